@@ -1,0 +1,237 @@
+// Package boltdb is the BoltDB projection of the event log: folded cases
+// and the indexes that queries need. Everything here can be rebuilt from
+// the object store.
+package boltdb
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"dossier/archive"
+)
+
+var (
+	bucketCases       = []byte("cases")
+	bucketSeq         = []byte("case_seq")
+	bucketByStatus    = []byte("cases_by_status")
+	bucketByApplicant = []byte("cases_by_applicant")
+	bucketMeta        = []byte("meta")
+
+	keyClean = []byte("clean_shutdown")
+
+	caseBuckets = [][]byte{bucketCases, bucketSeq, bucketByStatus, bucketByApplicant}
+)
+
+// DB is the projection in one bbolt file.
+type DB struct {
+	db *bolt.DB
+}
+
+var _ archive.Projection = (*DB)(nil)
+
+// Open opens or creates the file. BoltDB admits one process: when another
+// holds the file Open fails after a second with EUNAVAILABLE saying so.
+func Open(path string) (*DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, archive.Errorf(archive.EUNAVAILABLE, "%s is in use by another dossier process; stop it first", path)
+		}
+		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range append(caseBuckets, bucketMeta) {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the file.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks that the file answers a read.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("meta bucket missing")
+		}
+		return nil
+	})
+}
+
+func (d *DB) view(fn func(tx *bolt.Tx) error) error {
+	if err := d.db.View(fn); err != nil {
+		return wrap("boltdb.View", err)
+	}
+	return nil
+}
+
+func wrap(op string, err error) error {
+	var ae *archive.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return archive.E(op, archive.EINTERNAL, err)
+}
+
+// Clean reports whether the last process shut down cleanly, and marks the
+// file as in use: a crash leaves it marked, so the next start reconciles.
+func (d *DB) Clean() (bool, error) {
+	clean := false
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		clean = string(b.Get(keyClean)) == "1"
+		return b.Put(keyClean, []byte("0"))
+	})
+	return clean, wrap("boltdb.Clean", err)
+}
+
+// MarkClean records a clean shutdown.
+func (d *DB) MarkClean() error {
+	return wrap("boltdb.MarkClean", d.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyClean, []byte("1"))
+	}))
+}
+
+// Case implements archive.Projection.
+func (d *DB) Case(ctx context.Context, id string) (*archive.Case, error) {
+	var c *archive.Case
+	err := d.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCases).Get([]byte(id))
+		if v == nil {
+			return archive.Errorf(archive.ENOTFOUND, "case %s does not exist", id)
+		}
+		c = new(archive.Case)
+		return json.Unmarshal(v, c)
+	})
+	return c, err
+}
+
+func indexKey(field, id string) []byte {
+	k := make([]byte, 0, len(field)+1+len(id))
+	k = append(k, field...)
+	k = append(k, 0)
+	return append(k, id...)
+}
+
+// PutCases implements archive.Projection. Concurrent callers are batched
+// into one transaction; the function is idempotent as Batch requires.
+func (d *DB) PutCases(ctx context.Context, cs ...*archive.Case) error {
+	vals := make([][]byte, len(cs))
+	for i, c := range cs {
+		v, err := json.Marshal(c)
+		if err != nil {
+			return archive.E("boltdb.PutCases", archive.EINTERNAL, err)
+		}
+		vals[i] = v
+	}
+	err := d.db.Batch(func(tx *bolt.Tx) error {
+		for i, c := range cs {
+			if err := putCase(tx, c, vals[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("boltdb.PutCases", err)
+}
+
+func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
+	id := []byte(c.ID)
+	seqs, cases := tx.Bucket(bucketSeq), tx.Bucket(bucketCases)
+	if old := seqs.Get(id); old != nil && binary.BigEndian.Uint64(old) >= c.Seq {
+		return nil
+	}
+	if oldVal := cases.Get(id); oldVal != nil {
+		var old archive.Case
+		if err := json.Unmarshal(oldVal, &old); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketByStatus).Delete(indexKey(old.Status, old.ID)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketByApplicant).Delete(indexKey(old.ApplicantUser, old.ID)); err != nil {
+			return err
+		}
+	}
+	var seq [8]byte
+	binary.BigEndian.PutUint64(seq[:], c.Seq)
+	if err := seqs.Put(id, seq[:]); err != nil {
+		return err
+	}
+	if err := cases.Put(id, val); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketByStatus).Put(indexKey(c.Status, c.ID), nil); err != nil {
+		return err
+	}
+	if c.ApplicantUser != "" {
+		return tx.Bucket(bucketByApplicant).Put(indexKey(c.ApplicantUser, c.ID), nil)
+	}
+	return nil
+}
+
+// CaseSeqs implements archive.Projection.
+func (d *DB) CaseSeqs(ctx context.Context, fn func(id string, seq uint64) error) error {
+	return d.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSeq).ForEach(func(k, v []byte) error {
+			return fn(string(k), binary.BigEndian.Uint64(v))
+		})
+	})
+}
+
+// Reset implements archive.Projection.
+func (d *DB) Reset(ctx context.Context) error {
+	return wrap("boltdb.Reset", d.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range caseBuckets {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// Dump returns every case as stored, keyed by id; tests compare a live
+// projection with a rebuilt one through it.
+func (d *DB) Dump(ctx context.Context) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	err := d.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCases).ForEach(func(k, v []byte) error {
+			out[string(k)] = append(json.RawMessage(nil), v...)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CasesByStatus lists the ids of cases in a status, in id order.
+func (d *DB) CasesByStatus(ctx context.Context, status string) ([]string, error) {
+	var ids []string
+	prefix := indexKey(status, "")
+	err := d.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketByStatus).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			ids = append(ids, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return ids, err
+}

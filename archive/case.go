@@ -1,0 +1,177 @@
+package archive
+
+import (
+	"fmt"
+	"time"
+)
+
+// Case statuses (SPEC §3).
+const (
+	StatusSubmitted           = "submitted"
+	StatusCorrectionRequested = "correction_requested"
+	StatusNotAccepted         = "not_accepted"
+	StatusInitialReview       = "initial_review"
+	StatusSecondReview        = "second_review"
+	StatusFinalReview         = "final_review"
+	StatusApproved            = "approved"
+	StatusDenied              = "denied"
+	StatusArchived            = "archived"
+)
+
+// Event types.
+const (
+	EventCreated       = "created"
+	EventMaterialAdded = "material_added"
+)
+
+// Applicant is the person or employer a case is about.
+type Applicant struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// Material is one uploaded document of a case; its content is the blob
+// blobs/sha256/<SHA256>.
+type Material struct {
+	ID          string    `json:"id"`
+	Code        string    `json:"code"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+	UploadedBy  string    `json:"uploaded_by,omitempty"`
+}
+
+// CaseOpened is the payload of a case's first event.
+type CaseOpened struct {
+	Number       string    `json:"number"`
+	BusinessType string    `json:"business_type"`
+	Applicant    Applicant `json:"applicant"`
+	// ApplicantUser is the user id of the applicant's account, when the
+	// case was filed by or for a registered applicant.
+	ApplicantUser string `json:"applicant_user,omitempty"`
+	Summary       string `json:"summary,omitempty"`
+}
+
+// Event is one immutable entry of a case's log, stored as
+// cases/<case-id>/events/<seq>.json.
+type Event struct {
+	Seq         uint64      `json:"seq"`
+	CaseID      string      `json:"case_id"`
+	Type        string      `json:"type"`
+	At          time.Time   `json:"at"`
+	Actor       string      `json:"actor,omitempty"`
+	Role        string      `json:"role,omitempty"`
+	Decision    string      `json:"decision,omitempty"`
+	Opinion     string      `json:"opinion,omitempty"`
+	Basis       string      `json:"basis,omitempty"`
+	Attachments []string    `json:"attachments,omitempty"`
+	Missing     []string    `json:"missing,omitempty"`
+	Case        *CaseOpened `json:"case,omitempty"`
+	Material    *Material   `json:"material,omitempty"`
+}
+
+// Case is the fold of a case's events: what BoltDB holds and the API shows.
+type Case struct {
+	ID            string     `json:"id"`
+	Number        string     `json:"number"`
+	BusinessType  string     `json:"business_type"`
+	Status        string     `json:"status"`
+	Applicant     Applicant  `json:"applicant"`
+	ApplicantUser string     `json:"applicant_user,omitempty"`
+	Summary       string     `json:"summary,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	Materials     []Material `json:"materials"`
+	History       []Event    `json:"history"`
+	// Seq is the sequence number of the last event folded in.
+	Seq uint64 `json:"seq"`
+}
+
+// Apply folds one event into c. It is the only place case state changes,
+// so the live projection and a rebuild from the bucket agree. Errors:
+// EINVALID for an event that does not fit the case (out of order, unknown
+// type, missing payload).
+func (c *Case) Apply(e Event) error {
+	if e.Seq <= c.Seq {
+		return Errorf(EINVALID, "event %d of case %s is not after event %d", e.Seq, c.ID, c.Seq)
+	}
+	if c.Seq == 0 && e.Type != EventCreated {
+		return Errorf(EINVALID, "case %s does not start with a %q event", e.CaseID, EventCreated)
+	}
+	switch e.Type {
+	case EventCreated:
+		if c.Seq != 0 || e.Case == nil {
+			return Errorf(EINVALID, "case %s: misplaced or empty %q event %d", e.CaseID, e.Type, e.Seq)
+		}
+		c.ID = e.CaseID
+		c.Number = e.Case.Number
+		c.BusinessType = e.Case.BusinessType
+		c.Applicant = e.Case.Applicant
+		c.ApplicantUser = e.Case.ApplicantUser
+		c.Summary = e.Case.Summary
+		c.Status = StatusSubmitted
+		c.CreatedAt = e.At
+		c.Materials = []Material{}
+	case EventMaterialAdded:
+		if e.Material == nil {
+			return Errorf(EINVALID, "case %s: event %d carries no material", c.ID, e.Seq)
+		}
+		c.Materials = append(c.Materials, *e.Material)
+	default:
+		return Errorf(EINVALID, "case %s: event %d has unknown type %q", c.ID, e.Seq, e.Type)
+	}
+	c.Seq = e.Seq
+	c.UpdatedAt = e.At
+	c.History = append(c.History, e)
+	return nil
+}
+
+// Fold builds a case from its events in order.
+func Fold(events []Event) (*Case, error) {
+	c := &Case{}
+	for _, e := range events {
+		if err := c.Apply(e); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// CasePrefix is where case event logs live.
+const CasePrefix = "cases/"
+
+// EventKey is the object key of event seq of a case. The zero padding makes
+// key order equal event order.
+func EventKey(caseID string, seq uint64) string {
+	return fmt.Sprintf("%s%s/events/%010d.json", CasePrefix, caseID, seq)
+}
+
+// ParseEventKey splits an event key; ok is false for any other key.
+func ParseEventKey(key string) (caseID string, seq uint64, ok bool) {
+	var rest string
+	if len(key) <= len(CasePrefix) || key[:len(CasePrefix)] != CasePrefix {
+		return "", 0, false
+	}
+	rest = key[len(CasePrefix):]
+	const tail = "/events/"
+	for i := 0; i+len(tail) <= len(rest); i++ {
+		if rest[i:i+len(tail)] == tail {
+			caseID = rest[:i]
+			name := rest[i+len(tail):]
+			if len(name) != 15 || name[10:] != ".json" {
+				return "", 0, false
+			}
+			for _, ch := range name[:10] {
+				if ch < '0' || ch > '9' {
+					return "", 0, false
+				}
+				seq = seq*10 + uint64(ch-'0')
+			}
+			return caseID, seq, caseID != "" && seq > 0
+		}
+	}
+	return "", 0, false
+}

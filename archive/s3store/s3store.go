@@ -1,0 +1,296 @@
+// Package s3store keeps dossier's objects in an S3-compatible bucket through
+// minio-go. Only plain S3 calls are used (conditional PUT with
+// If-None-Match, listing with StartAfter), plus Object Lock when the bucket
+// has it.
+package s3store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"dossier/archive"
+)
+
+// Config says how to reach the bucket.
+type Config struct {
+	Endpoint  string // host:port
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	Region    string
+	TLS       bool
+	// TempDir is where uploads larger than MemoryLimit are staged while they
+	// are hashed; empty means the system temp dir.
+	TempDir string
+	// ObjectLock asks for a bucket created with Object Lock enabled.
+	ObjectLock bool
+}
+
+// MemoryLimit is the largest upload staged in memory; larger ones are
+// staged in a temporary file, so memory does not grow with upload size.
+const MemoryLimit = 8 << 20
+
+// Store implements archive.ObjectStore on one bucket.
+type Store struct {
+	c      *minio.Client
+	bucket string
+	tmp    string
+	bufs   sync.Pool
+}
+
+var _ archive.ObjectStore = (*Store)(nil)
+
+// Open connects and creates the bucket if it is missing. Errors:
+// EUNAVAILABLE when the endpoint does not answer, EINVALID for a bad
+// configuration.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	const op = "s3store.Open"
+	if cfg.Endpoint == "" || cfg.Bucket == "" {
+		return nil, archive.Errorf(archive.EINVALID, "S3 endpoint and bucket must be set")
+	}
+	tr, err := minio.DefaultTransport(cfg.TLS)
+	if err != nil {
+		return nil, archive.E(op, archive.EINTERNAL, err)
+	}
+	tr.MaxIdleConnsPerHost = 64
+	c, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:     credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:    cfg.TLS,
+		Region:    cfg.Region,
+		Transport: tr,
+	})
+	if err != nil {
+		return nil, &archive.Error{Op: op, Code: archive.EINVALID, Message: "bad S3 endpoint: " + err.Error(), Err: err}
+	}
+	s := &Store{c: c, bucket: cfg.Bucket, tmp: cfg.TempDir}
+	ok, err := c.BucketExists(ctx, cfg.Bucket)
+	if err != nil {
+		return nil, s.err(op, "", err)
+	}
+	if !ok {
+		err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: cfg.ObjectLock})
+		if err != nil && minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
+			return nil, s.err(op, "", err)
+		}
+	}
+	return s, nil
+}
+
+// Client exposes the minio client for benchmarks that compare against raw
+// minio-go on the same server.
+func (s *Store) Client() *minio.Client { return s.c }
+
+// Bucket is the bucket name.
+func (s *Store) Bucket() string { return s.bucket }
+
+// err translates minio-go errors into archive codes at the edge.
+func (s *Store) err(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *archive.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return archive.E(op, archive.EUNAVAILABLE, err)
+	}
+	resp := minio.ToErrorResponse(err)
+	switch resp.Code {
+	case "NoSuchKey", "NotFound":
+		return &archive.Error{Op: op, Code: archive.ENOTFOUND, Message: "object " + key + " does not exist", Err: err}
+	case "PreconditionFailed":
+		return &archive.Error{Op: op, Code: archive.ECONFLICT, Message: "object " + key + " exists already", Err: err}
+	case "AccessDenied", "ObjectLocked", "InvalidRequest":
+		if resp.StatusCode == http.StatusForbidden || resp.Code == "ObjectLocked" {
+			return &archive.Error{Op: op, Code: archive.EFORBIDDEN, Message: "object " + key + " is protected: " + resp.Message, Err: err}
+		}
+	case "InvalidBucketName", "XMinioInvalidObjectName", "KeyTooLongError":
+		return &archive.Error{Op: op, Code: archive.EINVALID, Message: resp.Message, Err: err}
+	case "NoSuchBucket":
+		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "bucket " + s.bucket + " does not exist", Err: err}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || resp.StatusCode == 0 || resp.StatusCode >= 500 {
+		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "object store unavailable", Err: err}
+	}
+	return archive.E(op, archive.EINTERNAL, err)
+}
+
+// PutBlob implements archive.BlobStore. The content is staged (in memory up
+// to MemoryLimit, then in a temp file) while it is hashed, because its key
+// is its hash; then it is sent with If-None-Match: * so an existing blob is
+// never overwritten.
+func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptions) (archive.BlobInfo, error) {
+	const op = "s3store.PutBlob"
+	if err := archive.CheckBlobOptions(opts); err != nil {
+		return archive.BlobInfo{}, err
+	}
+	hr := archive.NewHashingReader(r, opts.MaxSize)
+	buf := s.getBuf()
+	defer s.bufs.Put(buf)
+	n, err := io.CopyN(buf, hr, MemoryLimit+1)
+	var body io.Reader = bytes.NewReader(buf.Bytes())
+	if err == nil && n > MemoryLimit {
+		f, ferr := os.CreateTemp(s.tmp, "dossier-blob-*")
+		if ferr != nil {
+			return archive.BlobInfo{}, archive.E(op, archive.EUNAVAILABLE, ferr)
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		if _, err = f.Write(buf.Bytes()); err == nil {
+			_, err = io.Copy(f, hr)
+		}
+		if err == nil {
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		body = f
+	} else if err == io.EOF {
+		err = nil
+	}
+	if err != nil {
+		var ae *archive.Error
+		if errors.As(err, &ae) {
+			return archive.BlobInfo{}, err
+		}
+		return archive.BlobInfo{}, &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content could not be read to the end", Err: err}
+	}
+	if err := hr.Check(opts); err != nil {
+		return archive.BlobInfo{}, err
+	}
+	info := archive.BlobInfo{SHA256: hr.Sum(), Size: hr.Size()}
+	info.Key = archive.BlobKey(info.SHA256)
+	err = s.put(ctx, info.Key, body, info.Size, opts.ContentType)
+	if archive.IsCode(err, archive.ECONFLICT) {
+		info.Existed = true
+		return info, nil
+	}
+	if err != nil {
+		return archive.BlobInfo{}, err
+	}
+	return info, nil
+}
+
+func (s *Store) getBuf() *bytes.Buffer {
+	if b, ok := s.bufs.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (s *Store) put(ctx context.Context, key string, body io.Reader, size int64, contentType string) error {
+	opts := minio.PutObjectOptions{ContentType: contentType, DisableMultipart: size <= 64<<20}
+	if contentType == "" {
+		opts.ContentType = "application/octet-stream"
+	}
+	opts.SetMatchETagExcept("*")
+	_, err := s.c.PutObject(ctx, s.bucket, key, body, size, opts)
+	return s.err("s3store.put", key, err)
+}
+
+// Create implements archive.ObjectStore with a conditional PUT.
+func (s *Store) Create(ctx context.Context, key string, data []byte) error {
+	if err := archive.ValidateKey(key); err != nil {
+		return err
+	}
+	return s.put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json")
+}
+
+// Get implements archive.ObjectGetter. The object is stat'ed first so that
+// a missing key is reported before any byte is streamed.
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, archive.ObjectInfo, error) {
+	const op = "s3store.Get"
+	if err := archive.ValidateKey(key); err != nil {
+		return nil, archive.ObjectInfo{}, err
+	}
+	obj, err := s.c.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, archive.ObjectInfo{}, s.err(op, key, err)
+	}
+	st, err := obj.Stat()
+	if err != nil {
+		obj.Close()
+		return nil, archive.ObjectInfo{}, s.err(op, key, err)
+	}
+	return obj, archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
+}
+
+// Stat implements archive.ObjectStore.
+func (s *Store) Stat(ctx context.Context, key string) (archive.ObjectInfo, error) {
+	if err := archive.ValidateKey(key); err != nil {
+		return archive.ObjectInfo{}, err
+	}
+	st, err := s.c.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return archive.ObjectInfo{}, s.err("s3store.Stat", key, err)
+	}
+	return archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
+}
+
+// List implements archive.ObjectStore.
+func (s *Store) List(ctx context.Context, prefix, after string, limit int) (archive.ListPage, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var page archive.ListPage
+	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
+		Prefix: prefix, StartAfter: after, Recursive: true, MaxKeys: limit + 1,
+	}) {
+		if oi.Err != nil {
+			return archive.ListPage{}, s.err("s3store.List", prefix, oi.Err)
+		}
+		if len(page.Objects) == limit {
+			page.Next = page.Objects[limit-1].Key
+			break
+		}
+		page.Objects = append(page.Objects, archive.ObjectInfo{Key: oi.Key, Size: oi.Size, ModTime: oi.LastModified})
+	}
+	return page, nil
+}
+
+// Walk implements archive.ObjectStore.
+func (s *Store) Walk(ctx context.Context, prefix string, fn func(archive.ObjectInfo) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if oi.Err != nil {
+			return s.err("s3store.Walk", prefix, oi.Err)
+		}
+		if err := fn(archive.ObjectInfo{Key: oi.Key, Size: oi.Size, ModTime: oi.LastModified}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete implements archive.ObjectStore.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := archive.ValidateKey(key); err != nil {
+		return err
+	}
+	return s.err("s3store.Delete", key, s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+}
+
+// Ping implements archive.ObjectStore.
+func (s *Store) Ping(ctx context.Context) error {
+	ok, err := s.c.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return s.err("s3store.Ping", "", err)
+	}
+	if !ok {
+		return archive.Errorf(archive.EUNAVAILABLE, "bucket %s does not exist", s.bucket)
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// MinIO is a real MinIO server started for tests on a free 127.0.0.1 port
+// with its data in a temporary directory.
+type MinIO struct {
+	Endpoint  string // host:port
+	AccessKey string
+	SecretKey string
+	cmd       *exec.Cmd
+	exited    chan error
+	dir       string
+}
+
+var (
+	shared    *MinIO
+	sharedErr error
+	sharedMu  sync.Mutex
+)
+
+// MinIOBinary finds the server: $DOSSIER_MINIO_BIN (set by the Makefile),
+// then the cache that `make test` fills (~/.cache/dossier/minio-*/minio),
+// then $PATH.
+func MinIOBinary() (string, error) {
+	if p := os.Getenv("DOSSIER_MINIO_BIN"); p != "" {
+		return p, nil
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		if ps, _ := filepath.Glob(filepath.Join(dir, "dossier", "minio-*", "minio")); len(ps) > 0 {
+			return ps[len(ps)-1], nil
+		}
+	}
+	p, err := exec.LookPath("minio")
+	if err != nil {
+		return "", fmt.Errorf("minio server not found: run `make test` (it installs it) or set DOSSIER_MINIO_BIN")
+	}
+	return p, nil
+}
+
+// SharedMinIO returns the package's one server, starting it on first use.
+// A test that needs MinIO fails (never skips) when it cannot start.
+func SharedMinIO(t testing.TB) *MinIO {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared == nil && sharedErr == nil {
+		shared, sharedErr = StartMinIO()
+	}
+	if sharedErr != nil {
+		t.Fatalf("real MinIO is required: %v", sharedErr)
+	}
+	return shared
+}
+
+// Main runs the tests of a package and stops the shared server after.
+func Main(m *testing.M) {
+	code := m.Run()
+	sharedMu.Lock()
+	if shared != nil {
+		shared.Stop()
+	}
+	sharedMu.Unlock()
+	os.Exit(code)
+}
+
+// FreePort returns a free TCP port on 127.0.0.1.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// StartMinIO starts a new server and waits until it answers.
+func StartMinIO() (*MinIO, error) {
+	bin, err := MinIOBinary()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "dossier-minio-*")
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		m, err := startMinIO(bin, dir)
+		if err == nil {
+			return m, nil
+		}
+		lastErr = err
+	}
+	os.RemoveAll(dir)
+	return nil, lastErr
+}
+
+func startMinIO(bin, dir string) (*MinIO, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	console, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	m := &MinIO{
+		Endpoint:  fmt.Sprintf("127.0.0.1:%d", port),
+		AccessKey: "dossier-test",
+		SecretKey: randomHex(16),
+		dir:       dir,
+	}
+	m.cmd = exec.Command(bin, "server", "--quiet", "--address", m.Endpoint,
+		"--console-address", fmt.Sprintf("127.0.0.1:%d", console), filepath.Join(dir, "data"))
+	m.cmd.Env = append(os.Environ(),
+		"MINIO_ROOT_USER="+m.AccessKey,
+		"MINIO_ROOT_PASSWORD="+m.SecretKey,
+		"MINIO_BROWSER=off",
+		"MINIO_UPDATE=off",
+	)
+	logf, err := os.Create(filepath.Join(dir, "minio.log"))
+	if err != nil {
+		return nil, err
+	}
+	m.cmd.Stdout, m.cmd.Stderr = logf, logf
+	// The server dies with the test process, even on SIGKILL.
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start minio: %w", err)
+	}
+	exited := make(chan error, 1)
+	m.exited = exited
+	go func() { exited <- m.cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logf.Name())
+			return nil, fmt.Errorf("minio exited: %v\n%s", err, log)
+		default:
+		}
+		resp, err := http.Get("http://" + m.Endpoint + "/minio/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return m, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	m.cmd.Process.Kill()
+	return nil, fmt.Errorf("minio did not become ready on %s within 60s", m.Endpoint)
+}
+
+// Stop ends the server and removes its data.
+func (m *MinIO) Stop() {
+	if m.cmd != nil && m.cmd.Process != nil {
+		m.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-m.exited:
+		case <-time.After(5 * time.Second):
+			m.cmd.Process.Kill()
+		}
+	}
+	os.RemoveAll(m.dir)
+}
+
+// NewBucketName returns a fresh, valid bucket name.
+func NewBucketName() string { return "t-" + randomHex(8) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// WaitCtx is a context for test I/O bounded by a generous deadline.
+func WaitCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}

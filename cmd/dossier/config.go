@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"dossier/archive"
+	"dossier/archive/boltdb"
+	"dossier/archive/diskstore"
+	"dossier/archive/s3store"
+)
+
+// config is every setting; each is a flag and a DOSSIER_* variable.
+type config struct {
+	DataDir    string
+	Listen     string
+	S3Endpoint string
+	AccessKey  string
+	SecretKey  string
+	Bucket     string
+	Region     string
+	TLS        bool
+	MaxUpload  int64
+}
+
+func storageFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "data-dir", Value: "./data", EnvVars: []string{"DOSSIER_DATA_DIR"}, Usage: "BoltDB, index and the embedded object store"},
+		&cli.StringFlag{Name: "s3-endpoint", EnvVars: []string{"DOSSIER_S3_ENDPOINT"}, Usage: "S3 endpoint host:port; empty = embedded store in the data dir"},
+		&cli.StringFlag{Name: "s3-access-key", EnvVars: []string{"DOSSIER_S3_ACCESS_KEY"}, Usage: "S3 access key"},
+		&cli.StringFlag{Name: "s3-secret-key", EnvVars: []string{"DOSSIER_S3_SECRET_KEY"}, Usage: "S3 secret key"},
+		&cli.StringFlag{Name: "s3-bucket", Value: "dossier", EnvVars: []string{"DOSSIER_S3_BUCKET"}, Usage: "bucket, created if missing"},
+		&cli.StringFlag{Name: "s3-region", Value: "us-east-1", EnvVars: []string{"DOSSIER_S3_REGION"}, Usage: "S3 region"},
+		&cli.BoolFlag{Name: "s3-tls", EnvVars: []string{"DOSSIER_S3_TLS"}, Usage: "use https to reach S3"},
+		&cli.Int64Flag{Name: "max-upload", Value: 50 << 20, EnvVars: []string{"DOSSIER_MAX_UPLOAD"}, Usage: "largest material in bytes"},
+	}
+}
+
+func serveFlags() []cli.Flag {
+	return append(storageFlags(),
+		&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", EnvVars: []string{"DOSSIER_LISTEN"}, Usage: "HTTP listen address"},
+	)
+}
+
+func loadConfig(c *cli.Context) (config, error) {
+	cfg := config{
+		DataDir:    c.String("data-dir"),
+		Listen:     c.String("listen"),
+		S3Endpoint: c.String("s3-endpoint"),
+		AccessKey:  c.String("s3-access-key"),
+		SecretKey:  c.String("s3-secret-key"),
+		Bucket:     c.String("s3-bucket"),
+		Region:     c.String("s3-region"),
+		TLS:        c.Bool("s3-tls"),
+		MaxUpload:  c.Int64("max-upload"),
+	}
+	if cfg.DataDir == "" {
+		return cfg, fmt.Errorf("--data-dir (DOSSIER_DATA_DIR) must not be empty")
+	}
+	if cfg.MaxUpload <= 0 {
+		return cfg, fmt.Errorf("--max-upload (DOSSIER_MAX_UPLOAD) must be a positive number of bytes, not %d", cfg.MaxUpload)
+	}
+	return cfg, nil
+}
+
+// storeDescription says where the record lives, for start-up messages.
+func (cfg config) storeDescription() string {
+	if cfg.S3Endpoint == "" {
+		return "embedded store in " + filepath.Join(cfg.DataDir, "store")
+	}
+	scheme := "http"
+	if cfg.TLS {
+		scheme = "https"
+	}
+	return fmt.Sprintf("S3 bucket %s at %s://%s", cfg.Bucket, scheme, cfg.S3Endpoint)
+}
+
+func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	if cfg.S3Endpoint == "" {
+		return diskstore.Open(filepath.Join(cfg.DataDir, "store"))
+	}
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	return s3store.Open(ctx, s3store.Config{
+		Endpoint: cfg.S3Endpoint, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
+		Bucket: cfg.Bucket, Region: cfg.Region, TLS: cfg.TLS, TempDir: tmp,
+	})
+}
+
+// openAll opens the store, the projection and the service on them.
+func openAll(ctx context.Context, cfg config) (*archive.Service, *boltdb.DB, error) {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := boltdb.Open(filepath.Join(cfg.DataDir, "dossier.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := archive.NewService(archive.Options{Store: store, Projection: db})
+	return svc, db, nil
+}

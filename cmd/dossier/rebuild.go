@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+)
+
+func rebuildCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "rebuild",
+		Usage:  "recreate BoltDB (and the search index) from the object store alone",
+		Flags:  storageFlags(),
+		Action: rebuild,
+	}
+}
+
+func rebuild(c *cli.Context) error {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	svc, db, err := openAll(c.Context, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(c.App.Writer, "rebuilding from %s\n", cfg.storeDescription())
+	start := time.Now()
+	var bar *progressbar.ProgressBar
+	rep, err := svc.Rebuild(c.Context, func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
+				progressbar.OptionSetDescription("events"), progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		bar.Set(done)
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if err := db.MarkClean(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "rebuilt %d cases from %d events in %s\n", rep.Cases, rep.Events, time.Since(start).Round(time.Millisecond))
+	for _, msg := range rep.Corrupt {
+		fmt.Fprintf(c.App.Writer, "corrupt, skipped: %s\n", msg)
+	}
+	if len(rep.Corrupt) > 0 {
+		return fmt.Errorf("%d corrupt objects were skipped; the rest was rebuilt", len(rep.Corrupt))
+	}
+	return nil
+}
