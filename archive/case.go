@@ -3,6 +3,8 @@ package archive
 import (
 	"fmt"
 	"time"
+
+	"github.com/rs/xid"
 )
 
 // Case statuses (SPEC §3).
@@ -175,3 +177,7 @@ func ParseEventKey(key string) (caseID string, seq uint64, ok bool) {
 	}
 	return "", 0, false
 }
+
+// NewCaseID returns a new, globally unique case id that sorts by creation
+// time (xid: time, machine, process, counter).
+func NewCaseID() string { return xid.New().String() }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Projection is the queryable copy of the event log (BoltDB). It can be
@@ -27,7 +29,7 @@ type Projection interface {
 
 // maxAppendAttempts bounds how often an append re-reads and retries after
 // another writer took the sequence number it wanted.
-const maxAppendAttempts = 20
+const maxAppendAttempts = 50
 
 // Decide looks at the current case (Seq 0 for a case that does not exist
 // yet) and returns the event to append, or an error that stops the append.
@@ -44,9 +46,15 @@ type Decide func(c *Case) (Event, error)
 func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Case, Event, error) {
 	unlock := s.locks.lock(caseID)
 	defer unlock()
+	// caught is set when events of other writers were folded into c but
+	// not yet stored in the projection.
+	caught := false
 	c, err := s.proj.Case(ctx, caseID)
 	if IsCode(err, ENOTFOUND) {
-		c, err = &Case{}, nil
+		// Another process sharing the bucket may have written the case.
+		c = &Case{}
+		err = s.foldNew(ctx, c, caseID)
+		caught = c.Seq > 0
 	}
 	if err != nil {
 		return nil, Event{}, err
@@ -54,6 +62,9 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
 		ev, err := decide(c)
 		if err != nil {
+			if caught {
+				s.proj.PutCases(ctx, c)
+			}
 			return nil, Event{}, err
 		}
 		ev.Seq, ev.CaseID, ev.At = c.Seq+1, caseID, s.now().UTC()
@@ -63,8 +74,22 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 		}
 		err = s.store.Create(ctx, EventKey(caseID, ev.Seq), data)
 		if IsCode(err, ECONFLICT) {
-			if c, err = s.catchUp(ctx, c, caseID); err != nil {
+			// Another process took this seq: fold in what it wrote and
+			// decide again at once.
+			prev := c.Seq
+			if err = s.foldNew(ctx, c, caseID); err != nil {
 				return nil, Event{}, err
+			}
+			caught = true
+			if c.Seq == prev {
+				// Nothing new is visible yet: back off a little, with
+				// jitter, before trying again.
+				backoff := time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond)))
+				select {
+				case <-time.After(backoff):
+				case <-ctx.Done():
+					return nil, Event{}, E("archive.Append", EUNAVAILABLE, ctx.Err())
+				}
 			}
 			continue
 		}
@@ -80,39 +105,37 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 		}
 		return c, ev, nil
 	}
+	if caught {
+		s.proj.PutCases(ctx, c)
+	}
 	return nil, Event{}, Errorf(ECONFLICT, "case %s is being changed by others at the same time; try again", caseID)
 }
 
-// catchUp folds the events that other writers appended after c.Seq and
-// stores the result.
-func (s *Service) catchUp(ctx context.Context, c *Case, caseID string) (*Case, error) {
+// foldNew folds into c the events that other writers appended after c.Seq.
+// It does not store c: the caller does, once, after its own append, so
+// that a writer catching up is not slower than the one it races.
+func (s *Service) foldNew(ctx context.Context, c *Case, caseID string) error {
 	prefix := CasePrefix + caseID + "/events/"
 	after := EventKey(caseID, c.Seq)
 	for {
 		page, err := s.store.List(ctx, prefix, after, 1000)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, oi := range page.Objects {
 			ev, err := s.readEvent(ctx, oi.Key)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := c.Apply(ev); err != nil {
-				return nil, E("archive.catchUp", EINTERNAL, err)
+				return E("archive.foldNew", EINTERNAL, err)
 			}
 		}
 		if page.Next == "" {
-			break
+			return nil
 		}
 		after = page.Next
 	}
-	if c.Seq > 0 {
-		if err := s.proj.PutCases(ctx, c); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
 }
 
 // readEvent fetches and decodes one event, checking that it is the event

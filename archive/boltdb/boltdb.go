@@ -81,6 +81,9 @@ func (d *DB) view(fn func(tx *bolt.Tx) error) error {
 }
 
 func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var ae *archive.Error
 	if errors.As(err, &ae) {
 		return err

@@ -67,6 +67,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Secure:    cfg.TLS,
 		Region:    cfg.Region,
 		Transport: tr,
+		// A few quick retries ride out a blip; more would keep a user
+		// waiting long before hearing that storage is unavailable.
+		MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, &archive.Error{Op: op, Code: archive.EINVALID, Message: "bad S3 endpoint: " + err.Error(), Err: err}

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"net/http"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +148,11 @@ func startMinIO(bin, dir string) (*MinIO, error) {
 	exited := make(chan error, 1)
 	m.exited = exited
 	go func() { exited <- m.cmd.Wait() }()
+	client, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, ""), MaxRetries: 1})
+	if err != nil {
+		m.cmd.Process.Kill()
+		return nil, err
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -154,12 +161,9 @@ func startMinIO(bin, dir string) (*MinIO, error) {
 			return nil, fmt.Errorf("minio exited: %v\n%s", err, log)
 		default:
 		}
-		resp, err := http.Get("http://" + m.Endpoint + "/minio/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return m, nil
-			}
+		// Ready means S3 requests succeed, which can lag the health probe.
+		if _, err := client.ListBuckets(context.Background()); err == nil {
+			return m, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
