@@ -8,25 +8,47 @@ import (
 // Service is the one way in to dossier's domain: every caller (HTTP, CLI)
 // goes through it, and access control lives here, once.
 type Service struct {
-	store ObjectStore
-	proj  Projection
-	now   func() time.Time
-	locks keyedMutex
+	store     ObjectStore
+	proj      Projection
+	users     UserProjection
+	audit     *AuditLog
+	catalogue *Catalogue
+	calendar  *Calendar
+	now       func() time.Time
+	locks     keyedMutex
+	maxUpload int64
 }
 
 // Options wires a Service.
 type Options struct {
 	Store      ObjectStore
 	Projection Projection
+	Users      UserProjection
+	Audit      *AuditLog
+	// Catalogue and Calendar default to the built-in data files.
+	Catalogue *Catalogue
+	Calendar  *Calendar
+	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
+	MaxUpload int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
 // NewService returns a Service over the given store and projection.
 func NewService(o Options) *Service {
-	s := &Service{store: o.Store, proj: o.Projection, now: o.Now}
+	s := &Service{store: o.Store, proj: o.Projection, users: o.Users, audit: o.Audit,
+		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.catalogue == nil {
+		s.catalogue = DefaultCatalogue()
+	}
+	if s.calendar == nil {
+		s.calendar = DefaultCalendar()
+	}
+	if s.maxUpload <= 0 {
+		s.maxUpload = 50 << 20
 	}
 	return s
 }

@@ -1,0 +1,55 @@
+package archive
+
+import "slices"
+
+// Roles (SPEC §1). A user can hold several.
+const (
+	RoleApplicant  = "applicant"
+	RoleClerk      = "clerk"
+	RoleReviewer   = "reviewer"
+	RoleSupervisor = "supervisor"
+	RoleApprover   = "approver"
+	RoleArchivist  = "archivist"
+	RoleAuditor    = "auditor"
+	RoleAdmin      = "admin"
+)
+
+// Roles lists every role in a stable order.
+var Roles = []string{RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor, RoleAdmin}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r string) bool { return slices.Contains(Roles, r) }
+
+// Actor is the authenticated caller of a Service method.
+type Actor struct {
+	UserID string   `json:"user_id"`
+	Name   string   `json:"name"`
+	Roles  []string `json:"roles"`
+	// Remote is the caller's network address, for the audit log.
+	Remote string `json:"-"`
+}
+
+// Has reports whether the actor holds role r.
+func (a Actor) Has(r string) bool { return slices.Contains(a.Roles, r) }
+
+// HasAny reports whether the actor holds any of the roles.
+func (a Actor) HasAny(rs ...string) bool {
+	for _, r := range rs {
+		if a.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// staffRoles may see every case (as opposed to applicants, who see their
+// own, and admins, who see no case contents).
+var staffRoles = []string{RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor}
+
+// SeesPersonalData reports whether the actor's role needs unmasked
+// identity and phone numbers: front-desk and case handlers who must match
+// a person to a file. Archivists and auditors see them masked unless they
+// ask for one case explicitly (which is audited).
+func (a Actor) SeesPersonalData() bool {
+	return a.HasAny(RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover)
+}
