@@ -24,6 +24,30 @@ const (
 const (
 	EventCreated       = "created"
 	EventMaterialAdded = "material_added"
+	EventAcceptance    = "acceptance"  // accept, correct or reject (clerk)
+	EventExtended      = "extended"    // acceptance limit extended once, with a reason
+	EventResubmitted   = "resubmitted" // after a correction request
+	EventReview        = "review"      // approve, reject or return at a review stage
+)
+
+// Decisions.
+const (
+	DecisionAccept  = "accept"
+	DecisionCorrect = "correct"
+	DecisionReject  = "reject"
+	DecisionApprove = "approve"
+	DecisionReturn  = "return"
+)
+
+// Stages: where a case waits and who acts next.
+const (
+	StageAcceptance = "acceptance" // clerk decides acceptance
+	StageCorrection = "correction" // waiting for the applicant's materials
+	StageInitial    = "initial"    // 初审, reviewer
+	StageSecond     = "second"     // 复审, supervisor
+	StageFinal      = "final"      // 终审, approver
+	StageDecided    = "decided"    // approved, denied or not accepted
+	StageArchived   = "archived"
 )
 
 // Applicant is the person or employer a case is about.
@@ -60,19 +84,21 @@ type CaseOpened struct {
 // Event is one immutable entry of a case's log, stored as
 // cases/<case-id>/events/<seq>.json.
 type Event struct {
-	Seq         uint64      `json:"seq"`
-	CaseID      string      `json:"case_id"`
-	Type        string      `json:"type"`
-	At          time.Time   `json:"at"`
-	Actor       string      `json:"actor,omitempty"`
-	Role        string      `json:"role,omitempty"`
-	Decision    string      `json:"decision,omitempty"`
-	Opinion     string      `json:"opinion,omitempty"`
-	Basis       string      `json:"basis,omitempty"`
-	Attachments []string    `json:"attachments,omitempty"`
-	Missing     []string    `json:"missing,omitempty"`
-	Case        *CaseOpened `json:"case,omitempty"`
-	Material    *Material   `json:"material,omitempty"`
+	Seq         uint64    `json:"seq"`
+	CaseID      string    `json:"case_id"`
+	Type        string    `json:"type"`
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor,omitempty"`
+	Role        string    `json:"role,omitempty"`
+	Decision    string    `json:"decision,omitempty"`
+	Opinion     string    `json:"opinion,omitempty"`
+	Basis       string    `json:"basis,omitempty"`
+	Attachments []string  `json:"attachments,omitempty"`
+	Missing     []string  `json:"missing,omitempty"`
+	// Stage is the stage a decision was taken at.
+	Stage    string      `json:"stage,omitempty"`
+	Case     *CaseOpened `json:"case,omitempty"`
+	Material *Material   `json:"material,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -88,6 +114,22 @@ type Case struct {
 	UpdatedAt     time.Time  `json:"updated_at"`
 	Materials     []Material `json:"materials"`
 	History       []Event    `json:"history"`
+	// ReceivedAt is when the application was last handed in complete
+	// enough to be examined: creation, or the resubmission after a
+	// correction. The statutory clock runs from it.
+	ReceivedAt time.Time `json:"received_at"`
+	// StageSince is when the case entered its current stage.
+	StageSince time.Time `json:"stage_since"`
+	// Extended records the one allowed extension of the acceptance limit.
+	Extended bool `json:"extended,omitempty"`
+	// Missing is the list of materials asked for by the last correction
+	// request, while the case waits for them.
+	Missing []string `json:"missing,omitempty"`
+	// Deciders maps each stage decided so far to the user who decided it,
+	// for separation of duties.
+	Deciders map[string]string `json:"deciders,omitempty"`
+	// DecidedAt is when the case reached approved, denied or not accepted.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 }
@@ -115,13 +157,41 @@ func (c *Case) Apply(e Event) error {
 		c.ApplicantUser = e.Case.ApplicantUser
 		c.Summary = e.Case.Summary
 		c.Status = StatusSubmitted
-		c.CreatedAt = e.At
+		c.CreatedAt, c.ReceivedAt, c.StageSince = e.At, e.At, e.At
 		c.Materials = []Material{}
 	case EventMaterialAdded:
 		if e.Material == nil {
 			return Errorf(EINVALID, "case %s: event %d carries no material", c.ID, e.Seq)
 		}
 		c.Materials = append(c.Materials, *e.Material)
+	case EventAcceptance, EventReview:
+		next, err := nextStatus(c.Status, e.Decision)
+		if err != nil {
+			return Errorf(EINVALID, "case %s: event %d: %s", c.ID, e.Seq, ErrorMessage(err))
+		}
+		if c.Deciders == nil {
+			c.Deciders = map[string]string{}
+		}
+		c.Deciders[StageOf(c.Status)] = e.Actor
+		c.Status = next
+		c.StageSince = e.At
+		c.Missing = nil
+		if e.Decision == DecisionCorrect {
+			c.Missing = e.Missing
+		}
+		if StageOf(next) == StageDecided {
+			at := e.At
+			c.DecidedAt = &at
+		}
+	case EventExtended:
+		c.Extended = true
+	case EventResubmitted:
+		if c.Status != StatusCorrectionRequested {
+			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, c.Status)
+		}
+		c.Status = StatusSubmitted
+		c.ReceivedAt, c.StageSince = e.At, e.At
+		c.Missing = nil
 	default:
 		return Errorf(EINVALID, "case %s: event %d has unknown type %q", c.ID, e.Seq, e.Type)
 	}

@@ -25,6 +25,9 @@ type Projection interface {
 	Reset(ctx context.Context) error
 	// Ping checks that the projection answers.
 	Ping(ctx context.Context) error
+	// ScanCases calls fn with cases newest first, as selected by q, until
+	// fn returns false.
+	ScanCases(ctx context.Context, q CaseScan, fn func(*Case) bool) error
 }
 
 // maxAppendAttempts bounds how often an append re-reads and retries after

@@ -16,6 +16,7 @@ type Service struct {
 	calendar  *Calendar
 	now       func() time.Time
 	locks     keyedMutex
+	numbers   numberAllocator
 	maxUpload int64
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -46,7 +47,7 @@ func Open(path string) (*DB, error) {
 		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range append(caseBuckets, bucketMeta) {
+		for _, b := range slices.Concat(caseBuckets, userBuckets, [][]byte{bucketMeta}) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -200,7 +201,7 @@ func (d *DB) CaseSeqs(ctx context.Context, fn func(id string, seq uint64) error)
 // Reset implements archive.Projection.
 func (d *DB) Reset(ctx context.Context) error {
 	return wrap("boltdb.Reset", d.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range caseBuckets {
+		for _, b := range slices.Concat(caseBuckets, userBuckets) {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}

@@ -7,32 +7,85 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dossier/archive"
 )
 
 // Server serves the API.
 type Server struct {
-	svc    *archive.Service
-	log    *slog.Logger
-	engine *gin.Engine
+	svc       *archive.Service
+	log       *slog.Logger
+	engine    *gin.Engine
+	maxUpload int64
+	metrics   *metrics
+}
+
+// Config tunes the server.
+type Config struct {
+	// MaxUpload is the largest material in bytes (DOSSIER_MAX_UPLOAD).
+	MaxUpload int64
 }
 
 // NewServer builds the routes.
-func NewServer(svc *archive.Service, log *slog.Logger) *Server {
+func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New()}
-	s.engine.Use(gin.Recovery())
-	s.engine.GET("/healthz", s.healthz)
-	s.engine.GET("/readyz", s.readyz)
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics()}
+	if s.maxUpload <= 0 {
+		s.maxUpload = 50 << 20
+	}
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.Use(s.observe, s.recover)
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
+	})
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
+
+	pub := e.Group("/api/v1")
+	pub.GET("/openapi.json", s.openapi)
+
+	api := e.Group("/api/v1", s.authenticate)
+	api.POST("/users", s.createUser)
+	api.GET("/users", s.listUsers)
+	api.POST("/users/:id/tokens", s.issueToken)
+	api.DELETE("/users/:id/tokens/:tid", s.revokeToken)
+	api.POST("/cases", s.createCase)
+	api.GET("/cases", s.listCases)
+	api.GET("/cases/:id", s.getCase)
+	api.POST("/cases/:id/materials", s.uploadMaterial)
+	api.GET("/cases/:id/materials/:mid", s.getMaterial)
+	api.POST("/cases/:id/resubmit", s.resubmit)
+	api.POST("/cases/:id/acceptance", s.acceptance)
+	api.POST("/cases/:id/extension", s.extension)
+	api.POST("/cases/:id/reviews", s.review)
+	api.GET("/audit", s.audit)
 	return s
 }
 
 // Handler is the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists method and path template of every route, for the OpenAPI
+// completeness test.
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.engine.Routes() {
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
+}
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
@@ -59,6 +112,57 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.Error("request failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": archive.ErrorMessage(err)}})
+}
+
+// recover turns a panic into a logged internal error; it must never
+// happen for client input.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic", "method", c.Request.Method, "route", c.FullPath(), "panic", r)
+			s.fail(c, archive.Errorf(archive.EINTERNAL, "internal error"))
+		}
+	}()
+	c.Next()
+}
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dossier_http_requests_total", Help: "HTTP requests by route template, method and status.",
+		}, []string{"method", "route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "dossier_http_request_duration_seconds", Help: "HTTP request latency by route template.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+		}, []string{"method", "route"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry is where other parts (index lag, store) register their metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// observe counts and times requests by route template (never by raw path
+// or query, which may hold personal data) and logs them the same way.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	d := time.Since(start)
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
+	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", d.Milliseconds())
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -25,6 +25,8 @@ type config struct {
 	Region     string
 	TLS        bool
 	MaxUpload  int64
+	Catalogue  string
+	Calendar   string
 }
 
 func storageFlags() []cli.Flag {
@@ -37,6 +39,8 @@ func storageFlags() []cli.Flag {
 		&cli.StringFlag{Name: "s3-region", Value: "us-east-1", EnvVars: []string{"DOSSIER_S3_REGION"}, Usage: "S3 region"},
 		&cli.BoolFlag{Name: "s3-tls", EnvVars: []string{"DOSSIER_S3_TLS"}, Usage: "use https to reach S3"},
 		&cli.Int64Flag{Name: "max-upload", Value: 50 << 20, EnvVars: []string{"DOSSIER_MAX_UPLOAD"}, Usage: "largest material in bytes"},
+		&cli.StringFlag{Name: "catalogue", EnvVars: []string{"DOSSIER_CATALOGUE"}, Usage: "business catalogue JSON overriding the built-in one"},
+		&cli.StringFlag{Name: "calendar", EnvVars: []string{"DOSSIER_CALENDAR"}, Usage: "working-day calendar JSON extending the built-in 2025–2026 one"},
 	}
 }
 
@@ -57,6 +61,8 @@ func loadConfig(c *cli.Context) (config, error) {
 		Region:     c.String("s3-region"),
 		TLS:        c.Bool("s3-tls"),
 		MaxUpload:  c.Int64("max-upload"),
+		Catalogue:  c.String("catalogue"),
+		Calendar:   c.String("calendar"),
 	}
 	if cfg.DataDir == "" {
 		return cfg, fmt.Errorf("--data-dir (DOSSIER_DATA_DIR) must not be empty")
@@ -106,6 +112,18 @@ func openAll(ctx context.Context, cfg config) (*archive.Service, *boltdb.DB, err
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db})
-	return svc, db, nil
+	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload}
+	if cfg.Catalogue != "" {
+		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
+		}
+	}
+	if cfg.Calendar != "" {
+		if opts.Calendar, err = archive.LoadCalendarFile(cfg.Calendar); err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("calendar %s: %w", cfg.Calendar, err)
+		}
+	}
+	return archive.NewService(opts), db, nil
 }

@@ -10,16 +10,21 @@ import (
 )
 
 func main() {
-	app := &cli.App{
+	if err := newApp().Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "dossier:", err)
+		os.Exit(1)
+	}
+}
+
+// newApp is the command line; tests run it in-process.
+func newApp() *cli.App {
+	return &cli.App{
 		Name:  "dossier",
 		Usage: "social-insurance case files and archive",
 		Commands: []*cli.Command{
 			serveCommand(),
 			rebuildCommand(),
+			userCommand(),
 		},
-	}
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, "dossier:", err)
-		os.Exit(1)
 	}
 }

@@ -62,7 +62,7 @@ func serve(c *cli.Context) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{
-		Handler:           dhttp.NewServer(svc, log).Handler(),
+		Handler:           dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())

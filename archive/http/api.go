@@ -1,0 +1,303 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+const actorKey = "dossier.actor"
+
+// authenticate resolves the bearer token into an actor; every /api/v1
+// route but the public ones needs one.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="dossier"`)
+		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>"))
+		return
+	}
+	a, err := s.svc.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
+			c.Header("WWW-Authenticate", `Bearer realm="dossier", error="invalid_token"`)
+		}
+		s.fail(c, err)
+		return
+	}
+	a.Remote = c.ClientIP()
+	c.Set(actorKey, a)
+	c.Next()
+}
+
+func actor(c *gin.Context) archive.Actor {
+	a, _ := c.Get(actorKey)
+	return a.(archive.Actor)
+}
+
+// maxJSONBody bounds every JSON request body.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads one JSON object into v, strictly: unknown fields,
+// trailing data, wrong types and oversized bodies are client errors with
+// a message saying what to fix.
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return archive.Errorf(archive.EUNSUPPORTED, "send the request body as application/json, not %s", ct)
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxJSONBody+1))
+	if err != nil {
+		return archive.Errorf(archive.EINVALID, "the request body could not be read")
+	}
+	return DecodeStrict(body, v)
+}
+
+// DecodeStrict decodes one JSON object into v with unknown fields and
+// trailing data refused. Errors are EINVALID and say where the problem is.
+func DecodeStrict(body []byte, v any) error {
+	if len(body) > maxJSONBody {
+		return archive.Errorf(archive.ETOOLARGE, "the JSON body is larger than %d bytes", maxJSONBody)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return archive.Errorf(archive.EINVALID, "the request body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: data after the JSON object")
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: data after the JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		if te.Field != "" {
+			return fmt.Sprintf("field %s must be %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value)
+		}
+		return fmt.Sprintf("expected a JSON object, not %s", te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too early"
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return "not a JSON object"
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
+}
+
+func (s *Server) createCase(c *gin.Context) {
+	var in archive.NewCase
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/cases/"+v.ID)
+	c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) listCases(c *gin.Context) {
+	f := archive.CaseFilter{Status: c.Query("status"), Stage: c.Query("stage"), BusinessType: c.Query("business_type")}
+	if o := c.Query("overdue"); o != "" {
+		b, err := strconv.ParseBool(o)
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
+			return
+		}
+		f.Overdue = &b
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := s.svc.ListCases(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+func queryLimit(c *gin.Context) (int, error) {
+	l := c.Query("limit")
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 {
+		return 0, archive.Errorf(archive.EINVALID, "limit: must be a whole number from 1")
+	}
+	return n, nil
+}
+
+func (s *Server) getCase(c *gin.Context) {
+	unmask := c.Query("unmask") == "true"
+	v, err := s.svc.GetCase(c.Request.Context(), actor(c), c.Param("id"), unmask)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// uploadMaterial streams a multipart upload straight into the object
+// store: the material code comes first (a form field before the file, or
+// ?material=), then the file part, which is never held in memory whole.
+func (s *Server) uploadMaterial(c *gin.Context) {
+	code := c.Query("material")
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the material as multipart/form-data with a material field and a file part"))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			s.fail(c, archive.Errorf(archive.EINVALID, "the form has no file part; send the document as the field \"file\""))
+			return
+		}
+		if err != nil {
+			s.fail(c, bodyErr(err, s.maxUpload))
+			return
+		}
+		switch part.FormName() {
+		case "material":
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				s.fail(c, bodyErr(err, s.maxUpload))
+				return
+			}
+			code = strings.TrimSpace(string(b))
+		case "file":
+			if code == "" {
+				s.fail(c, archive.Errorf(archive.EINVALID, "field material: send the material code (a catalogue code) before the file part, or as ?material="))
+				return
+			}
+			m, err := s.svc.AddMaterial(c.Request.Context(), actor(c), c.Param("id"), code, part.FileName(), part)
+			if err != nil {
+				s.fail(c, bodyErr(err, s.maxUpload))
+				return
+			}
+			c.JSON(http.StatusCreated, m)
+			return
+		}
+		part.Close()
+	}
+}
+
+// bodyErr turns a failure to read the request body into a client error.
+func bodyErr(err error, max int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return archive.Errorf(archive.ETOOLARGE, "the upload is larger than the limit of %d bytes", max)
+	}
+	var ae *archive.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return archive.Errorf(archive.EINVALID, "the multipart body could not be read: %v", err)
+}
+
+func (s *Server) getMaterial(c *gin.Context) {
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), actor(c), c.Param("id"), c.Param("mid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer rc.Close()
+	c.Header("Content-Type", m.ContentType)
+	c.Header("Content-Length", strconv.FormatInt(m.Size, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	io.Copy(c.Writer, rc)
+}
+
+func (s *Server) resubmit(c *gin.Context) {
+	v, err := s.svc.Resubmit(c.Request.Context(), actor(c), c.Param("id"))
+	s.answer(c, v, err)
+}
+
+func (s *Server) acceptance(c *gin.Context) {
+	var in archive.AcceptanceInput
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.svc.Acceptance(c.Request.Context(), actor(c), c.Param("id"), in)
+	s.answer(c, v, err)
+}
+
+func (s *Server) extension(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.svc.ExtendAcceptance(c.Request.Context(), actor(c), c.Param("id"), in.Reason)
+	s.answer(c, v, err)
+}
+
+func (s *Server) review(c *gin.Context) {
+	var in archive.ReviewInput
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.svc.Review(c.Request.Context(), actor(c), c.Param("id"), in)
+	s.answer(c, v, err)
+}
+
+func (s *Server) answer(c *gin.Context, v any, err error) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}

@@ -1,0 +1,173 @@
+package http
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"maps"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"dossier/archive"
+)
+
+// newDocServer builds the routes without a service: enough to list them,
+// to serve the document and to refuse requests without a token.
+func newDocServer(t *testing.T) *Server {
+	t.Helper()
+	return NewServer(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})
+}
+
+type openapiOperation struct {
+	Security []map[string][]string `json:"security"`
+}
+
+type openapiDocument struct {
+	OpenAPI string                                `json:"openapi"`
+	Paths   map[string]map[string]json.RawMessage `json:"paths"`
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+func parseOpenAPI(t *testing.T) openapiDocument {
+	t.Helper()
+	var doc openapiDocument
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi = %q, want 3.x", doc.OpenAPI)
+	}
+	return doc
+}
+
+// operations lists "METHOD /path" of every documented operation.
+func (d openapiDocument) operations(t *testing.T) map[string]openapiOperation {
+	t.Helper()
+	ops := map[string]openapiOperation{}
+	for path, item := range d.Paths {
+		for key, raw := range item {
+			if !slices.Contains(httpMethods, key) {
+				continue
+			}
+			var op openapiOperation
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", key, path, err)
+			}
+			ops[strings.ToUpper(key)+" "+path] = op
+		}
+	}
+	return ops
+}
+
+var ginParam = regexp.MustCompile(`[:*]([^/]+)`)
+
+// TestOpenAPIMatchesRoutes keeps the document true to what is built
+// (SPEC §9): every route is documented with its method, and every
+// documented operation is a route.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc := parseOpenAPI(t)
+	documented := doc.operations(t)
+	routes := map[string]bool{}
+	for _, r := range newDocServer(t).Routes() {
+		routes[r[0]+" "+ginParam.ReplaceAllString(r[1], "{$1}")] = true
+	}
+	for _, r := range slices.Sorted(maps.Keys(routes)) {
+		if _, ok := documented[r]; !ok {
+			t.Errorf("route %s is not in openapi.json", r)
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(documented)) {
+		if !routes[op] {
+			t.Errorf("openapi.json documents %s, which is no route", op)
+		}
+	}
+}
+
+// TestOpenAPISecurity checks that exactly the documented bearer-secured
+// operations refuse a request without a token.
+func TestOpenAPISecurity(t *testing.T) {
+	h := newDocServer(t).Handler()
+	pathParam := regexp.MustCompile(`\{[^}]+\}`)
+	for name, op := range parseOpenAPI(t).operations(t) {
+		method, path, _ := strings.Cut(name, " ")
+		secured := slices.ContainsFunc(op.Security, func(s map[string][]string) bool { _, ok := s["bearerAuth"]; return ok })
+		req := httptest.NewRequest(method, pathParam.ReplaceAllString(path, "x"), nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Code == http.StatusUnauthorized; got != secured {
+			t.Errorf("%s without a token: status %d, but the document says bearer security %v", name, rec.Code, secured)
+		}
+	}
+}
+
+// TestOpenAPIEnums checks the enumerations against the domain's lists.
+func TestOpenAPIEnums(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum  []string `json:"enum"`
+					Items struct {
+						Enum []string `json:"enum"`
+					} `json:"items"`
+					Properties map[string]struct {
+						Enum []string `json:"enum"`
+					} `json:"properties"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Components.Schemas
+	codes := append(slices.Collect(maps.Keys(statusOf)), "method_not_allowed")
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"Case.status", s["Case"].Properties["status"].Enum, archive.Statuses},
+		{"Case.stage", s["Case"].Properties["stage"].Enum, archive.Stages},
+		{"Event.role", s["Event"].Properties["role"].Enum, archive.Roles},
+		{"User.roles", s["User"].Properties["roles"].Items.Enum, archive.Roles},
+		{"NewUser.roles", s["NewUser"].Properties["roles"].Items.Enum, archive.Roles},
+		{"AcceptanceInput.decision", s["AcceptanceInput"].Properties["decision"].Enum,
+			[]string{archive.DecisionAccept, archive.DecisionCorrect, archive.DecisionReject}},
+		{"ReviewInput.decision", s["ReviewInput"].Properties["decision"].Enum,
+			[]string{archive.DecisionApprove, archive.DecisionReject, archive.DecisionReturn}},
+		{"Error.error.code", s["Error"].Properties["error"].Properties["code"].Enum, codes},
+	} {
+		if !slices.Equal(slices.Sorted(slices.Values(c.got)), slices.Sorted(slices.Values(c.want))) {
+			t.Errorf("%s enum = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestServeOpenAPI(t *testing.T) {
+	srv := httptest.NewServer(newDocServer(t).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
+		t.Errorf("Content-Type %q, want application/json", resp.Header.Get("Content-Type"))
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != string(openapiDoc) {
+		t.Error("the served document is not the embedded openapi.json")
+	}
+}

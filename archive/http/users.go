@@ -1,0 +1,97 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+func (s *Server) createUser(c *gin.Context) {
+	var in archive.NewUser
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, token, err := s.svc.CreateUser(c.Request.Context(), actor(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "user": u})
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	users, err := s.svc.ListUsers(c.Request.Context(), actor(c))
+	s.answer(c, gin.H{"users": users}, err)
+}
+
+func (s *Server) issueToken(c *gin.Context) {
+	var in struct {
+		Label string `json:"label"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	token, err := s.svc.IssueToken(c.Request.Context(), actor(c), c.Param("id"), in.Label)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"token": token})
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	if err := s.svc.RevokeToken(c.Request.Context(), actor(c), c.Param("id"), c.Param("tid")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// audit answers GET /api/v1/audit?case=&actor=&action=&from=&to=.
+func (s *Server) audit(c *gin.Context) {
+	f := archive.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
+	if id := c.Query("case"); id != "" {
+		f.Target = "case/" + id
+	}
+	for _, q := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		v := c.Query(q.name)
+		if v == "" {
+			continue
+		}
+		t, err := parseTime(v)
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name))
+			return
+		}
+		*q.dst = t
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	entries, next, err := s.svc.AuditEntries(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": entries, "next_cursor": next})
+}
+
+// parseTime accepts a date (start of that day, Beijing time) or RFC 3339.
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02", v, time.FixedZone("CST", 8*3600))
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"dossier/archive"
+)
+
+// The user subcommands write to the object store only and never open
+// BoltDB, so they work while `dossier serve` holds it: the server finds a
+// new user on the token's first use and a revocation at its next sync.
+func userCommand() *cli.Command {
+	nameFlag := func() cli.Flag {
+		return &cli.StringFlag{Name: "name", Required: true, Usage: "the user's login name"}
+	}
+	return &cli.Command{
+		Name:  "user",
+		Usage: "add users and manage their API tokens (works while the server runs)",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "add",
+				Usage:     "create a user; prints its API token alone on the last line",
+				UsageText: "dossier user add --name NAME --role ROLE [--role ROLE…] [--password-stdin]",
+				Flags: append(storageFlags(), nameFlag(),
+					&cli.StringFlag{Name: "display-name", Usage: "the name others see"},
+					&cli.StringSliceFlag{Name: "role", Required: true, Usage: "a role, repeat for several: " + strings.Join(archive.Roles, ", ")},
+					&cli.BoolFlag{Name: "password-stdin", Usage: "read a web-interface password (10 characters or more) from the first line of standard input"},
+				),
+				Action: userAdd,
+			},
+			{
+				Name:      "token",
+				Usage:     "issue another API token to a user; prints it alone on the last line",
+				UsageText: "dossier user token --name NAME [--label LABEL]",
+				Flags: append(storageFlags(), nameFlag(),
+					&cli.StringFlag{Name: "label", Usage: "what the token is for"},
+				),
+				Action: userToken,
+			},
+			{
+				Name:      "revoke",
+				Usage:     "revoke one of a user's API tokens",
+				UsageText: "dossier user revoke --name NAME --token-id ID",
+				Flags: append(storageFlags(), nameFlag(),
+					&cli.StringFlag{Name: "token-id", Required: true, Usage: "the token's id, as `user add` or `user token` printed it"},
+				),
+				Action: userRevoke,
+			},
+		},
+	}
+}
+
+func userStore(c *cli.Context) (archive.ObjectStore, error) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(c.Context, cfg)
+}
+
+func userAdd(c *cli.Context) error {
+	in := archive.NewUser{Name: c.String("name"), DisplayName: c.String("display-name"), Roles: c.StringSlice("role")}
+	if c.Bool("password-stdin") {
+		pw, err := readPassword(c.App.Reader)
+		if err != nil {
+			return err
+		}
+		in.Password = pw
+	}
+	store, err := userStore(c)
+	if err != nil {
+		return err
+	}
+	u, token, err := archive.AddUserToStore(c.Context, store, in, time.Now())
+	if err != nil {
+		return err
+	}
+	printToken(c, u, token)
+	return nil
+}
+
+func userToken(c *cli.Context) error {
+	store, err := userStore(c)
+	if err != nil {
+		return err
+	}
+	u, token, err := archive.IssueTokenInStore(c.Context, store, c.String("name"), c.String("label"), time.Now())
+	if err != nil {
+		return err
+	}
+	printToken(c, u, token)
+	return nil
+}
+
+// printToken describes the user and the new token, the last of its
+// tokens, on one line, and the token alone on the last line, so that
+// scripts can take it with `tail -n 1`.
+func printToken(c *cli.Context, u *archive.User, token string) {
+	t := u.Tokens[len(u.Tokens)-1]
+	fmt.Fprintf(c.App.Writer, "user %s name=%s roles=%s token_id=%s\n", u.ID, u.Name, strings.Join(u.Roles, ","), t.ID)
+	fmt.Fprintln(c.App.ErrWriter, "the token below is shown only this once; keep it safe")
+	fmt.Fprintln(c.App.Writer, token)
+}
+
+func userRevoke(c *cli.Context) error {
+	store, err := userStore(c)
+	if err != nil {
+		return err
+	}
+	u, err := archive.RevokeTokenInStore(c.Context, store, c.String("name"), c.String("token-id"), time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "revoked token %s of user %s; a running server refuses it within %s\n", c.String("token-id"), u.Name, userSyncEvery)
+	return nil
+}
+
+// readPassword takes the first line of r, without its line ending.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("--password-stdin: standard input has no password")
+	}
+	return line, nil
+}
+
+// rebuildUsers refills the users of the projection from the object store.
+// The rebuild command calls it after svc.Rebuild, whose Reset empties
+// them too.
+func rebuildUsers(ctx context.Context, w io.Writer, svc *archive.Service) error {
+	n, err := svc.RebuildUsers(ctx)
+	fmt.Fprintf(w, "rebuilt %d users\n", n)
+	return err
+}
+
+// userSyncEvery is how often the server folds in user changes that the
+// command line made, such as revoked tokens.
+var userSyncEvery = 30 * time.Second
+
+// startUserSync syncs users once and then every userSyncEvery until ctx
+// ends; serve calls it after opening the projection. Failures are logged:
+// authentication still finds new users through the object store.
+func startUserSync(ctx context.Context, svc *archive.Service, log *slog.Logger) {
+	sync := func() {
+		if err := svc.SyncUsers(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sync users with the object store", "err", err)
+		}
+	}
+	sync()
+	go func() {
+		t := time.NewTicker(userSyncEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				sync()
+			}
+		}
+	}()
+}
