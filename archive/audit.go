@@ -221,9 +221,11 @@ func findAuditTail(ctx context.Context, store ObjectStore, from int64) (auditTai
 // Seq, Prev and Hash are assigned by the log (values in e are ignored); At
 // is set from the clock when zero. Errors: EINVALID without an actor or an
 // action or with a time outside years 0–9999; EUNAVAILABLE when the store
-// cannot be reached, when ctx ends first (the entry may then still be
-// written) or after Close. On any error the caller decides what to do: the
-// entry is not retried behind its back.
+// cannot be reached, when ctx ends first (the message says whether the
+// entry may still be written) or after Close; ECONFLICT when other
+// processes sharing the bucket keep taking the next segment; EINTERNAL when
+// the segment they wrote is damaged. On any error the caller decides what
+// to do: the entry is not retried behind its back.
 func (l *AuditLog) Record(ctx context.Context, e AuditEntry) error {
 	const op = "archive.AuditLog.Record"
 	if e.Actor == "" || e.Action == "" {

@@ -95,8 +95,8 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 		v.Materials = []Material{}
 	}
 	if !unmask {
-		v.Applicant.IDNumber = MaskIDNumber(c.Applicant.IDNumber)
-		v.Applicant.Phone = MaskPhone(c.Applicant.Phone)
+		v.Applicant = maskApplicant(c.Applicant)
+		v.History = maskHistory(c.History)
 	}
 	if bt, err := s.catalogue.Lookup(c.BusinessType); err == nil {
 		v.BusinessName = bt.Name
@@ -115,6 +115,26 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 		}
 	}
 	return v
+}
+
+func maskApplicant(a Applicant) Applicant {
+	a.IDNumber = MaskIDNumber(a.IDNumber)
+	a.Phone = MaskPhone(a.Phone)
+	return a
+}
+
+// maskHistory masks the personal data the creation event carries.
+func maskHistory(events []Event) []Event {
+	out := make([]Event, len(events))
+	for i, e := range events {
+		if e.Case != nil {
+			opened := *e.Case
+			opened.Applicant = maskApplicant(opened.Applicant)
+			e.Case = &opened
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // loadCase reads a case from the projection and checks that a may see it.
@@ -244,6 +264,9 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 		if err := s.record(ctx, a, "case.read_personal_data", "case/"+c.ID, "identity and phone numbers shown"); err != nil {
 			return nil, err
 		}
+	}
+	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
+		return nil, err
 	}
 	return s.view(c, show), nil
 }
@@ -379,7 +402,7 @@ func (s *Service) AddMaterial(ctx context.Context, a Actor, caseID, code, filena
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	var m Material
-	c, _, err = s.Append(ctx, caseID, func(c *Case) (Event, error) {
+	_, _, err = s.Append(ctx, caseID, func(c *Case) (Event, error) {
 		if err := check(c); err != nil {
 			return Event{}, err
 		}

@@ -13,11 +13,14 @@ import (
 // Projection is the queryable copy of the event log (BoltDB). It can be
 // thrown away and rebuilt from the object store at any time.
 type Projection interface {
-	// Case returns the folded case. Errors: ENOTFOUND.
+	// Case returns the folded case without its History. Errors: ENOTFOUND.
 	Case(ctx context.Context, id string) (*Case, error)
-	// PutCases stores folded cases and their index entries. A case whose
-	// stored Seq is newer than the given one is left alone, so a late writer
-	// never rolls a case back.
+	// Events returns a case's events in order.
+	Events(ctx context.Context, id string) ([]Event, error)
+	// PutCases stores folded cases and their index entries, and the events
+	// of c.History newer than the stored case. A case whose stored Seq is
+	// as new or newer is left alone, so a late writer never rolls a case
+	// back.
 	PutCases(ctx context.Context, cs ...*Case) error
 	// CaseSeqs calls fn with every case id and its last folded seq.
 	CaseSeqs(ctx context.Context, fn func(id string, seq uint64) error) error

@@ -824,8 +824,10 @@ func (s *Service) userLog() (userLog, error) {
 }
 
 // auditUser records a change to a user in the audit log. Every user write
-// calls it; it does nothing until the audit log is wired in.
-func (s *Service) auditUser(ctx context.Context, by Actor, action, target string) {}
+// calls it; its failure fails the request.
+func (s *Service) auditUser(ctx context.Context, by Actor, action, target string) error {
+	return s.record(ctx, by, action, target, "")
+}
 
 func userTarget(id string) string { return "user/" + id }
 
@@ -845,7 +847,9 @@ func (s *Service) CreateUser(ctx context.Context, by Actor, in NewUser) (*User, 
 	}
 	u, token, err := l.create(ctx, by.UserID, in)
 	if u != nil {
-		s.auditUser(ctx, by, "user.create", userTarget(u.ID))
+		if aerr := s.auditUser(ctx, by, "user.create", userTarget(u.ID)); aerr != nil && err == nil {
+			return nil, "", aerr
+		}
 	}
 	return u, token, err
 }
@@ -960,7 +964,9 @@ func (s *Service) IssueToken(ctx context.Context, by Actor, userID, label string
 	if err != nil {
 		return "", err
 	}
-	s.auditUser(ctx, by, "user.token_issue", userTarget(userID))
+	if err := s.auditUser(ctx, by, "user.token_issue", userTarget(userID)); err != nil {
+		return "", err
+	}
 	return token, nil
 }
 
@@ -980,8 +986,7 @@ func (s *Service) RevokeToken(ctx context.Context, by Actor, userID, tokenID str
 	if _, err := l.revokeToken(ctx, by.UserID, userID, tokenID); err != nil {
 		return err
 	}
-	s.auditUser(ctx, by, "user.token_revoke", userTarget(userID)+"/tokens/"+tokenID)
-	return nil
+	return s.auditUser(ctx, by, "user.token_revoke", userTarget(userID)+"/tokens/"+tokenID)
 }
 
 // SetPassword sets a user's password for the web interface. An admin or
@@ -1006,8 +1011,7 @@ func (s *Service) SetPassword(ctx context.Context, by Actor, userID, password st
 	if _, err := l.change(ctx, userID, setPassword(by.UserID, userID, phc)); err != nil {
 		return err
 	}
-	s.auditUser(ctx, by, "user.password_set", userTarget(userID))
-	return nil
+	return s.auditUser(ctx, by, "user.password_set", userTarget(userID))
 }
 
 // SetRoles replaces a user's roles. Only an admin may, and not to drop
@@ -1041,8 +1045,7 @@ func (s *Service) SetRoles(ctx context.Context, by Actor, userID string, roles [
 	if err != nil {
 		return err
 	}
-	s.auditUser(ctx, by, "user.roles_set", userTarget(userID))
-	return nil
+	return s.auditUser(ctx, by, "user.roles_set", userTarget(userID))
 }
 
 // SetDisabled disables a user, whose tokens and password then stop
@@ -1076,8 +1079,7 @@ func (s *Service) SetDisabled(ctx context.Context, by Actor, userID string, disa
 	if err != nil {
 		return err
 	}
-	s.auditUser(ctx, by, action, userTarget(userID))
-	return nil
+	return s.auditUser(ctx, by, action, userTarget(userID))
 }
 
 // User returns one user. An admin, an auditor or the user themself may.
@@ -1275,3 +1277,10 @@ var dummyPasswordHash = sync.OnceValue(func() string {
 	phc, _ := hashPassword(context.Background(), hex.EncodeToString(b))
 	return phc
 })
+
+// CountUsers returns how many users the projection knows, for start-up
+// messages.
+func (s *Service) CountUsers(ctx context.Context) (int, error) {
+	users, err := s.users.ListUsers(ctx)
+	return len(users), err
+}

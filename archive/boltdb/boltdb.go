@@ -4,6 +4,7 @@
 package boltdb
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 
 var (
 	bucketCases       = []byte("cases")
+	bucketEvents      = []byte("case_events")
 	bucketSeq         = []byte("case_seq")
 	bucketByStatus    = []byte("cases_by_status")
 	bucketByApplicant = []byte("cases_by_applicant")
@@ -26,7 +28,7 @@ var (
 
 	keyClean = []byte("clean_shutdown")
 
-	caseBuckets = [][]byte{bucketCases, bucketSeq, bucketByStatus, bucketByApplicant}
+	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketSeq, bucketByStatus, bucketByApplicant}
 )
 
 // DB is the projection in one bbolt file.
@@ -58,6 +60,9 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
 	}
+	// Appends wait for their batch; a short delay keeps request latency
+	// low while concurrent appends still share one commit.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &DB{db: db}, nil
 }
 
@@ -111,7 +116,9 @@ func (d *DB) MarkClean() error {
 	}))
 }
 
-// Case implements archive.Projection.
+// Case implements archive.Projection. The case comes without its history,
+// which Events reads: an append then costs the same however long the
+// case's history is.
 func (d *DB) Case(ctx context.Context, id string) (*archive.Case, error) {
 	var c *archive.Case
 	err := d.view(func(tx *bolt.Tx) error {
@@ -133,11 +140,15 @@ func indexKey(field, id string) []byte {
 }
 
 // PutCases implements archive.Projection. Concurrent callers are batched
-// into one transaction; the function is idempotent as Batch requires.
+// into one transaction; the function is idempotent as Batch requires. The
+// case record is stored without its history; events in c.History newer
+// than the stored case are stored one by one in the events bucket.
 func (d *DB) PutCases(ctx context.Context, cs ...*archive.Case) error {
 	vals := make([][]byte, len(cs))
 	for i, c := range cs {
-		v, err := json.Marshal(c)
+		bare := *c
+		bare.History = nil
+		v, err := json.Marshal(&bare)
 		if err != nil {
 			return archive.E("boltdb.PutCases", archive.EINTERNAL, err)
 		}
@@ -154,11 +165,35 @@ func (d *DB) PutCases(ctx context.Context, cs ...*archive.Case) error {
 	return wrap("boltdb.PutCases", err)
 }
 
+func eventKey(id string, seq uint64) []byte {
+	k := make([]byte, 0, len(id)+9)
+	k = append(k, id...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
 func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 	id := []byte(c.ID)
 	seqs, cases := tx.Bucket(bucketSeq), tx.Bucket(bucketCases)
-	if old := seqs.Get(id); old != nil && binary.BigEndian.Uint64(old) >= c.Seq {
+	var oldSeq uint64
+	if old := seqs.Get(id); old != nil {
+		oldSeq = binary.BigEndian.Uint64(old)
+	}
+	if oldSeq >= c.Seq {
 		return nil
+	}
+	events := tx.Bucket(bucketEvents)
+	for _, e := range c.History {
+		if e.Seq <= oldSeq {
+			continue
+		}
+		v, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if err := events.Put(eventKey(c.ID, e.Seq), v); err != nil {
+			return err
+		}
 	}
 	if oldVal := cases.Get(id); oldVal != nil {
 		var old archive.Case
@@ -189,6 +224,24 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 	return nil
 }
 
+// Events implements archive.Projection: a case's events in order.
+func (d *DB) Events(ctx context.Context, id string) ([]archive.Event, error) {
+	var out []archive.Event
+	prefix := append([]byte(id), 0)
+	err := d.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e archive.Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // CaseSeqs implements archive.Projection.
 func (d *DB) CaseSeqs(ctx context.Context, fn func(id string, seq uint64) error) error {
 	return d.view(func(tx *bolt.Tx) error {
@@ -213,15 +266,21 @@ func (d *DB) Reset(ctx context.Context) error {
 	}))
 }
 
-// Dump returns every case as stored, keyed by id; tests compare a live
-// projection with a rebuilt one through it.
+// Dump returns every case and event record as stored, keyed by bucket and
+// id; tests compare a live projection with a rebuilt one through it.
 func (d *DB) Dump(ctx context.Context) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
 	err := d.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketCases).ForEach(func(k, v []byte) error {
-			out[string(k)] = append(json.RawMessage(nil), v...)
-			return nil
-		})
+		for _, b := range [][]byte{bucketCases, bucketEvents} {
+			err := tx.Bucket(b).ForEach(func(k, v []byte) error {
+				out[string(b)+"/"+string(k)] = append(json.RawMessage(nil), v...)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

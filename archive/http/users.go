@@ -68,10 +68,13 @@ func (s *Server) audit(c *gin.Context) {
 		if v == "" {
 			continue
 		}
-		t, err := parseTime(v)
+		t, dateOnly, err := parseTime(v)
 		if err != nil {
 			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name))
 			return
+		}
+		if dateOnly && q.name == "to" {
+			t = t.AddDate(0, 0, 1) // to=2026-01-31 includes that whole day
 		}
 		*q.dst = t
 	}
@@ -89,9 +92,10 @@ func (s *Server) audit(c *gin.Context) {
 }
 
 // parseTime accepts a date (start of that day, Beijing time) or RFC 3339.
-func parseTime(v string) (time.Time, error) {
+func parseTime(v string) (t time.Time, dateOnly bool, err error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+		return t, false, nil
 	}
-	return time.ParseInLocation("2006-01-02", v, time.FixedZone("CST", 8*3600))
+	t, err = time.ParseInLocation("2006-01-02", v, time.FixedZone("CST", 8*3600))
+	return t, true, err
 }

@@ -52,18 +52,9 @@ func benchBlobPut(ctx context.Context, e *env) error {
 			if _, err := throughput(ctx, raw, size, conc, e.duration/4); err != nil {
 				return err
 			}
-			var rawMB, ourMB float64
-			for round := 0; round < 2; round++ {
-				r, err := throughput(ctx, raw, size, conc, e.duration/2)
-				if err != nil {
-					return err
-				}
-				o, err := throughput(ctx, ours, size, conc, e.duration/2)
-				if err != nil {
-					return err
-				}
-				rawMB += r / 2
-				ourMB += o / 2
+			rawMB, ourMB, err := compare(ctx, raw, ours, size, conc, e.duration)
+			if err != nil {
+				return err
 			}
 			fmt.Printf("%-8s %5d %14.1f %14.1f %7.2f\n", human(size), conc, ourMB, rawMB, ourMB/rawMB)
 		}

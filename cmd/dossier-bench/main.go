@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,12 +29,23 @@ type env struct {
 
 var benches = []bench{
 	{"blobput", benchBlobPut},
+	{"upload", benchUpload},
 }
 
 func main() {
 	only := flag.String("only", "", "comma-separated benchmarks to run (default all): "+names())
 	dur := flag.Duration("duration", 3*time.Second, "time spent on each side of each measurement")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dossier-bench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	m, err := storetest.StartMinIO()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dossier-bench:", err)
@@ -53,6 +65,7 @@ func main() {
 		}
 	}
 	if failed {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

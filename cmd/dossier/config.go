@@ -102,8 +102,9 @@ func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
 	})
 }
 
-// openAll opens the store, the projection and the service on them.
-func openAll(ctx context.Context, cfg config) (*archive.Service, *boltdb.DB, error) {
+// openAll opens the store, the projection and the service on them. audit,
+// when not nil, is opened on the same store and records every write.
+func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*archive.AuditLog, error)) (*archive.Service, *boltdb.DB, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -113,6 +114,12 @@ func openAll(ctx context.Context, cfg config) (*archive.Service, *boltdb.DB, err
 		return nil, nil, err
 	}
 	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload}
+	if audit != nil {
+		if opts.Audit, err = audit(store); err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("open the audit log: %w", err)
+		}
+	}
 	if cfg.Catalogue != "" {
 		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
 			db.Close()

@@ -22,7 +22,7 @@ func rebuild(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, db, err := openAll(c.Context, cfg)
+	svc, db, err := openAll(c.Context, cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -42,6 +42,9 @@ func rebuild(c *cli.Context) error {
 		bar.Finish()
 	}
 	if err != nil {
+		return err
+	}
+	if err := rebuildUsers(c.Context, c.App.Writer, svc); err != nil {
 		return err
 	}
 	if err := db.MarkClean(); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"dossier/archive"
 	dhttp "dossier/archive/http"
 )
 
@@ -35,11 +36,17 @@ func serve(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	svc, db, err := openAll(ctx, cfg)
+	var audit *archive.AuditLog
+	svc, db, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
+		var err error
+		audit, err = archive.OpenAuditLog(ctx, store, time.Now)
+		return audit, err
+	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	defer audit.Close()
 	clean, err := db.Clean()
 	if err != nil {
 		return err
@@ -57,6 +64,8 @@ func serve(c *cli.Context) error {
 		}
 	}
 
+	startUserSync(ctx, svc, log)
+
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -67,6 +76,7 @@ func serve(c *cli.Context) error {
 	}
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
 	fmt.Printf("record: %s; metadata: %s\n", cfg.storeDescription(), cfg.DataDir)
+	printLoginHelp(ctx, svc, cfg, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -84,4 +94,26 @@ func serve(c *cli.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// printLoginHelp tells a new user how to get in: the API takes bearer
+// tokens, and the first administrator is created from the command line.
+func printLoginHelp(ctx context.Context, svc *archive.Service, cfg config, addr string) {
+	n, err := svc.CountUsers(ctx)
+	if err != nil {
+		return
+	}
+	flags := ""
+	if cfg.DataDir != "./data" {
+		flags = " --data-dir " + cfg.DataDir
+	}
+	if n == 0 {
+		fmt.Printf("no users yet: create the first administrator (works while this server runs):\n")
+		fmt.Printf("  bin/dossier user add%s --name admin --role admin\n", flags)
+	} else {
+		fmt.Printf("%d users; add one with: bin/dossier user add%s --name NAME --role ROLE\n", n, flags)
+	}
+	fmt.Printf("then call the API with the printed token, e.g.:\n")
+	fmt.Printf("  curl -H 'Authorization: Bearer <token>' http://%s/api/v1/cases\n", addr)
+	fmt.Printf("API description: http://%s/api/v1/openapi.json\n", addr)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os/user"
 	"strings"
 	"time"
 
@@ -84,8 +85,26 @@ func userAdd(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := auditCLI(c, store, "user.create", "user/"+u.ID); err != nil {
+		return err
+	}
 	printToken(c, u, token)
 	return nil
+}
+
+// auditCLI records a change made from the command line in the audit log
+// that the server shares; the actor is the operating-system user.
+func auditCLI(c *cli.Context, store archive.ObjectStore, action, target string) error {
+	l, err := archive.OpenAuditLog(c.Context, store, time.Now)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	who := archive.ByCommandLine
+	if u, err := user.Current(); err == nil {
+		who += ":" + u.Username
+	}
+	return l.Record(c.Context, archive.AuditEntry{Actor: who, Action: action, Target: target, Remote: "localhost"})
 }
 
 func userToken(c *cli.Context) error {
@@ -95,6 +114,9 @@ func userToken(c *cli.Context) error {
 	}
 	u, token, err := archive.IssueTokenInStore(c.Context, store, c.String("name"), c.String("label"), time.Now())
 	if err != nil {
+		return err
+	}
+	if err := auditCLI(c, store, "user.token_issue", "user/"+u.ID); err != nil {
 		return err
 	}
 	printToken(c, u, token)
@@ -118,6 +140,9 @@ func userRevoke(c *cli.Context) error {
 	}
 	u, err := archive.RevokeTokenInStore(c.Context, store, c.String("name"), c.String("token-id"), time.Now())
 	if err != nil {
+		return err
+	}
+	if err := auditCLI(c, store, "user.token_revoke", "user/"+u.ID+"/tokens/"+c.String("token-id")); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "revoked token %s of user %s; a running server refuses it within %s\n", c.String("token-id"), u.Name, userSyncEvery)
@@ -148,7 +173,7 @@ func rebuildUsers(ctx context.Context, w io.Writer, svc *archive.Service) error 
 
 // userSyncEvery is how often the server folds in user changes that the
 // command line made, such as revoked tokens.
-var userSyncEvery = 30 * time.Second
+var userSyncEvery = 5 * time.Second
 
 // startUserSync syncs users once and then every userSyncEvery until ctx
 // ends; serve calls it after opening the projection. Failures are logged:
