@@ -12,6 +12,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/dossier
 
 run: build
+	bash scripts/install-test-deps.sh run
 	./$(BIN) serve
 
 # MinIO is built from the Go module proxy, pinned, and cached outside git.

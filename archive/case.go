@@ -28,6 +28,7 @@ const (
 	EventExtended      = "extended"    // acceptance limit extended once, with a reason
 	EventResubmitted   = "resubmitted" // after a correction request
 	EventReview        = "review"      // approve, reject or return at a review stage
+	EventNotice        = "notice"      // a notice was issued
 )
 
 // Decisions.
@@ -99,6 +100,7 @@ type Event struct {
 	Stage    string      `json:"stage,omitempty"`
 	Case     *CaseOpened `json:"case,omitempty"`
 	Material *Material   `json:"material,omitempty"`
+	Notice   *Notice     `json:"notice,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -130,6 +132,8 @@ type Case struct {
 	Deciders map[string]string `json:"deciders,omitempty"`
 	// DecidedAt is when the case reached approved, denied or not accepted.
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// Notices issued to the applicant, oldest first.
+	Notices []Notice `json:"notices,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 }
@@ -185,6 +189,11 @@ func (c *Case) Apply(e Event) error {
 		}
 	case EventExtended:
 		c.Extended = true
+	case EventNotice:
+		if e.Notice == nil {
+			return Errorf(EINVALID, "case %s: event %d carries no notice", c.ID, e.Seq)
+		}
+		c.Notices = append(c.Notices, *e.Notice)
 	case EventResubmitted:
 		if c.Status != StatusCorrectionRequested {
 			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, c.Status)

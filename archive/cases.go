@@ -42,6 +42,7 @@ type CaseView struct {
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	Missing      []string   `json:"missing,omitempty"`
 	Materials    []Material `json:"materials"`
+	Notices      []Notice   `json:"notices"`
 	History      []Event    `json:"history,omitempty"`
 	ArchiveNo    string     `json:"archive_no,omitempty"`
 	Masked       bool       `json:"masked"`
@@ -90,7 +91,10 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 	v := &CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Masked: !unmask}
+		History: c.History, Notices: c.Notices, Masked: !unmask}
+	if v.Notices == nil {
+		v.Notices = []Notice{}
+	}
 	if v.Materials == nil {
 		v.Materials = []Material{}
 	}
@@ -497,6 +501,11 @@ func (s *Service) decide(ctx context.Context, a Actor, caseID, action string, fn
 	}
 	if err := s.record(ctx, a, action, "case/"+caseID, ev.Type+" "+ev.Decision); err != nil {
 		return nil, err
+	}
+	if kind := noticeFor(ev, c); kind != "" {
+		if c, err = s.issueNotice(ctx, c, bt, ev, kind); err != nil {
+			return nil, err
+		}
 	}
 	return s.view(c, false), nil
 }

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,9 @@ type Service struct {
 	locks     keyedMutex
 	numbers   numberAllocator
 	maxUpload int64
+	renderer  Renderer
+	agency    string
+	publicURL string
 }
 
 // Options wires a Service.
@@ -31,6 +35,13 @@ type Options struct {
 	Calendar  *Calendar
 	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
 	MaxUpload int64
+	// Renderer draws notices; without one no notice is issued.
+	Renderer Renderer
+	// Agency is the issuing agency printed on notices.
+	Agency string
+	// PublicURL is where the service is reached from outside, printed on
+	// notices for their verification (…/verify/<code>).
+	PublicURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -38,7 +49,14 @@ type Options struct {
 // NewService returns a Service over the given store and projection.
 func NewService(o Options) *Service {
 	s := &Service{store: o.Store, proj: o.Projection, users: o.Users, audit: o.Audit,
-		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload}
+		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload,
+		renderer: o.Renderer, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
+	if s.agency == "" {
+		s.agency = "某市社会保险事业管理中心"
+	}
+	if s.publicURL == "" {
+		s.publicURL = "http://127.0.0.1:8080"
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use, only those that are missing,
+# Installs the Debian packages dossier needs, only those that are missing,
 # so a second run costs nothing. Runs as root in CI; elsewhere uses sudo.
+#   scripts/install-test-deps.sh          what the tests need
+#   scripts/install-test-deps.sh run      what `make run` needs
 set -euo pipefail
-packages=(ca-certificates)
+# fonts-wqy-microhei: the notice and report font (CJK, Latin, digits and
+# punctuation in one face).
+packages=(ca-certificates fonts-wqy-microhei)
+if [ "${1:-test}" = test ]; then
+	# poppler-utils: tests rasterize and extract the PDFs they render.
+	packages+=(poppler-utils)
+fi
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

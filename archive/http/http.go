@@ -55,6 +55,7 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 
 	pub := e.Group("/api/v1")
 	pub.GET("/openapi.json", s.openapi)
+	pub.GET("/verify/:code", s.verify)
 
 	api := e.Group("/api/v1", s.authenticate)
 	api.POST("/users", s.createUser)
@@ -70,6 +71,8 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/cases/:id/acceptance", s.acceptance)
 	api.POST("/cases/:id/extension", s.extension)
 	api.POST("/cases/:id/reviews", s.review)
+	api.GET("/cases/:id/notices", s.listNotices)
+	api.GET("/notices/:nid", s.getNotice)
 	api.GET("/audit", s.audit)
 	return s
 }

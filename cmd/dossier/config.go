@@ -27,6 +27,9 @@ type config struct {
 	MaxUpload  int64
 	Catalogue  string
 	Calendar   string
+	FontDir    string
+	PublicURL  string
+	Agency     string
 }
 
 func storageFlags() []cli.Flag {
@@ -47,6 +50,9 @@ func storageFlags() []cli.Flag {
 func serveFlags() []cli.Flag {
 	return append(storageFlags(),
 		&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", EnvVars: []string{"DOSSIER_LISTEN"}, Usage: "HTTP listen address"},
+		&cli.StringFlag{Name: "font-dir", EnvVars: []string{"DOSSIER_FONT_DIR"}, Usage: "directory with wqy-microhei.ttc for PDFs (default: system fonts)"},
+		&cli.StringFlag{Name: "public-url", EnvVars: []string{"DOSSIER_PUBLIC_URL"}, Usage: "URL the public reaches this service at, printed on notices for verification (default: http://<listen>)"},
+		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
 	)
 }
 
@@ -63,6 +69,12 @@ func loadConfig(c *cli.Context) (config, error) {
 		MaxUpload:  c.Int64("max-upload"),
 		Catalogue:  c.String("catalogue"),
 		Calendar:   c.String("calendar"),
+		FontDir:    c.String("font-dir"),
+		PublicURL:  c.String("public-url"),
+		Agency:     c.String("agency"),
+	}
+	if cfg.PublicURL == "" && cfg.Listen != "" {
+		cfg.PublicURL = "http://" + cfg.Listen
 	}
 	if cfg.DataDir == "" {
 		return cfg, fmt.Errorf("--data-dir (DOSSIER_DATA_DIR) must not be empty")

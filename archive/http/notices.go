@@ -1,0 +1,44 @@
+package http
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) listNotices(c *gin.Context) {
+	ns, err := s.svc.Notices(c.Request.Context(), actor(c), c.Param("id"))
+	s.answer(c, gin.H{"notices": ns}, err)
+}
+
+func (s *Server) getNotice(c *gin.Context) {
+	rc, n, err := s.svc.OpenNotice(c.Request.Context(), actor(c), c.Param("nid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer rc.Close()
+	c.Header("Content-Type", "application/pdf")
+	c.Header("Content-Length", strconv.FormatInt(n.Size, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": n.Title + "-" + n.DocNumber + ".pdf"}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Notice-SHA256", n.SHA256)
+	c.Status(http.StatusOK)
+	io.Copy(c.Writer, rc)
+}
+
+// verify is public: anyone holding a notice checks that it is genuine.
+// It shows the kind, case number, issue date and a masked name only.
+func (s *Server) verify(c *gin.Context) {
+	v, err := s.svc.VerifyNotice(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, v)
+}
