@@ -507,6 +507,9 @@ func (s *Service) decide(ctx context.Context, a Actor, caseID, action string, fn
 			return nil, err
 		}
 	}
+	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
+		return nil, err
+	}
 	return s.view(c, false), nil
 }
 

@@ -20,6 +20,7 @@ type Service struct {
 	numbers   numberAllocator
 	maxUpload int64
 	renderer  Renderer
+	index     SearchIndex
 	agency    string
 	publicURL string
 }
@@ -37,6 +38,8 @@ type Options struct {
 	MaxUpload int64
 	// Renderer draws notices; without one no notice is issued.
 	Renderer Renderer
+	// Index is the full-text index; without one search is unavailable.
+	Index SearchIndex
 	// Agency is the issuing agency printed on notices.
 	Agency string
 	// PublicURL is where the service is reached from outside, printed on
@@ -50,7 +53,7 @@ type Options struct {
 func NewService(o Options) *Service {
 	s := &Service{store: o.Store, proj: o.Projection, users: o.Users, audit: o.Audit,
 		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload,
-		renderer: o.Renderer, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
+		renderer: o.Renderer, index: o.Index, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
 	if s.agency == "" {
 		s.agency = "某市社会保险事业管理中心"
 	}

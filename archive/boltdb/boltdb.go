@@ -25,10 +25,12 @@ var (
 	bucketByStatus    = []byte("cases_by_status")
 	bucketByApplicant = []byte("cases_by_applicant")
 	bucketMeta        = []byte("meta")
+	bucketIndexQueue  = []byte("index_queue")
+	bucketText        = []byte("extracted_text")
 
 	keyClean = []byte("clean_shutdown")
 
-	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketSeq, bucketByStatus, bucketByApplicant}
+	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant}
 )
 
 // DB is the projection in one bbolt file.
@@ -49,7 +51,7 @@ func Open(path string) (*DB, error) {
 		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range slices.Concat(caseBuckets, userBuckets, [][]byte{bucketMeta}) {
+		for _, b := range slices.Concat(caseBuckets, userBuckets, [][]byte{bucketMeta, bucketText}) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -213,6 +215,11 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 		return err
 	}
 	if err := cases.Put(id, val); err != nil {
+		return err
+	}
+	// The search index follows through this queue, written in the same
+	// transaction, so an indexer that crashes finds the work again.
+	if err := tx.Bucket(bucketIndexQueue).Put(id, seq[:]); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketByStatus).Put(indexKey(c.Status, c.ID), nil); err != nil {

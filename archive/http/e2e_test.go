@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/s3store"
 	"dossier/archive/storetest"
+	"dossier/render"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -58,7 +60,16 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { audit.Close() })
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit, MaxUpload: testMaxUpload})
+	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit,
+		MaxUpload: testMaxUpload, Renderer: notices})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload}).Handler())
 	t.Cleanup(srv.Close)

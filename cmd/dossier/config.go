@@ -30,6 +30,8 @@ type config struct {
 	FontDir    string
 	PublicURL  string
 	Agency     string
+	// renderer draws notices (serve sets it).
+	renderer archive.Renderer
 }
 
 func storageFlags() []cli.Flag {
@@ -125,7 +127,8 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload}
+	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload,
+		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Renderer: cfg.renderer}
 	if audit != nil {
 		if opts.Audit, err = audit(store); err != nil {
 			db.Close()

@@ -16,6 +16,7 @@ import (
 
 	"dossier/archive"
 	dhttp "dossier/archive/http"
+	"dossier/render"
 )
 
 func serveCommand() *cli.Command {
@@ -36,7 +37,18 @@ func serve(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// Without a font no notice can be issued: refuse to start and say how
+	// to fix it, rather than fail at the first decision.
+	font, err := render.LoadFont(cfg.FontDir)
+	if err != nil {
+		return err
+	}
+	notices, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		return err
+	}
 	var audit *archive.AuditLog
+	cfg.renderer = notices
 	svc, db, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
 		var err error
 		audit, err = archive.OpenAuditLog(ctx, store, time.Now)

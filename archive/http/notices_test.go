@@ -1,0 +1,80 @@
+package http_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"dossier/archive"
+)
+
+// Notices are issued by the workflow, stored once, listed and downloaded
+// by those who may see the case, and checked by anyone at /verify.
+func TestNoticesIssuedAndVerified(t *testing.T) {
+	e := newEnv(t)
+	_, app := e.user("n.applicant", archive.RoleApplicant)
+	_, other := e.user("n.other", archive.RoleApplicant)
+	_, clerk := e.user("n.clerk", archive.RoleClerk)
+	r := e.json("POST", "/api/v1/cases", app, map[string]any{"business_type": "pension_enrolment",
+		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID, "phone": "13812345678"}})
+	expect(t, r, 201, "create")
+	id := r.str("id")
+	r = e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "correct", "reason": "请补交身份证和参保登记表"})
+	expect(t, r, 200, "correct")
+	notices := r.body["notices"].([]any)
+	if len(notices) != 1 || notices[0].(map[string]any)["kind"] != archive.NoticeCorrection {
+		t.Fatalf("after a correction request: %s", r.raw)
+	}
+	n := notices[0].(map[string]any)
+	nid, code, sum := n["id"].(string), n["verify_code"].(string), n["sha256"].(string)
+
+	// Listed and downloaded by the applicant; the hash is the one recorded.
+	l := e.json("GET", "/api/v1/cases/"+id+"/notices", app, nil)
+	expect(t, l, 200, "list notices")
+	if len(l.body["notices"].([]any)) != 1 {
+		t.Fatalf("list: %s", l.raw)
+	}
+	d := e.req("GET", "/api/v1/notices/"+nid, app, nil, "")
+	expect(t, d, 200, "download notice")
+	got := sha256.Sum256(d.raw)
+	if d.header.Get("Content-Type") != "application/pdf" || hex.EncodeToString(got[:]) != sum || !strings.HasPrefix(string(d.raw), "%PDF-") {
+		t.Fatalf("notice download: %s, sha %x, want %s", d.header.Get("Content-Type"), got, sum)
+	}
+	expect(t, e.req("GET", "/api/v1/notices/"+nid, other, nil, ""), 404, "another applicant's notice")
+	expect(t, e.req("GET", "/api/v1/notices/"+nid, "", nil, ""), 401, "notice without a token")
+	expect(t, e.req("GET", "/api/v1/notices/nope", app, nil, ""), 404, "unknown notice")
+
+	// Public verification: genuine, with no personal data.
+	v := e.req("GET", "/api/v1/verify/"+code, "", nil, "")
+	expect(t, v, 200, "verify")
+	if v.body["valid"] != true || v.str("case_number") == "" || v.str("kind") != archive.NoticeCorrection || v.str("applicant") != "欧***" {
+		t.Fatalf("verify: %s", v.raw)
+	}
+	for _, secret := range []string{validID, "13812345678", "欧阳娜娜", id} {
+		if strings.Contains(string(v.raw), secret) {
+			t.Fatalf("verify leaks %q: %s", secret, v.raw)
+		}
+	}
+	// Codes are case- and dash-insensitive; unknown ones are 404,
+	// malformed ones 400, and neither leaks anything.
+	expect(t, e.req("GET", "/api/v1/verify/"+strings.ToLower(strings.ReplaceAll(code, "-", "")), "", nil, ""), 200, "verify lower case")
+	for _, bad := range []string{"x", "0000-0000-0000", "ABCD-EFGH-JKM!", strings.Repeat("A", 200)} {
+		r := e.req("GET", "/api/v1/verify/"+bad, "", nil, "")
+		expect(t, r, 400, "malformed code "+bad)
+	}
+	expect(t, e.req("GET", "/api/v1/verify/..%2F..%2Fetc", "", nil, ""), 404, "path-like code")
+	r = e.req("GET", "/api/v1/verify/ZZZZ-ZZZZ-ZZZZ", "", nil, "")
+	expect(t, r, 404, "unknown code")
+
+	// Accepting issues the acceptance notice; refusing issues the
+	// non-acceptance notice with its reasons.
+	r = e.json("POST", "/api/v1/cases", app, map[string]any{"business_type": "pension_enrolment",
+		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
+	id2 := r.str("id")
+	r = e.json("POST", "/api/v1/cases/"+id2+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"})
+	expect(t, r, 200, "reject")
+	if ns := r.body["notices"].([]any); len(ns) != 1 || ns[0].(map[string]any)["kind"] != archive.NoticeNonAcceptance {
+		t.Fatalf("after a refusal: %s", r.raw)
+	}
+}
