@@ -2,7 +2,10 @@ package archive
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -157,4 +160,141 @@ func finish(m map[string]*StatGroup) []StatGroup {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// CatalogueEntry is one line of the archive catalogue (归档文件目录).
+type CatalogueEntry struct {
+	Seq            int
+	ArchiveNo      string // 档号, empty until archived
+	DocNo          string // 文号: the decision notice's document number
+	Responsible    string // 责任者
+	Title          string // 题名
+	Date           time.Time
+	Classification string // 密级
+	Pages          int
+	Remarks        string
+}
+
+// CatalogueFilter selects the catalogue's cases.
+type CatalogueFilter struct {
+	Year         int
+	Retention    string
+	BusinessType string
+}
+
+// CatalogueEntries walks the decided and archived cases matching f, oldest
+// first by decision, calling fn for each entry until it returns false.
+// Archivists and auditors only. Errors: EFORBIDDEN, EINVALID.
+func (s *Service) CatalogueEntries(ctx context.Context, a Actor, f CatalogueFilter, fn func(CatalogueEntry) bool) error {
+	if !a.HasAny(RoleArchivist, RoleAuditor) {
+		return Errorf(EFORBIDDEN, "the archive catalogue is for archivists and auditors")
+	}
+	if f.Retention != "" && !contains([]string{"Y", "D10", "D30", "D50", "D100"}, f.Retention) {
+		return Errorf(EINVALID, "retention: one of Y, D10, D30, D50, D100")
+	}
+	if f.BusinessType != "" {
+		if _, err := s.catalogue.Lookup(f.BusinessType); err != nil {
+			return &Error{Code: EINVALID, Message: "business_type: " + ErrorMessage(err), Err: err}
+		}
+	}
+	n := 0
+	var stop bool
+	for _, status := range []string{StatusApproved, StatusDenied, StatusNotAccepted, StatusArchived} {
+		if stop {
+			break
+		}
+		err := s.proj.ScanCases(ctx, CaseScan{Status: status}, func(c *Case) bool {
+			bt, err := s.catalogue.Lookup(c.BusinessType)
+			if err != nil || c.DecidedAt == nil {
+				return true
+			}
+			if f.BusinessType != "" && c.BusinessType != f.BusinessType || f.Retention != "" && bt.Retention != f.Retention ||
+				f.Year != 0 && c.DecidedAt.In(calendarZone).Year() != f.Year {
+				return true
+			}
+			n++
+			e := CatalogueEntry{Seq: n, Responsible: s.agency, Date: *c.DecidedAt, Classification: "内部",
+				Title: c.Applicant.Name + bt.Name + outcomeName(c)}
+			if len(c.Notices) > 0 {
+				e.DocNo = c.Notices[len(c.Notices)-1].DocNumber
+			}
+			e.Pages = len(c.Notices) + len(c.Materials)
+			e.Remarks = c.Number
+			if !fn(e) {
+				stop = true
+				return false
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func outcomeName(c *Case) string {
+	switch c.Status {
+	case StatusApproved:
+		return "（准予）"
+	case StatusDenied:
+		return "（不予批准）"
+	case StatusNotAccepted:
+		return "（不予受理）"
+	}
+	return ""
+}
+
+// ReportRenderer draws reports as PDFs, streaming: render implements it.
+type ReportRenderer interface {
+	// RenderCatalogue writes the 归档文件目录; entries yields rows until
+	// it returns an error or runs out.
+	RenderCatalogue(w io.Writer, agency, filters string, entries func(yield func(CatalogueEntry) bool) error) error
+	// RenderStatistics writes the workload and timeliness report.
+	RenderStatistics(w io.Writer, agency string, st *Statistics) error
+}
+
+// CatalogueReport writes the archive catalogue PDF for f. Errors: those of
+// CatalogueEntries; EUNAVAILABLE without a report renderer.
+func (s *Service) CatalogueReport(ctx context.Context, a Actor, f CatalogueFilter, w io.Writer) error {
+	if s.reports == nil {
+		return Errorf(EUNAVAILABLE, "reports are not configured on this server")
+	}
+	// Check access and filters before the first byte goes out.
+	if err := s.CatalogueEntries(ctx, a, f, func(CatalogueEntry) bool { return false }); err != nil {
+		return err
+	}
+	if err := s.record(ctx, a, "report.catalogue", "reports/catalogue", fmt.Sprintf("year=%d retention=%s business_type=%s", f.Year, f.Retention, f.BusinessType)); err != nil {
+		return err
+	}
+	desc := []string{}
+	if f.Year != 0 {
+		desc = append(desc, fmt.Sprintf("年度 %d", f.Year))
+	}
+	if f.Retention != "" {
+		desc = append(desc, "保管期限 "+f.Retention)
+	}
+	if f.BusinessType != "" {
+		bt, _ := s.catalogue.Lookup(f.BusinessType)
+		desc = append(desc, "业务类型 "+bt.Name)
+	}
+	return s.reports.RenderCatalogue(w, s.agency, strings.Join(desc, "，"), func(yield func(CatalogueEntry) bool) error {
+		return s.CatalogueEntries(ctx, a, f, yield)
+	})
+}
+
+// StatisticsReport writes the statistics PDF for cases received in
+// [from, to).
+func (s *Service) StatisticsReport(ctx context.Context, a Actor, from, to time.Time, w io.Writer) error {
+	if s.reports == nil {
+		return Errorf(EUNAVAILABLE, "reports are not configured on this server")
+	}
+	st, err := s.Statistics(ctx, a, from, to)
+	if err != nil {
+		return err
+	}
+	if err := s.record(ctx, a, "report.statistics", "reports/statistics", from.Format("2006-01-02")+".."+to.Format("2006-01-02")); err != nil {
+		return err
+	}
+	return s.reports.RenderStatistics(w, s.agency, st)
 }

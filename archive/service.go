@@ -21,6 +21,7 @@ type Service struct {
 	maxUpload int64
 	renderer  Renderer
 	index     SearchIndex
+	reports   ReportRenderer
 	agency    string
 	publicURL string
 }
@@ -40,6 +41,8 @@ type Options struct {
 	Renderer Renderer
 	// Index is the full-text index; without one search is unavailable.
 	Index SearchIndex
+	// Reports draws report PDFs; without one reports are unavailable.
+	Reports ReportRenderer
 	// Agency is the issuing agency printed on notices.
 	Agency string
 	// PublicURL is where the service is reached from outside, printed on
@@ -53,7 +56,7 @@ type Options struct {
 func NewService(o Options) *Service {
 	s := &Service{store: o.Store, proj: o.Projection, users: o.Users, audit: o.Audit,
 		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload,
-		renderer: o.Renderer, index: o.Index, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
+		renderer: o.Renderer, index: o.Index, reports: o.Reports, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
 	if s.agency == "" {
 		s.agency = "某市社会保险事业管理中心"
 	}

@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden PDFs in testdata")
 
-var fixed = time.Date(2026, 3, 2, 10, 0, 0, 0, beijing)
+var fixedDay = time.Date(2026, 3, 2, 10, 0, 0, 0, beijing)
 
 func testFont(t testing.TB) *Font {
 	t.Helper()
@@ -34,7 +34,7 @@ func sampleNotices() map[string]archive.NoticeData {
 		DocNumber: "社保受字〔2026〕SB2026-000042-3号", VerifyCode: "K7QM-3XPA-9DTF",
 		VerifyURL: "https://si.example.gov.cn/verify/K7QM-3XPA-9DTF", Agency: "某市社会保险事业管理中心",
 		CaseNumber: "SB2026-000042", ApplicantName: "欧阳娜娜", MaskedIDNumber: "110105********002X",
-		BusinessName: "失业保险金申领", ReceivedAt: time.Date(2026, 2, 13, 9, 30, 0, 0, beijing), IssuedAt: fixed,
+		BusinessName: "失业保险金申领", ReceivedAt: time.Date(2026, 2, 13, 9, 30, 0, 0, beijing), IssuedAt: fixedDay,
 	}
 	acc := base
 	acc.Kind, acc.CaseDeadline = archive.NoticeAcceptance, "2026-03-05"
@@ -72,7 +72,7 @@ func tool(t *testing.T, name string, args ...string) string {
 }
 
 func TestLetterGolden(t *testing.T) {
-	n, err := NewNotices(testFont(t), NoticeOptions{FixedCreationDate: fixed})
+	n, err := NewNotices(testFont(t), NoticeOptions{FixedCreationDate: fixedDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestLetterGolden(t *testing.T) {
 // embedded.
 func TestLetterRendersEveryGlyph(t *testing.T) {
 	font := testFont(t)
-	n, err := NewNotices(font, NoticeOptions{FixedCreationDate: fixed})
+	n, err := NewNotices(font, NoticeOptions{FixedCreationDate: fixedDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestLetterRendersEveryGlyph(t *testing.T) {
 // breaks pages cleanly; a rare character outside the subset switches to
 // the full font.
 func TestLetterLongTextAndRareCharacters(t *testing.T) {
-	n, err := NewNotices(testFont(t), NoticeOptions{FixedCreationDate: fixed})
+	n, err := NewNotices(testFont(t), NoticeOptions{FixedCreationDate: fixedDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestWrapRunes(t *testing.T) {
 }
 
 func BenchmarkRenderNotice(b *testing.B) {
-	n, err := NewNotices(testFont(b), NoticeOptions{FixedCreationDate: fixed})
+	n, err := NewNotices(testFont(b), NoticeOptions{FixedCreationDate: fixedDay})
 	if err != nil {
 		b.Fatal(err)
 	}

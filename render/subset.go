@@ -21,6 +21,8 @@ import (
 type Subset struct {
 	TTF    []byte
 	covers map[rune]bool
+	// GID is each covered rune's glyph id in TTF.
+	GID map[rune]uint16
 }
 
 // Covers reports whether every rune of s is in the subset.
@@ -198,9 +200,11 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 	}
 	covers := map[rune]bool{}
 	mapped := map[rune]int{}
+	gids := map[rune]uint16{}
 	for r, g := range cmap {
 		if r <= 0xffff {
 			mapped[r] = newID[g]
+			gids[r] = uint16(newID[g])
 			covers[r] = true
 		}
 	}
@@ -213,7 +217,7 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 			out[keep] = tb[keep]
 		}
 	}
-	return &Subset{TTF: writeTables(out), covers: covers}, nil
+	return &Subset{TTF: writeTables(out), covers: covers, GID: gids}, nil
 }
 
 type component struct{ at, glyph int }

@@ -69,7 +69,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit,
-		MaxUpload: testMaxUpload, Renderer: notices})
+		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload}).Handler())
 	t.Cleanup(srv.Close)

@@ -74,6 +74,8 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/cases/:id/notices", s.listNotices)
 	api.GET("/notices/:nid", s.getNotice)
 	api.GET("/audit", s.audit)
+	api.GET("/reports/catalogue.pdf", s.catalogueReport)
+	api.GET("/reports/statistics.pdf", s.statisticsReport)
 	return s
 }
 

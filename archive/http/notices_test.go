@@ -78,3 +78,31 @@ func TestNoticesIssuedAndVerified(t *testing.T) {
 		t.Fatalf("after a refusal: %s", r.raw)
 	}
 }
+
+// Reports stream as PDFs to the roles that may read them.
+func TestReports(t *testing.T) {
+	e := newEnv(t)
+	_, app := e.user("r.applicant", archive.RoleApplicant)
+	_, clerk := e.user("r.clerk", archive.RoleClerk)
+	_, archivist := e.user("r.archivist", archive.RoleArchivist)
+	_, supervisor := e.user("r.supervisor", archive.RoleSupervisor)
+	r := e.json("POST", "/api/v1/cases", app, map[string]any{"business_type": "pension_enrolment",
+		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
+	id := r.str("id")
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
+	d := e.req("GET", "/api/v1/reports/catalogue.pdf?year=2026", archivist, nil, "")
+	expect(t, d, 200, "catalogue")
+	if d.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(d.raw), "%PDF-") || !strings.HasSuffix(strings.TrimSpace(string(d.raw)), "%%EOF") {
+		t.Fatalf("catalogue: %s %q", d.header.Get("Content-Type"), d.raw[:min(len(d.raw), 40)])
+	}
+	expect(t, e.req("GET", "/api/v1/reports/catalogue.pdf", clerk, nil, ""), 403, "clerk reads the catalogue")
+	expect(t, e.req("GET", "/api/v1/reports/catalogue.pdf?year=20x6", archivist, nil, ""), 400, "bad year")
+	expect(t, e.req("GET", "/api/v1/reports/catalogue.pdf?retention=D20", archivist, nil, ""), 400, "bad retention")
+	s := e.req("GET", "/api/v1/reports/statistics.pdf?from=2026-01-01&to=2030-12-31", supervisor, nil, "")
+	expect(t, s, 200, "statistics")
+	if !strings.HasPrefix(string(s.raw), "%PDF-") {
+		t.Fatal("statistics is not a PDF")
+	}
+	expect(t, e.req("GET", "/api/v1/reports/statistics.pdf?from=2026-13-01", supervisor, nil, ""), 400, "bad date")
+	expect(t, e.req("GET", "/api/v1/reports/statistics.pdf", app, nil, ""), 403, "applicant reads statistics")
+}

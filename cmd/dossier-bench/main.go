@@ -30,13 +30,23 @@ type env struct {
 var benches = []bench{
 	{"blobput", benchBlobPut},
 	{"upload", benchUpload},
+	{"notice", benchNotice},
+	{"catalogue", benchCatalogue},
 }
 
 func main() {
 	only := flag.String("only", "", "comma-separated benchmarks to run (default all): "+names())
 	dur := flag.Duration("duration", 3*time.Second, "time spent on each side of each measurement")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	child := flag.String("child", "", "internal: run one measured part in this process")
 	flag.Parse()
+	if *child != "" {
+		if err := runChild(*child); err != nil {
+			fmt.Fprintln(os.Stderr, "dossier-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {

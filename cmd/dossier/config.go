@@ -32,6 +32,7 @@ type config struct {
 	Agency     string
 	// renderer draws notices (serve sets it).
 	renderer archive.Renderer
+	reports  archive.ReportRenderer
 }
 
 func storageFlags() []cli.Flag {
@@ -128,7 +129,7 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 		return nil, nil, err
 	}
 	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload,
-		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Renderer: cfg.renderer}
+		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Renderer: cfg.renderer, Reports: cfg.reports}
 	if audit != nil {
 		if opts.Audit, err = audit(store); err != nil {
 			db.Close()

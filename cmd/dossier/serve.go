@@ -48,7 +48,7 @@ func serve(c *cli.Context) error {
 		return err
 	}
 	var audit *archive.AuditLog
-	cfg.renderer = notices
+	cfg.renderer, cfg.reports = notices, render.NewReports(font)
 	svc, db, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
 		var err error
 		audit, err = archive.OpenAuditLog(ctx, store, time.Now)

@@ -1,0 +1,101 @@
+package http
+
+import (
+	"bufio"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// catalogueReport streams GET /api/v1/reports/catalogue.pdf?year=&retention=&business_type=.
+func (s *Server) catalogueReport(c *gin.Context) {
+	f := archive.CatalogueFilter{Retention: c.Query("retention"), BusinessType: c.Query("business_type")}
+	if y := c.Query("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 1900 || n > 9999 {
+			s.fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			return
+		}
+		f.Year = n
+	}
+	s.streamPDF(c, "catalogue.pdf", func(w *bufio.Writer) error {
+		return s.svc.CatalogueReport(c.Request.Context(), actor(c), f, w)
+	})
+}
+
+// statisticsReport streams GET /api/v1/reports/statistics.pdf?from=&to=
+// (dates; default: this year so far).
+func (s *Server) statisticsReport(c *gin.Context) {
+	now := time.Now()
+	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	to := now
+	for _, q := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		v := c.Query(q.name)
+		if v == "" {
+			continue
+		}
+		t, dateOnly, err := parseTime(v)
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name))
+			return
+		}
+		if dateOnly && q.name == "to" {
+			t = t.AddDate(0, 0, 1)
+		}
+		*q.dst = t
+	}
+	s.streamPDF(c, "statistics.pdf", func(w *bufio.Writer) error {
+		return s.svc.StatisticsReport(c.Request.Context(), actor(c), from, to, w)
+	})
+}
+
+// streamPDF answers errors found before the first byte as JSON; once the
+// PDF has started there is no way back, so a late failure is logged and
+// the response cut short.
+func (s *Server) streamPDF(c *gin.Context, name string, write func(w *bufio.Writer) error) {
+	sw := &startWriter{c: c, name: name}
+	bw := bufio.NewWriterSize(sw, 64<<10)
+	err := write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		if !sw.started {
+			s.fail(c, err)
+			return
+		}
+		s.log.Error("report cut short", "route", c.FullPath(), "err", err)
+		return
+	}
+	if !sw.started {
+		sw.start()
+	}
+}
+
+type startWriter struct {
+	c       *gin.Context
+	name    string
+	started bool
+}
+
+func (w *startWriter) start() {
+	w.started = true
+	w.c.Header("Content-Type", "application/pdf")
+	w.c.Header("Content-Disposition", `inline; filename="`+w.name+`"`)
+	w.c.Header("Cache-Control", "private, no-store")
+	w.c.Status(http.StatusOK)
+}
+
+func (w *startWriter) Write(p []byte) (int, error) {
+	if !w.started {
+		w.start()
+	}
+	return w.c.Writer.Write(p)
+}
