@@ -442,6 +442,9 @@ func TestSIGKILLDuringAppends(t *testing.T) {
 				t.Fatalf("the process was not killed mid-way (acks %d, err %v)", n, err)
 			}
 			t.Logf("killed after %d acknowledged appends", n)
+			// Requests the server had already received when the client died
+			// still complete; a restart takes longer than that.
+			time.Sleep(time.Second)
 
 			svc, db := newService(t, store, filepath.Join(sp.dir, "live.db"))
 			clean, err := db.Clean()

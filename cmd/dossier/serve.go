@@ -63,19 +63,46 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if !clean {
-		// The last process did not stop cleanly (or the database is new):
-		// fold in whatever reached the object store but not BoltDB.
+	reconcile := func(why string) error {
 		rep, err := svc.Reconcile(ctx)
 		if err != nil {
 			return fmt.Errorf("reconcile with the object store: %w", err)
 		}
-		log.Info("reconciled with the object store", "events", rep.Events, "cases_caught_up", len(rep.Caught), "corrupt", len(rep.Corrupt))
+		if len(rep.Caught) > 0 || why == "unclean stop" {
+			log.Info("reconciled with the object store", "why", why, "events", rep.Events, "cases_caught_up", len(rep.Caught), "corrupt", len(rep.Corrupt))
+		}
 		for _, msg := range rep.Corrupt {
 			log.Warn("corrupt object skipped", "object", msg)
 		}
+		return nil
 	}
-
+	if !clean {
+		// The last process did not stop cleanly (or the database is new):
+		// fold in whatever reached the object store but not BoltDB.
+		if err := reconcile("unclean stop"); err != nil {
+			return err
+		}
+	}
+	// Writes a crashed process had in flight may land after the first
+	// pass, and other processes may share the bucket: look again soon,
+	// then now and then.
+	go func() {
+		for _, wait := range []time.Duration{10 * time.Second, 10 * time.Minute} {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+				if err := reconcile("periodic"); err != nil && ctx.Err() == nil {
+					log.Warn("periodic reconcile", "err", err)
+				}
+				if wait == 10*time.Second {
+					break
+				}
+			}
+		}
+	}()
 	startUserSync(ctx, svc, log)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
