@@ -10,6 +10,8 @@ packages=(ca-certificates fonts-wqy-microhei)
 if [ "${1:-test}" = test ]; then
 	# poppler-utils: tests rasterize and extract the PDFs they render.
 	packages+=(poppler-utils)
+	# tesseract-ocr-chi-sim: OCR of scanned materials in the search tests.
+	packages+=(tesseract-ocr tesseract-ocr-chi-sim)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -23,6 +23,7 @@ import (
 	"dossier/archive/s3store"
 	"dossier/archive/storetest"
 	"dossier/render"
+	"dossier/search"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -36,6 +37,20 @@ type env struct {
 	svc   *archive.Service
 	audit *archive.AuditLog
 	admin string // token
+	db    *boltdb.DB
+}
+
+// settle waits until the search index has caught up.
+func (e *env) settle() {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, err := e.db.IndexLag(context.Background()); err == nil && n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatal("the search index did not catch up in 30s")
 }
 
 const testMaxUpload = 1 << 20
@@ -68,16 +83,25 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	idx, _, err := search.Open(filepath.Join(dir, "index"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit,
-		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font)})
+		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font), Index: idx})
+	ictx, stop := context.WithCancel(ctx)
+	indexer := archive.NewIndexer(svc, db, idx, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	done := make(chan struct{})
+	go func() { indexer.Run(ictx); close(done) }()
+	t.Cleanup(func() { stop(); <-done; idx.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload}).Handler())
+	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload, IndexLag: db.IndexLag}).Handler())
 	t.Cleanup(srv.Close)
 	_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, srv: srv, store: store, svc: svc, audit: audit, admin: token}
+	return &env{t: t, srv: srv, store: store, svc: svc, audit: audit, admin: token, db: db}
 }
 
 type resp struct {

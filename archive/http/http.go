@@ -25,18 +25,30 @@ type Server struct {
 	engine    *gin.Engine
 	maxUpload int64
 	metrics   *metrics
+	indexLag  func(context.Context) (int, error)
 }
 
 // Config tunes the server.
 type Config struct {
 	// MaxUpload is the largest material in bytes (DOSSIER_MAX_UPLOAD).
 	MaxUpload int64
+	// IndexLag, when set, says how many cases wait for the search index;
+	// /readyz shows it and /metrics exports it.
+	IndexLag func(context.Context) (int, error)
 }
 
 // NewServer builds the routes.
 func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics()}
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag}
+	if cfg.IndexLag != nil {
+		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
+		}, func() float64 {
+			n, _ := cfg.IndexLag(context.Background())
+			return float64(n)
+		}))
+	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
 	}
@@ -74,6 +86,7 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/cases/:id/notices", s.listNotices)
 	api.GET("/notices/:nid", s.getNotice)
 	api.GET("/audit", s.audit)
+	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.catalogueReport)
 	api.GET("/reports/statistics.pdf", s.statisticsReport)
 	return s
@@ -181,5 +194,11 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	out := gin.H{"status": "ready"}
+	if s.indexLag != nil {
+		if n, err := s.indexLag(ctx); err == nil {
+			out["search_index_lag"] = n
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -12,6 +12,7 @@ import (
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	"dossier/archive/s3store"
+	"dossier/search"
 )
 
 // config is every setting; each is a flag and a DOSSIER_* variable.
@@ -117,36 +118,60 @@ func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
 	})
 }
 
-// openAll opens the store, the projection and the service on them. audit,
-// when not nil, is opened on the same store and records every write.
-func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*archive.AuditLog, error)) (*archive.Service, *boltdb.DB, error) {
+// app is everything a command works with.
+type app struct {
+	svc   *archive.Service
+	db    *boltdb.DB
+	index *search.Index
+	// indexRebuilt is set when the index was (re)created empty and every
+	// case must be queued for it.
+	indexRebuilt bool
+}
+
+// Close closes the index and BoltDB.
+func (a *app) Close() {
+	a.index.Close()
+	a.db.Close()
+}
+
+// openAll opens the store, the projection, the search index and the
+// service on them. audit, when not nil, is opened on the same store and
+// records every write.
+func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*archive.AuditLog, error)) (*app, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	db, err := boltdb.Open(filepath.Join(cfg.DataDir, "dossier.db"))
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := archive.Options{Store: store, Projection: db, Users: db, MaxUpload: cfg.MaxUpload,
+	opts := archive.Options{Store: store, MaxUpload: cfg.MaxUpload,
 		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Renderer: cfg.renderer, Reports: cfg.reports}
-	if audit != nil {
-		if opts.Audit, err = audit(store); err != nil {
-			db.Close()
-			return nil, nil, fmt.Errorf("open the audit log: %w", err)
-		}
-	}
 	if cfg.Catalogue != "" {
 		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
-			db.Close()
-			return nil, nil, fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
+			return nil, fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
 		}
 	}
 	if cfg.Calendar != "" {
 		if opts.Calendar, err = archive.LoadCalendarFile(cfg.Calendar); err != nil {
-			db.Close()
-			return nil, nil, fmt.Errorf("calendar %s: %w", cfg.Calendar, err)
+			return nil, fmt.Errorf("calendar %s: %w", cfg.Calendar, err)
 		}
 	}
-	return archive.NewService(opts), db, nil
+	db, err := boltdb.Open(filepath.Join(cfg.DataDir, "dossier.db"))
+	if err != nil {
+		return nil, err
+	}
+	opts.Projection, opts.Users = db, db
+	idx, rebuilt, err := search.Open(filepath.Join(cfg.DataDir, "index"), opts.Catalogue)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	opts.Index = idx
+	a := &app{db: db, index: idx, indexRebuilt: rebuilt}
+	if audit != nil {
+		if opts.Audit, err = audit(store); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("open the audit log: %w", err)
+		}
+	}
+	a.svc = archive.NewService(opts)
+	return a, nil
 }

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
+
+	"dossier/archive"
+	"dossier/search"
 )
 
 func rebuildCommand() *cli.Command {
@@ -22,11 +26,12 @@ func rebuild(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, db, err := openAll(c.Context, cfg, nil)
+	a, err := openAll(c.Context, cfg, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	svc, db := a.svc, a.db
 	fmt.Fprintf(c.App.Writer, "rebuilding from %s\n", cfg.storeDescription())
 	start := time.Now()
 	var bar *progressbar.ProgressBar
@@ -47,6 +52,9 @@ func rebuild(c *cli.Context) error {
 	if err := rebuildUsers(c.Context, c.App.Writer, svc); err != nil {
 		return err
 	}
+	if err := rebuildIndex(c, a); err != nil {
+		return err
+	}
 	if err := db.MarkClean(); err != nil {
 		return err
 	}
@@ -57,5 +65,36 @@ func rebuild(c *cli.Context) error {
 	if len(rep.Corrupt) > 0 {
 		return fmt.Errorf("%d corrupt objects were skipped; the rest was rebuilt", len(rep.Corrupt))
 	}
+	return nil
+}
+
+// rebuildIndex empties the search index and indexes every case again
+// (the projection rebuild queued them all), with a progress bar.
+func rebuildIndex(c *cli.Context, a *app) error {
+	if err := a.index.Reset(c.Context); err != nil {
+		return fmt.Errorf("reset the search index: %w", err)
+	}
+	total, err := a.db.IndexLag(c.Context)
+	if err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
+		progressbar.OptionSetDescription("index"), progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	ix := archive.NewIndexer(a.svc, a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
+	done := 0
+	for {
+		n, err := ix.RunOnce(c.Context)
+		if err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		done += n
+		bar.Set(done)
+	}
+	bar.Finish()
+	fmt.Fprintf(c.App.Writer, "indexed %d cases\n", done)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"dossier/archive"
 	dhttp "dossier/archive/http"
 	"dossier/render"
+	"dossier/search"
 )
 
 func serveCommand() *cli.Command {
@@ -49,7 +50,7 @@ func serve(c *cli.Context) error {
 	}
 	var audit *archive.AuditLog
 	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	svc, db, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
+	a, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
 		var err error
 		audit, err = archive.OpenAuditLog(ctx, store, time.Now)
 		return audit, err
@@ -57,8 +58,9 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	defer audit.Close()
+	svc, db := a.svc, a.db
 	clean, err := db.Clean()
 	if err != nil {
 		return err
@@ -103,14 +105,27 @@ func serve(c *cli.Context) error {
 			}
 		}
 	}()
+	if a.indexRebuilt {
+		if err := db.EnqueueAll(ctx); err != nil {
+			return err
+		}
+	}
+	// The search index follows the projection's queue off the request
+	// path; after a crash it resumes where it stopped.
+	indexer := archive.NewIndexer(svc, db, a.index, search.Extract, log)
+	indexDone := make(chan struct{})
+	go func() { indexer.Run(ctx); close(indexDone) }()
+	defer func() { <-indexDone }()
+
 	startUserSync(ctx, svc, log)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag})
 	srv := &http.Server{
-		Handler:           dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload}).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())

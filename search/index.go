@@ -1,0 +1,437 @@
+// Package search is dossier's full-text index on bleve: one document per
+// case, Chinese text analysed into bigrams, identity and case numbers as
+// keywords matched exactly and by prefix. It implements
+// archive.SearchIndex; the index can be deleted and rebuilt at any time.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"dossier/archive"
+)
+
+// Index is the bleve index of cases.
+type Index struct {
+	mu   sync.RWMutex
+	dir  string
+	idx  bleve.Index
+	cat  *archive.Catalogue
+}
+
+var _ archive.SearchIndex = (*Index)(nil)
+
+// doc is what is indexed for one case.
+type doc struct {
+	Number         string    `json:"number"`
+	IDNumber       string    `json:"id_number"`
+	Name           string    `json:"name"`
+	NameKW         string    `json:"name_kw"`
+	Owner          string    `json:"owner"`
+	BusinessType   string    `json:"business_type"`
+	BusinessName   string    `json:"business_name"`
+	Status         string    `json:"status"`
+	Stage          string    `json:"stage"`
+	Retention      string    `json:"retention"`
+	Year           string    `json:"year"`
+	Created        time.Time `json:"created"`
+	Summary        string    `json:"summary"`
+	Opinions       string    `json:"opinions"`
+	MaterialTitles string    `json:"material_titles"`
+	MaterialText   string    `json:"material_text"`
+	Seq            float64   `json:"seq"`
+}
+
+func newMapping() mapping.IndexMapping {
+	kw := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = store
+		f.IncludeInAll = false
+		return f
+	}
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = cjk.AnalyzerName
+		f.Store = store
+		f.IncludeTermVectors = store
+		f.IncludeInAll = false
+		return f
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt("number", kw(true))
+	dm.AddFieldMappingsAt("id_number", kw(false))
+	dm.AddFieldMappingsAt("name", text(true))
+	dm.AddFieldMappingsAt("name_kw", kw(false))
+	for _, f := range []string{"owner", "business_type", "status", "stage", "retention", "year"} {
+		dm.AddFieldMappingsAt(f, kw(true))
+	}
+	dm.AddFieldMappingsAt("business_name", text(true))
+	created := bleve.NewDateTimeFieldMapping()
+	created.IncludeInAll = false
+	dm.AddFieldMappingsAt("created", created)
+	for _, f := range []string{"summary", "opinions", "material_titles", "material_text"} {
+		dm.AddFieldMappingsAt(f, text(true))
+	}
+	seq := bleve.NewNumericFieldMapping()
+	seq.IncludeInAll = false
+	dm.AddFieldMappingsAt("seq", seq)
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = keyword.Name
+	return im
+}
+
+// Open opens the index in dir, creating it if missing. An index that
+// cannot be opened (damaged by a crash) is moved aside and recreated
+// empty; the caller then re-queues every case (rebuilt reports it).
+func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err error) {
+	if cat == nil {
+		cat = archive.DefaultCatalogue()
+	}
+	idx, err := bleve.Open(dir)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		idx, err = bleve.New(dir, newMapping())
+		rebuilt = true
+	} else if err != nil {
+		aside := fmt.Sprintf("%s.damaged-%d", dir, time.Now().Unix())
+		if rerr := os.Rename(dir, aside); rerr != nil {
+			return nil, false, fmt.Errorf("search: open %s: %v; move aside: %v", dir, err, rerr)
+		}
+		idx, err = bleve.New(dir, newMapping())
+		rebuilt = true
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("search: open %s: %w", dir, err)
+	}
+	return &Index{dir: dir, idx: idx, cat: cat}, rebuilt, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.idx.Close()
+}
+
+// Count is the number of indexed cases.
+func (ix *Index) Count() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.idx.DocCount()
+}
+
+// Reset empties the index (a rebuild fills it again).
+func (ix *Index) Reset(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.idx.Close(); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(ix.dir); err != nil {
+		return err
+	}
+	idx, err := bleve.New(ix.dir, newMapping())
+	if err != nil {
+		return err
+	}
+	ix.idx = idx
+	return nil
+}
+
+func (ix *Index) toDoc(c archive.IndexedCase) doc {
+	k := c.Case
+	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: k.Applicant.Name,
+		Owner: k.ApplicantUser, BusinessType: k.BusinessType, Status: k.Status, Stage: archive.StageOf(k.Status),
+		Created: k.CreatedAt, Year: strconv.Itoa(k.CreatedAt.In(beijing).Year()), Summary: k.Summary, Seq: float64(k.Seq)}
+	if bt, err := ix.cat.Lookup(k.BusinessType); err == nil {
+		d.BusinessName, d.Retention = bt.Name, bt.Retention
+	}
+	var ops, titles, texts []string
+	for _, e := range c.Events {
+		for _, t := range []string{e.Opinion, e.Basis} {
+			if t != "" {
+				ops = append(ops, t)
+			}
+		}
+	}
+	for _, m := range k.Materials {
+		titles = append(titles, m.Filename)
+		if bt, err := ix.cat.Lookup(k.BusinessType); err == nil {
+			if spec, ok := bt.Material(m.Code); ok {
+				titles = append(titles, spec.Name)
+			}
+		}
+		if t := c.Texts[m.ID]; t != "" {
+			texts = append(texts, t)
+		}
+	}
+	d.Opinions = strings.Join(ops, "\n")
+	d.MaterialTitles = strings.Join(titles, "\n")
+	d.MaterialText = strings.Join(texts, "\n")
+	return d
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+// PutCases implements archive.SearchIndex: one batch, one commit.
+func (ix *Index) PutCases(ctx context.Context, cases []archive.IndexedCase) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.idx.NewBatch()
+	for _, c := range cases {
+		if err := b.Index(c.Case.ID, ix.toDoc(c)); err != nil {
+			return err
+		}
+	}
+	return ix.idx.Batch(b)
+}
+
+// IndexedSeq returns the seq a case was indexed at (0 if absent), for
+// tests that compare the index with the event log.
+func (ix *Index) IndexedSeq(id string) (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	req := bleve.NewSearchRequest(query.NewDocIDQuery([]string{id}))
+	req.Fields = []string{"seq"}
+	res, err := ix.idx.Search(req)
+	if err != nil || len(res.Hits) == 0 {
+		return 0, err
+	}
+	f, _ := res.Hits[0].Fields["seq"].(float64)
+	return uint64(f), nil
+}
+
+var (
+	idNumberRE   = regexp.MustCompile(`^[0-9]{6,17}[0-9Xx]?$`)
+	caseNumberRE = regexp.MustCompile(`(?i)^SB[0-9]{0,4}(-[0-9]{0,6})?$`)
+	fullIDRE     = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
+)
+
+// MaxTerms bounds the words of a query.
+const MaxTerms = 20
+
+// terms splits q into words and "quoted phrases"; an unbalanced quote
+// makes the rest one phrase. Nothing of bleve's query syntax survives:
+// every term becomes a match, phrase, term or prefix query.
+func terms(q string) (words, phrases []string) {
+	for q != "" {
+		q = strings.TrimLeft(q, " \t\r\n\u3000")
+		if q == "" {
+			break
+		}
+		if q[0] == '"' || strings.HasPrefix(q, "“") {
+			q = strings.TrimPrefix(strings.TrimPrefix(q, `"`), "“")
+			end := strings.IndexAny(q, "\"”")
+			if end < 0 {
+				end = len(q)
+			}
+			if p := strings.TrimSpace(q[:end]); p != "" {
+				phrases = append(phrases, p)
+			}
+			if end < len(q) {
+				_, size := firstRune(q[end:])
+				q = q[end+size:]
+			} else {
+				q = ""
+			}
+			continue
+		}
+		end := strings.IndexAny(q, " \t\r\n\"“\u3000")
+		if end < 0 {
+			end = len(q)
+		}
+		words = append(words, q[:end])
+		q = q[end:]
+	}
+	return words, phrases
+}
+
+func firstRune(s string) (rune, int) {
+	for i, r := range s {
+		if i == 0 {
+			return r, len(string(r))
+		}
+	}
+	return 0, 0
+}
+
+// textFields are searched for words, with their boosts.
+var textFields = []struct {
+	name  string
+	boost float64
+}{{"name", 6}, {"business_name", 2}, {"opinions", 1.5}, {"summary", 1.2}, {"material_titles", 1}, {"material_text", 1}}
+
+func textQuery(s string, phrase bool) query.Query {
+	var ors []query.Query
+	for _, f := range textFields {
+		var q query.Query
+		if phrase {
+			mq := query.NewMatchPhraseQuery(s)
+			mq.SetField(f.name)
+			mq.SetBoost(f.boost)
+			q = mq
+		} else {
+			mq := query.NewMatchQuery(s)
+			mq.SetField(f.name)
+			mq.SetBoost(f.boost)
+			mq.SetOperator(query.MatchQueryOperatorAnd)
+			q = mq
+		}
+		ors = append(ors, q)
+	}
+	exact := query.NewTermQuery(s)
+	exact.SetField("name_kw")
+	exact.SetBoost(20)
+	ors = append(ors, exact)
+	return query.NewDisjunctionQuery(ors)
+}
+
+func wordQuery(w string) query.Query {
+	up := strings.ToUpper(w)
+	var ors []query.Query
+	if idNumberRE.MatchString(w) {
+		t := query.NewTermQuery(up)
+		t.SetField("id_number")
+		t.SetBoost(30)
+		p := query.NewPrefixQuery(up)
+		p.SetField("id_number")
+		p.SetBoost(10)
+		ors = append(ors, t, p)
+	}
+	if caseNumberRE.MatchString(w) {
+		t := query.NewTermQuery(up)
+		t.SetField("number")
+		t.SetBoost(30)
+		p := query.NewPrefixQuery(up)
+		p.SetField("number")
+		p.SetBoost(10)
+		ors = append(ors, t, p)
+	}
+	ors = append(ors, textQuery(w, false))
+	return query.NewDisjunctionQuery(ors)
+}
+
+// Search implements archive.SearchIndex.
+func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.SearchResult, error) {
+	words, phrases := terms(q.Q)
+	if len(words)+len(phrases) > MaxTerms {
+		return nil, archive.Errorf(archive.EINVALID, "q: at most %d words", MaxTerms)
+	}
+	var must []query.Query
+	for _, w := range words {
+		must = append(must, wordQuery(w))
+	}
+	for _, p := range phrases {
+		must = append(must, textQuery(p, true))
+	}
+	filter := func(field, v string) {
+		if v != "" {
+			t := query.NewTermQuery(v)
+			t.SetField(field)
+			must = append(must, t)
+		}
+	}
+	filter("owner", q.Owner)
+	filter("business_type", q.BusinessType)
+	filter("status", q.Status)
+	if q.Year != 0 {
+		filter("year", strconv.Itoa(q.Year))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		var start, end time.Time
+		if !q.From.IsZero() {
+			start = q.From
+		}
+		if !q.To.IsZero() {
+			end = q.To
+		}
+		dr := query.NewDateRangeQuery(start, end)
+		dr.SetField("created")
+		must = append(must, dr)
+	}
+	var root query.Query = query.NewMatchAllQuery()
+	if len(must) > 0 {
+		root = query.NewConjunctionQuery(must)
+	}
+	offset := 0
+	if q.Cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(q.Cursor, "o"))
+		if err != nil || !strings.HasPrefix(q.Cursor, "o") || n < 0 || n > 10000 {
+			return nil, archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
+		}
+		offset = n
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
+	req.Fields = []string{"number", "name", "business_type", "business_name", "status"}
+	if len(words)+len(phrases) == 0 {
+		req.SortBy([]string{"-created"})
+	} else {
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.Fields = []string{"name", "summary", "opinions", "material_titles", "material_text"}
+	}
+	for _, f := range []string{"business_type", "status", "year", "retention"} {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+	}
+	ix.mu.RLock()
+	res, err := ix.idx.SearchInContext(ctx, req)
+	ix.mu.RUnlock()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, archive.E("search.Search", archive.EUNAVAILABLE, err)
+		}
+		return nil, archive.E("search.Search", archive.EINTERNAL, err)
+	}
+	out := &archive.SearchResult{Total: res.Total, Hits: []archive.SearchHit{}, Facets: map[string][]archive.FacetCount{}}
+	for _, h := range res.Hits {
+		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
+		hit := archive.SearchHit{ID: h.ID, Number: str("number"), Name: archive.MaskName(str("name")),
+			BusinessType: str("business_type"), BusinessName: str("business_name"), Status: str("status"), Score: h.Score}
+		if len(h.Fragments) > 0 {
+			hit.Fragments = map[string][]string{}
+			for f, frags := range h.Fragments {
+				for _, fr := range frags {
+					if !q.ShowIDNumbers {
+						fr = fullIDRE.ReplaceAllStringFunc(fr, archive.MaskIDNumber)
+					}
+					if f == "name" {
+						continue // the name is shown masked in Name
+					}
+					hit.Fragments[f] = append(hit.Fragments[f], fr)
+				}
+			}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	for name, fr := range res.Facets {
+		var fc []archive.FacetCount
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				fc = append(fc, archive.FacetCount{Term: t.Term, Count: t.Count})
+			}
+		}
+		sort.Slice(fc, func(i, j int) bool { return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term })
+		out.Facets[name] = fc
+	}
+	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
+		out.NextCursor = "o" + strconv.Itoa(offset+limit)
+	}
+	return out, nil
+}
