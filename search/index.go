@@ -27,10 +27,10 @@ import (
 
 // Index is the bleve index of cases.
 type Index struct {
-	mu   sync.RWMutex
-	dir  string
-	idx  bleve.Index
-	cat  *archive.Catalogue
+	mu  sync.RWMutex
+	dir string
+	idx bleve.Index
+	cat *archive.Catalogue
 }
 
 var _ archive.SearchIndex = (*Index)(nil)
@@ -427,7 +427,9 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 				fc = append(fc, archive.FacetCount{Term: t.Term, Count: t.Count})
 			}
 		}
-		sort.Slice(fc, func(i, j int) bool { return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term })
+		sort.Slice(fc, func(i, j int) bool {
+			return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term
+		})
 		out.Facets[name] = fc
 	}
 	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
