@@ -1,0 +1,303 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"dossier/archive"
+	"dossier/render"
+)
+
+func openIndex(t testing.TB) *Index {
+	t.Helper()
+	ix, _, err := Open(filepath.Join(t.TempDir(), "index"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// scanImage draws Chinese text as a clean scan would show it.
+func scanImage(t testing.TB, lines ...string) []byte {
+	t.Helper()
+	ft, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	if err != nil {
+		t.Fatalf("the test font is required (make test installs fonts-wqy-microhei): %v", err)
+	}
+	f, err := opentype.Parse(ft.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 40, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewGray(image.Rect(0, 0, 1000, 80*len(lines)+60))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: face}
+	for i, l := range lines {
+		d.Dot = fixed.P(40, 70+80*i)
+		d.DrawString(l)
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+type labelled struct {
+	q        archive.SearchQuery
+	relevant map[string]bool
+}
+
+// TestRelevance indexes 300 generated cases (all business types, opinions,
+// material texts, one of them OCR'd from a generated scan) and runs 40+
+// labelled queries: recall@10 ≥ 0.95 and MRR ≥ 0.8.
+func TestRelevance(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(300, 42)
+	// One material is a scanned image: its text comes from OCR.
+	scan := scanImage(t, "宏远精密仪器集团", "离职证明 劳动合同已解除")
+	ocr, note, err := Extract(ctx, archive.TypePNG, bytes.NewReader(scan))
+	if err != nil || !strings.Contains(ocr, "宏远精密仪器") {
+		t.Fatalf("OCR of the generated scan: %q (%s, %v)", ocr, note, err)
+	}
+	cases[17].Texts["m1"] = ocr
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	rel := func(pred func(c archive.IndexedCase) bool) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range cases {
+			if pred(c) {
+				m[c.Case.ID] = true
+			}
+		}
+		return m
+	}
+	var qs []labelled
+	for i := 0; i < 10; i++ {
+		c := cases[i*29]
+		nm := c.Case.Applicant.Name
+		qs = append(qs, labelled{archive.SearchQuery{Q: nm}, rel(func(x archive.IndexedCase) bool { return x.Case.Applicant.Name == nm })})
+	}
+	for i := 0; i < 10; i++ {
+		c := cases[i*31+3]
+		qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Applicant.IDNumber}, map[string]bool{c.Case.ID: true}})
+	}
+	for i := 0; i < 5; i++ {
+		p := cases[i*37+5].Case.Applicant.IDNumber[:14]
+		qs = append(qs, labelled{archive.SearchQuery{Q: p}, rel(func(x archive.IndexedCase) bool { return strings.HasPrefix(x.Case.Applicant.IDNumber, p) })})
+	}
+	for i := 0; i < 5; i++ {
+		c := cases[i*41+7]
+		qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Number}, map[string]bool{c.Case.ID: true}})
+		qs = append(qs, labelled{archive.SearchQuery{Q: strings.ToLower(c.Case.Number)}, map[string]bool{c.Case.ID: true}})
+	}
+	for _, h := range hospitals[:4] {
+		qs = append(qs, labelled{archive.SearchQuery{Q: h}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Texts["m1"], h) })})
+	}
+	for _, co := range companies[:4] {
+		qs = append(qs, labelled{archive.SearchQuery{Q: co}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Texts["m1"], co) })})
+	}
+	for _, ph := range []string{"累计缴费满十五年", "非因本人意愿中断就业", "认定为工伤", "产假天数"} {
+		qs = append(qs, labelled{archive.SearchQuery{Q: `"` + ph + `"`}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Events[0].Opinion, ph) })})
+	}
+	qs = append(qs, labelled{archive.SearchQuery{Q: "宏远精密仪器"}, map[string]bool{cases[17].Case.ID: true}})
+	qs = append(qs, labelled{archive.SearchQuery{Q: "宏远 离职证明"}, map[string]bool{cases[17].Case.ID: true}})
+	c := cases[88]
+	qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Applicant.Name + " " + c.Case.Number}, map[string]bool{c.Case.ID: true}})
+	bt := cases[99].Case.BusinessType
+	nm := cases[99].Case.Applicant.Name
+	qs = append(qs, labelled{archive.SearchQuery{Q: nm, BusinessType: bt}, rel(func(x archive.IndexedCase) bool {
+		return x.Case.Applicant.Name == nm && x.Case.BusinessType == bt
+	})})
+
+	var recall, mrr float64
+	for _, l := range qs {
+		if len(l.relevant) == 0 {
+			t.Fatalf("query %+v has no relevant case: bad label", l.q)
+		}
+		l.q.Limit = 10
+		res, err := ix.Search(ctx, l.q)
+		if err != nil {
+			t.Fatalf("%+v: %v", l.q, err)
+		}
+		found, rr := 0, 0.0
+		for i, h := range res.Hits {
+			if l.relevant[h.ID] {
+				found++
+				if rr == 0 {
+					rr = 1 / float64(i+1)
+				}
+			}
+		}
+		r := float64(found) / float64(min(10, len(l.relevant)))
+		if r < 1 || rr < 1 {
+			t.Logf("query %q: recall@10 %.2f, RR %.2f", l.q.Q, r, rr)
+		}
+		recall += r
+		mrr += rr
+	}
+	recall /= float64(len(qs))
+	mrr /= float64(len(qs))
+	fmt.Printf("search relevance: %d labelled queries over %d cases: recall@10 = %.3f, MRR = %.3f\n", len(qs), len(cases), recall, mrr)
+	t.Logf("recall@10 = %.3f, MRR = %.3f over %d queries", recall, mrr, len(qs))
+	if len(qs) < 40 {
+		t.Fatalf("only %d labelled queries", len(qs))
+	}
+	if recall < 0.95 || mrr < 0.8 {
+		t.Fatalf("recall@10 %.3f (want ≥ 0.95), MRR %.3f (want ≥ 0.8)", recall, mrr)
+	}
+}
+
+// An applicant's search never returns another applicant's case.
+func TestOwnerIsolation(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(200, 7)
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	owner := cases[0].Case.ApplicantUser
+	queries := []string{"", "*", "?", "+", "-", ":", `"`, `"unbalanced`, "*:*", "owner:user1", "a OR b", "养老", "失业保险金"}
+	for _, c := range cases[:30] {
+		queries = append(queries, c.Case.Applicant.Name, c.Case.Applicant.IDNumber, c.Case.Number, c.Case.Applicant.IDNumber[:8])
+	}
+	for _, q := range queries {
+		res, err := ix.Search(ctx, archive.SearchQuery{Q: q, Owner: owner, Limit: 100})
+		if err != nil {
+			if archive.ErrorCode(err) == archive.EINVALID {
+				continue
+			}
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			for _, c := range cases {
+				if c.Case.ID == h.ID && c.Case.ApplicantUser != owner {
+					t.Fatalf("query %q returned %s, owned by %s", q, h.ID, c.Case.ApplicantUser)
+				}
+			}
+		}
+	}
+}
+
+func TestHighlightsMaskIdentityNumbers(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(20, 3)
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if !strings.Contains(c.Texts["m1"], "居民身份证") {
+			continue
+		}
+		res, err := ix.Search(ctx, archive.SearchQuery{Q: "居民身份证", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			for _, frs := range h.Fragments {
+				for _, fr := range frs {
+					if fullIDRE.MatchString(fr) {
+						t.Fatalf("fragment shows an identity number: %s", fr)
+					}
+				}
+			}
+		}
+		return
+	}
+	t.Fatal("no generated case carries an identity card text")
+}
+
+func TestBadQueries(t *testing.T) {
+	ctx := context.Background()
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, GenerateCases(30, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Search(ctx, archive.SearchQuery{Q: strings.Repeat("a ", 25)}); archive.ErrorCode(err) != archive.EINVALID {
+		t.Fatalf("too many words: %v", err)
+	}
+	for _, c := range []string{"x", "o-1", "o99999999", "oabc"} {
+		if _, err := ix.Search(ctx, archive.SearchQuery{Cursor: c}); archive.ErrorCode(err) != archive.EINVALID {
+			t.Fatalf("cursor %q: %v", c, err)
+		}
+	}
+}
+
+func FuzzSearchQuery(f *testing.F) {
+	for _, s := range []string{"", "张三", `"养老 保险"`, "+-:^*~()", `"`, "SB2026-", "110105", "\x00", "“中文引号”"} {
+		f.Add(s)
+	}
+	ix, _, err := Open(filepath.Join(f.TempDir(), "index"), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.PutCases(context.Background(), GenerateCases(20, 2)); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		_, err := ix.Search(context.Background(), archive.SearchQuery{Q: q, Owner: "user1"})
+		if err != nil && archive.ErrorCode(err) != archive.EINVALID {
+			t.Fatalf("%q: %v", q, err)
+		}
+	})
+}
+
+func TestExtract(t *testing.T) {
+	ctx := context.Background()
+	gb := []byte{0xc9, 0xe7, 0xbb, 0xe1, 0xb1, 0xa3, 0xcf, 0xd5} // 社会保险 in GB18030
+	text, _, err := Extract(ctx, archive.TypeGBK, bytes.NewReader(gb))
+	if err != nil || text != "社会保险" {
+		t.Fatalf("GB18030: %q %v", text, err)
+	}
+	text, _, _ = Extract(ctx, archive.TypeText, strings.NewReader("工伤认定申请表"))
+	if text != "工伤认定申请表" {
+		t.Fatalf("UTF-8: %q", text)
+	}
+	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 100]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 20 40 Td (dossier test 2026) Tj ET\nendstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+	text, note, _ := Extract(ctx, archive.TypePDF, strings.NewReader(pdf))
+	if !strings.Contains(text, "dossier test 2026") {
+		t.Fatalf("PDF: %q (%s)", text, note)
+	}
+	text, note, _ = Extract(ctx, archive.TypePDF, strings.NewReader("%PDF-1.4 broken"))
+	if text != "" || note == "" {
+		t.Fatalf("broken PDF: %q %q", text, note)
+	}
+	docx := docxBytes(t, "劳动能力鉴定结论书")
+	text, _, err = Extract(ctx, archive.TypeDOCX, bytes.NewReader(docx))
+	if err != nil || !strings.Contains(text, "劳动能力鉴定结论书") {
+		t.Fatalf("DOCX: %q %v", text, err)
+	}
+	if !OCRAvailable() {
+		t.Fatal("tesseract with chi_sim is required (make test installs tesseract-ocr-chi-sim)")
+	}
+}
+
+func docxBytes(t *testing.T, text string) []byte {
+	var buf bytes.Buffer
+	zw := zipWriter(&buf)
+	w, _ := zw.Create("[Content_Types].xml")
+	w.Write([]byte(`<?xml version="1.0"?><Types/>`))
+	w, _ = zw.Create("word/document.xml")
+	fmt.Fprintf(w, `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></w:document>`, text)
+	zw.Close()
+	return buf.Bytes()
+}
