@@ -32,6 +32,7 @@ var benches = []bench{
 	{"upload", benchUpload},
 	{"notice", benchNotice},
 	{"catalogue", benchCatalogue},
+	{"search", benchSearch},
 }
 
 func main() {
