@@ -130,7 +130,7 @@ func (s *Service) issueNotice(ctx context.Context, c *Case, bt *BusinessType, de
 	}
 	d := NoticeData{
 		Kind: kind, DocNumber: n.DocNumber, VerifyCode: n.VerifyCode,
-		VerifyURL:     s.publicURL + "/verify/" + n.VerifyCode,
+		VerifyURL:     s.publicURL + "/api/v1/verify/" + n.VerifyCode,
 		Agency:        s.agency,
 		CaseNumber:    c.Number,
 		ApplicantName: c.Applicant.Name, MaskedIDNumber: MaskIDNumber(c.Applicant.IDNumber),

@@ -206,7 +206,7 @@ func GenerateCatalogueEntries(n int) func(yield func(archive.CatalogueEntry) boo
 		for i := 1; i <= n; i++ {
 			t := i % len(types)
 			e := archive.CatalogueEntry{Seq: i,
-				ArchiveNo:   fmt.Sprintf("Z109-SB·2026-%s-%s-%04d", ret[t], codes[t], i%10000),
+				ArchiveNo:   fmt.Sprintf("Z109-SB·2026-%s-%s-%04d", ret[t], codes[t], i),
 				DocNo:       fmt.Sprintf("社保审字〔2026〕SB2026-%06d-7号", i),
 				Responsible: "某市社会保险事业管理中心", Title: names[i%len(names)] + types[t] + "审核结果（准予）",
 				Date: time.Date(2026, time.Month(1+i%12), 1+i%28, 10, 0, 0, 0, beijing), Classification: "内部",

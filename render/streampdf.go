@@ -33,7 +33,9 @@ type streamPDF struct {
 	pagesObj, fontObj int
 	page              bytes.Buffer // the current page's content
 	pageOpen          bool
-	W, H              float64 // page size in points
+	z                 bytes.Buffer // compressed stream, reused
+	zw                *zlib.Writer // reused: a new compressor per page costs more than the page
+	W, H              float64      // page size in points
 }
 
 // fontMetrics caches advance widths, parsed once per font per process.
@@ -124,13 +126,17 @@ func (p *streamPDF) begin(obj int) {
 }
 
 func (p *streamPDF) stream(obj int, dict string, data []byte) {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-	zw.Write(data)
-	zw.Close()
+	p.z.Reset()
+	if p.zw == nil {
+		p.zw, _ = zlib.NewWriterLevel(&p.z, zlib.BestSpeed)
+	} else {
+		p.zw.Reset(&p.z)
+	}
+	p.zw.Write(data)
+	p.zw.Close()
 	p.begin(obj)
-	p.printf("<< %s /Filter /FlateDecode /Length %d >>\nstream\n", dict, z.Len())
-	p.write(z.Bytes())
+	p.printf("<< %s /Filter /FlateDecode /Length %d >>\nstream\n", dict, p.z.Len())
+	p.write(p.z.Bytes())
 	p.printf("\nendstream\nendobj\n")
 }
 

@@ -53,7 +53,11 @@ type doc struct {
 	Opinions       string    `json:"opinions"`
 	MaterialTitles string    `json:"material_titles"`
 	MaterialText   string    `json:"material_text"`
-	Seq            float64   `json:"seq"`
+	// Text is every text field in one, so a word is looked up once
+	// rather than in each field; the fields themselves are kept for
+	// highlighting.
+	Text string  `json:"text"`
+	Seq  float64 `json:"seq"`
 }
 
 func newMapping() mapping.IndexMapping {
@@ -86,6 +90,12 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range []string{"summary", "opinions", "material_titles", "material_text"} {
 		dm.AddFieldMappingsAt(f, text(true))
 	}
+	all := bleve.NewTextFieldMapping()
+	all.Analyzer = cjk.AnalyzerName
+	all.Store = false
+	all.IncludeTermVectors = true // phrase queries need positions
+	all.IncludeInAll = false
+	dm.AddFieldMappingsAt("text", all)
 	seq := bleve.NewNumericFieldMapping()
 	seq.IncludeInAll = false
 	dm.AddFieldMappingsAt("seq", seq)
@@ -182,6 +192,7 @@ func (ix *Index) toDoc(c archive.IndexedCase) doc {
 	d.Opinions = strings.Join(ops, "\n")
 	d.MaterialTitles = strings.Join(titles, "\n")
 	d.MaterialText = strings.Join(texts, "\n")
+	d.Text = strings.Join([]string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles, d.MaterialText}, "\n")
 	return d
 }
 
@@ -269,11 +280,12 @@ func firstRune(s string) (rune, int) {
 	return 0, 0
 }
 
-// textFields are searched for words, with their boosts.
+// textFields are searched for words, with their boosts: the name counts
+// most, everything else is in text.
 var textFields = []struct {
 	name  string
 	boost float64
-}{{"name", 6}, {"business_name", 2}, {"opinions", 1.5}, {"summary", 1.2}, {"material_titles", 1}, {"material_text", 1}}
+}{{"name", 6}, {"text", 1}}
 
 func textQuery(s string, phrase bool) query.Query {
 	var ors []query.Query
@@ -408,6 +420,9 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 			hit.Fragments = map[string][]string{}
 			for f, frags := range h.Fragments {
 				for _, fr := range frags {
+					if !strings.Contains(fr, "<mark>") {
+						continue // bleve returns every asked field; keep those that matched
+					}
 					if !q.ShowIDNumbers {
 						fr = fullIDRE.ReplaceAllStringFunc(fr, archive.MaskIDNumber)
 					}
@@ -417,6 +432,9 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 					hit.Fragments[f] = append(hit.Fragments[f], fr)
 				}
 			}
+		}
+		if len(hit.Fragments) == 0 {
+			hit.Fragments = nil
 		}
 		out.Hits = append(out.Hits, hit)
 	}
