@@ -312,26 +312,25 @@ func textQuery(s string, phrase bool) query.Query {
 	return query.NewDisjunctionQuery(ors)
 }
 
+// exactOrPrefix matches a keyword field exactly (strongly) or by prefix.
+func exactOrPrefix(field, v string) []query.Query {
+	t := query.NewTermQuery(v)
+	t.SetField(field)
+	t.SetBoost(30)
+	p := query.NewPrefixQuery(v)
+	p.SetField(field)
+	p.SetBoost(10)
+	return []query.Query{t, p}
+}
+
 func wordQuery(w string) query.Query {
 	up := strings.ToUpper(w)
 	var ors []query.Query
 	if idNumberRE.MatchString(w) {
-		t := query.NewTermQuery(up)
-		t.SetField("id_number")
-		t.SetBoost(30)
-		p := query.NewPrefixQuery(up)
-		p.SetField("id_number")
-		p.SetBoost(10)
-		ors = append(ors, t, p)
+		ors = append(ors, exactOrPrefix("id_number", up)...)
 	}
 	if caseNumberRE.MatchString(w) {
-		t := query.NewTermQuery(up)
-		t.SetField("number")
-		t.SetBoost(30)
-		p := query.NewPrefixQuery(up)
-		p.SetField("number")
-		p.SetBoost(10)
-		ors = append(ors, t, p)
+		ors = append(ors, exactOrPrefix("number", up)...)
 	}
 	ors = append(ors, textQuery(w, false))
 	return query.NewDisjunctionQuery(ors)

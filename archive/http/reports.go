@@ -33,23 +33,9 @@ func (s *Server) statisticsReport(c *gin.Context) {
 	now := time.Now()
 	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	to := now
-	for _, q := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		v := c.Query(q.name)
-		if v == "" {
-			continue
-		}
-		t, dateOnly, err := parseTime(v)
-		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name))
-			return
-		}
-		if dateOnly && q.name == "to" {
-			t = t.AddDate(0, 0, 1)
-		}
-		*q.dst = t
+	if err := queryRange(c, &from, &to); err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.streamPDF(c, "statistics.pdf", func(w *bufio.Writer) error {
 		return s.svc.StatisticsReport(c.Request.Context(), actor(c), from, to, w)

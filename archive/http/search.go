@@ -2,7 +2,6 @@ package http
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,23 +19,9 @@ func (s *Server) search(c *gin.Context) {
 		}
 		q.Year = n
 	}
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &q.From}, {"to", &q.To}} {
-		v := c.Query(p.name)
-		if v == "" {
-			continue
-		}
-		t, dateOnly, err := parseTime(v)
-		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", p.name))
-			return
-		}
-		if dateOnly && p.name == "to" {
-			t = t.AddDate(0, 0, 1)
-		}
-		*p.dst = t
+	if err := queryRange(c, &q.From, &q.To); err != nil {
+		s.fail(c, err)
+		return
 	}
 	limit, err := queryLimit(c)
 	if err != nil {

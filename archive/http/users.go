@@ -60,23 +60,9 @@ func (s *Server) audit(c *gin.Context) {
 	if id := c.Query("case"); id != "" {
 		f.Target = "case/" + id
 	}
-	for _, q := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		v := c.Query(q.name)
-		if v == "" {
-			continue
-		}
-		t, dateOnly, err := parseTime(v)
-		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name))
-			return
-		}
-		if dateOnly && q.name == "to" {
-			t = t.AddDate(0, 0, 1) // to=2026-01-31 includes that whole day
-		}
-		*q.dst = t
+	if err := queryRange(c, &f.From, &f.To); err != nil {
+		s.fail(c, err)
+		return
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
@@ -89,6 +75,30 @@ func (s *Server) audit(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": entries, "next_cursor": next})
+}
+
+// queryRange reads the from and to query parameters into from and to
+// when present: dates (Beijing time) or RFC 3339 times; a date given as to
+// includes that whole day. Errors: EINVALID naming the parameter.
+func queryRange(c *gin.Context, from, to *time.Time) error {
+	for _, q := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", from}, {"to", to}} {
+		v := c.Query(q.name)
+		if v == "" {
+			continue
+		}
+		t, dateOnly, err := parseTime(v)
+		if err != nil {
+			return archive.Errorf(archive.EINVALID, "%s: use a date (2026-01-31) or an RFC 3339 time", q.name)
+		}
+		if dateOnly && q.name == "to" {
+			t = t.AddDate(0, 0, 1)
+		}
+		*q.dst = t
+	}
+	return nil
 }
 
 // parseTime accepts a date (start of that day, Beijing time) or RFC 3339.
