@@ -97,10 +97,11 @@ type Event struct {
 	Attachments []string  `json:"attachments,omitempty"`
 	Missing     []string  `json:"missing,omitempty"`
 	// Stage is the stage a decision was taken at.
-	Stage    string      `json:"stage,omitempty"`
-	Case     *CaseOpened `json:"case,omitempty"`
-	Material *Material   `json:"material,omitempty"`
-	Notice   *Notice     `json:"notice,omitempty"`
+	Stage    string         `json:"stage,omitempty"`
+	Case     *CaseOpened    `json:"case,omitempty"`
+	Material *Material      `json:"material,omitempty"`
+	Notice   *Notice        `json:"notice,omitempty"`
+	Archive  *ArchiveRecord `json:"archive,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -134,6 +135,8 @@ type Case struct {
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Notices issued to the applicant, oldest first.
 	Notices []Notice `json:"notices,omitempty"`
+	// Archive is set once the case is archived.
+	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 }
@@ -189,6 +192,12 @@ func (c *Case) Apply(e Event) error {
 		}
 	case EventExtended:
 		c.Extended = true
+	case EventArchived:
+		if e.Archive == nil || StageOf(c.Status) != StageDecided {
+			return Errorf(EINVALID, "case %s: event %d archives a case in status %s", c.ID, e.Seq, c.Status)
+		}
+		c.Archive = e.Archive
+		c.Status = StatusArchived
 	case EventNotice:
 		if e.Notice == nil {
 			return Errorf(EINVALID, "case %s: event %d carries no notice", c.ID, e.Seq)

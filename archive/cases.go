@@ -92,6 +92,9 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 		Stage: StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
 		History: c.History, Notices: c.Notices, Masked: !unmask}
+	if c.Archive != nil {
+		v.ArchiveNo = c.Archive.ArchiveNo
+	}
 	if v.Notices == nil {
 		v.Notices = []Notice{}
 	}

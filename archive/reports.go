@@ -218,6 +218,9 @@ func (s *Service) CatalogueEntries(ctx context.Context, a Actor, f CatalogueFilt
 			if len(c.Notices) > 0 {
 				e.DocNo = c.Notices[len(c.Notices)-1].DocNumber
 			}
+			if c.Archive != nil {
+				e.ArchiveNo = c.Archive.ArchiveNo
+			}
 			e.Pages = len(c.Notices) + len(c.Materials)
 			e.Remarks = c.Number
 			if !fn(e) {

@@ -24,6 +24,8 @@ type Service struct {
 	reports   ReportRenderer
 	agency    string
 	publicURL string
+	fonds     string
+	category  string
 }
 
 // Options wires a Service.
@@ -45,6 +47,9 @@ type Options struct {
 	Reports ReportRenderer
 	// Agency is the issuing agency printed on notices.
 	Agency string
+	// Fonds is the 全宗号 of archive numbers (4 characters); Category the
+	// 门类代码 (2 letters). Defaults: Z109, SB.
+	Fonds, Category string
 	// PublicURL is where the service is reached from outside, printed on
 	// notices for their verification (…/verify/<code>).
 	PublicURL string
@@ -57,6 +62,13 @@ func NewService(o Options) *Service {
 	s := &Service{store: o.Store, proj: o.Projection, users: o.Users, audit: o.Audit,
 		catalogue: o.Catalogue, calendar: o.Calendar, now: o.Now, maxUpload: o.MaxUpload,
 		renderer: o.Renderer, index: o.Index, reports: o.Reports, agency: o.Agency, publicURL: strings.TrimRight(o.PublicURL, "/")}
+	s.fonds, s.category = o.Fonds, o.Category
+	if s.fonds == "" {
+		s.fonds = "Z109"
+	}
+	if s.category == "" {
+		s.category = "SB"
+	}
 	if s.agency == "" {
 		s.agency = "某市社会保险事业管理中心"
 	}

@@ -85,6 +85,8 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/cases/:id/reviews", s.review)
 	api.GET("/cases/:id/notices", s.listNotices)
 	api.GET("/notices/:nid", s.getNotice)
+	api.POST("/cases/:id/archive", s.archiveCase)
+	api.GET("/archives/:no", s.getArchive)
 	api.GET("/audit", s.audit)
 	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.catalogueReport)

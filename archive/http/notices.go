@@ -42,3 +42,19 @@ func (s *Server) verify(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, v)
 }
+
+// archiveCase answers POST /api/v1/cases/{id}/archive.
+func (s *Server) archiveCase(c *gin.Context) {
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rec)
+}
+
+// getArchive answers GET /api/v1/archives/{archive_no}.
+func (s *Server) getArchive(c *gin.Context) {
+	rec, err := s.svc.Archive(c.Request.Context(), actor(c), c.Param("no"))
+	s.answer(c, rec, err)
+}

@@ -3,6 +3,7 @@ package http_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -90,7 +91,24 @@ func TestReports(t *testing.T) {
 		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
 	id := r.str("id")
 	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
-	d := e.req("GET", "/api/v1/reports/catalogue.pdf?year=2026", archivist, nil, "")
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/archive", clerk, nil), 403, "a clerk archives")
+	ar := e.json("POST", "/api/v1/cases/"+id+"/archive", archivist, nil)
+	expect(t, ar, 201, "archive")
+	no := ar.str("archive_no")
+	if !archive.ValidArchiveNo(no) {
+		t.Fatalf("archive: %s", ar.raw)
+	}
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/archive", archivist, nil), 409, "archive twice")
+	g := e.json("GET", "/api/v1/archives/"+url.PathEscape(no), archivist, nil)
+	if g.status != 200 || g.str("case_id") != id {
+		t.Fatalf("get archive %s: %d %s", no, g.status, g.raw)
+	}
+	expect(t, e.json("GET", "/api/v1/archives/Z109-SB%C2%B71999-D10-YL-0001", archivist, nil), 404, "unknown archive number")
+	expect(t, e.json("GET", "/api/v1/archives/nonsense", archivist, nil), 400, "malformed archive number")
+	if cv := e.json("GET", "/api/v1/cases/"+id, archivist, nil); cv.str("archive_no") != no || cv.str("status") != "archived" {
+		t.Fatalf("archived case: %s", cv.raw)
+	}
+	d := e.req("GET", "/api/v1/reports/catalogue.pdf", archivist, nil, "")
 	expect(t, d, 200, "catalogue")
 	if d.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(d.raw), "%PDF-") || !strings.HasSuffix(strings.TrimSpace(string(d.raw)), "%%EOF") {
 		t.Fatalf("catalogue: %s %q", d.header.Get("Content-Type"), d.raw[:min(len(d.raw), 40)])
