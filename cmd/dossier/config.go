@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,6 +15,8 @@ import (
 	"dossier/archive/s3store"
 	"dossier/search"
 )
+
+var fondsRE = regexp.MustCompile(`^[A-Z0-9]{4}$`)
 
 // config is every setting; each is a flag and a DOSSIER_* variable.
 type config struct {
@@ -31,6 +34,7 @@ type config struct {
 	FontDir    string
 	PublicURL  string
 	Agency     string
+	Fonds      string
 	// renderer draws notices (serve sets it).
 	renderer archive.Renderer
 	reports  archive.ReportRenderer
@@ -57,6 +61,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "font-dir", EnvVars: []string{"DOSSIER_FONT_DIR"}, Usage: "directory with wqy-microhei.ttc for PDFs (default: system fonts)"},
 		&cli.StringFlag{Name: "public-url", EnvVars: []string{"DOSSIER_PUBLIC_URL"}, Usage: "URL the public reaches this service at, printed on notices for verification (default: http://<listen>)"},
 		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
+		&cli.StringFlag{Name: "fonds", Value: "Z109", EnvVars: []string{"DOSSIER_FONDS"}, Usage: "全宗号 of archive numbers (4 letters or digits)"},
 	)
 }
 
@@ -76,6 +81,10 @@ func loadConfig(c *cli.Context) (config, error) {
 		FontDir:    c.String("font-dir"),
 		PublicURL:  c.String("public-url"),
 		Agency:     c.String("agency"),
+		Fonds:      c.String("fonds"),
+	}
+	if cfg.Fonds != "" && !fondsRE.MatchString(cfg.Fonds) {
+		return cfg, fmt.Errorf("--fonds (DOSSIER_FONDS) must be 4 capital letters or digits, not %q", cfg.Fonds)
 	}
 	if cfg.PublicURL == "" && cfg.Listen != "" {
 		cfg.PublicURL = "http://" + cfg.Listen
@@ -143,7 +152,7 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 		return nil, err
 	}
 	opts := archive.Options{Store: store, MaxUpload: cfg.MaxUpload,
-		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Renderer: cfg.renderer, Reports: cfg.reports}
+		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Fonds: cfg.Fonds, Renderer: cfg.renderer, Reports: cfg.reports}
 	if cfg.Catalogue != "" {
 		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
