@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -214,7 +215,12 @@ func (s *Service) CreateCase(ctx context.Context, a Actor, in NewCase) (*CaseVie
 	switch {
 	case a.Has(RoleClerk):
 		owner = in.ApplicantUserID
-		// TODO(users): check that the applicant account exists.
+		if owner != "" && s.users != nil {
+			u, err := s.users.User(ctx, owner)
+			if err != nil || !slices.Contains(u.Roles, RoleApplicant) {
+				return nil, Errorf(EINVALID, "field applicant_user_id: no applicant account has this id")
+			}
+		}
 	default:
 		if in.ApplicantUserID != "" && in.ApplicantUserID != a.UserID {
 			return nil, Errorf(EFORBIDDEN, "applicants file cases for themselves only")

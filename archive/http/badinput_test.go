@@ -50,6 +50,10 @@ func TestBadInputNeverFails500(t *testing.T) {
 			t.Errorf("%s: %d %s (want %d mentioning %q)", tc.name, r.status, r.raw, tc.status, tc.mentions)
 		}
 	}
+	// A clerk filing for an account that is no applicant's.
+	r = e.json("POST", "/api/v1/cases", clerk, map[string]any{"business_type": "pension_claim", "applicant_user_id": "nope",
+		"applicant": map[string]any{"name": "张三", "id_number": validID}})
+	expect(t, r, 400, "unknown applicant account")
 	// A body that is not JSON at all.
 	r = e.req("POST", "/api/v1/cases", app, strings.NewReader("name=x"), "application/x-www-form-urlencoded")
 	expect(t, r, 415, "form body")
