@@ -38,6 +38,33 @@ func decidedCases(t *testing.T, svc *archive.Service, n int) []string {
 	return ids
 }
 
+// archiveAll archives every case at once, each through its service, and
+// returns the archive numbers given.
+func archiveAll(t *testing.T, jobs map[*archive.Service][]string) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var nos []string
+	var wg sync.WaitGroup
+	for svc, ids := range jobs {
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rec, err := svc.ArchiveCase(context.Background(), archArchivist, id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				nos = append(nos, rec.ArchiveNo)
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	return nos
+}
+
 func assertGapFree(t *testing.T, nos []string) {
 	t.Helper()
 	sort.Strings(nos)
@@ -60,24 +87,7 @@ func TestArchiveNumbersConcurrent(t *testing.T) {
 			sp := newStoreSpec(t, kind)
 			svc, db := newService(t, sp.open(t), filepath.Join(sp.dir, "live.db"))
 			ids := decidedCases(t, svc, 8)
-			var mu sync.Mutex
-			var nos []string
-			var wg sync.WaitGroup
-			for _, id := range ids {
-				wg.Add(1)
-				go func(id string) {
-					defer wg.Done()
-					rec, err := svc.ArchiveCase(ctx, archArchivist, id)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					mu.Lock()
-					nos = append(nos, rec.ArchiveNo)
-					mu.Unlock()
-				}(id)
-			}
-			wg.Wait()
+			nos := archiveAll(t, map[*archive.Service][]string{svc: ids})
 			assertGapFree(t, nos)
 			year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
 			if !strings.HasPrefix(nos[0], fmt.Sprintf("Z109-SB·%d-D100-YL-", year)) {
@@ -123,35 +133,12 @@ func TestArchiveNumbersConcurrent(t *testing.T) {
 // Two processes (each its own BoltDB) archiving on one MinIO bucket at
 // once share one gap-free sequence.
 func TestArchiveNumbersTwoProcesses(t *testing.T) {
-	ctx := context.Background()
 	sp := newStoreSpec(t, "minio")
 	store := sp.open(t)
 	a, _ := newService(t, store, filepath.Join(sp.dir, "a.db"))
 	b, _ := newService(t, sp.open(t), filepath.Join(sp.dir, "b.db"))
 	idsA, idsB := decidedCases(t, a, 10), decidedCases(t, b, 10)
-	var mu sync.Mutex
-	var nos []string
-	var wg sync.WaitGroup
-	for _, job := range []struct {
-		svc *archive.Service
-		ids []string
-	}{{a, idsA}, {b, idsB}} {
-		for _, id := range job.ids {
-			wg.Add(1)
-			go func(svc *archive.Service, id string) {
-				defer wg.Done()
-				rec, err := svc.ArchiveCase(ctx, archArchivist, id)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				nos = append(nos, rec.ArchiveNo)
-				mu.Unlock()
-			}(job.svc, id)
-		}
-	}
-	wg.Wait()
+	nos := archiveAll(t, map[*archive.Service][]string{a: idsA, b: idsB})
 	if len(nos) != 20 {
 		t.Fatalf("%d archived", len(nos))
 	}
