@@ -97,7 +97,10 @@ type Event struct {
 	Attachments []string  `json:"attachments,omitempty"`
 	Missing     []string  `json:"missing,omitempty"`
 	// Stage is the stage a decision was taken at.
-	Stage    string         `json:"stage,omitempty"`
+	Stage string `json:"stage,omitempty"`
+	// Prev is the SHA-256 of the previous event object's bytes, chaining
+	// a case's events so that an edited or removed event shows.
+	Prev     string         `json:"prev,omitempty"`
 	Case     *CaseOpened    `json:"case,omitempty"`
 	Material *Material      `json:"material,omitempty"`
 	Notice   *Notice        `json:"notice,omitempty"`
@@ -139,6 +142,9 @@ type Case struct {
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
+	// Head is the SHA-256 of the last event object's bytes: the next
+	// event's Prev.
+	Head string `json:"head,omitempty"`
 }
 
 // Apply folds one event into c. It is the only place case state changes,

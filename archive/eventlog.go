@@ -2,6 +2,8 @@ package archive
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -73,7 +75,7 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 			}
 			return nil, Event{}, err
 		}
-		ev.Seq, ev.CaseID, ev.At = c.Seq+1, caseID, s.now().UTC()
+		ev.Seq, ev.CaseID, ev.At, ev.Prev = c.Seq+1, caseID, s.now().UTC(), c.Head
 		data, err := json.Marshal(ev)
 		if err != nil {
 			return nil, Event{}, E("archive.Append", EINTERNAL, err)
@@ -102,7 +104,7 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 		if err != nil {
 			return nil, Event{}, err
 		}
-		if err := c.Apply(ev); err != nil {
+		if err := c.applyStored(ev, sha256Hex(data)); err != nil {
 			return nil, Event{}, E("archive.Append", EINTERNAL, err)
 		}
 		if err := s.proj.PutCases(ctx, c); err != nil {
@@ -129,11 +131,11 @@ func (s *Service) foldNew(ctx context.Context, c *Case, caseID string) error {
 			return err
 		}
 		for _, oi := range page.Objects {
-			ev, err := s.readEvent(ctx, oi.Key)
+			ev, sum, err := s.readEvent(ctx, oi.Key)
 			if err != nil {
 				return err
 			}
-			if err := c.Apply(ev); err != nil {
+			if err := c.applyStored(ev, sum); err != nil {
 				return E("archive.foldNew", EINTERNAL, err)
 			}
 		}
@@ -146,12 +148,28 @@ func (s *Service) foldNew(ctx context.Context, c *Case, caseID string) error {
 
 // readEvent fetches and decodes one event, checking that it is the event
 // its key says it is.
-func (s *Service) readEvent(ctx context.Context, key string) (Event, error) {
+func (s *Service) readEvent(ctx context.Context, key string) (Event, string, error) {
 	data, err := ReadAll(ctx, s.store, key)
 	if err != nil {
-		return Event{}, err
+		return Event{}, "", err
 	}
-	return DecodeEvent(key, data)
+	ev, err := DecodeEvent(key, data)
+	return ev, sha256Hex(data), err
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// applyStored folds an event read from (or just written to) the store and
+// moves the case's chain head to the hash of its stored bytes.
+func (c *Case) applyStored(ev Event, sum string) error {
+	if err := c.Apply(ev); err != nil {
+		return err
+	}
+	c.Head = sum
+	return nil
 }
 
 // DecodeEvent parses an event object. Errors: EINVALID naming the key when
@@ -238,9 +256,9 @@ func (s *Service) ScanEvents(ctx context.Context) (map[string][]string, int, err
 // is reported and skipped, and the fold goes on with the rest.
 func (s *Service) foldKeys(ctx context.Context, c *Case, keys []string, report func(string)) error {
 	for _, k := range keys {
-		ev, err := s.readEvent(ctx, k)
+		ev, sum, err := s.readEvent(ctx, k)
 		if err == nil {
-			err = c.Apply(ev)
+			err = c.applyStored(ev, sum)
 		}
 		if err != nil {
 			if IsCode(err, EUNAVAILABLE) {
