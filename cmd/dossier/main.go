@@ -25,6 +25,7 @@ func newApp() *cli.App {
 			serveCommand(),
 			rebuildCommand(),
 			userCommand(),
+			verifyCommand(),
 		},
 	}
 }
