@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 )
 
 // Problem is one failed check, naming the case and object.
@@ -101,32 +102,59 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	rep := &FixityReport{Cases: len(cases), Problems: []Problem{}}
 	items := map[string][]int{} // fonds/year/retention → 件号
 	numbers := map[string]string{}
+	// Cases are checked by a few workers: reading and hashing overlap, so
+	// the check runs near the store's read speed rather than one object
+	// at a time.
+	var mu sync.Mutex
+	var firstErr error
 	done := 0
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				part := &FixityReport{}
+				p, rec, err := verifyCase(ctx, store, id)
+				if err == nil && rec != nil {
+					err = verifyPackage(ctx, store, rec, part)
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				rep.Problems = append(rep.Problems, p...)
+				rep.Problems = append(rep.Problems, part.Problems...)
+				rep.Objects += part.Objects
+				rep.Bytes += part.Bytes
+				if rec != nil {
+					rep.ArchivedCases++
+					if !ValidArchiveNo(rec.ArchiveNo) {
+						rep.Problems = append(rep.Problems, Problem{CaseID: id, Object: rec.ManifestKey, Check: "authenticity", Detail: fmt.Sprintf("档号 %q is malformed", rec.ArchiveNo)})
+					}
+					if other, dup := numbers[rec.ArchiveNo]; dup {
+						rep.Problems = append(rep.Problems, Problem{CaseID: id, Object: rec.ManifestKey, Check: "authenticity", Detail: fmt.Sprintf("档号 %s is also given to case %s", rec.ArchiveNo, other)})
+					}
+					numbers[rec.ArchiveNo] = id
+					seqKey := fmt.Sprintf("%s/%d/%s", rec.Fonds, rec.Year, rec.Retention)
+					items[seqKey] = append(items[seqKey], rec.Item)
+				}
+				done++
+				if progress != nil {
+					progress(done, len(cases))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
 	for id := range cases {
-		p, rec, err := verifyCase(ctx, store, id)
-		if err != nil {
-			return nil, err
-		}
-		rep.Problems = append(rep.Problems, p...)
-		if rec != nil {
-			rep.ArchivedCases++
-			if err := verifyPackage(ctx, store, rec, rep); err != nil {
-				return nil, err
-			}
-			if !ValidArchiveNo(rec.ArchiveNo) {
-				rep.Problems = append(rep.Problems, Problem{CaseID: id, Object: rec.ManifestKey, Check: "authenticity", Detail: fmt.Sprintf("档号 %q is malformed", rec.ArchiveNo)})
-			}
-			if other, dup := numbers[rec.ArchiveNo]; dup {
-				rep.Problems = append(rep.Problems, Problem{CaseID: id, Object: rec.ManifestKey, Check: "authenticity", Detail: fmt.Sprintf("档号 %s is also given to case %s", rec.ArchiveNo, other)})
-			}
-			numbers[rec.ArchiveNo] = id
-			seqKey := fmt.Sprintf("%s/%d/%s", rec.Fonds, rec.Year, rec.Retention)
-			items[seqKey] = append(items[seqKey], rec.Item)
-		}
-		done++
-		if progress != nil {
-			progress(done, len(cases))
-		}
+		jobs <- id
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	for k, its := range items {
 		sort.Ints(its)
