@@ -193,6 +193,11 @@ func TestLetterLongTextAndRareCharacters(t *testing.T) {
 	if !strings.Contains(text, "王喆䶮") {
 		t.Fatal("a name outside GB 2312 did not render")
 	}
+	// 䶮 is not in WenQuanYi: it must be drawn with the fallback font,
+	// never as a box.
+	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "utf8fb") {
+		t.Fatalf("the fallback font is not used for 䶮:\n%s", fonts)
+	}
 }
 
 func TestLetterRefusesIncompleteData(t *testing.T) {

@@ -17,6 +17,9 @@ import (
 type Notices struct {
 	font   *Font
 	subset *Subset
+	// fallback draws the characters the main font lacks (rare characters
+	// of names, CJK Extension A such as 䶮); nil when none is installed.
+	fallback *Font
 	// fixedDate, when set, is written as the PDF creation date so that
 	// output is byte-for-byte reproducible (golden tests).
 	fixedDate time.Time
@@ -40,7 +43,11 @@ func NewNotices(font *Font, opts NoticeOptions) (*Notices, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: subset %s: %w", font.Path, err)
 	}
-	return &Notices{font: font, subset: sub, fixedDate: opts.FixedCreationDate}, nil
+	n := &Notices{font: font, subset: sub, fixedDate: opts.FixedCreationDate}
+	if fb, err := LoadFallbackFont(font.Path); err == nil {
+		n.fallback = fb
+	}
+	return n, nil
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
@@ -153,6 +160,12 @@ func (n *Notices) RenderNotice(w io.Writer, d archive.NoticeData) error {
 		ttf = n.subset.TTF
 	}
 	pdf.AddUTF8FontFromBytes("wqy", "", ttf)
+	all := strings.Join([]string{d.Agency, d.ApplicantName, d.BusinessName, d.Reasons, d.Basis, strings.Join(paras, "")}, "")
+	r := &runs{pdf: pdf}
+	if n.fallback != nil && !fontCovers(n.font, all) {
+		pdf.AddUTF8FontFromBytes("fb", "", n.fallback.TTF)
+		r.main, r.fb = n.font, n.fallback
+	}
 	pdf.SetMargins(28, 25, 26)
 	pdf.SetAutoPageBreak(true, 30)
 	pdf.SetFooterFunc(func() {
@@ -197,23 +210,23 @@ func (n *Notices) RenderNotice(w io.Writer, d archive.NoticeData) error {
 	} {
 		pdf.SetFillColor(242, 242, 242)
 		pdf.CellFormat(28, 7.5, kv[0], "1", 0, "C", true, 0, "")
-		pdf.CellFormat(width-28, 7.5, " "+kv[1], "1", 1, "L", false, 0, "")
+		r.cell(width-28, 7.5, " "+kv[1], "1", 1)
 	}
 	pdf.Ln(6)
 
 	pdf.SetFont("wqy", "", 12.5)
-	pdf.CellFormat(width, 8, d.ApplicantName+"：", "", 1, "L", false, 0, "")
+	r.cell(width, 8, d.ApplicantName+"：", "", 1)
 	const lh = 7.6
 	indent := pdf.GetStringWidth("中中")
 	for _, p := range paras {
 		if item, ok := strings.CutPrefix(p, listMark); ok {
-			writeParagraph(pdf, item, width, indent*1.5, lh)
+			r.paragraph(item, width, indent*1.5, lh)
 			continue
 		}
-		writeParagraph(pdf, p, width, indent, lh)
+		r.paragraph(p, width, indent, lh)
 	}
 	if remedy {
-		writeParagraph(pdf, remedies, width, indent, lh)
+		r.paragraph(remedies, width, indent, lh)
 	}
 
 	// Signature block: agency, date, seal.
@@ -260,20 +273,110 @@ func (n *Notices) RenderNotice(w io.Writer, d archive.NoticeData) error {
 	return nil
 }
 
-// writeParagraph writes Chinese text with a first-line indent, breaking
-// lines by the width of each character: CJK text has no spaces for
-// gofpdf's word wrap, and a character must never be cut at the margin.
-func writeParagraph(pdf *gofpdf.Fpdf, text string, width, indent, lh float64) {
-	lines := WrapRunes(pdf.GetStringWidth, text, width, indent)
-	lm, _, _, _ := pdf.GetMargins()
+// runs draws text in the main font, switching to the fallback font for
+// the characters the main font lacks, run by run: a box where a glyph
+// should be is a defect.
+type runs struct {
+	pdf      *gofpdf.Fpdf
+	main, fb *Font // both nil: everything in the main font
+}
+
+// split cuts s into runs of one font: "wqy" or "fb".
+func (r *runs) split(s string) [][2]string {
+	if r.fb == nil {
+		return [][2]string{{"wqy", s}}
+	}
+	var out [][2]string
+	for _, ch := range s {
+		fam := "wqy"
+		if !fontCovers(r.main, string(ch)) && fontCovers(r.fb, string(ch)) {
+			fam = "fb"
+		}
+		if n := len(out); n > 0 && out[n-1][0] == fam {
+			out[n-1][1] += string(ch)
+		} else {
+			out = append(out, [2]string{fam, string(ch)})
+		}
+	}
+	return out
+}
+
+// width measures s as it will be drawn.
+func (r *runs) width(s string) float64 {
+	if r.fb == nil {
+		return r.pdf.GetStringWidth(s)
+	}
+	size, _ := r.pdf.GetFontSize()
+	w := 0.0
+	for _, run := range r.split(s) {
+		r.pdf.SetFont(run[0], "", size)
+		w += r.pdf.GetStringWidth(run[1])
+	}
+	r.pdf.SetFont("wqy", "", size)
+	return w
+}
+
+// cell is CellFormat with left alignment, drawn run by run.
+func (r *runs) cell(w, h float64, text, border string, ln int) {
+	parts := r.split(text)
+	if len(parts) == 1 {
+		r.pdf.CellFormat(w, h, text, border, ln, "L", false, 0, "")
+		return
+	}
+	size, _ := r.pdf.GetFontSize()
+	x, y := r.pdf.GetXY()
+	if border != "" {
+		r.pdf.Rect(x, y, w, h, "D")
+	}
+	for _, run := range parts {
+		r.pdf.SetFont(run[0], "", size)
+		r.pdf.CellFormat(r.pdf.GetStringWidth(run[1]), h, run[1], "", 0, "L", false, 0, "")
+	}
+	r.pdf.SetFont("wqy", "", size)
+	switch ln {
+	case 1:
+		lm, _, _, _ := r.pdf.GetMargins()
+		r.pdf.SetXY(lm, y+h)
+	case 2:
+		r.pdf.SetXY(x, y+h)
+	default:
+		r.pdf.SetXY(x+w, y)
+	}
+}
+
+// paragraph writes Chinese text with a first-line indent, breaking lines
+// by the width of each character: CJK text has no spaces for gofpdf's
+// word wrap, and a character must never be cut at the margin.
+func (r *runs) paragraph(text string, width, indent, lh float64) {
+	lines := WrapRunes(r.width, text, width, indent)
+	lm, _, _, _ := r.pdf.GetMargins()
 	for i, l := range lines {
 		x := lm
 		if i == 0 {
 			x += indent
 		}
-		pdf.SetX(x)
-		pdf.CellFormat(width-(x-lm), lh, l, "", 1, "L", false, 0, "")
+		r.pdf.SetX(x)
+		r.cell(width-(x-lm), lh, l, "", 1)
 	}
+}
+
+// fontCovers reports whether f has a glyph for every rune of s.
+func fontCovers(f *Font, s string) bool {
+	m, err := metricsFor(f)
+	if err != nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ch := range s {
+		if ch < 0x20 {
+			continue
+		}
+		if g, err := m.f.GlyphIndex(&m.buf, ch); err != nil || g == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // closingPunct may not start a line (避头): such a character is pulled

@@ -5,8 +5,8 @@
 #   scripts/install-test-deps.sh run      what `make run` needs
 set -euo pipefail
 # fonts-wqy-microhei: the notice and report font (CJK, Latin, digits and
-# punctuation in one face).
-packages=(ca-certificates fonts-wqy-microhei)
+# punctuation in one face); fonts-droid-fallback: characters it lacks.
+packages=(ca-certificates fonts-wqy-microhei fonts-droid-fallback)
 if [ "${1:-test}" = test ]; then
 	# poppler-utils: tests rasterize and extract the PDFs they render.
 	packages+=(poppler-utils)
