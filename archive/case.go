@@ -105,6 +105,7 @@ type Event struct {
 	Material *Material      `json:"material,omitempty"`
 	Notice   *Notice        `json:"notice,omitempty"`
 	Archive  *ArchiveRecord `json:"archive,omitempty"`
+	Hold     *Hold          `json:"hold,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -140,6 +141,8 @@ type Case struct {
 	Notices []Notice `json:"notices,omitempty"`
 	// Archive is set once the case is archived.
 	Archive *ArchiveRecord `json:"archive,omitempty"`
+	// Holds are the legal holds placed on the archived case, lifted or not.
+	Holds []Hold `json:"holds,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 	// Head is the SHA-256 of the last event object's bytes: the next
@@ -204,6 +207,21 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Archive = e.Archive
 		c.Status = StatusArchived
+	case EventHoldPlaced:
+		if e.Hold == nil || c.Status != StatusArchived {
+			return Errorf(EINVALID, "case %s: event %d places a hold on a case that is not archived", c.ID, e.Seq)
+		}
+		c.Holds = append(c.Holds, *e.Hold)
+	case EventHoldLifted:
+		if e.Hold == nil {
+			return Errorf(EINVALID, "case %s: event %d lifts no hold", c.ID, e.Seq)
+		}
+		for i := range c.Holds {
+			if c.Holds[i].ID == e.Hold.ID && c.Holds[i].LiftedAt == nil {
+				at := e.At
+				c.Holds[i].LiftedAt, c.Holds[i].LiftedBy, c.Holds[i].LiftReason = &at, e.Actor, e.Opinion
+			}
+		}
 	case EventNotice:
 		if e.Notice == nil {
 			return Errorf(EINVALID, "case %s: event %d carries no notice", c.ID, e.Seq)

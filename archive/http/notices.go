@@ -58,3 +58,35 @@ func (s *Server) getArchive(c *gin.Context) {
 	rec, err := s.svc.Archive(c.Request.Context(), actor(c), c.Param("no"))
 	s.answer(c, rec, err)
 }
+
+// placeHold answers POST /api/v1/archives/{no}/holds {reason}.
+func (s *Server) placeHold(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.svc.PlaceHold(c.Request.Context(), actor(c), c.Param("no"), in.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, h)
+}
+
+// liftHold answers DELETE /api/v1/archives/{no}/holds/{hid}?reason=.
+func (s *Server) liftHold(c *gin.Context) {
+	if err := s.svc.LiftHold(c.Request.Context(), actor(c), c.Param("no"), c.Param("hid"), c.Query("reason")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// listHolds answers GET /api/v1/holds.
+func (s *Server) listHolds(c *gin.Context) {
+	hs, err := s.svc.Holds(c.Request.Context(), actor(c))
+	s.answer(c, gin.H{"holds": hs}, err)
+}

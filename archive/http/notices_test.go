@@ -108,6 +108,22 @@ func TestReports(t *testing.T) {
 	if cv := e.json("GET", "/api/v1/cases/"+id, archivist, nil); cv.str("archive_no") != no || cv.str("status") != "archived" {
 		t.Fatalf("archived case: %s", cv.raw)
 	}
+	// Legal holds: placed and lifted with reasons, listed while active.
+	holds := "/api/v1/archives/" + url.PathEscape(no) + "/holds"
+	expect(t, e.json("POST", holds, archivist, map[string]any{}), 400, "hold without reason")
+	expect(t, e.json("POST", holds, clerk, map[string]any{"reason": "x"}), 403, "clerk places a hold")
+	h := e.json("POST", holds, archivist, map[string]any{"reason": "行政诉讼进行中，(2026)京0105行初123号"})
+	expect(t, h, 201, "place hold")
+	l := e.json("GET", "/api/v1/holds", archivist, nil)
+	if hs := l.body["holds"].([]any); len(hs) != 1 || hs[0].(map[string]any)["archive_no"] != no {
+		t.Fatalf("holds: %s", l.raw)
+	}
+	expect(t, e.json("DELETE", holds+"/"+h.str("id"), archivist, nil), 400, "lift without reason")
+	expect(t, e.json("DELETE", holds+"/nope?reason=x", archivist, nil), 404, "lift an unknown hold")
+	expect(t, e.json("DELETE", holds+"/"+h.str("id")+"?reason="+url.QueryEscape("诉讼终结"), archivist, nil), 204, "lift hold")
+	if l := e.json("GET", "/api/v1/holds", archivist, nil); len(l.body["holds"].([]any)) != 0 {
+		t.Fatalf("holds after lifting: %s", l.raw)
+	}
 	d := e.req("GET", "/api/v1/reports/catalogue.pdf", archivist, nil, "")
 	expect(t, d, 200, "catalogue")
 	if d.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(d.raw), "%PDF-") || !strings.HasSuffix(strings.TrimSpace(string(d.raw)), "%%EOF") {
