@@ -88,6 +88,30 @@ type ObjectStore interface {
 	Ping(ctx context.Context) error
 }
 
+// WORMStatus says whether a store keeps objects write-once (S3 Object
+// Lock) and in which mode retention is applied.
+type WORMStatus struct {
+	// Enabled is true when the bucket has Object Lock.
+	Enabled bool `json:"enabled"`
+	// Mode is COMPLIANCE or GOVERNANCE when Enabled.
+	Mode string `json:"mode,omitempty"`
+	// Detail explains the status for people (e.g. why it is off).
+	Detail string `json:"detail,omitempty"`
+}
+
+// Retainer is implemented by stores that can keep objects under WORM
+// retention. Stores without it (the embedded directory store) report WORM
+// as off. While an object is retained, Delete fails with EFORBIDDEN and it
+// cannot be overwritten.
+type Retainer interface {
+	// WORM reports whether retention is enforced. Errors: EUNAVAILABLE.
+	WORM(ctx context.Context) (WORMStatus, error)
+	// Retain keeps key unchangeable until the given time. It only ever
+	// extends a retention; a shorter or equal one is a no-op.
+	// Errors: ENOTFOUND, EUNAVAILABLE.
+	Retain(ctx context.Context, key string, until time.Time) error
+}
+
 // BlobPrefix is where material contents live.
 const BlobPrefix = "blobs/sha256/"
 
