@@ -18,6 +18,10 @@ const (
 	StatusApproved            = "approved"
 	StatusDenied              = "denied"
 	StatusArchived            = "archived"
+	// StatusDisposed is an archived case whose retention ended and whose
+	// contents (materials, notices) were destroyed by an approved disposal;
+	// its events, manifest and the disposal record are kept.
+	StatusDisposed = "disposed"
 )
 
 // Event types.
@@ -29,6 +33,7 @@ const (
 	EventResubmitted   = "resubmitted" // after a correction request
 	EventReview        = "review"      // approve, reject or return at a review stage
 	EventNotice        = "notice"      // a notice was issued
+	EventDisposed      = "disposed"    // contents destroyed by an approved disposal
 )
 
 // Decisions.
