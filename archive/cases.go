@@ -465,6 +465,9 @@ func (s *Service) OpenMaterial(ctx context.Context, a Actor, caseID, materialID 
 		if m.ID != materialID {
 			continue
 		}
+		if err := disposedContent(c); err != nil {
+			return nil, nil, err
+		}
 		if err := s.record(ctx, a, "case.material_read", "case/"+caseID, m.ID); err != nil {
 			return nil, nil, err
 		}

@@ -109,8 +109,10 @@ func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		d := IndexedCase{Case: c, Events: events, Texts: map[string]string{}}
-		for _, m := range c.Materials {
-			d.Texts[m.ID] = ix.text(ctx, m)
+		if c.Status != StatusDisposed { // destroyed contents are not searchable
+			for _, m := range c.Materials {
+				d.Texts[m.ID] = ix.text(ctx, m)
+			}
 		}
 		docs = append(docs, d)
 	}

@@ -196,6 +196,9 @@ func (s *Service) OpenNotice(ctx context.Context, a Actor, noticeID string) (io.
 		if n.ID != noticeID {
 			continue
 		}
+		if err := disposedContent(c); err != nil {
+			return nil, nil, err
+		}
 		if err := s.record(ctx, a, "notice.read", "case/"+c.ID, n.ID); err != nil {
 			return nil, nil, err
 		}
