@@ -46,6 +46,7 @@ type CaseView struct {
 	Notices      []Notice   `json:"notices"`
 	History      []Event    `json:"history,omitempty"`
 	ArchiveNo    string     `json:"archive_no,omitempty"`
+	DisposalID   string     `json:"disposal_id,omitempty"`
 	Masked       bool       `json:"masked"`
 }
 
@@ -92,7 +93,7 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 	v := &CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Notices: c.Notices, Masked: !unmask}
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask}
 	if c.Archive != nil {
 		v.ArchiveNo = c.Archive.ArchiveNo
 	}
