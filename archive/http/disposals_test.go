@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -44,6 +45,7 @@ func (e *env) withClock(now func() time.Time) {
 // clear message, the record kept, the 销毁清册 as a PDF, all audited.
 func TestDisposalEndToEnd(t *testing.T) {
 	e := newEnv(t)
+	indexed := e.svc // the original service queries the search index
 	var mu sync.Mutex
 	now := time.Date(2015, 4, 7, 9, 0, 0, 0, time.UTC)
 	e.withClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
@@ -58,7 +60,7 @@ func TestDisposalEndToEnd(t *testing.T) {
 			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
 		expect(t, r, 201, "create "+bt)
 		id = r.str("id")
-		u := e.upload(clerk, id, "id_card", "身份证.pdf", pdf(content))
+		u := e.upload(clerk, id, "id_card", "票据.txt", []byte(content))
 		expect(t, u, 201, "upload")
 		mid = u.str("id")
 		r = e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"})
@@ -68,8 +70,21 @@ func TestDisposalEndToEnd(t *testing.T) {
 		expect(t, a, 201, "archive")
 		return id, a.str("archive_no"), mid, nid
 	}
-	id, no, mid, nid := archived("unemployment_benefit", "失业保险金申领材料")
-	_, noY, _, _ := archived("pension_claim", "基本养老金申领材料")
+	id, no, mid, nid := archived("unemployment_benefit", "北京协和医院 门诊收费票据 金额 1280.00 元\n")
+	_, noY, _, _ := archived("pension_claim", "基本养老金申领 银行账户 6222 0000\n")
+	searchHits := func(q string) string {
+		t.Helper()
+		e.settle()
+		res, err := indexed.Search(context.Background(), archive.Actor{UserID: "x", Roles: []string{archive.RoleArchivist}}, archive.SearchQuery{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		return string(b)
+	}
+	if !strings.Contains(searchHits("协和医院"), id) {
+		t.Fatal("the material text is not searchable before disposal")
+	}
 	if !strings.Contains(no, "·2015-D10-") || !strings.Contains(noY, "·2015-Y-") {
 		t.Fatalf("archive numbers %s %s", no, noY)
 	}
@@ -121,6 +136,9 @@ func TestDisposalEndToEnd(t *testing.T) {
 		t.Fatalf("material refusal: %s", m.raw)
 	}
 	expect(t, e.req("GET", "/api/v1/notices/"+nid, arch1, nil, ""), 404, "notice of a disposed case")
+	if strings.Contains(searchHits("协和医院"), id) {
+		t.Fatal("destroyed contents are still searchable")
+	}
 	expect(t, e.json("GET", "/api/v1/archives/"+url.PathEscape(no), auditor, nil), 200, "archive record kept")
 
 	// Listing and reading: archivists and auditors.
