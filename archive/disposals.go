@@ -202,17 +202,22 @@ func (s *Service) loadDisposal(ctx context.Context, id string) (*Disposal, error
 
 // appendDisposal adds one event to a disposal's log with a conditional
 // create; when another writer took the seq, it folds again and decides
-// again. decide sees the current disposal (Seq 0 for a new one).
-func (s *Service) appendDisposal(ctx context.Context, id string, decide func(d *Disposal) (DisposalEvent, error)) (*Disposal, error) {
+// again. decide sees the current disposal (Seq 0 for a new one). d, when
+// not nil, is the disposal as the caller last saw it, saving a fold; it is
+// updated in place.
+func (s *Service) appendDisposal(ctx context.Context, id string, d *Disposal, decide func(d *Disposal) (DisposalEvent, error)) (*Disposal, error) {
 	unlock := s.locks.lock(DisposalPrefix + id)
 	defer unlock()
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
-		d, err := s.loadDisposal(ctx, id)
-		if IsCode(err, ENOTFOUND) {
-			d, err = &Disposal{}, nil
-		}
-		if err != nil {
-			return nil, err
+		if d == nil {
+			var err error
+			d, err = s.loadDisposal(ctx, id)
+			if IsCode(err, ENOTFOUND) {
+				d, err = &Disposal{}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		e, err := decide(d)
 		if err != nil {
@@ -225,6 +230,7 @@ func (s *Service) appendDisposal(ctx context.Context, id string, decide func(d *
 		}
 		err = s.store.Create(ctx, DisposalEventKey(id, e.Seq), data)
 		if IsCode(err, ECONFLICT) {
+			d = nil // another writer got in first: fold again
 			continue
 		}
 		if err != nil {
@@ -381,7 +387,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a Actor, in NewDisposal) (
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].ArchiveNo < items[j].ArchiveNo })
 	id := xid.New().String()
-	d, err := s.appendDisposal(ctx, id, func(cur *Disposal) (DisposalEvent, error) {
+	d, err := s.appendDisposal(ctx, id, nil, func(cur *Disposal) (DisposalEvent, error) {
 		if cur.Seq != 0 {
 			return DisposalEvent{}, Errorf(ECONFLICT, "disposal %s exists", id)
 		}
@@ -477,7 +483,7 @@ func (s *Service) DecideDisposal(ctx context.Context, a Actor, id string, in Dis
 	if err := checkText("opinion", in.Opinion, 2000); err != nil {
 		return nil, err
 	}
-	d, err := s.appendDisposal(ctx, id, func(cur *Disposal) (DisposalEvent, error) {
+	d, err := s.appendDisposal(ctx, id, nil, func(cur *Disposal) (DisposalEvent, error) {
 		if cur.Seq == 0 {
 			return DisposalEvent{}, Errorf(ENOTFOUND, "disposal %s does not exist", id)
 		}
@@ -542,13 +548,13 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a Actor, id string) (*Dis
 		if err != nil {
 			return nil, err
 		}
-		if d, err = s.appendDisposal(ctx, id, func(cur *Disposal) (DisposalEvent, error) {
+		if d, err = s.appendDisposal(ctx, id, d, func(cur *Disposal) (DisposalEvent, error) {
 			return DisposalEvent{Type: DisposalEventItem, Actor: a.UserID, Name: a.Name, Item: &out}, nil
 		}); err != nil {
 			return nil, err
 		}
 	}
-	d, err = s.appendDisposal(ctx, id, func(cur *Disposal) (DisposalEvent, error) {
+	d, err = s.appendDisposal(ctx, id, d, func(cur *Disposal) (DisposalEvent, error) {
 		if cur.Status == DisposalExecuted {
 			return DisposalEvent{}, errDone
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -50,7 +51,7 @@ func (f *faultyStore) Delete(ctx context.Context, key string) error {
 }
 
 type disposalEnv struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	store *faultyStore
 	svc   *archive.Service
@@ -58,7 +59,7 @@ type disposalEnv struct {
 	dir   string
 }
 
-func newDisposalEnv(t *testing.T, kind string) *disposalEnv {
+func newDisposalEnv(t testing.TB, kind string) *disposalEnv {
 	sp := newStoreSpec(t, kind)
 	e := &disposalEnv{t: t, ctx: context.Background(), store: &faultyStore{ObjectStore: sp.open(t), retained: map[string]bool{}},
 		clk: &clock{t: time.Date(2015, 3, 2, 10, 0, 0, 0, time.UTC)}, dir: sp.dir}
@@ -338,5 +339,31 @@ func TestDisposalResumes(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkDisposal proposes, approves and executes a disposal of 100
+// expired records (one material and notice-free) per operation.
+func BenchmarkDisposal(b *testing.B) {
+	for _, kind := range backends {
+		b.Run(kind, func(b *testing.B) {
+			e := newDisposalEnv(b, kind)
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				e.clk.set(time.Date(2015, 3, 2, 10, 0, 0, 0, time.UTC))
+				for j := 0; j < 100; j++ {
+					e.archived("unemployment_benefit", fmt.Sprintf("record %d %d", i, j))
+				}
+				e.clk.set(time.Date(2027, 3, 2, 10, 0, 0, 0, time.UTC))
+				b.StartTimer()
+				d, err := e.svc.CreateDisposal(e.ctx, archArchivist, archive.NewDisposal{Appraisal: "保管期限已满"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if d, err = e.svc.DecideDisposal(e.ctx, archArchivist2, d.ID, archive.DisposalDecision{}); err != nil || len(d.Items) != 100 {
+					b.Fatalf("%d items, %v", len(d.Items), err)
+				}
+			}
+		})
 	}
 }
