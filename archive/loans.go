@@ -166,10 +166,11 @@ func (l *Loan) covers(item string) bool {
 }
 
 // shown is a copy of l for an answer, with Overdue derived.
-func (l Loan) shown(now time.Time) Loan {
-	l.Overdue = l.overdue(now)
-	l.Scope = slices.Clone(l.Scope)
-	return l
+func (l *Loan) shown(now time.Time) Loan {
+	out := *l
+	out.Overdue = l.overdue(now)
+	out.Scope = slices.Clone(l.Scope)
+	return out
 }
 
 // LoanRequest is a member of staff asking to borrow an archived file.
