@@ -215,7 +215,7 @@ func (s *Service) RequestLoan(ctx context.Context, a Actor, no string, in LoanRe
 		return nil, err
 	}
 	now := s.now()
-	l := &Loan{ID: xid.New().String(), Borrower: a.UserID, BorrowerName: a.Name, Purpose: purpose, RequestedAt: now.UTC()}
+	l := &Loan{ID: xid.New().String(), Borrower: a.UserID, BorrowerName: a.Name, Purpose: purpose, RequestedAt: now.UTC(), Status: LoanRequested}
 	switch {
 	case in.Days != nil && in.Due != "":
 		return nil, Errorf(EINVALID, "fields days and due: give the term in days or a due date, not both")
@@ -269,7 +269,6 @@ func (s *Service) RequestLoan(ctx context.Context, a Actor, no string, in LoanRe
 	if err := s.record(ctx, a, "archive.loan_request", "case/"+c.ID, no+" "+l.ID); err != nil {
 		return nil, err
 	}
-	l.Status = LoanRequested
 	return l, nil
 }
 
@@ -311,8 +310,7 @@ func (s *Service) DecideLoan(ctx context.Context, a Actor, no, loanID string, in
 	if err != nil {
 		return nil, err
 	}
-	var out Loan
-	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
+	after, _, err := s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
 		l := cur.loan(loanID)
 		if l == nil {
 			return Event{}, Errorf(ENOTFOUND, "archive %s has no loan %s", no, loanID)
@@ -360,13 +358,7 @@ func (s *Service) DecideLoan(ctx context.Context, a Actor, no, loanID string, in
 	if err := s.record(ctx, a, "archive.loan_"+in.Action, "case/"+c.ID, no+" "+loanID); err != nil {
 		return nil, err
 	}
-	cur, err := s.proj.Case(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if l := cur.loan(loanID); l != nil {
-		out = l.shown(s.now())
-	}
+	out := after.loan(loanID).shown(s.now())
 	return &out, nil
 }
 
