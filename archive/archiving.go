@@ -261,12 +261,9 @@ func (s *Service) manifest(ctx context.Context, c *Case, no string) (*Manifest, 
 	return m, nil
 }
 
-// Archive returns the archive record of a 档号. Archivists and auditors.
-// Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
-func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveRecord, error) {
-	if !a.HasAny(RoleArchivist, RoleAuditor) {
-		return nil, Errorf(EFORBIDDEN, "archive records are read by archivists and auditors")
-	}
+// archivedCase finds the case of a 档号, with no access check and no
+// audit. Errors: EINVALID for a malformed number, ENOTFOUND.
+func (s *Service) archivedCase(ctx context.Context, no string) (*Case, error) {
 	if !ValidArchiveNo(no) {
 		return nil, Errorf(EINVALID, "an archive number looks like Z109-SB·2026-D30-YL-0001")
 	}
@@ -281,7 +278,7 @@ func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveReco
 		CaseID string `json:"case_id"`
 	}
 	if err := json.Unmarshal(b, &ptr); err != nil {
-		return nil, E("archive.Archive", EINTERNAL, err)
+		return nil, E("archive.archivedCase", EINTERNAL, err)
 	}
 	c, err := s.proj.Case(ctx, ptr.CaseID)
 	if err != nil {
@@ -289,6 +286,19 @@ func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveReco
 	}
 	if c.Archive == nil || c.Archive.ArchiveNo != no {
 		return nil, Errorf(ENOTFOUND, "no archive has the number %s", no)
+	}
+	return c, nil
+}
+
+// Archive returns the archive record of a 档号. Archivists and auditors.
+// Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
+func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveRecord, error) {
+	if !a.HasAny(RoleArchivist, RoleAuditor) {
+		return nil, Errorf(EFORBIDDEN, "archive records are read by archivists and auditors")
+	}
+	c, err := s.archivedCase(ctx, no)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.record(ctx, a, "archive.read", "case/"+c.ID, no); err != nil {
 		return nil, err
