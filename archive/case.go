@@ -114,6 +114,7 @@ type Event struct {
 	// Disposal is the id of the disposal that destroyed the case's
 	// contents (EventDisposed).
 	Disposal string `json:"disposal,omitempty"`
+	Loan     *Loan  `json:"loan,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -154,6 +155,8 @@ type Case struct {
 	// DisposalID names the disposal that destroyed the contents, once
 	// the case is disposed.
 	DisposalID string `json:"disposal_id,omitempty"`
+	// Loans are the loans (借阅) of the archived file, in request order.
+	Loans []Loan `json:"loans,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 	// Head is the SHA-256 of the last event object's bytes: the next
@@ -239,6 +242,10 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Status = StatusDisposed
 		c.DisposalID = e.Disposal
+	case EventLoanRequested, EventLoanApproved, EventLoanRejected, EventLoanReturned, EventLoanCancelled:
+		if err := c.applyLoan(e); err != nil {
+			return err
+		}
 	case EventNotice:
 		if e.Notice == nil {
 			return Errorf(EINVALID, "case %s: event %d carries no notice", c.ID, e.Seq)
