@@ -313,7 +313,7 @@ type NewDisposal struct {
 }
 
 // CreateDisposal lists the archived records whose retention ended by
-// as_of — never 永久, never under a legal hold, never disposed or on
+// as_of — never 永久, never under a legal hold or on loan, never disposed or on
 // another open disposal — and records the proposal for a second
 // archivist's approval. Archivists only. Errors: EFORBIDDEN; EINVALID (no
 // appraisal, bad date, future date, malformed 档号); ENOTFOUND (unknown
@@ -437,6 +437,8 @@ func (s *Service) notDisposable(c *Case, asOf time.Time, pending map[string]stri
 		return "retention runs until " + c.Archive.RetainUntil.In(calendarZone).Format("2006-01-02")
 	case c.Held():
 		return "under a legal hold"
+	case onLoan(c):
+		return "on loan (借出); it is disposed of once returned"
 	case pending[c.ID] != "":
 		return "on open disposal " + pending[c.ID]
 	}
@@ -616,6 +618,8 @@ func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it Disp
 			return Event{}, Errorf(ECONFLICT, "the case is %s", cur.Status)
 		case cur.Held():
 			return Event{}, errHeld
+		case onLoan(cur):
+			return Event{}, Errorf(ECONFLICT, "the file was lent after the list was made and is not returned yet")
 		}
 		return Event{Type: EventDisposed, Actor: a.UserID, Role: RoleArchivist, Opinion: d.Appraisal, Disposal: d.ID}, nil
 	})
@@ -678,6 +682,16 @@ func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it Disp
 }
 
 var errHeld = Errorf(ECONFLICT, "held")
+
+// onLoan reports whether an approved loan of c is not returned yet.
+func onLoan(c *Case) bool {
+	for _, l := range c.Loans {
+		if l.Status == LoanApproved {
+			return true
+		}
+	}
+	return false
+}
 
 // DisposalRenderer draws the disposal list (销毁清册) as a PDF; the report
 // renderer implements it.

@@ -342,6 +342,51 @@ func TestDisposalResumes(t *testing.T) {
 	}
 }
 
+// A file on loan is not listed, named it is refused, and lent after
+// listing it is skipped at execution; once returned it is disposed of.
+func TestDisposalSkipsLoans(t *testing.T) {
+	e := newDisposalEnv(t, "disk")
+	ctx := e.ctx
+	reviewer := archive.Actor{UserID: "u-rev", Name: "reviewer", Roles: []string{archive.RoleReviewer}}
+	_, no1 := e.archived("unemployment_benefit", "lent")
+	_, no2 := e.archived("unemployment_benefit", "lent later")
+	e.clk.set(time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC))
+	lend := func(no string) *archive.Loan {
+		l, err := e.svc.RequestLoan(ctx, reviewer, no, archive.LoanRequest{Purpose: "复核"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DecideLoan(ctx, archArchivist, no, l.ID, archive.LoanDecision{Action: archive.LoanApprove}); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	l1 := lend(no1)
+	_, err := e.svc.CreateDisposal(ctx, archArchivist, archive.NewDisposal{Appraisal: "期满", ArchiveNos: []string{no1}})
+	if archive.ErrorCode(err) != archive.ECONFLICT || !strings.Contains(archive.ErrorMessage(err), no1+": on loan") {
+		t.Fatalf("a file on loan: %v", err)
+	}
+	d, err := e.svc.CreateDisposal(ctx, archArchivist, archive.NewDisposal{Appraisal: "期满"})
+	if err != nil || len(d.Items) != 1 || d.Items[0].ArchiveNo != no2 {
+		t.Fatalf("the list holds only %s: %+v %v", no2, d, err)
+	}
+	lend(no2)
+	d, err = e.svc.DecideDisposal(ctx, archArchivist2, d.ID, archive.DisposalDecision{})
+	if err != nil || d.Items[0].Result != archive.ItemSkipped || !strings.Contains(d.Items[0].Detail, "lent") || !e.exists(blobKeyOf("lent later")) {
+		t.Fatalf("lent after listing: %+v %v", d, err)
+	}
+	if _, err := e.svc.DecideLoan(ctx, reviewer, no1, l1.ID, archive.LoanDecision{Action: archive.LoanReturn}); err != nil {
+		t.Fatal(err)
+	}
+	d, err = e.svc.CreateDisposal(ctx, archArchivist, archive.NewDisposal{Appraisal: "期满", ArchiveNos: []string{no1}})
+	if err != nil {
+		t.Fatalf("returned: %v", err)
+	}
+	if d, err = e.svc.DecideDisposal(ctx, archArchivist2, d.ID, archive.DisposalDecision{}); err != nil || d.Items[0].Result != archive.ItemDestroyed || e.exists(blobKeyOf("lent")) {
+		t.Fatalf("after return: %+v %v", d, err)
+	}
+}
+
 // BenchmarkDisposal proposes, approves and executes a disposal of 100
 // expired records (one material and notice-free) per operation.
 func BenchmarkDisposal(b *testing.B) {
