@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -615,25 +616,23 @@ func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it Disp
 		case cur.Status == StatusDisposed && cur.DisposalID == d.ID:
 			return Event{}, errDone // an interrupted run got this far
 		case cur.Status != StatusArchived:
-			return Event{}, Errorf(ECONFLICT, "the case is %s", cur.Status)
+			return Event{}, skip{ItemSkipped, "the case is " + cur.Status}
 		case cur.Held():
-			return Event{}, errHeld
+			return Event{}, skip{ItemHeld, "a legal hold was placed after the list was made; not destroyed"}
 		case onLoan(cur):
-			return Event{}, Errorf(ECONFLICT, "the file was lent after the list was made and is not returned yet")
+			return Event{}, skip{ItemSkipped, "the file was lent after the list was made and is not returned yet"}
 		}
 		return Event{Type: EventDisposed, Actor: a.UserID, Role: RoleArchivist, Opinion: d.Appraisal, Disposal: d.ID}, nil
 	})
+	var sk skip
 	switch {
-	case err == errHeld:
-		it.Result, it.Detail = ItemHeld, "a legal hold was placed after the list was made; not destroyed"
+	case errors.As(err, &sk):
+		it.Result, it.Detail = sk.result, sk.why
 		return it, nil
 	case err == errDone:
 		if c, err = s.proj.Case(ctx, it.CaseID); err != nil {
 			return it, err
 		}
-	case IsCode(err, ECONFLICT) || IsCode(err, ENOTFOUND):
-		it.Result, it.Detail = ItemSkipped, ErrorMessage(err)
-		return it, nil
 	case err != nil:
 		return it, err
 	}
@@ -681,7 +680,10 @@ func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it Disp
 	return it, nil
 }
 
-var errHeld = Errorf(ECONFLICT, "held")
+// skip says why a listed case is no longer disposed of at execution.
+type skip struct{ result, why string }
+
+func (s skip) Error() string { return "archive: disposal skips the case: " + s.why }
 
 // onLoan reports whether an approved loan of c is not returned yet.
 func onLoan(c *Case) bool {
