@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -46,15 +47,22 @@ func (s *Server) approveDisposal(c *gin.Context) {
 			return
 		}
 	}
-	d, err := s.svc.DecideDisposal(c.Request.Context(), actor(c), c.Param("id"), in)
+	d, err := s.svc.DecideDisposal(detached(c), actor(c), c.Param("id"), in)
 	s.answer(c, d, err)
 }
 
 // executeDisposal answers POST /api/v1/disposals/{id}/execute: finishes
 // an approved disposal whose execution was interrupted.
 func (s *Server) executeDisposal(c *gin.Context) {
-	d, err := s.svc.ExecuteDisposal(c.Request.Context(), actor(c), c.Param("id"))
+	d, err := s.svc.ExecuteDisposal(detached(c), actor(c), c.Param("id"))
 	s.answer(c, d, err)
+}
+
+// detached is the request's context without its cancellation: a client
+// that goes away does not stop an execution half way (it could be
+// resumed, but need not be).
+func detached(c *gin.Context) context.Context {
+	return context.WithoutCancel(c.Request.Context())
 }
 
 // disposalListPDF streams GET /api/v1/disposals/{id}/list.pdf, the 销毁清册.
