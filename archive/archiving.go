@@ -29,6 +29,9 @@ type ArchiveRecord struct {
 	ArchivedAt     time.Time  `json:"archived_at"`
 	ArchivedBy     string     `json:"archived_by"`
 	CaseID         string     `json:"case_id"`
+	// WORM is the write-once protection of the package; absent in records
+	// made before dossier knew of it.
+	WORM *WORMRecord `json:"worm,omitempty"`
 }
 
 // ManifestEntry is one object of an archival package.
@@ -98,7 +101,7 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 			}
 			next = n + 1
 		}
-		err = s.store.Create(ctx, fmt.Sprintf("%s%08d", prefix, next), claim)
+		err = s.store.Create(ctx, itemClaimKey(fonds, year, retention, next), claim)
 		if IsCode(err, ECONFLICT) {
 			continue
 		}
@@ -110,10 +113,18 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 	return 0, Errorf(ECONFLICT, "could not allocate an archive number; try again")
 }
 
+// itemClaimKey is the object that claims a 件号.
+func itemClaimKey(fonds string, year int, retention string, item int) string {
+	return fmt.Sprintf("%s%s/%d/%s/%08d", archiveNumberPrefix, fonds, year, retention, item)
+}
+
 // ArchiveCase archives a decided case: assigns its 档号, writes the
-// archival package manifest and records the archiving. Archivists only.
+// archival package manifest and records the archiving. When the store
+// keeps objects write-once, every object of the package is then retained
+// until the end of the retention period. Archivists only.
 // Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT (not decided, or archived
-// already), EUNAVAILABLE.
+// already), EUNAVAILABLE (also when the case was archived but retention
+// failed: the message names the objects and the repair).
 func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*ArchiveRecord, error) {
 	if !a.Has(RoleArchivist) {
 		return nil, Errorf(EFORBIDDEN, "cases are archived by archivists")
@@ -132,6 +143,12 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err != nil {
 		return nil, err
 	}
+	// The record, inside the archived event, states the protection, so it
+	// is decided before anything is written.
+	worm, err := s.WORM(ctx)
+	if err != nil {
+		return nil, err
+	}
 	year := c.DecidedAt.In(calendarZone).Year()
 	item, err := s.allocateItem(ctx, s.fonds, year, bt.Retention, c.ID)
 	if err != nil {
@@ -143,6 +160,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if rec.RetainUntil, err = RetentionEnd(year, bt.Retention); err != nil {
 		return nil, err
 	}
+	rec.WORM = wormRecord(worm, rec.RetainUntil)
 	m, err := s.manifest(ctx, c, rec.ArchiveNo)
 	if err != nil {
 		return nil, err
@@ -158,7 +176,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), ptr); err != nil {
 		return nil, err
 	}
-	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
+	_, ev, err := s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
 		if cur.Status == StatusArchived {
 			return Event{}, Errorf(ECONFLICT, "case %s is archived already", cur.Number)
 		}
@@ -169,6 +187,12 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	}
 	if err := s.record(ctx, a, "case.archive", "case/"+c.ID, rec.ArchiveNo); err != nil {
 		return nil, err
+	}
+	if rec.WORM.Enabled {
+		_, problems, err := retainArchive(ctx, s.store, s.store.(Retainer), rec, EventKey(c.ID, ev.Seq))
+		if err != nil || len(problems) > 0 {
+			return nil, retainFailed(rec, problems, err)
+		}
 	}
 	return rec, nil
 }
