@@ -89,10 +89,24 @@ func retainArchive(ctx context.Context, store ObjectStore, r Retainer, rec *Arch
 	if rec.RetainUntil != nil {
 		until = *rec.RetainUntil
 	}
+	// A few at once: each is a read and a write to the store.
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			errs[i] = r.Retain(ctx, k, until)
+			<-sem
+		}()
+	}
+	wg.Wait()
 	var problems []Problem
-	for _, k := range keys {
-		if err := r.Retain(ctx, k, until); err != nil {
-			problems = append(problems, Problem{CaseID: rec.CaseID, Object: k, Check: "security",
+	for i, err := range errs {
+		if err != nil {
+			problems = append(problems, Problem{CaseID: rec.CaseID, Object: keys[i], Check: "security",
 				Detail: "WORM retention could not be applied: " + ErrorMessage(err)})
 		}
 	}

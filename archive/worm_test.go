@@ -255,3 +255,44 @@ func TestArchiveWORMRetainFailureRepaired(t *testing.T) {
 		t.Fatalf("retain on the embedded store: %v", err)
 	}
 }
+
+// BenchmarkArchiveCase measures archiving one case with one material on a
+// plain bucket and on one with Object Lock, where every object of the
+// package is retained as well.
+func BenchmarkArchiveCase(b *testing.B) {
+	pdf := []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	for _, lock := range []bool{false, true} {
+		name := "plain"
+		if lock {
+			name = "object-lock"
+		}
+		b.Run(name, func(b *testing.B) {
+			m := storetest.SharedMinIO(b)
+			store, err := s3store.Open(context.Background(), s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
+				Bucket: storetest.NewBucketName(), TempDir: b.TempDir(), ObjectLock: lock})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc, _ := newService(b, store, filepath.Join(b.TempDir(), "live.db"))
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				v, err := svc.CreateCase(ctx, archClerk, archive.NewCase{BusinessType: "pension_enrolment",
+					Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := svc.AddMaterial(ctx, archClerk, v.ID, "id_card", "id.pdf", bytes.NewReader(append(pdf, v.ID...))); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := svc.Acceptance(ctx, archClerk, v.ID, archive.AcceptanceInput{Decision: "reject", Reason: "不属于本机构管辖"}); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := svc.ArchiveCase(ctx, archArchivist, v.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
