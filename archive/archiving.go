@@ -160,7 +160,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if rec.RetainUntil, err = RetentionEnd(year, bt.Retention); err != nil {
 		return nil, err
 	}
-	rec.WORM = wormRecord(worm, rec.RetainUntil)
+	rec.WORM = wormRecord(worm, rec.RetainUntil, rec.ArchivedAt)
 	m, err := s.manifest(ctx, c, rec.ArchiveNo)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 		return nil, err
 	}
 	if rec.WORM.Enabled {
-		_, problems, err := retainArchive(ctx, s.store, s.store.(Retainer), rec, EventKey(c.ID, ev.Seq))
+		_, problems, err := retainArchive(ctx, s.store, s.store.(Retainer), rec, EventKey(c.ID, ev.Seq), s.now())
 		if err != nil || len(problems) > 0 {
 			return nil, retainFailed(rec, problems, err)
 		}

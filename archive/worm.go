@@ -41,9 +41,12 @@ func StoreWORM(ctx context.Context, store ObjectStore) (WORMStatus, error) {
 
 // wormRecord is what an archive record says about WORM given the store's
 // status.
-func wormRecord(st WORMStatus, retainUntil *time.Time) *WORMRecord {
+func wormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecord {
 	if !st.Enabled {
 		return &WORMRecord{Detail: st.Detail}
+	}
+	if retainUntil != nil && !retainUntil.After(now) {
+		return &WORMRecord{Detail: "the retention period ended on " + retainUntil.In(calendarZone).Format("2006-01-02") + ", before archiving; nothing is retained"}
 	}
 	return &WORMRecord{Enabled: true, Mode: st.Mode, RetainUntil: retainUntil}
 }
@@ -77,10 +80,14 @@ func archiveKeys(ctx context.Context, store ObjectGetter, rec *ArchiveRecord, ev
 }
 
 // retainArchive puts every object of an archived case under retention
-// until rec.RetainUntil (permanently for 永久). It goes on past a failed
-// object so that one failure leaves as little unprotected as possible;
-// failures are Problems. The error is for a manifest that cannot be read.
-func retainArchive(ctx context.Context, store ObjectStore, r Retainer, rec *ArchiveRecord, eventKey string) (int, []Problem, error) {
+// until rec.RetainUntil (permanently for 永久); nothing when the retention
+// has ended by now. It goes on past a failed object so that one failure
+// leaves as little unprotected as possible; failures are Problems. The
+// error is for a manifest that cannot be read.
+func retainArchive(ctx context.Context, store ObjectStore, r Retainer, rec *ArchiveRecord, eventKey string, now time.Time) (int, []Problem, error) {
+	if rec.RetainUntil != nil && !rec.RetainUntil.After(now) {
+		return 0, nil, nil
+	}
 	keys, err := archiveKeys(ctx, store, rec, eventKey)
 	if err != nil {
 		return 0, nil, err
@@ -178,8 +185,8 @@ func RetainArchives(ctx context.Context, store ObjectStore, now time.Time, progr
 				rec, key, err := archivedEvent(ctx, store, id)
 				var n int
 				var problems []Problem
-				if err == nil && rec != nil && (rec.RetainUntil == nil || rec.RetainUntil.After(now)) {
-					n, problems, err = retainArchive(ctx, store, r, rec, key)
+				if err == nil && rec != nil {
+					n, problems, err = retainArchive(ctx, store, r, rec, key, now)
 				}
 				mu.Lock()
 				if err != nil && firstErr == nil {

@@ -296,3 +296,30 @@ func BenchmarkArchiveCase(b *testing.B) {
 		})
 	}
 }
+
+// A case whose retention period had already ended when it was archived
+// (decided long ago) is archived without retention, and the record says
+// why; `dossier retain` leaves it alone too.
+func TestArchiveWORMRetentionOver(t *testing.T) {
+	ctx := context.Background()
+	store := openBucket(t, true, "")
+	now := time.Date(2010, 3, 1, 10, 0, 0, 0, time.UTC)
+	svc := archive.NewService(archive.Options{Store: store, Projection: openDB(t, filepath.Join(t.TempDir(), "live.db")),
+		Now: func() time.Time { return now }})
+	id := decidedCase(t, svc, "medical_reimbursement", nil) // D10, decided in 2010: kept until 1 Jan 2021
+	now = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	rec, err := svc.ArchiveCase(ctx, archArchivist, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.WORM.Enabled || !strings.Contains(rec.WORM.Detail, "2021-01-01") {
+		t.Fatalf("worm %+v", rec.WORM)
+	}
+	if err := store.Delete(ctx, archive.EventKey(id, 1)); err != nil {
+		t.Fatalf("an unretained event cannot be deleted: %v", err)
+	}
+	rep, err := archive.RetainArchives(ctx, store, now, nil)
+	if err != nil || rep.ArchivedCases != 1 || rep.Objects != 0 || len(rep.Problems) != 0 {
+		t.Fatalf("retain: %+v, %v", rep, err)
+	}
+}

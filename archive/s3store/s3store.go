@@ -381,23 +381,29 @@ func (s *Store) lockErr(op, key, what string, err error) error {
 var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // lockConfig reads the bucket's Object Lock configuration: whether it is
-// enabled and its default retention rule, if any ("GOVERNANCE 30 DAYS").
-func (s *Store) lockConfig(ctx context.Context) (enabled bool, rule string, err error) {
+// enabled and a note: its default retention rule, if any ("GOVERNANCE 30
+// DAYS"), or why the configuration could not be read.
+func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err error) {
 	state, mode, validity, unit, err := s.c.GetObjectLockConfig(ctx, s.bucket)
 	if err != nil {
 		switch minio.ToErrorResponse(err).Code {
 		case "ObjectLockConfigurationNotFoundError", "NotImplemented":
 			s.locked.Store(false)
 			return false, "", nil
+		case "AccessDenied":
+			// Credentials without s3:GetBucketObjectLockConfiguration
+			// must not keep the service from starting; WORM is then
+			// reported off with the reason. The last known state stays.
+			return false, "its Object Lock configuration cannot be read (access denied: grant s3:GetBucketObjectLockConfiguration)", nil
 		}
 		return false, "", s.err("s3store.WORM", "", err)
 	}
 	enabled = state == "Enabled"
 	s.locked.Store(enabled)
 	if enabled && mode != nil && validity != nil && unit != nil {
-		rule = fmt.Sprintf("%s %d %s", *mode, *validity, *unit)
+		note = fmt.Sprintf("%s %d %s", *mode, *validity, *unit)
 	}
-	return enabled, rule, nil
+	return enabled, note, nil
 }
 
 // WORM implements archive.Retainer: WORM is on when the bucket has Object
@@ -406,6 +412,9 @@ func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
 	enabled, rule, err := s.lockConfig(ctx)
 	if err != nil {
 		return archive.WORMStatus{}, err
+	}
+	if !enabled && rule != "" {
+		return archive.WORMStatus{Detail: "WORM is off: bucket " + s.bucket + " " + rule}, nil
 	}
 	if !enabled {
 		return archive.WORMStatus{Detail: "bucket " + s.bucket + " has no Object Lock, so archived objects can be deleted or overwritten; " +
