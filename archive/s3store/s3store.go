@@ -355,19 +355,19 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		}
 		err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: oi.VersionID})
 		if err != nil {
-			return s.lockErr(op, key, "deleted", err)
+			return s.lockErr(op, key, "object "+key+" is under WORM retention (S3 Object Lock) and cannot be deleted", err)
 		}
 	}
 	return nil
 }
 
-// lockErr translates a refusal because of Object Lock: MinIO answers 400
-// InvalidRequest ("Object is WORM protected"), AWS 403 AccessDenied.
-func (s *Store) lockErr(op, key, what string, err error) error {
-	switch minio.ToErrorResponse(err).Code {
+// lockErr translates a refusal because of Object Lock into EFORBIDDEN
+// with msg: MinIO answers 400 InvalidRequest ("Object is WORM protected"),
+// AWS 403 AccessDenied.
+func (s *Store) lockErr(op, key, msg string, err error) error {
+	switch resp := minio.ToErrorResponse(err); resp.Code {
 	case "InvalidRequest", "AccessDenied", "ObjectLocked":
-		return &archive.Error{Op: op, Code: archive.EFORBIDDEN,
-			Message: "object " + key + " is under WORM retention (S3 Object Lock) and cannot be " + what, Err: err}
+		return &archive.Error{Op: op, Code: archive.EFORBIDDEN, Message: msg + ": " + resp.Message, Err: err}
 	}
 	return s.err(op, key, err)
 }
@@ -394,7 +394,7 @@ func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err 
 			// Credentials without s3:GetBucketObjectLockConfiguration
 			// must not keep the service from starting; WORM is then
 			// reported off with the reason. The last known state stays.
-			return false, "its Object Lock configuration cannot be read (access denied: grant s3:GetBucketObjectLockConfiguration)", nil
+			return false, "the Object Lock configuration of bucket " + s.bucket + " cannot be read (access denied: grant s3:GetBucketObjectLockConfiguration)", nil
 		}
 		return false, "", s.err("s3store.WORM", "", err)
 	}
@@ -409,12 +409,12 @@ func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err 
 // WORM implements archive.Retainer: WORM is on when the bucket has Object
 // Lock. Errors: EUNAVAILABLE.
 func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
-	enabled, rule, err := s.lockConfig(ctx)
+	enabled, note, err := s.lockConfig(ctx)
 	if err != nil {
 		return archive.WORMStatus{}, err
 	}
-	if !enabled && rule != "" {
-		return archive.WORMStatus{Detail: "WORM is off: bucket " + s.bucket + " " + rule}, nil
+	if !enabled && note != "" {
+		return archive.WORMStatus{Detail: "WORM is off: " + note}, nil
 	}
 	if !enabled {
 		return archive.WORMStatus{Detail: "bucket " + s.bucket + " has no Object Lock, so archived objects can be deleted or overwritten; " +
@@ -422,8 +422,8 @@ func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
 	}
 	st := archive.WORMStatus{Enabled: true, Mode: string(s.mode),
 		Detail: "bucket " + s.bucket + " has Object Lock: archived objects are retained in " + string(s.mode) + " mode until their retention ends"}
-	if rule != "" {
-		st.Detail += "; the bucket's default retention (" + rule + ") also locks every new object"
+	if note != "" {
+		st.Detail += "; the bucket's default retention (" + note + ") also locks every new object"
 	}
 	return st, nil
 }
@@ -435,7 +435,7 @@ func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
 // A GOVERNANCE retention is raised to COMPLIANCE when that is the mode,
 // which needs s3:BypassGovernanceRetention. Zero until means permanent
 // (9999-12-31). Errors: ENOTFOUND, EUNSUPPORTED on a bucket without Object
-// Lock, EUNAVAILABLE.
+// Lock, EFORBIDDEN when S3 refuses (e.g. no bypass permission), EUNAVAILABLE.
 func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
 	const op = "s3store.Retain"
 	if err := archive.ValidateKey(key); err != nil {
@@ -472,7 +472,7 @@ func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
 			return nil
 		}
 	}
-	return s.lockErr(op, key, "retained longer", err)
+	return s.lockErr(op, key, "the object store refused to retain "+key, err)
 }
 
 // Ping implements archive.ObjectStore.

@@ -49,8 +49,22 @@ func TestWORMStatus(t *testing.T) {
 		{"lock, governance", func(t *testing.T) *s3store.Store { return openLocked(t, "Governance") }, true, "GOVERNANCE", "GOVERNANCE mode"},
 		{"lock with a default rule", func(t *testing.T) *s3store.Store {
 			s := openLocked(t, "")
-			if err := s.Client().SetObjectLockConfig(context.Background(), s.Bucket(), &gov, &thirty, &days); err != nil {
+			ctx := context.Background()
+			if err := s.Client().SetObjectLockConfig(ctx, s.Bucket(), &gov, &thirty, &days); err != nil {
 				t.Fatal(err)
+			}
+			// Puts to a bucket whose default retention locks them need a
+			// content checksum (S3 once required Content-MD5); both kinds
+			// of put carry one and succeed, and are then locked.
+			info, err := s.PutBlob(ctx, bytes.NewReader([]byte("default rule")), archive.BlobOptions{})
+			if err != nil {
+				t.Fatalf("put blob under a default rule: %v", err)
+			}
+			if err := s.Create(ctx, "a/b", []byte("{}")); err != nil {
+				t.Fatalf("create under a default rule: %v", err)
+			}
+			if err := s.Delete(ctx, info.Key); archive.ErrorCode(err) != archive.EFORBIDDEN {
+				t.Fatalf("delete under a default rule: %v", err)
 			}
 			return s
 		}, true, "COMPLIANCE", "default retention (GOVERNANCE 30 DAYS)"},
