@@ -30,6 +30,9 @@ type ArchiveRecord struct {
 	ArchivedAt     time.Time  `json:"archived_at"`
 	ArchivedBy     string     `json:"archived_by"`
 	CaseID         string     `json:"case_id"`
+	// WORM is the write-once protection of the package; absent in records
+	// made before dossier knew of it.
+	WORM *WORMRecord `json:"worm,omitempty"`
 }
 
 // ManifestEntry is one object of an archival package.
@@ -91,11 +94,11 @@ type itemClaim struct {
 	Item      int    `json:"item"`
 }
 
-func itemClaimKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
+func caseClaimNoteKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
 
 // caseItem returns the 件号 this case claimed before, or claims the next.
 func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
-	b, err := ReadAll(ctx, s.store, itemClaimKey(caseID))
+	b, err := ReadAll(ctx, s.store, caseClaimNoteKey(caseID))
 	if err == nil {
 		var cl itemClaim
 		if json.Unmarshal(b, &cl) == nil && cl.Fonds == fonds && cl.Year == year && cl.Retention == retention && cl.Item > 0 {
@@ -111,7 +114,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 		return 0, err
 	}
 	note, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
-	if err := s.store.Create(ctx, itemClaimKey(caseID), note); err != nil {
+	if err := s.store.Create(ctx, caseClaimNoteKey(caseID), note); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -136,7 +139,7 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 			}
 			next = n + 1
 		}
-		err = s.store.Create(ctx, fmt.Sprintf("%s%08d", prefix, next), claim)
+		err = s.store.Create(ctx, itemClaimKey(fonds, year, retention, next), claim)
 		if IsCode(err, ECONFLICT) {
 			continue
 		}
@@ -148,10 +151,18 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 	return 0, Errorf(ECONFLICT, "could not allocate an archive number; try again")
 }
 
+// itemClaimKey is the object that claims a 件号.
+func itemClaimKey(fonds string, year int, retention string, item int) string {
+	return fmt.Sprintf("%s%s/%d/%s/%08d", archiveNumberPrefix, fonds, year, retention, item)
+}
+
 // ArchiveCase archives a decided case: assigns its 档号, writes the
-// archival package manifest and records the archiving. Archivists only.
+// archival package manifest and records the archiving. When the store
+// keeps objects write-once, every object of the package is then retained
+// until the end of the retention period. Archivists only.
 // Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT (not decided, or archived
-// already), EUNAVAILABLE.
+// already), EUNAVAILABLE (also when the case was archived but retention
+// failed: the message names the objects and the repair).
 func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*ArchiveRecord, error) {
 	if !a.Has(RoleArchivist) {
 		return nil, Errorf(EFORBIDDEN, "cases are archived by archivists")
@@ -170,6 +181,12 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err != nil {
 		return nil, err
 	}
+	// The record, inside the archived event, states the protection, so it
+	// is decided before anything is written.
+	worm, err := s.WORM(ctx)
+	if err != nil {
+		return nil, err
+	}
 	year := c.DecidedAt.In(calendarZone).Year()
 	// One archiving of a case at a time in this process, so that two
 	// archivists pressing the button together do not both claim a 件号.
@@ -184,6 +201,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if rec.RetainUntil, err = RetentionEnd(year, bt.Retention); err != nil {
 		return nil, err
 	}
+	rec.WORM = wormRecord(worm, rec.RetainUntil, rec.ArchivedAt)
 	m, err := s.manifest(ctx, c, rec.ArchiveNo)
 	if err != nil {
 		return nil, err
@@ -211,7 +229,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 			return nil, Errorf(EINTERNAL, "archive number %s points to another case", rec.ArchiveNo)
 		}
 	}
-	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
+	_, ev, err := s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
 		if cur.Status == StatusArchived {
 			return Event{}, Errorf(ECONFLICT, "case %s is archived already", cur.Number)
 		}
@@ -222,6 +240,12 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	}
 	if err := s.record(ctx, a, "case.archive", "case/"+c.ID, rec.ArchiveNo); err != nil {
 		return nil, err
+	}
+	if rec.WORM.Enabled {
+		_, problems, err := retainArchive(ctx, s.store, s.store.(Retainer), rec, EventKey(c.ID, ev.Seq), s.now())
+		if err != nil || len(problems) > 0 {
+			return nil, retainFailed(rec, problems, err)
+		}
 	}
 	return rec, nil
 }
