@@ -83,8 +83,8 @@ const archiveNumberPrefix = "archive-numbers/"
 // conditional create, so concurrent archivists and processes sharing the
 // bucket never get the same number and leave no gap between them.
 func (s *Service) allocateItem(ctx context.Context, fonds string, year int, retention, caseID string) (int, error) {
-	prefix := fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
-	claim, _ := json.Marshal(map[string]string{"case_id": caseID})
+	prefix := archiveItemPrefix(fonds, year, retention)
+	claim := caseRef(caseID)
 	for attempt := 0; attempt < 100; attempt++ {
 		last, err := lastKey(ctx, s.store, prefix)
 		if err != nil {
@@ -98,7 +98,7 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 			}
 			next = n + 1
 		}
-		err = s.store.Create(ctx, fmt.Sprintf("%s%08d", prefix, next), claim)
+		err = s.store.Create(ctx, archiveItemKey(fonds, year, retention, next), claim)
 		if IsCode(err, ECONFLICT) {
 			continue
 		}
@@ -154,8 +154,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err := s.store.Create(ctx, rec.ManifestKey, data); err != nil {
 		return nil, err
 	}
-	ptr, _ := json.Marshal(map[string]string{"case_id": c.ID})
-	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), ptr); err != nil {
+	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), caseRef(c.ID)); err != nil {
 		return nil, err
 	}
 	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
@@ -173,10 +172,32 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	return rec, nil
 }
 
-// archivePointer finds a case by its 档号; "·" is not a safe key
-// character, so the key spells it as ".".
+// archivePointer finds a case by its 档号.
 func archivePointer(no string) string {
-	return "archives/" + strings.ReplaceAll(no, "·", ".")
+	return archivePointerPrefix + archiveKeyName(no)
+}
+
+const archivePointerPrefix = "archives/"
+
+// archiveKeyName spells a 档号 with safe key characters: "·" is not one,
+// so it becomes ".".
+func archiveKeyName(no string) string { return strings.ReplaceAll(no, "·", ".") }
+
+// archiveItemPrefix is where the 件号 claims of a fonds, year and
+// retention live.
+func archiveItemPrefix(fonds string, year int, retention string) string {
+	return fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
+}
+
+// archiveItemKey is the claim of one 件号.
+func archiveItemKey(fonds string, year int, retention string, item int) string {
+	return fmt.Sprintf("%s%08d", archiveItemPrefix(fonds, year, retention), item)
+}
+
+// caseRef is the content of an archive pointer and of a 件号 claim.
+func caseRef(caseID string) []byte {
+	b, _ := json.Marshal(map[string]string{"case_id": caseID})
+	return b
 }
 
 // manifest lists the case's events, materials and notices with hashes.
