@@ -651,7 +651,11 @@ func (p *Package) hashMember(a PackageArchive, m PackageMember) error {
 	}
 	defer c.Close()
 	if _, err := io.Copy(io.Discard, hr); err != nil {
-		return Errorf(EINVALID, "archive %s: member %s is damaged or larger than the index says: %s", a.ArchiveNo, m.Name, ErrorMessage(err))
+		var ae *Error
+		if errors.As(err, &ae) {
+			return Errorf(EINVALID, "archive %s: member %s is larger than the index says", a.ArchiveNo, m.Name)
+		}
+		return &Error{Code: EINVALID, Message: fmt.Sprintf("archive %s: member %s is damaged", a.ArchiveNo, m.Name), Err: err}
 	}
 	if hr.Size() != m.Size || hr.Sum() != m.SHA256 {
 		return Errorf(EINVALID, "archive %s: member %s does not match its SHA-256 in %s: it was altered", a.ArchiveNo, m.Name, PackageIndexName)

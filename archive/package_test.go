@@ -3,9 +3,11 @@ package archive_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"dossier/archive"
+	"dossier/archive/diskstore"
 )
 
 // archivedCases files n cases with two materials each (the second is the
@@ -242,4 +245,163 @@ func TestPackageRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// smallPackage exports two archived cases of a fresh embedded store.
+func smallPackage(t testing.TB) ([]byte, []*archive.ArchiveRecord) {
+	t.Helper()
+	sp := storeSpec{kind: "disk", dir: t.TempDir()}
+	store := sp.open(t)
+	svc, _ := newService(t, store, filepath.Join(sp.dir, "src.db"))
+	recs := archivedCases(t, svc, 2)
+	var pkg bytes.Buffer
+	if _, err := archive.ExportPackages(context.Background(), store, archive.PackageSelection{Year: recs[0].Year}, &pkg, archive.PackageOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return pkg.Bytes(), recs
+}
+
+// addMember appends a member to a package as is.
+func addMember(t testing.TB, pkg []byte, name string, content []byte) []byte {
+	t.Helper()
+	out := rewriteZip(t, pkg, func(_ string, b []byte) []byte { return b })
+	zr, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		zw.Copy(f)
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(content)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// inflated replaces a member's data with much more than its header
+// declares (a zip bomb), keeping the declared size and CRC.
+func inflated(t testing.TB, pkg []byte, name string, n int) []byte {
+	t.Helper()
+	zr, _ := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if f.Name != name {
+			zw.Copy(f)
+			continue
+		}
+		var comp bytes.Buffer
+		fw, _ := flate.NewWriter(&comp, flate.BestCompression)
+		fw.Write(make([]byte, n))
+		fw.Close()
+		h := f.FileHeader
+		h.Method = zip.Deflate
+		h.CompressedSize64 = uint64(comp.Len())
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+// onlyCatalogue is a zip with an index.csv and nothing else.
+func onlyCatalogue(t testing.TB) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(archive.PackageCatalogueName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("档号\r\n"))
+	zw.Close()
+	return buf.Bytes()
+}
+
+// Packages that are not what dossier writes are refused before anything
+// is written, and the error names the offending member.
+func TestImportRefusesUnsafePackages(t *testing.T) {
+	ctx := context.Background()
+	pkg, recs := smallPackage(t)
+	dir := strings.ReplaceAll(recs[0].ArchiveNo, "·", ".")
+	var material string
+	zr, _ := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, dir+"/materials/") {
+			material = f.Name
+		}
+	}
+	index := func(edit func(string) string) []byte {
+		return rewriteZip(t, pkg, func(n string, b []byte) []byte {
+			if n == archive.PackageIndexName {
+				return []byte(edit(string(b)))
+			}
+			return b
+		})
+	}
+	for _, tc := range []struct {
+		name, want string
+		pkg        []byte
+	}{
+		{"not a zip", "not a readable zip", []byte("PK\x03\x04 nonsense")},
+		{"absolute path", `absolute path "/etc/passwd"`, addMember(t, pkg, "/etc/passwd", []byte("x"))},
+		{"dot dot", `"../evil"`, addMember(t, pkg, "../evil", []byte("x"))},
+		{"dot dot inside", `"` + dir + `/../../evil"`, addMember(t, pkg, dir+"/../../evil", []byte("x"))},
+		{"duplicate", "twice", addMember(t, pkg, material, []byte("x"))},
+		{"unknown", `unknown member "readme.txt"`, addMember(t, pkg, "readme.txt", []byte("x"))},
+		{"unlisted", "does not list", addMember(t, pkg, dir+"/materials/"+strings.Repeat("0", 64), []byte("x"))},
+		{"no index", "has no dossier-package.json", onlyCatalogue(t)},
+		{"zip bomb", material, inflated(t, pkg, material, 8<<20)},
+		{"wrong version", "version 2", index(func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 2`, 1) })},
+		{"unknown field", "not a valid package index", index(func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 1, "extra": 1`, 1) })},
+		{"size lie", material, index(func(s string) string {
+			var idx archive.PackageIndex
+			json.Unmarshal([]byte(s), &idx)
+			for i, m := range idx.Archives[0].Members {
+				if m.Name == material {
+					idx.Archives[0].Members[i].Size--
+				}
+			}
+			b, _ := json.Marshal(idx)
+			return string(b)
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store, err := diskstore.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = importBytes(ctx, store, tc.pkg)
+			t.Log(err)
+			if archive.ErrorCode(err) != archive.EINVALID || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an EINVALID error naming %q", err, tc.want)
+			}
+			if n := countObjects(t, store); n != 0 {
+				t.Fatalf("a refused package wrote %d objects", n)
+			}
+		})
+	}
+}
+
+// The package reader never panics and refuses bad input with EINVALID or
+// ETOOLARGE.
+func FuzzOpenPackage(f *testing.F) {
+	pkg, recs := smallPackage(f)
+	f.Add(pkg)
+	f.Add(addMember(f, pkg, "../evil", []byte("x")))
+	f.Add(inflated(f, pkg, strings.ReplaceAll(recs[1].ArchiveNo, "·", ".")+"/manifest.json", 1<<16))
+	f.Add([]byte("PK\x05\x06"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := archive.OpenPackage(bytes.NewReader(b), int64(len(b)))
+		if err == nil {
+			err = p.Verify(context.Background(), nil)
+		}
+		if err != nil && archive.ErrorCode(err) != archive.EINVALID && archive.ErrorCode(err) != archive.ETOOLARGE {
+			t.Fatalf("error code %s: %v", archive.ErrorCode(err), err)
+		}
+	})
 }

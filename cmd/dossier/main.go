@@ -26,6 +26,8 @@ func newApp() *cli.App {
 			rebuildCommand(),
 			userCommand(),
 			verifyCommand(),
+			exportCommand(),
+			importCommand(),
 		},
 	}
 }
