@@ -220,6 +220,9 @@ func selectArchives(ctx context.Context, store ObjectStore, sel PackageSelection
 	}
 	set := map[string]bool{}
 	for _, no := range sel.ArchiveNos {
+		if dotted := strings.Replace(no, ".", "·", 1); !ValidArchiveNo(no) && ValidArchiveNo(dotted) {
+			no = dotted // typed as the package folder spells it
+		}
 		if !ValidArchiveNo(no) {
 			return nil, Errorf(EINVALID, "%q is not an archive number; one looks like Z109-SB·2026-D30-YL-0001", no)
 		}

@@ -10,12 +10,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"dossier/archive"
 	"dossier/archive/diskstore"
+	"dossier/archive/storetest"
 )
 
 // archivedCases files n cases with two materials each (the second is the
@@ -404,4 +407,68 @@ func FuzzOpenPackage(f *testing.F) {
 			t.Fatalf("error code %s: %v", archive.ErrorCode(err), err)
 		}
 	})
+}
+
+// BenchmarkPackageExportImport exports 20 archived cases with a 2 MiB
+// material each to a file and imports it into an empty store, on each back
+// end; MB/s counts material bytes.
+func BenchmarkPackageExportImport(b *testing.B) {
+	for _, kind := range backends {
+		b.Run(kind, func(b *testing.B) {
+			ctx := context.Background()
+			newSpec := func() storeSpec {
+				sp := storeSpec{kind: kind, dir: b.TempDir()}
+				if kind == "minio" {
+					m := storetest.SharedMinIO(b)
+					sp.endpoint, sp.access, sp.secret, sp.bucket = m.Endpoint, m.AccessKey, m.SecretKey, storetest.NewBucketName()
+				}
+				return sp
+			}
+			sp := newSpec()
+			src := sp.open(b)
+			svc, _ := newService(b, src, filepath.Join(sp.dir, "src.db"))
+			const cases, size = 20, 2 << 20
+			rng := rand.New(rand.NewPCG(1, 2))
+			year := 0
+			for i := 0; i < cases; i++ {
+				v, err := svc.CreateCase(ctx, archClerk, archive.NewCase{BusinessType: "pension_enrolment",
+					Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				content := make([]byte, size)
+				for j := range content {
+					content[j] = byte(rng.Uint32())
+				}
+				copy(content, "%PDF-1.4 ")
+				if _, err := svc.AddMaterial(ctx, archClerk, v.ID, "id_card", "scan.pdf", bytes.NewReader(content)); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := svc.Acceptance(ctx, archClerk, v.ID, archive.AcceptanceInput{Decision: "reject", Reason: "不属于本机构管辖"}); err != nil {
+					b.Fatal(err)
+				}
+				rec, err := svc.ArchiveCase(ctx, archArchivist, v.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				year = rec.Year
+			}
+			b.SetBytes(cases * size)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f, err := os.Create(filepath.Join(b.TempDir(), "p.zip"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := archive.ExportPackages(ctx, src, archive.PackageSelection{Year: year}, f, archive.PackageOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				st, _ := f.Stat()
+				if _, err := archive.ImportPackages(ctx, newSpec().open(b), f, st.Size(), archive.PackageOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+			}
+		})
+	}
 }

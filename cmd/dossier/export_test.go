@@ -99,6 +99,11 @@ func TestExportImportCommands(t *testing.T) {
 	if _, err := runApp(t, "", "export", "--data-dir", src, "--archive-no", "Z109-SB·1999-D30-YL-0001", "--out", filepath.Join(t.TempDir(), "x.zip")); archive.ErrorCode(err) != archive.ENOTFOUND {
 		t.Fatalf("export of an unknown archive: %v", err)
 	}
+	one := filepath.Join(t.TempDir(), "one.zip")
+	dotted := strings.ReplaceAll(recs[0].ArchiveNo, "·", ".")
+	if out, err := runApp(t, "", "export", "--data-dir", src, "--archive-no", dotted, "--out", one); err != nil || !strings.Contains(out, "exported 1 archives") {
+		t.Fatalf("export of %s: %v\n%s", dotted, err, out)
+	}
 	pkg := filepath.Join(t.TempDir(), "p.zip")
 	out, err := runApp(t, "", "export", "--data-dir", src, "--year", fmt.Sprint(recs[0].Year), "--out", pkg)
 	if err != nil || !strings.Contains(out, "exported 3 archives") {
