@@ -70,7 +70,9 @@ type PackageIndex struct {
 	CreatedAt time.Time        `json:"created_at"`
 	Exporter  string           `json:"exporter"`
 	Selection PackageSelection `json:"selection"`
-	Archives  []PackageArchive `json:"archives"`
+	// CatalogueSHA256 is the hash of index.csv.
+	CatalogueSHA256 string           `json:"catalogue_sha256"`
+	Archives        []PackageArchive `json:"archives"`
 }
 
 // PackageArchive is one archived case in a package.
@@ -100,7 +102,8 @@ type PackageOptions struct {
 	// Now stamps the package (default time.Now).
 	Now func() time.Time
 	// Progress, if not nil, is called after each archive of each stage
-	// ("export"; "verify" then "import") with done and total.
+	// (export: "scan" then "export"; import: "verify" then "import") with
+	// done and total.
 	Progress func(stage string, done, total int)
 }
 
@@ -186,11 +189,13 @@ func ExportPackages(ctx context.Context, store ObjectStore, sel PackageSelection
 		opts.progress("scan", i+1, len(nos))
 	}
 	zw := zip.NewWriter(w)
+	catalogue := packageCatalogue(arcs, opts.Catalogue)
+	idx.CatalogueSHA256 = sha256Hex(catalogue)
 	data, _ := json.MarshalIndent(idx, "", "  ")
 	if err := writeMember(zw, PackageIndexName, idx.CreatedAt, bytes.NewReader(data), zip.Deflate); err != nil {
 		return nil, err
 	}
-	if err := writeMember(zw, PackageCatalogueName, idx.CreatedAt, bytes.NewReader(packageCatalogue(arcs, opts.Catalogue)), zip.Deflate); err != nil {
+	if err := writeMember(zw, PackageCatalogueName, idx.CreatedAt, bytes.NewReader(catalogue), zip.Deflate); err != nil {
 		return nil, err
 	}
 	for i, a := range arcs {
@@ -667,13 +672,24 @@ func (p *Package) hashMember(a PackageArchive, m PackageMember) error {
 }
 
 // Verify checks every member of the package before anything is written:
-// each content's size and SHA-256 against the index; each archive's event
+// index.csv and each content's size and SHA-256 against the index; each archive's event
 // chain, that its events archive it under its 档号, the manifest against
 // the hash in the archived event, and every manifest object present in the
 // package with the manifest's hash. Errors: EINVALID naming the archive
 // and member.
 func (p *Package) Verify(ctx context.Context, progress func(done, total int)) error {
 	p.records = map[string]*ArchiveRecord{}
+	f := p.files[PackageCatalogueName]
+	if f == nil {
+		return Errorf(EINVALID, "the package has no %s", PackageCatalogueName)
+	}
+	data, err := p.read(f, maxPackageIndex)
+	if err != nil {
+		return err
+	}
+	if sha256Hex(data) != p.Index.CatalogueSHA256 {
+		return Errorf(EINVALID, "member %s does not match its SHA-256 in %s: it was altered", PackageCatalogueName, PackageIndexName)
+	}
 	for i, a := range p.Index.Archives {
 		if err := ctx.Err(); err != nil {
 			return E("archive.Verify", EUNAVAILABLE, err)

@@ -361,6 +361,12 @@ func TestImportRefusesUnsafePackages(t *testing.T) {
 		{"zip bomb", material, inflated(t, pkg, material, 8<<20)},
 		{"wrong version", "version 2", index(func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 2`, 1) })},
 		{"unknown field", "not a valid package index", index(func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 1, "extra": 1`, 1) })},
+		{"catalogue altered", "index.csv does not match", rewriteZip(t, pkg, func(n string, b []byte) []byte {
+			if n == archive.PackageCatalogueName {
+				return append(b, "伪造\r\n"...)
+			}
+			return b
+		})},
 		{"size lie", material, index(func(s string) string {
 			var idx archive.PackageIndex
 			json.Unmarshal([]byte(s), &idx)
