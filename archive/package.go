@@ -151,7 +151,10 @@ var memberNameRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z]{2}\.[0-9]{4}-(Y|D10|D3
 // exportArchive is what the first export pass learns about one archive.
 type exportArchive struct {
 	PackageArchive
-	c *Case
+	// What index.csv shows; the folded case is not kept, so memory grows
+	// with the number of archives, not with their histories.
+	number, businessType, applicant, idNumber, retention string
+	year                                                 int
 }
 
 // ExportPackages writes the selected archives as one package to w,
@@ -309,7 +312,9 @@ func describeArchive(ctx context.Context, store ObjectStore, no string) (exportA
 	if err != nil {
 		return exportArchive{}, damaged(err)
 	}
-	a := exportArchive{PackageArchive: PackageArchive{ArchiveNo: no, CaseID: ref.CaseID}, c: c}
+	a := exportArchive{PackageArchive: PackageArchive{ArchiveNo: no, CaseID: ref.CaseID}, number: c.Number,
+		businessType: c.BusinessType, applicant: c.Applicant.Name, idNumber: MaskIDNumber(c.Applicant.IDNumber),
+		retention: rec.Retention, year: rec.Year}
 	add := func(kind, key, sum string, size int64, filename string) {
 		a.Members = append(a.Members, PackageMember{Name: memberName(no, kind, key), Key: key, Kind: kind,
 			SHA256: sum, Size: size, Filename: filename})
@@ -404,17 +409,17 @@ func packageCatalogue(arcs []exportArchive, cat *Catalogue) []byte {
 	w.Write([]string{"档号", "案件编号", "业务类型", "年度", "保管期限", "申请人", "证件号码", "文件类别", "文件名", "包内路径", "字节数", "SHA-256"})
 	kinds := map[string]string{MemberManifest: "归档清单", MemberEvent: "案件事件", MemberMaterial: "申请材料", MemberNotice: "通知书"}
 	for _, a := range arcs {
-		bt := a.c.BusinessType
+		bt := a.businessType
 		if t, err := cat.Lookup(bt); err == nil {
 			bt = t.Name
 		}
 		ret := "永久"
-		if a.c.Archive.Retention != "Y" {
-			ret = strings.TrimPrefix(a.c.Archive.Retention, "D") + "年"
+		if a.retention != "Y" {
+			ret = strings.TrimPrefix(a.retention, "D") + "年"
 		}
 		for _, m := range a.Members {
-			w.Write([]string{a.ArchiveNo, a.c.Number, bt, strconv.Itoa(a.c.Archive.Year), ret, a.c.Applicant.Name,
-				MaskIDNumber(a.c.Applicant.IDNumber), kinds[m.Kind], m.Filename, m.Name, strconv.FormatInt(m.Size, 10), m.SHA256})
+			w.Write([]string{a.ArchiveNo, a.number, bt, strconv.Itoa(a.year), ret, a.applicant,
+				a.idNumber, kinds[m.Kind], m.Filename, m.Name, strconv.FormatInt(m.Size, 10), m.SHA256})
 		}
 	}
 	w.Flush()
