@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -79,6 +80,48 @@ func RetentionEnd(year int, retention string) (*time.Time, error) {
 
 const archiveNumberPrefix = "archive-numbers/"
 
+// itemClaim is the case's own note of the 件号 it claimed, written right
+// after the claim. An archiving that dies between claiming a number and
+// recording the archived event resumes with the same number instead of
+// leaving a gap in the sequence.
+type itemClaim struct {
+	Fonds     string `json:"fonds"`
+	Year      int    `json:"year"`
+	Retention string `json:"retention"`
+	Item      int    `json:"item"`
+}
+
+func itemClaimKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
+
+// itemClaimData is the content of a case's item claim note.
+func itemClaimData(fonds string, year int, retention string, item int) []byte {
+	b, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
+	return b
+}
+
+// caseItem returns the 件号 this case claimed before, or claims the next.
+func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
+	b, err := ReadAll(ctx, s.store, itemClaimKey(caseID))
+	if err == nil {
+		var cl itemClaim
+		if json.Unmarshal(b, &cl) == nil && cl.Fonds == fonds && cl.Year == year && cl.Retention == retention && cl.Item > 0 {
+			return cl.Item, nil
+		}
+		return 0, Errorf(ECONFLICT, "case %s holds an archive number claim for another sequence (%s); resolve it before archiving", caseID, b)
+	}
+	if !IsCode(err, ENOTFOUND) {
+		return 0, err
+	}
+	item, err := s.allocateItem(ctx, fonds, year, retention, caseID)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.store.Create(ctx, itemClaimKey(caseID), itemClaimData(fonds, year, retention, item)); err != nil {
+		return 0, err
+	}
+	return item, nil
+}
+
 // allocateItem claims the next 件号 of a fonds, year and retention with a
 // conditional create, so concurrent archivists and processes sharing the
 // bucket never get the same number and leave no gap between them.
@@ -133,7 +176,10 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 		return nil, err
 	}
 	year := c.DecidedAt.In(calendarZone).Year()
-	item, err := s.allocateItem(ctx, s.fonds, year, bt.Retention, c.ID)
+	// One archiving of a case at a time in this process, so that two
+	// archivists pressing the button together do not both claim a 件号.
+	defer s.locks.lock("archive:" + c.ID)()
+	item, err := s.caseItem(ctx, c.ID, s.fonds, year, bt.Retention)
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +197,24 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	sum := sha256.Sum256(data)
 	rec.ManifestKey = fmt.Sprintf("%s%s/manifest-%d.json", CasePrefix, c.ID, item)
 	rec.ManifestSHA256 = hex.EncodeToString(sum[:])
-	if err := s.store.Create(ctx, rec.ManifestKey, data); err != nil {
+	if err := s.store.Create(ctx, rec.ManifestKey, data); IsCode(err, ECONFLICT) {
+		// An archiving of this case that died before its archived event
+		// wrote this manifest; the package is what it listed.
+		if data, err = ReadAll(ctx, s.store, rec.ManifestKey); err != nil {
+			return nil, err
+		}
+		sum = sha256.Sum256(data)
+		rec.ManifestSHA256 = hex.EncodeToString(sum[:])
+	} else if err != nil {
 		return nil, err
 	}
-	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), caseRef(c.ID)); err != nil {
+	ptr := caseRef(c.ID)
+	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), ptr); err != nil && !IsCode(err, ECONFLICT) {
 		return nil, err
+	} else if err != nil {
+		if got, rerr := ReadAll(ctx, s.store, archivePointer(rec.ArchiveNo)); rerr != nil || !bytes.Equal(got, ptr) {
+			return nil, Errorf(EINTERNAL, "archive number %s points to another case", rec.ArchiveNo)
+		}
 	}
 	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
 		if cur.Status == StatusArchived {
@@ -229,12 +288,9 @@ func (s *Service) manifest(ctx context.Context, c *Case, no string) (*Manifest, 
 	return m, nil
 }
 
-// Archive returns the archive record of a 档号. Archivists and auditors.
-// Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
-func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveRecord, error) {
-	if !a.HasAny(RoleArchivist, RoleAuditor) {
-		return nil, Errorf(EFORBIDDEN, "archive records are read by archivists and auditors")
-	}
+// archivedCase finds the case of a 档号, with no access check and no
+// audit. Errors: EINVALID for a malformed number, ENOTFOUND.
+func (s *Service) archivedCase(ctx context.Context, no string) (*Case, error) {
 	if !ValidArchiveNo(no) {
 		return nil, Errorf(EINVALID, "an archive number looks like Z109-SB·2026-D30-YL-0001")
 	}
@@ -249,7 +305,7 @@ func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveReco
 		CaseID string `json:"case_id"`
 	}
 	if err := json.Unmarshal(b, &ptr); err != nil {
-		return nil, E("archive.Archive", EINTERNAL, err)
+		return nil, E("archive.archivedCase", EINTERNAL, err)
 	}
 	c, err := s.proj.Case(ctx, ptr.CaseID)
 	if err != nil {
@@ -257,6 +313,19 @@ func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveReco
 	}
 	if c.Archive == nil || c.Archive.ArchiveNo != no {
 		return nil, Errorf(ENOTFOUND, "no archive has the number %s", no)
+	}
+	return c, nil
+}
+
+// Archive returns the archive record of a 档号. Archivists and auditors.
+// Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
+func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveRecord, error) {
+	if !a.HasAny(RoleArchivist, RoleAuditor) {
+		return nil, Errorf(EFORBIDDEN, "archive records are read by archivists and auditors")
+	}
+	c, err := s.archivedCase(ctx, no)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.record(ctx, a, "archive.read", "case/"+c.ID, no); err != nil {
 		return nil, err

@@ -28,9 +28,10 @@ import (
 //	<档号>/materials/<sha256>             material contents
 //	<档号>/notices/<sha256>               notice PDFs
 //
-// where <档号> spells "·" as ".". The archive pointer and the 件号 claim
-// are not members: import derives them from the archived event, so they
-// cannot disagree with it.
+// where <档号> spells "·" as ".". The archive pointer and the 件号 claims
+// (archive-numbers/… and the case's archive-claim.json) are not members:
+// import derives them from the archived event, so they cannot disagree
+// with it.
 
 // PackageFormat and PackageVersion identify the package index.
 const (
@@ -823,7 +824,9 @@ func ImportPackages(ctx context.Context, store ObjectStore, r io.ReaderAt, size 
 		sort.Slice(events, func(i, j int) bool { return events[i].key < events[j].key })
 		// The verified archived event names the claim and the pointer.
 		ref := caseRef(a.CaseID)
-		ws = append(ws, write{key: archiveItemKey(rec.Fonds, rec.Year, rec.Retention, rec.Item), sum: sha256Hex(ref), data: ref},
+		note := itemClaimData(rec.Fonds, rec.Year, rec.Retention, rec.Item)
+		ws = append(ws, write{key: itemClaimKey(a.CaseID), sum: sha256Hex(note), data: note},
+			write{key: archiveItemKey(rec.Fonds, rec.Year, rec.Retention, rec.Item), sum: sha256Hex(ref), data: ref},
 			write{key: archivePointer(a.ArchiveNo), sum: sha256Hex(ref), data: ref})
 		ws = append(ws, events...)
 		// Nothing may contradict the package before the first write.
