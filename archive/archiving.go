@@ -96,6 +96,12 @@ type itemClaim struct {
 
 func caseClaimNoteKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
 
+// itemClaimData is the content of a case's item claim note.
+func itemClaimData(fonds string, year int, retention string, item int) []byte {
+	b, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
+	return b
+}
+
 // caseItem returns the 件号 this case claimed before, or claims the next.
 func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
 	b, err := ReadAll(ctx, s.store, caseClaimNoteKey(caseID))
@@ -113,8 +119,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 	if err != nil {
 		return 0, err
 	}
-	note, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
-	if err := s.store.Create(ctx, caseClaimNoteKey(caseID), note); err != nil {
+	if err := s.store.Create(ctx, caseClaimNoteKey(caseID), itemClaimData(fonds, year, retention, item)); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -124,8 +129,8 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 // conditional create, so concurrent archivists and processes sharing the
 // bucket never get the same number and leave no gap between them.
 func (s *Service) allocateItem(ctx context.Context, fonds string, year int, retention, caseID string) (int, error) {
-	prefix := fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
-	claim, _ := json.Marshal(map[string]string{"case_id": caseID})
+	prefix := archiveItemPrefix(fonds, year, retention)
+	claim := caseRef(caseID)
 	for attempt := 0; attempt < 100; attempt++ {
 		last, err := lastKey(ctx, s.store, prefix)
 		if err != nil {
@@ -221,7 +226,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	} else if err != nil {
 		return nil, err
 	}
-	ptr, _ := json.Marshal(map[string]string{"case_id": c.ID})
+	ptr := caseRef(c.ID)
 	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), ptr); err != nil && !IsCode(err, ECONFLICT) {
 		return nil, err
 	} else if err != nil {
@@ -250,10 +255,28 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	return rec, nil
 }
 
-// archivePointer finds a case by its 档号; "·" is not a safe key
-// character, so the key spells it as ".".
+// archivePointer finds a case by its 档号.
 func archivePointer(no string) string {
-	return "archives/" + strings.ReplaceAll(no, "·", ".")
+	return archivePointerPrefix + archiveKeyName(no)
+}
+
+const archivePointerPrefix = "archives/"
+
+// archiveKeyName spells a 档号 with safe key characters: "·" is not one,
+// so it becomes ".".
+func archiveKeyName(no string) string { return strings.ReplaceAll(no, "·", ".") }
+
+// archiveItemPrefix is where the 件号 claims of a fonds, year and
+// retention live.
+func archiveItemPrefix(fonds string, year int, retention string) string {
+	return fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
+}
+
+
+// caseRef is the content of an archive pointer and of a 件号 claim.
+func caseRef(caseID string) []byte {
+	b, _ := json.Marshal(map[string]string{"case_id": caseID})
+	return b
 }
 
 // manifest lists the case's events, materials and notices with hashes.

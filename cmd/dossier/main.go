@@ -27,6 +27,8 @@ func newApp() *cli.App {
 			userCommand(),
 			verifyCommand(),
 			retainCommand(),
+			exportCommand(),
+			importCommand(),
 		},
 	}
 }
