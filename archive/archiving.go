@@ -272,7 +272,6 @@ func archiveItemPrefix(fonds string, year int, retention string) string {
 	return fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
 }
 
-
 // caseRef is the content of an archive pointer and of a 件号 claim.
 func caseRef(caseID string) []byte {
 	b, _ := json.Marshal(map[string]string{"case_id": caseID})
