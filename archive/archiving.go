@@ -30,6 +30,9 @@ type ArchiveRecord struct {
 	ArchivedAt     time.Time  `json:"archived_at"`
 	ArchivedBy     string     `json:"archived_by"`
 	CaseID         string     `json:"case_id"`
+	// WORM is the write-once protection of the package; absent in records
+	// made before dossier knew of it.
+	WORM *WORMRecord `json:"worm,omitempty"`
 }
 
 // ManifestEntry is one object of an archival package.
@@ -91,11 +94,17 @@ type itemClaim struct {
 	Item      int    `json:"item"`
 }
 
-func itemClaimKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
+func caseClaimNoteKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
+
+// itemClaimData is the content of a case's item claim note.
+func itemClaimData(fonds string, year int, retention string, item int) []byte {
+	b, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
+	return b
+}
 
 // caseItem returns the 件号 this case claimed before, or claims the next.
 func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
-	b, err := ReadAll(ctx, s.store, itemClaimKey(caseID))
+	b, err := ReadAll(ctx, s.store, caseClaimNoteKey(caseID))
 	if err == nil {
 		var cl itemClaim
 		if json.Unmarshal(b, &cl) == nil && cl.Fonds == fonds && cl.Year == year && cl.Retention == retention && cl.Item > 0 {
@@ -110,8 +119,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 	if err != nil {
 		return 0, err
 	}
-	note, _ := json.Marshal(itemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
-	if err := s.store.Create(ctx, itemClaimKey(caseID), note); err != nil {
+	if err := s.store.Create(ctx, caseClaimNoteKey(caseID), itemClaimData(fonds, year, retention, item)); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -121,8 +129,8 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 // conditional create, so concurrent archivists and processes sharing the
 // bucket never get the same number and leave no gap between them.
 func (s *Service) allocateItem(ctx context.Context, fonds string, year int, retention, caseID string) (int, error) {
-	prefix := fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
-	claim, _ := json.Marshal(map[string]string{"case_id": caseID})
+	prefix := archiveItemPrefix(fonds, year, retention)
+	claim := caseRef(caseID)
 	for attempt := 0; attempt < 100; attempt++ {
 		last, err := lastKey(ctx, s.store, prefix)
 		if err != nil {
@@ -136,7 +144,7 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 			}
 			next = n + 1
 		}
-		err = s.store.Create(ctx, fmt.Sprintf("%s%08d", prefix, next), claim)
+		err = s.store.Create(ctx, itemClaimKey(fonds, year, retention, next), claim)
 		if IsCode(err, ECONFLICT) {
 			continue
 		}
@@ -148,10 +156,18 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 	return 0, Errorf(ECONFLICT, "could not allocate an archive number; try again")
 }
 
+// itemClaimKey is the object that claims a 件号.
+func itemClaimKey(fonds string, year int, retention string, item int) string {
+	return fmt.Sprintf("%s%s/%d/%s/%08d", archiveNumberPrefix, fonds, year, retention, item)
+}
+
 // ArchiveCase archives a decided case: assigns its 档号, writes the
-// archival package manifest and records the archiving. Archivists only.
+// archival package manifest and records the archiving. When the store
+// keeps objects write-once, every object of the package is then retained
+// until the end of the retention period. Archivists only.
 // Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT (not decided, or archived
-// already), EUNAVAILABLE.
+// already), EUNAVAILABLE (also when the case was archived but retention
+// failed: the message names the objects and the repair).
 func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*ArchiveRecord, error) {
 	if !a.Has(RoleArchivist) {
 		return nil, Errorf(EFORBIDDEN, "cases are archived by archivists")
@@ -170,6 +186,12 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err != nil {
 		return nil, err
 	}
+	// The record, inside the archived event, states the protection, so it
+	// is decided before anything is written.
+	worm, err := s.WORM(ctx)
+	if err != nil {
+		return nil, err
+	}
 	year := c.DecidedAt.In(calendarZone).Year()
 	// One archiving of a case at a time in this process, so that two
 	// archivists pressing the button together do not both claim a 件号.
@@ -184,6 +206,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if rec.RetainUntil, err = RetentionEnd(year, bt.Retention); err != nil {
 		return nil, err
 	}
+	rec.WORM = wormRecord(worm, rec.RetainUntil, rec.ArchivedAt)
 	m, err := s.manifest(ctx, c, rec.ArchiveNo)
 	if err != nil {
 		return nil, err
@@ -203,7 +226,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	} else if err != nil {
 		return nil, err
 	}
-	ptr, _ := json.Marshal(map[string]string{"case_id": c.ID})
+	ptr := caseRef(c.ID)
 	if err := s.store.Create(ctx, archivePointer(rec.ArchiveNo), ptr); err != nil && !IsCode(err, ECONFLICT) {
 		return nil, err
 	} else if err != nil {
@@ -211,7 +234,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 			return nil, Errorf(EINTERNAL, "archive number %s points to another case", rec.ArchiveNo)
 		}
 	}
-	_, _, err = s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
+	_, ev, err := s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
 		if cur.Status == StatusArchived {
 			return Event{}, Errorf(ECONFLICT, "case %s is archived already", cur.Number)
 		}
@@ -223,13 +246,36 @@ func (s *Service) ArchiveCase(ctx context.Context, a Actor, caseID string) (*Arc
 	if err := s.record(ctx, a, "case.archive", "case/"+c.ID, rec.ArchiveNo); err != nil {
 		return nil, err
 	}
+	if rec.WORM.Enabled {
+		_, problems, err := retainArchive(ctx, s.store, s.store.(Retainer), rec, EventKey(c.ID, ev.Seq), s.now())
+		if err != nil || len(problems) > 0 {
+			return nil, retainFailed(rec, problems, err)
+		}
+	}
 	return rec, nil
 }
 
-// archivePointer finds a case by its 档号; "·" is not a safe key
-// character, so the key spells it as ".".
+// archivePointer finds a case by its 档号.
 func archivePointer(no string) string {
-	return "archives/" + strings.ReplaceAll(no, "·", ".")
+	return archivePointerPrefix + archiveKeyName(no)
+}
+
+const archivePointerPrefix = "archives/"
+
+// archiveKeyName spells a 档号 with safe key characters: "·" is not one,
+// so it becomes ".".
+func archiveKeyName(no string) string { return strings.ReplaceAll(no, "·", ".") }
+
+// archiveItemPrefix is where the 件号 claims of a fonds, year and
+// retention live.
+func archiveItemPrefix(fonds string, year int, retention string) string {
+	return fmt.Sprintf("%s%s/%d/%s/", archiveNumberPrefix, fonds, year, retention)
+}
+
+// caseRef is the content of an archive pointer and of a 件号 claim.
+func caseRef(caseID string) []byte {
+	b, _ := json.Marshal(map[string]string{"case_id": caseID})
+	return b
 }
 
 // manifest lists the case's events, materials and notices with hashes.

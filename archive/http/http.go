@@ -209,7 +209,12 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := gin.H{"status": "ready"}
+	worm, err := s.svc.WORM(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"status": "ready", "worm": worm}
 	if s.indexLag != nil {
 		if n, err := s.indexLag(ctx); err == nil {
 			out["search_index_lag"] = n
