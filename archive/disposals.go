@@ -509,7 +509,7 @@ func (s *Service) DecideDisposal(ctx context.Context, a Actor, id string, in Dis
 		return nil, err
 	}
 	if d.Status == DisposalRejected {
-		return d, nil
+		return d, s.keepForever(ctx, d)
 	}
 	return s.ExecuteDisposal(ctx, a, id)
 }
@@ -534,7 +534,7 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a Actor, id string) (*Dis
 	}
 	switch d.Status {
 	case DisposalExecuted:
-		return d, nil
+		return d, s.keepForever(ctx, d)
 	case DisposalApproved:
 	default:
 		return nil, Errorf(ECONFLICT, "disposal %s is %s; only an approved disposal is executed", id, d.Status)
@@ -578,7 +578,54 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a Actor, id string) (*Dis
 	if err := s.record(ctx, a, "disposal.execute", "disposal/"+id, fmt.Sprintf("%d of %d records destroyed", n, len(d.Items))); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return d, s.keepForever(ctx, d)
+}
+
+// keepForever puts what a disposal keeps — its own log and, for each
+// destroyed record, the case's events, manifest and archive pointer —
+// under permanent WORM retention when the store has Object Lock. It goes
+// on past a failure. Errors: EUNAVAILABLE naming what is not retained;
+// executing the disposal again retries.
+func (s *Service) keepForever(ctx context.Context, d *Disposal) error {
+	r, ok := s.store.(Retainer)
+	if !ok {
+		return nil
+	}
+	st, err := r.WORM(ctx)
+	if err != nil || !st.Enabled {
+		return err
+	}
+	var keys []string
+	for seq := uint64(1); seq <= d.Seq; seq++ {
+		keys = append(keys, DisposalEventKey(d.ID, seq))
+	}
+	for _, it := range d.Items {
+		if it.Result != ItemDestroyed {
+			continue
+		}
+		c, err := s.proj.Case(ctx, it.CaseID)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, c.Archive.ManifestKey, archivePointer(c.Archive.ArchiveNo))
+		if err := s.store.Walk(ctx, CasePrefix+c.ID+"/events/", func(oi ObjectInfo) error {
+			keys = append(keys, oi.Key)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	var failed []string
+	for _, k := range keys {
+		if err := r.Retain(ctx, k, time.Time{}); err != nil {
+			failed = append(failed, k+": "+ErrorMessage(err))
+		}
+	}
+	if len(failed) > 0 {
+		return Errorf(EUNAVAILABLE, "disposal %s is executed, but %d objects it keeps are not under permanent WORM retention (%s); execute it again to retry",
+			d.ID, len(failed), strings.Join(failed, "; "))
+	}
+	return nil
 }
 
 // errDone stops an append that another executor already made.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/s3store"
+	"dossier/archive/storetest"
 )
 
 var archArchivist2 = archive.Actor{UserID: "u-arch2", Name: "archivist2", Roles: []string{archive.RoleArchivist}}
@@ -384,6 +386,49 @@ func TestDisposalSkipsLoans(t *testing.T) {
 	}
 	if d, err = e.svc.DecideDisposal(ctx, archArchivist2, d.ID, archive.DisposalDecision{}); err != nil || d.Items[0].Result != archive.ItemDestroyed || e.exists(blobKeyOf("lent")) {
 		t.Fatalf("after return: %+v %v", d, err)
+	}
+}
+
+// On a bucket with Object Lock, contents still under retention are kept
+// and reported, and what the disposal keeps is retained permanently.
+func TestDisposalWORM(t *testing.T) {
+	m := storetest.SharedMinIO(t)
+	store, err := s3store.Open(context.Background(), s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
+		Bucket: storetest.NewBucketName(), Region: "us-east-1", TempDir: t.TempDir(), ObjectLock: true, WORMMode: "GOVERNANCE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Formed ten years before this year, a D10 record is retained by the
+	// bucket until next 1 January; the service's clock is set past that.
+	year := time.Now().Year() - 10
+	clk := &clock{t: time.Date(year, 3, 2, 10, 0, 0, 0, time.UTC)}
+	e := &disposalEnv{t: t, ctx: context.Background(), store: &faultyStore{ObjectStore: store, retained: map[string]bool{}}, clk: clk}
+	db := openDB(t, filepath.Join(t.TempDir(), "live.db"))
+	e.svc = archive.NewService(archive.Options{Store: store, Projection: db, Now: clk.now})
+	id, no := e.archived("unemployment_benefit", "under retention")
+	rec, err := e.svc.Archive(e.ctx, archArchivist, no)
+	if err != nil || rec.WORM == nil || !rec.WORM.Enabled {
+		t.Fatalf("archived under WORM: %+v %v", rec, err)
+	}
+	clk.set(time.Date(year+11, 2, 1, 10, 0, 0, 0, time.UTC))
+	d, err := e.svc.CreateDisposal(e.ctx, archArchivist, archive.NewDisposal{Appraisal: "期满"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = e.svc.DecideDisposal(e.ctx, archArchivist2, d.ID, archive.DisposalDecision{}); err != nil {
+		t.Fatal(err)
+	}
+	it := d.Items[0]
+	if it.Result != archive.ItemDestroyed || len(it.Retained) != 1 || it.Retained[0] != blobKeyOf("under retention") || !e.exists(blobKeyOf("under retention")) {
+		t.Fatalf("a blob under retention: %+v", it)
+	}
+	if c, err := db.Case(e.ctx, id); err != nil || c.Status != archive.StatusDisposed {
+		t.Fatalf("the case: %+v %v", c, err)
+	}
+	for _, key := range []string{archive.DisposalEventKey(d.ID, 1), archive.DisposalEventKey(d.ID, d.Seq), rec.ManifestKey, archive.EventKey(id, 1)} {
+		if err := store.Delete(e.ctx, key); archive.ErrorCode(err) != archive.EFORBIDDEN {
+			t.Errorf("deleting %s, kept for good: %v", key, err)
+		}
 	}
 }
 
