@@ -55,6 +55,19 @@ func importPackages(c *cli.Context) error {
 	if err := auditArchives(c, store, "archive.import", rep, filepath.Base(file)); err != nil {
 		return err
 	}
+	// On a WORM bucket the imported packages are put under retention like
+	// archiving does (retention only extends, so cases already retained
+	// are unchanged).
+	if st, err := archive.StoreWORM(c.Context, store); err == nil && st.Enabled {
+		rr, err := archive.RetainArchives(c.Context, store, time.Now(), nil)
+		if err != nil {
+			return fmt.Errorf("the archives were imported but WORM retention failed (run dossier retain): %w", err)
+		}
+		if len(rr.Problems) > 0 {
+			return fmt.Errorf("the archives were imported but %d objects are not under WORM retention, first %s: %s (run dossier retain)", len(rr.Problems), rr.Problems[0].Object, rr.Problems[0].Detail)
+		}
+		fmt.Fprintf(c.App.Writer, "WORM: %d objects of %d archived cases under %s retention\n", rr.Objects, rr.ArchivedCases, st.Mode)
+	}
 	if _, err := a.svc.Reconcile(c.Context); err != nil {
 		return fmt.Errorf("the archives are in the store but the projection could not be updated (run dossier rebuild): %w", err)
 	}

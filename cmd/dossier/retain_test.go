@@ -65,6 +65,28 @@ func TestRetainCommand(t *testing.T) {
 		t.Fatalf("retain again: %v\n%s", err, out)
 	}
 
+	// A package imported into another Object Lock bucket is retained there too.
+	pkg := filepath.Join(t.TempDir(), "p.zip")
+	if out, err := runApp(t, "", append([]string{"export", "--archive-no", rec.ArchiveNo, "--out", pkg}, s3...)...); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	dir2, bucket2 := t.TempDir(), storetest.NewBucketName()
+	store2, err := openStore(ctx, config{DataDir: dir2, S3Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
+		Bucket: bucket2, ObjectLock: true, WORMMode: "COMPLIANCE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = runApp(t, "", "import", "--data-dir", dir2, "--s3-endpoint", m.Endpoint, "--s3-access-key", m.AccessKey,
+		"--s3-secret-key", m.SecretKey, "--s3-bucket", bucket2, pkg)
+	if err != nil || !strings.Contains(out, "under COMPLIANCE retention") {
+		t.Fatalf("import into a lock bucket: %v\n%s", err, out)
+	}
+	for _, key := range []string{rec.ManifestKey, archive.EventKey(v.ID, 1)} {
+		if err := store2.Delete(ctx, key); archive.ErrorCode(err) != archive.EFORBIDDEN {
+			t.Fatalf("delete imported %s: %v", key, err)
+		}
+	}
+
 	if _, err := runApp(t, "", "retain", "--data-dir", t.TempDir()); err == nil || !strings.Contains(err.Error(), "WORM is off") {
 		t.Fatalf("retain on the embedded store: %v", err)
 	}
