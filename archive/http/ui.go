@@ -285,9 +285,23 @@ var errorTitles = map[string]string{
 	archive.EINTERNAL:     "内部错误",
 }
 
+// errorHints say in Chinese what to do about each kind of error.
+var errorHints = map[string]string{
+	archive.ENOTFOUND:     "要找的案件、档案或页面不存在，或不在您的查看范围内。",
+	archive.EINVALID:      "请按下方说明修改后重新提交。",
+	archive.ECONFLICT:     "案件的状态已经变化，或这一步骤不适用于当前状态。请刷新页面查看最新情况。",
+	archive.EFORBIDDEN:    "您的角色不能进行这项操作；如果表单已过期，请刷新页面后重试。",
+	archive.EUNAUTHORIZED: "登录已失效，请重新登录。",
+	archive.ETOOLARGE:     "请上传较小的文件。",
+	archive.EUNSUPPORTED:  "请上传 PDF、JPEG、PNG、TIFF、文本、DOCX 或 OFD 文件。",
+	archive.EUNAVAILABLE:  "系统的存储或数据库暂时无法访问，未作任何更改。",
+	archive.EINTERNAL:     "系统出现内部错误，已记录日志。",
+}
+
 type errorView struct {
 	Status  int
 	Title   string
+	Hint    string
 	Message string
 	Back    string
 }
@@ -298,7 +312,7 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 	if code == archive.EINTERNAL {
 		msg = ""
 	}
-	v := errorView{Status: status, Title: errorTitles[code], Message: msg}
+	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
 	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()
@@ -379,8 +393,17 @@ var uiFuncs = template.FuncMap{
 	"stage":    func(s string) string { return nameOr(stageNames, s) },
 	"role":     func(s string) string { return nameOr(roleNames, s) },
 	"decision": func(s string) string { return nameOr(decisionNames, s) },
-	"event":    func(s string) string { return nameOr(eventNames, s) },
-	"maskID":   archive.MaskIDNumber,
+	"decisionAt": func(eventType, d string) string {
+		if d == archive.DecisionReject {
+			if eventType == archive.EventAcceptance {
+				return "不予受理"
+			}
+			return "不予核准"
+		}
+		return nameOr(decisionNames, d)
+	},
+	"event":  func(s string) string { return nameOr(eventNames, s) },
+	"maskID": archive.MaskIDNumber,
 	"maskPhone": func(s string) string {
 		if s == "" {
 			return ""

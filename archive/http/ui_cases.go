@@ -108,20 +108,22 @@ type option struct{ Value, Label string }
 // actor, and which forms to offer. The forms are offers only; the
 // Service decides when one is posted.
 type caseView struct {
-	Case       *archive.CaseView
-	Base       string // where the page's forms post: /cases/<id> or /portal
-	Materials  []materialRow
-	Missing    []string
-	History    []historyRow
-	Stage      string // the stage whose decision form is shown, or ""
-	Decisions  []option
-	Specs      []archive.MaterialSpec
-	Upload     bool
-	Attach     bool
-	Resubmit   bool
-	Extend     bool
-	Archive    bool
-	Reviewable bool
+	Case      *archive.CaseView
+	Base      string // where the page's forms post: /cases/<id> or /portal
+	Materials []materialRow
+	// Attachments are the reviewers' documents a decision may cite.
+	Attachments []materialRow
+	Missing     []string
+	History     []historyRow
+	Stage       string // the stage whose decision form is shown, or ""
+	Decisions   []option
+	Specs       []archive.MaterialSpec
+	Upload      bool
+	Attach      bool
+	Resubmit    bool
+	Extend      bool
+	Archive     bool
+	Reviewable  bool
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -151,6 +153,9 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	}
 	for _, m := range v.Materials {
 		cv.Materials = append(cv.Materials, materialRow{Material: m, Name: matName(m.Code)})
+		if m.Code == "attachment" {
+			cv.Attachments = append(cv.Attachments, materialRow{Material: m, Name: matName(m.Code)})
+		}
 	}
 	for _, code := range v.Missing {
 		cv.Missing = append(cv.Missing, matName(code))

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"dossier/archive"
 )
@@ -426,16 +428,42 @@ func TestUIPagesPerRole(t *testing.T) {
 			noSecretURLs(t, role+" search by id", p, validID)
 		})
 	}
-	// The worklist of the approver lists the final-review case; the
-	// archivist's the decided ones; the clerk's the submitted one.
+	// The worklist of the approver lists the final-review case, the
+	// clerk's the submitted ones: a case filed a month ago first, marked
+	// overdue, then today's.
+	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
+	old, err := late.CreateCase(context.Background(), archive.Actor{UserID: "u-late", Name: "clerk", Roles: []string{archive.RoleClerk}},
+		archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for role, id := range map[string]string{"approver": finID, "clerk": subID} {
 		b := e.browser()
-		if w := b.login("ui."+role, testPassword); !strings.Contains(w.body, "/cases/"+id) {
+		w := b.login("ui."+role, testPassword)
+		if !strings.Contains(w.body, "/cases/"+id) {
 			t.Errorf("%s's worklist lacks case %s", role, id)
 		}
+		if role != "clerk" {
+			continue
+		}
+		iOld, iNew := strings.Index(w.body, "/cases/"+old.ID), strings.Index(w.body, "/cases/"+id)
+		if iOld < 0 || iOld > iNew {
+			t.Errorf("the overdue case is not listed first (%d, %d)", iOld, iNew)
+		}
+		row := w.body[strings.LastIndex(w.body[:iOld], "<tr"):iNew]
+		if !strings.Contains(row, `class="overdue"`) || !strings.Contains(row, "逾期") {
+			t.Errorf("the overdue case is not marked: %s", row)
+		}
+	}
+	// Search results highlight the words found.
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	if p := b.post("/search", url.Values{"csrf": {tok}, "q": {"申领失业保险金"}}); !strings.Contains(p.body, "<mark>") {
+		t.Errorf("no highlight in the results: %.2000s", p.body)
 	}
 	// An unknown case and a bad archive number are friendly pages.
-	b := e.browser()
+	b = e.browser()
 	b.login("ui.archivist", testPassword)
 	if p := b.get("/cases/cv0000000000000000000"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
 		t.Errorf("unknown case: %d", p.status)
