@@ -45,11 +45,17 @@ type ui struct {
 	loginFails  *limiter
 	portalFails *limiter
 	secure      bool
+	// publicHost is the host of the public URL, also accepted as a
+	// form's origin.
+	publicHost string
 }
 
-func newUI(secure bool) *ui {
+func newUI(secure bool, publicURL string) *ui {
 	u := &ui{pages: map[string]*template.Template{}, sessions: newSessionStore(),
 		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: secure}
+	if pu, err := url.Parse(publicURL); err == nil {
+		u.publicHost = pu.Host
+	}
 	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "web/templates/layout.html", "web/templates/_*.html"))
 	names, err := fs.Glob(webFS, "web/templates/*.html")
 	if err != nil {
@@ -313,7 +319,7 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 		msg = ""
 	}
 	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
-	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request) {
+	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.ui.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()
 		}

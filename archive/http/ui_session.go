@@ -171,12 +171,12 @@ func (s *Server) checkCSRF(c *gin.Context, ss *session, token string) bool {
 	if ss == nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf)) != 1 {
 		return false
 	}
-	return sameOrigin(c.Request)
+	return sameOrigin(c.Request, s.ui.publicHost)
 }
 
 // sameOrigin checks Origin, else Referer, when the browser sent one,
-// against the request's own host.
-func sameOrigin(r *http.Request) bool {
+// against the request's own host or the public URL's.
+func sameOrigin(r *http.Request, publicHost string) bool {
 	src := r.Header.Get("Origin")
 	if src == "" {
 		src = r.Header.Get("Referer")
@@ -191,7 +191,7 @@ func sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	return strings.EqualFold(u.Host, r.Host)
+	return strings.EqualFold(u.Host, r.Host) || publicHost != "" && strings.EqualFold(u.Host, publicHost)
 }
 
 // limiter counts failed sign-ins per key (an address, a user name, a case
