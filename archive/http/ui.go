@@ -7,8 +7,10 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -74,12 +76,8 @@ func newUI(secure bool, publicURL string) *ui {
 // routes adds the pages. They live outside /api/v1 and are not part of
 // the OpenAPI document.
 func (s *Server) uiRoutes(e *gin.Engine) {
-	static, err := fs.Sub(webFS, "web/static")
-	if err != nil {
-		panic(err)
-	}
 	w := e.Group("", s.uiHeaders)
-	w.StaticFS("/static", http.FS(static))
+	w.GET("/static/:file", s.staticFile)
 	w.GET("/", s.staff, s.worklistPage)
 	w.GET("/login", s.loginPage)
 	w.POST("/login", s.login)
@@ -113,6 +111,21 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 			s.webRoutes[r.Method+" "+r.Path] = true
 		}
 	}
+}
+
+// staticFile serves the stylesheet and the script; no listing.
+func (s *Server) staticFile(c *gin.Context) {
+	name := c.Param("file")
+	b, err := fs.ReadFile(webFS, "web/static/"+name)
+	if err != nil || strings.HasPrefix(name, ".") {
+		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Data(http.StatusOK, ct, b)
 }
 
 // uiHeaders sets the security headers of every page and marks the

@@ -240,6 +240,16 @@ func TestUILoginSessionFixationLogout(t *testing.T) {
 	e.team()
 	b := e.browser()
 
+	// The stylesheet and script are served from the binary, no listing.
+	if p := b.get("/static/app.css"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("app.css: %d %s", p.status, p.header.Get("Content-Type"))
+	}
+	if p := b.get("/static/app.js"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("app.js: %d %s", p.status, p.header.Get("Content-Type"))
+	}
+	if p := b.get("/static/"); p.status != http.StatusNotFound {
+		t.Fatalf("/static/ lists: %d", p.status)
+	}
 	// Not signed in: pages send to the login form.
 	if p := b.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
 		t.Fatalf("/ without a session: %d %s", p.status, p.loc)
