@@ -157,7 +157,7 @@ func (s *Server) setUIHeaders(c *gin.Context) {
 // others go to the login page (or the portal, for a case sign-in).
 func (s *Server) staff(c *gin.Context) {
 	ss := s.currentSession(c)
-	if ss == nil || ss.actor == nil {
+	if ss == nil || ss.actor() == nil {
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/login")
 			c.Abort()
@@ -166,18 +166,33 @@ func (s *Server) staff(c *gin.Context) {
 		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
 		return
 	}
-	if ss.actor.Case != "" {
+	if ss.actor().Case != "" {
 		c.Redirect(http.StatusSeeOther, "/portal")
 		c.Abort()
 		return
 	}
+	a, err := s.svc.SessionActor(c.Request.Context(), ss.actor().UserID)
+	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
+		s.ui.sessions.destroy(ss.id)
+		s.setSessionCookie(c, "", -1)
+		if c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.ui.sessions.setActor(ss, &a)
 	s.enter(c, ss)
 }
 
 // portal lets a portal (case-number) session through.
 func (s *Server) portal(c *gin.Context) {
 	ss := s.currentSession(c)
-	if ss == nil || ss.actor == nil || ss.actor.Case == "" {
+	if ss == nil || ss.actor() == nil || ss.actor().Case == "" {
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/portal")
 			c.Abort()
@@ -196,7 +211,7 @@ func (s *Server) enter(c *gin.Context, ss *session) {
 
 // bind puts the session and its actor on the request.
 func (s *Server) bind(c *gin.Context, ss *session) {
-	a := *ss.actor
+	a := *ss.actor()
 	a.Remote = c.ClientIP()
 	c.Set(sessionKey, ss)
 	c.Set(actorKey, a)
@@ -261,9 +276,9 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	if v, ok := c.Get(sessionKey); ok {
 		ss := v.(*session)
 		p.CSRF = ss.csrf
-		p.Actor = ss.actor
+		p.Actor = ss.actor()
 		p.Flash = s.ui.sessions.takeFlash(ss)
-		p.Portal = ss.actor != nil && ss.actor.Case != ""
+		p.Portal = ss.actor() != nil && ss.actor().Case != ""
 	}
 	p.Nav = navFor(p.Actor)
 	t := s.ui.pages[name]

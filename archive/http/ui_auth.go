@@ -17,9 +17,9 @@ type loginView struct {
 // loginPage shows the sign-in form, or sends a signed-in user on.
 func (s *Server) loginPage(c *gin.Context) {
 	ss := s.anonSession(c)
-	if ss.actor != nil {
+	if ss.actor() != nil {
 		to := "/"
-		if ss.actor.Case != "" {
+		if ss.actor().Case != "" {
 			to = "/portal"
 		}
 		c.Redirect(http.StatusSeeOther, to)
@@ -40,7 +40,7 @@ var errLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 func (s *Server) login(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	old := s.currentSession(c)
-	if old == nil || old.actor != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
 		ss := s.anonSession(c)
 		c.Set(sessionKey, ss)
 		s.render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})

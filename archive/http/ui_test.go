@@ -393,6 +393,22 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
 		t.Fatalf("another session's CSRF token: %d", p.status)
 	}
+	// A user disabled while signed in is out on the next page.
+	ctx := context.Background()
+	admin, err := e.svc.Authenticate(ctx, e.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.db.UserByName(ctx, "ui.approver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if p := ap.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
+		t.Fatalf("a disabled user's session: %d %s", p.status, p.loc)
+	}
 }
 
 func TestUIPagesPerRole(t *testing.T) {
