@@ -624,3 +624,35 @@ func TestUIPortal(t *testing.T) {
 		t.Fatalf("portal after 5 failures: %d", p.status)
 	}
 }
+
+func TestUISearchPaging(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	for i := 0; i < 23; i++ {
+		e.caseAt(archive.StatusSubmitted, tokens, validID)
+	}
+	e.settle()
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
+	hits := strings.Count(p.body, `<article class="hit">`)
+	if p.status != 200 || !strings.Contains(p.body, "共 23 件 · 第 1 页") || hits != 20 || !strings.Contains(p.body, `id="next-page"`) {
+		t.Fatalf("first page: %d, %d hits: %.300s", p.status, hits, p.body)
+	}
+	cursor := regexp.MustCompile(`name="cursor" value="([^"]+)"`).FindStringSubmatch(p.body)
+	if cursor == nil {
+		t.Fatal("no cursor on the first page")
+	}
+	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "cursor": {cursor[1]}, "page": {"2"}})
+	if hits := strings.Count(p.body, `<article class="hit">`); hits != 3 || !strings.Contains(p.body, "第 2 页") || strings.Contains(p.body, `id="next-page"`) {
+		t.Fatalf("second page: %d hits: %.300s", hits, p.body)
+	}
+	// A facet narrows the search; a bad year is a friendly 400.
+	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "status": {"submitted"}})
+	if !strings.Contains(p.body, "共 23 件") || !strings.Contains(p.body, "待受理 (23) ✕") {
+		t.Fatalf("status facet: %.300s", p.body)
+	}
+	if p := b.post("/search", url.Values{"csrf": {tok}, "year": {"20x6"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "填写有误") {
+		t.Fatalf("bad year: %d", p.status)
+	}
+}
