@@ -510,6 +510,20 @@ func TestUIPagesPerRole(t *testing.T) {
 	if !strings.Contains(ap.body, "诉讼保全") {
 		t.Fatal("the hold is not shown")
 	}
+	// Other roles posting the archivist's and the approver's actions,
+	// with a good token, are refused by the Service.
+	c := e.browser()
+	tok = csrfOf(t, c.login("ui.clerk", testPassword))
+	for _, post := range []struct{ path, want string }{
+		{"/archives/" + url.PathEscape(archiveNo) + "/holds", "legal holds are placed by archivists"},
+		{"/cases/" + subID + "/archive", "cases are archived by archivists"},
+		{"/cases/" + finID + "/decision", "approver"},
+	} {
+		p := c.post(post.path, url.Values{"csrf": {tok}, "reason": {"x"}, "stage": {"final"}, "decision": {"approve"}})
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, post.want) {
+			t.Errorf("clerk posts %s: %d %.300s", post.path, p.status, p.body)
+		}
+	}
 }
 
 func TestUIPortal(t *testing.T) {
