@@ -123,7 +123,10 @@ type caseView struct {
 	Resubmit    bool
 	Extend      bool
 	Archive     bool
-	Reviewable  bool
+	// Full shows identity and phone numbers as the Service returned them
+	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
+	Full      bool
+	CanUnmask bool
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -201,15 +204,20 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 }
 
 // casePage shows one case. Identity and phone numbers are shown masked
-// on the page whatever the role.
+// unless the user asks for them (?unmask=1) and the Service, which audits
+// it, hands them out.
 func (s *Server) casePage(c *gin.Context) {
 	a := actor(c)
-	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), false)
+	unmask := c.Query("unmask") == "1"
+	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "case", "案件 "+v.Number, s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID)))
+	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
+	cv.Full = unmask && !v.Masked
+	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
+	s.render(c, http.StatusOK, "case", "案件 "+v.Number, cv)
 }
 
 func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }

@@ -372,6 +372,31 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 		t.Fatalf("the case moved: %s", r.str("status"))
 	}
 
+	// The full identity number only on request, and then audited: an
+	// auditor's ordinary look is not a personal-data read, asking is.
+	aud := e.browser()
+	aud.login("ui.auditor", testPassword)
+	audID, err := e.db.UserByName(context.Background(), "ui.auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := func() int {
+		entries, _, err := e.svc.AuditEntries(context.Background(), archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}},
+			archive.AuditFilter{Action: "case.read_personal_data", Actor: audID.ID}, "", 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	cp = aud.get("/cases/" + id)
+	if strings.Contains(cp.body, validID) || !strings.Contains(cp.body, `id="unmask"`) || reads() != 0 {
+		t.Error("the case page shows the identity number unasked, offers no way to see it, or audits a read")
+	}
+	full := aud.get("/cases/" + id + "?unmask=1")
+	if !strings.Contains(full.body, validID) || strings.Contains(full.body, `id="unmask"`) || reads() != 1 {
+		t.Errorf("unmasked case page (%d reads audited): %.300s", reads(), full.body)
+	}
+
 	// The approver gets the form and decides.
 	ap := e.browser()
 	ap.login("ui.approver", testPassword)
