@@ -127,6 +127,8 @@ type caseView struct {
 	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
 	Full      bool
 	CanUnmask bool
+	// ArchiveLink links the 档号 to the archive page (archivists, auditors).
+	ArchiveLink bool
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -200,6 +202,7 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	}
 	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
 	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
+	cv.ArchiveLink = a.HasAny(archive.RoleArchivist, archive.RoleAuditor) && a.Case == ""
 	return cv
 }
 
