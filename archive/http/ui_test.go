@@ -535,6 +535,12 @@ func TestUIPagesPerRole(t *testing.T) {
 	if !strings.Contains(ap.body, "诉讼保全") {
 		t.Fatal("the hold is not shown")
 	}
+	// Reports come through the session; the Service says who may.
+	for _, path := range []string{"/reports/catalogue.pdf", "/reports/statistics.pdf"} {
+		if p := b.get(path); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+			t.Errorf("archivist %s: %d", path, p.status)
+		}
+	}
 	// Other roles posting the archivist's and the approver's actions,
 	// with a good token, are refused by the Service.
 	c := e.browser()
@@ -548,6 +554,9 @@ func TestUIPagesPerRole(t *testing.T) {
 		if p.status != http.StatusForbidden || !strings.Contains(p.body, post.want) {
 			t.Errorf("clerk posts %s: %d %.300s", post.path, p.status, p.body)
 		}
+	}
+	if p := c.get("/reports/catalogue.pdf"); p.status != http.StatusForbidden || !strings.Contains(p.body, "无权操作") {
+		t.Errorf("clerk gets the catalogue: %d", p.status)
 	}
 }
 
