@@ -20,6 +20,8 @@ type worklistSection struct {
 	Title string
 	Empty string
 	Cases []*archive.CaseView
+	// Total is how many cases wait; only the first worklistLimit show.
+	Total int
 }
 
 type worklistView struct {
@@ -27,8 +29,12 @@ type worklistView struct {
 	Admin    bool
 }
 
-// worklistLimit bounds each worklist section.
-const worklistLimit = 200
+// worklistLimit bounds each worklist section as shown; worklistScan
+// bounds how many cases are read to find the most urgent ones.
+const (
+	worklistLimit = 200
+	worklistScan  = 10000
+)
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
@@ -54,16 +60,39 @@ func (s *Server) worklistPage(c *gin.Context) {
 		if !a.Has(p.role) {
 			continue
 		}
-		pg, err := s.svc.ListCases(c.Request.Context(), a, p.f, "", worklistLimit)
+		cases, err := s.allCases(c, a, p.f)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		sortWorklist(pg.Cases)
-		v.Sections = append(v.Sections, worklistSection{Title: p.title, Empty: p.empty, Cases: pg.Cases})
+		sortWorklist(cases)
+		sec := worklistSection{Title: p.title, Empty: p.empty, Cases: cases, Total: len(cases)}
+		if len(cases) > worklistLimit {
+			sec.Cases = cases[:worklistLimit]
+		}
+		v.Sections = append(v.Sections, sec)
 	}
 	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
 	s.render(c, http.StatusOK, "worklist", "我的待办", v)
+}
+
+// allCases reads every case of a filter (up to worklistScan), page by
+// page, since the most urgent are the oldest and listings run newest
+// first.
+func (s *Server) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
+	var out []*archive.CaseView
+	cursor := ""
+	for {
+		pg, err := s.svc.ListCases(c.Request.Context(), a, f, cursor, 500)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Cases...)
+		if pg.NextCursor == "" || len(out) >= worklistScan {
+			return out, nil
+		}
+		cursor = pg.NextCursor
+	}
 }
 
 // sortWorklist puts overdue cases first, then the earliest stage (else

@@ -704,3 +704,32 @@ func TestUISearchPaging(t *testing.T) {
 		t.Fatalf("bad year: %d", p.status)
 	}
 }
+
+// TestUIWorklistFindsOldOverdueCases: listings run newest first, yet the
+// most urgent case is the oldest; the worklist reads them all.
+func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	ctx := context.Background()
+	clerk := archive.Actor{UserID: "u-desk", Name: "desk", Roles: []string{archive.RoleClerk}}
+	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
+	old, err := late.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 205; i++ {
+		if _, err := e.svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: validID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	w := b.login("ui.clerk", testPassword)
+	first := regexp.MustCompile(`<a href="/cases/([^"]+)">`).FindStringSubmatch(w.body)
+	if first == nil || first[1] != old.ID {
+		t.Fatalf("the overdue case %s is not first: %v", old.ID, first)
+	}
+	if !strings.Contains(w.body, "共 206 件，按紧急程度显示前 200 件") || strings.Count(w.body, `<a href="/cases/`) != 200 {
+		t.Fatalf("the worklist does not say it shows 200 of 206 (%d rows)", strings.Count(w.body, `<a href="/cases/`))
+	}
+}
