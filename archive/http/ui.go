@@ -37,7 +37,7 @@ const sessionKey = "dossier.session"
 // contentSecurityPolicy allows only this origin's script, style and
 // images; no inline script or style, no framing, forms only to here.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'self'"
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 type ui struct {
 	pages    map[string]*template.Template
@@ -73,7 +73,7 @@ func newUI(secure bool, publicURL string) *ui {
 	return u
 }
 
-// routes adds the pages. They live outside /api/v1 and are not part of
+// uiRoutes adds the pages. They live outside /api/v1 and are not part of
 // the OpenAPI document.
 func (s *Server) uiRoutes(e *gin.Engine) {
 	w := e.Group("", s.uiHeaders)
