@@ -29,9 +29,9 @@ func (s *Server) loginPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "login", "登录", loginView{})
 }
 
-// errLoginLimited is the answer once an address or a name has used up
+// msgLoginLimited is the answer once an address or a name has used up
 // its failed attempts.
-var errLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
+var msgLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 
 // login checks the form's CSRF token against the anonymous session,
 // then the password; on success the anonymous session is destroyed and a
@@ -52,7 +52,7 @@ func (s *Server) login(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + archive.FoldUserName(name)
 	if s.ui.loginFails.blocked(ip, user) {
-		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: errLoginLimited})
+		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
 	}
 	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)

@@ -59,7 +59,7 @@ func (s *Server) portalLogin(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
 	if s.ui.portalFails.blocked(ip, key) {
-		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: errLoginLimited})
+		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 		return
 	}
 	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("idtail"), c.ClientIP())
