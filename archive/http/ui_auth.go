@@ -52,6 +52,7 @@ func (s *Server) login(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + archive.FoldUserName(name)
 	if s.ui.loginFails.blocked(ip, user) {
+		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
 	}

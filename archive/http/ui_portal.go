@@ -59,6 +59,7 @@ func (s *Server) portalLogin(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
 	if s.ui.portalFails.blocked(ip, key) {
+		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 		return
 	}

@@ -1,7 +1,10 @@
 package http
 
 import (
+	"io"
+	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +101,21 @@ func TestSameOrigin(t *testing.T) {
 		}
 		if got := sameOrigin(r, "public.example"); got != c.want {
 			t.Errorf("Origin %q Referer %q: %v, want %v", c.origin, c.referer, got, c.want)
+		}
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		h := NewServer(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{SecureCookies: secure}).Handler()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+		sc := rec.Header().Get("Set-Cookie")
+		if rec.Code != 200 || !strings.Contains(sc, "HttpOnly") || strings.Contains(sc, "Secure") != secure {
+			t.Errorf("secure=%v: %d, Set-Cookie %q", secure, rec.Code, sc)
+		}
+		if hsts := rec.Header().Get("Strict-Transport-Security"); (hsts != "") != secure {
+			t.Errorf("secure=%v: HSTS %q", secure, hsts)
 		}
 	}
 }

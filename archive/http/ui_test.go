@@ -329,7 +329,7 @@ func TestUILoginRateLimit(t *testing.T) {
 	// trying the same name.
 	tok := csrfOf(t, b.get("/login"))
 	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") {
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") || p.header.Get("Retry-After") == "" {
 		t.Fatalf("after 5 failures: %d %.300s", p.status, p.body)
 	}
 }
