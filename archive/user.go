@@ -814,6 +814,26 @@ func RevokeTokenInStore(ctx context.Context, store ObjectStore, name, tokenID st
 	return l.revokeToken(ctx, ByCommandLine, u.ID, tokenID)
 }
 
+// SetPasswordInStore sets the web-interface password of the user named
+// name, writing to the object store only; a running server takes it after
+// its next SyncUsers. Errors: EINVALID for a password under 10
+// characters; ENOTFOUND for an unknown user; EUNAVAILABLE.
+func SetPasswordInStore(ctx context.Context, store ObjectStore, name, password string, now time.Time) (*User, error) {
+	if err := validatePassword(password); err != nil {
+		return nil, err
+	}
+	l := storeLog(store, now)
+	u, err := l.byName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	phc, err := hashPassword(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	return l.change(ctx, u.ID, setPassword(ByCommandLine, u.ID, phc))
+}
+
 // userLog is the service's view of user streams. Errors: EINTERNAL when
 // the service was built without a user projection.
 func (s *Service) userLog() (userLog, error) {
@@ -938,6 +958,25 @@ func (s *Service) AuthenticatePassword(ctx context.Context, name, password strin
 	}
 	if !ok || u == nil || u.PasswordHash == "" || u.Disabled {
 		return Actor{}, errBadPassword
+	}
+	return u.actor(), nil
+}
+
+// SessionActor returns the actor of a signed-in web session as the user
+// stands now, so that a disabled user is out at once and changed roles
+// count on the next page. Errors: EUNAUTHORIZED for an unknown or
+// disabled user; EUNAVAILABLE.
+func (s *Service) SessionActor(ctx context.Context, userID string) (Actor, error) {
+	l, err := s.userLog()
+	if err != nil {
+		return Actor{}, err
+	}
+	u, err := l.proj.User(ctx, userID)
+	if IsCode(err, ENOTFOUND) || err == nil && u.Disabled {
+		return Actor{}, Errorf(EUNAUTHORIZED, "the account is disabled or no longer exists; sign in again")
+	}
+	if err != nil {
+		return Actor{}, err
 	}
 	return u.actor(), nil
 }
