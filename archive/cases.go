@@ -268,10 +268,10 @@ func primaryRole(a Actor, prefer ...string) string {
 	return ""
 }
 
-// GetCase returns one case. Identity and phone numbers are unmasked for
-// roles that handle cases, for the applicant's own case, and for
-// archivists and auditors who ask (unmask); every unmasked read is
-// audited. Errors: ENOTFOUND (also for an applicant's look at another's
+// GetCase returns one case. Identity and phone numbers are unmasked only
+// when the caller asks (unmask) and the role may see them: roles that
+// handle cases, the applicant on their own case, archivists and auditors;
+// every unmasked read is audited, a masked one is not. Errors: ENOTFOUND (also for an applicant's look at another's
 // case), EFORBIDDEN for administrators, EUNAVAILABLE.
 func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) (*CaseView, error) {
 	c, err := s.loadCase(ctx, a, id)
@@ -287,8 +287,7 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 			return nil, err
 		}
 	}
-	show := a.SeesPersonalData() || (a.HasAny(RoleArchivist, RoleAuditor) && unmask) ||
-		a.ownsCase(c)
+	show := unmask && (a.SeesPersonalData() || a.HasAny(RoleArchivist, RoleAuditor) || a.ownsCase(c))
 	if show {
 		if err := s.record(ctx, a, "case.read_personal_data", "case/"+c.ID, "identity and phone numbers shown"); err != nil {
 			return nil, err

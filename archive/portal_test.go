@@ -66,8 +66,13 @@ func TestPortalSignInScopesToOneCase(t *testing.T) {
 		t.Fatalf("portal actor = %+v", a)
 	}
 
-	// Its own case: read with the applicant's own numbers, upload, resubmit.
+	// Its own case: masked unless asked, the applicant's own numbers when
+	// asked; upload, resubmit.
 	v, err := svc.GetCase(ctx, a, mine.ID, false)
+	if err != nil || v.Applicant.IDNumber == "11010519491231002X" || !v.Masked {
+		t.Fatalf("own case, masked: %+v, %v", v, err)
+	}
+	v, err = svc.GetCase(ctx, a, mine.ID, true)
 	if err != nil || v.Applicant.IDNumber != "11010519491231002X" {
 		t.Fatalf("own case: %+v, %v", v, err)
 	}
