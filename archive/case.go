@@ -111,6 +111,10 @@ type Event struct {
 	Notice   *Notice        `json:"notice,omitempty"`
 	Archive  *ArchiveRecord `json:"archive,omitempty"`
 	Hold     *Hold          `json:"hold,omitempty"`
+	// Disposal is the id of the disposal that destroyed the case's
+	// contents (EventDisposed).
+	Disposal string `json:"disposal,omitempty"`
+	Loan     *Loan  `json:"loan,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -148,6 +152,11 @@ type Case struct {
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Holds are the legal holds placed on the archived case, lifted or not.
 	Holds []Hold `json:"holds,omitempty"`
+	// DisposalID names the disposal that destroyed the contents, once
+	// the case is disposed.
+	DisposalID string `json:"disposal_id,omitempty"`
+	// Loans are the loans (借阅) of the archived file, in request order.
+	Loans []Loan `json:"loans,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 	// Head is the SHA-256 of the last event object's bytes: the next
@@ -226,6 +235,16 @@ func (c *Case) Apply(e Event) error {
 				at := e.At
 				c.Holds[i].LiftedAt, c.Holds[i].LiftedBy, c.Holds[i].LiftReason = &at, e.Actor, e.Opinion
 			}
+		}
+	case EventDisposed:
+		if e.Disposal == "" || c.Status != StatusArchived || c.Held() {
+			return Errorf(EINVALID, "case %s: event %d disposes of a case that is %s, held or named by no disposal", c.ID, e.Seq, c.Status)
+		}
+		c.Status = StatusDisposed
+		c.DisposalID = e.Disposal
+	case EventLoanRequested, EventLoanApproved, EventLoanRejected, EventLoanReturned, EventLoanCancelled:
+		if err := c.applyLoan(e); err != nil {
+			return err
 		}
 	case EventNotice:
 		if e.Notice == nil {

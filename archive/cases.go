@@ -46,7 +46,11 @@ type CaseView struct {
 	Notices      []Notice   `json:"notices"`
 	History      []Event    `json:"history,omitempty"`
 	ArchiveNo    string     `json:"archive_no,omitempty"`
+	DisposalID   string     `json:"disposal_id,omitempty"`
 	Masked       bool       `json:"masked"`
+	// Restricted marks an archived case listed as a catalogue entry only:
+	// the caller did not handle it and holds no loan of it.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // visible checks that a may see c. Applicants see only their own cases and
@@ -95,7 +99,7 @@ func (s *Service) view(c *Case, unmask bool) *CaseView {
 	v := &CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Notices: c.Notices, Masked: !unmask}
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask}
 	if c.Archive != nil {
 		v.ArchiveNo = c.Archive.ArchiveNo
 	}
@@ -274,6 +278,15 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 	if err != nil {
 		return nil, err
 	}
+	if c.Archive != nil {
+		l, err := s.archiveAccess(ctx, a, c, "")
+		if err != nil {
+			return nil, err
+		}
+		if err := s.recordArchiveAccess(ctx, a, c, "archive.view", "", l); err != nil {
+			return nil, err
+		}
+	}
 	show := a.SeesPersonalData() || (a.HasAny(RoleArchivist, RoleAuditor) && unmask) ||
 		a.ownsCase(c)
 	if show {
@@ -351,6 +364,9 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter, cursor s
 		return true
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.restrictArchived(ctx, a, page.Cases); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -468,7 +484,10 @@ func (s *Service) OpenMaterial(ctx context.Context, a Actor, caseID, materialID 
 		if m.ID != materialID {
 			continue
 		}
-		if err := s.record(ctx, a, "case.material_read", "case/"+caseID, m.ID); err != nil {
+		if err := disposedContent(c); err != nil {
+			return nil, nil, err
+		}
+		if err := s.recordRead(ctx, a, c, "case.material_read", m.ID); err != nil {
 			return nil, nil, err
 		}
 		rc, _, err := s.store.Get(ctx, BlobKey(m.SHA256))

@@ -35,7 +35,7 @@ type storeSpec struct {
 	endpoint, access, secret, bucket string
 }
 
-func newStoreSpec(t *testing.T, kind string) storeSpec {
+func newStoreSpec(t testing.TB, kind string) storeSpec {
 	sp := storeSpec{kind: kind, dir: t.TempDir()}
 	if kind == "minio" {
 		m := storetest.SharedMinIO(t)

@@ -62,7 +62,10 @@ func (s *Service) PlaceHold(ctx context.Context, a Actor, no, reason string) (*H
 		return nil, err
 	}
 	h := &Hold{ID: newNoticeSuffix(), Reason: reason, PlacedBy: a.UserID, PlacedAt: s.now().UTC()}
-	if _, _, err := s.Append(ctx, c.ID, func(*Case) (Event, error) {
+	if _, _, err := s.Append(ctx, c.ID, func(cur *Case) (Event, error) {
+		if cur.Status != StatusArchived {
+			return Event{}, Errorf(ECONFLICT, "archive %s is %s; holds are placed on archived records", no, cur.Status)
+		}
 		return Event{Type: EventHoldPlaced, Actor: a.UserID, Role: RoleArchivist, Opinion: reason, Hold: h}, nil
 	}); err != nil {
 		return nil, err

@@ -110,6 +110,10 @@ func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
 		}
 		d := IndexedCase{Case: c, Events: events, Texts: map[string]string{}}
 		for _, m := range c.Materials {
+			if c.Status == StatusDisposed {
+				ix.forget(ctx, m)
+				continue
+			}
 			d.Texts[m.ID] = ix.text(ctx, m)
 		}
 		docs = append(docs, d)
@@ -126,7 +130,8 @@ const maxExtract = 30 * time.Second
 // text returns a material's extracted text, extracting it once per blob.
 // A file that cannot be read is recorded with the reason, never fatal.
 func (ix *Indexer) text(ctx context.Context, m Material) string {
-	if ex, ok, err := ix.queue.ExtractedText(ctx, m.SHA256); err == nil && ok {
+	// Content destroyed by a disposal may come back in a new upload.
+	if ex, ok, err := ix.queue.ExtractedText(ctx, m.SHA256); err == nil && ok && ex.Note != noteDestroyed {
 		return ex.Text
 	}
 	if ix.extract == nil {
@@ -152,4 +157,18 @@ func (ix *Indexer) text(ctx context.Context, m Material) string {
 		ix.log.Warn("cache extracted text", "err", err)
 	}
 	return ex.Text
+}
+
+const noteDestroyed = "content destroyed by a disposal"
+
+// forget drops the cached text of a disposed case's material once its
+// content is gone, so destroyed contents are neither searchable nor kept
+// in the projection; content another case still uses stays.
+func (ix *Indexer) forget(ctx context.Context, m Material) {
+	if _, err := ix.svc.store.Stat(ctx, BlobKey(m.SHA256)); !IsCode(err, ENOTFOUND) {
+		return
+	}
+	if err := ix.queue.PutExtractedText(ctx, m.SHA256, Extracted{Note: noteDestroyed}); err != nil {
+		ix.log.Warn("forget extracted text", "err", err)
+	}
 }

@@ -37,7 +37,7 @@ func StageOf(status string) string {
 		return StageFinal
 	case StatusApproved, StatusDenied, StatusNotAccepted:
 		return StageDecided
-	case StatusArchived:
+	case StatusArchived, StatusDisposed:
 		return StageArchived
 	}
 	return ""
@@ -48,7 +48,7 @@ var Stages = []string{StageAcceptance, StageCorrection, StageInitial, StageSecon
 
 // Statuses lists the statuses, for validating filters.
 var Statuses = []string{StatusSubmitted, StatusCorrectionRequested, StatusNotAccepted, StatusInitialReview,
-	StatusSecondReview, StatusFinalReview, StatusApproved, StatusDenied, StatusArchived}
+	StatusSecondReview, StatusFinalReview, StatusApproved, StatusDenied, StatusArchived, StatusDisposed}
 
 // nextStatus applies the transition table. Errors: ECONFLICT for a
 // decision that the status does not allow, naming the allowed ones.

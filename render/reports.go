@@ -22,6 +22,9 @@ type TableMeta struct {
 	Subtitle  string
 	Agency    string
 	Generated time.Time
+	// Notes are paragraphs printed under the title on the first page,
+	// wrapped to the page width.
+	Notes []string
 }
 
 const mm = 72 / 25.4
@@ -69,6 +72,15 @@ func RenderTable(w io.Writer, font *Font, meta TableMeta, cols []Column, rows fu
 			sub += "  生成时间 " + meta.Generated.In(beijing).Format("2006-01-02 15:04")
 			p.Text((p.W-p.TextWidth(sub, 9))/2, y+9, 9, sub)
 			y += 18
+			for _, note := range meta.Notes {
+				for _, l := range WrapRunes(func(s string) float64 { return p.TextWidth(s, size) }, note, p.W-2*margin, 0) {
+					p.Text(margin, y+size, size, l)
+					y += lineH
+				}
+			}
+			if len(meta.Notes) > 0 {
+				y += 6
+			}
 		}
 		// Header row.
 		h := lineH + 2*pad

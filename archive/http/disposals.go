@@ -1,0 +1,73 @@
+package http
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// createDisposal answers POST /api/v1/disposals.
+func (s *Server) createDisposal(c *gin.Context) {
+	var in archive.NewDisposal
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.svc.CreateDisposal(c.Request.Context(), actor(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+// listDisposals answers GET /api/v1/disposals.
+func (s *Server) listDisposals(c *gin.Context) {
+	ds, err := s.svc.Disposals(c.Request.Context(), actor(c))
+	s.answer(c, gin.H{"disposals": ds}, err)
+}
+
+// getDisposal answers GET /api/v1/disposals/{id}.
+func (s *Server) getDisposal(c *gin.Context) {
+	d, err := s.svc.GetDisposal(c.Request.Context(), actor(c), c.Param("id"))
+	s.answer(c, d, err)
+}
+
+// approveDisposal answers POST /api/v1/disposals/{id}/approve: a second
+// archivist approves (and so executes) or rejects. The body is optional.
+func (s *Server) approveDisposal(c *gin.Context) {
+	var in archive.DisposalDecision
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	d, err := s.svc.DecideDisposal(detached(c), actor(c), c.Param("id"), in)
+	s.answer(c, d, err)
+}
+
+// executeDisposal answers POST /api/v1/disposals/{id}/execute: finishes
+// an approved disposal whose execution was interrupted.
+func (s *Server) executeDisposal(c *gin.Context) {
+	d, err := s.svc.ExecuteDisposal(detached(c), actor(c), c.Param("id"))
+	s.answer(c, d, err)
+}
+
+// detached is the request's context without its cancellation: a client
+// that goes away does not stop an execution half way (it could be
+// resumed, but need not be).
+func detached(c *gin.Context) context.Context {
+	return context.WithoutCancel(c.Request.Context())
+}
+
+// disposalListPDF streams GET /api/v1/disposals/{id}/list.pdf, the 销毁清册.
+func (s *Server) disposalListPDF(c *gin.Context) {
+	s.streamPDF(c, "disposal-list.pdf", func(w *bufio.Writer) error {
+		return s.svc.DisposalListReport(c.Request.Context(), actor(c), c.Param("id"), w)
+	})
+}

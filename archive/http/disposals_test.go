@@ -1,0 +1,204 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dossier/archive"
+	dhttp "dossier/archive/http"
+	"dossier/render"
+)
+
+// withClock serves e's store and projection through a service whose clock
+// the test sets, so records can be archived in 2015 and disposed of once
+// their retention ended.
+func (e *env) withClock(now func() time.Time) {
+	e.t.Helper()
+	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	notices, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.svc = archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font), Now: now})
+	srv := httptest.NewServer(dhttp.NewServer(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{MaxUpload: testMaxUpload}).Handler())
+	e.t.Cleanup(srv.Close)
+	e.srv = srv
+}
+
+// A disposal over HTTP on MinIO: proposed by one archivist, refused to the
+// same one and to a clerk, approved by a second, contents gone with a
+// clear message, the record kept, the 销毁清册 as a PDF, all audited.
+func TestDisposalEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	indexed := e.svc // the original service queries the search index
+	var mu sync.Mutex
+	now := time.Date(2015, 4, 7, 9, 0, 0, 0, time.UTC)
+	e.withClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
+	_, clerk := e.user("d.clerk", archive.RoleClerk)
+	arch1ID, arch1 := e.user("d.archivist1", archive.RoleArchivist)
+	_, arch2 := e.user("d.archivist2", archive.RoleArchivist)
+	_, auditor := e.user("d.auditor", archive.RoleAuditor)
+
+	archived := func(bt, content string) (id, no, mid, nid string) {
+		r := e.json("POST", "/api/v1/cases", clerk, map[string]any{"business_type": bt,
+			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
+		expect(t, r, 201, "create "+bt)
+		id = r.str("id")
+		u := e.upload(clerk, id, "id_card", "票据.txt", []byte(content))
+		expect(t, u, 201, "upload")
+		mid = u.str("id")
+		r = e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"})
+		expect(t, r, 200, "reject")
+		nid = r.body["notices"].([]any)[0].(map[string]any)["id"].(string)
+		a := e.json("POST", "/api/v1/cases/"+id+"/archive", arch1, nil)
+		expect(t, a, 201, "archive")
+		return id, a.str("archive_no"), mid, nid
+	}
+	id, no, mid, nid := archived("unemployment_benefit", "北京协和医院 门诊收费票据 金额 1280.00 元\n")
+	_, noY, _, _ := archived("pension_claim", "基本养老金申领 银行账户 6222 0000\n")
+	searchHits := func(q string) string {
+		t.Helper()
+		e.settle()
+		res, err := indexed.Search(context.Background(), archive.Actor{UserID: "x", Roles: []string{archive.RoleArchivist}}, archive.SearchQuery{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		return string(b)
+	}
+	if !strings.Contains(searchHits("协和医院"), id) {
+		t.Fatal("the material text is not searchable before disposal")
+	}
+	if !strings.Contains(no, "·2015-D10-") || !strings.Contains(noY, "·2015-Y-") {
+		t.Fatalf("archive numbers %s %s", no, noY)
+	}
+	setNow(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+
+	appraisal := "经鉴定小组鉴定，下列档案保管期限已满，已无保存价值，拟予销毁。"
+	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{}), 400, "no appraisal")
+	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "as_of": "2026-13-01"}), 400, "bad date")
+	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "extra": 1}), 400, "unknown field")
+	expect(t, e.json("POST", "/api/v1/disposals", clerk, map[string]any{"appraisal": "x"}), 403, "a clerk proposes")
+	r := e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "archive_nos": []string{noY}})
+	expect(t, r, 409, "永久 on the list")
+	if !strings.Contains(r.errMsg(), noY) || !strings.Contains(r.errMsg(), "永久") {
+		t.Fatalf("the refusal does not name %s and why: %s", noY, r.raw)
+	}
+	r = e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal})
+	expect(t, r, 201, "propose")
+	did := r.str("id")
+	items := r.body["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["archive_no"] != no || r.str("status") != "pending" {
+		t.Fatalf("proposal: %s", r.raw)
+	}
+	if strings.Contains(string(r.raw), "欧阳娜娜") || strings.Contains(string(r.raw), validID) {
+		t.Fatalf("the disposal list shows personal data: %s", r.raw)
+	}
+	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal}), 409, "nothing else to dispose of")
+
+	approve := "/api/v1/disposals/" + did + "/approve"
+	expect(t, e.json("POST", approve, arch1, nil), 403, "the proposer approves")
+	expect(t, e.json("POST", approve, clerk, nil), 403, "a clerk approves")
+	expect(t, e.json("POST", approve, arch2, map[string]any{"decision": "maybe"}), 400, "bad decision")
+	expect(t, e.json("POST", "/api/v1/disposals/nope/approve", arch2, nil), 404, "unknown disposal")
+	r = e.json("POST", approve, arch2, map[string]any{"opinion": "同意销毁"})
+	expect(t, r, 200, "approve")
+	if r.str("status") != "executed" || r.body["items"].([]any)[0].(map[string]any)["result"] != "destroyed" || r.str("created_by") != arch1ID {
+		t.Fatalf("approved: %s", r.raw)
+	}
+	expect(t, e.json("POST", approve, arch2, nil), 409, "approve twice")
+	expect(t, e.json("POST", "/api/v1/disposals/"+did+"/execute", arch2, nil), 200, "execute again")
+
+	// The case record stays; its contents are gone, and say so.
+	c := e.json("GET", "/api/v1/cases/"+id, arch1, nil)
+	if c.str("status") != "disposed" || c.str("archive_no") != no || c.str("disposal_id") != did {
+		t.Fatalf("disposed case: %s", c.raw)
+	}
+	m := e.req("GET", "/api/v1/cases/"+id+"/materials/"+mid, arch1, nil, "")
+	expect(t, m, 404, "material of a disposed case")
+	if !strings.Contains(m.errMsg(), "destroyed") || !strings.Contains(m.errMsg(), did) {
+		t.Fatalf("material refusal: %s", m.raw)
+	}
+	expect(t, e.req("GET", "/api/v1/notices/"+nid, arch1, nil, ""), 404, "notice of a disposed case")
+	if strings.Contains(searchHits("协和医院"), id) {
+		t.Fatal("destroyed contents are still searchable")
+	}
+	expect(t, e.json("GET", "/api/v1/archives/"+url.PathEscape(no), auditor, nil), 200, "archive record kept")
+
+	// Listing and reading: archivists and auditors.
+	l := e.json("GET", "/api/v1/disposals", auditor, nil)
+	expect(t, l, 200, "list")
+	if ds := l.body["disposals"].([]any); len(ds) != 1 || ds[0].(map[string]any)["id"] != did {
+		t.Fatalf("list: %s", l.raw)
+	}
+	expect(t, e.json("GET", "/api/v1/disposals", clerk, nil), 403, "a clerk lists")
+	g := e.json("GET", "/api/v1/disposals/"+did, arch1, nil)
+	expect(t, g, 200, "get")
+	if g.str("appraisal") != appraisal || g.str("decider") != "d.archivist2" {
+		t.Fatalf("get: %s", g.raw)
+	}
+	expect(t, e.json("GET", "/api/v1/disposals/"+did, clerk, nil), 403, "a clerk reads")
+	expect(t, e.json("GET", "/api/v1/disposals/zzzzzzzzzzzzzzzzzzzz", arch1, nil), 404, "unknown")
+
+	// The 销毁清册.
+	p := e.req("GET", "/api/v1/disposals/"+did+"/list.pdf", auditor, nil, "")
+	expect(t, p, 200, "list.pdf")
+	if p.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(p.raw), "%PDF-") {
+		t.Fatalf("list.pdf: %s", p.header.Get("Content-Type"))
+	}
+	expect(t, e.req("GET", "/api/v1/disposals/"+did+"/list.pdf", clerk, nil, ""), 403, "a clerk reads the list")
+	expect(t, e.req("GET", "/api/v1/disposals/nope/list.pdf", auditor, nil, ""), 404, "unknown list")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "list.pdf")
+	if err := os.WriteFile(file, p.raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils is required): %v %s", err, out)
+	}
+	text := string(out)
+	flat := strings.Join(strings.Fields(text), "")
+	for _, want := range []string{"档案销毁清册", no, did, "d.archivist1", "d.archivist2", "欧***失业保险金申领", "2025-12-31", "已销毁", "10年"} {
+		if !strings.Contains(text, want) && !strings.Contains(flat, want) {
+			t.Errorf("the list lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(flat, strings.Join(strings.Fields(appraisal), "")) {
+		t.Errorf("the list lacks the appraisal:\n%s", text)
+	}
+	if out := os.Getenv("DOSSIER_DISPOSAL_PDF"); out != "" {
+		os.WriteFile(out, p.raw, 0o644)
+	}
+
+	// Everything is in the audit log.
+	entries, _, err := e.audit.Query(context.Background(), archive.AuditFilter{}, "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, en := range entries {
+		seen[en.Action] = true
+	}
+	for _, a := range []string{"disposal.create", "disposal.approve", "case.dispose", "disposal.execute", "disposal.list", "disposal.read"} {
+		if !seen[a] {
+			t.Errorf("no %s in the audit log", a)
+		}
+	}
+}
