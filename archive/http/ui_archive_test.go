@@ -53,6 +53,9 @@ func TestUILoans(t *testing.T) {
 	if lp.status != 200 || !strings.Contains(lp.body, `id="loan-form"`) || !strings.Contains(lp.body, `value="`+lent+`"`) {
 		t.Fatalf("loan request page: %d %.1500s", lp.status, lp.body)
 	}
+	if strings.Contains(lp.body, ".pdf") || strings.Contains(lp.body, "申领失业保险金") {
+		t.Error("the loan request page shows file names or the summary of a file the clerk may not read")
+	}
 	tok := csrfOf(t, lp)
 	form := url.Values{"csrf": {tok}, "purpose": {"核对参保缴费记录"}, "whole": {"1"}, "scope": {lent}, "days": {"7"}}
 	if p := c.post(noPath+"/loans", form); p.status != http.StatusBadRequest || !strings.Contains(p.body, "填写有误") {
