@@ -1,6 +1,10 @@
 package http_test
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -182,15 +186,19 @@ func TestUIDisposals(t *testing.T) {
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 	tokens := e.team()
 	e.staff("ui.archivist2", archive.RoleArchivist)
-	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
-		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
-	expect(t, r, 201, "create")
-	id := r.str("id")
-	expect(t, e.upload(tokens["clerk"], id, "id_card", "id.pdf", pdf("id")), 201, "upload")
-	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
-	r = e.json("POST", "/api/v1/cases/"+id+"/archive", tokens["archivist"], nil)
-	expect(t, r, 201, "archive")
-	no := r.str("archive_no")
+	archived := func() (id, no string) {
+		r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
+		expect(t, r, 201, "create")
+		id = r.str("id")
+		expect(t, e.upload(tokens["clerk"], id, "id_card", "id.pdf", pdf("id "+id)), 201, "upload")
+		expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
+		r = e.json("POST", "/api/v1/cases/"+id+"/archive", tokens["archivist"], nil)
+		expect(t, r, 201, "archive")
+		return id, r.str("archive_no")
+	}
+	id, no := archived()
+	id2, no2 := archived()
 	setNow(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	secrets := []string{validID, "欧阳娜娜"}
 
@@ -291,6 +299,45 @@ func TestUIDisposals(t *testing.T) {
 	}
 	if p := a2.get("/disposals/zzzzzzzzzzzzzzzzzzzz"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
 		t.Errorf("unknown disposal: %d", p.status)
+	}
+
+	// An approved disposal whose execution was cut short (the approval is
+	// in its log, the execution is not) offers to resume, and resuming
+	// finishes it.
+	r := e.json("POST", "/api/v1/disposals", tokens["archivist"], map[string]any{"appraisal": appraisal, "archive_nos": []string{no2}})
+	expect(t, r, 201, "second proposal")
+	did2 := r.str("id")
+	ctx := context.Background()
+	first, err := archive.ReadAll(ctx, e.store, archive.DisposalEventKey(did2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2user, err := e.db.UserByName(ctx, "ui.archivist2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(first)
+	ev, _ := json.Marshal(archive.DisposalEvent{Seq: 2, DisposalID: did2, Type: archive.DisposalEventApproved, At: now,
+		Actor: a2user.ID, Name: "ui.archivist2", Opinion: "同意", Prev: hex.EncodeToString(sum[:])})
+	if err := e.store.Create(ctx, archive.DisposalEventKey(did2, 2), ev); err != nil {
+		t.Fatal(err)
+	}
+	d = a2.get("/disposals/" + did2)
+	if !strings.Contains(d.body, "执行未完成") || !strings.Contains(d.body, `id="disposal-execute"`) || !strings.Contains(d.body, "待执行") {
+		t.Fatalf("interrupted disposal: %.2000s", d.body)
+	}
+	if p := rv.post("/disposals/"+did2+"/execute", url.Values{"csrf": {rtok}}); p.status != http.StatusForbidden {
+		t.Errorf("a reviewer resumes: %d", p.status)
+	}
+	p = a2.post("/disposals/"+did2+"/execute", url.Values{"csrf": {tok2}})
+	if p.status != http.StatusSeeOther || p.loc != "/disposals/"+did2 {
+		t.Fatalf("resume: %d %.300s", p.status, p.body)
+	}
+	if d = a2.get(p.loc); !strings.Contains(d.body, "1 件中 1 件已销毁") || strings.Contains(d.body, `id="disposal-execute"`) {
+		t.Errorf("after resuming: %.1500s", d.body)
+	}
+	if st := e.json("GET", "/api/v1/cases/"+id2, tokens["archivist"], nil).str("status"); st != archive.StatusDisposed {
+		t.Errorf("after resuming the case is %s", st)
 	}
 
 	// Every role's pages render (no 500, an error page for a refusal),
