@@ -54,7 +54,7 @@ func TestUILoans(t *testing.T) {
 	}
 	lp := c.get(noPath + "/loans")
 	checkPage(t, "loan request page", lp, secrets...)
-	if lp.status != 200 || !strings.Contains(lp.body, `id="loan-form"`) || !strings.Contains(lp.body, `value="`+lent+`"`) {
+	if lp.status != 200 || !strings.Contains(lp.body, `id="loan-form"`) || !strings.Contains(lp.body, `value="`+lent+`"`) || !strings.Contains(lp.body, "受理通知书") {
 		t.Fatalf("loan request page: %d %.1500s", lp.status, lp.body)
 	}
 	if strings.Contains(lp.body, ".pdf") || strings.Contains(lp.body, "申领失业保险金") {
