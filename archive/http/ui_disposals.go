@@ -38,7 +38,7 @@ func init() {
 		}
 		return nameOr(itemResultNames, s)
 	}
-	uiFuncs["date"] = func(t time.Time) string {
+	uiFuncs["civilDate"] = func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}

@@ -28,7 +28,7 @@ var retentionNames = map[string]string{"Y": "永久", "D100": "100年", "D50": "
 
 func init() {
 	uiFuncs["loanStatus"] = func(s string) string { return nameOr(loanStatusNames, s) }
-	uiFuncs["retention"] = func(s string) string { return nameOr(retentionNames, s) }
+	uiFuncs["retentionName"] = func(s string) string { return nameOr(retentionNames, s) }
 	uiFuncs["archivePath"] = func(no string) string { return "/archives/" + url.PathEscape(no) }
 }
 
