@@ -96,6 +96,16 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.GET("/archives/:no", s.staff, s.archivePage)
 	w.POST("/archives/:no/holds", s.staff, s.csrf, s.archivePlaceHold)
 	w.POST("/archives/:no/holds/:hid/lift", s.staff, s.csrf, s.archiveLiftHold)
+	w.GET("/archives/:no/loans", s.staff, s.loanRequestPage)
+	w.POST("/archives/:no/loans", s.staff, s.csrf, s.loanRequest)
+	w.POST("/archives/:no/loans/:lid", s.staff, s.csrf, s.loanDecide)
+	w.GET("/loans", s.staff, s.loansPage)
+	w.GET("/disposals", s.staff, s.disposalsPage)
+	w.POST("/disposals", s.staff, s.csrf, s.disposalCreate)
+	w.GET("/disposals/:id", s.staff, s.disposalPage)
+	w.POST("/disposals/:id/decision", s.staff, s.csrf, s.disposalDecide)
+	w.POST("/disposals/:id/execute", s.staff, s.csrf, s.disposalExecute)
+	w.GET("/disposals/:id/list.pdf", s.staff, s.disposalListPDF)
 	w.GET("/reports", s.staff, s.reportsPage)
 	w.GET("/reports/catalogue.pdf", s.staff, s.catalogueReport)
 	w.GET("/reports/statistics.pdf", s.staff, s.statisticsReport)
@@ -262,6 +272,12 @@ func navFor(a *archive.Actor) []navItem {
 	}
 	if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
 		nav = append(nav, navItem{"archives", "/archives", "档案"})
+	}
+	if a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor) {
+		nav = append(nav, navItem{"loans", "/loans", "借阅"})
+	}
+	if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
+		nav = append(nav, navItem{"disposals", "/disposals", "销毁"})
 	}
 	if a.HasAny(archive.RoleArchivist, archive.RoleAuditor, archive.RoleApprover, archive.RoleSupervisor) {
 		nav = append(nav, navItem{"reports", "/reports", "报表"})

@@ -243,7 +243,7 @@ func (s *Server) casePage(c *gin.Context) {
 	unmask := c.Query("unmask") == "1"
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
-		s.fail(c, err)
+		s.caseFail(c, c.Param("id"), err)
 		return
 	}
 	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))

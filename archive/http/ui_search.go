@@ -132,6 +132,8 @@ type archiveView struct {
 	Case   *archive.CaseView
 	Holds  []archive.Hold
 	Path   string
+	// Loans is the loans section (ui_loans.go).
+	Loans *loanSection
 }
 
 // archivePage shows one archive record with its case summary and legal
@@ -159,6 +161,10 @@ func (s *Server) archivePage(c *gin.Context) {
 		if h.ArchiveNo == rec.ArchiveNo {
 			v.Holds = h.Holds
 		}
+	}
+	if v.Loans, err = s.archiveLoanSection(c, a, rec.ArchiveNo); err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
 }

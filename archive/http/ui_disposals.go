@@ -1,0 +1,166 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// Disposal (销毁) pages for archivists and auditors: the list with the
+// proposal form, and one disposal with its records, the second
+// archivist's decision, resuming an interrupted execution and the
+// 销毁清册 PDF. The Service decides every read and post.
+
+var disposalStatusNames = map[string]string{
+	archive.DisposalPending:  "待审批",
+	archive.DisposalApproved: "已批准，执行未完成",
+	archive.DisposalRejected: "已驳回",
+	archive.DisposalExecuted: "已执行",
+}
+
+var itemResultNames = map[string]string{
+	archive.ItemDestroyed: "已销毁",
+	archive.ItemHeld:      "法律保全，未销毁",
+	archive.ItemSkipped:   "未销毁",
+}
+
+func init() {
+	uiFuncs["disposalStatus"] = func(s string) string { return nameOr(disposalStatusNames, s) }
+	uiFuncs["itemResult"] = func(s string) string {
+		if s == "" {
+			return "待执行"
+		}
+		return nameOr(itemResultNames, s)
+	}
+	uiFuncs["civilDate"] = func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(beijing).Format("2006-01-02")
+	}
+}
+
+// disposalRow is one disposal in the list, with its counts.
+type disposalRow struct {
+	*archive.Disposal
+	Destroyed int
+}
+
+func newDisposalRow(d *archive.Disposal) disposalRow {
+	r := disposalRow{Disposal: d}
+	for _, it := range d.Items {
+		if it.Result == archive.ItemDestroyed {
+			r.Destroyed++
+		}
+	}
+	return r
+}
+
+type disposalsView struct {
+	Disposals []disposalRow
+	Propose   bool
+	Today     string
+}
+
+// disposalsPage lists the disposals and offers archivists the proposal
+// form.
+func (s *Server) disposalsPage(c *gin.Context) {
+	a := actor(c)
+	ds, err := s.svc.Disposals(c.Request.Context(), a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: time.Now().In(beijing).Format("2006-01-02")}
+	for _, d := range ds {
+		v.Disposals = append(v.Disposals, newDisposalRow(d))
+	}
+	s.render(c, http.StatusOK, "disposals", "销毁", v)
+}
+
+func disposalPath(id string) string { return "/disposals/" + url.PathEscape(id) }
+
+// disposalCreate posts a proposal: the appraisal, the date retention must
+// have ended by, and optionally the 档号 to list (one per line).
+func (s *Server) disposalCreate(c *gin.Context) {
+	in := archive.NewDisposal{Appraisal: c.PostForm("appraisal"), AsOf: strings.TrimSpace(c.PostForm("as_of"))}
+	for _, no := range strings.FieldsFunc(c.PostForm("archive_nos"), func(r rune) bool {
+		return r == '\n' || r == '\r' || r == ',' || r == '，' || r == ' ' || r == '\t' || r == '、'
+	}) {
+		in.ArchiveNos = append(in.ArchiveNos, no)
+	}
+	d, err := s.svc.CreateDisposal(c.Request.Context(), actor(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, fmt.Sprintf("已提出销毁申请，列入 %d 件档案，等待另一位档案员审批。", len(d.Items)), disposalPath(d.ID))
+}
+
+type disposalView struct {
+	disposalRow
+	Path string
+	// Decide offers approve/reject: an archivist other than the proposer,
+	// while the disposal waits.
+	Decide bool
+	// Execute offers to finish an approved disposal whose execution was
+	// cut short.
+	Execute bool
+	// Proposer says the actor proposed it, so a second archivist decides.
+	Proposer bool
+}
+
+// disposalPage shows one disposal.
+func (s *Server) disposalPage(c *gin.Context) {
+	a := actor(c)
+	d, err := s.svc.GetDisposal(c.Request.Context(), a, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	archivist := a.Has(archive.RoleArchivist)
+	v := disposalView{disposalRow: newDisposalRow(d), Path: disposalPath(d.ID),
+		Proposer: d.CreatedBy == a.UserID,
+		Decide:   archivist && d.Status == archive.DisposalPending && d.CreatedBy != a.UserID,
+		Execute:  archivist && d.Status == archive.DisposalApproved}
+	s.render(c, http.StatusOK, "disposal", "销毁 "+d.ID, v)
+}
+
+// disposalDecide posts the second archivist's decision; approving
+// executes the disposal, which goes on even if the browser leaves.
+func (s *Server) disposalDecide(c *gin.Context) {
+	id := c.Param("id")
+	in := archive.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
+	d, err := s.svc.DecideDisposal(detached(c), actor(c), id, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	msg := "已驳回销毁申请。"
+	if d.Status != archive.DisposalRejected {
+		msg = disposalDone(d)
+	}
+	s.flashRedirect(c, msg, disposalPath(id))
+}
+
+// disposalExecute posts finishing an interrupted execution.
+func (s *Server) disposalExecute(c *gin.Context) {
+	id := c.Param("id")
+	d, err := s.svc.ExecuteDisposal(detached(c), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, disposalDone(d), disposalPath(id))
+}
+
+func disposalDone(d *archive.Disposal) string {
+	r := newDisposalRow(d)
+	return fmt.Sprintf("已批准并执行销毁：%d 件中 %d 件已销毁。", len(d.Items), r.Destroyed)
+}

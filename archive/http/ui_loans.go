@@ -1,0 +1,270 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// Loan (借阅) pages: the loans section of the archive page, the loan
+// request page of one archived file (for staff who may not open the
+// archive record), and the loans list. Buttons are offers only; the
+// Service decides each post.
+
+var loanStatusNames = map[string]string{
+	archive.LoanRequested: "待审批",
+	archive.LoanApproved:  "已批准",
+	archive.LoanRejected:  "已驳回",
+	archive.LoanReturned:  "已归还",
+	archive.LoanCancelled: "已撤回",
+}
+
+var retentionNames = map[string]string{"Y": "永久", "D100": "100年", "D50": "50年", "D30": "30年", "D10": "10年"}
+
+func init() {
+	uiFuncs["loanStatus"] = func(s string) string { return nameOr(loanStatusNames, s) }
+	uiFuncs["retentionName"] = func(s string) string { return nameOr(retentionNames, s) }
+	uiFuncs["archivePath"] = func(no string) string { return "/archives/" + url.PathEscape(no) }
+}
+
+// loanRow is a loan with the buttons to offer the actor.
+type loanRow struct {
+	archive.Loan
+	// ScopeNames names the lent items; empty for the whole file.
+	ScopeNames []string
+	Decide     bool // approve / reject: an archivist who is not the borrower
+	Return     bool
+	Cancel     bool
+	// Read links the borrower to the case while the loan lets them read.
+	Read bool
+	// Link is where the 档号 leads: the archive page for archivists and
+	// auditors, the loan request page for others.
+	Link string
+}
+
+func loanRows(a archive.Actor, ls []archive.Loan, names map[string]string) []loanRow {
+	var out []loanRow
+	for _, l := range ls {
+		own := l.Borrower == a.UserID
+		r := loanRow{Loan: l,
+			Decide: l.Status == archive.LoanRequested && a.Has(archive.RoleArchivist) && !own,
+			Return: l.Status == archive.LoanApproved && (own || a.Has(archive.RoleArchivist)),
+			Cancel: l.Status == archive.LoanRequested && own,
+			Read:   own && l.Status == archive.LoanApproved && !l.Overdue,
+			Link:   loanPagePath(l.ArchiveNo),
+		}
+		if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
+			r.Link = "/archives/" + url.PathEscape(l.ArchiveNo)
+		}
+		for _, id := range l.Scope {
+			r.ScopeNames = append(r.ScopeNames, nameOr(names, id))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func loanPagePath(no string) string { return "/archives/" + url.PathEscape(no) + "/loans" }
+
+// itemNames maps item ids to their names in the file.
+func itemNames(f *archive.LendableFile) map[string]string {
+	m := map[string]string{}
+	if f != nil {
+		for _, it := range f.Items {
+			m[it.ID] = it.Name
+		}
+	}
+	return m
+}
+
+// loanSection is the loans part of the archive page and of the loan
+// request page.
+type loanSection struct {
+	File  *archive.LendableFile
+	Loans []loanRow
+	// From tells the decision forms where to come back to.
+	From        string
+	DefaultDays int
+	MaxDays     int
+	// Open is the actor's own open loan of the file, when they have one;
+	// the request form is then not offered.
+	Open *archive.Loan
+}
+
+// loadLoanSection reads the file's catalogue entry and the loans the
+// actor may see. An actor who cannot borrow (administrators, applicants)
+// gets nil and no error, so the archive page shows without it.
+func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (*loanSection, error) {
+	f, err := s.svc.LendableArchive(c.Request.Context(), a, no)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := s.svc.ArchiveLoans(c.Request.Context(), a, no)
+	if err != nil {
+		return nil, err
+	}
+	sec := &loanSection{File: f, Loans: loanRows(a, ls, itemNames(f)), From: from,
+		DefaultDays: archive.DefaultLoanDays, MaxDays: archive.MaxLoanDays}
+	for i := range ls {
+		if l := ls[i]; l.Borrower == a.UserID && (l.Status == archive.LoanRequested || l.Status == archive.LoanApproved) {
+			sec.Open = &ls[i]
+			break
+		}
+	}
+	return sec, nil
+}
+
+// archiveLoanSection fills the loans section of the archive page;
+// archivePage calls it.
+func (s *Server) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*loanSection, error) {
+	sec, err := s.loadLoanSection(c, a, no, "archive")
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		return nil, nil
+	}
+	return sec, err
+}
+
+// loanRequestPage shows one archived file's catalogue entry, the actor's
+// loans of it and the request form: the page a case handler reaches
+// from a case they may not read.
+func (s *Server) loanRequestPage(c *gin.Context) {
+	a, no := actor(c), c.Param("no")
+	sec, err := s.loadLoanSection(c, a, no, "loan")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "loan", "借阅 "+sec.File.ArchiveNo, sec)
+}
+
+// loanRequest posts a loan request: purpose, scope (whole file, or the
+// chosen items), days.
+func (s *Server) loanRequest(c *gin.Context) {
+	a, no := actor(c), c.Param("no")
+	in := archive.LoanRequest{Purpose: c.PostForm("purpose")}
+	whole, scope := c.PostForm("whole") != "0", c.PostFormArray("scope")
+	switch {
+	case whole && len(scope) > 0:
+		s.fail(c, archive.Errorf(archive.EINVALID, "field scope: you chose the whole file (整卷) and also ticked materials; choose one or the other"))
+		return
+	case !whole && len(scope) == 0:
+		s.fail(c, archive.Errorf(archive.EINVALID, "field scope: tick at least one material or notice, or borrow the whole file (整卷)"))
+		return
+	case !whole:
+		in.Scope = scope
+	}
+	if d := strings.TrimSpace(c.PostForm("days")); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", archive.MaxLoanDays))
+			return
+		}
+		in.Days = &n
+	}
+	l, err := s.svc.RequestLoan(c.Request.Context(), a, no, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "借阅申请已提交（"+l.ID+"），等待档案员审批。", loanBack(c, no))
+}
+
+// loanBack is where a loan form returns to: the page it was on.
+func loanBack(c *gin.Context, no string) string {
+	switch c.PostForm("from") {
+	case "archive":
+		return "/archives/" + url.PathEscape(no) + "#loans"
+	case "loans":
+		return "/loans"
+	}
+	return loanPagePath(no)
+}
+
+var loanActionDone = map[string]string{
+	archive.LoanApprove: "已批准借阅",
+	archive.LoanReject:  "已驳回借阅申请",
+	archive.LoanReturn:  "已登记归还",
+	archive.LoanCancel:  "已撤回借阅申请",
+}
+
+// loanDecide posts a step on a loan: approve, reject, return, cancel.
+func (s *Server) loanDecide(c *gin.Context) {
+	no, lid := c.Param("no"), c.Param("lid")
+	action := c.PostForm("action")
+	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), no, lid, archive.LoanDecision{Action: action, Note: c.PostForm("note")})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	msg := loanActionDone[action] + "。"
+	if action == archive.LoanApprove {
+		msg = "已批准借阅，借阅期至 " + l.Due + "。"
+	}
+	s.flashRedirect(c, msg, loanBack(c, no))
+}
+
+type loansView struct {
+	Loans    []loanRow
+	Status   string
+	Overdue  bool
+	Statuses []option
+	All      bool // the list covers everyone's loans
+	Next     string
+}
+
+// loansPage lists loans: everyone's for archivists and auditors, with a
+// status filter and the overdue ones; one's own for other staff.
+func (s *Server) loansPage(c *gin.Context) {
+	a := actor(c)
+	if no := strings.TrimSpace(c.Query("no")); no != "" {
+		c.Redirect(http.StatusSeeOther, loanPagePath(no))
+		return
+	}
+	v := loansView{Status: c.Query("status"), Overdue: c.Query("overdue") == "1",
+		All: a.HasAny(archive.RoleArchivist, archive.RoleAuditor)}
+	for _, st := range archive.LoanStatuses {
+		v.Statuses = append(v.Statuses, option{st, loanStatusNames[st]})
+	}
+	pg, err := s.svc.Loans(c.Request.Context(), a, archive.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Loans = loanRows(a, pg.Loans, nil)
+	if pg.NextCursor != "" {
+		q := url.Values{"cursor": {pg.NextCursor}}
+		if v.Status != "" {
+			q.Set("status", v.Status)
+		}
+		if v.Overdue {
+			q.Set("overdue", "1")
+		}
+		v.Next = "/loans?" + q.Encode()
+	}
+	s.render(c, http.StatusOK, "loans", "借阅", v)
+}
+
+type loanNeededView struct {
+	Message string
+	File    *archive.LendableFile
+}
+
+// caseFail answers a case page the Service refused: when the case is an
+// archived file the actor may not read, a page saying so with the way to
+// borrow it; otherwise the usual error page.
+func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		f, ferr := s.svc.LendableCase(c.Request.Context(), actor(c), caseID)
+		if ferr == nil && !f.Readable {
+			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{Message: archive.ErrorMessage(err), File: f})
+			c.Abort()
+			return
+		}
+	}
+	s.fail(c, err)
+}
