@@ -433,13 +433,16 @@ func (s *Service) AddMaterial(ctx context.Context, a Actor, caseID, code, filena
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	var m Material
-	_, _, err = s.Append(ctx, caseID, func(c *Case) (Event, error) {
-		if err := check(c); err != nil {
-			return Event{}, err
-		}
-		m = Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: SafeFilename(filename),
-			ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.now().UTC(), UploadedBy: a.UserID}
-		return Event{Type: EventMaterialAdded, Actor: a.UserID, Role: primaryRole(a, RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover), Material: &m}, nil
+	err = s.attach(ctx, blob, func() error {
+		_, _, err := s.Append(ctx, caseID, func(c *Case) (Event, error) {
+			if err := check(c); err != nil {
+				return Event{}, err
+			}
+			m = Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: SafeFilename(filename),
+				ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.now().UTC(), UploadedBy: a.UserID}
+			return Event{Type: EventMaterialAdded, Actor: a.UserID, Role: primaryRole(a, RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover), Material: &m}, nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -539,6 +539,7 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a Actor, id string) (*Dis
 	default:
 		return nil, Errorf(ECONFLICT, "disposal %s is %s; only an approved disposal is executed", id, d.Status)
 	}
+	snapshot := time.Now()
 	refs, err := s.blobUsers(ctx)
 	if err != nil {
 		return nil, err
@@ -547,7 +548,7 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a Actor, id string) (*Dis
 		if it.Result != "" {
 			continue
 		}
-		out, err := s.disposeCase(ctx, a, d, it, refs)
+		out, err := s.disposeCase(ctx, a, d, it, refs, snapshot)
 		if err != nil {
 			return nil, err
 		}
@@ -628,6 +629,20 @@ func (s *Service) keepForever(ctx context.Context, d *Disposal) error {
 	return nil
 }
 
+// errAttached says an upload attached the blob after the disposal's
+// snapshot of who uses what.
+var errAttached = Errorf(ECONFLICT, "attached since the snapshot")
+
+// deleteUnused deletes a blob no case used at snapshot, unless an upload
+// attached it since (see blobGuard).
+func (s *Service) deleteUnused(ctx context.Context, sum string, snapshot time.Time) error {
+	defer s.blobs.lock(sum)()
+	if s.blobs.attachedSince(sum, snapshot) {
+		return errAttached
+	}
+	return s.store.Delete(ctx, BlobKey(sum))
+}
+
 // errDone stops an append that another executor already made.
 var errDone = Errorf(ECONFLICT, "done already")
 
@@ -657,7 +672,7 @@ func (s *Service) blobUsers(ctx context.Context) (map[string]map[string]bool, er
 
 // disposeCase handles one item and returns its outcome; refs loses the
 // case once it is disposed.
-func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it DisposalItem, refs map[string]map[string]bool) (DisposalItem, error) {
+func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it DisposalItem, refs map[string]map[string]bool, snapshot time.Time) (DisposalItem, error) {
 	c, _, err := s.Append(ctx, it.CaseID, func(cur *Case) (Event, error) {
 		switch {
 		case cur.Status == StatusDisposed && cur.DisposalID == d.ID:
@@ -704,7 +719,11 @@ func (s *Service) disposeCase(ctx context.Context, a Actor, d *Disposal, it Disp
 			it.Shared = append(it.Shared, key)
 			continue
 		}
-		err := s.store.Delete(ctx, key)
+		err := s.deleteUnused(ctx, sum, snapshot)
+		if err == errAttached {
+			it.Shared = append(it.Shared, key)
+			continue
+		}
 		switch {
 		case IsCode(err, EFORBIDDEN):
 			it.Retained = append(it.Retained, key)

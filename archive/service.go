@@ -17,6 +17,7 @@ type Service struct {
 	calendar  *Calendar
 	now       func() time.Time
 	locks     keyedMutex
+	blobs     blobGuard
 	numbers   numberAllocator
 	maxUpload int64
 	renderer  Renderer
