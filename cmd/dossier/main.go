@@ -26,6 +26,7 @@ func newApp() *cli.App {
 			rebuildCommand(),
 			userCommand(),
 			verifyCommand(),
+			demoCommand(),
 		},
 	}
 }

@@ -74,6 +74,12 @@ func rebuildIndex(c *cli.Context, a *app) error {
 	if err := a.index.Reset(c.Context); err != nil {
 		return fmt.Errorf("reset the search index: %w", err)
 	}
+	return indexQueued(c, a)
+}
+
+// indexQueued indexes every case queued for the search index, with a
+// progress bar.
+func indexQueued(c *cli.Context, a *app) error {
 	total, err := a.db.IndexLag(c.Context)
 	if err != nil {
 		return err
