@@ -27,6 +27,22 @@ type Actor struct {
 	Roles  []string `json:"roles"`
 	// Remote is the caller's network address, for the audit log.
 	Remote string `json:"-"`
+	// Case, when set, scopes an applicant-portal actor (signed in with a
+	// case number, verification code and identity number) to that one
+	// case: it sees and changes nothing else and lists nothing.
+	Case string `json:"case,omitempty"`
+}
+
+// ownsCase reports whether a is c's applicant: the applicant account the
+// case is filed for, or a portal sign-in for exactly this case.
+func (a Actor) ownsCase(c *Case) bool {
+	if !a.Has(RoleApplicant) {
+		return false
+	}
+	if a.Case != "" {
+		return a.Case == c.ID
+	}
+	return c.ApplicantUser != "" && c.ApplicantUser == a.UserID
 }
 
 // Has reports whether the actor holds role r.

@@ -56,7 +56,7 @@ func visible(a Actor, c *Case) error {
 	if a.HasAny(staffRoles...) {
 		return nil
 	}
-	if a.Has(RoleApplicant) && c.ApplicantUser != "" && c.ApplicantUser == a.UserID {
+	if a.ownsCase(c) {
 		return nil
 	}
 	if a.Has(RoleAdmin) {
@@ -67,6 +67,9 @@ func visible(a Actor, c *Case) error {
 
 // canList says whether a may list cases at all.
 func canList(a Actor) error {
+	if a.Case != "" {
+		return Errorf(EFORBIDDEN, "a case-number sign-in shows that one case only")
+	}
 	if a.HasAny(staffRoles...) || a.Has(RoleApplicant) {
 		return nil
 	}
@@ -186,7 +189,7 @@ func checkText(field, v string, max int) error {
 // on behalf of applicants. Errors: EINVALID naming the field, EFORBIDDEN,
 // EUNAVAILABLE.
 func (s *Service) CreateCase(ctx context.Context, a Actor, in NewCase) (*CaseView, error) {
-	if !a.HasAny(RoleApplicant, RoleClerk) {
+	if !a.HasAny(RoleApplicant, RoleClerk) || a.Case != "" {
 		return nil, Errorf(EFORBIDDEN, "only applicants and clerks can file cases")
 	}
 	bt, err := s.catalogue.Lookup(in.BusinessType)
@@ -272,7 +275,7 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 		return nil, err
 	}
 	show := a.SeesPersonalData() || (a.HasAny(RoleArchivist, RoleAuditor) && unmask) ||
-		(a.Has(RoleApplicant) && c.ApplicantUser == a.UserID)
+		a.ownsCase(c)
 	if show {
 		if err := s.record(ctx, a, "case.read_personal_data", "case/"+c.ID, "identity and phone numbers shown"); err != nil {
 			return nil, err
@@ -447,7 +450,7 @@ func canUpload(c *Case, bt *BusinessType, a Actor, code string) error {
 	if stage != StageAcceptance && stage != StageCorrection {
 		return Errorf(ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
 	}
-	if !a.Has(RoleClerk) && !(a.Has(RoleApplicant) && c.ApplicantUser == a.UserID) {
+	if !a.Has(RoleClerk) && !a.ownsCase(c) {
 		return Errorf(EFORBIDDEN, "only the applicant or a clerk hands in application materials")
 	}
 	return nil

@@ -104,3 +104,7 @@ func (s *Service) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Catalogue returns the catalogue of business types, for showing names of
+// business types and materials.
+func (s *Service) Catalogue() *Catalogue { return s.catalogue }

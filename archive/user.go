@@ -814,6 +814,26 @@ func RevokeTokenInStore(ctx context.Context, store ObjectStore, name, tokenID st
 	return l.revokeToken(ctx, ByCommandLine, u.ID, tokenID)
 }
 
+// SetPasswordInStore sets the web-interface password of the user named
+// name, writing to the object store only; a running server takes it after
+// its next SyncUsers. Errors: EINVALID for a password under 10
+// characters; ENOTFOUND for an unknown user; EUNAVAILABLE.
+func SetPasswordInStore(ctx context.Context, store ObjectStore, name, password string, now time.Time) (*User, error) {
+	if err := validatePassword(password); err != nil {
+		return nil, err
+	}
+	l := storeLog(store, now)
+	u, err := l.byName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	phc, err := hashPassword(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	return l.change(ctx, u.ID, setPassword(ByCommandLine, u.ID, phc))
+}
+
 // userLog is the service's view of user streams. Errors: EINTERNAL when
 // the service was built without a user projection.
 func (s *Service) userLog() (userLog, error) {

@@ -192,7 +192,7 @@ func decideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 // decideResubmit lets the applicant (owner) or a clerk hand a corrected
 // application back in. Errors: ECONFLICT, EFORBIDDEN.
 func decideResubmit(c *Case, a Actor) (Event, error) {
-	if !a.Has(RoleClerk) && !(a.Has(RoleApplicant) && c.ApplicantUser == a.UserID) {
+	if !a.Has(RoleClerk) && !a.ownsCase(c) {
 		return Event{}, Errorf(EFORBIDDEN, "only the applicant or a clerk can resubmit a case")
 	}
 	if c.Status != StatusCorrectionRequested {

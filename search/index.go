@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"dossier/archive"
@@ -312,6 +313,51 @@ func textQuery(s string, phrase bool) query.Query {
 	return query.NewDisjunctionQuery(ors)
 }
 
+// highlightFields are the stored fields fragments are cut from.
+var highlightFields = []string{"summary", "opinions", "material_titles", "material_text"}
+
+// highlight cuts fragments for the hits of one page. Words are looked up
+// in the combined text field, whose locations name no stored field, so
+// the page's documents are searched again, field by field, for the same
+// words: a second query over a handful of ids.
+func (ix *Index) highlight(ctx context.Context, hits search.DocumentMatchCollection, words, phrases []string) (map[string]search.FieldFragmentMap, error) {
+	if len(hits) == 0 || len(words)+len(phrases) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	var ors []query.Query
+	for _, f := range highlightFields {
+		for _, w := range words {
+			mq := query.NewMatchQuery(w)
+			mq.SetField(f)
+			ors = append(ors, mq)
+		}
+		for _, p := range phrases {
+			mq := query.NewMatchPhraseQuery(p)
+			mq.SetField(f)
+			ors = append(ors, mq)
+		}
+	}
+	root := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), query.NewDisjunctionQuery(ors)})
+	req := bleve.NewSearchRequestOptions(root, len(ids), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle("html")
+	req.Highlight.Fields = highlightFields
+	ix.mu.RLock()
+	res, err := ix.idx.SearchInContext(ctx, req)
+	ix.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]search.FieldFragmentMap{}
+	for _, h := range res.Hits {
+		out[h.ID] = h.Fragments
+	}
+	return out, nil
+}
+
 // exactOrPrefix matches a keyword field exactly (strongly) or by prefix.
 func exactOrPrefix(field, v string) []query.Query {
 	t := query.NewTermQuery(v)
@@ -394,9 +440,6 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 	req.Fields = []string{"number", "name", "business_type", "business_name", "status"}
 	if len(words)+len(phrases) == 0 {
 		req.SortBy([]string{"-created"})
-	} else {
-		req.Highlight = bleve.NewHighlightWithStyle("html")
-		req.Highlight.Fields = []string{"name", "summary", "opinions", "material_titles", "material_text"}
 	}
 	for _, f := range []string{"business_type", "status", "year", "retention"} {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
@@ -411,13 +454,20 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 		return nil, archive.E("search.Search", archive.EINTERNAL, err)
 	}
 	out := &archive.SearchResult{Total: res.Total, Hits: []archive.SearchHit{}, Facets: map[string][]archive.FacetCount{}}
+	fragments, err := ix.highlight(ctx, res.Hits, words, phrases)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, archive.E("search.Search", archive.EUNAVAILABLE, err)
+		}
+		return nil, archive.E("search.Search", archive.EINTERNAL, err)
+	}
 	for _, h := range res.Hits {
 		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
 		hit := archive.SearchHit{ID: h.ID, Number: str("number"), Name: archive.MaskName(str("name")),
 			BusinessType: str("business_type"), BusinessName: str("business_name"), Status: str("status"), Score: h.Score}
-		if len(h.Fragments) > 0 {
+		if fm := fragments[h.ID]; len(fm) > 0 {
 			hit.Fragments = map[string][]string{}
-			for f, frags := range h.Fragments {
+			for f, frags := range fm {
 				for _, fr := range frags {
 					if !strings.Contains(fr, "<mark>") {
 						continue // bleve returns every asked field; keep those that matched

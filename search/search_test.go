@@ -301,3 +301,32 @@ func docxBytes(t *testing.T, text string) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
+
+// TestHighlights: words found through the combined text field still come
+// back as fragments of the stored field they are in.
+func TestHighlights(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(20, 3)
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, archive.SearchQuery{Q: "居民身份证", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	for _, h := range res.Hits {
+		found := false
+		for _, frs := range h.Fragments {
+			for _, fr := range frs {
+				found = found || strings.Contains(fr, "<mark>")
+			}
+		}
+		if !found {
+			t.Errorf("hit %s has no highlighted fragment: %v", h.Number, h.Fragments)
+		}
+	}
+}

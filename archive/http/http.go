@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,9 @@ type Server struct {
 	maxUpload int64
 	metrics   *metrics
 	indexLag  func(context.Context) (int, error)
+	ui        *ui
+	// webRoutes are the page routes, which the OpenAPI document leaves out.
+	webRoutes map[string]bool
 }
 
 // Config tunes the server.
@@ -35,12 +39,16 @@ type Config struct {
 	// IndexLag, when set, says how many cases wait for the search index;
 	// /readyz shows it and /metrics exports it.
 	IndexLag func(context.Context) (int, error)
+	// SecureCookies marks the web session cookie Secure and sends HSTS;
+	// set it when the service is reached over https (DOSSIER_SECURE_COOKIES).
+	SecureCookies bool
 }
 
 // NewServer builds the routes.
 func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag}
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
+		ui: newUI(cfg.SecureCookies), webRoutes: map[string]bool{}}
 	if cfg.IndexLag != nil {
 		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
@@ -56,6 +64,9 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	e.HandleMethodNotAllowed = true
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) {
+		if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			s.setUIHeaders(c)
+		}
 		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
@@ -94,17 +105,21 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.catalogueReport)
 	api.GET("/reports/statistics.pdf", s.statisticsReport)
+	s.uiRoutes(e)
 	return s
 }
 
 // Handler is the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Routes lists method and path template of every route, for the OpenAPI
-// completeness test.
+// Routes lists method and path template of every API route (the web
+// pages left out), for the OpenAPI completeness test.
 func (s *Server) Routes() [][2]string {
 	var out [][2]string
 	for _, r := range s.engine.Routes() {
+		if s.webRoutes[r.Method+" "+r.Path] {
+			continue
+		}
 		out = append(out, [2]string{r.Method, r.Path})
 	}
 	return out
@@ -133,6 +148,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	}
+	if c.GetBool(uiKey) {
+		s.uiFail(c, status, code, err)
+		return
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": archive.ErrorMessage(err)}})
 }

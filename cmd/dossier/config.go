@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -36,6 +37,9 @@ type config struct {
 	PublicURL  string
 	Agency     string
 	Fonds      string
+	// SecureCookies marks the web session cookie Secure (also on when
+	// the public URL is https).
+	SecureCookies bool
 	// renderer draws notices (serve sets it).
 	renderer archive.Renderer
 	reports  archive.ReportRenderer
@@ -63,6 +67,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "public-url", EnvVars: []string{"DOSSIER_PUBLIC_URL"}, Usage: "URL the public reaches this service at, printed on notices for verification (default: http://<listen>)"},
 		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
 		&cli.StringFlag{Name: "fonds", Value: "Z109", EnvVars: []string{"DOSSIER_FONDS"}, Usage: "全宗号 of archive numbers (4 letters or digits)"},
+		&cli.BoolFlag{Name: "secure-cookies", EnvVars: []string{"DOSSIER_SECURE_COOKIES"}, Usage: "mark the web session cookie Secure and send HSTS, for https behind a proxy (on by itself when --public-url is https)"},
 	)
 }
 
@@ -84,6 +89,7 @@ func loadConfig(c *cli.Context) (config, error) {
 		Agency:     c.String("agency"),
 		Fonds:      c.String("fonds"),
 	}
+	cfg.SecureCookies = c.Bool("secure-cookies") || strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://")
 	if cfg.Fonds != "" && !fondsRE.MatchString(cfg.Fonds) {
 		return cfg, fmt.Errorf("--fonds (DOSSIER_FONDS) must be 4 capital letters or digits, not %q", cfg.Fonds)
 	}

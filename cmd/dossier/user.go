@@ -25,7 +25,7 @@ func userCommand() *cli.Command {
 	}
 	return &cli.Command{
 		Name:  "user",
-		Usage: "add users and manage their API tokens (works while the server runs)",
+		Usage: "add users and manage their API tokens and passwords (works while the server runs)",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
@@ -55,6 +55,13 @@ func userCommand() *cli.Command {
 					&cli.StringFlag{Name: "token-id", Required: true, Usage: "the token's id, as `user add` or `user token` printed it"},
 				),
 				Action: userRevoke,
+			},
+			{
+				Name:      "password",
+				Usage:     "set a user's web-interface password, read from the first line of standard input",
+				UsageText: "dossier user password --name NAME < password-file",
+				Flags:     append(storageFlags(), nameFlag()),
+				Action:    userPassword,
 			},
 		},
 	}
@@ -146,6 +153,26 @@ func userRevoke(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "revoked token %s of user %s; a running server refuses it within %s\n", c.String("token-id"), u.Name, userSyncEvery)
+	return nil
+}
+
+func userPassword(c *cli.Context) error {
+	pw, err := readPassword(c.App.Reader)
+	if err != nil {
+		return err
+	}
+	store, err := userStore(c)
+	if err != nil {
+		return err
+	}
+	u, err := archive.SetPasswordInStore(c.Context, store, c.String("name"), pw, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := auditCLI(c, store, "user.password_set", "user/"+u.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "set the password of user %s; a running server takes it within %s\n", u.Name, userSyncEvery)
 	return nil
 }
 

@@ -123,6 +123,30 @@ func TestUserCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A password set from the command line reaches the server too; the
+	// old one stops working.
+	if _, err := runApp(t, "short\n", "user", "password", "--data-dir", dir, "--name", "admin"); archive.ErrorCode(err) != archive.EINVALID {
+		t.Fatalf("a short password: %v", err)
+	}
+	if _, err := runApp(t, "another long secret\n", "user", "password", "--data-dir", dir, "--name", "nobody"); archive.ErrorCode(err) != archive.ENOTFOUND {
+		t.Fatalf("password of an unknown user: %v", err)
+	}
+	if _, err := runApp(t, "another long secret\n", "user", "password", "--data-dir", dir, "--name", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, err := svc.AuthenticatePassword(ctx, "admin", "another long secret")
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new password does not authenticate: %v", err)
+		}
+	}
+	if _, err := svc.AuthenticatePassword(ctx, "admin", "correct horse battery"); archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+		t.Fatalf("the old password still authenticates: %v", err)
+	}
+
 	// rebuild's helper restores the users into an empty projection.
 	rdb, err := boltdb.Open(filepath.Join(t.TempDir(), "rebuilt.db"))
 	if err != nil {
@@ -134,7 +158,7 @@ func TestUserCommands(t *testing.T) {
 	if err := rebuildUsers(ctx, &buf, rsvc); err != nil || buf.String() != "rebuilt 1 users\n" {
 		t.Fatalf("rebuildUsers: %q, %v", buf.String(), err)
 	}
-	if u, err := rdb.UserByName(ctx, "admin"); err != nil || len(u.Tokens) != 2 || !u.Tokens[0].Revoked {
+	if u, err := rdb.UserByName(ctx, "admin"); err != nil || len(u.Tokens) != 2 || !u.Tokens[0].Revoked || u.PasswordHash == "" {
 		t.Fatalf("rebuilt admin = %+v, %v", u, err)
 	}
 }

@@ -1,0 +1,467 @@
+package http
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// The staff interface and the applicant portal: server-rendered pages
+// from embedded templates, one stylesheet and one small script, all
+// served by this binary. Every page gets its data from archive.Service
+// with the signed-in actor, so access is checked there and only there.
+
+//go:embed web/templates/*.html web/static/*
+var webFS embed.FS
+
+// uiKey marks a request as a page request, so that s.fail answers with
+// an HTML page rather than the JSON error document.
+const uiKey = "dossier.ui"
+
+// sessionKey holds the request's *session.
+const sessionKey = "dossier.session"
+
+// contentSecurityPolicy allows only this origin's script, style and
+// images; no inline script or style, no framing, forms only to here.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'self'"
+
+type ui struct {
+	pages    map[string]*template.Template
+	sessions *sessionStore
+	// loginFails limits password sign-ins per address and per user name;
+	// portalFails limits portal sign-ins per address and per case number.
+	loginFails  *limiter
+	portalFails *limiter
+	secure      bool
+}
+
+func newUI(secure bool) *ui {
+	u := &ui{pages: map[string]*template.Template{}, sessions: newSessionStore(),
+		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: secure}
+	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "web/templates/layout.html", "web/templates/_*.html"))
+	names, err := fs.Glob(webFS, "web/templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "web/templates/")
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		u.pages[strings.TrimSuffix(base, ".html")] = template.Must(template.Must(layout.Clone()).ParseFS(webFS, n))
+	}
+	return u
+}
+
+// routes adds the pages. They live outside /api/v1 and are not part of
+// the OpenAPI document.
+func (s *Server) uiRoutes(e *gin.Engine) {
+	static, err := fs.Sub(webFS, "web/static")
+	if err != nil {
+		panic(err)
+	}
+	w := e.Group("", s.uiHeaders)
+	w.StaticFS("/static", http.FS(static))
+	w.GET("/", s.staff, s.worklistPage)
+	w.GET("/login", s.loginPage)
+	w.POST("/login", s.login)
+	w.POST("/logout", s.logout)
+	w.GET("/cases/:id", s.staff, s.casePage)
+	w.POST("/cases/:id/decision", s.staff, s.csrf, s.caseDecision)
+	w.POST("/cases/:id/materials", s.staff, s.caseUpload)
+	w.POST("/cases/:id/resubmit", s.staff, s.csrf, s.caseResubmit)
+	w.POST("/cases/:id/extension", s.staff, s.csrf, s.caseExtension)
+	w.POST("/cases/:id/archive", s.staff, s.csrf, s.caseArchive)
+	w.GET("/cases/:id/materials/:mid", s.staff, s.materialFile)
+	w.GET("/notices/:nid", s.staff, s.getNotice)
+	w.GET("/search", s.staff, s.searchPage)
+	w.POST("/search", s.staff, s.csrf, s.searchPage)
+	w.GET("/archives", s.staff, s.archivesPage)
+	w.GET("/archives/:no", s.staff, s.archivePage)
+	w.POST("/archives/:no/holds", s.staff, s.csrf, s.archivePlaceHold)
+	w.POST("/archives/:no/holds/:hid/lift", s.staff, s.csrf, s.archiveLiftHold)
+	w.GET("/reports", s.staff, s.reportsPage)
+	w.GET("/reports/catalogue.pdf", s.staff, s.catalogueReport)
+	w.GET("/reports/statistics.pdf", s.staff, s.statisticsReport)
+	w.GET("/portal", s.portalPage)
+	w.POST("/portal/login", s.portalLogin)
+	w.POST("/portal/logout", s.logout)
+	w.POST("/portal/materials", s.portal, s.portalUpload)
+	w.POST("/portal/resubmit", s.portal, s.csrf, s.portalResubmit)
+	w.GET("/portal/materials/:mid", s.portal, s.portalMaterial)
+	w.GET("/portal/notices/:nid", s.portal, s.getNotice)
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") && r.Path != "/healthz" && r.Path != "/readyz" && r.Path != "/metrics" {
+			s.webRoutes[r.Method+" "+r.Path] = true
+		}
+	}
+}
+
+// uiHeaders sets the security headers of every page and marks the
+// request as a page request.
+func (s *Server) uiHeaders(c *gin.Context) {
+	s.setUIHeaders(c)
+	c.Next()
+}
+
+func (s *Server) setUIHeaders(c *gin.Context) {
+	c.Set(uiKey, true)
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if strings.HasPrefix(c.Request.URL.Path, "/static/") {
+		h.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		h.Set("Cache-Control", "no-store")
+	}
+	if s.ui.secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+}
+
+// staff lets a signed-in staff member or applicant account through;
+// others go to the login page (or the portal, for a case sign-in).
+func (s *Server) staff(c *gin.Context) {
+	ss := s.currentSession(c)
+	if ss == nil || ss.actor == nil {
+		if c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		return
+	}
+	if ss.actor.Case != "" {
+		c.Redirect(http.StatusSeeOther, "/portal")
+		c.Abort()
+		return
+	}
+	s.enter(c, ss)
+}
+
+// portal lets a portal (case-number) session through.
+func (s *Server) portal(c *gin.Context) {
+	ss := s.currentSession(c)
+	if ss == nil || ss.actor == nil || ss.actor.Case == "" {
+		if c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/portal")
+			c.Abort()
+			return
+		}
+		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		return
+	}
+	s.enter(c, ss)
+}
+
+func (s *Server) enter(c *gin.Context, ss *session) {
+	s.bind(c, ss)
+	c.Next()
+}
+
+// bind puts the session and its actor on the request.
+func (s *Server) bind(c *gin.Context, ss *session) {
+	a := *ss.actor
+	a.Remote = c.ClientIP()
+	c.Set(sessionKey, ss)
+	c.Set(actorKey, a)
+}
+
+// maxFormBody bounds a form post other than an upload.
+const maxFormBody = 64 << 10
+
+// csrf refuses a form post without this session's token.
+func (s *Server) csrf(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	ss, _ := c.Get(sessionKey)
+	sess, _ := ss.(*session)
+	if !s.checkCSRF(c, sess, c.PostForm("csrf")) {
+		s.fail(c, errCSRF)
+		return
+	}
+	c.Next()
+}
+
+var errCSRF = archive.Errorf(archive.EFORBIDDEN, "the form is out of date or did not come from this site; reload the page and try again")
+
+// page is what every template gets.
+type page struct {
+	Title  string
+	Actor  *archive.Actor
+	CSRF   string
+	Flash  string
+	Active string
+	Portal bool
+	Nav    []navItem
+	Data   any
+}
+
+type navItem struct {
+	Key, Href, Label string
+}
+
+// navFor lists the sections the actor's roles use; the Service still
+// decides on each request.
+func navFor(a *archive.Actor) []navItem {
+	if a == nil || a.Case != "" {
+		return nil
+	}
+	nav := []navItem{{"worklist", "/", "我的待办"}}
+	if a.HasAny(archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor) {
+		nav = append(nav, navItem{"search", "/search", "检索"})
+	}
+	if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
+		nav = append(nav, navItem{"archives", "/archives", "档案"})
+	}
+	if a.HasAny(archive.RoleArchivist, archive.RoleAuditor, archive.RoleApprover, archive.RoleSupervisor) {
+		nav = append(nav, navItem{"reports", "/reports", "报表"})
+	}
+	return nav
+}
+
+// render writes a page; a template failure is an internal error, never a
+// half-written page.
+func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
+	p := page{Title: title, Data: data, Active: name}
+	if v, ok := c.Get(sessionKey); ok {
+		ss := v.(*session)
+		p.CSRF = ss.csrf
+		p.Actor = ss.actor
+		p.Flash = s.ui.sessions.takeFlash(ss)
+		p.Portal = ss.actor != nil && ss.actor.Case != ""
+	}
+	p.Nav = navFor(p.Actor)
+	t := s.ui.pages[name]
+	var buf bytes.Buffer
+	if t == nil {
+		s.log.Error("no such page template", "page", name)
+		status = http.StatusInternalServerError
+		buf.WriteString("internal error")
+	} else if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("page render failed", "page", name, "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString("页面无法显示（内部错误）")
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// flashRedirect answers a successful post: a message for the next page
+// and a redirect (post/redirect/get).
+func (s *Server) flashRedirect(c *gin.Context, msg, to string) {
+	if v, ok := c.Get(sessionKey); ok && msg != "" {
+		s.ui.sessions.setFlash(v.(*session), msg)
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// errorTitles are the Chinese headlines of each error code; the Service's
+// message follows as the detail.
+var errorTitles = map[string]string{
+	archive.ENOTFOUND:     "未找到",
+	archive.EINVALID:      "填写有误",
+	archive.ECONFLICT:     "当前状态下不能这样操作",
+	archive.EFORBIDDEN:    "无权操作",
+	archive.EUNAUTHORIZED: "请先登录",
+	archive.ETOOLARGE:     "文件过大",
+	archive.EUNSUPPORTED:  "不支持的文件类型",
+	archive.EUNAVAILABLE:  "服务暂不可用，请稍后再试",
+	archive.EINTERNAL:     "内部错误",
+}
+
+// errorHints say in Chinese what to do about each kind of error.
+var errorHints = map[string]string{
+	archive.ENOTFOUND:     "要找的案件、档案或页面不存在，或不在您的查看范围内。",
+	archive.EINVALID:      "请按下方说明修改后重新提交。",
+	archive.ECONFLICT:     "案件的状态已经变化，或这一步骤不适用于当前状态。请刷新页面查看最新情况。",
+	archive.EFORBIDDEN:    "您的角色不能进行这项操作；如果表单已过期，请刷新页面后重试。",
+	archive.EUNAUTHORIZED: "登录已失效，请重新登录。",
+	archive.ETOOLARGE:     "请上传较小的文件。",
+	archive.EUNSUPPORTED:  "请上传 PDF、JPEG、PNG、TIFF、文本、DOCX 或 OFD 文件。",
+	archive.EUNAVAILABLE:  "系统的存储或数据库暂时无法访问，未作任何更改。",
+	archive.EINTERNAL:     "系统出现内部错误，已记录日志。",
+}
+
+type errorView struct {
+	Status  int
+	Title   string
+	Hint    string
+	Message string
+	Back    string
+}
+
+// uiFail shows an error as a page with the status of the code table.
+func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
+	msg := archive.ErrorMessage(err)
+	if code == archive.EINTERNAL {
+		msg = ""
+	}
+	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
+	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request) {
+		if u, err := url.Parse(ref); err == nil {
+			v.Back = u.RequestURI()
+		}
+	}
+	s.render(c, status, "error", v.Title, v)
+	c.Abort()
+}
+
+var statusNames = map[string]string{
+	archive.StatusSubmitted:           "待受理",
+	archive.StatusCorrectionRequested: "待补正",
+	archive.StatusNotAccepted:         "不予受理",
+	archive.StatusInitialReview:       "初审中",
+	archive.StatusSecondReview:        "复审中",
+	archive.StatusFinalReview:         "终审中",
+	archive.StatusApproved:            "已核准",
+	archive.StatusDenied:              "未核准",
+	archive.StatusArchived:            "已归档",
+	archive.StatusDisposed:            "已销毁",
+}
+
+var stageNames = map[string]string{
+	archive.StageAcceptance: "受理",
+	archive.StageCorrection: "补正（等待申请人）",
+	archive.StageInitial:    "初审",
+	archive.StageSecond:     "复审",
+	archive.StageFinal:      "终审",
+	archive.StageDecided:    "已办结",
+	archive.StageArchived:   "已归档",
+}
+
+var roleNames = map[string]string{
+	archive.RoleApplicant:  "申请人",
+	archive.RoleClerk:      "受理员",
+	archive.RoleReviewer:   "初审员",
+	archive.RoleSupervisor: "复审员",
+	archive.RoleApprover:   "终审员",
+	archive.RoleArchivist:  "档案员",
+	archive.RoleAuditor:    "审计员",
+	archive.RoleAdmin:      "管理员",
+	"system":               "系统",
+}
+
+var decisionNames = map[string]string{
+	archive.DecisionAccept:  "受理",
+	archive.DecisionCorrect: "要求补正",
+	archive.DecisionReject:  "不予受理/不予核准",
+	archive.DecisionApprove: "同意",
+	archive.DecisionReturn:  "退回",
+}
+
+var eventNames = map[string]string{
+	archive.EventCreated:       "提交申请",
+	archive.EventMaterialAdded: "上传材料",
+	archive.EventAcceptance:    "受理决定",
+	archive.EventExtended:      "延长受理期限",
+	archive.EventResubmitted:   "补正后重新提交",
+	archive.EventReview:        "审核决定",
+	archive.EventNotice:        "出具通知书",
+	archive.EventArchived:      "归档",
+	archive.EventHoldPlaced:    "设置法律保全",
+	archive.EventHoldLifted:    "解除法律保全",
+	archive.EventDisposed:      "销毁",
+}
+
+func nameOr(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+var uiFuncs = template.FuncMap{
+	"status":   func(s string) string { return nameOr(statusNames, s) },
+	"stage":    func(s string) string { return nameOr(stageNames, s) },
+	"role":     func(s string) string { return nameOr(roleNames, s) },
+	"decision": func(s string) string { return nameOr(decisionNames, s) },
+	"decisionAt": func(eventType, d string) string {
+		if d == archive.DecisionReject {
+			if eventType == archive.EventAcceptance {
+				return "不予受理"
+			}
+			return "不予核准"
+		}
+		return nameOr(decisionNames, d)
+	},
+	"event":  func(s string) string { return nameOr(eventNames, s) },
+	"maskID": archive.MaskIDNumber,
+	"maskPhone": func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return archive.MaskPhone(s)
+	},
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(beijing).Format("2006-01-02 15:04")
+	},
+	"whenp": func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.In(beijing).Format("2006-01-02")
+	},
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d 字节", n)
+	},
+	"pathEscape": url.PathEscape,
+	"has":        func(a *archive.Actor, r string) bool { return a != nil && a.Has(r) },
+	"previewable": func(ct string) bool {
+		return ct == archive.TypePDF || ct == archive.TypePNG || ct == archive.TypeJPEG
+	},
+	"join":      strings.Join,
+	"highlight": highlight,
+	"inc":       func(n int) int { return n + 1 },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// highlight turns a search fragment (text with <mark> around matches)
+// into safe HTML: every piece is unescaped and escaped again, so only
+// the <mark> elements survive as markup.
+func highlight(fr string) template.HTML {
+	var b strings.Builder
+	for i, seg := range strings.Split(fr, "<mark>") {
+		inner, rest, found := strings.Cut(seg, "</mark>")
+		if i == 0 || !found {
+			b.WriteString(template.HTMLEscapeString(html.UnescapeString(seg)))
+			continue
+		}
+		b.WriteString("<mark>" + template.HTMLEscapeString(html.UnescapeString(inner)) + "</mark>")
+		b.WriteString(template.HTMLEscapeString(html.UnescapeString(rest)))
+	}
+	return template.HTML(b.String())
+}

@@ -1,0 +1,97 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+type loginView struct {
+	Name    string
+	Message string
+}
+
+// loginPage shows the sign-in form, or sends a signed-in user on.
+func (s *Server) loginPage(c *gin.Context) {
+	ss := s.anonSession(c)
+	if ss.actor != nil {
+		to := "/"
+		if ss.actor.Case != "" {
+			to = "/portal"
+		}
+		c.Redirect(http.StatusSeeOther, to)
+		return
+	}
+	c.Set(sessionKey, ss)
+	s.render(c, http.StatusOK, "login", "登录", loginView{})
+}
+
+// errLoginLimited is the answer once an address or a name has used up
+// its failed attempts.
+var errLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
+
+// login checks the form's CSRF token against the anonymous session,
+// then the password; on success the anonymous session is destroyed and a
+// new one with a new id is issued, so an id planted before sign-in is
+// never a signed-in session (session fixation).
+func (s *Server) login(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	old := s.currentSession(c)
+	if old == nil || old.actor != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+		ss := s.anonSession(c)
+		c.Set(sessionKey, ss)
+		s.render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})
+		return
+	}
+	c.Set(sessionKey, old)
+	name := strings.TrimSpace(c.PostForm("name"))
+	password := c.PostForm("password")
+	ip := "ip:" + c.ClientIP()
+	user := "user:" + archive.FoldUserName(name)
+	if s.ui.loginFails.blocked(ip, user) {
+		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: errLoginLimited})
+		return
+	}
+	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)
+	if err != nil {
+		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+			s.fail(c, err)
+			return
+		}
+		s.ui.loginFails.fail(ip, user)
+		s.render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
+		return
+	}
+	s.ui.loginFails.reset(user)
+	s.ui.sessions.destroy(old.id)
+	a.Remote = ""
+	ss := s.ui.sessions.create(&a)
+	s.setSessionCookie(c, ss.id, 0)
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// logout destroys the session; it takes the CSRF token so that another
+// site cannot sign a user out.
+func (s *Server) logout(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	ss := s.currentSession(c)
+	to := "/login"
+	if strings.HasPrefix(c.Request.URL.Path, "/portal") {
+		to = "/portal"
+	}
+	if ss == nil {
+		c.Redirect(http.StatusSeeOther, to)
+		return
+	}
+	c.Set(sessionKey, ss)
+	if !s.checkCSRF(c, ss, c.PostForm("csrf")) {
+		s.fail(c, errCSRF)
+		return
+	}
+	s.ui.sessions.destroy(ss.id)
+	s.setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, to)
+}

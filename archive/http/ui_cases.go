@@ -1,0 +1,361 @@
+package http
+
+import (
+	"cmp"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+type worklistSection struct {
+	Title string
+	Empty string
+	Cases []*archive.CaseView
+}
+
+type worklistView struct {
+	Sections []worklistSection
+	Admin    bool
+}
+
+// worklistLimit bounds each worklist section.
+const worklistLimit = 200
+
+// worklistPage shows the cases waiting for the actor's roles, overdue
+// ones first, then by stage deadline.
+func (s *Server) worklistPage(c *gin.Context) {
+	a := actor(c)
+	var v worklistView
+	type part struct {
+		role, title, empty string
+		f                  archive.CaseFilter
+	}
+	yes := true
+	parts := []part{
+		{archive.RoleClerk, "待受理", "没有等待受理的申请。", archive.CaseFilter{Status: archive.StatusSubmitted}},
+		{archive.RoleClerk, "待补正（等待申请人补交材料）", "没有等待补正的申请。", archive.CaseFilter{Status: archive.StatusCorrectionRequested}},
+		{archive.RoleReviewer, "待初审", "没有等待初审的案件。", archive.CaseFilter{Status: archive.StatusInitialReview}},
+		{archive.RoleSupervisor, "待复审", "没有等待复审的案件。", archive.CaseFilter{Status: archive.StatusSecondReview}},
+		{archive.RoleApprover, "待终审", "没有等待终审的案件。", archive.CaseFilter{Status: archive.StatusFinalReview}},
+		{archive.RoleArchivist, "已办结待归档", "没有待归档的案件。", archive.CaseFilter{Stage: archive.StageDecided}},
+		{archive.RoleAuditor, "逾期案件", "没有逾期案件。", archive.CaseFilter{Overdue: &yes}},
+		{archive.RoleApplicant, "我的申请", "您还没有申请。", archive.CaseFilter{}},
+	}
+	for _, p := range parts {
+		if !a.Has(p.role) {
+			continue
+		}
+		pg, err := s.svc.ListCases(c.Request.Context(), a, p.f, "", worklistLimit)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		sortWorklist(pg.Cases)
+		v.Sections = append(v.Sections, worklistSection{Title: p.title, Empty: p.empty, Cases: pg.Cases})
+	}
+	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
+	s.render(c, http.StatusOK, "worklist", "我的待办", v)
+}
+
+// sortWorklist puts overdue cases first, then the earliest stage (else
+// case) deadline, then the oldest case.
+func sortWorklist(cs []*archive.CaseView) {
+	due := func(v *archive.CaseView) string {
+		if v.Deadline != nil {
+			return v.Deadline.Date
+		}
+		if v.CaseDeadline != nil {
+			return v.CaseDeadline.Date
+		}
+		return "9999"
+	}
+	slices.SortStableFunc(cs, func(x, y *archive.CaseView) int {
+		if x.Overdue != y.Overdue {
+			if x.Overdue {
+				return -1
+			}
+			return 1
+		}
+		if d := cmp.Compare(due(x), due(y)); d != 0 {
+			return d
+		}
+		return x.CreatedAt.Compare(y.CreatedAt)
+	})
+}
+
+type materialRow struct {
+	archive.Material
+	Name string
+}
+
+type historyRow struct {
+	archive.Event
+	Text string
+}
+
+type option struct{ Value, Label string }
+
+// caseView is the case page: the case as the Service shows it to the
+// actor, and which forms to offer. The forms are offers only; the
+// Service decides when one is posted.
+type caseView struct {
+	Case      *archive.CaseView
+	Base      string // where the page's forms post: /cases/<id> or /portal
+	Materials []materialRow
+	// Attachments are the reviewers' documents a decision may cite.
+	Attachments []materialRow
+	Missing     []string
+	History     []historyRow
+	Stage       string // the stage whose decision form is shown, or ""
+	Decisions   []option
+	Specs       []archive.MaterialSpec
+	Upload      bool
+	Attach      bool
+	Resubmit    bool
+	Extend      bool
+	Archive     bool
+	Reviewable  bool
+}
+
+// stageRoles is the role that decides each stage, for offering the form.
+var stageRoles = map[string]string{
+	archive.StageAcceptance: archive.RoleClerk,
+	archive.StageInitial:    archive.RoleReviewer,
+	archive.StageSecond:     archive.RoleSupervisor,
+	archive.StageFinal:      archive.RoleApprover,
+}
+
+func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
+	cv := caseView{Case: v, Base: base}
+	bt, err := s.svc.Catalogue().Lookup(v.BusinessType)
+	matName := func(code string) string {
+		if code == "attachment" {
+			return "审核附件"
+		}
+		if bt != nil {
+			if m, ok := bt.Material(code); ok {
+				return m.Name
+			}
+		}
+		return code
+	}
+	if err == nil {
+		cv.Specs = bt.Materials
+	}
+	for _, m := range v.Materials {
+		cv.Materials = append(cv.Materials, materialRow{Material: m, Name: matName(m.Code)})
+		if m.Code == "attachment" {
+			cv.Attachments = append(cv.Attachments, materialRow{Material: m, Name: matName(m.Code)})
+		}
+	}
+	for _, code := range v.Missing {
+		cv.Missing = append(cv.Missing, matName(code))
+	}
+	for _, e := range v.History {
+		r := historyRow{Event: e}
+		switch {
+		case e.Material != nil:
+			r.Text = matName(e.Material.Code) + "：" + e.Material.Filename
+		case e.Notice != nil:
+			r.Text = e.Notice.Title + " " + e.Notice.DocNumber
+		case len(e.Missing) > 0:
+			var names []string
+			for _, code := range e.Missing {
+				names = append(names, matName(code))
+			}
+			r.Text = "缺少或需更正：" + strings.Join(names, "、")
+		case e.Archive != nil:
+			r.Text = "档号 " + e.Archive.ArchiveNo
+		}
+		cv.History = append(cv.History, r)
+	}
+	if role := stageRoles[v.Stage]; role != "" && a.Has(role) && a.Case == "" {
+		cv.Stage = v.Stage
+		if v.Stage == archive.StageAcceptance {
+			cv.Decisions = []option{{archive.DecisionAccept, "受理"}, {archive.DecisionCorrect, "要求补正"}, {archive.DecisionReject, "不予受理"}}
+			cv.Extend = true
+		} else {
+			cv.Decisions = []option{{archive.DecisionApprove, "同意"}, {archive.DecisionReject, "不予核准"}}
+			if v.Stage != archive.StageInitial {
+				cv.Decisions = append(cv.Decisions, option{archive.DecisionReturn, "退回上一环节"})
+			}
+			cv.Attach = true
+		}
+	}
+	owner := a.Has(archive.RoleApplicant)
+	if v.Stage == archive.StageAcceptance || v.Stage == archive.StageCorrection {
+		cv.Upload = owner || a.Has(archive.RoleClerk)
+	}
+	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
+	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
+	return cv
+}
+
+// casePage shows one case. Identity and phone numbers are shown masked
+// on the page whatever the role.
+func (s *Server) casePage(c *gin.Context) {
+	a := actor(c)
+	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "case", "案件 "+v.Number, s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID)))
+}
+
+func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
+
+// caseDecision posts the decision of the case's current stage: the
+// acceptance decision, or a review decision.
+func (s *Server) caseDecision(c *gin.Context) {
+	a, id := actor(c), c.Param("id")
+	decision := c.PostForm("decision")
+	var err error
+	if c.PostForm("stage") == archive.StageAcceptance {
+		_, err = s.svc.Acceptance(c.Request.Context(), a, id, archive.AcceptanceInput{Decision: decision,
+			Reason: c.PostForm("opinion"), Missing: c.PostFormArray("missing")})
+	} else {
+		_, err = s.svc.Review(c.Request.Context(), a, id, archive.ReviewInput{Decision: decision,
+			Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"), Attachments: c.PostFormArray("attachments")})
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已记录决定："+nameOr(decisionNames, decision)+"。", caseURL(id))
+}
+
+func (s *Server) caseResubmit(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := s.svc.Resubmit(c.Request.Context(), actor(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已重新提交，等待受理。", caseURL(id))
+}
+
+func (s *Server) caseExtension(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), actor(c), id, c.PostForm("reason")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "受理期限已延长。", caseURL(id))
+}
+
+func (s *Server) caseArchive(c *gin.Context) {
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已归档，档号 "+rec.ArchiveNo+"。", "/archives/"+url.PathEscape(rec.ArchiveNo))
+}
+
+// caseUpload streams an upload from the case page.
+func (s *Server) caseUpload(c *gin.Context) {
+	id := c.Param("id")
+	if _, ok := s.streamUpload(c, id); ok {
+		s.flashRedirect(c, "材料已上传。", caseURL(id))
+	}
+}
+
+// streamUpload reads a multipart form whose parts come in page order:
+// csrf, material, then file; the token is checked before the file is
+// read, and the file goes straight to the Service. It answers errors
+// itself and reports ok only on success.
+func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
+	ss, _ := c.Get(sessionKey)
+	sess, _ := ss.(*session)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
+		return nil, false
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+	var token, code string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			if !s.checkCSRF(c, sess, token) {
+				s.fail(c, errCSRF)
+				return nil, false
+			}
+			s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+			return nil, false
+		}
+		if err != nil {
+			s.fail(c, bodyErr(err, s.maxUpload))
+			return nil, false
+		}
+		switch part.FormName() {
+		case "csrf", "material":
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				s.fail(c, bodyErr(err, s.maxUpload))
+				return nil, false
+			}
+			if part.FormName() == "csrf" {
+				token = string(b)
+			} else {
+				code = strings.TrimSpace(string(b))
+			}
+		case "file":
+			if !s.checkCSRF(c, sess, token) {
+				s.fail(c, errCSRF)
+				return nil, false
+			}
+			if part.FileName() == "" {
+				s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+				return nil, false
+			}
+			if code == "" {
+				s.fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
+				return nil, false
+			}
+			m, err := s.svc.AddMaterial(c.Request.Context(), actor(c), caseID, code, part.FileName(), part)
+			if err != nil {
+				s.fail(c, bodyErr(err, s.maxUpload))
+				return nil, false
+			}
+			return m, true
+		}
+		part.Close()
+	}
+}
+
+// materialFile sends a material: inline (?inline=1) for PDF and images
+// the browser shows itself, as a download otherwise.
+func (s *Server) materialFile(c *gin.Context) {
+	s.sendMaterial(c, c.Param("id"), c.Param("mid"))
+}
+
+func (s *Server) sendMaterial(c *gin.Context, caseID, mid string) {
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), actor(c), caseID, mid)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer rc.Close()
+	disp := "attachment"
+	if c.Query("inline") == "1" && (m.ContentType == archive.TypePDF || m.ContentType == archive.TypePNG || m.ContentType == archive.TypeJPEG) {
+		disp = "inline"
+	}
+	c.Header("Content-Type", m.ContentType)
+	c.Header("Content-Length", strconv.FormatInt(m.Size, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": m.Filename}))
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if _, err := io.Copy(c.Writer, rc); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
+		s.log.Debug("material download cut short", "err", err)
+	}
+}

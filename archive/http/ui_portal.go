@@ -1,0 +1,100 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// The applicant portal: an applicant signs in with the case number, the
+// verification code printed on the acceptance notice and the last six
+// characters of the identity number, and gets a session scoped to that
+// one case (archive.Actor.Case), which the Service enforces.
+
+type portalLoginView struct {
+	Number  string
+	Message string
+}
+
+// portalPage shows the signed-in applicant's case, or the sign-in form.
+func (s *Server) portalPage(c *gin.Context) {
+	ss := s.anonSession(c)
+	if ss.actor != nil && ss.actor.Case == "" {
+		c.Redirect(http.StatusSeeOther, "/")
+		return
+	}
+	if ss.actor == nil {
+		c.Set(sessionKey, ss)
+		s.render(c, http.StatusOK, "portal_login", "申请人查询", portalLoginView{})
+		return
+	}
+	s.bind(c, ss)
+	a := actor(c)
+	v, err := s.svc.GetCase(c.Request.Context(), a, a.Case, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cv := s.buildCaseView(a, v, "/portal")
+	s.render(c, http.StatusOK, "portal", "申请人查询", cv)
+}
+
+// portalLogin checks the form's CSRF token, the rate limit per address
+// and per case number, then asks the Service; success replaces the
+// anonymous session with a new one.
+func (s *Server) portalLogin(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	old := s.currentSession(c)
+	if old == nil || old.actor != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+		ss := s.anonSession(c)
+		c.Set(sessionKey, ss)
+		s.render(c, http.StatusForbidden, "portal_login", "申请人查询", portalLoginView{Message: "表单已过期或并非来自本站，请重新输入。"})
+		return
+	}
+	c.Set(sessionKey, old)
+	number := strings.TrimSpace(c.PostForm("number"))
+	ip := "ip:" + c.ClientIP()
+	key := "case:" + strings.ToUpper(number)
+	if s.ui.portalFails.blocked(ip, key) {
+		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: errLoginLimited})
+		return
+	}
+	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("idtail"), c.ClientIP())
+	if err != nil {
+		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+			s.fail(c, err)
+			return
+		}
+		s.ui.portalFails.fail(ip, key)
+		s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
+			Message: "案件编号、验证码或证件号码后六位不匹配，请核对受理通知书后重新输入。"})
+		return
+	}
+	s.ui.portalFails.reset(key)
+	s.ui.sessions.destroy(old.id)
+	a.Remote = ""
+	ss := s.ui.sessions.create(&a)
+	s.setSessionCookie(c, ss.id, 0)
+	c.Redirect(http.StatusSeeOther, "/portal")
+}
+
+func (s *Server) portalUpload(c *gin.Context) {
+	if _, ok := s.streamUpload(c, actor(c).Case); ok {
+		s.flashRedirect(c, "材料已上传。补齐全部材料后请点击“重新提交”。", "/portal")
+	}
+}
+
+func (s *Server) portalResubmit(c *gin.Context) {
+	if _, err := s.svc.Resubmit(c.Request.Context(), actor(c), actor(c).Case); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已重新提交，等待受理。", "/portal")
+}
+
+func (s *Server) portalMaterial(c *gin.Context) {
+	s.sendMaterial(c, actor(c).Case, c.Param("mid"))
+}

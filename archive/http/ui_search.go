@@ -1,0 +1,209 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+type facetLink struct {
+	Field, Term, Label string
+	Count              int
+	Active             bool
+}
+
+type searchView struct {
+	Q, BusinessType, Status, Year string
+	Ran                           bool
+	Result                        *archive.SearchResult
+	Facets                        []facetGroup
+	Types                         []archive.BusinessType
+	Statuses                      []option
+	Cursor                        string
+	Page                          int
+}
+
+// searchPage shows the search form; a post runs the search. The words
+// travel in the form body, never in the URL, since people search for
+// names and identity numbers. Facets and the next page are small forms.
+func (s *Server) searchPage(c *gin.Context) {
+	v := searchView{Types: s.svc.Catalogue().Types()}
+	for _, st := range archive.Statuses {
+		v.Statuses = append(v.Statuses, option{st, nameOr(statusNames, st)})
+	}
+	if c.Request.Method != http.MethodPost {
+		s.render(c, http.StatusOK, "search", "检索", v)
+		return
+	}
+	v.Q, v.BusinessType, v.Status, v.Year = c.PostForm("q"), c.PostForm("business_type"), c.PostForm("status"), c.PostForm("year")
+	v.Page, _ = strconv.Atoi(c.PostForm("page"))
+	if v.Page < 1 {
+		v.Page = 1
+	}
+	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20}
+	if v.Year != "" {
+		n, err := strconv.Atoi(v.Year)
+		if err != nil || n < 1900 || n > 9999 {
+			s.fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			return
+		}
+		q.Year = n
+	}
+	res, err := s.svc.Search(c.Request.Context(), actor(c), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Ran, v.Result, v.Cursor = true, res, res.NextCursor
+	facets := map[string][]facetLink{}
+	for field, counts := range res.Facets {
+		for _, fc := range counts {
+			l := facetLink{Field: field, Term: fc.Term, Label: fc.Term, Count: fc.Count}
+			switch field {
+			case "status":
+				l.Label = nameOr(statusNames, fc.Term)
+				l.Active = v.Status == fc.Term
+			case "business_type":
+				if bt, err := s.svc.Catalogue().Lookup(fc.Term); err == nil {
+					l.Label = bt.Name
+				}
+				l.Active = v.BusinessType == fc.Term
+			case "year":
+				l.Active = v.Year == fc.Term
+			}
+			facets[field] = append(facets[field], l)
+		}
+	}
+	v.Facets = sortedFacets(facets)
+	s.render(c, http.StatusOK, "search", "检索", v)
+}
+
+// facetOrder is the order the facets appear in.
+var facetOrder = []string{"business_type", "status", "year"}
+
+var facetNames = map[string]string{"business_type": "业务类型", "status": "状态", "year": "年度"}
+
+type holdsView struct {
+	Holds   []archive.HeldArchive
+	Pending []*archive.CaseView
+	No      string
+}
+
+// archivesPage is the archive desk: look up a 档号, the cases waiting to
+// be archived, and the archives under legal hold.
+func (s *Server) archivesPage(c *gin.Context) {
+	a := actor(c)
+	if no := c.Query("no"); no != "" {
+		c.Redirect(http.StatusSeeOther, "/archives/"+url.PathEscape(no))
+		return
+	}
+	var v holdsView
+	holds, err := s.svc.Holds(c.Request.Context(), a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Holds = holds
+	if a.Has(archive.RoleArchivist) {
+		pg, err := s.svc.ListCases(c.Request.Context(), a, archive.CaseFilter{Stage: archive.StageDecided}, "", worklistLimit)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		v.Pending = pg.Cases
+	}
+	s.render(c, http.StatusOK, "archives", "档案", v)
+}
+
+type archiveView struct {
+	Record *archive.ArchiveRecord
+	Case   *archive.CaseView
+	Holds  []archive.Hold
+	Path   string
+}
+
+// archivePage shows one archive record with its case summary and legal
+// holds. Further sections (loans, disposal) hang off the same page.
+func (s *Server) archivePage(c *gin.Context) {
+	a, no := actor(c), c.Param("no")
+	rec, err := s.svc.Archive(c.Request.Context(), a, no)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := archiveView{Record: rec, Path: "/archives/" + url.PathEscape(rec.ArchiveNo)}
+	if cv, err := s.svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
+		v.Case = cv
+	} else {
+		s.fail(c, err)
+		return
+	}
+	holds, err := s.svc.Holds(c.Request.Context(), a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, h := range holds {
+		if h.ArchiveNo == rec.ArchiveNo {
+			v.Holds = h.Holds
+		}
+	}
+	s.render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
+}
+
+func (s *Server) archivePlaceHold(c *gin.Context) {
+	no := c.Param("no")
+	if _, err := s.svc.PlaceHold(c.Request.Context(), actor(c), no, c.PostForm("reason")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已设置法律保全。", "/archives/"+url.PathEscape(no))
+}
+
+func (s *Server) archiveLiftHold(c *gin.Context) {
+	no := c.Param("no")
+	if err := s.svc.LiftHold(c.Request.Context(), actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "已解除法律保全。", "/archives/"+url.PathEscape(no))
+}
+
+type reportsView struct {
+	Types      []archive.BusinessType
+	Retentions []option
+	Year       int
+	From, To   string
+}
+
+// reportsPage links the catalogue and statistics PDFs; the Service
+// decides who may have them when one is asked for.
+func (s *Server) reportsPage(c *gin.Context) {
+	now := time.Now().In(beijing)
+	v := reportsView{Types: s.svc.Catalogue().Types(), Year: now.Year(),
+		From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, beijing).Format("2006-01-02"), To: now.Format("2006-01-02"),
+		Retentions: []option{{"Y", "永久"}, {"D100", "100年"}, {"D50", "50年"}, {"D30", "30年"}, {"D10", "10年"}}}
+	s.render(c, http.StatusOK, "reports", "报表", v)
+}
+
+// sortedFacets returns the facet groups the search can filter by, in
+// display order.
+func sortedFacets(m map[string][]facetLink) []facetGroup {
+	var out []facetGroup
+	for _, f := range facetOrder {
+		if ls, ok := m[f]; ok {
+			out = append(out, facetGroup{Field: f, Name: facetNames[f], Links: ls})
+		}
+	}
+	return out
+}
+
+type facetGroup struct {
+	Field, Name string
+	Links       []facetLink
+}

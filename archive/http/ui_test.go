@@ -1,0 +1,600 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"dossier/archive"
+)
+
+// browser is a cookie-keeping client that does not follow redirects, so
+// tests see every 303.
+type browser struct {
+	t      *testing.T
+	e      *env
+	c      *http.Client
+	origin string // sent as Origin on posts when set
+}
+
+type page struct {
+	status int
+	body   string
+	header http.Header
+	loc    string
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	p := page{status: res.StatusCode, body: string(raw), header: res.Header, loc: res.Header.Get("Location")}
+	if p.status >= 500 {
+		b.t.Fatalf("%s %s → %d %s", req.Method, req.URL.Path, p.status, raw)
+	}
+	return p
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.e.srv.URL+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if b.origin != "" {
+		req.Header.Set("Origin", b.origin)
+	}
+	return b.do(req)
+}
+
+func (b *browser) cookie() string {
+	u, _ := url.Parse(b.e.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "dossier_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func (b *browser) setCookie(v string) {
+	u, _ := url.Parse(b.e.srv.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "dossier_session", Value: v, Path: "/"}})
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, p page) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no CSRF token on the page: %.500s", p.body)
+	}
+	return m[1]
+}
+
+// login signs in through the form and returns the worklist page.
+func (b *browser) login(name, password string) page {
+	b.t.Helper()
+	tok := csrfOf(b.t, b.get("/login"))
+	p := b.post("/login", url.Values{"csrf": {tok}, "name": {name}, "password": {password}})
+	if p.status != http.StatusSeeOther || p.loc != "/" {
+		b.t.Fatalf("login %s: %d %s %.300s", name, p.status, p.loc, p.body)
+	}
+	w := b.get("/")
+	if w.status != 200 {
+		b.t.Fatalf("worklist after login: %d", w.status)
+	}
+	return w
+}
+
+const testPassword = "correct horse battery"
+
+// staff creates a user with a password through the API.
+func (e *env) staff(name string, roles ...string) (id, token string) {
+	e.t.Helper()
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": name, "roles": roles, "password": testPassword})
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("create user %s: %d %s", name, r.status, r.raw)
+	}
+	return r.str("id"), r.str("token")
+}
+
+func checkHeaders(t *testing.T, what string, p page) {
+	t.Helper()
+	for h, want := range map[string]string{
+		"X-Frame-Options":        "DENY",
+		"X-Content-Type-Options": "nosniff",
+	} {
+		if got := p.header.Get(h); got != want {
+			t.Errorf("%s: %s = %q, want %q", what, h, got, want)
+		}
+	}
+	csp := p.header.Get("Content-Security-Policy")
+	for _, d := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("%s: CSP %q lacks %s", what, csp, d)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("%s: CSP allows unsafe-inline: %s", what, csp)
+	}
+	if p.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", what, p.header.Get("Cache-Control"))
+	}
+	if p.header.Get("Referrer-Policy") == "" {
+		t.Errorf("%s: no Referrer-Policy", what)
+	}
+}
+
+var (
+	urlAttrRE = regexp.MustCompile(`(?:href|action|src)="([^"]*)"`)
+	inlineRE  = regexp.MustCompile(`<script>|<script [^>]*>[^<]|\sstyle="|\son[a-z]+="`)
+)
+
+// checkPage checks what every page must hold to: security headers, no
+// inline script or style, no identity number anywhere, none in a URL.
+func checkPage(t *testing.T, what string, p page, secrets ...string) {
+	t.Helper()
+	checkHeaders(t, what, p)
+	if m := inlineRE.FindString(p.body); m != "" {
+		t.Errorf("%s: inline script or style %q, which the CSP blocks", what, m)
+	}
+	for _, s := range secrets {
+		if strings.Contains(p.body, s) {
+			t.Errorf("%s: the page shows %q", what, s)
+		}
+	}
+	noSecretURLs(t, what, p, secrets...)
+}
+
+// noSecretURLs checks that no link, form target or source holds any of
+// the secrets.
+func noSecretURLs(t *testing.T, what string, p page, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		for _, m := range urlAttrRE.FindAllStringSubmatch(p.body, -1) {
+			if strings.Contains(m[1], s) || strings.Contains(m[1], url.QueryEscape(s)) {
+				t.Errorf("%s: a URL holds personal data: %s", what, m[1])
+			}
+		}
+	}
+}
+
+// caseAt files a case through the API and moves it to the wanted status.
+func (e *env) caseAt(status string, tokens map[string]string, id string) (caseID, number string) {
+	e.t.Helper()
+	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": id, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	expect(e.t, r, 201, "create case")
+	caseID, number = r.str("id"), r.str("number")
+	if status == archive.StatusSubmitted {
+		return
+	}
+	if status == archive.StatusCorrectionRequested {
+		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+		return
+	}
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			expect(e.t, e.upload(tokens["clerk"], caseID, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		}
+	}
+	steps := []struct{ who, path, status string }{
+		{"clerk", "acceptance", archive.StatusInitialReview},
+		{"reviewer", "reviews", archive.StatusSecondReview},
+		{"supervisor", "reviews", archive.StatusFinalReview},
+		{"approver", "reviews", archive.StatusApproved},
+	}
+	for _, s := range steps {
+		body := map[string]any{"decision": "approve", "opinion": "同意"}
+		if s.who == "clerk" {
+			body = map[string]any{"decision": "accept"}
+		}
+		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/"+s.path, tokens[s.who], body), 200, s.who)
+		if s.status == status {
+			return
+		}
+	}
+	if status == archive.StatusArchived {
+		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/archive", tokens["archivist"], nil), 201, "archive")
+	}
+	return
+}
+
+func (e *env) team() map[string]string {
+	tokens := map[string]string{}
+	for _, r := range []string{"clerk", "reviewer", "supervisor", "approver", "archivist", "auditor", "applicant"} {
+		_, tokens[r] = e.staff("ui."+r, r)
+	}
+	return tokens
+}
+
+func TestUILoginSessionFixationLogout(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	b := e.browser()
+
+	// Not signed in: pages send to the login form.
+	if p := b.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
+		t.Fatalf("/ without a session: %d %s", p.status, p.loc)
+	}
+	// A cookie planted by someone else is not taken up.
+	b.setCookie("planted-by-attacker")
+	lp := b.get("/login")
+	checkPage(t, "login", lp)
+	anon := b.cookie()
+	if anon == "planted-by-attacker" || anon == "" {
+		t.Fatalf("the login page kept a planted session id: %q", anon)
+	}
+	tok := csrfOf(t, lp)
+
+	// CSRF: a login post without the token, or with another, is refused.
+	if p := b.post("/login", url.Values{"name": {"ui.clerk"}, "password": {testPassword}}); p.status != http.StatusForbidden {
+		t.Fatalf("login without CSRF token: %d", p.status)
+	}
+	if p := b.post("/login", url.Values{"csrf": {"x" + tok}, "name": {"ui.clerk"}, "password": {testPassword}}); p.status != http.StatusForbidden {
+		t.Fatalf("login with a wrong CSRF token: %d", p.status)
+	}
+	tok = csrfOf(t, b.get("/login"))
+	anon = b.cookie()
+	// Wrong password.
+	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {"wrong password!"}})
+	if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "用户名或密码错误") {
+		t.Fatalf("wrong password: %d %.300s", p.status, p.body)
+	}
+	// Right password: a new session id; the pre-login id is dead.
+	p = b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {testPassword}})
+	if p.status != http.StatusSeeOther || p.loc != "/" {
+		t.Fatalf("login: %d %s", p.status, p.loc)
+	}
+	signed := b.cookie()
+	if signed == anon || signed == "" {
+		t.Fatal("session fixation: the session id did not change at login")
+	}
+	sc := p.header.Get("Set-Cookie")
+	if !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
+		t.Fatalf("session cookie flags: %s", sc)
+	}
+	w := b.get("/")
+	if w.status != 200 || !strings.Contains(w.body, "待受理") {
+		t.Fatalf("worklist: %d", w.status)
+	}
+	checkPage(t, "worklist", w)
+	other := e.browser()
+	other.setCookie(anon)
+	if p := other.get("/"); p.status != http.StatusSeeOther {
+		t.Fatalf("the pre-login session id opens the worklist: %d", p.status)
+	}
+
+	// Logout needs the token, then ends the session for good.
+	if p := b.post("/logout", url.Values{}); p.status != http.StatusForbidden {
+		t.Fatalf("logout without CSRF token: %d", p.status)
+	}
+	if p := b.post("/logout", url.Values{"csrf": {csrfOf(t, w)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", p.status)
+	}
+	other.setCookie(signed)
+	if p := other.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
+		t.Fatalf("a logged-out session id still works: %d", p.status)
+	}
+}
+
+func TestUILoginRateLimit(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	b := e.browser()
+	for i := 0; i < 5; i++ {
+		tok := csrfOf(t, b.get("/login"))
+		if p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess number %d", i)}}); p.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, p.status)
+		}
+	}
+	// The right password now waits too, and so does another browser
+	// trying the same name.
+	tok := csrfOf(t, b.get("/login"))
+	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") {
+		t.Fatalf("after 5 failures: %d %.300s", p.status, p.body)
+	}
+}
+
+func TestUICSRFAndStageAccess(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusFinalReview, tokens, validID)
+
+	rev := e.browser()
+	w := rev.login("ui.reviewer", testPassword)
+	tok := csrfOf(t, w)
+	cp := rev.get("/cases/" + id)
+	if cp.status != 200 {
+		t.Fatalf("reviewer opens the case: %d", cp.status)
+	}
+	if strings.Contains(cp.body, `action="/cases/`+id+`/decision"`) {
+		t.Error("the reviewer is offered the final-review decision form")
+	}
+	form := url.Values{"stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}}
+	// Without a token: refused before the Service is asked.
+	p := rev.post("/cases/"+id+"/decision", form)
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "无权操作") {
+		t.Fatalf("decision without CSRF token: %d", p.status)
+	}
+	// With the token but from another site: refused.
+	form.Set("csrf", tok)
+	rev.origin = "https://evil.example"
+	if p := rev.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
+		t.Fatalf("decision posted from another origin: %d", p.status)
+	}
+	rev.origin = ""
+	// With the token: the Service refuses a reviewer at final review.
+	p = rev.post("/cases/"+id+"/decision", form)
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "approver") {
+		t.Fatalf("reviewer posting the approver's decision: %d %.400s", p.status, p.body)
+	}
+	r := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
+	if r.str("status") != archive.StatusFinalReview {
+		t.Fatalf("the case moved: %s", r.str("status"))
+	}
+
+	// The approver gets the form and decides.
+	ap := e.browser()
+	ap.login("ui.approver", testPassword)
+	cp = ap.get("/cases/" + id)
+	if !strings.Contains(cp.body, `action="/cases/`+id+`/decision"`) {
+		t.Fatal("the approver is not offered the decision form")
+	}
+	form.Set("csrf", csrfOf(t, cp))
+	p = ap.post("/cases/"+id+"/decision", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("approver decides: %d %.400s", p.status, p.body)
+	}
+	cp = ap.get(p.loc)
+	if !strings.Contains(cp.body, "已记录决定") || !strings.Contains(cp.body, "已核准") {
+		t.Fatalf("after the decision: %.600s", cp.body)
+	}
+	// A token of one session is no good in another.
+	form.Set("csrf", tok)
+	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
+		t.Fatalf("another session's CSRF token: %d", p.status)
+	}
+}
+
+func TestUIPagesPerRole(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, validID)
+	finID, _ := e.caseAt(archive.StatusFinalReview, tokens, "110105194912310038")
+	arcID, _ := e.caseAt(archive.StatusArchived, tokens, "110105194912310046")
+	e.settle()
+	r := e.json("GET", "/api/v1/cases/"+arcID, tokens["archivist"], nil)
+	archiveNo := r.str("archive_no")
+	if archiveNo == "" {
+		t.Fatalf("no archive number: %s", r.raw)
+	}
+	secrets := []string{validID, "110105194912310038", "110105194912310046", "13812345678"}
+	for _, role := range []string{"clerk", "reviewer", "supervisor", "approver", "archivist", "auditor", "applicant"} {
+		t.Run(role, func(t *testing.T) {
+			b := e.browser()
+			w := b.login("ui."+role, testPassword)
+			checkPage(t, role+" worklist", w, secrets...)
+			tok := csrfOf(t, w)
+			paths := []string{"/search", "/reports", "/archives", "/cases/" + subID, "/cases/" + finID, "/cases/" + arcID,
+				"/archives/" + url.PathEscape(archiveNo)}
+			for _, path := range paths {
+				p := b.get(path)
+				if p.status == http.StatusSeeOther {
+					t.Fatalf("%s %s: redirected to %s", role, path, p.loc)
+				}
+				if p.status >= 400 && !strings.Contains(p.body, "错误代码") {
+					t.Errorf("%s %s: %d without an error page", role, path, p.status)
+				}
+				checkPage(t, role+" "+path, p, secrets...)
+			}
+			p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
+			checkPage(t, role+" search", p, secrets...)
+			if role != "applicant" && (p.status != 200 || !strings.Contains(p.body, "共 ")) {
+				t.Errorf("%s search: %d %.300s", role, p.status, p.body)
+			}
+			// Searching for an identity number keeps it out of every URL
+			// (the search box shows it back, in the page body only).
+			p = b.post("/search", url.Values{"csrf": {tok}, "q": {validID}})
+			checkHeaders(t, role+" search by id", p)
+			noSecretURLs(t, role+" search by id", p, validID)
+		})
+	}
+	// The worklist of the approver lists the final-review case, the
+	// clerk's the submitted ones: a case filed a month ago first, marked
+	// overdue, then today's.
+	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
+	old, err := late.CreateCase(context.Background(), archive.Actor{UserID: "u-late", Name: "clerk", Roles: []string{archive.RoleClerk}},
+		archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, id := range map[string]string{"approver": finID, "clerk": subID} {
+		b := e.browser()
+		w := b.login("ui."+role, testPassword)
+		if !strings.Contains(w.body, "/cases/"+id) {
+			t.Errorf("%s's worklist lacks case %s", role, id)
+		}
+		if role != "clerk" {
+			continue
+		}
+		iOld, iNew := strings.Index(w.body, "/cases/"+old.ID), strings.Index(w.body, "/cases/"+id)
+		if iOld < 0 || iOld > iNew {
+			t.Errorf("the overdue case is not listed first (%d, %d)", iOld, iNew)
+		}
+		row := w.body[strings.LastIndex(w.body[:iOld], "<tr"):iNew]
+		if !strings.Contains(row, `class="overdue"`) || !strings.Contains(row, "逾期") {
+			t.Errorf("the overdue case is not marked: %s", row)
+		}
+	}
+	// Search results highlight the words found.
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	if p := b.post("/search", url.Values{"csrf": {tok}, "q": {"申领失业保险金"}}); !strings.Contains(p.body, "<mark>") {
+		t.Errorf("no highlight in the results: %.2000s", p.body)
+	}
+	// An unknown case and a bad archive number are friendly pages.
+	b = e.browser()
+	b.login("ui.archivist", testPassword)
+	if p := b.get("/cases/cv0000000000000000000"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
+		t.Errorf("unknown case: %d", p.status)
+	}
+	if p := b.get("/archives/nonsense"); p.status != http.StatusBadRequest {
+		t.Errorf("bad archive number: %d", p.status)
+	}
+	if p := b.get("/no/such/page"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
+		t.Errorf("unknown page: %d %.200s", p.status, p.body)
+	}
+	// The archivist places and lifts a hold from the archive page.
+	ap := b.get("/archives/" + url.PathEscape(archiveNo))
+	p := b.post("/archives/"+url.PathEscape(archiveNo)+"/holds", url.Values{"csrf": {csrfOf(t, ap)}, "reason": {"诉讼保全"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("place hold: %d %.300s", p.status, p.body)
+	}
+	ap = b.get(p.loc)
+	if !strings.Contains(ap.body, "诉讼保全") {
+		t.Fatal("the hold is not shown")
+	}
+}
+
+func TestUIPortal(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, number := e.caseAt(archive.StatusCorrectionRequested, tokens, validID)
+	otherID, otherNumber := e.caseAt(archive.StatusInitialReview, tokens, "110105194912310038")
+	r := e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	notices := r.body["notices"].([]any)
+	if len(notices) == 0 {
+		t.Fatalf("no correction notice: %s", r.raw)
+	}
+	code := notices[0].(map[string]any)["verify_code"].(string)
+	r = e.json("GET", "/api/v1/cases/"+otherID, tokens["clerk"], nil)
+	otherNotice := r.body["notices"].([]any)[0].(map[string]any)
+	otherCode, otherNoticeID := otherNotice["verify_code"].(string), otherNotice["id"].(string)
+
+	b := e.browser()
+	lp := b.get("/portal")
+	checkPage(t, "portal login", lp)
+	tok := csrfOf(t, lp)
+	anon := b.cookie()
+	// Without the token; with another case's code; with a wrong tail.
+	if p := b.post("/portal/login", url.Values{"number": {number}, "code": {code}, "idtail": {"31002X"}}); p.status != http.StatusForbidden {
+		t.Fatalf("portal login without CSRF: %d", p.status)
+	}
+	for _, f := range []url.Values{
+		{"csrf": {tok}, "number": {number}, "code": {otherCode}, "idtail": {"31002X"}},
+		{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "idtail": {"310038"}},
+		{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {"310038"}},
+	} {
+		if p := b.post("/portal/login", f); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "不匹配") {
+			t.Fatalf("portal login %v: %d", f, p.status)
+		}
+	}
+	p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {strings.ToLower(code)}, "idtail": {"31002x"}})
+	if p.status != http.StatusSeeOther || p.loc != "/portal" {
+		t.Fatalf("portal login: %d %.300s", p.status, p.body)
+	}
+	if b.cookie() == anon {
+		t.Fatal("session fixation: the portal session id did not change at sign-in")
+	}
+	pp := b.get("/portal")
+	checkPage(t, "portal", pp, validID, "13812345678")
+	for _, want := range []string{number, "待补正", "需补正的材料", "上传材料", "补正材料通知书"} {
+		if !strings.Contains(pp.body, want) {
+			t.Errorf("the portal page lacks %q", want)
+		}
+	}
+	// The portal session sees this case only.
+	if p := b.get("/portal/notices/" + otherNoticeID); p.status != http.StatusNotFound {
+		t.Errorf("portal opens another case's notice: %d", p.status)
+	}
+	if p := b.get("/cases/" + otherID); p.status != http.StatusSeeOther || p.loc != "/portal" {
+		t.Errorf("portal session opens a staff page: %d %s", p.status, p.loc)
+	}
+	if p := b.get("/search"); p.status != http.StatusSeeOther {
+		t.Errorf("portal session opens search: %d", p.status)
+	}
+	// Its own notice downloads.
+	nid := notices[0].(map[string]any)["id"].(string)
+	if p := b.get("/portal/notices/" + nid); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+		t.Errorf("portal notice: %d", p.status)
+	}
+	// Upload the missing materials, then resubmit.
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	tok = csrfOf(t, pp)
+	for _, m := range bt.Materials {
+		if !m.Mandatory {
+			continue
+		}
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", tok)
+		mw.WriteField("material", m.Code)
+		fw, _ := mw.CreateFormFile("file", m.Name+".pdf")
+		fw.Write(pdf(m.Code))
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.srv.URL+"/portal/materials", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if p := b.do(req); p.status != http.StatusSeeOther {
+			t.Fatalf("portal upload %s: %d %.300s", m.Code, p.status, p.body)
+		}
+	}
+	// An upload without the token is refused.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("material", "id_card")
+	fw, _ := mw.CreateFormFile("file", "x.pdf")
+	fw.Write(pdf("x"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/portal/materials", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if p := b.do(req); p.status != http.StatusForbidden {
+		t.Fatalf("portal upload without CSRF: %d", p.status)
+	}
+	if p := b.post("/portal/resubmit", url.Values{"csrf": {tok}}); p.status != http.StatusSeeOther {
+		t.Fatalf("portal resubmit: %d %.300s", p.status, p.body)
+	}
+	r = e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	if r.str("status") != archive.StatusSubmitted {
+		t.Fatalf("after the portal resubmit: %s", r.str("status"))
+	}
+	// Rate limit on the portal per case number.
+	b2 := e.browser()
+	for i := 0; i < 5; i++ {
+		tok := csrfOf(t, b2.get("/portal"))
+		b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "idtail": {"000000"}})
+	}
+	tok = csrfOf(t, b2.get("/portal"))
+	if p := b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "idtail": {"310038"}}); p.status != http.StatusTooManyRequests {
+		t.Fatalf("portal after 5 failures: %d", p.status)
+	}
+}
