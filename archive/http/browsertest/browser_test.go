@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,23 +154,86 @@ type fetched struct {
 // as following the link does, and returns what came back.
 func (b *tab) download(sel string) fetched {
 	b.t.Helper()
+	return b.get(fmt.Sprintf(`document.querySelector(%q)?.href`, sel), sel)
+}
+
+// fetch gets a same-site path with the page's session.
+func (b *tab) fetch(path string) fetched {
+	b.t.Helper()
+	return b.get(fmt.Sprintf(`%q`, path), path)
+}
+
+// get fetches the address the JavaScript expression href gives.
+func (b *tab) get(href, what string) fetched {
+	b.t.Helper()
 	js := fmt.Sprintf(`(async () => {
-		const a = document.querySelector(%q);
-		if (!a) return JSON.stringify({status: 0});
-		const r = await fetch(a.href);
+		const href = %s;
+		if (!href) return JSON.stringify({status: 0});
+		const r = await fetch(href);
 		const buf = new Uint8Array(await r.arrayBuffer());
 		return JSON.stringify({status: r.status, type: r.headers.get("Content-Type"),
 			head: String.fromCharCode(...buf.slice(0, 5)), size: buf.length});
-	})()`, sel)
+	})()`, href)
 	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
-		b.t.Fatalf("%s: download %s: %v", b.who, sel, err)
+		b.t.Fatalf("%s: download %s: %v", b.who, what, err)
 	}
 	var f fetched
 	if err := json.Unmarshal([]byte(raw), &f); err != nil || f.Status == 0 {
-		b.t.Fatalf("%s: no link %s on %s (%s)", b.who, sel, b.location(), raw)
+		b.t.Fatalf("%s: no link %s on %s (%s)", b.who, what, b.location(), raw)
 	}
 	return f
+}
+
+// idSegment tells the segments of an address that name one thing.
+var idSegment = regexp.MustCompile(`[0-9]`)
+
+// crawl follows the same-site links from the current page, breadth
+// first, at most two addresses per pattern (ids replaced), and fails on
+// any that does not answer 200. It returns how many pages it opened.
+func (b *tab) crawl() int {
+	b.t.Helper()
+	seen, perPattern := map[string]bool{}, map[string]int{}
+	queue := []string{"/"}
+	opened := 0
+	for len(queue) > 0 && opened < 60 {
+		path := queue[0]
+		queue = queue[1:]
+		u, _ := url.Parse(path)
+		segs := strings.Split(u.Path, "/")
+		for i, seg := range segs {
+			if idSegment.MatchString(seg) {
+				segs[i] = ":id"
+			}
+		}
+		pattern := strings.Join(segs, "/")
+		if seen[path] || perPattern[pattern] >= 2 {
+			continue
+		}
+		seen[path] = true
+		perPattern[pattern]++
+		// Files (materials, notices, reports) are fetched: navigating to a
+		// download aborts the page load.
+		if opened > 0 {
+			f := b.fetch(path)
+			if f.Status != 200 {
+				b.t.Fatalf("%s: %s answers %d", b.who, path, f.Status)
+			}
+			if !strings.HasPrefix(f.Type, "text/html") {
+				opened++
+				continue
+			}
+		}
+		b.open(path)
+		opened++
+		links, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]"))
+			.map(a => new URL(a.href)).filter(u => u.origin === location.origin).map(u => u.pathname + u.search)`))
+		if err != nil {
+			b.t.Fatalf("%s: links of %s: %v", b.who, path, err)
+		}
+		queue = append(queue, links...)
+	}
+	return opened
 }
 
 func (b *tab) caseID() string {
@@ -219,6 +283,15 @@ func TestBrowser(t *testing.T) {
 		b.screenshot("worklist-" + who)
 		b.submit("log out", `#logout`)
 		b.expect("main h1", "工作人员登录")
+	}
+
+	// Every page a role can reach by links opens: the links of each page
+	// are followed, a few per kind of address.
+	for _, who := range []string{"clerk", "reviewer", "supervisor", "approver", "archivist", "auditor", "admin", "applicant"} {
+		b := s.tab(browser, who, shots)
+		b.login(who)
+		n := b.crawl()
+		t.Logf("%s: %d pages opened", who, n)
 	}
 
 	// The clerk files an application for a person at the counter.
@@ -295,6 +368,12 @@ func TestBrowser(t *testing.T) {
 	archivist.screenshot("archives")
 	archivist.open("/reports")
 	archivist.screenshot("reports")
+	_, year, _ := strings.Cut(v.ArchiveNo, "·")
+	for _, report := range []string{"/reports/catalogue.pdf?year=" + year[:4], "/reports/statistics.pdf"} {
+		if f := archivist.fetch(report); f.Status != 200 || f.Head != "%PDF-" {
+			t.Fatalf("report %s: %+v", report, f)
+		}
+	}
 
 	// Search by the applicant's name finds the case; the hit opens it.
 	s.settle()
