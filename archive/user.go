@@ -962,6 +962,25 @@ func (s *Service) AuthenticatePassword(ctx context.Context, name, password strin
 	return u.actor(), nil
 }
 
+// SessionActor returns the actor of a signed-in web session as the user
+// stands now, so that a disabled user is out at once and changed roles
+// count on the next page. Errors: EUNAUTHORIZED for an unknown or
+// disabled user; EUNAVAILABLE.
+func (s *Service) SessionActor(ctx context.Context, userID string) (Actor, error) {
+	l, err := s.userLog()
+	if err != nil {
+		return Actor{}, err
+	}
+	u, err := l.proj.User(ctx, userID)
+	if IsCode(err, ENOTFOUND) || err == nil && u.Disabled {
+		return Actor{}, Errorf(EUNAUTHORIZED, "the account is disabled or no longer exists; sign in again")
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	return u.actor(), nil
+}
+
 // mayManage reports whether by may manage the tokens and password of user
 // id: an admin, or the user themself.
 func mayManage(by Actor, id string) bool {

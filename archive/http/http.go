@@ -42,13 +42,20 @@ type Config struct {
 	// SecureCookies marks the web session cookie Secure and sends HSTS;
 	// set it when the service is reached over https (DOSSIER_SECURE_COOKIES).
 	SecureCookies bool
+	// PublicURL is where browsers reach the service; a form posted from
+	// its host passes the Origin check even when a proxy rewrites Host.
+	PublicURL string
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
+	// believed for the client address (audit, sign-in rate limit); none
+	// by default, so the peer address counts (DOSSIER_TRUSTED_PROXIES).
+	TrustedProxies []string
 }
 
 // NewServer builds the routes.
 func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
-		ui: newUI(cfg.SecureCookies), webRoutes: map[string]bool{}}
+		ui: newUI(cfg.SecureCookies, cfg.PublicURL), webRoutes: map[string]bool{}}
 	if cfg.IndexLag != nil {
 		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
@@ -61,6 +68,10 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 		s.maxUpload = 50 << 20
 	}
 	e := s.engine
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		log.Error("trusted proxies ignored", "err", err)
+		e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) {
@@ -70,6 +81,11 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			s.setUIHeaders(c)
+			s.uiFail(c, http.StatusMethodNotAllowed, archive.EINVALID, archive.Errorf(archive.EINVALID, "this page does not take %s", c.Request.Method))
+			return
+		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
 	})
 	e.GET("/healthz", s.healthz)

@@ -7,8 +7,10 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -35,7 +37,7 @@ const sessionKey = "dossier.session"
 // contentSecurityPolicy allows only this origin's script, style and
 // images; no inline script or style, no framing, forms only to here.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'self'"
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 type ui struct {
 	pages    map[string]*template.Template
@@ -45,11 +47,17 @@ type ui struct {
 	loginFails  *limiter
 	portalFails *limiter
 	secure      bool
+	// publicHost is the host of the public URL, also accepted as a
+	// form's origin.
+	publicHost string
 }
 
-func newUI(secure bool) *ui {
+func newUI(secure bool, publicURL string) *ui {
 	u := &ui{pages: map[string]*template.Template{}, sessions: newSessionStore(),
 		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: secure}
+	if pu, err := url.Parse(publicURL); err == nil {
+		u.publicHost = pu.Host
+	}
 	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "web/templates/layout.html", "web/templates/_*.html"))
 	names, err := fs.Glob(webFS, "web/templates/*.html")
 	if err != nil {
@@ -65,15 +73,11 @@ func newUI(secure bool) *ui {
 	return u
 }
 
-// routes adds the pages. They live outside /api/v1 and are not part of
+// uiRoutes adds the pages. They live outside /api/v1 and are not part of
 // the OpenAPI document.
 func (s *Server) uiRoutes(e *gin.Engine) {
-	static, err := fs.Sub(webFS, "web/static")
-	if err != nil {
-		panic(err)
-	}
 	w := e.Group("", s.uiHeaders)
-	w.StaticFS("/static", http.FS(static))
+	w.GET("/static/:file", s.staticFile)
 	w.GET("/", s.staff, s.worklistPage)
 	w.GET("/login", s.loginPage)
 	w.POST("/login", s.login)
@@ -111,6 +115,21 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	}
 }
 
+// staticFile serves the stylesheet and the script; no listing.
+func (s *Server) staticFile(c *gin.Context) {
+	name := c.Param("file")
+	b, err := fs.ReadFile(webFS, "web/static/"+name)
+	if err != nil || strings.HasPrefix(name, ".") {
+		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Data(http.StatusOK, ct, b)
+}
+
 // uiHeaders sets the security headers of every page and marks the
 // request as a page request.
 func (s *Server) uiHeaders(c *gin.Context) {
@@ -140,7 +159,7 @@ func (s *Server) setUIHeaders(c *gin.Context) {
 // others go to the login page (or the portal, for a case sign-in).
 func (s *Server) staff(c *gin.Context) {
 	ss := s.currentSession(c)
-	if ss == nil || ss.actor == nil {
+	if ss == nil || ss.actor() == nil {
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/login")
 			c.Abort()
@@ -149,18 +168,33 @@ func (s *Server) staff(c *gin.Context) {
 		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
 		return
 	}
-	if ss.actor.Case != "" {
+	if ss.actor().Case != "" {
 		c.Redirect(http.StatusSeeOther, "/portal")
 		c.Abort()
 		return
 	}
+	a, err := s.svc.SessionActor(c.Request.Context(), ss.actor().UserID)
+	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
+		s.ui.sessions.destroy(ss.id)
+		s.setSessionCookie(c, "", -1)
+		if c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.ui.sessions.setActor(ss, &a)
 	s.enter(c, ss)
 }
 
 // portal lets a portal (case-number) session through.
 func (s *Server) portal(c *gin.Context) {
 	ss := s.currentSession(c)
-	if ss == nil || ss.actor == nil || ss.actor.Case == "" {
+	if ss == nil || ss.actor() == nil || ss.actor().Case == "" {
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/portal")
 			c.Abort()
@@ -179,7 +213,7 @@ func (s *Server) enter(c *gin.Context, ss *session) {
 
 // bind puts the session and its actor on the request.
 func (s *Server) bind(c *gin.Context, ss *session) {
-	a := *ss.actor
+	a := *ss.actor()
 	a.Remote = c.ClientIP()
 	c.Set(sessionKey, ss)
 	c.Set(actorKey, a)
@@ -247,9 +281,9 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 	if v, ok := c.Get(sessionKey); ok {
 		ss := v.(*session)
 		p.CSRF = ss.csrf
-		p.Actor = ss.actor
+		p.Actor = ss.actor()
 		p.Flash = s.ui.sessions.takeFlash(ss)
-		p.Portal = ss.actor != nil && ss.actor.Case != ""
+		p.Portal = ss.actor() != nil && ss.actor().Case != ""
 	}
 	p.Nav = navFor(p.Actor)
 	t := s.ui.pages[name]
@@ -318,7 +352,7 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 		msg = ""
 	}
 	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
-	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request) {
+	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.ui.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()
 		}

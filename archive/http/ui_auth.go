@@ -17,9 +17,9 @@ type loginView struct {
 // loginPage shows the sign-in form, or sends a signed-in user on.
 func (s *Server) loginPage(c *gin.Context) {
 	ss := s.anonSession(c)
-	if ss.actor != nil {
+	if ss.actor() != nil {
 		to := "/"
-		if ss.actor.Case != "" {
+		if ss.actor().Case != "" {
 			to = "/portal"
 		}
 		c.Redirect(http.StatusSeeOther, to)
@@ -29,9 +29,9 @@ func (s *Server) loginPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "login", "登录", loginView{})
 }
 
-// errLoginLimited is the answer once an address or a name has used up
+// msgLoginLimited is the answer once an address or a name has used up
 // its failed attempts.
-var errLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
+var msgLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 
 // login checks the form's CSRF token against the anonymous session,
 // then the password; on success the anonymous session is destroyed and a
@@ -40,7 +40,7 @@ var errLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 func (s *Server) login(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	old := s.currentSession(c)
-	if old == nil || old.actor != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
 		ss := s.anonSession(c)
 		c.Set(sessionKey, ss)
 		s.render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})
@@ -52,7 +52,8 @@ func (s *Server) login(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + archive.FoldUserName(name)
 	if s.ui.loginFails.blocked(ip, user) {
-		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: errLoginLimited})
+		c.Header("Retry-After", "300")
+		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
 	}
 	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)

@@ -20,6 +20,8 @@ type worklistSection struct {
 	Title string
 	Empty string
 	Cases []*archive.CaseView
+	// Total is how many cases wait; only the first worklistLimit show.
+	Total int
 }
 
 type worklistView struct {
@@ -27,8 +29,12 @@ type worklistView struct {
 	Admin    bool
 }
 
-// worklistLimit bounds each worklist section.
-const worklistLimit = 200
+// worklistLimit bounds each worklist section as shown; worklistScan
+// bounds how many cases are read to find the most urgent ones.
+const (
+	worklistLimit = 200
+	worklistScan  = 10000
+)
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
@@ -54,16 +60,39 @@ func (s *Server) worklistPage(c *gin.Context) {
 		if !a.Has(p.role) {
 			continue
 		}
-		pg, err := s.svc.ListCases(c.Request.Context(), a, p.f, "", worklistLimit)
+		cases, err := s.allCases(c, a, p.f)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		sortWorklist(pg.Cases)
-		v.Sections = append(v.Sections, worklistSection{Title: p.title, Empty: p.empty, Cases: pg.Cases})
+		sortWorklist(cases)
+		sec := worklistSection{Title: p.title, Empty: p.empty, Cases: cases, Total: len(cases)}
+		if len(cases) > worklistLimit {
+			sec.Cases = cases[:worklistLimit]
+		}
+		v.Sections = append(v.Sections, sec)
 	}
 	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
 	s.render(c, http.StatusOK, "worklist", "我的待办", v)
+}
+
+// allCases reads every case of a filter (up to worklistScan), page by
+// page, since the most urgent are the oldest and listings run newest
+// first.
+func (s *Server) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
+	var out []*archive.CaseView
+	cursor := ""
+	for {
+		pg, err := s.svc.ListCases(c.Request.Context(), a, f, cursor, 500)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Cases...)
+		if pg.NextCursor == "" || len(out) >= worklistScan {
+			return out, nil
+		}
+		cursor = pg.NextCursor
+	}
 }
 
 // sortWorklist puts overdue cases first, then the earliest stage (else
@@ -123,7 +152,12 @@ type caseView struct {
 	Resubmit    bool
 	Extend      bool
 	Archive     bool
-	Reviewable  bool
+	// Full shows identity and phone numbers as the Service returned them
+	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
+	Full      bool
+	CanUnmask bool
+	// ArchiveLink links the 档号 to the archive page (archivists, auditors).
+	ArchiveLink bool
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -197,19 +231,25 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	}
 	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
 	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
+	cv.ArchiveLink = a.HasAny(archive.RoleArchivist, archive.RoleAuditor) && a.Case == ""
 	return cv
 }
 
 // casePage shows one case. Identity and phone numbers are shown masked
-// on the page whatever the role.
+// unless the user asks for them (?unmask=1) and the Service, which audits
+// it, hands them out.
 func (s *Server) casePage(c *gin.Context) {
 	a := actor(c)
-	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), false)
+	unmask := c.Query("unmask") == "1"
+	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "case", "案件 "+v.Number, s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID)))
+	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
+	cv.Full = unmask && !v.Masked
+	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
+	s.render(c, http.StatusOK, "case", "案件 "+v.Number, cv)
 }
 
 func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }

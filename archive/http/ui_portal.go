@@ -22,11 +22,11 @@ type portalLoginView struct {
 // portalPage shows the signed-in applicant's case, or the sign-in form.
 func (s *Server) portalPage(c *gin.Context) {
 	ss := s.anonSession(c)
-	if ss.actor != nil && ss.actor.Case == "" {
+	if ss.actor() != nil && ss.actor().Case == "" {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	if ss.actor == nil {
+	if ss.actor() == nil {
 		c.Set(sessionKey, ss)
 		s.render(c, http.StatusOK, "portal_login", "申请人查询", portalLoginView{})
 		return
@@ -48,7 +48,7 @@ func (s *Server) portalPage(c *gin.Context) {
 func (s *Server) portalLogin(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	old := s.currentSession(c)
-	if old == nil || old.actor != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
 		ss := s.anonSession(c)
 		c.Set(sessionKey, ss)
 		s.render(c, http.StatusForbidden, "portal_login", "申请人查询", portalLoginView{Message: "表单已过期或并非来自本站，请重新输入。"})
@@ -59,7 +59,8 @@ func (s *Server) portalLogin(c *gin.Context) {
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
 	if s.ui.portalFails.blocked(ip, key) {
-		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: errLoginLimited})
+		c.Header("Retry-After", "300")
+		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 		return
 	}
 	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("idtail"), c.ClientIP())

@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -89,9 +90,9 @@ var facetOrder = []string{"business_type", "status", "year"}
 var facetNames = map[string]string{"business_type": "业务类型", "status": "状态", "year": "年度"}
 
 type holdsView struct {
-	Holds   []archive.HeldArchive
-	Pending []*archive.CaseView
-	No      string
+	Holds        []archive.HeldArchive
+	Pending      []*archive.CaseView
+	PendingTotal int
 }
 
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
@@ -110,12 +111,18 @@ func (s *Server) archivesPage(c *gin.Context) {
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
-		pg, err := s.svc.ListCases(c.Request.Context(), a, archive.CaseFilter{Stage: archive.StageDecided}, "", worklistLimit)
+		cases, err := s.allCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		v.Pending = pg.Cases
+		// Oldest decisions first: they have waited longest.
+		slices.Reverse(cases)
+		v.PendingTotal = len(cases)
+		if len(cases) > worklistLimit {
+			cases = cases[:worklistLimit]
+		}
+		v.Pending = cases
 	}
 	s.render(c, http.StatusOK, "archives", "档案", v)
 }

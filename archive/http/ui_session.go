@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,16 +37,20 @@ const (
 // anonymous: it carries only the CSRF token of the login forms and is
 // never promoted to a signed-in one (a new id is issued at sign-in).
 type session struct {
-	id       string
-	csrf     string
-	actor    *archive.Actor
+	id   string
+	csrf string
+	// who is the signed-in actor, nil for an anonymous session; it is
+	// refreshed on every staff page, so it is read and written atomically.
+	who      atomic.Pointer[archive.Actor]
 	created  time.Time
 	lastSeen time.Time
 	flash    string
 }
 
+func (ss *session) actor() *archive.Actor { return ss.who.Load() }
+
 func (ss *session) expired(now time.Time) bool {
-	if ss.actor == nil {
+	if ss.actor() == nil {
 		return now.Sub(ss.created) > anonMax
 	}
 	return now.Sub(ss.lastSeen) > sessionIdle || now.Sub(ss.created) > sessionMax
@@ -106,12 +111,15 @@ func (st *sessionStore) create(a *archive.Actor) *session {
 			if len(st.byID) < maxSessions {
 				break
 			}
-			if ss.actor == nil {
+			if ss.actor() == nil {
 				delete(st.byID, id)
 			}
 		}
 	}
-	ss := &session{id: randomToken(), csrf: randomToken(), actor: a, created: now, lastSeen: now}
+	ss := &session{id: randomToken(), csrf: randomToken(), created: now, lastSeen: now}
+	if a != nil {
+		ss.who.Store(a)
+	}
 	st.byID[ss.id] = ss
 	return ss
 }
@@ -136,6 +144,9 @@ func (st *sessionStore) setFlash(ss *session, msg string) {
 	ss.flash = msg
 	st.mu.Unlock()
 }
+
+// setActor refreshes the signed-in actor (roles may have changed).
+func (st *sessionStore) setActor(ss *session, a *archive.Actor) { ss.who.Store(a) }
 
 // setSessionCookie sends the session id: HttpOnly, SameSite=Lax (so a
 // link from elsewhere still opens the worklist, while cross-site posts
@@ -171,12 +182,12 @@ func (s *Server) checkCSRF(c *gin.Context, ss *session, token string) bool {
 	if ss == nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf)) != 1 {
 		return false
 	}
-	return sameOrigin(c.Request)
+	return sameOrigin(c.Request, s.ui.publicHost)
 }
 
 // sameOrigin checks Origin, else Referer, when the browser sent one,
-// against the request's own host.
-func sameOrigin(r *http.Request) bool {
+// against the request's own host or the public URL's.
+func sameOrigin(r *http.Request, publicHost string) bool {
 	src := r.Header.Get("Origin")
 	if src == "" {
 		src = r.Header.Get("Referer")
@@ -191,7 +202,7 @@ func sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	return strings.EqualFold(u.Host, r.Host)
+	return strings.EqualFold(u.Host, r.Host) || publicHost != "" && strings.EqualFold(u.Host, publicHost)
 }
 
 // limiter counts failed sign-ins per key (an address, a user name, a case

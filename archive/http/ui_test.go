@@ -240,6 +240,16 @@ func TestUILoginSessionFixationLogout(t *testing.T) {
 	e.team()
 	b := e.browser()
 
+	// The stylesheet and script are served from the binary, no listing.
+	if p := b.get("/static/app.css"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("app.css: %d %s", p.status, p.header.Get("Content-Type"))
+	}
+	if p := b.get("/static/app.js"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("app.js: %d %s", p.status, p.header.Get("Content-Type"))
+	}
+	if p := b.get("/static/"); p.status != http.StatusNotFound {
+		t.Fatalf("/static/ lists: %d", p.status)
+	}
 	// Not signed in: pages send to the login form.
 	if p := b.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
 		t.Fatalf("/ without a session: %d %s", p.status, p.loc)
@@ -319,7 +329,7 @@ func TestUILoginRateLimit(t *testing.T) {
 	// trying the same name.
 	tok := csrfOf(t, b.get("/login"))
 	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") {
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") || p.header.Get("Retry-After") == "" {
 		t.Fatalf("after 5 failures: %d %.300s", p.status, p.body)
 	}
 }
@@ -362,6 +372,31 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 		t.Fatalf("the case moved: %s", r.str("status"))
 	}
 
+	// The full identity number only on request, and then audited: an
+	// auditor's ordinary look is not a personal-data read, asking is.
+	aud := e.browser()
+	aud.login("ui.auditor", testPassword)
+	audID, err := e.db.UserByName(context.Background(), "ui.auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := func() int {
+		entries, _, err := e.svc.AuditEntries(context.Background(), archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}},
+			archive.AuditFilter{Action: "case.read_personal_data", Actor: audID.ID}, "", 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	cp = aud.get("/cases/" + id)
+	if strings.Contains(cp.body, validID) || !strings.Contains(cp.body, `id="unmask"`) || reads() != 0 {
+		t.Error("the case page shows the identity number unasked, offers no way to see it, or audits a read")
+	}
+	full := aud.get("/cases/" + id + "?unmask=1")
+	if !strings.Contains(full.body, validID) || strings.Contains(full.body, `id="unmask"`) || reads() != 1 {
+		t.Errorf("unmasked case page (%d reads audited): %.300s", reads(), full.body)
+	}
+
 	// The approver gets the form and decides.
 	ap := e.browser()
 	ap.login("ui.approver", testPassword)
@@ -382,6 +417,22 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	form.Set("csrf", tok)
 	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
 		t.Fatalf("another session's CSRF token: %d", p.status)
+	}
+	// A user disabled while signed in is out on the next page.
+	ctx := context.Background()
+	admin, err := e.svc.Authenticate(ctx, e.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.db.UserByName(ctx, "ui.approver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if p := ap.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
+		t.Fatalf("a disabled user's session: %d %s", p.status, p.loc)
 	}
 }
 
@@ -483,6 +534,29 @@ func TestUIPagesPerRole(t *testing.T) {
 	ap = b.get(p.loc)
 	if !strings.Contains(ap.body, "诉讼保全") {
 		t.Fatal("the hold is not shown")
+	}
+	// Reports come through the session; the Service says who may.
+	for _, path := range []string{"/reports/catalogue.pdf", "/reports/statistics.pdf"} {
+		if p := b.get(path); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+			t.Errorf("archivist %s: %d", path, p.status)
+		}
+	}
+	// Other roles posting the archivist's and the approver's actions,
+	// with a good token, are refused by the Service.
+	c := e.browser()
+	tok = csrfOf(t, c.login("ui.clerk", testPassword))
+	for _, post := range []struct{ path, want string }{
+		{"/archives/" + url.PathEscape(archiveNo) + "/holds", "legal holds are placed by archivists"},
+		{"/cases/" + subID + "/archive", "cases are archived by archivists"},
+		{"/cases/" + finID + "/decision", "approver"},
+	} {
+		p := c.post(post.path, url.Values{"csrf": {tok}, "reason": {"x"}, "stage": {"final"}, "decision": {"approve"}})
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, post.want) {
+			t.Errorf("clerk posts %s: %d %.300s", post.path, p.status, p.body)
+		}
+	}
+	if p := c.get("/reports/catalogue.pdf"); p.status != http.StatusForbidden || !strings.Contains(p.body, "无权操作") {
+		t.Errorf("clerk gets the catalogue: %d", p.status)
 	}
 }
 
@@ -596,5 +670,66 @@ func TestUIPortal(t *testing.T) {
 	tok = csrfOf(t, b2.get("/portal"))
 	if p := b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "idtail": {"310038"}}); p.status != http.StatusTooManyRequests {
 		t.Fatalf("portal after 5 failures: %d", p.status)
+	}
+}
+
+func TestUISearchPaging(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	for i := 0; i < 23; i++ {
+		e.caseAt(archive.StatusSubmitted, tokens, validID)
+	}
+	e.settle()
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
+	hits := strings.Count(p.body, `<article class="hit">`)
+	if p.status != 200 || !strings.Contains(p.body, "共 23 件 · 第 1 页") || hits != 20 || !strings.Contains(p.body, `id="next-page"`) {
+		t.Fatalf("first page: %d, %d hits: %.300s", p.status, hits, p.body)
+	}
+	cursor := regexp.MustCompile(`name="cursor" value="([^"]+)"`).FindStringSubmatch(p.body)
+	if cursor == nil {
+		t.Fatal("no cursor on the first page")
+	}
+	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "cursor": {cursor[1]}, "page": {"2"}})
+	if hits := strings.Count(p.body, `<article class="hit">`); hits != 3 || !strings.Contains(p.body, "第 2 页") || strings.Contains(p.body, `id="next-page"`) {
+		t.Fatalf("second page: %d hits: %.300s", hits, p.body)
+	}
+	// A facet narrows the search; a bad year is a friendly 400.
+	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "status": {"submitted"}})
+	if !strings.Contains(p.body, "共 23 件") || !strings.Contains(p.body, "待受理 (23) ✕") {
+		t.Fatalf("status facet: %.300s", p.body)
+	}
+	if p := b.post("/search", url.Values{"csrf": {tok}, "year": {"20x6"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "填写有误") {
+		t.Fatalf("bad year: %d", p.status)
+	}
+}
+
+// TestUIWorklistFindsOldOverdueCases: listings run newest first, yet the
+// most urgent case is the oldest; the worklist reads them all.
+func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	ctx := context.Background()
+	clerk := archive.Actor{UserID: "u-desk", Name: "desk", Roles: []string{archive.RoleClerk}}
+	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
+	old, err := late.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 205; i++ {
+		if _, err := e.svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: validID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	w := b.login("ui.clerk", testPassword)
+	first := regexp.MustCompile(`<a href="/cases/([^"]+)">`).FindStringSubmatch(w.body)
+	if first == nil || first[1] != old.ID {
+		t.Fatalf("the overdue case %s is not first: %v", old.ID, first)
+	}
+	if !strings.Contains(w.body, "共 206 件，按紧急程度显示前 200 件") || strings.Count(w.body, `<a href="/cases/`) != 200 {
+		t.Fatalf("the worklist does not say it shows 200 of 206 (%d rows)", strings.Count(w.body, `<a href="/cases/`))
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,6 +41,8 @@ type config struct {
 	// SecureCookies marks the web session cookie Secure (also on when
 	// the public URL is https).
 	SecureCookies bool
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []string
 	// renderer draws notices (serve sets it).
 	renderer archive.Renderer
 	reports  archive.ReportRenderer
@@ -67,6 +70,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "public-url", EnvVars: []string{"DOSSIER_PUBLIC_URL"}, Usage: "URL the public reaches this service at, printed on notices for verification (default: http://<listen>)"},
 		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
 		&cli.StringFlag{Name: "fonds", Value: "Z109", EnvVars: []string{"DOSSIER_FONDS"}, Usage: "全宗号 of archive numbers (4 letters or digits)"},
+		&cli.StringSliceFlag{Name: "trusted-proxy", EnvVars: []string{"DOSSIER_TRUSTED_PROXIES"}, Usage: "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeat, or comma-separated); none by default"},
 		&cli.BoolFlag{Name: "secure-cookies", EnvVars: []string{"DOSSIER_SECURE_COOKIES"}, Usage: "mark the web session cookie Secure and send HSTS, for https behind a proxy (on by itself when --public-url is https)"},
 	)
 }
@@ -88,6 +92,12 @@ func loadConfig(c *cli.Context) (config, error) {
 		PublicURL:  c.String("public-url"),
 		Agency:     c.String("agency"),
 		Fonds:      c.String("fonds"),
+	}
+	cfg.TrustedProxies = c.StringSlice("trusted-proxy")
+	for _, p := range cfg.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return cfg, fmt.Errorf("--trusted-proxy (DOSSIER_TRUSTED_PROXIES): %q is not an IP address or CIDR", p)
+		}
 	}
 	cfg.SecureCookies = c.Bool("secure-cookies") || strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://")
 	if cfg.Fonds != "" && !fondsRE.MatchString(cfg.Fonds) {

@@ -123,7 +123,8 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, SecureCookies: cfg.SecureCookies})
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, SecureCookies: cfg.SecureCookies,
+		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

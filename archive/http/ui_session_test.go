@@ -1,0 +1,121 @@
+package http
+
+import (
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"dossier/archive"
+)
+
+func TestSessionTimeouts(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	st := newSessionStore()
+	st.now = func() time.Time { return now }
+	a := &archive.Actor{UserID: "u1", Name: "clerk", Roles: []string{archive.RoleClerk}}
+	ss := st.create(a)
+	if len(ss.id) < 43 || ss.id == ss.csrf {
+		t.Fatalf("session id %q (want 256 random bits) and CSRF token %q", ss.id, ss.csrf)
+	}
+	// Used every 20 minutes it lives until the absolute limit.
+	for i := 0; i < 35; i++ {
+		now = now.Add(20 * time.Minute)
+		if st.get(ss.id) == nil {
+			t.Fatalf("session ended after %v of use", time.Duration(i+1)*20*time.Minute)
+		}
+	}
+	now = now.Add(21 * time.Minute) // past 12h in total
+	if st.get(ss.id) != nil {
+		t.Fatal("session outlived the absolute limit")
+	}
+	// Idle for more than 30 minutes: gone.
+	ss = st.create(a)
+	now = now.Add(31 * time.Minute)
+	if st.get(ss.id) != nil {
+		t.Fatal("session outlived the idle limit")
+	}
+	// Anonymous (login form) sessions last 30 minutes from creation.
+	anon := st.create(nil)
+	now = now.Add(20 * time.Minute)
+	if st.get(anon.id) == nil {
+		t.Fatal("anonymous session ended early")
+	}
+	now = now.Add(11 * time.Minute)
+	if st.get(anon.id) != nil {
+		t.Fatal("anonymous session outlived 30 minutes")
+	}
+	if st.get("") != nil || st.get("unknown") != nil {
+		t.Fatal("an unknown id found a session")
+	}
+}
+
+func TestLimiterWindow(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := newLimiter(5, 5*time.Minute)
+	l.now = func() time.Time { return now }
+	for i := 0; i < 4; i++ {
+		l.fail("ip:1", "user:a")
+		now = now.Add(time.Minute)
+	}
+	if l.blocked("ip:1") {
+		t.Fatal("blocked after 4 failures")
+	}
+	l.fail("ip:2", "user:a")
+	if !l.blocked("ip:3", "user:a") || l.blocked("ip:1") || l.blocked("ip:2", "user:b") {
+		t.Fatal("per-key counting is wrong")
+	}
+	now = now.Add(2 * time.Minute) // the first failure leaves the window
+	if l.blocked("user:a") {
+		t.Fatal("failures older than the window still count")
+	}
+	l.fail("user:a")
+	l.reset("user:a")
+	if l.blocked("user:a") {
+		t.Fatal("reset did not clear")
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	for _, c := range []struct {
+		origin, referer string
+		want            bool
+	}{
+		{"", "", true},
+		{"http://dossier.example", "", true},
+		{"https://public.example", "", true},
+		{"https://evil.example", "", false},
+		{"null", "", false},
+		{"", "http://dossier.example/cases/x", true},
+		{"", "https://evil.example/x", false},
+		{"https://evil.example", "http://dossier.example/", false},
+	} {
+		r := httptest.NewRequest("POST", "http://dossier.example/login", nil)
+		if c.origin != "" {
+			r.Header.Set("Origin", c.origin)
+		}
+		if c.referer != "" {
+			r.Header.Set("Referer", c.referer)
+		}
+		if got := sameOrigin(r, "public.example"); got != c.want {
+			t.Errorf("Origin %q Referer %q: %v, want %v", c.origin, c.referer, got, c.want)
+		}
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		h := NewServer(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{SecureCookies: secure}).Handler()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+		sc := rec.Header().Get("Set-Cookie")
+		if rec.Code != 200 || !strings.Contains(sc, "HttpOnly") || strings.Contains(sc, "Secure") != secure {
+			t.Errorf("secure=%v: %d, Set-Cookie %q", secure, rec.Code, sc)
+		}
+		if hsts := rec.Header().Get("Strict-Transport-Security"); (hsts != "") != secure {
+			t.Errorf("secure=%v: HSTS %q", secure, hsts)
+		}
+	}
+}
