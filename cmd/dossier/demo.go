@@ -45,8 +45,9 @@ func demoCommand() *cli.Command {
 const demoFile = "demo-logins.json"
 
 type demoLogins struct {
-	Users           []demo.Login `json:"users"`
-	DefaultPassword bool         `json:"default_password"`
+	Users           []demo.Login    `json:"users"`
+	DefaultPassword bool            `json:"default_password"`
+	Portal          demo.PortalCase `json:"portal"`
 }
 
 func demoSeed(c *cli.Context) error {
@@ -118,7 +119,7 @@ func demoSeed(c *cli.Context) error {
 	if err := a.db.MarkClean(); err != nil {
 		return err
 	}
-	marker, _ := json.MarshalIndent(demoLogins{Users: res.Logins, DefaultPassword: res.Password == demo.DefaultPassword}, "", "  ")
+	marker, _ := json.MarshalIndent(demoLogins{Users: res.Logins, DefaultPassword: res.Password == demo.DefaultPassword, Portal: res.Portal}, "", "  ")
 	if err := os.WriteFile(filepath.Join(cfg.DataDir, demoFile), marker, 0o600); err != nil {
 		return err
 	}
@@ -126,10 +127,7 @@ func demoSeed(c *cli.Context) error {
 	printDemoCounts(c.App.Writer, res)
 	fmt.Fprintln(c.App.Writer)
 	printDemoLogins(c.App.Writer, cfg.PublicURL, res.Logins, res.Password)
-	if res.Portal.Number != "" {
-		fmt.Fprintf(c.App.Writer, "applicant without an account (查询): case %s, verification code %s, last 6 of the identity number %s\n",
-			res.Portal.Number, res.Portal.VerifyCode, res.Portal.IDLast6)
-	}
+	printPortalCase(c.App.Writer, cfg.PublicURL, res.Portal)
 	fmt.Fprintf(c.App.Writer, "start the server with: bin/dossier serve%s\n", dataDirFlag(cfg))
 	return nil
 }
@@ -181,6 +179,14 @@ func printDemoLogins(w io.Writer, url string, logins []demo.Login, password stri
 	}
 }
 
+// printPortalCase says how an applicant without an account opens a case.
+func printPortalCase(w io.Writer, url string, p demo.PortalCase) {
+	if p.Number != "" {
+		fmt.Fprintf(w, "applicant without an account: %s/portal with case %s, verification code %s, last 6 of the identity number %s\n",
+			url, p.Number, p.VerifyCode, p.IDLast6)
+	}
+}
+
 func dataDirFlag(cfg config) string {
 	if cfg.DataDir == "./data" {
 		return ""
@@ -205,5 +211,6 @@ func printDemoHelp(w io.Writer, cfg config, addr string) bool {
 	}
 	fmt.Fprintln(w, "demo data:")
 	printDemoLogins(w, "http://"+addr, d.Users, password)
+	printPortalCase(w, "http://"+addr, d.Portal)
 	return true
 }

@@ -21,7 +21,7 @@ func TestDemoCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	for _, want := range []string{"60 cases", "password: " + demo.DefaultPassword, "clerk", "archivist2", "auditor", "applicant without an account"} {
+	for _, want := range []string{"60 cases", "password: " + demo.DefaultPassword, "clerk", "archivist2", "auditor", "applicant without an account: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

@@ -161,7 +161,7 @@ func printLoginHelp(ctx context.Context, svc *archive.Service, cfg config, addr 
 	flags := dataDirFlag(cfg)
 	switch {
 	case n > 0 && printDemoHelp(os.Stdout, cfg, addr):
-		fmt.Printf("add users with: bin/dossier user add%s --name NAME --role ROLE\n", flags)
+		fmt.Printf("an API token for a demo user: bin/dossier user token%s --name NAME\n", flags)
 	case n == 0:
 		fmt.Printf("no users yet: create the first administrator (works while this server runs):\n")
 		fmt.Printf("  bin/dossier user add%s --name admin --role admin\n", flags)

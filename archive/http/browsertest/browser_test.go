@@ -297,7 +297,7 @@ func TestBrowser(t *testing.T) {
 	// The clerk files an application for a person at the counter.
 	clerk := s.tab(browser, "clerk", shots)
 	clerk.login("clerk")
-	clerk.open("/cases/new")
+	clerk.open("/new")
 	const name, idNumber = "欧阳明轩", "11010519491231002X"
 	clerk.do("fill in the application",
 		chromedp.SetValue(chromedp.CSS(`select[name=business_type]`), "unemployment_benefit"),
@@ -306,7 +306,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), "13812345678"),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=summary]`), "与长江物流股份有限公司劳动合同期满终止，申请领取失业保险金"))
 	clerk.screenshot("case-new")
-	clerk.submit("file the application", `form[action="/cases/new"] button[type=submit]`)
+	clerk.submit("file the application", `form[action="/new"] button[type=submit]`)
 	clerk.expect(".flash", "申请已登记")
 	caseID := clerk.caseID()
 	clerk.upload("id_card", s.pdfFile("id.pdf", "居民身份证", []string{"姓名", name}, []string{"公民身份号码", idNumber}))
@@ -394,12 +394,12 @@ func TestBrowser(t *testing.T) {
 	// missing certificate; the applicant signs in to the portal with the
 	// case number, the notice's code and the last six of the identity
 	// number, hands it in and resubmits.
-	clerk.open("/cases/new")
+	clerk.open("/new")
 	clerk.do("fill in the application",
 		chromedp.SetValue(chromedp.CSS(`select[name=business_type]`), "unemployment_benefit"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "司马文静"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number]`), "44030519900101123"+checkChar("44030519900101123")))
-	clerk.submit("file the application", `form[action="/cases/new"] button[type=submit]`)
+	clerk.submit("file the application", `form[action="/new"] button[type=submit]`)
 	second := clerk.caseID()
 	clerk.upload("id_card", s.pdfFile("id2.pdf", "居民身份证", []string{"姓名", "司马文静"}))
 	clerk.do("choose correct", chromedp.Click(chromedp.CSS(`#decision-form input[name=decision][value=correct]`)),
@@ -432,12 +432,12 @@ func TestBrowser(t *testing.T) {
 	// An applicant with an account files their own application.
 	me := s.tab(browser, "applicant", shots)
 	me.login("applicant")
-	me.open("/cases/new")
+	me.open("/new")
 	me.do("fill in the application",
 		chromedp.SetValue(chromedp.CSS(`select[name=business_type]`), "maternity_allowance"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "王小明"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number]`), "11010519491231002X"))
-	me.submit("file the application", `form[action="/cases/new"] button[type=submit]`)
+	me.submit("file the application", `form[action="/new"] button[type=submit]`)
 	me.upload("id_card", s.pdfFile("id3.pdf", "居民身份证", []string{"姓名", "王小明"}))
 	me.expect(".facts .status", "待受理")
 	me.open("/")
