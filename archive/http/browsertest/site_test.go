@@ -162,9 +162,24 @@ func chromium(t *testing.T) string {
 // each user then gets a browser context of their own (separate cookies).
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
+	// Not t.TempDir: Chromium's helper processes can still write there
+	// for a moment after the browser stops, and a failed removal would
+	// fail the test.
+	profile, err := os.MkdirTemp("", "dossier-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		// Root in a container has no user namespace for the sandbox.
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
