@@ -51,34 +51,6 @@ type plan struct {
 	id, number string
 }
 
-// status is where the plan leaves the case (before archiving).
-func (p *plan) status() string {
-	st := archive.StatusSubmitted
-	for _, s := range p.steps {
-		switch s.kind {
-		case stepAccept:
-			st = map[string]string{archive.DecisionAccept: archive.StatusInitialReview,
-				archive.DecisionCorrect: archive.StatusCorrectionRequested, archive.DecisionReject: archive.StatusNotAccepted}[s.decision]
-		case stepResubmit:
-			st = archive.StatusSubmitted
-		case stepReview:
-			st = reviewNext[st][s.decision]
-		}
-	}
-	if !p.archiveAt.IsZero() {
-		return archive.StatusArchived
-	}
-	return st
-}
-
-var reviewNext = map[string]map[string]string{
-	archive.StatusInitialReview: {archive.DecisionApprove: archive.StatusSecondReview, archive.DecisionReject: archive.StatusDenied},
-	archive.StatusSecondReview: {archive.DecisionApprove: archive.StatusFinalReview, archive.DecisionReturn: archive.StatusInitialReview,
-		archive.DecisionReject: archive.StatusDenied},
-	archive.StatusFinalReview: {archive.DecisionApprove: archive.StatusApproved, archive.DecisionReturn: archive.StatusSecondReview,
-		archive.DecisionReject: archive.StatusDenied},
-}
-
 // outcome is what a plan is drawn towards.
 type outcome struct {
 	status  string // where the case ends up before archiving

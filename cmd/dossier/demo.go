@@ -32,7 +32,7 @@ func demoCommand() *cli.Command {
 		Flags: append(serveFlags(),
 			&cli.IntFlag{Name: "cases", Value: 300, Usage: "how many cases to file (40 or more)"},
 			&cli.StringFlag{Name: "password", Value: demo.DefaultPassword, Usage: "web password of every demo user (10 characters or more)"},
-			&cli.Uint64Flag{Name: "seed", Value: 2026, Usage: "random seed; the same seed gives the same people and cases"},
+			&cli.Uint64Flag{Name: "seed", Value: 2026, Usage: "random seed of names, numbers and outcomes (dates follow the day of seeding)"},
 			&cli.BoolFlag{Name: "if-empty", Usage: "do nothing (and succeed) when the data set already holds data; `make run` uses it"},
 		),
 		Action: demoSeed,
