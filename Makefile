@@ -11,8 +11,10 @@ export DOSSIER_MINIO_BIN := $(MINIO)
 build:
 	$(GO) build -o $(BIN) ./cmd/dossier
 
+# An empty data dir gets the demo data set first (see README: dossier demo).
 run: build
 	bash scripts/install-test-deps.sh run
+	./$(BIN) demo --if-empty
 	./$(BIN) serve
 
 # MinIO is built from the Go module proxy, pinned, and cached outside git.

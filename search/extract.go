@@ -50,6 +50,9 @@ func Extract(ctx context.Context, contentType string, r io.Reader) (text, note s
 		if err != nil {
 			return "", "PDF text layer unreadable: " + err.Error(), nil
 		}
+		// pdftotext ends each page with a form feed, which a highlighted
+		// fragment would show as a box.
+		text = strings.ReplaceAll(text, "\f", "\n")
 		if strings.TrimSpace(text) == "" {
 			note = "PDF has no text layer (a scan); no OCR is run on PDFs"
 		}

@@ -33,7 +33,7 @@ var (
 )
 
 // Name returns a random Chinese name.
-func name(r *rand.Rand) string {
+func Name(r *rand.Rand) string {
 	n := []rune{surnames[r.IntN(len(surnames))], givenChars[r.IntN(len(givenChars))]}
 	if r.IntN(3) > 0 {
 		n = append(n, givenChars[r.IntN(len(givenChars))])
@@ -53,7 +53,7 @@ func GenerateCases(n int, seed uint64) []archive.IndexedCase {
 		id := archive.GenerateIDNumber(r, "", time.Date(1950+r.IntN(50), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, beijing))
 		c := &archive.Case{ID: fmt.Sprintf("case%07d", i), Number: fmt.Sprintf("SB%d-%06d", created.Year(), i+1),
 			BusinessType: bt, Status: statuses[r.IntN(len(statuses))], CreatedAt: created, Seq: 3,
-			Applicant: archive.Applicant{Name: name(r), IDNumber: id}, ApplicantUser: fmt.Sprintf("user%d", r.IntN(n/3+1)),
+			Applicant: archive.Applicant{Name: Name(r), IDNumber: id}, ApplicantUser: fmt.Sprintf("user%d", r.IntN(n/3+1)),
 			Summary: "申请" + bt}
 		ops := opinions[bt]
 		evs := []archive.Event{{Seq: 2, Type: archive.EventReview, Opinion: ops[r.IntN(len(ops))]}}

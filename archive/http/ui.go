@@ -82,6 +82,8 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.GET("/login", s.loginPage)
 	w.POST("/login", s.login)
 	w.POST("/logout", s.logout)
+	w.GET("/new", s.staff, s.newCasePage)
+	w.POST("/new", s.staff, s.csrf, s.newCase)
 	w.GET("/cases/:id", s.staff, s.casePage)
 	w.POST("/cases/:id/decision", s.staff, s.csrf, s.caseDecision)
 	w.POST("/cases/:id/materials", s.staff, s.caseUpload)
@@ -267,6 +269,9 @@ func navFor(a *archive.Actor) []navItem {
 		return nil
 	}
 	nav := []navItem{{"worklist", "/", "我的待办"}}
+	if a.HasAny(archive.RoleApplicant, archive.RoleClerk) {
+		nav = append(nav, navItem{"newcase", "/new", "新建申请"})
+	}
 	if a.HasAny(archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor) {
 		nav = append(nav, navItem{"search", "/search", "检索"})
 	}

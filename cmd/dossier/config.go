@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -163,6 +164,16 @@ type app struct {
 	// indexRebuilt is set when the index was (re)created empty and every
 	// case must be queued for it.
 	indexRebuilt bool
+	// opts wired svc; withClock makes more services like it.
+	opts archive.Options
+}
+
+// withClock returns a Service on the same parts as a.svc with another
+// clock (the demo writes the past).
+func (a *app) withClock(now func() time.Time) *archive.Service {
+	o := a.opts
+	o.Now = now
+	return archive.NewService(o)
 }
 
 // Close closes the index and BoltDB.
@@ -209,6 +220,6 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 			return nil, fmt.Errorf("open the audit log: %w", err)
 		}
 	}
-	a.svc = archive.NewService(opts)
+	a.svc, a.opts = archive.NewService(opts), opts
 	return a, nil
 }

@@ -29,6 +29,7 @@ func newApp() *cli.App {
 			retainCommand(),
 			exportCommand(),
 			importCommand(),
+			demoCommand(),
 		},
 	}
 }

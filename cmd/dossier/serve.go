@@ -161,14 +161,14 @@ func printLoginHelp(ctx context.Context, svc *archive.Service, cfg config, addr 
 	if err != nil {
 		return
 	}
-	flags := ""
-	if cfg.DataDir != "./data" {
-		flags = " --data-dir " + cfg.DataDir
-	}
-	if n == 0 {
+	flags := dataDirFlag(cfg)
+	switch {
+	case n > 0 && printDemoHelp(os.Stdout, cfg, addr):
+		fmt.Printf("an API token for a demo user: bin/dossier user token%s --name NAME\n", flags)
+	case n == 0:
 		fmt.Printf("no users yet: create the first administrator (works while this server runs):\n")
 		fmt.Printf("  bin/dossier user add%s --name admin --role admin\n", flags)
-	} else {
+	default:
 		fmt.Printf("%d users; add one with: bin/dossier user add%s --name NAME --role ROLE\n", n, flags)
 	}
 	fmt.Printf("then call the API with the printed token, e.g.:\n")

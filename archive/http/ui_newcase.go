@@ -1,0 +1,34 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// newCaseView is the form a clerk files an application with, for an
+// applicant at the counter, or an applicant with an account files their
+// own.
+type newCaseView struct {
+	Types []archive.BusinessType
+	In    archive.NewCase
+}
+
+func (s *Server) newCasePage(c *gin.Context) {
+	s.render(c, http.StatusOK, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types()})
+}
+
+// newCase files the application and opens its page, where the materials
+// are uploaded.
+func (s *Server) newCase(c *gin.Context) {
+	in := archive.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
+		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
+	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.flashRedirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", caseURL(v.ID))
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"dossier/archive"
+	"dossier/demo"
+)
+
+// `dossier demo` on an empty data dir seeds every status, archived files
+// with 档号, a held one, overdue cases, notices, PDF and image materials,
+// users of every role who log in with the printed password; it refuses a
+// second time, and the result passes `dossier verify`.
+func TestDemoCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	out, err := runApp(t, "", "demo", "--data-dir", dir, "--cases", "60")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"60 cases", "password: " + demo.DefaultPassword, "clerk", "archivist2", "auditor", "applicant without an account: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := runApp(t, "", "demo", "--data-dir", dir, "--cases", "60"); err == nil || !strings.Contains(err.Error(), "already holds") {
+		t.Errorf("a second demo: err %v, want a refusal\n%s", err, out)
+	}
+	if out, err := runApp(t, "", "demo", "--data-dir", dir, "--if-empty"); err != nil || !strings.Contains(out, "no demo data added") {
+		t.Errorf("demo --if-empty on data: %v\n%s", err, out)
+	}
+	if out, err := runApp(t, "", "verify", "--data-dir", dir); err != nil || !strings.Contains(out, "all checks passed") {
+		t.Errorf("verify after demo: %v\n%s", err, out)
+	}
+
+	a, err := openAll(ctx, config{DataDir: dir, MaxUpload: 50 << 20}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	svc := a.svc
+	actors := map[string]archive.Actor{}
+	for _, role := range archive.Roles {
+		act, err := svc.AuthenticatePassword(ctx, role, demo.DefaultPassword)
+		if err != nil || !act.Has(role) {
+			t.Fatalf("log in as %s: %v %v", role, act.Roles, err)
+		}
+		actors[role] = act
+	}
+	auditor := actors[archive.RoleAuditor]
+	var all []*archive.CaseView
+	for cursor := ""; ; {
+		page, err := svc.ListCases(ctx, auditor, archive.CaseFilter{}, cursor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Cases...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(all) != 60 {
+		t.Fatalf("%d cases listed, want 60", len(all))
+	}
+	statuses, types := map[string]int{}, map[string]bool{}
+	overdue := 0
+	for _, c := range all {
+		statuses[c.Status]++
+		types[c.BusinessType] = true
+		if c.Overdue {
+			overdue++
+		}
+		if c.Status == archive.StatusArchived && !archive.ValidArchiveNo(c.ArchiveNo) {
+			t.Errorf("archived case %s has 档号 %q", c.Number, c.ArchiveNo)
+		}
+	}
+	for _, st := range archive.Statuses {
+		if statuses[st] == 0 {
+			t.Errorf("no case is %s: %v", st, statuses)
+		}
+	}
+	if overdue < 3 {
+		t.Errorf("%d overdue cases, want at least 3", overdue)
+	}
+	if len(types) < 5 {
+		t.Errorf("only %d business types", len(types))
+	}
+	holds, err := svc.Holds(ctx, actors[archive.RoleArchivist])
+	if err != nil || len(holds) != 1 {
+		t.Errorf("holds: %v %v, want one", holds, err)
+	}
+
+	// The demo applicant follows his five cases and no other; they carry
+	// notices and his scanned identity card.
+	page, err := svc.ListCases(ctx, actors[archive.RoleApplicant], archive.CaseFilter{}, "", 100)
+	if err != nil || len(page.Cases) != 5 {
+		t.Fatalf("the applicant sees %d cases (%v), want 5", len(page.Cases), err)
+	}
+	kinds := map[string]bool{}
+	notices := 0
+	for _, c := range page.Cases {
+		v, err := svc.GetCase(ctx, actors[archive.RoleApplicant], c.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notices += len(v.Notices)
+		for _, m := range v.Materials {
+			kinds[m.ContentType] = true
+		}
+	}
+	if notices == 0 || !kinds[archive.TypePDF] || !slices.ContainsFunc([]string{archive.TypePNG, archive.TypeJPEG}, func(k string) bool { return kinds[k] }) {
+		t.Errorf("the applicant's cases: %d notices, material types %v", notices, kinds)
+	}
+}
