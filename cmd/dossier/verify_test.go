@@ -41,7 +41,7 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "id.pdf", strings.NewReader("%PDF-1.4 case "+v.ID))
+		m, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "id.pdf", strings.NewReader("%PDF-1.4 case "+v.ID+"\nstartxref\n0\n%%EOF\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
