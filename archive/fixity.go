@@ -244,11 +244,11 @@ type blobState struct {
 }
 
 type blobResult struct {
-	missing bool
-	size    int64
-	sum     string
-	sniffed string // format found in the content
-	openErr string // why the content does not open as the sniffed format
+	missing  bool
+	size     int64
+	sum      string
+	sniffed  string // format found in the content
+	openErr  string // why the content does not open as the sniffed format
 	openWarn string
 }
 
@@ -808,7 +808,7 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []ObjectIn
 	add := func(caseID, key, item, format string, args ...any) {
 		v.col.add(Problem{CaseID: caseID, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
-	byNo := map[string][]string{}      // 档号 → case ids
+	byNo := map[string][]string{}        // 档号 → case ids
 	items := map[seqKey]map[int]string{} // → 件号 → case id
 	for _, cs := range v.cases {
 		if cs.c == nil || cs.c.Archive == nil {
