@@ -897,7 +897,11 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []ObjectIn
 		prev := 0
 		for _, n := range ns {
 			if n > prev+1 {
-				add("", claimKey[k][n], ItemItemNumbers, "%s missing in %s/%d/%s before it", span("件号", int64(prev+1), int64(n-1)), k.fonds, k.year, k.retention)
+				gap := fmt.Sprintf("件号 %d is", prev+1)
+				if n-1 > prev+1 {
+					gap = fmt.Sprintf("件号 %d to %d are", prev+1, n-1)
+				}
+				add("", claimKey[k][n], ItemItemNumbers, "%s missing in %s/%d/%s before it", gap, k.fonds, k.year, k.retention)
 			}
 			prev = n
 			if _, ok := items[k][n]; ok {

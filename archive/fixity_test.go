@@ -1,11 +1,17 @@
 package archive_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/png"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dossier/archive"
 )
@@ -53,6 +59,196 @@ func TestVerifyCaseEventsFindsTampering(t *testing.T) {
 			p, err = archive.VerifyCaseEvents(ctx, store, id)
 			if err != nil || len(p) != 2 || !strings.Contains(p[1].Detail, "missing") || p[1].Object != archive.EventKey(id, 5) {
 				t.Fatalf("after deleting event 4: %+v %v", p, err)
+			}
+		})
+	}
+}
+
+func validPDF(text string) []byte {
+	return []byte("%PDF-1.4\n% " + text + "\n1 0 obj << >> endobj\nxref\n0 1\n0000000000 65535 f \ntrailer << >>\nstartxref\n" + strconv.Itoa(len(text)) + "\n%%EOF\n")
+}
+
+func pngBytes(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 4, 3))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func docxBytes(t *testing.T) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"[Content_Types].xml", "word/document.xml"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte("<?xml version=\"1.0\"?><x/>"))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// archivedWith files a case with the given materials, refuses it and
+// archives it. A material with a content type is recorded as given,
+// bypassing the upload's sniffing (a record damaged at the source).
+func archivedWith(t *testing.T, svc *archive.Service, store archive.ObjectStore, mats map[string][]byte, forcedType string) *archive.ArchiveRecord {
+	t.Helper()
+	ctx := context.Background()
+	v, err := svc.CreateCase(ctx, archClerk, archive.NewCase{BusinessType: "pension_enrolment",
+		Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range mats {
+		if forcedType == "" {
+			if _, err := svc.AddMaterial(ctx, archClerk, v.ID, "id_card", name, bytes.NewReader(content)); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			continue
+		}
+		bi, err := store.PutBlob(ctx, bytes.NewReader(content), archive.BlobOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Append(ctx, v.ID, func(c *archive.Case) (archive.Event, error) {
+			return archive.Event{Type: archive.EventMaterialAdded, Actor: archClerk.UserID, Role: archive.RoleClerk, Material: &archive.Material{
+				ID: "m-" + name, Code: "id_card", Filename: name, ContentType: forcedType, Size: bi.Size, SHA256: bi.SHA256, UploadedAt: time.Now()}}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Acceptance(ctx, archClerk, v.ID, archive.AcceptanceInput{Decision: "reject", Reason: "不属于本机构管辖"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := svc.ArchiveCase(ctx, archArchivist, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// findProblem returns the problem of item about object, if any.
+func findProblem(rep *archive.FixityReport, item, object string) *archive.Problem {
+	for i, p := range rep.Problems {
+		if p.Item == item && p.Object == object {
+			return &rep.Problems[i]
+		}
+	}
+	return nil
+}
+
+// The four-properties check passes an untouched store of PDF, PNG, DOCX
+// and text materials, and names case, 档号 and object of each planted
+// fault: a material recorded as another format, a truncated PDF, a
+// forged 件号 claim (a gap and a claim without its case), a stray blob, a
+// forged 档号 pointer.
+func TestVerifyFourProperties(t *testing.T) {
+	for _, kind := range backends {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			sp := newStoreSpec(t, kind)
+			store := sp.open(t)
+			db := openDB(t, filepath.Join(sp.dir, "live.db"))
+			audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { audit.Close() })
+			svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+			good := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表"), "b.png": pngBytes(t),
+				"c.docx": docxBytes(t), "d.txt": []byte("社会保险材料说明\n第二行\n")}, "")
+			// The same content in a second case: one blob, read once.
+			archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
+			if _, err := svc.PlaceHold(ctx, archArchivist, good.ArchiveNo, "诉讼中"); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := archive.Verify(ctx, store, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failures() != 0 || rep.ArchivedCases != 2 || rep.ActiveHolds != 1 || len(rep.Properties) != 4 {
+				t.Fatalf("untouched store: %+v", rep)
+			}
+			blobs := 0
+			for _, p := range rep.Properties {
+				for _, it := range p.Items {
+					if it.Result == archive.ResultFail || it.ID != archive.ItemWORM && it.Result != archive.ResultPass {
+						t.Errorf("%s/%s: %s %+v", p.ID, it.ID, it.Result, it.Failures)
+					}
+					if it.ID == archive.ItemFormatUsable {
+						blobs = it.Checked
+					}
+				}
+			}
+			if blobs != 5 {
+				t.Errorf("format checks: %d, want 5 (4 + the shared PDF in its second case)", blobs)
+			}
+			// Blobs read once (4), events (8 + 4), manifests (2), pointers (2).
+			if rep.Objects != 4+12+2+2 {
+				t.Errorf("objects read: %d", rep.Objects)
+			}
+
+			pdfAsPNG := archivedWith(t, svc, store, map[string][]byte{"x.png": validPDF("其实是PDF")}, archive.TypePNG)
+			truncated := archivedWith(t, svc, store, map[string][]byte{"y.pdf": []byte("%PDF-1.4\n1 0 obj << >> endobj\n")}, archive.TypePDF)
+			claim := fmt.Sprintf("archive-numbers/%s/%d/%s/%08d", good.Fonds, good.Year, good.Retention, 9)
+			if err := store.Create(ctx, claim, []byte(`{"case_id":"ghost"}`)); err != nil {
+				t.Fatal(err)
+			}
+			stray, err := store.PutBlob(ctx, strings.NewReader("nobody's"), archive.BlobOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged := "archives/" + strings.ReplaceAll(archive.FormatArchiveNo(good.Fonds, good.Category, good.Year, good.Retention, good.Issue, 99), "·", ".")
+			if err := store.Create(ctx, forged, []byte(`{"case_id":"`+good.CaseID+`"}`)); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = archive.Verify(ctx, store, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matKey := func(rec *archive.ArchiveRecord) string {
+				c, err := db.Case(ctx, rec.CaseID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return archive.BlobKey(c.Materials[0].SHA256)
+			}
+			for _, want := range []struct {
+				item, object, detail string
+				rec                  *archive.ArchiveRecord
+			}{
+				{archive.ItemMetadataContent, matKey(pdfAsPNG), "recorded as image/png but its content is application/pdf", pdfAsPNG},
+				{archive.ItemFormatUsable, matKey(pdfAsPNG), "does not open as its recorded format image/png", pdfAsPNG},
+				{archive.ItemFormatUsable, matKey(truncated), "%%EOF", truncated},
+				{archive.ItemItemNumbers, claim, "件号 5 to 8 are missing", nil},
+				{archive.ItemItemNumbers, claim, "", nil},
+				{archive.ItemStrayObjects, stray.Key, "not referenced", nil},
+				{archive.ItemArchiveNo, forged, "whose 档号 is " + good.ArchiveNo, good},
+			} {
+				p := findProblem(rep, want.item, want.object)
+				if p == nil || !strings.Contains(p.Detail, want.detail) {
+					t.Errorf("no %s problem about %s (%q): %+v", want.item, want.object, want.detail, p)
+					continue
+				}
+				if want.rec != nil && (p.CaseID != want.rec.CaseID || p.ArchiveNo != want.rec.ArchiveNo || p.CaseNumber == "") {
+					t.Errorf("%s about %s names case %s %q %s, want %s %s", want.item, want.object, p.CaseID, p.CaseNumber, p.ArchiveNo, want.rec.CaseID, want.rec.ArchiveNo)
+				}
+			}
+			var claimed bool
+			for _, p := range rep.Problems {
+				if p.Object == claim && strings.Contains(p.Detail, `件号 9 of`) && strings.Contains(p.Detail, `"ghost"`) {
+					claimed = true
+				}
+			}
+			if !claimed {
+				t.Errorf("the claim without an archived case is not reported: %+v", rep.Problems)
+			}
+			if p := findProblem(rep, archive.ItemStrayObjects, stray.Key); p == nil || p.Severity != archive.ResultWarn {
+				t.Errorf("a stray blob is a warning: %+v", p)
+			}
+			if rep.Result != archive.ResultFail || rep.Failures() != 6 {
+				t.Errorf("result %s with %d failures: %+v", rep.Result, rep.Failures(), rep.Problems)
 			}
 		})
 	}

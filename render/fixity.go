@@ -11,7 +11,7 @@ import (
 
 // FixityColumns are the columns of the four-properties check report.
 var FixityColumns = []Column{
-	{Title: "序号", Width: 10, Right: true}, {Title: "性质", Width: 14}, {Title: "检测项目", Width: 30},
+	{Title: "序号", Width: 10, Right: true}, {Title: "性质", Width: 14}, {Title: "检测项目", Width: 36},
 	{Title: "结果", Width: 14}, {Title: "检测数", Width: 16, Right: true}, {Title: "不通过", Width: 14, Right: true},
 	{Title: "警告", Width: 12, Right: true}, {Title: "说明", Width: 110},
 }
@@ -34,10 +34,10 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 		rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, float64(rep.Bytes)/1e6, rep.AuditEntries, rep.ActiveHolds, worm,
 		rep.Failures(), len(rep.Problems)-rep.Failures())
 	return RenderTable(w, r.font, meta, FixityColumns, func(yield func([]string) bool) error {
-		if !yield([]string{"", "【检测概况】", "", resultNames[rep.Result], "", "", "", summary}) {
+		if !yield([]string{"", "", "【检测概况】", resultNames[rep.Result], "", "", "", summary}) {
 			return nil
 		}
-		if !yield([]string{"", "【检测项目及结果】"}) {
+		if !yield([]string{"", "", "【检测项目及结果】"}) {
 			return nil
 		}
 		n := 0
@@ -54,7 +54,7 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 				}
 			}
 		}
-		if !yield([]string{"", "【不通过及警告明细】"}) {
+		if !yield([]string{"", "", "【不通过及警告明细】"}) {
 			return nil
 		}
 		names := map[string]string{}
