@@ -157,3 +157,47 @@ func TestRetentionEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An archiving that died after claiming its 件号 (claim and the case's note
+// written, manifest perhaps too, no archived event) resumes with the same
+// number on the next attempt: the sequence keeps no gap.
+func TestArchiveResumesClaimedNumber(t *testing.T) {
+	for _, kind := range backends {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			sp := newStoreSpec(t, kind)
+			store := sp.open(t)
+			svc, _ := newService(t, store, filepath.Join(sp.dir, "live.db"))
+			ids := decidedCases(t, svc, 2)
+			year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+			// What the dead process left: the claim of 件号 1 and the case's note.
+			claim := fmt.Sprintf("archive-numbers/Z109/%d/D100/%08d", year, 1)
+			if err := store.Create(ctx, claim, []byte(`{"case_id":"`+ids[0]+`"}`)); err != nil {
+				t.Fatal(err)
+			}
+			note := fmt.Sprintf(`{"fonds":"Z109","year":%d,"retention":"D100","item":1}`, year)
+			if err := store.Create(ctx, "cases/"+ids[0]+"/archive-claim.json", []byte(note)); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.Create(ctx, "cases/"+ids[0]+"/manifest-1.json", []byte(`{"case_id":"`+ids[0]+`"}`)); err != nil {
+				t.Fatal(err)
+			}
+			first, err := svc.ArchiveCase(ctx, archArchivist, ids[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := svc.ArchiveCase(ctx, archArchivist, ids[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertGapFree(t, []string{first.ArchiveNo, second.ArchiveNo})
+			if first.Item != 1 || second.Item != 2 {
+				t.Fatalf("resumed archiving got 件号 %d, the next %d; want 1 and 2", first.Item, second.Item)
+			}
+			// The manifest the dead attempt wrote is the package's manifest.
+			if rec, err := svc.Archive(ctx, archArchivist, first.ArchiveNo); err != nil || rec.ManifestSHA256 != first.ManifestSHA256 {
+				t.Fatalf("archive record %+v, %v", rec, err)
+			}
+		})
+	}
+}

@@ -111,6 +111,7 @@ type Event struct {
 	Notice   *Notice        `json:"notice,omitempty"`
 	Archive  *ArchiveRecord `json:"archive,omitempty"`
 	Hold     *Hold          `json:"hold,omitempty"`
+	Loan     *Loan          `json:"loan,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -148,6 +149,8 @@ type Case struct {
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Holds are the legal holds placed on the archived case, lifted or not.
 	Holds []Hold `json:"holds,omitempty"`
+	// Loans are the loans (借阅) of the archived file, in request order.
+	Loans []Loan `json:"loans,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 	// Head is the SHA-256 of the last event object's bytes: the next
@@ -226,6 +229,10 @@ func (c *Case) Apply(e Event) error {
 				at := e.At
 				c.Holds[i].LiftedAt, c.Holds[i].LiftedBy, c.Holds[i].LiftReason = &at, e.Actor, e.Opinion
 			}
+		}
+	case EventLoanRequested, EventLoanApproved, EventLoanRejected, EventLoanReturned, EventLoanCancelled:
+		if err := c.applyLoan(e); err != nil {
+			return err
 		}
 	case EventNotice:
 		if e.Notice == nil {

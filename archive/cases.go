@@ -47,6 +47,9 @@ type CaseView struct {
 	History      []Event    `json:"history,omitempty"`
 	ArchiveNo    string     `json:"archive_no,omitempty"`
 	Masked       bool       `json:"masked"`
+	// Restricted marks an archived case listed as a catalogue entry only:
+	// the caller did not handle it and holds no loan of it.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // visible checks that a may see c. Applicants see only their own cases and
@@ -271,6 +274,15 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 	if err != nil {
 		return nil, err
 	}
+	if c.Archive != nil {
+		l, err := s.archiveAccess(ctx, a, c, "")
+		if err != nil {
+			return nil, err
+		}
+		if err := s.recordArchiveAccess(ctx, a, c, "archive.view", "", l); err != nil {
+			return nil, err
+		}
+	}
 	show := a.SeesPersonalData() || (a.HasAny(RoleArchivist, RoleAuditor) && unmask) ||
 		(a.Has(RoleApplicant) && c.ApplicantUser == a.UserID)
 	if show {
@@ -348,6 +360,9 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter, cursor s
 		return true
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.restrictArchived(ctx, a, page.Cases); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -465,7 +480,7 @@ func (s *Service) OpenMaterial(ctx context.Context, a Actor, caseID, materialID 
 		if m.ID != materialID {
 			continue
 		}
-		if err := s.record(ctx, a, "case.material_read", "case/"+caseID, m.ID); err != nil {
+		if err := s.recordRead(ctx, a, c, "case.material_read", m.ID); err != nil {
 			return nil, nil, err
 		}
 		rc, _, err := s.store.Get(ctx, BlobKey(m.SHA256))

@@ -171,6 +171,15 @@ func (s *Service) Notices(ctx context.Context, a Actor, caseID string) ([]Notice
 	if err != nil {
 		return nil, err
 	}
+	if c.Archive != nil {
+		l, err := s.archiveAccess(ctx, a, c, "")
+		if err != nil {
+			return nil, err
+		}
+		if err := s.recordArchiveAccess(ctx, a, c, "archive.view", "", l); err != nil {
+			return nil, err
+		}
+	}
 	if c.Notices == nil {
 		return []Notice{}, nil
 	}
@@ -196,7 +205,7 @@ func (s *Service) OpenNotice(ctx context.Context, a Actor, noticeID string) (io.
 		if n.ID != noticeID {
 			continue
 		}
-		if err := s.record(ctx, a, "notice.read", "case/"+c.ID, n.ID); err != nil {
+		if err := s.recordRead(ctx, a, c, "notice.read", n.ID); err != nil {
 			return nil, nil, err
 		}
 		rc, _, err := s.store.Get(ctx, BlobKey(n.SHA256))

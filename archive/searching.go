@@ -85,5 +85,26 @@ func (s *Service) Search(ctx context.Context, a Actor, q SearchQuery) (*SearchRe
 		q.Owner = a.UserID
 	}
 	q.ShowIDNumbers = a.SeesPersonalData()
-	return s.index.Search(ctx, q)
+	res, err := s.index.Search(ctx, q)
+	if err != nil || !restricted(a) {
+		return res, err
+	}
+	// Fragments may quote archived materials: only for those who may
+	// read them.
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		if h.Status != StatusArchived && h.Status != StatusDisposed || len(h.Fragments) == 0 {
+			continue
+		}
+		c, err := s.proj.Case(ctx, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.archiveAccess(ctx, a, c, ""); IsCode(err, EFORBIDDEN) {
+			h.Fragments = nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }

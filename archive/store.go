@@ -106,9 +106,13 @@ type WORMStatus struct {
 type Retainer interface {
 	// WORM reports whether retention is enforced. Errors: EUNAVAILABLE.
 	WORM(ctx context.Context) (WORMStatus, error)
-	// Retain keeps key unchangeable until the given time. It only ever
-	// extends a retention; a shorter or equal one is a no-op.
-	// Errors: ENOTFOUND, EUNAVAILABLE.
+	// Retain keeps key unchangeable until the given time; the zero time
+	// means permanent (永久: S3 stores retain until 9999-12-31, in the
+	// configured mode rather than with a legal hold, which dossier's own
+	// credentials could lift). It only ever extends a retention; a shorter
+	// or equal one is a no-op, so objects shared by several cases (blobs)
+	// keep the longest. Errors: ENOTFOUND, EUNSUPPORTED when WORM is off,
+	// EFORBIDDEN when the store refuses the change, EUNAVAILABLE.
 	Retain(ctx context.Context, key string, until time.Time) error
 }
 

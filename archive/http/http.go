@@ -90,6 +90,10 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/archives/:no/holds", s.placeHold)
 	api.DELETE("/archives/:no/holds/:hid", s.liftHold)
 	api.GET("/holds", s.listHolds)
+	api.POST("/archives/:no/loans", s.requestLoan)
+	api.GET("/archives/:no/loans", s.archiveLoans)
+	api.PATCH("/archives/:no/loans/:lid", s.decideLoan)
+	api.GET("/loans", s.listLoans)
 	api.GET("/audit", s.audit)
 	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.catalogueReport)
@@ -201,7 +205,12 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := gin.H{"status": "ready"}
+	worm, err := s.svc.WORM(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"status": "ready", "worm": worm}
 	if s.indexLag != nil {
 		if n, err := s.indexLag(ctx); err == nil {
 			out["search_index_lag"] = n

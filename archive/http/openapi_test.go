@@ -141,6 +141,7 @@ func TestOpenAPIEnums(t *testing.T) {
 			[]string{archive.DecisionAccept, archive.DecisionCorrect, archive.DecisionReject}},
 		{"ReviewInput.decision", s["ReviewInput"].Properties["decision"].Enum,
 			[]string{archive.DecisionApprove, archive.DecisionReject, archive.DecisionReturn}},
+		{"Loan.status", s["Loan"].Properties["status"].Enum, archive.LoanStatuses},
 		{"Error.error.code", s["Error"].Properties["error"].Properties["code"].Enum, codes},
 	} {
 		if !slices.Equal(slices.Sorted(slices.Values(c.got)), slices.Sorted(slices.Values(c.want))) {

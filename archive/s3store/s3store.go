@@ -10,11 +10,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -33,8 +37,13 @@ type Config struct {
 	// TempDir is where uploads larger than MemoryLimit are staged while they
 	// are hashed; empty means the system temp dir.
 	TempDir string
-	// ObjectLock asks for a bucket created with Object Lock enabled.
+	// ObjectLock asks for a bucket created with Object Lock enabled (when
+	// Open creates it; Object Lock cannot be turned on later).
 	ObjectLock bool
+	// WORMMode is the Object Lock mode Retain applies: COMPLIANCE (the
+	// default; nobody can shorten or lift it) or GOVERNANCE (users with
+	// s3:BypassGovernanceRetention can).
+	WORMMode string
 }
 
 // MemoryLimit is the largest upload staged in memory; larger ones are
@@ -48,9 +57,17 @@ type Store struct {
 	bucket string
 	tmp    string
 	bufs   sync.Pool
+	mode   minio.RetentionMode
+	// locked is set when the bucket has Object Lock: it is then versioned,
+	// and Delete removes versions rather than hiding them behind a delete
+	// marker.
+	locked atomic.Bool
 }
 
-var _ archive.ObjectStore = (*Store)(nil)
+var (
+	_ archive.ObjectStore = (*Store)(nil)
+	_ archive.Retainer    = (*Store)(nil)
+)
 
 // Open connects and creates the bucket if it is missing. Errors:
 // EUNAVAILABLE when the endpoint does not answer, EINVALID for a bad
@@ -77,7 +94,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, &archive.Error{Op: op, Code: archive.EINVALID, Message: "bad S3 endpoint: " + err.Error(), Err: err}
 	}
-	s := &Store{c: c, core: &minio.Core{Client: c}, bucket: cfg.Bucket, tmp: cfg.TempDir}
+	mode := minio.RetentionMode(strings.ToUpper(cfg.WORMMode))
+	if mode == "" {
+		mode = minio.Compliance
+	}
+	if !mode.IsValid() {
+		return nil, archive.Errorf(archive.EINVALID, "WORM mode must be compliance or governance, not %q", cfg.WORMMode)
+	}
+	s := &Store{c: c, core: &minio.Core{Client: c}, bucket: cfg.Bucket, tmp: cfg.TempDir, mode: mode}
 	ok, err := c.BucketExists(ctx, cfg.Bucket)
 	if err != nil {
 		return nil, s.err(op, "", err)
@@ -87,6 +111,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil && minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
 			return nil, s.err(op, "", err)
 		}
+	}
+	if _, _, err := s.lockConfig(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -304,12 +331,148 @@ func (s *Store) Walk(ctx context.Context, prefix string, fn func(archive.ObjectI
 	return nil
 }
 
-// Delete implements archive.ObjectStore.
+// Delete implements archive.ObjectStore. On a bucket with Object Lock
+// (always versioned) a plain DELETE would only hide the object behind a
+// delete marker, and succeed even while it is retained; so every version
+// of the key is removed by its id, and a retained one fails with
+// EFORBIDDEN.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	const op = "s3store.Delete"
 	if err := archive.ValidateKey(key); err != nil {
 		return err
 	}
-	return s.err("s3store.Delete", key, s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+	if !s.locked.Load() {
+		return s.err(op, key, s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{Prefix: key, Recursive: true, WithVersions: true}) {
+		if oi.Err != nil {
+			return s.err(op, key, oi.Err)
+		}
+		if oi.Key != key {
+			break // longer keys sort after all versions of key
+		}
+		err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: oi.VersionID})
+		if err != nil {
+			return s.lockErr(op, key, "object "+key+" is under WORM retention (S3 Object Lock) and cannot be deleted", err)
+		}
+	}
+	return nil
+}
+
+// lockErr translates a refusal because of Object Lock into EFORBIDDEN
+// with msg: MinIO answers 400 InvalidRequest ("Object is WORM protected"),
+// AWS 403 AccessDenied.
+func (s *Store) lockErr(op, key, msg string, err error) error {
+	switch resp := minio.ToErrorResponse(err); resp.Code {
+	case "InvalidRequest", "AccessDenied", "ObjectLocked":
+		return &archive.Error{Op: op, Code: archive.EFORBIDDEN, Message: msg + ": " + resp.Message, Err: err}
+	}
+	return s.err(op, key, err)
+}
+
+// forever is the retain-until date of permanent (永久) records: the last
+// day S3's date format can express. A far date in the configured mode is
+// used rather than a legal hold because in COMPLIANCE mode nobody, not even
+// the bucket's owner, can lift it, while anyone allowed
+// s3:PutObjectLegalHold (dossier's own credentials) can remove a legal
+// hold.
+var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// lockConfig reads the bucket's Object Lock configuration: whether it is
+// enabled and a note: its default retention rule, if any ("GOVERNANCE 30
+// DAYS"), or why the configuration could not be read.
+func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err error) {
+	state, mode, validity, unit, err := s.c.GetObjectLockConfig(ctx, s.bucket)
+	if err != nil {
+		switch minio.ToErrorResponse(err).Code {
+		case "ObjectLockConfigurationNotFoundError", "NotImplemented":
+			s.locked.Store(false)
+			return false, "", nil
+		case "AccessDenied":
+			// Credentials without s3:GetBucketObjectLockConfiguration
+			// must not keep the service from starting; WORM is then
+			// reported off with the reason. The last known state stays.
+			return false, "the Object Lock configuration of bucket " + s.bucket + " cannot be read (access denied: grant s3:GetBucketObjectLockConfiguration)", nil
+		}
+		return false, "", s.err("s3store.WORM", "", err)
+	}
+	enabled = state == "Enabled"
+	s.locked.Store(enabled)
+	if enabled && mode != nil && validity != nil && unit != nil {
+		note = fmt.Sprintf("%s %d %s", *mode, *validity, *unit)
+	}
+	return enabled, note, nil
+}
+
+// WORM implements archive.Retainer: WORM is on when the bucket has Object
+// Lock. Errors: EUNAVAILABLE.
+func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
+	enabled, note, err := s.lockConfig(ctx)
+	if err != nil {
+		return archive.WORMStatus{}, err
+	}
+	if !enabled && note != "" {
+		return archive.WORMStatus{Detail: "WORM is off: " + note}, nil
+	}
+	if !enabled {
+		return archive.WORMStatus{Detail: "bucket " + s.bucket + " has no Object Lock, so archived objects can be deleted or overwritten; " +
+			"Object Lock can only be enabled when a bucket is created (DOSSIER_S3_OBJECT_LOCK=true creates a missing bucket with it)"}, nil
+	}
+	st := archive.WORMStatus{Enabled: true, Mode: string(s.mode),
+		Detail: "bucket " + s.bucket + " has Object Lock: archived objects are retained in " + string(s.mode) + " mode until their retention ends"}
+	if note != "" {
+		st.Detail += "; the bucket's default retention (" + note + ") also locks every new object"
+	}
+	return st, nil
+}
+
+// Retain implements archive.Retainer with PutObjectRetention on the
+// current version of key. It only extends: a retention ending at or after
+// until is left alone, and a COMPLIANCE retention stays COMPLIANCE even
+// when the store is configured for GOVERNANCE (S3 refuses to weaken it).
+// A GOVERNANCE retention is raised to COMPLIANCE when that is the mode,
+// which needs s3:BypassGovernanceRetention. Zero until means permanent
+// (9999-12-31). Errors: ENOTFOUND, EUNSUPPORTED on a bucket without Object
+// Lock, EFORBIDDEN when S3 refuses (e.g. no bypass permission), EUNAVAILABLE.
+func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
+	const op = "s3store.Retain"
+	if err := archive.ValidateKey(key); err != nil {
+		return err
+	}
+	if !s.locked.Load() {
+		return archive.Errorf(archive.EUNSUPPORTED, "bucket %s has no Object Lock; objects cannot be retained", s.bucket)
+	}
+	if until.IsZero() {
+		until = forever
+	}
+	until = until.UTC().Truncate(time.Second)
+	var err error
+	// A concurrent archiving of another case sharing a blob may extend it
+	// between the read and the write; then S3 refuses ours if it is
+	// shorter, and a second look finds the retention long enough.
+	for attempt := 0; attempt < 3; attempt++ {
+		cur, curUntil, gerr := s.c.GetObjectRetention(ctx, s.bucket, key, "")
+		if gerr != nil && minio.ToErrorResponse(gerr).Code != "NoSuchObjectLockConfiguration" {
+			return s.err(op, key, gerr)
+		}
+		if gerr == nil && curUntil != nil && !curUntil.Before(until) {
+			return nil
+		}
+		mode, bypass := s.mode, false
+		if cur != nil && *cur == minio.Compliance {
+			mode = minio.Compliance
+		}
+		if cur != nil && *cur == minio.Governance && mode == minio.Compliance {
+			bypass = true
+		}
+		err = s.c.PutObjectRetention(ctx, s.bucket, key, minio.PutObjectRetentionOptions{Mode: &mode, RetainUntilDate: &until, GovernanceBypass: bypass})
+		if err == nil {
+			return nil
+		}
+	}
+	return s.lockErr(op, key, "the object store refused to retain "+key, err)
 }
 
 // Ping implements archive.ObjectStore.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -28,6 +29,10 @@ type config struct {
 	Bucket     string
 	Region     string
 	TLS        bool
+	// ObjectLock creates a missing bucket with Object Lock; WORMMode is
+	// the retention mode of archived objects.
+	ObjectLock bool
+	WORMMode   string
 	MaxUpload  int64
 	Catalogue  string
 	Calendar   string
@@ -49,6 +54,8 @@ func storageFlags() []cli.Flag {
 		&cli.StringFlag{Name: "s3-bucket", Value: "dossier", EnvVars: []string{"DOSSIER_S3_BUCKET"}, Usage: "bucket, created if missing"},
 		&cli.StringFlag{Name: "s3-region", Value: "us-east-1", EnvVars: []string{"DOSSIER_S3_REGION"}, Usage: "S3 region"},
 		&cli.BoolFlag{Name: "s3-tls", EnvVars: []string{"DOSSIER_S3_TLS"}, Usage: "use https to reach S3"},
+		&cli.BoolFlag{Name: "s3-object-lock", EnvVars: []string{"DOSSIER_S3_OBJECT_LOCK"}, Usage: "create a missing bucket with Object Lock (WORM); it cannot be enabled later"},
+		&cli.StringFlag{Name: "worm-mode", Value: "compliance", EnvVars: []string{"DOSSIER_WORM_MODE"}, Usage: "Object Lock mode of archived objects: compliance (nobody can shorten it) or governance"},
 		&cli.Int64Flag{Name: "max-upload", Value: 50 << 20, EnvVars: []string{"DOSSIER_MAX_UPLOAD"}, Usage: "largest material in bytes"},
 		&cli.StringFlag{Name: "catalogue", EnvVars: []string{"DOSSIER_CATALOGUE"}, Usage: "business catalogue JSON overriding the built-in one"},
 		&cli.StringFlag{Name: "calendar", EnvVars: []string{"DOSSIER_CALENDAR"}, Usage: "working-day calendar JSON extending the built-in 2025–2026 one"},
@@ -75,6 +82,8 @@ func loadConfig(c *cli.Context) (config, error) {
 		Bucket:     c.String("s3-bucket"),
 		Region:     c.String("s3-region"),
 		TLS:        c.Bool("s3-tls"),
+		ObjectLock: c.Bool("s3-object-lock"),
+		WORMMode:   strings.ToUpper(c.String("worm-mode")),
 		MaxUpload:  c.Int64("max-upload"),
 		Catalogue:  c.String("catalogue"),
 		Calendar:   c.String("calendar"),
@@ -85,6 +94,9 @@ func loadConfig(c *cli.Context) (config, error) {
 	}
 	if cfg.Fonds != "" && !fondsRE.MatchString(cfg.Fonds) {
 		return cfg, fmt.Errorf("--fonds (DOSSIER_FONDS) must be 4 capital letters or digits, not %q", cfg.Fonds)
+	}
+	if cfg.WORMMode != "COMPLIANCE" && cfg.WORMMode != "GOVERNANCE" {
+		return cfg, fmt.Errorf("--worm-mode (DOSSIER_WORM_MODE) must be compliance or governance, not %q", c.String("worm-mode"))
 	}
 	if cfg.PublicURL == "" && cfg.Listen != "" {
 		cfg.PublicURL = "http://" + cfg.Listen
@@ -124,6 +136,7 @@ func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
 	return s3store.Open(ctx, s3store.Config{
 		Endpoint: cfg.S3Endpoint, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
 		Bucket: cfg.Bucket, Region: cfg.Region, TLS: cfg.TLS, TempDir: tmp,
+		ObjectLock: cfg.ObjectLock, WORMMode: cfg.WORMMode,
 	})
 }
 

@@ -26,6 +26,9 @@ func newApp() *cli.App {
 			rebuildCommand(),
 			userCommand(),
 			verifyCommand(),
+			retainCommand(),
+			exportCommand(),
+			importCommand(),
 		},
 	}
 }

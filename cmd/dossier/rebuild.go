@@ -69,11 +69,17 @@ func rebuild(c *cli.Context) error {
 }
 
 // rebuildIndex empties the search index and indexes every case again
-// (the projection rebuild queued them all), with a progress bar.
+// (the projection rebuild queued them all).
 func rebuildIndex(c *cli.Context, a *app) error {
 	if err := a.index.Reset(c.Context); err != nil {
 		return fmt.Errorf("reset the search index: %w", err)
 	}
+	return drainIndex(c, a)
+}
+
+// drainIndex indexes every case queued for the search index, with a
+// progress bar.
+func drainIndex(c *cli.Context, a *app) error {
 	total, err := a.db.IndexLag(c.Context)
 	if err != nil {
 		return err

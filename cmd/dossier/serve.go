@@ -130,6 +130,9 @@ func serve(c *cli.Context) error {
 	}
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
 	fmt.Printf("record: %s; metadata: %s\n", cfg.storeDescription(), cfg.DataDir)
+	if st, err := svc.WORM(ctx); err == nil {
+		fmt.Printf("WORM: %s\n", st.Detail)
+	}
 	printLoginHelp(ctx, svc, cfg, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -100,11 +100,16 @@ func auditCLI(c *cli.Context, store archive.ObjectStore, action, target string) 
 		return err
 	}
 	defer l.Close()
+	return l.Record(c.Context, archive.AuditEntry{Actor: cliActor(), Action: action, Target: target, Remote: "localhost"})
+}
+
+// cliActor names the operating-system user in the audit log.
+func cliActor() string {
 	who := archive.ByCommandLine
 	if u, err := user.Current(); err == nil {
 		who += ":" + u.Username
 	}
-	return l.Record(c.Context, archive.AuditEntry{Actor: who, Action: action, Target: target, Remote: "localhost"})
+	return who
 }
 
 func userToken(c *cli.Context) error {

@@ -1,0 +1,63 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
+)
+
+// requestLoan answers POST /api/v1/archives/{no}/loans {purpose, scope, days | due}.
+func (s *Server) requestLoan(c *gin.Context) {
+	var in archive.LoanRequest
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.svc.RequestLoan(c.Request.Context(), actor(c), c.Param("no"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, l)
+}
+
+// decideLoan answers PATCH /api/v1/archives/{no}/loans/{lid}
+// {action: approve|reject|return|cancel, note}.
+func (s *Server) decideLoan(c *gin.Context) {
+	var in archive.LoanDecision
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), c.Param("no"), c.Param("lid"), in)
+	s.answer(c, l, err)
+}
+
+// archiveLoans answers GET /api/v1/archives/{no}/loans.
+func (s *Server) archiveLoans(c *gin.Context) {
+	ls, err := s.svc.ArchiveLoans(c.Request.Context(), actor(c), c.Param("no"))
+	s.answer(c, gin.H{"loans": ls}, err)
+}
+
+// listLoans answers GET /api/v1/loans?status=&overdue=&borrower=&limit=&cursor=.
+func (s *Server) listLoans(c *gin.Context) {
+	f := archive.LoanFilter{Status: c.Query("status"), Borrower: c.Query("borrower")}
+	if o := c.Query("overdue"); o != "" {
+		b, err := strconv.ParseBool(o)
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
+			return
+		}
+		f.Overdue = b
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := s.svc.Loans(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	s.answer(c, page, err)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"dossier/archive"
+)
+
+func importCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "verify an archival package completely, then add its archives to the store and the projection",
+		UsageText: "dossier import [storage flags] FILE.zip",
+		Flags:     storageFlags(),
+		Action:    importPackages,
+	}
+}
+
+// importPackages needs BoltDB to itself (like rebuild): the imported cases
+// are folded into the projection and the search index at once.
+func importPackages(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("import takes one package file, e.g. dossier import dossier-export-20260101-120000.zip")
+	}
+	file := c.Args().First()
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("open the package: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open the package: %w", err)
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	a, err := openAll(c.Context, cfg, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	store := a.svc.Store()
+	start := time.Now()
+	rep, err := archive.ImportPackages(c.Context, store, f, info.Size(), archive.PackageOptions{Progress: progressBars(c)})
+	if err != nil {
+		return fmt.Errorf("%s was not imported: %w", file, err)
+	}
+	if err := auditArchives(c, store, "archive.import", rep, filepath.Base(file)); err != nil {
+		return err
+	}
+	if _, err := a.svc.Reconcile(c.Context); err != nil {
+		return fmt.Errorf("the archives are in the store but the projection could not be updated (run dossier rebuild): %w", err)
+	}
+	if err := drainIndex(c, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "imported %d archives from %s: %d objects written, %d already present (%.1f MB) in %s\n",
+		rep.Archives, file, rep.Written, rep.Existing, float64(rep.Bytes)/1e6, time.Since(start).Round(time.Millisecond))
+	return nil
+}
