@@ -212,6 +212,8 @@ type caseState struct {
 	id       string
 	events   []ObjectInfo // listed event objects, in key order
 	manifest map[string]int64
+	// claimNote: the case noted the 件号 it claimed (archiving.go).
+	claimNote bool
 	// Filled by checkCase.
 	c        *Case
 	disposed bool
@@ -421,6 +423,10 @@ func (v *verifier) list(ctx context.Context) (pointers, claims []ObjectInfo, err
 		id, name, _ := strings.Cut(rest, "/")
 		if cs := v.cases[id]; cs != nil && strings.HasPrefix(name, "manifest-") && strings.HasSuffix(name, ".json") && !strings.Contains(name, "/") {
 			cs.manifest[oi.Key] = oi.Size
+			continue
+		}
+		if cs := v.cases[id]; cs != nil && oi.Key == caseClaimNoteKey(id) {
+			cs.claimNote = true
 			continue
 		}
 		v.col.add(Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object under cases/ that is neither an event nor a manifest of a case"})
@@ -917,7 +923,11 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []ObjectIn
 				json.Unmarshal(data, &cl)
 				owner = cl.CaseID
 			}
-			add(owner, claimKey[k][n], ItemItemNumbers, "件号 %d of %s/%d/%s was claimed (by case %q) but no archived case has it", n, k.fonds, k.year, k.retention, owner)
+			hint := ""
+			if cs := v.cases[owner]; cs != nil && cs.claimNote && (cs.c == nil || cs.c.Archive == nil) {
+				hint = ": its archiving died between the claim and the archived event; archiving the case again resumes with this number"
+			}
+			add(owner, claimKey[k][n], ItemItemNumbers, "件号 %d of %s/%d/%s was claimed (by case %q) but no archived case has it%s", n, k.fonds, k.year, k.retention, owner, hint)
 		}
 	}
 	for k, m := range items {
