@@ -370,6 +370,16 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	}
 	rep.WORM = v.checkWORM(ctx)
 	for _, cs := range v.cases {
+		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
+			continue
+		}
+		v.col.count(ItemWORM, 1)
+		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) {
+			v.col.add(Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
+				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
+		}
+	}
+	for _, cs := range v.cases {
 		if cs.c == nil {
 			continue
 		}

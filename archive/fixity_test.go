@@ -253,3 +253,38 @@ func TestVerifyFourProperties(t *testing.T) {
 		})
 	}
 }
+
+// On a bucket with Object Lock the WORM item passes, names the mode, and
+// warns of an archived package the record says was not retained.
+func TestVerifyWORM(t *testing.T) {
+	ctx := context.Background()
+	store := openBucket(t, true, "GOVERNANCE")
+	db := openDB(t, filepath.Join(t.TempDir(), "live.db"))
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+	rec, err := svc.ArchiveCase(ctx, archArchivist, decidedCase(t, svc, "pension_enrolment", validPDF("身份证")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failures() != 0 || len(rep.Problems) != 0 || rep.WORM == nil || !rep.WORM.Enabled || rep.Result != archive.ResultPass {
+		t.Fatalf("WORM bucket: %+v %+v", rep.WORM, rep.Problems)
+	}
+	// A package archived by a service that did not see the lock (as one
+	// archived before Object Lock was turned on): its record says no WORM.
+	blind := archive.NewService(archive.Options{Store: noRetainer{store}, Projection: openDB(t, filepath.Join(t.TempDir(), "b.db"))})
+	plain := archivedWith(t, blind, store, map[string][]byte{"a.pdf": validPDF("x")}, "")
+	rep, err = archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := findProblem(rep, archive.ItemWORM, plain.ManifestKey)
+	if rep.Failures() != 0 || p == nil || p.Severity != archive.ResultWarn || p.CaseID != plain.CaseID || findProblem(rep, archive.ItemWORM, rec.ManifestKey) != nil {
+		t.Fatalf("an unretained package: %+v", rep.Problems)
+	}
+}
+
+// noRetainer hides a store's WORM methods.
+type noRetainer struct{ archive.ObjectStore }
