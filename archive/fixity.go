@@ -510,7 +510,14 @@ func readEvents(ctx context.Context, store ObjectStore, cs *caseState, col *coll
 		}
 		prevSum = sum
 		if !prevAt.IsZero() && ev.At.Before(prevAt) {
-			add(oi.Key, ItemMetadataContent, "event %d is dated %s, before the event preceding it (%s)", seq, ev.At.Format(time.RFC3339), prevAt.Format(time.RFC3339))
+			// Processes sharing the bucket may differ by a little clock
+			// skew; more than a minute back is a wrong date.
+			p := Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("event %d is dated %s, %s before the event preceding it",
+				seq, ev.At.Format(time.RFC3339Nano), prevAt.Sub(ev.At))}
+			if prevAt.Sub(ev.At) <= time.Minute {
+				p.Severity = ResultWarn
+			}
+			col.add(p)
 		}
 		prevAt = ev.At
 		if !folds {

@@ -288,3 +288,71 @@ func TestVerifyWORM(t *testing.T) {
 
 // noRetainer hides a store's WORM methods.
 type noRetainer struct{ archive.ObjectStore }
+
+// An event dated before the one preceding it is a metadata failure; a
+// little clock skew between processes is only a warning.
+func TestVerifyEventDates(t *testing.T) {
+	ctx := context.Background()
+	sp := newStoreSpec(t, "disk")
+	store := sp.open(t)
+	svc, _ := newService(t, store, filepath.Join(sp.dir, "live.db"))
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("x")}, "")
+	for _, skew := range []time.Duration{10 * time.Second, 2 * time.Hour} {
+		late := archive.NewService(archive.Options{Store: store, Projection: openDB(t, filepath.Join(t.TempDir(), "late.db")),
+			Now: func() time.Time { return time.Now().Add(-skew) }})
+		_, ev, err := late.Append(ctx, rec.CaseID, func(c *archive.Case) (archive.Event, error) {
+			return archive.Event{Type: archive.EventHoldPlaced, Actor: archArchivist.UserID, Role: archive.RoleArchivist,
+				Hold: &archive.Hold{ID: "h" + skew.String(), Reason: "诉讼", PlacedBy: archArchivist.UserID, PlacedAt: time.Now()}}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := archive.Verify(ctx, store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := findProblem(rep, archive.ItemMetadataContent, archive.EventKey(rec.CaseID, ev.Seq))
+		want := archive.ResultWarn
+		if skew > time.Minute {
+			want = archive.ResultFail
+		}
+		if p == nil || p.Severity != want || !strings.Contains(p.Detail, "before the event preceding it") {
+			t.Fatalf("an event %s back: %+v", skew, rep.Problems)
+		}
+	}
+}
+
+// A 件号 claimed by an archiving that died before its archived event is
+// the known gap window: a failure naming the number and the case, with
+// the repair.
+func TestVerifyDiedArchiving(t *testing.T) {
+	ctx := context.Background()
+	sp := newStoreSpec(t, "disk")
+	store := sp.open(t)
+	svc, _ := newService(t, store, filepath.Join(sp.dir, "live.db"))
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("x")}, "")
+	id := decidedCases(t, svc, 1)[0]
+	claim := fmt.Sprintf("archive-numbers/%s/%d/%s/%08d", rec.Fonds, rec.Year, rec.Retention, rec.Item+1)
+	note := fmt.Sprintf(`{"fonds":%q,"year":%d,"retention":%q,"item":%d}`, rec.Fonds, rec.Year, rec.Retention, rec.Item+1)
+	if err := store.Create(ctx, claim, []byte(`{"case_id":"`+id+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Create(ctx, "cases/"+id+"/archive-claim.json", []byte(note)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := findProblem(rep, archive.ItemItemNumbers, claim)
+	if rep.Failures() != 1 || p == nil || p.CaseID != id || p.CaseNumber == "" || !strings.Contains(p.Detail, "archiving the case again resumes") {
+		t.Fatalf("died archiving: %+v", rep.Problems)
+	}
+	// Archiving it again closes the gap.
+	if _, err := svc.ArchiveCase(ctx, archArchivist, id); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = archive.Verify(ctx, store, nil); err != nil || rep.Failures() != 0 {
+		t.Fatalf("after archiving again: %+v %v", rep.Problems, err)
+	}
+}
