@@ -121,28 +121,26 @@ type FixityReport struct {
 	Cases         int       `json:"cases"`
 	ArchivedCases int       `json:"archived_cases"`
 	DisposedCases int       `json:"disposed_cases"`
-	// Objects and Bytes count what was read: events, manifests, pointers
-	// and each distinct blob once.
-	Objects      int              `json:"objects"`
-	Bytes        int64            `json:"bytes"`
+	// Objects and Bytes count the archived objects verified against
+	// their manifests (a blob shared by several cases counts in each).
+	Objects int   `json:"objects"`
+	Bytes   int64 `json:"bytes"`
+	// ReadObjects and ReadBytes count what was read from the store:
+	// events, manifests, pointers and each distinct blob once.
+	ReadObjects  int              `json:"read_objects"`
+	ReadBytes    int64            `json:"read_bytes"`
 	AuditEntries int              `json:"audit_entries"`
 	ActiveHolds  int              `json:"active_holds"`
 	WORM         *WORMStatus      `json:"worm,omitempty"`
 	Properties   []FixityProperty `json:"properties"`
-	// Problems lists every failure and warning, by object.
+	// Problems lists every failure, by object; Warnings what deserves a
+	// look but does not fail the check.
 	Problems []Problem `json:"problems"`
+	Warnings []Problem `json:"warnings"`
 }
 
-// Failures counts the problems of severity fail.
-func (r *FixityReport) Failures() int {
-	n := 0
-	for _, p := range r.Problems {
-		if p.Severity != ResultWarn {
-			n++
-		}
-	}
-	return n
-}
+// Failures counts the failures.
+func (r *FixityReport) Failures() int { return len(r.Problems) }
 
 // VerifyCaseEvents checks a case's event log in the store: every object
 // parses as the event its key names, sequence numbers run from 1 without
@@ -263,8 +261,10 @@ type verifier struct {
 	cases    map[string]*caseState
 	blobs    map[string]*blobState // blob key → state, once queued
 	listed   map[string]int64      // every blob key listed → size
-	objects  int
-	bytes    int64
+	objects  int                   // read
+	bytes    int64                 // read
+	pkgObjs  int                   // verified against a manifest
+	pkgBytes int64
 	done     int
 	progress func(done, total int)
 	blobJobs chan *blobState
@@ -400,7 +400,8 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 		}
 	}
 	v.col.notes[ItemHolds] = fmt.Sprintf("有效保全 %d 项", rep.ActiveHolds)
-	rep.Objects, rep.Bytes = v.objects, v.bytes
+	rep.ReadObjects, rep.ReadBytes = v.objects, v.bytes
+	rep.Objects, rep.Bytes = v.pkgObjs, v.pkgBytes
 	v.finish(rep)
 	return rep, nil
 }
@@ -557,10 +558,14 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 	read := len(cs.hashes)
 	var refs []blobRef
 	var keys []string
+	var pkgObjs int
+	var pkgBytes int64
 	defer func() {
 		v.mu.Lock()
 		v.objects += read
 		v.bytes += n
+		v.pkgObjs += pkgObjs
+		v.pkgBytes += pkgBytes
 		v.mu.Unlock()
 		v.queue(cs, keys, refs)
 	}()
@@ -611,6 +616,8 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 				add(o.Key, ItemPackageObjects, "event listed in the manifest is missing")
 				continue
 			}
+			pkgObjs++
+			pkgBytes += h.size
 			if h.size != o.Size {
 				add(o.Key, ItemMetadataContent, "event is %d bytes, the manifest says %d", h.size, o.Size)
 			}
@@ -798,6 +805,8 @@ func (v *verifier) judge(b *blobState, r blobRef) {
 		add(ItemPackageObjects, "%s listed in the manifest is missing", r.kind)
 		return
 	}
+	v.pkgObjs++
+	v.pkgBytes += res.size
 	v.col.count(ItemMetadataContent, 1)
 	v.col.count(ItemFormatUsable, 1)
 	if res.size != r.size || v.listed[b.key] != r.size {
@@ -1026,9 +1035,13 @@ func (v *verifier) finish(rep *FixityReport) {
 		}
 		return ps[i].Item < ps[j].Item
 	})
-	rep.Problems = ps
-	if rep.Problems == nil {
-		rep.Problems = []Problem{}
+	rep.Problems, rep.Warnings = []Problem{}, []Problem{}
+	for _, p := range ps {
+		if p.Severity == ResultWarn {
+			rep.Warnings = append(rep.Warnings, p)
+		} else {
+			rep.Problems = append(rep.Problems, p)
+		}
 	}
 	byItem := map[string][]Problem{}
 	for _, p := range ps {

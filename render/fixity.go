@@ -30,9 +30,9 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 	if rep.WORM != nil && rep.WORM.Enabled {
 		worm = "已启用（" + rep.WORM.Mode + "）"
 	}
-	summary := fmt.Sprintf("案件 %d 件（已归档 %d 件，已销毁 %d 件）；读取对象 %d 个，共 %.1f MB；审计日志 %d 条；有效法律保全 %d 项；WORM %s；不通过 %d 项，警告 %d 项。",
-		rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, float64(rep.Bytes)/1e6, rep.AuditEntries, rep.ActiveHolds, worm,
-		rep.Failures(), len(rep.Problems)-rep.Failures())
+	summary := fmt.Sprintf("案件 %d 件（已归档 %d 件，已销毁 %d 件）；校验归档对象 %d 个；读取对象 %d 个，共 %.1f MB；审计日志 %d 条；有效法律保全 %d 项；WORM %s；不通过 %d 项，警告 %d 项。",
+		rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, rep.ReadObjects, float64(rep.ReadBytes)/1e6, rep.AuditEntries, rep.ActiveHolds, worm,
+		len(rep.Problems), len(rep.Warnings))
 	return RenderTable(w, r.font, meta, FixityColumns, func(yield func([]string) bool) error {
 		if !yield([]string{"", "", "【检测概况】", resultNames[rep.Result], "", "", "", summary}) {
 			return nil
@@ -63,10 +63,11 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 				names[p.ID+"/"+it.ID] = it.Name
 			}
 		}
-		if len(rep.Problems) == 0 {
+		all := append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...)
+		if len(all) == 0 {
 			return ignore(yield([]string{"", "", "", "", "", "", "", "（无）"}))
 		}
-		for i, p := range rep.Problems {
+		for i, p := range all {
 			var where []string
 			if p.CaseNumber != "" || p.CaseID != "" {
 				where = append(where, "案件 "+strings.TrimSpace(p.CaseNumber+" "+paren(p.CaseID)))

@@ -99,8 +99,8 @@ func verify(c *cli.Context) error {
 	} else {
 		took := time.Since(start)
 		w := c.App.Writer
-		fmt.Fprintf(w, "checked %d cases (%d archived), %d disposed, read %d objects, %.1f MB, %d audit entries in %s\n",
-			rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, float64(rep.Bytes)/1e6, rep.AuditEntries, took.Round(time.Millisecond))
+		fmt.Fprintf(w, "checked %d cases (%d archived), %d disposed, %d archived objects, %d audit entries; read %d objects, %.1f MB in %s\n",
+			rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, rep.AuditEntries, rep.ReadObjects, float64(rep.ReadBytes)/1e6, took.Round(time.Millisecond))
 		for _, p := range rep.Properties {
 			fmt.Fprintf(w, "%s %s (%s)\n", resultWords[p.Result], archive.PropertyName(p.ID), p.ID)
 			for _, it := range p.Items {
@@ -111,7 +111,7 @@ func verify(c *cli.Context) error {
 				fmt.Fprintf(w, "  %s %-16s %s: %d checked, %d failed, %d warnings%s\n", resultWords[it.Result], it.ID, it.Name, it.Checked, it.Failed, it.Warnings, note)
 			}
 		}
-		for _, p := range rep.Problems {
+		for _, p := range append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...) {
 			where := ""
 			if p.CaseID != "" {
 				where = "case " + p.CaseID
@@ -130,7 +130,7 @@ func verify(c *cli.Context) error {
 		return fmt.Errorf("%d problems found", n)
 	}
 	if !toStdout {
-		if w := len(rep.Problems); w > 0 {
+		if w := len(rep.Warnings); w > 0 {
 			fmt.Fprintf(c.App.Writer, "all checks passed (%d warnings)\n", w)
 		} else {
 			fmt.Fprintln(c.App.Writer, "all checks passed")
