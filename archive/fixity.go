@@ -291,9 +291,9 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	rep.Cases = len(v.cases)
 
 	// Cases are checked by many workers (small objects: latency-bound);
-	// the blobs they list by a few (large objects: bandwidth- and
-	// hash-bound), so reading and hashing overlap and the check runs near
-	// the store's read speed.
+	// the blobs they list by one worker per CPU (large objects: hashing
+	// is most of the CPU), each reading the next chunk while it hashes the
+	// last, so the check runs near the store's read speed.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr error
@@ -303,7 +303,7 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	}
 	v.blobJobs = make(chan *blobState, 1024)
 	var bwg sync.WaitGroup
-	for w := 0; w < max(4, 2*runtime.GOMAXPROCS(0)); w++ {
+	for w := 0; w < max(2, runtime.GOMAXPROCS(0)); w++ {
 		bwg.Add(1)
 		go func() {
 			defer bwg.Done()
@@ -1088,10 +1088,11 @@ func worse(a, b string) string {
 	return a
 }
 
-// blobReader reads and hashes blobs with two large buffers, keeping the
-// head and tail of each for the format checks without a second read.
+// blobReader reads and hashes blobs, reading the next chunk of a blob
+// while the last one is hashed, and keeps the head and tail of each for
+// the format checks without a second read.
 type blobReader struct {
-	bufs [2][]byte
+	bufs [3][]byte
 }
 
 const (
@@ -1100,7 +1101,16 @@ const (
 )
 
 func newBlobReader() *blobReader {
-	return &blobReader{bufs: [2][]byte{make([]byte, blobChunk), make([]byte, blobChunk)}}
+	r := &blobReader{}
+	for i := range r.bufs {
+		r.bufs[i] = make([]byte, blobChunk)
+	}
+	return r
+}
+
+type blobChunkRead struct {
+	b   []byte
+	err error
 }
 
 // check reads one blob: its size and SHA-256, the format its bytes show
@@ -1114,30 +1124,49 @@ func (r *blobReader) check(ctx context.Context, store ObjectStore, key string) (
 		return blobResult{}, 0, err
 	}
 	defer rc.Close()
+	// Three buffers: one being read, one being hashed, and the one
+	// before it, kept as the tail until the next arrives. The reader
+	// stops after the chunk that ends the blob (or fails), so it never
+	// outlives check.
+	free := make(chan []byte, len(r.bufs))
+	for _, b := range r.bufs {
+		free <- b
+	}
+	full := make(chan blobChunkRead, len(r.bufs))
+	go func() {
+		for b := range free {
+			n, err := io.ReadFull(rc, b)
+			full <- blobChunkRead{b[:n], err}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	h := sha256.New()
 	var total int64
 	var head, prev, last []byte
-	for i := 0; ; i ^= 1 {
-		b := r.bufs[i]
-		n, err := io.ReadFull(rc, b)
-		h.Write(b[:n])
+	for c := range full {
+		h.Write(c.b)
 		if total == 0 {
-			head = b[:n]
-			if err == nil {
-				// The buffer is reused two reads later: keep what the
-				// format checks need of the head.
-				head = append([]byte(nil), b[:blobHead]...)
+			head = c.b
+			if c.err == nil {
+				// The buffer is reused: keep what the format checks need
+				// of the head.
+				head = append([]byte(nil), c.b[:blobHead]...)
 			}
 		}
-		total += int64(n)
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			last = b[:n]
+		total += int64(len(c.b))
+		if c.err == io.EOF || c.err == io.ErrUnexpectedEOF {
+			last = c.b
 			break
 		}
-		if err != nil {
-			return blobResult{}, 0, E("archive.Verify", EUNAVAILABLE, err)
+		if c.err != nil {
+			return blobResult{}, 0, E("archive.Verify", EUNAVAILABLE, c.err)
 		}
-		prev = b[:n]
+		if prev != nil {
+			free <- prev[:cap(prev)]
+		}
+		prev = c.b
 	}
 	res := blobResult{size: total, sum: hex.EncodeToString(h.Sum(nil))}
 	tail := last
