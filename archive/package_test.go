@@ -34,7 +34,7 @@ func archivedCases(t testing.TB, svc *archive.Service, n int) []*archive.Archive
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, content := range []string{"%PDF-1.4 身份证 " + v.ID, "%PDF-1.4 shared form"} {
+		for _, content := range []string{"%PDF-1.4 身份证 " + v.ID + "\n%%EOF\n", "%PDF-1.4 shared form\n%%EOF\n"} {
 			if _, err := svc.AddMaterial(ctx, archClerk, v.ID, "id_card", "身份证.pdf", strings.NewReader(content)); err != nil {
 				t.Fatal(err)
 			}

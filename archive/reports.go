@@ -255,6 +255,8 @@ type ReportRenderer interface {
 	RenderCatalogue(w io.Writer, agency, filters string, entries func(yield func(CatalogueEntry) bool) error) error
 	// RenderStatistics writes the workload and timeliness report.
 	RenderStatistics(w io.Writer, agency string, st *Statistics) error
+	// RenderFixity writes the four-properties check report (四性检测).
+	RenderFixity(w io.Writer, agency string, rep *FixityReport) error
 }
 
 // CatalogueReport writes the archive catalogue PDF for f. Errors: those of

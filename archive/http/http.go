@@ -131,6 +131,8 @@ func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.catalogueReport)
 	api.GET("/reports/statistics.pdf", s.statisticsReport)
+	api.GET("/reports/fixity", s.fixityReport)
+	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
 	s.uiRoutes(e)
 	return s
 }

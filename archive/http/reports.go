@@ -85,3 +85,48 @@ func (w *startWriter) Write(p []byte) (int, error) {
 	}
 	return w.c.Writer.Write(p)
 }
+
+// fixityFresh reads ?fresh=true|false: whether to run a new
+// four-properties check instead of serving the last stored report.
+func fixityFresh(c *gin.Context) (bool, error) {
+	v := c.Query("fresh")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, archive.Errorf(archive.EINVALID, "fresh: must be true or false")
+	}
+	return b, nil
+}
+
+// fixityReport answers GET /api/v1/reports/fixity?fresh= with the
+// four-properties check report as JSON: the last stored one, or with
+// fresh=true a new check of the whole store.
+func (s *Server) fixityReport(c *gin.Context) {
+	fresh, err := fixityFresh(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.svc.FixityReport(c.Request.Context(), actor(c), fresh)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	c.JSON(http.StatusOK, rep)
+}
+
+// fixityReportPDF streams GET /api/v1/reports/fixity.pdf?fresh=: the same
+// report as the 档案四性检测报告 PDF.
+func (s *Server) fixityReportPDF(c *gin.Context) {
+	fresh, err := fixityFresh(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.streamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
+		return s.svc.FixityReportPDF(c.Request.Context(), actor(c), fresh, w)
+	})
+}

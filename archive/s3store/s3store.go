@@ -269,16 +269,14 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, archive.Obj
 	if err := archive.ValidateKey(key); err != nil {
 		return nil, archive.ObjectInfo{}, err
 	}
-	obj, err := s.c.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	// One GET answers both the object's description and its body
+	// (minio.Client.GetObject followed by Stat would first send a HEAD);
+	// the body is read straight from the response.
+	body, st, _, err := s.core.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, archive.ObjectInfo{}, s.err(op, key, err)
 	}
-	st, err := obj.Stat()
-	if err != nil {
-		obj.Close()
-		return nil, archive.ObjectInfo{}, s.err(op, key, err)
-	}
-	return obj, archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
+	return body, archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
 }
 
 // Stat implements archive.ObjectStore.

@@ -47,7 +47,7 @@ func archivedDataDir(t *testing.T, dir string, n int) []*archive.ArchiveRecord {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "身份证.pdf", strings.NewReader("%PDF-1.4 case "+v.ID)); err != nil {
+		if _, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "身份证.pdf", strings.NewReader("%PDF-1.4 case "+v.ID+"\n%%EOF\n")); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.Acceptance(ctx, clerk, v.ID, archive.AcceptanceInput{Decision: "reject", Reason: "不属于本机构管辖"}); err != nil {

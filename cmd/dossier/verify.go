@@ -3,26 +3,36 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"dossier/archive"
+	"dossier/render"
 )
 
 func verifyCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "verify",
-		Usage: "check the store: event chains, archival packages (fixity), 档号, audit log; exits 1 on any problem",
+		Name: "verify",
+		Usage: "four-properties check (四性检测): authenticity, integrity, usability and security of every archived case, " +
+			"event chains and audit log; stores the report under reports/fixity/; exits 1 on any failure",
 		Flags: append(storageFlags(),
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			&cli.StringFlag{Name: "json", Usage: "also write the report as JSON to this file; - prints it instead of the summary"},
+			&cli.StringFlag{Name: "pdf", Usage: "also write the report as PDF (档案四性检测报告) to this file"},
+			&cli.StringFlag{Name: "font-dir", EnvVars: []string{"DOSSIER_FONT_DIR"}, Usage: "directory with wqy-microhei.ttc for --pdf (default: system fonts)"},
+			&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "agency printed on the PDF report"},
+			&cli.BoolFlag{Name: "no-store", Usage: "do not store the report in the object store"},
 		),
 		Action: verify,
 	}
 }
 
-// verify reads only the object store, so it runs beside a server.
+var resultWords = map[string]string{archive.ResultPass: "PASS", archive.ResultWarn: "WARN", archive.ResultFail: "FAIL"}
+
+// verify reads only the object store (and writes its report there), so
+// it runs beside a server.
 func verify(c *cli.Context) error {
 	cfg, err := loadConfig(c)
 	if err != nil {
@@ -31,6 +41,13 @@ func verify(c *cli.Context) error {
 	store, err := openStore(c.Context, cfg)
 	if err != nil {
 		return err
+	}
+	var font *render.Font
+	if c.String("pdf") != "" {
+		// Find the font before a long check, not after.
+		if font, err = render.LoadFont(c.String("font-dir")); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	var bar *progressbar.ProgressBar
@@ -48,23 +65,76 @@ func verify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Bool("json") {
+	if !c.Bool("no-store") {
+		key, err := archive.SaveFixityReport(c.Context, store, rep)
+		if err != nil {
+			return fmt.Errorf("store the report: %w", err)
+		}
+		fmt.Fprintf(c.App.ErrWriter, "report stored as %s\n", key)
+	}
+	toStdout := c.String("json") == "-"
+	if p := c.String("json"); p != "" && !toStdout {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(p, append(data, '\n'), 0o640); err != nil {
+			return err
+		}
+	}
+	if p := c.String("pdf"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		err = render.NewReports(font).RenderFixity(f, c.String("agency"), rep)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+	}
+	if toStdout {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
 	} else {
 		took := time.Since(start)
-		fmt.Fprintf(c.App.Writer, "checked %d cases (%d archived), %d archived objects, %.1f MB, %d audit entries in %s\n",
-			rep.Cases, rep.ArchivedCases, rep.Objects, float64(rep.Bytes)/1e6, rep.AuditEntries, took.Round(time.Millisecond))
-		for _, p := range rep.Problems {
-			fmt.Fprintf(c.App.Writer, "FAIL %-12s case %s  %s: %s\n", p.Check, p.CaseID, p.Object, p.Detail)
+		w := c.App.Writer
+		fmt.Fprintf(w, "checked %d cases (%d archived), %d disposed, %d archived objects, %d audit entries; read %d objects, %.1f MB in %s\n",
+			rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, rep.AuditEntries, rep.ReadObjects, float64(rep.ReadBytes)/1e6, took.Round(time.Millisecond))
+		for _, p := range rep.Properties {
+			fmt.Fprintf(w, "%s %s (%s)\n", resultWords[p.Result], archive.PropertyName(p.ID), p.ID)
+			for _, it := range p.Items {
+				note := ""
+				if it.Note != "" {
+					note = "  " + it.Note
+				}
+				fmt.Fprintf(w, "  %s %-16s %s: %d checked, %d failed, %d warnings%s\n", resultWords[it.Result], it.ID, it.Name, it.Checked, it.Failed, it.Warnings, note)
+			}
+		}
+		for _, p := range append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...) {
+			where := ""
+			if p.CaseID != "" {
+				where = "case " + p.CaseID
+				if p.CaseNumber != "" {
+					where += " (" + p.CaseNumber + ")"
+				}
+				if p.ArchiveNo != "" {
+					where += " " + p.ArchiveNo
+				}
+				where += "  "
+			}
+			fmt.Fprintf(w, "%s %-12s %-16s %s%s: %s\n", resultWords[p.Severity], p.Check, p.Item, where, p.Object, p.Detail)
 		}
 	}
-	if len(rep.Problems) > 0 {
-		return fmt.Errorf("%d problems found", len(rep.Problems))
+	if n := rep.Failures(); n > 0 {
+		return fmt.Errorf("%d problems found", n)
 	}
-	if !c.Bool("json") {
-		fmt.Fprintln(c.App.Writer, "all checks passed")
+	if !toStdout {
+		if w := len(rep.Warnings); w > 0 {
+			fmt.Fprintf(c.App.Writer, "all checks passed (%d warnings)\n", w)
+		} else {
+			fmt.Fprintln(c.App.Writer, "all checks passed")
+		}
 	}
 	return nil
 }

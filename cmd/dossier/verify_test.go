@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,7 +44,7 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "id.pdf", strings.NewReader("%PDF-1.4 case "+v.ID))
+		m, err := svc.AddMaterial(ctx, clerk, v.ID, "id_card", "id.pdf", strings.NewReader("%PDF-1.4 case "+v.ID+"\nstartxref\n0\n%%EOF\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,9 +90,36 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 		"case " + recs[0].CaseID, blobs[0], "content hash",
 		"case " + recs[1].CaseID, recs[1].ManifestKey, "manifest is missing",
 		"case " + recs[2].CaseID, archive.EventKey(recs[2].CaseID, 2), "does not chain",
+		recs[0].ArchiveNo, "content_hash", "package_objects", "event_chain", "FAIL 真实性", "FAIL 完整性",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report does not name %q:\n%s", want, out)
 		}
+	}
+
+	// --json and --pdf write the same report to files; each run is
+	// stored in the object store.
+	jsonPath, pdfPath := filepath.Join(dir, "fixity.json"), filepath.Join(dir, "fixity.pdf")
+	if out, err = runApp(t, "", "verify", "--data-dir", dir, "--json", jsonPath, "--pdf", pdfPath); err == nil {
+		t.Fatalf("verify passed a tampered store:\n%s", out)
+	}
+	var rep archive.FixityReport
+	data, _ := os.ReadFile(jsonPath)
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Result != archive.ResultFail || rep.Failures() != 4 || len(rep.Properties) != 4 {
+		t.Fatalf("--json: %v\n%s", err, data)
+	}
+	text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdfPath, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, text)
+	}
+	flat := strings.Join(strings.Fields(string(text)), "")
+	for _, want := range []string{"档案四性检测报告", "真实性", "内容哈希校验", "不通过", recs[0].ArchiveNo, blobs[0]} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("--pdf lacks %q:\n%s", want, text)
+		}
+	}
+	stored, _, err := archive.LastFixityReport(ctx, store)
+	if err != nil || !stored.StartedAt.Equal(rep.StartedAt) {
+		t.Fatalf("the last stored report: %v %v", stored, err)
 	}
 }

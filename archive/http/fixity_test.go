@@ -1,0 +1,108 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/archive"
+)
+
+// The four-properties check report: JSON and PDF, the last stored one or
+// a fresh run, for archivists and auditors only, audited.
+func TestFixityReport(t *testing.T) {
+	e := newEnv(t)
+	_, app := e.user("f.applicant", archive.RoleApplicant)
+	_, clerk := e.user("f.clerk", archive.RoleClerk)
+	_, archivist := e.user("f.archivist", archive.RoleArchivist)
+	_, auditor := e.user("f.auditor", archive.RoleAuditor)
+	r := e.json("POST", "/api/v1/cases", app, map[string]any{"business_type": "pension_enrolment",
+		"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
+	id := r.str("id")
+	expect(t, e.upload(clerk, id, "id_card", "id.pdf", pdf("身份证")), 201, "upload")
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
+	ar := e.json("POST", "/api/v1/cases/"+id+"/archive", archivist, nil)
+	expect(t, ar, 201, "archive")
+	no := ar.str("archive_no")
+	expect(t, e.json("POST", "/api/v1/archives/"+url.PathEscape(no)+"/holds", archivist, map[string]any{"reason": "行政诉讼进行中"}), 201, "hold")
+
+	expect(t, e.req("GET", "/api/v1/reports/fixity", archivist, nil, ""), 404, "no report stored yet")
+	expect(t, e.req("GET", "/api/v1/reports/fixity?fresh=true", clerk, nil, ""), 403, "a clerk runs the check")
+	expect(t, e.req("GET", "/api/v1/reports/fixity.pdf", clerk, nil, ""), 403, "a clerk reads the PDF")
+	expect(t, e.req("GET", "/api/v1/reports/fixity?fresh=perhaps", auditor, nil, ""), 400, "bad fresh")
+	expect(t, e.req("GET", "/api/v1/reports/fixity", "", nil, ""), 401, "no token")
+
+	f := e.req("GET", "/api/v1/reports/fixity?fresh=true", auditor, nil, "")
+	expect(t, f, 200, "fresh check")
+	var rep archive.FixityReport
+	if err := json.Unmarshal(f.raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failures() != 0 || rep.ArchivedCases != 1 || rep.ActiveHolds != 1 || len(rep.Properties) != 4 || rep.Result == archive.ResultFail {
+		t.Fatalf("fresh check of an untouched store: %s", f.raw)
+	}
+	for _, p := range rep.Properties {
+		if len(p.Items) == 0 || p.Name == "" {
+			t.Fatalf("property %s: %+v", p.ID, p)
+		}
+	}
+	// Served from the store without a new run.
+	s := e.req("GET", "/api/v1/reports/fixity", archivist, nil, "")
+	expect(t, s, 200, "stored report")
+	var stored archive.FixityReport
+	json.Unmarshal(s.raw, &stored)
+	if !stored.StartedAt.Equal(rep.StartedAt) {
+		t.Fatalf("stored report started %s, the fresh one %s", stored.StartedAt, rep.StartedAt)
+	}
+
+	// A damaged blob shows in the next fresh report, naming case and 档号.
+	c := e.json("GET", "/api/v1/cases/"+id, archivist, nil)
+	blob := archive.BlobKey(c.body["materials"].([]any)[0].(map[string]any)["sha256"].(string))
+	if err := e.store.Delete(t.Context(), blob); err != nil {
+		t.Fatal(err)
+	}
+	d := e.req("GET", "/api/v1/reports/fixity.pdf?fresh=true", archivist, nil, "")
+	expect(t, d, 200, "fresh PDF")
+	if d.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(d.raw), "%PDF-") {
+		t.Fatalf("fixity.pdf: %s %q", d.header.Get("Content-Type"), d.raw[:min(len(d.raw), 40)])
+	}
+	p := filepath.Join(t.TempDir(), "fixity.pdf")
+	os.WriteFile(p, d.raw, 0o600)
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", p, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for _, want := range []string{"档案四性检测报告", "真实性", "完整性", "可用性", "安全性", "归档包对象齐全", "不通过", no, blob} {
+		if !strings.Contains(text, strings.Join(strings.Fields(want), "")) {
+			t.Errorf("the PDF lacks %q:\n%s", want, out)
+		}
+	}
+	j := e.req("GET", "/api/v1/reports/fixity", auditor, nil, "")
+	expect(t, j, 200, "stored report after the damage")
+	var bad archive.FixityReport
+	json.Unmarshal(j.raw, &bad)
+	found := false
+	for _, pr := range bad.Problems {
+		if pr.Object == blob && pr.CaseID == id && pr.ArchiveNo == no && pr.Item == archive.ItemPackageObjects {
+			found = true
+		}
+	}
+	if bad.Result != archive.ResultFail || !found {
+		t.Fatalf("the damaged store's report: %s", j.raw)
+	}
+	// Every read and run is audited.
+	a := e.json("GET", "/api/v1/audit?action=report.fixity", auditor, nil)
+	expect(t, a, 200, "audit")
+	if n := len(a.body["entries"].([]any)); n != 2 {
+		t.Fatalf("report.fixity audit entries: %d\n%s", n, a.raw)
+	}
+	a = e.json("GET", "/api/v1/audit?action=report.fixity.run", auditor, nil)
+	if n := len(a.body["entries"].([]any)); n != 2 {
+		t.Fatalf("report.fixity.run audit entries: %d\n%s", n, a.raw)
+	}
+}
