@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"dossier/archive"
@@ -92,22 +91,13 @@ func demoSeed(c *cli.Context) error {
 	indexed := make(chan struct{})
 	go func() { indexer.Run(ictx); close(indexed) }()
 	defer func() { stopIndexer(); <-indexed }()
-	var bar *progressbar.ProgressBar
+	bar, finish := progress(c, "actions")
 	res, err := demo.Seed(c.Context, demo.Options{
 		Store: a.svc.Store(), NewService: a.withClock, Calendar: a.opts.Calendar, Catalogue: a.opts.Catalogue,
 		Font: font, Cases: c.Int("cases"), Password: c.String("password"), Now: time.Now(), Seed: c.Uint64("seed"),
-		Progress: func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
-					progressbar.OptionSetDescription("actions"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-			}
-			bar.Set(done)
-		},
+		Progress: bar,
 	})
-	if bar != nil {
-		bar.Finish()
-	}
+	finish()
 	if err != nil {
 		return err
 	}
@@ -139,9 +129,7 @@ func awaitIndex(c *cli.Context, a *app) error {
 	if err != nil || lag == 0 {
 		return err
 	}
-	bar := progressbar.NewOptions(lag, progressbar.OptionSetWriter(c.App.ErrWriter),
-		progressbar.OptionSetDescription("index"), progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	bar := newBar(c, lag, "index")
 	defer bar.Finish()
 	for first := lag; lag > 0; {
 		select {

@@ -130,9 +130,7 @@ func progressBars(c *cli.Context) func(stage string, done, total int) {
 				bar.Finish()
 			}
 			current = stage
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
-				progressbar.OptionSetDescription(stage), progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+			bar = newBar(c, total, stage)
 		}
 		bar.Set(done)
 		if done == total {

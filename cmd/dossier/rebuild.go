@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"dossier/archive"
@@ -34,18 +33,9 @@ func rebuild(c *cli.Context) error {
 	svc, db := a.svc, a.db
 	fmt.Fprintf(c.App.Writer, "rebuilding from %s\n", cfg.storeDescription())
 	start := time.Now()
-	var bar *progressbar.ProgressBar
-	rep, err := svc.Rebuild(c.Context, func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
-				progressbar.OptionSetDescription("events"), progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	})
-	if bar != nil {
-		bar.Finish()
-	}
+	bar, finish := progress(c, "events")
+	rep, err := svc.Rebuild(c.Context, bar)
+	finish()
 	if err != nil {
 		return err
 	}
@@ -84,9 +74,7 @@ func drainIndex(c *cli.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
-		progressbar.OptionSetDescription("index"), progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	bar := newBar(c, total, "index")
 	ix := archive.NewIndexer(a.svc, a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
 	done := 0
 	for {

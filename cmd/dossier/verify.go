@@ -6,7 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"dossier/archive"
@@ -50,18 +49,9 @@ func verify(c *cli.Context) error {
 		}
 	}
 	start := time.Now()
-	var bar *progressbar.ProgressBar
-	rep, err := archive.Verify(c.Context, store, func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(c.App.ErrWriter),
-				progressbar.OptionSetDescription("cases"), progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	})
-	if bar != nil {
-		bar.Finish()
-	}
+	bar, finish := progress(c, "cases")
+	rep, err := archive.Verify(c.Context, store, bar)
+	finish()
 	if err != nil {
 		return err
 	}
