@@ -278,14 +278,8 @@ func (s *Service) GetCase(ctx context.Context, a Actor, id string, unmask bool) 
 	if err != nil {
 		return nil, err
 	}
-	if c.Archive != nil {
-		l, err := s.archiveAccess(ctx, a, c, "")
-		if err != nil {
-			return nil, err
-		}
-		if err := s.recordArchiveAccess(ctx, a, c, "archive.view", "", l); err != nil {
-			return nil, err
-		}
+	if err := s.viewArchived(ctx, a, c); err != nil {
+		return nil, err
 	}
 	show := unmask && (a.SeesPersonalData() || a.HasAny(RoleArchivist, RoleAuditor) || a.ownsCase(c))
 	if show {

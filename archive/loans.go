@@ -530,6 +530,19 @@ func (s *Service) recordArchiveAccess(ctx context.Context, a Actor, c *Case, act
 	return s.record(ctx, a, action, "case/"+c.ID, detail)
 }
 
+// viewArchived checks and audits a look at an archived case's record
+// (archive.view, naming the loan used); other cases pass.
+func (s *Service) viewArchived(ctx context.Context, a Actor, c *Case) error {
+	if c.Archive == nil {
+		return nil
+	}
+	l, err := s.archiveAccess(ctx, a, c, "")
+	if err != nil {
+		return err
+	}
+	return s.recordArchiveAccess(ctx, a, c, "archive.view", "", l)
+}
+
 // recordRead checks and audits a download of a material or notice: for an
 // archived case through archiveAccess, as archive.download naming the
 // loan; otherwise as action. Errors: EFORBIDDEN, EUNAVAILABLE.

@@ -171,14 +171,8 @@ func (s *Service) Notices(ctx context.Context, a Actor, caseID string) ([]Notice
 	if err != nil {
 		return nil, err
 	}
-	if c.Archive != nil {
-		l, err := s.archiveAccess(ctx, a, c, "")
-		if err != nil {
-			return nil, err
-		}
-		if err := s.recordArchiveAccess(ctx, a, c, "archive.view", "", l); err != nil {
-			return nil, err
-		}
+	if err := s.viewArchived(ctx, a, c); err != nil {
+		return nil, err
 	}
 	if c.Notices == nil {
 		return []Notice{}, nil
