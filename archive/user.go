@@ -209,7 +209,7 @@ func (u *User) token(id string) *TokenInfo {
 
 // actor is who u is when authenticated.
 func (u *User) actor() Actor {
-	return Actor{UserID: u.ID, Name: u.Name, Roles: slices.Clone(u.Roles)}
+	return Actor{UserID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Roles: slices.Clone(u.Roles)}
 }
 
 // ValidateUserName checks a login name: 1 to 64 letters (any script,

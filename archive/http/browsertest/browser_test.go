@@ -115,7 +115,7 @@ func (b *tab) login(name string) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), name),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.DefaultPassword))
 	b.submit("log in", `form[action="/login"] button[type=submit]`)
-	b.expect("header .who", name)
+	b.expect("header .who", b.s.actor(name).DisplayName)
 }
 
 // upload hands in a file through the case page's (or portal's) form.
