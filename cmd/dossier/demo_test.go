@@ -115,3 +115,15 @@ func TestDemoCommand(t *testing.T) {
 		t.Errorf("the applicant's cases: %d notices, material types %v", notices, kinds)
 	}
 }
+
+// `make run` seeds with --if-empty and then starts serve, which prints the
+// logins; the seeding leaves them out so they are not shown twice.
+func TestDemoIfEmptyLeavesLoginsToServe(t *testing.T) {
+	out, err := runApp(t, "", "demo", "--data-dir", t.TempDir(), "--cases", "40", "--if-empty")
+	if err != nil {
+		t.Fatalf("demo --if-empty: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "password:") || !strings.Contains(out, "the server prints the demo logins") {
+		t.Errorf("demo --if-empty printed the logins:\n%s", out)
+	}
+}
