@@ -148,10 +148,16 @@ type caseView struct {
 	Decisions   []option
 	Specs       []archive.MaterialSpec
 	Upload      bool
-	Attach      bool
-	Resubmit    bool
-	Extend      bool
-	Archive     bool
+	// Preselect is the material the upload form offers first: the first
+	// one a correction asked for, else the first required one not yet
+	// handed in.
+	Preselect string
+	// Requested marks the materials a correction asked for.
+	Requested map[string]bool
+	Attach    bool
+	Resubmit  bool
+	Extend    bool
+	Archive   bool
 	// Full shows identity and phone numbers as the Service returned them
 	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
 	Full      bool
@@ -228,6 +234,26 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	owner := a.Has(archive.RoleApplicant)
 	if v.Stage == archive.StageAcceptance || v.Stage == archive.StageCorrection {
 		cv.Upload = owner || a.Has(archive.RoleClerk)
+	}
+	if cv.Upload {
+		cv.Requested = map[string]bool{}
+		for _, code := range v.Missing {
+			cv.Requested[code] = true
+		}
+		if len(v.Missing) > 0 {
+			cv.Preselect = v.Missing[0]
+		} else {
+			have := map[string]bool{}
+			for _, m := range v.Materials {
+				have[m.Code] = true
+			}
+			for _, m := range cv.Specs {
+				if m.Mandatory && !have[m.Code] {
+					cv.Preselect = m.Code
+					break
+				}
+			}
+		}
 	}
 	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
 	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)

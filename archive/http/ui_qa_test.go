@@ -2,8 +2,12 @@ package http_test
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"dossier/archive"
 )
 
 // The page header names the signed-in user by their full name, not by
@@ -18,4 +22,50 @@ func TestUIHeaderShowsDisplayName(t *testing.T) {
 	if !strings.Contains(w.body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
 		t.Fatalf("header does not name 张敏: %.2000s", w.body)
 	}
+}
+
+// When a correction asked for a material, the upload form (portal and
+// staff page) offers that material first and marks it, instead of the
+// identity card that is already there.
+func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	expect(t, r, 201, "create case")
+	id, number := r.str("id"), r.str("number")
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	var first, requested string
+	for _, m := range bt.Materials {
+		if !m.Mandatory {
+			continue
+		}
+		if first == "" {
+			first = m.Code
+			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		} else if requested == "" {
+			requested = m.Code
+		}
+	}
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+	r = e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	code := r.body["notices"].([]any)[0].(map[string]any)["verify_code"].(string)
+
+	selected := regexp.MustCompile(`<option value="([^"]+)" selected>([^<]*)</option>`)
+	check := func(what, body string) {
+		t.Helper()
+		m := selected.FindStringSubmatch(body)
+		if m == nil || m[1] != requested || !strings.Contains(m[2], "（需补正）") {
+			t.Errorf("%s: the upload form preselects %q, want %s marked 需补正", what, m, requested)
+		}
+	}
+	b := e.browser()
+	tok := csrfOf(t, b.get("/portal"))
+	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {validID[len(validID)-6:]}}); p.status != http.StatusSeeOther {
+		t.Fatalf("portal login: %d %.300s", p.status, p.body)
+	}
+	check("portal", b.get("/portal").body)
+	staff := e.browser()
+	staff.login("ui.clerk", testPassword)
+	check("case page", staff.get("/cases/"+id).body)
 }
