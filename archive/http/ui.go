@@ -358,7 +358,10 @@ type errorView struct {
 	Title   string
 	Hint    string
 	Message string
-	Back    string
+	// Technical is the Service's own (English) message when Message is
+	// its Chinese rendering; the page folds it away for the administrator.
+	Technical string
+	Back      string
 }
 
 // uiFail shows an error as a page with the status of the code table.
@@ -368,6 +371,9 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 		msg = ""
 	}
 	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
+	if zh := zhMessage(msg); zh != "" {
+		v.Message, v.Technical = zh, msg
+	}
 	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.ui.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()

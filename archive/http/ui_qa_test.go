@@ -69,3 +69,20 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 	staff.login("ui.clerk", testPassword)
 	check("case page", staff.get("/cases/"+id).body)
 }
+
+// The common refusals read in Chinese on the pages; the Service's own
+// words stay folded away for the administrator.
+func TestUIRefusalsInChinese(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusFinalReview, tokens, validID)
+	rev := e.browser()
+	tok := csrfOf(t, rev.login("ui.reviewer", testPassword))
+	p := rev.post("/cases/"+id+"/decision", url.Values{"csrf": {tok}, "stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}})
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "终审环节由终审员办理，您没有这一角色。") || !strings.Contains(p.body, "技术信息") {
+		t.Errorf("reviewer deciding the final stage: %d %.1500s", p.status, p.body)
+	}
+	if p := rev.get("/cases/nosuchcase"); p.status != http.StatusNotFound || !strings.Contains(p.body, "案件不存在") {
+		t.Errorf("a case that does not exist: %d %.1500s", p.status, p.body)
+	}
+}
