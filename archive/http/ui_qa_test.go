@@ -86,3 +86,23 @@ func TestUIRefusalsInChinese(t *testing.T) {
 		t.Errorf("a case that does not exist: %d %.1500s", p.status, p.body)
 	}
 }
+
+// A refused new application comes back filled in, with what to correct
+// in Chinese, not on an error page that loses what the clerk typed.
+func TestUINewCaseKeepsInputOnError(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	b := e.browser()
+	b.login("ui.clerk", testPassword)
+	tok := csrfOf(t, b.get("/new"))
+	bad := validID[:17] + "5" // wrong check character
+	p := b.post("/new", url.Values{"csrf": {tok}, "business_type": {"unemployment_benefit"}, "name": {"王五"}, "id_number": {bad}, "phone": {"13812345678"}, "summary": {"申领失业保险金"}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("a wrong identity number: %d %.500s", p.status, p.body)
+	}
+	for _, want := range []string{"公民身份号码校验码应为 X 而不是 5", `value="王五"`, `value="` + bad + `"`, "申领失业保险金</textarea>", `<option value="unemployment_benefit" selected>`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the returned form lacks %q: %.3000s", want, p.body)
+		}
+	}
+}
