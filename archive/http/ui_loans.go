@@ -250,8 +250,7 @@ func (s *Server) loansPage(c *gin.Context) {
 }
 
 type loanNeededView struct {
-	Message string
-	File    *archive.LendableFile
+	File *archive.LendableFile
 }
 
 // caseFail answers a case page the Service refused: when the case is an
@@ -261,7 +260,7 @@ func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		f, ferr := s.svc.LendableCase(c.Request.Context(), actor(c), caseID)
 		if ferr == nil && !f.Readable {
-			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{Message: archive.ErrorMessage(err), File: f})
+			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
 			c.Abort()
 			return
 		}

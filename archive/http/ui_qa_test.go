@@ -106,3 +106,32 @@ func TestUINewCaseKeepsInputOnError(t *testing.T) {
 		}
 	}
 }
+
+// A clerk who opens /archives/<档号> (as written on a file) gets the case
+// page when they handled it, else the page that offers a loan, never a
+// bare 403 or an API path.
+func TestUIArchivePageForOtherStaff(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	r := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
+	no := r.str("archive_no")
+	if no == "" {
+		t.Fatalf("no archive number: %s", r.raw)
+	}
+	handler := e.browser()
+	handler.login("ui.clerk", testPassword)
+	if p := handler.get("/archives/" + url.PathEscape(no)); p.status != http.StatusSeeOther || p.loc != "/cases/"+id {
+		t.Errorf("the clerk who handled it: %d %s", p.status, p.loc)
+	}
+	e.staff("other.clerk", "clerk")
+	other := e.browser()
+	other.login("other.clerk", testPassword)
+	p := other.get("/archives/" + url.PathEscape(no))
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, `id="request-loan"`) || strings.Contains(p.body, "/api/v1") {
+		t.Errorf("another clerk: %d %.1500s", p.status, p.body)
+	}
+	if p := other.get("/cases/" + id); p.status != http.StatusForbidden || strings.Contains(p.body, "/api/v1") || !strings.Contains(p.body, "申请借阅") {
+		t.Errorf("another clerk on the case page: %d %.1500s", p.status, p.body)
+	}
+}

@@ -141,6 +141,19 @@ type archiveView struct {
 func (s *Server) archivePage(c *gin.Context) {
 	a, no := actor(c), c.Param("no")
 	rec, err := s.svc.Archive(c.Request.Context(), a, no)
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		// Staff other than archivists and auditors reach a record by its
+		// 档号 too: those who may read the file get its case page, the
+		// others the way to borrow it.
+		if f, ferr := s.svc.LendableArchive(c.Request.Context(), a, no); ferr == nil {
+			if f.Readable {
+				c.Redirect(http.StatusSeeOther, caseURL(f.CaseID))
+				return
+			}
+			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
+			return
+		}
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
