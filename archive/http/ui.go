@@ -111,6 +111,8 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.GET("/reports", s.staff, s.reportsPage)
 	w.GET("/reports/catalogue.pdf", s.staff, s.catalogueReport)
 	w.GET("/reports/statistics.pdf", s.staff, s.statisticsReport)
+	w.GET("/reports/fixity.pdf", s.staff, s.fixityReportPage)
+	w.POST("/reports/fixity.pdf", s.staff, s.csrf, s.fixityReportRun)
 	w.GET("/portal", s.portalPage)
 	w.POST("/portal/login", s.portalLogin)
 	w.POST("/portal/logout", s.logout)

@@ -135,3 +135,43 @@ func TestUIArchivePageForOtherStaff(t *testing.T) {
 		t.Errorf("another clerk on the case page: %d %.1500s", p.status, p.body)
 	}
 }
+
+// The reports page leads archivists and auditors to the four-properties
+// check report (档案四性检测报告); an archivist can run a new check.
+func TestUIFixityReport(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	e.caseAt(archive.StatusArchived, tokens, validID)
+	arc := e.browser()
+	arc.login("ui.archivist", testPassword)
+	rp := arc.get("/reports")
+	if !strings.Contains(rp.body, `href="/reports/fixity.pdf"`) || !strings.Contains(rp.body, `id="fixity-run"`) {
+		t.Fatalf("the archivist's reports page lacks the fixity report: %.3000s", rp.body)
+	}
+	if p := arc.get("/reports/fixity.pdf"); p.status != http.StatusNotFound || !strings.Contains(p.body, "尚未进行过四性检测") {
+		t.Errorf("before any check: %d %.1000s", p.status, p.body)
+	}
+	if p := arc.post("/reports/fixity.pdf", url.Values{}); p.status != http.StatusForbidden {
+		t.Errorf("a run without the CSRF token: %d", p.status)
+	}
+	if p := arc.post("/reports/fixity.pdf", url.Values{"csrf": {csrfOf(t, rp)}}); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+		t.Fatalf("run a check: %d %.500s", p.status, p.body)
+	}
+	aud := e.browser()
+	aud.login("ui.auditor", testPassword)
+	ap := aud.get("/reports")
+	if !strings.Contains(ap.body, `href="/reports/fixity.pdf"`) || strings.Contains(ap.body, `id="fixity-run"`) {
+		t.Errorf("the auditor's reports page: link and no run button wanted")
+	}
+	if p := aud.get("/reports/fixity.pdf"); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+		t.Errorf("the auditor reads the last report: %d %.300s", p.status, p.body)
+	}
+	sup := e.browser()
+	sup.login("ui.supervisor", testPassword)
+	if p := sup.get("/reports"); strings.Contains(p.body, "fixity") {
+		t.Errorf("a supervisor is offered the fixity report")
+	}
+	if p := sup.get("/reports/fixity.pdf"); p.status != http.StatusForbidden {
+		t.Errorf("a supervisor reads the fixity report: %d", p.status)
+	}
+}
