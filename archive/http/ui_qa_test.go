@@ -175,3 +175,22 @@ func TestUIFixityReport(t *testing.T) {
 		t.Errorf("a supervisor reads the fixity report: %d", p.status)
 	}
 }
+
+// Search highlights on the web page show identity numbers masked, as the
+// case page does, even for roles that may ask for them there.
+func TestUISearchMasksIDNumbers(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusSubmitted, tokens, validID)
+	expect(t, e.upload(tokens["clerk"], id, "id_card", "id.txt", []byte("居民身份证 姓名王五 公民身份号码 "+validID+" 住址人民路")), 201, "upload")
+	e.settle()
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"人民路"}})
+	if p.status != 200 || !strings.Contains(p.body, `class="fragment"`) {
+		t.Fatalf("search: %d %.2000s", p.status, p.body)
+	}
+	if strings.Contains(p.body, validID) || strings.Contains(p.body, validID[6:14]) {
+		t.Errorf("the search page shows the identity number: %.3000s", p.body)
+	}
+}

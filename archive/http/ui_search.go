@@ -46,7 +46,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	if v.Page < 1 {
 		v.Page = 1
 	}
-	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20}
+	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20, MaskIDNumbers: true}
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
