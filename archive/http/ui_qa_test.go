@@ -194,3 +194,19 @@ func TestUISearchMasksIDNumbers(t *testing.T) {
 		t.Errorf("the search page shows the identity number: %.3000s", p.body)
 	}
 }
+
+// The archive page names the retention period in Chinese (永久, 30年),
+// not by its code (D30).
+func TestUIArchivePageRetentionName(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
+	b := e.browser()
+	b.login("ui.archivist", testPassword)
+	p := b.get("/archives/" + url.PathEscape(no))
+	m := regexp.MustCompile(`<dt>保管期限</dt><dd>([^<（]*)`).FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil || !regexp.MustCompile(`^(永久|\d+年)$`).MatchString(m[1]) {
+		t.Errorf("archive page retention: %d %q", p.status, m)
+	}
+}
