@@ -143,6 +143,9 @@ type caseView struct {
 	// Attachments are the reviewers' documents a decision may cite.
 	Attachments []materialRow
 	Missing     []string
+	// Outstanding are the materials the last correction asked for that
+	// have not been uploaded since.
+	Outstanding []string
 	History     []historyRow
 	Stage       string // the stage whose decision form is shown, or ""
 	Decisions   []option
@@ -199,6 +202,20 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	}
 	for _, code := range v.Missing {
 		cv.Missing = append(cv.Missing, matName(code))
+	}
+	since := map[string]bool{} // materials uploaded since the last correction request
+	for _, e := range v.History {
+		if e.Decision == archive.DecisionCorrect && len(e.Missing) > 0 {
+			since = map[string]bool{}
+		}
+		if e.Material != nil {
+			since[e.Material.Code] = true
+		}
+	}
+	for _, code := range v.Missing {
+		if !since[code] {
+			cv.Outstanding = append(cv.Outstanding, matName(code))
+		}
 	}
 	for _, e := range v.History {
 		r := historyRow{Event: e}

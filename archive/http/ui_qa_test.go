@@ -210,3 +210,29 @@ func TestUIArchivePageRetentionName(t *testing.T) {
 		t.Errorf("archive page retention: %d %q", p.status, m)
 	}
 }
+
+// Before a resubmission the page says which requested materials are still
+// not uploaded, so nobody resubmits an incomplete correction unaware.
+func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusCorrectionRequested, tokens, validID)
+	b := e.browser()
+	b.login("ui.clerk", testPassword)
+	p := b.get("/cases/" + id)
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	if !strings.Contains(p.body, `id="outstanding"`) {
+		t.Fatalf("no outstanding materials named: %.3000s", p.body)
+	}
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			if !strings.Contains(p.body, m.Name+"、") && !strings.Contains(p.body, m.Name+"。") {
+				t.Errorf("%s is not named as outstanding", m.Name)
+			}
+			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		}
+	}
+	if p := b.get("/cases/" + id); strings.Contains(p.body, `id="outstanding"`) || !strings.Contains(p.body, "要求补正的材料均已上传") {
+		t.Errorf("after the uploads the page still names outstanding materials")
+	}
+}
