@@ -1147,6 +1147,32 @@ func (s *Service) ListUsers(ctx context.Context, by Actor) ([]*User, error) {
 	return l.proj.ListUsers(ctx)
 }
 
+// StaffDisplayNames maps the login names of staff accounts to their
+// display names (li.na → 李娜), for pages that name colleagues: borrowers,
+// proposers. Staff read it; applicants' accounts are left out (their
+// names are personal data). Errors: EFORBIDDEN for non-staff;
+// EUNAVAILABLE.
+func (s *Service) StaffDisplayNames(ctx context.Context, by Actor) (map[string]string, error) {
+	if !by.HasAny(staffRoles...) {
+		return nil, Errorf(EFORBIDDEN, "staff names are for staff")
+	}
+	l, err := s.userLog()
+	if err != nil {
+		return nil, err
+	}
+	users, err := l.proj.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range users {
+		if u.DisplayName != "" && !slices.Contains(u.Roles, RoleApplicant) {
+			names[u.Name] = u.DisplayName
+		}
+	}
+	return names, nil
+}
+
 // scanUsers returns the last event seq of every user in the store.
 func (s *Service) scanUsers(ctx context.Context) (map[string]uint64, error) {
 	last := map[string]uint64{}

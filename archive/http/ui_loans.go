@@ -110,6 +110,7 @@ func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from strin
 	}
 	sec := &loanSection{File: f, Loans: loanRows(a, ls, itemNames(f)), From: from,
 		DefaultDays: archive.DefaultLoanDays, MaxDays: archive.MaxLoanDays}
+	s.nameBorrowers(c, a, sec.Loans)
 	for i := range ls {
 		if l := ls[i]; l.Borrower == a.UserID && (l.Status == archive.LoanRequested || l.Status == archive.LoanApproved) {
 			sec.Open = &ls[i]
@@ -236,6 +237,7 @@ func (s *Server) loansPage(c *gin.Context) {
 		return
 	}
 	v.Loans = loanRows(a, pg.Loans, nil)
+	s.nameBorrowers(c, a, v.Loans)
 	if pg.NextCursor != "" {
 		q := url.Values{"cursor": {pg.NextCursor}}
 		if v.Status != "" {
@@ -266,4 +268,27 @@ func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
 		}
 	}
 	s.fail(c, err)
+}
+
+// staffNames maps colleagues' login names to their display names; on a
+// failure the pages fall back to the login names.
+func (s *Server) staffNames(c *gin.Context, a archive.Actor) map[string]string {
+	names, err := s.svc.StaffDisplayNames(c.Request.Context(), a)
+	if err != nil {
+		return nil
+	}
+	return names
+}
+
+// nameBorrowers shows each borrower by display name.
+func (s *Server) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
+	if len(rows) == 0 {
+		return
+	}
+	names := s.staffNames(c, a)
+	for i := range rows {
+		if n := names[rows[i].BorrowerName]; n != "" {
+			rows[i].BorrowerName = n
+		}
+	}
 }

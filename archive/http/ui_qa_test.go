@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -234,5 +235,29 @@ func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 	}
 	if p := b.get("/cases/" + id); strings.Contains(p.body, `id="outstanding"`) || !strings.Contains(p.body, "要求补正的材料均已上传") {
 		t.Errorf("after the uploads the page still names outstanding materials")
+	}
+}
+
+// Loans name the borrower by display name (李娜), not by login name.
+func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}, "password": testPassword})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.status, r.raw)
+	}
+	expect(t, e.json("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", r.str("token"), map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
+	b := e.browser()
+	b.login("ui.archivist", testPassword)
+	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
+		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, "<td>李娜</td>") || strings.Contains(p.body, "<td>li.na</td>") {
+			t.Errorf("%s does not name the borrower 李娜: %d", path, p.status)
+		}
+	}
+	// Applicants get no staff directory.
+	if _, err := e.svc.StaffDisplayNames(context.Background(), archive.Actor{UserID: "x", Name: "x", Roles: []string{archive.RoleApplicant}}); !archive.IsCode(err, archive.EFORBIDDEN) {
+		t.Errorf("an applicant reads staff names: %v", err)
 	}
 }
