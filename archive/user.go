@@ -1147,27 +1147,33 @@ func (s *Service) ListUsers(ctx context.Context, by Actor) ([]*User, error) {
 	return l.proj.ListUsers(ctx)
 }
 
-// StaffDisplayNames maps the login names of staff accounts to their
-// display names (li.na → 李娜), for pages that name colleagues: borrowers,
-// proposers. Staff read it; applicants' accounts are left out (their
-// names are personal data). Errors: EFORBIDDEN for non-staff;
-// EUNAVAILABLE.
-func (s *Service) StaffDisplayNames(ctx context.Context, by Actor) (map[string]string, error) {
+// StaffNames are the display names of staff accounts (李娜), by login
+// name and by user id, for pages that name colleagues: borrowers,
+// proposers, who handled a case.
+type StaffNames struct {
+	ByName, ByID map[string]string
+}
+
+// StaffDisplayNames returns the display names of staff accounts. Staff
+// read it; applicants' accounts are left out (their names are personal
+// data). Errors: EFORBIDDEN for non-staff; EUNAVAILABLE.
+func (s *Service) StaffDisplayNames(ctx context.Context, by Actor) (StaffNames, error) {
+	names := StaffNames{ByName: map[string]string{}, ByID: map[string]string{}}
 	if !by.HasAny(staffRoles...) {
-		return nil, Errorf(EFORBIDDEN, "staff names are for staff")
+		return names, Errorf(EFORBIDDEN, "staff names are for staff")
 	}
 	l, err := s.userLog()
 	if err != nil {
-		return nil, err
+		return names, err
 	}
 	users, err := l.proj.ListUsers(ctx)
 	if err != nil {
-		return nil, err
+		return names, err
 	}
-	names := map[string]string{}
 	for _, u := range users {
 		if u.DisplayName != "" && !slices.Contains(u.Roles, RoleApplicant) {
-			names[u.Name] = u.DisplayName
+			names.ByName[u.Name] = u.DisplayName
+			names.ByID[u.ID] = u.DisplayName
 		}
 	}
 	return names, nil

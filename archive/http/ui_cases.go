@@ -129,6 +129,9 @@ type materialRow struct {
 type historyRow struct {
 	archive.Event
 	Text string
+	// Who is the display name of the member of staff who acted, on staff
+	// pages.
+	Who string
 }
 
 type option struct{ Value, Label string }
@@ -290,6 +293,11 @@ func (s *Server) casePage(c *gin.Context) {
 		return
 	}
 	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
+	if names := s.staffNames(c, a).ByID; len(names) > 0 {
+		for i := range cv.History {
+			cv.History[i].Who = names[cv.History[i].Actor]
+		}
+	}
 	cv.Full = unmask && !v.Masked
 	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
 	s.render(c, http.StatusOK, "case", "案件 "+v.Number, cv)

@@ -88,7 +88,7 @@ func (s *Server) disposalsPage(c *gin.Context) {
 		return
 	}
 	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: time.Now().In(beijing).Format("2006-01-02")}
-	names := s.staffNames(c, a)
+	names := s.staffNames(c, a).ByName
 	for _, d := range ds {
 		v.Disposals = append(v.Disposals, newDisposalRow(d, names))
 	}
@@ -136,7 +136,7 @@ func (s *Server) disposalPage(c *gin.Context) {
 		return
 	}
 	archivist := a.Has(archive.RoleArchivist)
-	v := disposalView{disposalRow: newDisposalRow(d, s.staffNames(c, a)), Path: disposalPath(d.ID),
+	v := disposalView{disposalRow: newDisposalRow(d, s.staffNames(c, a).ByName), Path: disposalPath(d.ID),
 		Proposer: d.CreatedBy == a.UserID,
 		Decide:   archivist && d.Status == archive.DisposalPending && d.CreatedBy != a.UserID,
 		Execute:  archivist && d.Status == archive.DisposalApproved}

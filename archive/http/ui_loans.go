@@ -270,13 +270,10 @@ func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
 	s.fail(c, err)
 }
 
-// staffNames maps colleagues' login names to their display names; on a
-// failure the pages fall back to the login names.
-func (s *Server) staffNames(c *gin.Context, a archive.Actor) map[string]string {
-	names, err := s.svc.StaffDisplayNames(c.Request.Context(), a)
-	if err != nil {
-		return nil
-	}
+// staffNames are colleagues' display names; on a failure the pages fall
+// back to login names and roles.
+func (s *Server) staffNames(c *gin.Context, a archive.Actor) archive.StaffNames {
+	names, _ := s.svc.StaffDisplayNames(c.Request.Context(), a)
 	return names
 }
 
@@ -285,7 +282,7 @@ func (s *Server) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) 
 	if len(rows) == 0 {
 		return
 	}
-	names := s.staffNames(c, a)
+	names := s.staffNames(c, a).ByName
 	for i := range rows {
 		if n := names[rows[i].BorrowerName]; n != "" {
 			rows[i].BorrowerName = n

@@ -261,3 +261,20 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 		t.Errorf("an applicant reads staff names: %v", err)
 	}
 }
+
+// The case history names who acted (初审员 王强), not the role alone.
+func TestUIHistoryNamesStaff(t *testing.T) {
+	e := newEnv(t)
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}, "password": testPassword})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.status, r.raw)
+	}
+	c := e.json("POST", "/api/v1/cases", r.str("token"), map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	expect(t, c, 201, "create case")
+	b := e.browser()
+	b.login("wang.qiang", testPassword)
+	if p := b.get("/cases/" + c.str("id")); !strings.Contains(p.body, "（受理员 王强）") {
+		t.Errorf("the history does not name 王强: %.3000s", p.body)
+	}
+}
