@@ -170,6 +170,9 @@ type caseView struct {
 	CanUnmask bool
 	// ArchiveLink links the 档号 to the archive page (archivists, auditors).
 	ArchiveLink bool
+	// Form fills the decision form: a refused decision as it was posted,
+	// or the materials a correction would ask for.
+	Form decisionForm
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -285,8 +288,25 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 // unless the user asks for them (?unmask=1) and the Service, which audits
 // it, hands them out.
 func (s *Server) casePage(c *gin.Context) {
+	s.showCase(c, c.Query("unmask") == "1", nil)
+}
+
+// decisionForm is a refused decision as it was filled in, shown again
+// with what to correct.
+type decisionForm struct {
+	Error    string
+	Status   int
+	Decision string
+	Opinion  string
+	Basis    string
+	Missing  map[string]bool
+	Attached map[string]bool
+}
+
+// showCase renders the case page; a refused decision (form) comes back
+// with its input and message, status 400 or 409 by its error.
+func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	a := actor(c)
-	unmask := c.Query("unmask") == "1"
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
@@ -300,7 +320,25 @@ func (s *Server) casePage(c *gin.Context) {
 	}
 	cv.Full = unmask && !v.Masked
 	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
-	s.render(c, http.StatusOK, "case", "案件 "+v.Number, cv)
+	status := http.StatusOK
+	if form != nil {
+		cv.Form, status = *form, form.Status
+	} else if cv.Stage == archive.StageAcceptance {
+		// A correction request lists the required materials not handed
+		// in: they come ticked.
+		cv.Form.Missing = map[string]bool{}
+		have := map[string]bool{}
+		for _, m := range v.Materials {
+			have[m.Code] = true
+		}
+		for _, m := range cv.Specs {
+			if m.Mandatory && !have[m.Code] {
+				cv.Form.Missing[m.Code] = true
+				cv.Form.Decision = archive.DecisionCorrect
+			}
+		}
+	}
+	s.render(c, status, "case", "案件 "+v.Number, cv)
 }
 
 func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
@@ -312,11 +350,35 @@ func (s *Server) caseDecision(c *gin.Context) {
 	decision := c.PostForm("decision")
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
+		// The list of missing materials belongs to a correction request;
+		// ticked boxes left behind when another decision was chosen are
+		// not part of it.
+		var missing []string
+		if decision == archive.DecisionCorrect {
+			missing = c.PostFormArray("missing")
+		}
 		_, err = s.svc.Acceptance(c.Request.Context(), a, id, archive.AcceptanceInput{Decision: decision,
-			Reason: c.PostForm("opinion"), Missing: c.PostFormArray("missing")})
+			Reason: c.PostForm("opinion"), Missing: missing})
 	} else {
 		_, err = s.svc.Review(c.Request.Context(), a, id, archive.ReviewInput{Decision: decision,
 			Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"), Attachments: c.PostFormArray("attachments")})
+	}
+	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
+		// What to correct, on the case page with the form as it was
+		// filled in (an opinion can be long).
+		f := &decisionForm{Error: archive.ErrorMessage(err), Status: statusOf[archive.ErrorCode(err)], Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+			Missing: map[string]bool{}, Attached: map[string]bool{}}
+		if zh := zhMessage(f.Error); zh != "" {
+			f.Error = zh
+		}
+		for _, m := range c.PostFormArray("missing") {
+			f.Missing[m] = true
+		}
+		for _, m := range c.PostFormArray("attachments") {
+			f.Attached[m] = true
+		}
+		s.showCase(c, false, f)
+		return
 	}
 	if err != nil {
 		s.fail(c, err)

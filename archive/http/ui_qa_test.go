@@ -278,3 +278,52 @@ func TestUIHistoryNamesStaff(t *testing.T) {
 		t.Errorf("the history does not name 王强: %.3000s", p.body)
 	}
 }
+
+// A decision the Service refuses comes back on the case page with what to
+// correct and the form as it was filled in; the acceptance form starts
+// with the missing required materials ticked for a correction.
+func TestUIDecisionFormKeepsInput(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, validID) // nothing uploaded
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.clerk", testPassword))
+	p := b.get("/cases/" + subID)
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	if !strings.Contains(p.body, `value="correct" checked`) {
+		t.Errorf("the correction is not the proposed decision")
+	}
+	for _, m := range bt.Materials {
+		ticked := strings.Contains(p.body, `name="missing" value="`+m.Code+`" checked`)
+		if ticked != m.Mandatory {
+			t.Errorf("%s ticked %v", m.Code, ticked)
+		}
+	}
+	// A refusal without its reasons: refused, the choice and the ticks kept.
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "missing": {bt.Materials[0].Code}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="decision-error"`) || !strings.Contains(p.body, "不予受理须填写理由") ||
+		!strings.Contains(p.body, `value="reject" checked`) {
+		t.Errorf("a refusal without reasons: %d %.3000s", p.status, p.body)
+	}
+
+	// A review without an opinion: refused, the basis kept.
+	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, validID)
+	r := e.browser()
+	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
+	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "basis": {"《失业保险条例》第十四条"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "审核决定须填写审核意见") || !strings.Contains(p.body, `value="《失业保险条例》第十四条"`) ||
+		!strings.Contains(p.body, `value="reject" checked`) {
+		t.Errorf("a review without an opinion: %d %.3000s", p.status, p.body)
+	}
+
+	// Boxes left ticked under another decision do not stop an acceptance.
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			expect(t, e.upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		}
+	}
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}})
+	if p.status != http.StatusSeeOther {
+		t.Errorf("accept with a stray ticked box: %d %.2000s", p.status, p.body)
+	}
+}

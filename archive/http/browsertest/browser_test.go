@@ -403,8 +403,10 @@ func TestBrowser(t *testing.T) {
 	clerk.submit("file the application", `form[action="/new"] button[type=submit]`)
 	second := clerk.caseID()
 	clerk.upload("id_card", s.pdfFile("id2.pdf", "居民身份证", []string{"姓名", "司马文静"}))
-	clerk.do("choose correct", chromedp.Click(chromedp.CSS(`#decision-form input[name=decision][value=correct]`)),
-		chromedp.Click(chromedp.CSS(`#missing-box input[value=termination_certificate]`)))
+	// The form proposes the correction with the missing required
+	// certificate ticked.
+	clerk.do("see correct proposed", chromedp.WaitVisible(chromedp.CSS(`#decision-form input[name=decision][value=correct]:checked`)),
+		chromedp.WaitVisible(chromedp.CSS(`#missing-box input[value=termination_certificate]:checked`)))
 	clerk.decide("correct", "请补交与原单位解除或者终止劳动关系的证明。", "")
 	clerk.expect(".facts .status", "待补正")
 	w, err := s.svc.GetCase(context.Background(), s.actor("clerk"), second, true)
