@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -31,9 +32,17 @@ type zhRule struct {
 	zh string
 	// stages: the captured codes are stages, not statuses.
 	stages bool
+	// bytes: the captured numbers are sizes in bytes, shown in MB.
+	bytes bool
 }
 
 func rule(re, zh string) zhRule { return zhRule{re: regexp.MustCompile(re), zh: zh} }
+
+func sizeRule(re, zh string) zhRule {
+	r := rule(re, zh)
+	r.bytes = true
+	return r
+}
 
 func stageRule(re, zh string) zhRule {
 	r := rule(re, zh)
@@ -105,6 +114,13 @@ var zhRules = []zhRule{
 	rule(`^nothing to dispose of`, "没有可销毁的档案：到所选日期保管期限已满、未被法律保全且不在其他销毁清单中的档案一件也没有。"),
 	rule(`^decision attachments are uploaded by the reviewer of the stage`, "审核附件由案件当前环节的审核人员上传。"),
 
+	// Uploads and sessions.
+	sizeRule(`^(?:content|the upload) is larger than the limit of (\d+) bytes$`, "文件超过上传上限 %s，请压缩或拆分后再上传。"),
+	rule(`^this file type \((.*)\) is not accepted`, "不接受这种文件类型（%s），请上传 PDF、JPEG、PNG、TIFF、纯文本、DOCX 或 OFD 文件。"),
+	rule(`^this ZIP archive is neither a DOCX nor an OFD document`, "这个压缩文件既不是 DOCX 也不是 OFD 文档，请上传 PDF、JPEG、PNG、TIFF、纯文本、DOCX 或 OFD 文件。"),
+	rule(`^your session has ended; sign in again$`, "登录已超时，请重新登录。"),
+	rule(`^the account is disabled or no longer exists`, "账号已停用或不存在，请联系系统管理员。"),
+
 	// Invalid input on forms.
 	rule(`^field applicant\.name: required$`, "请填写申请人姓名。"),
 	rule(`^field reason: a refusal to accept must state its reasons$`, "不予受理须填写理由。"),
@@ -161,6 +177,10 @@ func zhMatch(msg string) string {
 		}
 		args := make([]any, 0, len(m)-1)
 		for _, g := range m[1:] {
+			if n, err := strconv.ParseInt(g, 10, 64); err == nil && r.bytes {
+				args = append(args, fmt.Sprintf("%.3g MB", float64(n)/(1<<20)))
+				continue
+			}
 			args = append(args, zhArg(g, r.stages))
 		}
 		return fmt.Sprintf(r.zh, args...)
