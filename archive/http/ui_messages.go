@@ -60,7 +60,7 @@ var zhRules = []zhRule{
 	rule(`^the contents of case (\S+) were destroyed by disposal (\S+)`, "该案件的内容已按销毁清单 %[2]s 销毁，仅保留目录和清单记录。"),
 	rule(`^archive (\S+) has no loan \S+$`, "档案 %s 没有这条借阅记录。"),
 	rule(`^archive (\S+) has no active hold \S+$`, "档案 %s 没有这项生效中的法律保全。"),
-	rule(`^no four-properties check has been run yet`, "尚未进行过四性检测。档案员可在本页点击“立即检测”。"),
+	rule(`^no four-properties check has been run yet`, "尚未进行过四性检测。档案员可在“报表”页点击“立即检测并生成报告”。"),
 
 	// Forbidden.
 	stageRule(`^the (\S+) stage is decided by the (\S+) role, which you do not hold$`, "%s环节由%s办理，您没有这一角色。"),
