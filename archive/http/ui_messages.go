@@ -114,6 +114,11 @@ var zhRules = []zhRule{
 	rule(`^nothing to dispose of`, "没有可销毁的档案：到所选日期保管期限已满、未被法律保全且不在其他销毁清单中的档案一件也没有。"),
 	rule(`^decision attachments are uploaded by the reviewer of the stage`, "审核附件由案件当前环节的审核人员上传。"),
 
+	// Pages and forms.
+	rule(`^no such endpoint: `, "没有这个页面，请检查地址，或从首页进入。"),
+	rule(`^this page does not take (\S+)$`, "这个页面不接受 %s 请求，请使用页面上的链接或按钮。"),
+	rule(`^the form is out of date or did not come from this site`, "表单已过期或并非来自本站，请刷新页面后重新提交。"),
+
 	// Uploads and sessions.
 	sizeRule(`^(?:content|the upload) is larger than the limit of (\d+) bytes$`, "文件超过上传上限 %s，请压缩或拆分后再上传。"),
 	rule(`^this file type \((.*)\) is not accepted`, "不接受这种文件类型（%s），请上传 PDF、JPEG、PNG、TIFF、纯文本、DOCX 或 OFD 文件。"),
