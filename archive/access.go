@@ -25,6 +25,9 @@ type Actor struct {
 	UserID string   `json:"user_id"`
 	Name   string   `json:"name"`
 	Roles  []string `json:"roles"`
+	// DisplayName is the user's full name (张敏) for page headers; it is
+	// not part of the audit record, which names users by id and login.
+	DisplayName string `json:"-"`
 	// Remote is the caller's network address, for the audit log.
 	Remote string `json:"-"`
 	// Case, when set, scopes an applicant-portal actor (signed in with a

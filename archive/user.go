@@ -209,7 +209,7 @@ func (u *User) token(id string) *TokenInfo {
 
 // actor is who u is when authenticated.
 func (u *User) actor() Actor {
-	return Actor{UserID: u.ID, Name: u.Name, Roles: slices.Clone(u.Roles)}
+	return Actor{UserID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Roles: slices.Clone(u.Roles)}
 }
 
 // ValidateUserName checks a login name: 1 to 64 letters (any script,
@@ -1145,6 +1145,38 @@ func (s *Service) ListUsers(ctx context.Context, by Actor) ([]*User, error) {
 		return nil, err
 	}
 	return l.proj.ListUsers(ctx)
+}
+
+// StaffNames are the display names of staff accounts (李娜), by login
+// name and by user id, for pages that name colleagues: borrowers,
+// proposers, who handled a case.
+type StaffNames struct {
+	ByName, ByID map[string]string
+}
+
+// StaffDisplayNames returns the display names of staff accounts. Staff
+// read it; applicants' accounts are left out (their names are personal
+// data). Errors: EFORBIDDEN for non-staff; EUNAVAILABLE.
+func (s *Service) StaffDisplayNames(ctx context.Context, by Actor) (StaffNames, error) {
+	names := StaffNames{ByName: map[string]string{}, ByID: map[string]string{}}
+	if !by.HasAny(staffRoles...) {
+		return names, Errorf(EFORBIDDEN, "staff names are for staff")
+	}
+	l, err := s.userLog()
+	if err != nil {
+		return names, err
+	}
+	users, err := l.proj.ListUsers(ctx)
+	if err != nil {
+		return names, err
+	}
+	for _, u := range users {
+		if u.DisplayName != "" && !slices.Contains(u.Roles, RoleApplicant) {
+			names.ByName[u.Name] = u.DisplayName
+			names.ByID[u.ID] = u.DisplayName
+		}
+	}
+	return names, nil
 }
 
 // scanUsers returns the last event seq of every user in the store.

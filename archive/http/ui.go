@@ -111,6 +111,8 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.GET("/reports", s.staff, s.reportsPage)
 	w.GET("/reports/catalogue.pdf", s.staff, s.catalogueReport)
 	w.GET("/reports/statistics.pdf", s.staff, s.statisticsReport)
+	w.GET("/reports/fixity.pdf", s.staff, s.fixityReportPage)
+	w.POST("/reports/fixity.pdf", s.staff, s.csrf, s.fixityReportRun)
 	w.GET("/portal", s.portalPage)
 	w.POST("/portal/login", s.portalLogin)
 	w.POST("/portal/logout", s.logout)
@@ -358,7 +360,10 @@ type errorView struct {
 	Title   string
 	Hint    string
 	Message string
-	Back    string
+	// Technical is the Service's own (English) message when Message is
+	// its Chinese rendering; the page folds it away for the administrator.
+	Technical string
+	Back      string
 }
 
 // uiFail shows an error as a page with the status of the code table.
@@ -368,6 +373,9 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 		msg = ""
 	}
 	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
+	if zh := zhMessage(msg); zh != "" {
+		v.Message, v.Technical = zh, msg
+	}
 	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.ui.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()

@@ -46,7 +46,7 @@ func TestUILoans(t *testing.T) {
 	p := c.get("/cases/" + arcID)
 	checkPage(t, "case to borrow", p, append(secrets, "申领失业保险金")...)
 	if p.status != http.StatusForbidden || !strings.Contains(p.body, "需借阅后查阅") || !strings.Contains(p.body, `href="`+noPath+`/loans"`) ||
-		!strings.Contains(p.body, number) || !strings.Contains(p.body, "request a loan") {
+		!strings.Contains(p.body, number) || strings.Contains(p.body, "/api/v1") {
 		t.Fatalf("case page of an archived case the clerk did not handle: %d %.1500s", p.status, p.body)
 	}
 	if p := c.get(noPath); p.status != http.StatusForbidden {
@@ -351,6 +351,9 @@ func TestUIDisposals(t *testing.T) {
 		}
 		for _, path := range []string{"/loans", "/disposals", dpath, "/archives/" + url.PathEscape(no), "/archives/" + url.PathEscape(no) + "/loans", "/cases/" + id} {
 			p := b.get(path)
+			if p.status == http.StatusSeeOther && path == "/archives/"+url.PathEscape(no) && strings.HasPrefix(p.loc, "/cases/") {
+				continue // one who handled the case reads it on its case page
+			}
 			if p.status == http.StatusSeeOther {
 				t.Fatalf("%s %s: redirected to %s", role, path, p.loc)
 			}

@@ -129,6 +129,9 @@ type materialRow struct {
 type historyRow struct {
 	archive.Event
 	Text string
+	// Who is the display name of the member of staff who acted, on staff
+	// pages.
+	Who string
 }
 
 type option struct{ Value, Label string }
@@ -143,21 +146,33 @@ type caseView struct {
 	// Attachments are the reviewers' documents a decision may cite.
 	Attachments []materialRow
 	Missing     []string
+	// Outstanding are the materials the last correction asked for that
+	// have not been uploaded since.
+	Outstanding []string
 	History     []historyRow
 	Stage       string // the stage whose decision form is shown, or ""
 	Decisions   []option
 	Specs       []archive.MaterialSpec
 	Upload      bool
-	Attach      bool
-	Resubmit    bool
-	Extend      bool
-	Archive     bool
+	// Preselect is the material the upload form offers first: the first
+	// one a correction asked for, else the first required one not yet
+	// handed in.
+	Preselect string
+	// Requested marks the materials a correction asked for.
+	Requested map[string]bool
+	Attach    bool
+	Resubmit  bool
+	Extend    bool
+	Archive   bool
 	// Full shows identity and phone numbers as the Service returned them
 	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
 	Full      bool
 	CanUnmask bool
 	// ArchiveLink links the 档号 to the archive page (archivists, auditors).
 	ArchiveLink bool
+	// Form fills the decision form: a refused decision as it was posted,
+	// or the materials a correction would ask for.
+	Form decisionForm
 }
 
 // stageRoles is the role that decides each stage, for offering the form.
@@ -194,6 +209,20 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	for _, code := range v.Missing {
 		cv.Missing = append(cv.Missing, matName(code))
 	}
+	since := map[string]bool{} // materials uploaded since the last correction request
+	for _, e := range v.History {
+		if e.Decision == archive.DecisionCorrect && len(e.Missing) > 0 {
+			since = map[string]bool{}
+		}
+		if e.Material != nil {
+			since[e.Material.Code] = true
+		}
+	}
+	for _, code := range v.Missing {
+		if !since[code] {
+			cv.Outstanding = append(cv.Outstanding, matName(code))
+		}
+	}
 	for _, e := range v.History {
 		r := historyRow{Event: e}
 		switch {
@@ -229,6 +258,26 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 	if v.Stage == archive.StageAcceptance || v.Stage == archive.StageCorrection {
 		cv.Upload = owner || a.Has(archive.RoleClerk)
 	}
+	if cv.Upload {
+		cv.Requested = map[string]bool{}
+		for _, code := range v.Missing {
+			cv.Requested[code] = true
+		}
+		if len(v.Missing) > 0 {
+			cv.Preselect = v.Missing[0]
+		} else {
+			have := map[string]bool{}
+			for _, m := range v.Materials {
+				have[m.Code] = true
+			}
+			for _, m := range cv.Specs {
+				if m.Mandatory && !have[m.Code] {
+					cv.Preselect = m.Code
+					break
+				}
+			}
+		}
+	}
 	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
 	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
 	cv.ArchiveLink = a.HasAny(archive.RoleArchivist, archive.RoleAuditor) && a.Case == ""
@@ -239,17 +288,57 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 // unless the user asks for them (?unmask=1) and the Service, which audits
 // it, hands them out.
 func (s *Server) casePage(c *gin.Context) {
+	s.showCase(c, c.Query("unmask") == "1", nil)
+}
+
+// decisionForm is a refused decision as it was filled in, shown again
+// with what to correct.
+type decisionForm struct {
+	Error    string
+	Status   int
+	Decision string
+	Opinion  string
+	Basis    string
+	Missing  map[string]bool
+	Attached map[string]bool
+}
+
+// showCase renders the case page; a refused decision (form) comes back
+// with its input and message, status 400 or 409 by its error.
+func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	a := actor(c)
-	unmask := c.Query("unmask") == "1"
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
 		return
 	}
 	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
+	if names := s.staffNames(c, a).ByID; len(names) > 0 {
+		for i := range cv.History {
+			cv.History[i].Who = names[cv.History[i].Actor]
+		}
+	}
 	cv.Full = unmask && !v.Masked
 	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
-	s.render(c, http.StatusOK, "case", "案件 "+v.Number, cv)
+	status := http.StatusOK
+	if form != nil {
+		cv.Form, status = *form, form.Status
+	} else if cv.Stage == archive.StageAcceptance {
+		// A correction request lists the required materials not handed
+		// in: they come ticked.
+		cv.Form.Missing = map[string]bool{}
+		have := map[string]bool{}
+		for _, m := range v.Materials {
+			have[m.Code] = true
+		}
+		for _, m := range cv.Specs {
+			if m.Mandatory && !have[m.Code] {
+				cv.Form.Missing[m.Code] = true
+				cv.Form.Decision = archive.DecisionCorrect
+			}
+		}
+	}
+	s.render(c, status, "case", "案件 "+v.Number, cv)
 }
 
 func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
@@ -261,11 +350,35 @@ func (s *Server) caseDecision(c *gin.Context) {
 	decision := c.PostForm("decision")
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
+		// The list of missing materials belongs to a correction request;
+		// ticked boxes left behind when another decision was chosen are
+		// not part of it.
+		var missing []string
+		if decision == archive.DecisionCorrect {
+			missing = c.PostFormArray("missing")
+		}
 		_, err = s.svc.Acceptance(c.Request.Context(), a, id, archive.AcceptanceInput{Decision: decision,
-			Reason: c.PostForm("opinion"), Missing: c.PostFormArray("missing")})
+			Reason: c.PostForm("opinion"), Missing: missing})
 	} else {
 		_, err = s.svc.Review(c.Request.Context(), a, id, archive.ReviewInput{Decision: decision,
 			Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"), Attachments: c.PostFormArray("attachments")})
+	}
+	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
+		// What to correct, on the case page with the form as it was
+		// filled in (an opinion can be long).
+		f := &decisionForm{Error: archive.ErrorMessage(err), Status: statusOf[archive.ErrorCode(err)], Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+			Missing: map[string]bool{}, Attached: map[string]bool{}}
+		if zh := zhMessage(f.Error); zh != "" {
+			f.Error = zh
+		}
+		for _, m := range c.PostFormArray("missing") {
+			f.Missing[m] = true
+		}
+		for _, m := range c.PostFormArray("attachments") {
+			f.Attached[m] = true
+		}
+		s.showCase(c, false, f)
+		return
 	}
 	if err != nil {
 		s.fail(c, err)

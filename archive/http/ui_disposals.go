@@ -50,10 +50,20 @@ func init() {
 type disposalRow struct {
 	*archive.Disposal
 	Destroyed int
+	// CreatorName and DeciderName are display names.
+	CreatorName, DeciderName string
 }
 
-func newDisposalRow(d *archive.Disposal) disposalRow {
-	r := disposalRow{Disposal: d}
+// newDisposalRow shows d with the proposer and decider by display name
+// (names maps login names to them; nil keeps the login names).
+func newDisposalRow(d *archive.Disposal, names map[string]string) disposalRow {
+	r := disposalRow{Disposal: d, CreatorName: d.Creator, DeciderName: d.Decider}
+	if n := names[d.Creator]; n != "" {
+		r.CreatorName = n
+	}
+	if n := names[d.Decider]; n != "" {
+		r.DeciderName = n
+	}
 	for _, it := range d.Items {
 		if it.Result == archive.ItemDestroyed {
 			r.Destroyed++
@@ -78,8 +88,9 @@ func (s *Server) disposalsPage(c *gin.Context) {
 		return
 	}
 	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: time.Now().In(beijing).Format("2006-01-02")}
+	names := s.staffNames(c, a).ByName
 	for _, d := range ds {
-		v.Disposals = append(v.Disposals, newDisposalRow(d))
+		v.Disposals = append(v.Disposals, newDisposalRow(d, names))
 	}
 	s.render(c, http.StatusOK, "disposals", "销毁", v)
 }
@@ -125,7 +136,7 @@ func (s *Server) disposalPage(c *gin.Context) {
 		return
 	}
 	archivist := a.Has(archive.RoleArchivist)
-	v := disposalView{disposalRow: newDisposalRow(d), Path: disposalPath(d.ID),
+	v := disposalView{disposalRow: newDisposalRow(d, s.staffNames(c, a).ByName), Path: disposalPath(d.ID),
 		Proposer: d.CreatedBy == a.UserID,
 		Decide:   archivist && d.Status == archive.DisposalPending && d.CreatedBy != a.UserID,
 		Execute:  archivist && d.Status == archive.DisposalApproved}
@@ -161,6 +172,6 @@ func (s *Server) disposalExecute(c *gin.Context) {
 }
 
 func disposalDone(d *archive.Disposal) string {
-	r := newDisposalRow(d)
+	r := newDisposalRow(d, nil)
 	return fmt.Sprintf("已批准并执行销毁：%d 件中 %d 件已销毁。", len(d.Items), r.Destroyed)
 }

@@ -110,6 +110,7 @@ func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from strin
 	}
 	sec := &loanSection{File: f, Loans: loanRows(a, ls, itemNames(f)), From: from,
 		DefaultDays: archive.DefaultLoanDays, MaxDays: archive.MaxLoanDays}
+	s.nameBorrowers(c, a, sec.Loans)
 	for i := range ls {
 		if l := ls[i]; l.Borrower == a.UserID && (l.Status == archive.LoanRequested || l.Status == archive.LoanApproved) {
 			sec.Open = &ls[i]
@@ -236,6 +237,7 @@ func (s *Server) loansPage(c *gin.Context) {
 		return
 	}
 	v.Loans = loanRows(a, pg.Loans, nil)
+	s.nameBorrowers(c, a, v.Loans)
 	if pg.NextCursor != "" {
 		q := url.Values{"cursor": {pg.NextCursor}}
 		if v.Status != "" {
@@ -250,8 +252,7 @@ func (s *Server) loansPage(c *gin.Context) {
 }
 
 type loanNeededView struct {
-	Message string
-	File    *archive.LendableFile
+	File *archive.LendableFile
 }
 
 // caseFail answers a case page the Service refused: when the case is an
@@ -261,10 +262,30 @@ func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		f, ferr := s.svc.LendableCase(c.Request.Context(), actor(c), caseID)
 		if ferr == nil && !f.Readable {
-			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{Message: archive.ErrorMessage(err), File: f})
+			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
 			c.Abort()
 			return
 		}
 	}
 	s.fail(c, err)
+}
+
+// staffNames are colleagues' display names; on a failure the pages fall
+// back to login names and roles.
+func (s *Server) staffNames(c *gin.Context, a archive.Actor) archive.StaffNames {
+	names, _ := s.svc.StaffDisplayNames(c.Request.Context(), a)
+	return names
+}
+
+// nameBorrowers shows each borrower by display name.
+func (s *Server) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
+	if len(rows) == 0 {
+		return
+	}
+	names := s.staffNames(c, a).ByName
+	for i := range rows {
+		if n := names[rows[i].BorrowerName]; n != "" {
+			rows[i].BorrowerName = n
+		}
+	}
 }

@@ -14,6 +14,8 @@ import (
 type newCaseView struct {
 	Types []archive.BusinessType
 	In    archive.NewCase
+	// Message says what to correct when the form comes back refused.
+	Message string
 }
 
 func (s *Server) newCasePage(c *gin.Context) {
@@ -26,6 +28,16 @@ func (s *Server) newCase(c *gin.Context) {
 	in := archive.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
 		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
 	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
+	if archive.IsCode(err, archive.EINVALID) {
+		// The form comes back as it was filled in, with what to correct,
+		// so that a clerk at the counter does not type it all again.
+		msg := archive.ErrorMessage(err)
+		if zh := zhMessage(msg); zh != "" {
+			msg = zh
+		}
+		s.render(c, http.StatusBadRequest, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types(), In: in, Message: msg})
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -46,7 +46,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	if v.Page < 1 {
 		v.Page = 1
 	}
-	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20}
+	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20, MaskIDNumbers: true}
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
@@ -141,6 +141,19 @@ type archiveView struct {
 func (s *Server) archivePage(c *gin.Context) {
 	a, no := actor(c), c.Param("no")
 	rec, err := s.svc.Archive(c.Request.Context(), a, no)
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		// Staff other than archivists and auditors reach a record by its
+		// 档号 too: those who may read the file get its case page, the
+		// others the way to borrow it.
+		if f, ferr := s.svc.LendableArchive(c.Request.Context(), a, no); ferr == nil {
+			if f.Readable {
+				c.Redirect(http.StatusSeeOther, caseURL(f.CaseID))
+				return
+			}
+			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
+			return
+		}
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -459,6 +459,9 @@ func TestUIPagesPerRole(t *testing.T) {
 				"/archives/" + url.PathEscape(archiveNo)}
 			for _, path := range paths {
 				p := b.get(path)
+				if p.status == http.StatusSeeOther && strings.HasPrefix(path, "/archives/") && p.loc == "/cases/"+arcID {
+					continue // one who handled the case reads it on its case page
+				}
 				if p.status == http.StatusSeeOther {
 					t.Fatalf("%s %s: redirected to %s", role, path, p.loc)
 				}

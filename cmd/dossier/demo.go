@@ -32,7 +32,7 @@ func demoCommand() *cli.Command {
 			&cli.IntFlag{Name: "cases", Value: 300, Usage: "how many cases to file (40 or more)"},
 			&cli.StringFlag{Name: "password", Value: demo.DefaultPassword, Usage: "web password of every demo user (10 characters or more)"},
 			&cli.Uint64Flag{Name: "seed", Value: 2026, Usage: "random seed of names, numbers and outcomes (dates follow the day of seeding)"},
-			&cli.BoolFlag{Name: "if-empty", Usage: "do nothing (and succeed) when the data set already holds data; `make run` uses it"},
+			&cli.BoolFlag{Name: "if-empty", Usage: "do nothing (and succeed) when the data set already holds data, and leave the logins to serve; `make run` uses it"},
 		),
 		Action: demoSeed,
 	}
@@ -115,6 +115,13 @@ func demoSeed(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "seeded in %s: %d users, %d notices\n", time.Since(start).Round(time.Second), len(res.Logins), res.Notices)
 	printDemoCounts(c.App.Writer, res)
+	if c.Bool("if-empty") {
+		// `make run` starts serve next, which prints the logins with
+		// the address it listens on; printing them here too would show
+		// them twice.
+		fmt.Fprintln(c.App.Writer, "the server prints the demo logins when it starts")
+		return nil
+	}
 	fmt.Fprintln(c.App.Writer)
 	printDemoLogins(c.App.Writer, cfg.PublicURL, res.Logins, res.Password)
 	printPortalCase(c.App.Writer, cfg.PublicURL, res.Portal)

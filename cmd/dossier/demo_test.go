@@ -115,3 +115,25 @@ func TestDemoCommand(t *testing.T) {
 		t.Errorf("the applicant's cases: %d notices, material types %v", notices, kinds)
 	}
 }
+
+// `make run` seeds with --if-empty and then starts serve, which prints the
+// logins; the seeding leaves them out so they are not shown twice.
+func TestDemoIfEmptyLeavesLoginsToServe(t *testing.T) {
+	dir := t.TempDir()
+	out, err := runApp(t, "", "demo", "--data-dir", dir, "--cases", "40", "--if-empty")
+	if err != nil {
+		t.Fatalf("demo --if-empty: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "password:") || !strings.Contains(out, "the server prints the demo logins") {
+		t.Errorf("demo --if-empty printed the logins:\n%s", out)
+	}
+	// The demo leaves a stored four-properties check for the reports page.
+	a, err := openAll(context.Background(), config{DataDir: dir, MaxUpload: 50 << 20}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if rep, _, err := archive.LastFixityReport(context.Background(), a.svc.Store()); err != nil || rep.Result == "fail" {
+		t.Errorf("no passing fixity report after demo: %v", err)
+	}
+}

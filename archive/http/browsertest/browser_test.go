@@ -115,7 +115,7 @@ func (b *tab) login(name string) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), name),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.DefaultPassword))
 	b.submit("log in", `form[action="/login"] button[type=submit]`)
-	b.expect("header .who", name)
+	b.expect("header .who", b.s.actor(name).DisplayName)
 }
 
 // upload hands in a file through the case page's (or portal's) form.
@@ -282,7 +282,8 @@ func TestBrowser(t *testing.T) {
 		}
 		b.screenshot("worklist-" + who)
 		b.submit("log out", `#logout`)
-		b.expect("main h1", "工作人员登录")
+		b.expect("main h1", "登录")
+		b.expect("main", "用户名")
 	}
 
 	// Every page a role can reach by links opens: the links of each page
@@ -402,8 +403,10 @@ func TestBrowser(t *testing.T) {
 	clerk.submit("file the application", `form[action="/new"] button[type=submit]`)
 	second := clerk.caseID()
 	clerk.upload("id_card", s.pdfFile("id2.pdf", "居民身份证", []string{"姓名", "司马文静"}))
-	clerk.do("choose correct", chromedp.Click(chromedp.CSS(`#decision-form input[name=decision][value=correct]`)),
-		chromedp.Click(chromedp.CSS(`#missing-box input[value=termination_certificate]`)))
+	// The form proposes the correction with the missing required
+	// certificate ticked.
+	clerk.do("see correct proposed", chromedp.WaitVisible(chromedp.CSS(`#decision-form input[name=decision][value=correct]:checked`)),
+		chromedp.WaitVisible(chromedp.CSS(`#missing-box input[value=termination_certificate]:checked`)))
 	clerk.decide("correct", "请补交与原单位解除或者终止劳动关系的证明。", "")
 	clerk.expect(".facts .status", "待补正")
 	w, err := s.svc.GetCase(context.Background(), s.actor("clerk"), second, true)

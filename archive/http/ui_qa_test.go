@@ -1,0 +1,329 @@
+package http_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dossier/archive"
+)
+
+// The page header names the signed-in user by their full name, not by
+// the login name a clerk never uses at the counter.
+func TestUIHeaderShowsDisplayName(t *testing.T) {
+	e := newEnv(t)
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}, "password": testPassword})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.status, r.raw)
+	}
+	w := e.browser().login("zhang.min", testPassword)
+	if !strings.Contains(w.body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
+		t.Fatalf("header does not name 张敏: %.2000s", w.body)
+	}
+}
+
+// When a correction asked for a material, the upload form (portal and
+// staff page) offers that material first and marks it, instead of the
+// identity card that is already there.
+func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	expect(t, r, 201, "create case")
+	id, number := r.str("id"), r.str("number")
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	var first, requested string
+	for _, m := range bt.Materials {
+		if !m.Mandatory {
+			continue
+		}
+		if first == "" {
+			first = m.Code
+			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		} else if requested == "" {
+			requested = m.Code
+		}
+	}
+	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+	r = e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	code := r.body["notices"].([]any)[0].(map[string]any)["verify_code"].(string)
+
+	selected := regexp.MustCompile(`<option value="([^"]+)" selected>([^<]*)</option>`)
+	check := func(what, body string) {
+		t.Helper()
+		m := selected.FindStringSubmatch(body)
+		if m == nil || m[1] != requested || !strings.Contains(m[2], "（需补正）") {
+			t.Errorf("%s: the upload form preselects %q, want %s marked 需补正", what, m, requested)
+		}
+	}
+	b := e.browser()
+	tok := csrfOf(t, b.get("/portal"))
+	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {validID[len(validID)-6:]}}); p.status != http.StatusSeeOther {
+		t.Fatalf("portal login: %d %.300s", p.status, p.body)
+	}
+	check("portal", b.get("/portal").body)
+	staff := e.browser()
+	staff.login("ui.clerk", testPassword)
+	check("case page", staff.get("/cases/"+id).body)
+}
+
+// The common refusals read in Chinese on the pages; the Service's own
+// words stay folded away for the administrator.
+func TestUIRefusalsInChinese(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusFinalReview, tokens, validID)
+	rev := e.browser()
+	tok := csrfOf(t, rev.login("ui.reviewer", testPassword))
+	p := rev.post("/cases/"+id+"/decision", url.Values{"csrf": {tok}, "stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}})
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "终审环节由终审员办理，您没有这一角色。") || !strings.Contains(p.body, "技术信息") {
+		t.Errorf("reviewer deciding the final stage: %d %.1500s", p.status, p.body)
+	}
+	if p := rev.get("/cases/nosuchcase"); p.status != http.StatusNotFound || !strings.Contains(p.body, "案件不存在") {
+		t.Errorf("a case that does not exist: %d %.1500s", p.status, p.body)
+	}
+}
+
+// A refused new application comes back filled in, with what to correct
+// in Chinese, not on an error page that loses what the clerk typed.
+func TestUINewCaseKeepsInputOnError(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	b := e.browser()
+	b.login("ui.clerk", testPassword)
+	tok := csrfOf(t, b.get("/new"))
+	bad := validID[:17] + "5" // wrong check character
+	p := b.post("/new", url.Values{"csrf": {tok}, "business_type": {"unemployment_benefit"}, "name": {"王五"}, "id_number": {bad}, "phone": {"13812345678"}, "summary": {"申领失业保险金"}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("a wrong identity number: %d %.500s", p.status, p.body)
+	}
+	for _, want := range []string{"公民身份号码校验码应为 X 而不是 5", `value="王五"`, `value="` + bad + `"`, "申领失业保险金</textarea>", `<option value="unemployment_benefit" selected>`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the returned form lacks %q: %.3000s", want, p.body)
+		}
+	}
+}
+
+// A clerk who opens /archives/<档号> (as written on a file) gets the case
+// page when they handled it, else the page that offers a loan, never a
+// bare 403 or an API path.
+func TestUIArchivePageForOtherStaff(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	r := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
+	no := r.str("archive_no")
+	if no == "" {
+		t.Fatalf("no archive number: %s", r.raw)
+	}
+	handler := e.browser()
+	handler.login("ui.clerk", testPassword)
+	if p := handler.get("/archives/" + url.PathEscape(no)); p.status != http.StatusSeeOther || p.loc != "/cases/"+id {
+		t.Errorf("the clerk who handled it: %d %s", p.status, p.loc)
+	}
+	e.staff("other.clerk", "clerk")
+	other := e.browser()
+	other.login("other.clerk", testPassword)
+	p := other.get("/archives/" + url.PathEscape(no))
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, `id="request-loan"`) || strings.Contains(p.body, "/api/v1") {
+		t.Errorf("another clerk: %d %.1500s", p.status, p.body)
+	}
+	if p := other.get("/cases/" + id); p.status != http.StatusForbidden || strings.Contains(p.body, "/api/v1") || !strings.Contains(p.body, "申请借阅") {
+		t.Errorf("another clerk on the case page: %d %.1500s", p.status, p.body)
+	}
+}
+
+// The reports page leads archivists and auditors to the four-properties
+// check report (档案四性检测报告); an archivist can run a new check.
+func TestUIFixityReport(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	e.caseAt(archive.StatusArchived, tokens, validID)
+	arc := e.browser()
+	arc.login("ui.archivist", testPassword)
+	rp := arc.get("/reports")
+	if !strings.Contains(rp.body, `href="/reports/fixity.pdf"`) || !strings.Contains(rp.body, `id="fixity-run"`) {
+		t.Fatalf("the archivist's reports page lacks the fixity report: %.3000s", rp.body)
+	}
+	if p := arc.get("/reports/fixity.pdf"); p.status != http.StatusNotFound || !strings.Contains(p.body, "尚未进行过四性检测") {
+		t.Errorf("before any check: %d %.1000s", p.status, p.body)
+	}
+	if p := arc.post("/reports/fixity.pdf", url.Values{}); p.status != http.StatusForbidden {
+		t.Errorf("a run without the CSRF token: %d", p.status)
+	}
+	if p := arc.post("/reports/fixity.pdf", url.Values{"csrf": {csrfOf(t, rp)}}); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+		t.Fatalf("run a check: %d %.500s", p.status, p.body)
+	}
+	aud := e.browser()
+	aud.login("ui.auditor", testPassword)
+	ap := aud.get("/reports")
+	if !strings.Contains(ap.body, `href="/reports/fixity.pdf"`) || strings.Contains(ap.body, `id="fixity-run"`) {
+		t.Errorf("the auditor's reports page: link and no run button wanted")
+	}
+	if p := aud.get("/reports/fixity.pdf"); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
+		t.Errorf("the auditor reads the last report: %d %.300s", p.status, p.body)
+	}
+	sup := e.browser()
+	sup.login("ui.supervisor", testPassword)
+	if p := sup.get("/reports"); strings.Contains(p.body, "fixity") {
+		t.Errorf("a supervisor is offered the fixity report")
+	}
+	if p := sup.get("/reports/fixity.pdf"); p.status != http.StatusForbidden {
+		t.Errorf("a supervisor reads the fixity report: %d", p.status)
+	}
+}
+
+// Search highlights on the web page show identity numbers masked, as the
+// case page does, even for roles that may ask for them there.
+func TestUISearchMasksIDNumbers(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusSubmitted, tokens, validID)
+	expect(t, e.upload(tokens["clerk"], id, "id_card", "id.txt", []byte("居民身份证 姓名王五 公民身份号码 "+validID+" 住址人民路")), 201, "upload")
+	e.settle()
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
+	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"人民路"}})
+	if p.status != 200 || !strings.Contains(p.body, `class="fragment"`) {
+		t.Fatalf("search: %d %.2000s", p.status, p.body)
+	}
+	if strings.Contains(p.body, validID) || strings.Contains(p.body, validID[6:14]) {
+		t.Errorf("the search page shows the identity number: %.3000s", p.body)
+	}
+}
+
+// The archive page names the retention period in Chinese (永久, 30年),
+// not by its code (D30).
+func TestUIArchivePageRetentionName(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
+	b := e.browser()
+	b.login("ui.archivist", testPassword)
+	p := b.get("/archives/" + url.PathEscape(no))
+	m := regexp.MustCompile(`<dt>保管期限</dt><dd>([^<（]*)`).FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil || !regexp.MustCompile(`^(永久|\d+年)$`).MatchString(m[1]) {
+		t.Errorf("archive page retention: %d %q", p.status, m)
+	}
+}
+
+// Before a resubmission the page says which requested materials are still
+// not uploaded, so nobody resubmits an incomplete correction unaware.
+func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusCorrectionRequested, tokens, validID)
+	b := e.browser()
+	b.login("ui.clerk", testPassword)
+	p := b.get("/cases/" + id)
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	if !strings.Contains(p.body, `id="outstanding"`) {
+		t.Fatalf("no outstanding materials named: %.3000s", p.body)
+	}
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			if !strings.Contains(p.body, m.Name+"、") && !strings.Contains(p.body, m.Name+"。") {
+				t.Errorf("%s is not named as outstanding", m.Name)
+			}
+			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		}
+	}
+	if p := b.get("/cases/" + id); strings.Contains(p.body, `id="outstanding"`) || !strings.Contains(p.body, "要求补正的材料均已上传") {
+		t.Errorf("after the uploads the page still names outstanding materials")
+	}
+}
+
+// Loans name the borrower by display name (李娜), not by login name.
+func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
+	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}, "password": testPassword})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.status, r.raw)
+	}
+	expect(t, e.json("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", r.str("token"), map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
+	b := e.browser()
+	b.login("ui.archivist", testPassword)
+	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
+		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, "<td>李娜</td>") || strings.Contains(p.body, "<td>li.na</td>") {
+			t.Errorf("%s does not name the borrower 李娜: %d", path, p.status)
+		}
+	}
+	// Applicants get no staff directory.
+	if _, err := e.svc.StaffDisplayNames(context.Background(), archive.Actor{UserID: "x", Name: "x", Roles: []string{archive.RoleApplicant}}); !archive.IsCode(err, archive.EFORBIDDEN) {
+		t.Errorf("an applicant reads staff names: %v", err)
+	}
+}
+
+// The case history names who acted (初审员 王强), not the role alone.
+func TestUIHistoryNamesStaff(t *testing.T) {
+	e := newEnv(t)
+	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}, "password": testPassword})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.status, r.raw)
+	}
+	c := e.json("POST", "/api/v1/cases", r.str("token"), map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	expect(t, c, 201, "create case")
+	b := e.browser()
+	b.login("wang.qiang", testPassword)
+	if p := b.get("/cases/" + c.str("id")); !strings.Contains(p.body, "（受理员 王强）") {
+		t.Errorf("the history does not name 王强: %.3000s", p.body)
+	}
+}
+
+// A decision the Service refuses comes back on the case page with what to
+// correct and the form as it was filled in; the acceptance form starts
+// with the missing required materials ticked for a correction.
+func TestUIDecisionFormKeepsInput(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, validID) // nothing uploaded
+	b := e.browser()
+	tok := csrfOf(t, b.login("ui.clerk", testPassword))
+	p := b.get("/cases/" + subID)
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	if !strings.Contains(p.body, `value="correct" checked`) {
+		t.Errorf("the correction is not the proposed decision")
+	}
+	for _, m := range bt.Materials {
+		ticked := strings.Contains(p.body, `name="missing" value="`+m.Code+`" checked`)
+		if ticked != m.Mandatory {
+			t.Errorf("%s ticked %v", m.Code, ticked)
+		}
+	}
+	// A refusal without its reasons: refused, the choice and the ticks kept.
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "missing": {bt.Materials[0].Code}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="decision-error"`) || !strings.Contains(p.body, "不予受理须填写理由") ||
+		!strings.Contains(p.body, `value="reject" checked`) {
+		t.Errorf("a refusal without reasons: %d %.3000s", p.status, p.body)
+	}
+
+	// A review without an opinion: refused, the basis kept.
+	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, validID)
+	r := e.browser()
+	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
+	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "basis": {"《失业保险条例》第十四条"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "审核决定须填写审核意见") || !strings.Contains(p.body, `value="《失业保险条例》第十四条"`) ||
+		!strings.Contains(p.body, `value="reject" checked`) {
+		t.Errorf("a review without an opinion: %d %.3000s", p.status, p.body)
+	}
+
+	// Boxes left ticked under another decision do not stop an acceptance.
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			expect(t, e.upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+		}
+	}
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}})
+	if p.status != http.StatusSeeOther {
+		t.Errorf("accept with a stray ticked box: %d %.2000s", p.status, p.body)
+	}
+}
