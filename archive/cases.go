@@ -433,18 +433,19 @@ func (s *Service) AddMaterial(ctx context.Context, a Actor, caseID, code, filena
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	var m Material
-	_, _, err = s.Append(ctx, caseID, func(c *Case) (Event, error) {
+	// The audit entry is written while BoltDB commits: both follow the
+	// stored event, and both are done before the answer.
+	_, _, err = s.appendThen(ctx, caseID, func(c *Case) (Event, error) {
 		if err := check(c); err != nil {
 			return Event{}, err
 		}
 		m = Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: SafeFilename(filename),
 			ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.now().UTC(), UploadedBy: a.UserID}
 		return Event{Type: EventMaterialAdded, Actor: a.UserID, Role: primaryRole(a, RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover), Material: &m}, nil
+	}, func(Event) error {
+		return s.record(ctx, a, "case.material_add", "case/"+caseID, m.ID+" "+code)
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, a, "case.material_add", "case/"+caseID, m.ID+" "+code); err != nil {
 		return nil, err
 	}
 	return &m, nil
