@@ -427,21 +427,23 @@ func (s *Service) AddMaterial(ctx context.Context, a Actor, caseID, code, filena
 		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	var m Material
+	// The audit entry is written while BoltDB commits: both follow the
+	// stored event, and both are done before the answer. The blob's lock
+	// keeps a disposal from deleting the content meanwhile (blobguard.go).
 	err = s.attach(ctx, blob, func() error {
-		_, _, err := s.Append(ctx, caseID, func(c *Case) (Event, error) {
+		_, _, err := s.appendThen(ctx, caseID, func(c *Case) (Event, error) {
 			if err := check(c); err != nil {
 				return Event{}, err
 			}
 			m = Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: SafeFilename(filename),
 				ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.now().UTC(), UploadedBy: a.UserID}
 			return Event{Type: EventMaterialAdded, Actor: a.UserID, Role: primaryRole(a, RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover), Material: &m}, nil
+		}, func(Event) error {
+			return s.record(ctx, a, "case.material_add", "case/"+caseID, m.ID+" "+code)
 		})
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, a, "case.material_add", "case/"+caseID, m.ID+" "+code); err != nil {
 		return nil, err
 	}
 	return &m, nil

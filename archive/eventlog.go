@@ -52,7 +52,18 @@ type Decide func(c *Case) (Event, error)
 // reached (the projection is then untouched); ECONFLICT when other writers
 // keep winning.
 func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Case, Event, error) {
-	unlock := s.locks.lock(caseID)
+	return s.appendThen(ctx, caseID, decide, nil)
+}
+
+// appendThen is Append that also runs then, when not nil, once the event
+// is in the object store: at the same time as the projection update
+// rather than after it, which takes a BoltDB commit off the request's
+// latency. then is meant for the audit entry of the change: the entry
+// describes an event that is already durable, and appendThen returns only
+// after then did, so the entry is durable before the caller answers. The
+// error of then is returned unless the projection's comes first.
+func (s *Service) appendThen(ctx context.Context, caseID string, decide Decide, then func(Event) error) (*Case, Event, error) {
+	unlock := sync.OnceFunc(s.locks.lock(caseID))
 	defer unlock()
 	// caught is set when events of other writers were folded into c but
 	// not yet stored in the projection.
@@ -104,12 +115,30 @@ func (s *Service) Append(ctx context.Context, caseID string, decide Decide) (*Ca
 		if err != nil {
 			return nil, Event{}, err
 		}
+		var thenErr error
+		thenDone := make(chan struct{})
+		if then != nil {
+			go func() {
+				defer close(thenDone)
+				thenErr = then(ev)
+			}()
+		} else {
+			close(thenDone)
+		}
 		if err := c.applyStored(ev, sha256Hex(data)); err != nil {
+			<-thenDone
 			return nil, Event{}, E("archive.Append", EINTERNAL, err)
 		}
-		if err := s.proj.PutCases(ctx, c); err != nil {
+		err = s.proj.PutCases(ctx, c)
+		// The case is consistent now; other writers need not wait for then.
+		unlock()
+		<-thenDone
+		if err != nil {
 			// The event is recorded; start-up reconciliation will fold it.
 			return nil, Event{}, E("archive.Append", EINTERNAL, err)
+		}
+		if thenErr != nil {
+			return nil, Event{}, thenErr
 		}
 		return c, ev, nil
 	}

@@ -59,7 +59,28 @@ type doc struct {
 	// highlighting.
 	Text string  `json:"text"`
 	Seq  float64 `json:"seq"`
+	// Facets is the values of facetFields joined by "|", one term, so
+	// that the facets of a query are counted from one doc value per hit
+	// rather than four (which cost more than the query itself for broad
+	// queries); Search splits the counts.
+	Facets string `json:"facets"`
+	// CreatedKey is Created as fixed-width text (one doc value), what a
+	// query without words is sorted by; the date field's doc values hold
+	// every precision step of the number, many times the bytes to decode.
+	CreatedKey string `json:"created_key"`
 }
+
+// facetFields are the fields a search counts its hits by.
+var facetFields = []string{"business_type", "status", "year", "retention"}
+
+// facetSize is how many values of one field a result lists.
+const facetSize = 20
+
+// mappingVersion names the mapping newMapping builds; an index made with
+// another one is rebuilt by Open.
+const mappingVersion = "3"
+
+var mappingVersionKey = []byte("dossier-mapping-version")
 
 func newMapping() mapping.IndexMapping {
 	kw := func(store bool) *mapping.FieldMapping {
@@ -97,6 +118,8 @@ func newMapping() mapping.IndexMapping {
 	all.IncludeTermVectors = true // phrase queries need positions
 	all.IncludeInAll = false
 	dm.AddFieldMappingsAt("text", all)
+	dm.AddFieldMappingsAt("facets", kw(false))
+	dm.AddFieldMappingsAt("created_key", kw(false))
 	seq := bleve.NewNumericFieldMapping()
 	seq.IncludeInAll = false
 	dm.AddFieldMappingsAt("seq", seq)
@@ -108,27 +131,51 @@ func newMapping() mapping.IndexMapping {
 
 // Open opens the index in dir, creating it if missing. An index that
 // cannot be opened (damaged by a crash) is moved aside and recreated
+// empty, and one made with an older mapping is deleted and recreated
 // empty; the caller then re-queues every case (rebuilt reports it).
 func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err error) {
 	if cat == nil {
 		cat = archive.DefaultCatalogue()
 	}
 	idx, err := bleve.Open(dir)
+	if err == nil {
+		v, verr := idx.GetInternal(mappingVersionKey)
+		if verr != nil || string(v) != mappingVersion {
+			idx.Close()
+			if err = os.RemoveAll(dir); err != nil {
+				return nil, false, fmt.Errorf("search: remove %s made with an older mapping: %w", dir, err)
+			}
+			err = bleve.ErrorIndexPathDoesNotExist
+		}
+	}
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		idx, err = bleve.New(dir, newMapping())
+		idx, err = newIndex(dir)
 		rebuilt = true
 	} else if err != nil {
 		aside := fmt.Sprintf("%s.damaged-%d", dir, time.Now().Unix())
 		if rerr := os.Rename(dir, aside); rerr != nil {
 			return nil, false, fmt.Errorf("search: open %s: %v; move aside: %v", dir, err, rerr)
 		}
-		idx, err = bleve.New(dir, newMapping())
+		idx, err = newIndex(dir)
 		rebuilt = true
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("search: open %s: %w", dir, err)
 	}
 	return &Index{dir: dir, idx: idx, cat: cat}, rebuilt, nil
+}
+
+// newIndex creates an empty index in dir marked with mappingVersion.
+func newIndex(dir string) (bleve.Index, error) {
+	idx, err := bleve.New(dir, newMapping())
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.SetInternal(mappingVersionKey, []byte(mappingVersion)); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return idx, nil
 }
 
 // Close closes the index.
@@ -155,7 +202,7 @@ func (ix *Index) Reset(ctx context.Context) error {
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return err
 	}
-	idx, err := bleve.New(ix.dir, newMapping())
+	idx, err := newIndex(ix.dir)
 	if err != nil {
 		return err
 	}
@@ -194,10 +241,15 @@ func (ix *Index) toDoc(c archive.IndexedCase) doc {
 	d.MaterialTitles = strings.Join(titles, "\n")
 	d.MaterialText = strings.Join(texts, "\n")
 	d.Text = strings.Join([]string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles, d.MaterialText}, "\n")
+	d.Facets = strings.Join([]string{d.BusinessType, d.Status, d.Year, d.Retention}, "|")
+	d.CreatedKey = k.CreatedAt.UTC().Format(createdKeyLayout)
 	return d
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
+
+// createdKeyLayout sorts as text in time order (years 0000–9999, UTC).
+const createdKeyLayout = "20060102T150405.000000000"
 
 // PutCases implements archive.SearchIndex: one batch, one commit.
 func (ix *Index) PutCases(ctx context.Context, cases []archive.IndexedCase) error {
@@ -439,11 +491,10 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
 	req.Fields = []string{"number", "name", "business_type", "business_name", "status"}
 	if len(words)+len(phrases) == 0 {
-		req.SortBy([]string{"-created"})
+		req.SortBy([]string{"-created_key"})
 	}
-	for _, f := range []string{"business_type", "status", "year", "retention"} {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
-	}
+	// Every combination of facet values (a few hundred), split below.
+	req.AddFacet("facets", bleve.NewFacetRequest("facets", 1<<20))
 	ix.mu.RLock()
 	res, err := ix.idx.SearchInContext(ctx, req)
 	ix.mu.RUnlock()
@@ -487,17 +538,32 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	for name, fr := range res.Facets {
-		var fc []archive.FacetCount
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				fc = append(fc, archive.FacetCount{Term: t.Term, Count: t.Count})
+	counts := make([]map[string]int, len(facetFields))
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	if fr := res.Facets["facets"]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			vals := strings.Split(t.Term, "|")
+			if len(vals) != len(facetFields) {
+				continue
 			}
+			for i, v := range vals {
+				if v != "" {
+					counts[i][v] += t.Count
+				}
+			}
+		}
+	}
+	for i, name := range facetFields {
+		var fc []archive.FacetCount
+		for term, n := range counts[i] {
+			fc = append(fc, archive.FacetCount{Term: term, Count: n})
 		}
 		sort.Slice(fc, func(i, j int) bool {
 			return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term
 		})
-		out.Facets[name] = fc
+		out.Facets[name] = fc[:min(len(fc), facetSize)]
 	}
 	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
 		out.NextCursor = "o" + strconv.Itoa(offset+limit)

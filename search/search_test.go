@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -328,5 +329,99 @@ func TestHighlights(t *testing.T) {
 		if !found {
 			t.Errorf("hit %s has no highlighted fragment: %v", h.Number, h.Fragments)
 		}
+	}
+}
+
+// Facets count every hit by business type, status, year and retention
+// (counted from one combined doc value), and a query without words lists
+// the newest cases first.
+func TestFacetsAndNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(300, 11)
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []archive.SearchQuery{{}, {Status: archive.StatusApproved}, {Q: "养老"}, {BusinessType: "unemployment_benefit"}} {
+		q.Limit = 300
+		res, err := ix.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int(res.Total) != len(res.Hits) || res.Total == 0 {
+			t.Fatalf("%+v: total %d, %d hits", q, res.Total, len(res.Hits))
+		}
+		hit := map[string]bool{}
+		for _, h := range res.Hits {
+			hit[h.ID] = true
+		}
+		want := map[string]map[string]int{"business_type": {}, "status": {}, "year": {}, "retention": {}}
+		for _, c := range cases {
+			if !hit[c.Case.ID] {
+				continue
+			}
+			d := ix.toDoc(c)
+			want["business_type"][d.BusinessType]++
+			want["status"][d.Status]++
+			want["year"][d.Year]++
+			want["retention"][d.Retention]++
+		}
+		for f, counts := range want {
+			got := map[string]int{}
+			for _, fc := range res.Facets[f] {
+				got[fc.Term] = fc.Count
+			}
+			if fmt.Sprint(got) != fmt.Sprint(counts) {
+				t.Fatalf("%+v: facet %s is %v, want %v", q, f, got, counts)
+			}
+			for i := 1; i < len(res.Facets[f]); i++ {
+				if res.Facets[f][i].Count > res.Facets[f][i-1].Count {
+					t.Fatalf("facet %s not by count: %v", f, res.Facets[f])
+				}
+			}
+		}
+		if q.Q == "" {
+			created := map[string]time.Time{}
+			for _, c := range cases {
+				created[c.Case.ID] = c.Case.CreatedAt
+			}
+			for i := 1; i < len(res.Hits); i++ {
+				if created[res.Hits[i].ID].After(created[res.Hits[i-1].ID]) {
+					t.Fatalf("%+v: hit %d is newer than hit %d", q, i, i-1)
+				}
+			}
+		}
+	}
+}
+
+// An index made with an older mapping is thrown away and reported as
+// rebuilt, so that the caller fills it again.
+func TestOpenRebuildsOlderMapping(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, rebuilt, err := Open(dir, nil)
+	if err != nil || !rebuilt {
+		t.Fatalf("new index: rebuilt %v, %v", rebuilt, err)
+	}
+	if err := ix.PutCases(ctx, GenerateCases(5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	ix, rebuilt, err = Open(dir, nil)
+	if err != nil || rebuilt {
+		t.Fatalf("reopened: rebuilt %v, %v", rebuilt, err)
+	}
+	if n, _ := ix.Count(); n != 5 {
+		t.Fatalf("reopened index holds %d cases, want 5", n)
+	}
+	ix.idx.SetInternal(mappingVersionKey, []byte("1"))
+	ix.Close()
+	ix, rebuilt, err = Open(dir, nil)
+	if err != nil || !rebuilt {
+		t.Fatalf("older mapping: rebuilt %v, %v", rebuilt, err)
+	}
+	defer ix.Close()
+	if n, _ := ix.Count(); n != 0 {
+		t.Fatalf("index of an older mapping kept %d cases", n)
 	}
 }
