@@ -355,6 +355,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a Actor, in NewDisposal) (
 		var why []string
 		seen := map[string]bool{}
 		for _, no := range in.ArchiveNos {
+			no = CanonicalArchiveNo(no)
 			if seen[no] {
 				return nil, Errorf(EINVALID, "field archive_nos: %s is listed twice", no)
 			}
