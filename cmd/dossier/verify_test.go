@@ -147,6 +147,25 @@ func TestReadingCommandsNeedAnExistingStore(t *testing.T) {
 		}
 	}
 
+	// An output file that cannot be written fails before the check runs
+	// (and so before a report is stored), not after it.
+	dir := t.TempDir()
+	store, err := openStore(context.Background(), config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--json", "--pdf"} {
+		_, err := runApp(t, "", "verify", "--data-dir", dir, flag, filepath.Join(dir, "no-such-dir", "report"))
+		if err == nil || !strings.Contains(err.Error(), flag+":") {
+			t.Fatalf("verify %s into a missing directory: %v", flag, err)
+		}
+	}
+	stored := 0
+	store.Walk(context.Background(), "reports/", func(archive.ObjectInfo) error { stored++; return nil })
+	if stored != 0 {
+		t.Fatalf("a check with an unwritable output ran and stored %d reports", stored)
+	}
+
 	m, err := storetest.StartMinIO()
 	if err != nil {
 		t.Fatalf("real MinIO is required: %v", err)
