@@ -374,7 +374,8 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 			continue
 		}
 		v.col.count(ItemWORM, 1)
-		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) {
+		// A record whose retention is over has nothing left to retain.
+		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !retentionOver(rec.RetainUntil, time.Now()) {
 			v.col.add(Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
 				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
 		}

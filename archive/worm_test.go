@@ -343,4 +343,15 @@ func TestArchiveWORMRetentionOverOnTheStoreClock(t *testing.T) {
 	if rec.WORM.Enabled || !strings.Contains(rec.WORM.Detail, "2021-01-01") {
 		t.Fatalf("worm %+v", rec.WORM)
 	}
+	// Nothing is left to retain, so the check does not ask for
+	// `dossier retain` (which would do nothing).
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range rep.Warnings {
+		if w.CaseID == id {
+			t.Fatalf("warning about a record whose retention is over: %+v", w)
+		}
+	}
 }
