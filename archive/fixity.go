@@ -368,6 +368,7 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	for _, p := range audit.Problems {
 		v.col.add(Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
 	}
+	v.checkHoldActs(audit.HoldActs)
 	rep.WORM = v.checkWORM(ctx)
 	for _, cs := range v.cases {
 		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
@@ -1180,4 +1181,35 @@ func (r *blobReader) check(ctx context.Context, store ObjectStore, key string) (
 	}
 	res.sniffed, res.openErr, res.openWarn = checkFormat(head, tail, total)
 	return res, total, nil
+}
+
+// checkHoldActs checks every audited placing and lifting of a legal hold
+// against the case's events. The event is written before its audit entry,
+// so an audited hold the events do not show was removed from the store:
+// deleting the last event of a case leaves its chain valid, and a hold
+// deleted that way would let the record be disposed of.
+func (v *verifier) checkHoldActs(acts []AuditHoldAct) {
+	for _, act := range acts {
+		cs := v.cases[act.CaseID]
+		what := "placed"
+		if act.Lift {
+			what = "lifted"
+		}
+		var hold *Hold
+		if cs != nil && cs.c != nil {
+			for i := range cs.c.Holds {
+				if cs.c.Holds[i].ID == act.HoldID {
+					hold = &cs.c.Holds[i]
+				}
+			}
+		}
+		switch {
+		case hold == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s %s, but no event of the case has the hold: its event was removed", act.Seq, act.Object, act.HoldID, what)})
+		case act.Lift && hold.LiftedAt == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
+		}
+	}
 }

@@ -1,0 +1,71 @@
+package archive_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dossier/archive"
+	"dossier/archive/diskstore"
+)
+
+// A legal hold event removed from the end of a case's chain leaves the
+// chain valid; the audit log still records the hold, and verify fails
+// naming the case, its 档号 and the hold. The same for a lifting.
+func TestVerifyFindsRemovedHoldEvent(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := diskstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, filepath.Join(dir, "live.db"))
+	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { audit.Close() })
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
+	lifted, err := svc.PlaceHold(ctx, archArchivist, rec.ArchiveNo, "信访")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.LiftHold(ctx, archArchivist, rec.ArchiveNo, lifted.ID, "信访结束"); err != nil {
+		t.Fatal(err)
+	}
+	held, err := svc.PlaceHold(ctx, archArchivist, rec.ArchiveNo, "行政诉讼")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := archive.Verify(ctx, store, nil); err != nil || rep.Failures() != 0 || rep.ActiveHolds != 1 {
+		t.Fatalf("untouched: %+v %v", rep.Problems, err)
+	}
+	c, err := db.Case(ctx, rec.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Remove the last event (the active hold), then the one before (the
+	// lifting): each time every chain is still valid.
+	for _, want := range []string{"hold " + held.ID + " placed", "hold " + lifted.ID + " lifted"} {
+		if err := store.Delete(ctx, archive.EventKey(rec.CaseID, c.Seq)); err != nil {
+			t.Fatal(err)
+		}
+		c.Seq--
+		rep, err := archive.Verify(ctx, store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range rep.Problems {
+			if p.Item == archive.ItemHolds && p.CaseID == rec.CaseID && p.ArchiveNo == rec.ArchiveNo && strings.Contains(p.Detail, want) {
+				found = true
+			}
+		}
+		if !found || rep.Failures() == 0 {
+			t.Fatalf("removed event (%s): problems %+v", want, rep.Problems)
+		}
+	}
+}
