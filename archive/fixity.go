@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -369,6 +370,7 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 		v.col.add(Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
 	}
 	v.checkHoldActs(audit.HoldActs)
+	v.checkLoanActs(audit.LoanActs)
 	rep.WORM = v.checkWORM(ctx)
 	for _, cs := range v.cases {
 		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
@@ -1210,6 +1212,44 @@ func (v *verifier) checkHoldActs(acts []AuditHoldAct) {
 		case act.Lift && hold.LiftedAt == nil:
 			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
 				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
+		}
+	}
+}
+
+// loanStepReached lists, per audited loan step, the statuses a loan can
+// have once that step was taken (an approved loan may be returned since).
+var loanStepReached = map[string][]string{
+	"request":   {LoanRequested, LoanApproved, LoanRejected, LoanReturned, LoanCancelled},
+	LoanApprove: {LoanApproved, LoanReturned},
+	LoanReject:  {LoanRejected},
+	LoanReturn:  {LoanReturned},
+	LoanCancel:  {LoanCancelled},
+}
+
+// checkLoanActs checks every audited loan step against the case's events,
+// as checkHoldActs does for holds.
+func (v *verifier) checkLoanActs(acts []AuditLoanAct) {
+	for _, act := range acts {
+		reached, known := loanStepReached[act.Step]
+		if !known {
+			continue
+		}
+		cs := v.cases[act.CaseID]
+		status := ""
+		if cs != nil && cs.c != nil {
+			for _, l := range cs.c.Loans {
+				if l.ID == act.LoanID {
+					status = l.Status
+				}
+			}
+		}
+		if !slices.Contains(reached, status) {
+			shown := "no event of the case has the loan"
+			if status != "" {
+				shown = "the case's events leave it " + status
+			}
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
+				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
 		}
 	}
 }

@@ -69,3 +69,49 @@ func TestVerifyFindsRemovedHoldEvent(t *testing.T) {
 		}
 	}
 }
+
+// A removed loan_returned event would make a returned loan lend again;
+// the audit log records the return, and verify names case and loan.
+func TestVerifyFindsRemovedLoanEvent(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := diskstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, filepath.Join(dir, "live.db"))
+	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { audit.Close() })
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
+	l, err := svc.RequestLoan(ctx, archClerk, rec.ArchiveNo, archive.LoanRequest{Purpose: "复核"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{archive.LoanApprove, archive.LoanReturn} {
+		if _, err := svc.DecideLoan(ctx, archArchivist, rec.ArchiveNo, l.ID, archive.LoanDecision{Action: step}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := archive.Verify(ctx, store, nil); err != nil || rep.Failures() != 0 {
+		t.Fatalf("untouched: %+v %v", rep.Problems, err)
+	}
+	c, err := db.Case(ctx, rec.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Delete(ctx, archive.EventKey(rec.CaseID, c.Seq)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
+		!strings.Contains(rep.Problems[0].Detail, "loan "+l.ID+": return") || !strings.Contains(rep.Problems[0].Detail, "leave it approved") {
+		t.Fatalf("removed loan_returned event: problems %+v", rep.Problems)
+	}
+}
