@@ -728,6 +728,23 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 	} else if want := FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
 		add(key, ItemArchiveNo, "档号 %s does not match its record's fields (%s)", rec.ArchiveNo, want)
 	}
+	// The end of retention decides when a record may be destroyed: it
+	// must be the one its year and retention give.
+	if rec.Year != 0 && rec.Retention != "" {
+		end, err := RetentionEnd(rec.Year, rec.Retention)
+		day := func(t *time.Time) string {
+			if t == nil {
+				return "never (永久)"
+			}
+			return t.In(calendarZone).Format("2006-01-02")
+		}
+		switch {
+		case err != nil:
+			add(key, ItemMetadataContent, "the archive record's retention %q is not Y or D<years>", rec.Retention)
+		case (end == nil) != (rec.RetainUntil == nil) || end != nil && !end.Equal(*rec.RetainUntil):
+			add(key, ItemMetadataContent, "the archive record says retention ends %s, but %d with %s ends %s", day(rec.RetainUntil), rec.Year, rec.Retention, day(end))
+		}
+	}
 	if c.DecidedAt == nil {
 		add(key, ItemMetadataContent, "the case was archived without a decision date")
 	} else {

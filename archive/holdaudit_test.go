@@ -115,3 +115,48 @@ func TestVerifyFindsRemovedLoanEvent(t *testing.T) {
 		t.Fatalf("removed loan_returned event: problems %+v", rep.Problems)
 	}
 }
+
+// The archived event edited to end the retention early (so that the
+// record could be destroyed now): verify fails naming case and 档号.
+func TestVerifyFindsEditedRetentionEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := diskstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, filepath.Join(dir, "live.db"))
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
+	if rep, err := archive.Verify(ctx, store, nil); err != nil || rep.Failures() != 0 {
+		t.Fatalf("untouched: %+v %v", rep.Problems, err)
+	}
+	c, err := db.Case(ctx, rec.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := archive.EventKey(rec.CaseID, c.Seq) // the archived event, the last
+	data, err := archive.ReadAll(ctx, store, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := rec.RetainUntil.Format(time.RFC3339)
+	if !strings.Contains(string(data), was) {
+		t.Fatalf("%s does not hold %s: %s", key, was, data)
+	}
+	edited := strings.Replace(string(data), was, "2020-01-01T00:00:00+08:00", 1)
+	if err := store.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Create(ctx, key, []byte(edited)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failures() != 1 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
+		!strings.Contains(rep.Problems[0].Detail, "retention ends 2020-01-01") {
+		t.Fatalf("edited retention end: %+v", rep.Problems)
+	}
+}
