@@ -160,3 +160,37 @@ func TestVerifyFindsEditedRetentionEnd(t *testing.T) {
 		t.Fatalf("edited retention end: %+v", rep.Problems)
 	}
 }
+
+// A record whose end of retention was edited to pass already (here in
+// the projection, as a rebuild from an edited store would leave it) is
+// not disposed of: the disposal recomputes the end from year and
+// retention.
+func TestDisposalRefusesEditedRetentionEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := diskstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, filepath.Join(dir, "live.db"))
+	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
+	c, err := db.Case(ctx, rec.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.Archive.RetainUntil = &early
+	edited := openDB(t, filepath.Join(dir, "edited.db"))
+	if err := edited.PutCases(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	svc = archive.NewService(archive.Options{Store: store, Projection: edited, Users: edited})
+	_, err = svc.CreateDisposal(ctx, archArchivist, archive.NewDisposal{Appraisal: "到期", ArchiveNos: []string{rec.ArchiveNo}})
+	if archive.ErrorCode(err) != archive.ECONFLICT || !strings.Contains(err.Error(), "does not match") {
+		t.Fatalf("disposal of an edited record: %v", err)
+	}
+	if _, err := svc.CreateDisposal(ctx, archArchivist, archive.NewDisposal{Appraisal: "到期"}); archive.ErrorCode(err) != archive.ECONFLICT {
+		t.Fatalf("disposal list with an edited record: %v", err)
+	}
+}
