@@ -61,6 +61,28 @@ var archiveNoRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z]{2}·[0-9]{4}-(Y|D10|D30
 // ValidArchiveNo reports whether s has the shape of a 档号.
 func ValidArchiveNo(s string) bool { return archiveNoRE.MatchString(s) }
 
+// CanonicalArchiveNo takes a 档号 as people type it: with surrounding
+// spaces, or with "." (or a full-width "．" or "・") for the "·" after the
+// category, as the store's pointer and an export package's folder spell
+// it. Anything else is returned as given, for ValidArchiveNo to refuse.
+func CanonicalArchiveNo(s string) string {
+	s = strings.TrimSpace(s)
+	if ValidArchiveNo(s) {
+		return s
+	}
+	for _, dot := range []string{".", "．", "・"} {
+		if d := strings.Replace(s, dot, "·", 1); ValidArchiveNo(d) {
+			return d
+		}
+	}
+	return s
+}
+
+// badArchiveNo is the error for a string that is no 档号.
+func badArchiveNo(no string) error {
+	return Errorf(EINVALID, "%q is not an archive number; one looks like Z109-SB·2026-D30-YL-0001 (the dot after the category is \"·\", U+00B7, %%C2%%B7 in a URL)", no)
+}
+
 // FormatArchiveNo builds a 档号, e.g. Z109-SB·2026-D30-YL-0001.
 func FormatArchiveNo(fonds, category string, year int, retention, issue string, item int) string {
 	return fmt.Sprintf("%s-%s·%d-%s-%s-%04d", fonds, category, year, retention, issue, item)
@@ -311,7 +333,7 @@ func (s *Service) manifest(ctx context.Context, c *Case, no string) (*Manifest, 
 // audit. Errors: EINVALID for a malformed number, ENOTFOUND.
 func (s *Service) archivedCase(ctx context.Context, no string) (*Case, error) {
 	if !ValidArchiveNo(no) {
-		return nil, Errorf(EINVALID, "an archive number looks like Z109-SB·2026-D30-YL-0001")
+		return nil, badArchiveNo(no)
 	}
 	b, err := ReadAll(ctx, s.store, archivePointer(no))
 	if err != nil {
@@ -339,6 +361,7 @@ func (s *Service) archivedCase(ctx context.Context, no string) (*Case, error) {
 // Archive returns the archive record of a 档号. Archivists and auditors.
 // Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
 func (s *Service) Archive(ctx context.Context, a Actor, no string) (*ArchiveRecord, error) {
+	no = CanonicalArchiveNo(no)
 	if !a.HasAny(RoleArchivist, RoleAuditor) {
 		return nil, Errorf(EFORBIDDEN, "archive records are read by archivists and auditors")
 	}

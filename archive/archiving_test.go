@@ -120,8 +120,24 @@ func TestArchiveNumbersConcurrent(t *testing.T) {
 			if err != nil || c.Status != archive.StatusArchived || c.Archive == nil {
 				t.Fatalf("archived case: %+v %v", c, err)
 			}
-			if _, err := svc.Archive(ctx, archArchivist, "not-a-number"); archive.ErrorCode(err) != archive.EINVALID {
+			if _, err := svc.Archive(ctx, archArchivist, "not-a-number"); archive.ErrorCode(err) != archive.EINVALID || !strings.Contains(err.Error(), `"not-a-number"`) {
 				t.Fatalf("malformed number: %v", err)
+			}
+			// Typed as the store and export packages spell it, with "."
+			// for "·": the same record, for holds and loans too.
+			dotted := strings.Replace(nos[3], "·", ".", 1)
+			if rec, err := svc.Archive(ctx, archArchivist, dotted); err != nil || rec.ArchiveNo != nos[3] {
+				t.Fatalf("archive record by %s: %+v, %v", dotted, rec, err)
+			}
+			if ls, err := svc.ArchiveLoans(ctx, archArchivist, dotted); err != nil || len(ls) != 0 {
+				t.Fatalf("loans of %s: %v, %v", dotted, ls, err)
+			}
+			h, err := svc.PlaceHold(ctx, archArchivist, dotted, "诉讼")
+			if err != nil {
+				t.Fatalf("hold on %s: %v", dotted, err)
+			}
+			if err := svc.LiftHold(ctx, archArchivist, dotted, h.ID, "诉讼终结"); err != nil {
+				t.Fatalf("lift hold on %s: %v", dotted, err)
 			}
 			// The projection rebuilt from the store has the same records.
 			rebuilt, _ := rebuiltDump(t, sp.open(t))

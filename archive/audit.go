@@ -387,6 +387,32 @@ type AuditReport struct {
 	// Head is the hash of the last entry. Cutting entries off the end
 	// leaves a valid chain, so only a head kept elsewhere shows it.
 	Head string `json:"head,omitempty"`
+	// HoldActs are the audited placings and liftings of legal holds, for
+	// checking them against the cases' events: a hold event removed from
+	// the end of a case's chain leaves that chain valid.
+	HoldActs []AuditHoldAct `json:"-"`
+	// LoanActs are the audited steps of loans, checked the same way: a
+	// removed loan_returned event would make a returned loan lend again.
+	LoanActs []AuditLoanAct `json:"-"`
+}
+
+// AuditLoanAct is an audit entry of a loan step: Step is request,
+// approve, reject, return or cancel.
+type AuditLoanAct struct {
+	Seq    int64
+	Object string // the audit segment
+	Step   string
+	CaseID string
+	LoanID string
+}
+
+// AuditHoldAct is an audit entry placing or lifting a legal hold.
+type AuditHoldAct struct {
+	Seq    int64
+	Object string // the audit segment
+	Lift   bool
+	CaseID string
+	HoldID string
 }
 
 // VerifyAuditLog reads every segment in order and checks that segment
@@ -464,6 +490,20 @@ func (v *auditVerifier) segment(ctx context.Context, store ObjectStore, key stri
 			continue
 		}
 		v.rep.Entries++
+		if e.Action == "archive.hold_place" || e.Action == "archive.hold_lift" {
+			fields := strings.Fields(e.Detail)
+			if id, ok := strings.CutPrefix(e.Target, "case/"); ok && len(fields) > 0 {
+				v.rep.HoldActs = append(v.rep.HoldActs, AuditHoldAct{Seq: e.Seq, Object: key,
+					Lift: e.Action == "archive.hold_lift", CaseID: id, HoldID: fields[len(fields)-1]})
+			}
+		}
+		if step, ok := strings.CutPrefix(e.Action, "archive.loan_"); ok {
+			fields := strings.Fields(e.Detail)
+			if id, ok := strings.CutPrefix(e.Target, "case/"); ok && len(fields) > 0 {
+				v.rep.LoanActs = append(v.rep.LoanActs, AuditLoanAct{Seq: e.Seq, Object: key,
+					Step: step, CaseID: id, LoanID: fields[len(fields)-1]})
+			}
+		}
 		if i == 0 && seg.First != e.Seq {
 			v.problem(key, e.Seq, "the segment says its first entry is %d", seg.First)
 		}

@@ -355,6 +355,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a Actor, in NewDisposal) (
 		var why []string
 		seen := map[string]bool{}
 		for _, no := range in.ArchiveNos {
+			no = CanonicalArchiveNo(no)
 			if seen[no] {
 				return nil, Errorf(EINVALID, "field archive_nos: %s is listed twice", no)
 			}
@@ -432,6 +433,8 @@ func (s *Service) notDisposable(c *Case, asOf time.Time, pending map[string]stri
 		return "disposed of already by disposal " + c.DisposalID
 	case c.Status != StatusArchived || c.Archive == nil:
 		return "not archived"
+	case !retentionEndMatches(c.Archive):
+		return "its record's end of retention does not match its year and retention; run dossier verify"
 	case c.Archive.RetainUntil == nil:
 		return "kept permanently (永久)"
 	case c.Archive.RetainUntil.After(asOf):
@@ -788,4 +791,15 @@ func disposedContent(c *Case) error {
 		return nil
 	}
 	return Errorf(ENOTFOUND, "the contents of case %s were destroyed by disposal %s (销毁); its record and manifest are kept", c.Number, c.DisposalID)
+}
+
+// retentionEndMatches reports whether an archive record's end of
+// retention is the one its year and retention give, so that an edited
+// record cannot make a file destroyable early.
+func retentionEndMatches(rec *ArchiveRecord) bool {
+	end, err := RetentionEnd(rec.Year, rec.Retention)
+	if err != nil || (end == nil) != (rec.RetainUntil == nil) {
+		return false
+	}
+	return end == nil || end.Equal(*rec.RetainUntil)
 }

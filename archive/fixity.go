@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -368,13 +369,16 @@ func Verify(ctx context.Context, store ObjectStore, progress func(done, total in
 	for _, p := range audit.Problems {
 		v.col.add(Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
 	}
+	v.checkHoldActs(audit.HoldActs)
+	v.checkLoanActs(audit.LoanActs)
 	rep.WORM = v.checkWORM(ctx)
 	for _, cs := range v.cases {
 		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
 			continue
 		}
 		v.col.count(ItemWORM, 1)
-		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) {
+		// A record whose retention is over has nothing left to retain.
+		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !retentionOver(rec.RetainUntil, time.Now()) {
 			v.col.add(Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
 				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
 		}
@@ -723,6 +727,23 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 		add(key, ItemArchiveNo, "档号 %q is malformed", rec.ArchiveNo)
 	} else if want := FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
 		add(key, ItemArchiveNo, "档号 %s does not match its record's fields (%s)", rec.ArchiveNo, want)
+	}
+	// The end of retention decides when a record may be destroyed: it
+	// must be the one its year and retention give.
+	if rec.Year != 0 && rec.Retention != "" {
+		end, err := RetentionEnd(rec.Year, rec.Retention)
+		day := func(t *time.Time) string {
+			if t == nil {
+				return "never (永久)"
+			}
+			return t.In(calendarZone).Format("2006-01-02")
+		}
+		switch {
+		case err != nil:
+			add(key, ItemMetadataContent, "the archive record's retention %q is not Y or D<years>", rec.Retention)
+		case (end == nil) != (rec.RetainUntil == nil) || end != nil && !end.Equal(*rec.RetainUntil):
+			add(key, ItemMetadataContent, "the archive record says retention ends %s, but %d with %s ends %s", day(rec.RetainUntil), rec.Year, rec.Retention, day(end))
+		}
 	}
 	if c.DecidedAt == nil {
 		add(key, ItemMetadataContent, "the case was archived without a decision date")
@@ -1179,4 +1200,73 @@ func (r *blobReader) check(ctx context.Context, store ObjectStore, key string) (
 	}
 	res.sniffed, res.openErr, res.openWarn = checkFormat(head, tail, total)
 	return res, total, nil
+}
+
+// checkHoldActs checks every audited placing and lifting of a legal hold
+// against the case's events. The event is written before its audit entry,
+// so an audited hold the events do not show was removed from the store:
+// deleting the last event of a case leaves its chain valid, and a hold
+// deleted that way would let the record be disposed of.
+func (v *verifier) checkHoldActs(acts []AuditHoldAct) {
+	for _, act := range acts {
+		cs := v.cases[act.CaseID]
+		what := "placed"
+		if act.Lift {
+			what = "lifted"
+		}
+		var hold *Hold
+		if cs != nil && cs.c != nil {
+			for i := range cs.c.Holds {
+				if cs.c.Holds[i].ID == act.HoldID {
+					hold = &cs.c.Holds[i]
+				}
+			}
+		}
+		switch {
+		case hold == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s %s, but no event of the case has the hold: its event was removed", act.Seq, act.Object, act.HoldID, what)})
+		case act.Lift && hold.LiftedAt == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
+		}
+	}
+}
+
+// loanStepReached lists, per audited loan step, the statuses a loan can
+// have once that step was taken (an approved loan may be returned since).
+var loanStepReached = map[string][]string{
+	"request":   {LoanRequested, LoanApproved, LoanRejected, LoanReturned, LoanCancelled},
+	LoanApprove: {LoanApproved, LoanReturned},
+	LoanReject:  {LoanRejected},
+	LoanReturn:  {LoanReturned},
+	LoanCancel:  {LoanCancelled},
+}
+
+// checkLoanActs checks every audited loan step against the case's events,
+// as checkHoldActs does for holds.
+func (v *verifier) checkLoanActs(acts []AuditLoanAct) {
+	for _, act := range acts {
+		reached, known := loanStepReached[act.Step]
+		if !known {
+			continue
+		}
+		cs := v.cases[act.CaseID]
+		status := ""
+		if cs != nil && cs.c != nil {
+			for _, l := range cs.c.Loans {
+				if l.ID == act.LoanID {
+					status = l.Status
+				}
+			}
+		}
+		if !slices.Contains(reached, status) {
+			shown := "no event of the case has the loan"
+			if status != "" {
+				shown = "the case's events leave it " + status
+			}
+			v.col.add(Problem{CaseID: act.CaseID, Object: CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
+				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
+		}
+	}
 }

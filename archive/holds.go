@@ -47,6 +47,7 @@ func (s *Service) caseByArchiveNo(ctx context.Context, a Actor, no string) (*Cas
 // PlaceHold puts a legal hold on an archived case. Archivists only; a
 // reason is required. Errors: EFORBIDDEN, EINVALID, ENOTFOUND.
 func (s *Service) PlaceHold(ctx context.Context, a Actor, no, reason string) (*Hold, error) {
+	no = CanonicalArchiveNo(no)
 	if !a.Has(RoleArchivist) {
 		return nil, Errorf(EFORBIDDEN, "legal holds are placed by archivists")
 	}
@@ -79,6 +80,7 @@ func (s *Service) PlaceHold(ctx context.Context, a Actor, no, reason string) (*H
 // LiftHold ends a hold, with a reason. Errors: EFORBIDDEN, EINVALID,
 // ENOTFOUND (no such active hold).
 func (s *Service) LiftHold(ctx context.Context, a Actor, no, holdID, reason string) error {
+	no = CanonicalArchiveNo(no)
 	if !a.Has(RoleArchivist) {
 		return Errorf(EFORBIDDEN, "legal holds are lifted by archivists")
 	}

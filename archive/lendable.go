@@ -43,6 +43,7 @@ type LendableItem struct {
 // loan request, by 档号. Any member of staff. Errors: EFORBIDDEN,
 // EINVALID (malformed 档号), ENOTFOUND, EUNAVAILABLE.
 func (s *Service) LendableArchive(ctx context.Context, a Actor, no string) (*LendableFile, error) {
+	no = CanonicalArchiveNo(no)
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}

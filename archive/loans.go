@@ -204,6 +204,7 @@ func mayBorrow(a Actor) error {
 // ECONFLICT (not lendable, or the borrower already has an open loan of
 // it), EUNAVAILABLE.
 func (s *Service) RequestLoan(ctx context.Context, a Actor, no string, in LoanRequest) (*Loan, error) {
+	no = CanonicalArchiveNo(no)
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}
@@ -292,6 +293,7 @@ type LoanDecision struct {
 // EINVALID (action, note), EFORBIDDEN, ENOTFOUND (archive or loan),
 // ECONFLICT (the loan is not in a state for this step), EUNAVAILABLE.
 func (s *Service) DecideLoan(ctx context.Context, a Actor, no, loanID string, in LoanDecision) (*Loan, error) {
+	no = CanonicalArchiveNo(no)
 	move, ok := loanMoves[in.Action]
 	if !ok {
 		return nil, Errorf(EINVALID, "field action: one of approve, reject, return, cancel")
@@ -381,6 +383,7 @@ func seesAllLoans(a Actor) bool { return a.HasAny(RoleArchivist, RoleAuditor) }
 // for archivists and auditors, their own for other staff. Errors:
 // EFORBIDDEN, EINVALID, ENOTFOUND.
 func (s *Service) ArchiveLoans(ctx context.Context, a Actor, no string) ([]Loan, error) {
+	no = CanonicalArchiveNo(no)
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}

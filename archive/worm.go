@@ -45,10 +45,18 @@ func wormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecor
 	if !st.Enabled {
 		return &WORMRecord{Detail: st.Detail}
 	}
-	if retainUntil != nil && !retainUntil.After(now) {
+	if retentionOver(retainUntil, now) {
 		return &WORMRecord{Detail: "the retention period ended on " + retainUntil.In(calendarZone).Format("2006-01-02") + ", before archiving; nothing is retained"}
 	}
 	return &WORMRecord{Enabled: true, Mode: st.Mode, RetainUntil: retainUntil}
+}
+
+// retentionOver reports whether a retention ending at until (nil: 永久,
+// never) has ended by now, or by the wall clock: the object store checks
+// retention dates on its own clock, so a service on a clock in the past
+// (the demo writes history) cannot retain until a date already gone.
+func retentionOver(until *time.Time, now time.Time) bool {
+	return until != nil && (!until.After(now) || !until.After(time.Now()))
 }
 
 // archiveKeys lists every object the retention of an archived case
@@ -85,7 +93,7 @@ func archiveKeys(ctx context.Context, store ObjectGetter, rec *ArchiveRecord, ev
 // leaves as little unprotected as possible; failures are Problems. The
 // error is for a manifest that cannot be read.
 func retainArchive(ctx context.Context, store ObjectStore, r Retainer, rec *ArchiveRecord, eventKey string, now time.Time) (int, []Problem, error) {
-	if rec.RetainUntil != nil && !rec.RetainUntil.After(now) {
+	if retentionOver(rec.RetainUntil, now) {
 		return 0, nil, nil
 	}
 	keys, err := archiveKeys(ctx, store, rec, eventKey)

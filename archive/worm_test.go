@@ -323,3 +323,35 @@ func TestArchiveWORMRetentionOver(t *testing.T) {
 		t.Fatalf("retain: %+v, %v", rep, err)
 	}
 }
+
+// A service whose clock is in the past (the demo writes history) archiving
+// a case whose retention ended before today's date by the wall clock: the
+// store cannot retain until a date gone by (S3 checks on its own clock),
+// so nothing is retained and the record says why; archiving succeeds.
+func TestArchiveWORMRetentionOverOnTheStoreClock(t *testing.T) {
+	ctx := context.Background()
+	store := openBucket(t, true, "")
+	now := time.Date(2010, 3, 1, 10, 0, 0, 0, time.UTC)
+	svc := archive.NewService(archive.Options{Store: store, Projection: openDB(t, filepath.Join(t.TempDir(), "live.db")),
+		Now: func() time.Time { return now }})
+	id := decidedCase(t, svc, "medical_reimbursement", nil) // D10, decided in 2010: kept until 1 Jan 2021
+	now = time.Date(2010, 3, 2, 10, 0, 0, 0, time.UTC)
+	rec, err := svc.ArchiveCase(ctx, archArchivist, id)
+	if err != nil {
+		t.Fatalf("archiving in the past on a lock bucket: %v", err)
+	}
+	if rec.WORM.Enabled || !strings.Contains(rec.WORM.Detail, "2021-01-01") {
+		t.Fatalf("worm %+v", rec.WORM)
+	}
+	// Nothing is left to retain, so the check does not ask for
+	// `dossier retain` (which would do nothing).
+	rep, err := archive.Verify(ctx, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range rep.Warnings {
+		if w.CaseID == id {
+			t.Fatalf("warning about a record whose retention is over: %+v", w)
+		}
+	}
+}

@@ -95,9 +95,9 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	case errors.As(err, &te):
 		if te.Field != "" {
-			return fmt.Sprintf("field %s must be %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value)
+			return fmt.Sprintf("field %s must be %s, not %s", te.Field, jsonType(te.Type.Kind().String()), jsonValue(te.Value))
 		}
-		return fmt.Sprintf("expected a JSON object, not %s", te.Value)
+		return fmt.Sprintf("expected a JSON object, not %s", jsonValue(te.Value))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "the JSON ends too early"
 	}
@@ -110,6 +110,8 @@ func jsonProblem(err error) string {
 
 func jsonType(kind string) string {
 	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
 	case "string":
 		return "a string"
 	case "slice", "array":
@@ -120,6 +122,23 @@ func jsonType(kind string) string {
 		return "true or false"
 	}
 	return "a number"
+}
+
+// jsonValue words what the client sent, as encoding/json describes it
+// ("string", "number 1.5", "bool", …).
+func jsonValue(v string) string {
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		return n
+	}
+	switch v {
+	case "bool":
+		return "true or false"
+	case "array", "object":
+		return "an " + v
+	case "string", "number":
+		return "a " + v
+	}
+	return v
 }
 
 func (s *Server) createCase(c *gin.Context) {

@@ -2,7 +2,9 @@ package http
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -42,9 +44,19 @@ func (s *Server) getDisposal(c *gin.Context) {
 func (s *Server) approveDisposal(c *gin.Context) {
 	var in archive.DisposalDecision
 	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &in); err != nil {
-			s.fail(c, err)
+		// The length may be unknown (chunked): read it to see whether
+		// anything but white space came.
+		body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxJSONBody+1))
+		if err != nil {
+			s.fail(c, archive.Errorf(archive.EINVALID, "the request body could not be read"))
 			return
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			c.Request.Body = io.NopCloser(bytes.NewReader(body))
+			if err := decodeJSON(c, &in); err != nil {
+				s.fail(c, err)
+				return
+			}
 		}
 	}
 	d, err := s.svc.DecideDisposal(detached(c), actor(c), c.Param("id"), in)

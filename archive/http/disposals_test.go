@@ -117,6 +117,9 @@ func TestDisposalEndToEnd(t *testing.T) {
 	expect(t, e.json("POST", approve, clerk, nil), 403, "a clerk approves")
 	expect(t, e.json("POST", approve, arch2, map[string]any{"decision": "maybe"}), 400, "bad decision")
 	expect(t, e.json("POST", "/api/v1/disposals/nope/approve", arch2, nil), 404, "unknown disposal")
+	// An empty body sent chunked (no Content-Length) is no body either.
+	expect(t, e.req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader("")), "application/json"), 404, "unknown disposal, empty chunked body")
+	expect(t, e.req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader(" \n")), ""), 404, "unknown disposal, blank chunked body")
 	r = e.json("POST", approve, arch2, map[string]any{"opinion": "同意销毁"})
 	expect(t, r, 200, "approve")
 	if r.str("status") != "executed" || r.body["items"].([]any)[0].(map[string]any)["result"] != "destroyed" || r.str("created_by") != arch1ID {

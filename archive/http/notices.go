@@ -5,8 +5,11 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"dossier/archive"
 )
 
 func (s *Server) listNotices(c *gin.Context) {
@@ -76,9 +79,25 @@ func (s *Server) placeHold(c *gin.Context) {
 	c.JSON(http.StatusCreated, h)
 }
 
-// liftHold answers DELETE /api/v1/archives/{no}/holds/{hid}?reason=.
+// liftHold answers DELETE /api/v1/archives/{no}/holds/{hid}?reason=
+// (or, as clients that send bodies with DELETE do, {"reason": …}).
 func (s *Server) liftHold(c *gin.Context) {
-	if err := s.svc.LiftHold(c.Request.Context(), actor(c), c.Param("no"), c.Param("hid"), c.Query("reason")); err != nil {
+	reason := c.Query("reason")
+	if reason == "" && c.Request.ContentLength > 0 {
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeJSON(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
+		reason = in.Reason
+	}
+	if strings.TrimSpace(reason) == "" {
+		s.fail(c, archive.Errorf(archive.EINVALID, "reason: lifting a legal hold states its reason: ?reason=… (URL-encoded)"))
+		return
+	}
+	if err := s.svc.LiftHold(c.Request.Context(), actor(c), c.Param("no"), c.Param("hid"), reason); err != nil {
 		s.fail(c, err)
 		return
 	}

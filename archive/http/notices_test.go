@@ -118,7 +118,15 @@ func TestReports(t *testing.T) {
 	if hs := l.body["holds"].([]any); len(hs) != 1 || hs[0].(map[string]any)["archive_no"] != no {
 		t.Fatalf("holds: %s", l.raw)
 	}
-	expect(t, e.json("DELETE", holds+"/"+h.str("id"), archivist, nil), 400, "lift without reason")
+	if r := e.json("DELETE", holds+"/"+h.str("id"), archivist, nil); r.status != 400 || !strings.Contains(r.errMsg(), "?reason=") {
+		t.Fatalf("lift without reason: %d %s", r.status, r.raw)
+	}
+	// The reason may come as a JSON body instead of the query.
+	h2 := e.json("POST", holds, archivist, map[string]any{"reason": "信访复查"})
+	expect(t, h2, 201, "second hold")
+	expect(t, e.json("DELETE", holds+"/"+h2.str("id"), archivist, `{"reason":"  "}`), 400, "lift with a blank reason in the body")
+	expect(t, e.json("DELETE", holds+"/"+h2.str("id"), archivist, `{"reason":"复查结束","x":1}`), 400, "lift with an unknown field")
+	expect(t, e.json("DELETE", holds+"/"+h2.str("id"), archivist, map[string]any{"reason": "复查结束"}), 204, "lift with the reason in the body")
 	expect(t, e.json("DELETE", holds+"/nope?reason=x", archivist, nil), 404, "lift an unknown hold")
 	expect(t, e.json("DELETE", holds+"/"+h.str("id")+"?reason="+url.QueryEscape("诉讼终结"), archivist, nil), 204, "lift hold")
 	if l := e.json("GET", "/api/v1/holds", archivist, nil); len(l.body["holds"].([]any)) != 0 {

@@ -89,6 +89,42 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPIJSONBodyStatuses: every operation that reads a JSON body
+// goes through decodeJSON, which answers 400 (bad JSON), 413 (body over
+// the limit) and 415 (not application/json); the document says so.
+func TestOpenAPIJSONBodyStatuses(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			if !slices.Contains(httpMethods, method) {
+				continue
+			}
+			var op struct {
+				RequestBody struct {
+					Content map[string]json.RawMessage `json:"content"`
+				} `json:"requestBody"`
+				Responses map[string]json.RawMessage `json:"responses"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			if _, ok := op.RequestBody.Content["application/json"]; !ok {
+				continue
+			}
+			for _, status := range []string{"400", "413", "415"} {
+				if _, ok := op.Responses[status]; !ok {
+					t.Errorf("%s %s takes a JSON body but does not document %s", strings.ToUpper(method), path, status)
+				}
+			}
+		}
+	}
+}
+
 // TestOpenAPISecurity checks that exactly the documented bearer-secured
 // operations refuse a request without a token.
 func TestOpenAPISecurity(t *testing.T) {

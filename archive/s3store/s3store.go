@@ -44,6 +44,9 @@ type Config struct {
 	// default; nobody can shorten or lift it) or GOVERNANCE (users with
 	// s3:BypassGovernanceRetention can).
 	WORMMode string
+	// MustExist makes Open fail with ENOTFOUND when the bucket does not
+	// exist, instead of creating it (for commands that only read a store).
+	MustExist bool
 }
 
 // MemoryLimit is the largest upload staged in memory; larger ones are
@@ -105,6 +108,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	ok, err := c.BucketExists(ctx, cfg.Bucket)
 	if err != nil {
 		return nil, s.err(op, "", err)
+	}
+	if !ok && cfg.MustExist {
+		return nil, archive.Errorf(archive.ENOTFOUND, "bucket %s does not exist at %s", cfg.Bucket, cfg.Endpoint)
 	}
 	if !ok {
 		err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: cfg.ObjectLock})

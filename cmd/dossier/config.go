@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -139,6 +141,24 @@ func (cfg config) storeDescription() string {
 }
 
 func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
+	return openStoreFor(ctx, cfg, false)
+}
+
+// openExistingStore opens a store that must exist already, for commands
+// that check or read one (verify, export, retain): a mistyped data dir or
+// bucket is an error naming it, not an empty store created on the spot
+// that then passes every check.
+func openExistingStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
+	return openStoreFor(ctx, cfg, true)
+}
+
+func openStoreFor(ctx context.Context, cfg config, mustExist bool) (archive.ObjectStore, error) {
+	if mustExist && cfg.S3Endpoint == "" {
+		dir := filepath.Join(cfg.DataDir, "store")
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no object store in %s: check --data-dir / DOSSIER_DATA_DIR, or the DOSSIER_S3_* settings", dir)
+		}
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -149,11 +169,18 @@ func openStore(ctx context.Context, cfg config) (archive.ObjectStore, error) {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, fmt.Errorf("create temp dir: %w", err)
 	}
-	return s3store.Open(ctx, s3store.Config{
+	st, err := s3store.Open(ctx, s3store.Config{
 		Endpoint: cfg.S3Endpoint, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
 		Bucket: cfg.Bucket, Region: cfg.Region, TLS: cfg.TLS, TempDir: tmp,
-		ObjectLock: cfg.ObjectLock, WORMMode: cfg.WORMMode,
+		ObjectLock: cfg.ObjectLock, WORMMode: cfg.WORMMode, MustExist: mustExist,
 	})
+	if mustExist && archive.IsCode(err, archive.ENOTFOUND) {
+		return nil, fmt.Errorf("%s: check --s3-bucket / DOSSIER_S3_BUCKET", archive.ErrorMessage(err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // app is everything a command works with.

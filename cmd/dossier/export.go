@@ -44,7 +44,7 @@ func exportPackages(c *cli.Context) error {
 	if len(sel.ArchiveNos) == 0 && sel.Year == 0 {
 		return fmt.Errorf("choose what to export: --archive-no 档号 (repeatable) or --year YEAR")
 	}
-	store, err := openStore(c.Context, cfg)
+	store, err := openExistingStore(c.Context, cfg)
 	if err != nil {
 		return err
 	}

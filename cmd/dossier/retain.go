@@ -28,7 +28,7 @@ func retain(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(c.Context, cfg)
+	store, err := openExistingStore(c.Context, cfg)
 	if err != nil {
 		return err
 	}

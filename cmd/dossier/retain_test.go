@@ -87,7 +87,11 @@ func TestRetainCommand(t *testing.T) {
 		}
 	}
 
-	if _, err := runApp(t, "", "retain", "--data-dir", t.TempDir()); err == nil || !strings.Contains(err.Error(), "WORM is off") {
+	embedded := t.TempDir()
+	if _, err := openStore(ctx, config{DataDir: embedded}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runApp(t, "", "retain", "--data-dir", embedded); err == nil || !strings.Contains(err.Error(), "WORM is off") {
 		t.Fatalf("retain on the embedded store: %v", err)
 	}
 	if _, err := runApp(t, "", append([]string{"retain", "--worm-mode", "forever"}, s3...)...); err == nil || !strings.Contains(err.Error(), "DOSSIER_WORM_MODE") {

@@ -37,7 +37,7 @@ func verify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(c.Context, cfg)
+	store, err := openExistingStore(c.Context, cfg)
 	if err != nil {
 		return err
 	}
@@ -46,6 +46,20 @@ func verify(c *cli.Context) error {
 		// Find the font before a long check, not after.
 		if font, err = render.LoadFont(c.String("font-dir")); err != nil {
 			return err
+		}
+	}
+	// Open the output files before a long check too: a path that cannot
+	// be written fails now, not after hours of reading.
+	toStdout := c.String("json") == "-"
+	outputs := map[string]*os.File{}
+	for _, flag := range []string{"json", "pdf"} {
+		if p := c.String(flag); p != "" && !(flag == "json" && toStdout) {
+			f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+			if err != nil {
+				return fmt.Errorf("--%s: %w", flag, err)
+			}
+			defer f.Close()
+			outputs[flag] = f
 		}
 	}
 	start := time.Now()
@@ -62,18 +76,18 @@ func verify(c *cli.Context) error {
 		}
 		fmt.Fprintf(c.App.ErrWriter, "report stored as %s\n", key)
 	}
-	toStdout := c.String("json") == "-"
-	if p := c.String("json"); p != "" && !toStdout {
+	if f := outputs["json"]; f != nil {
 		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(p, append(data, '\n'), 0o640); err != nil {
-			return err
+		_, err := f.Write(append(data, '\n'))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.Name(), err)
 		}
 	}
-	if p := c.String("pdf"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
+	if f := outputs["pdf"]; f != nil {
+		p := f.Name()
 		err = render.NewReports(font).RenderFixity(f, c.String("agency"), rep)
 		if cerr := f.Close(); err == nil {
 			err = cerr

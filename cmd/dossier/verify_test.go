@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/boltdb"
+	"dossier/archive/storetest"
 )
 
 // Tampering with the store — one byte of one blob, one deleted object, one
@@ -121,5 +124,62 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 	stored, _, err := archive.LastFixityReport(ctx, store)
 	if err != nil || !stored.StartedAt.Equal(rep.StartedAt) {
 		t.Fatalf("the last stored report: %v %v", stored, err)
+	}
+}
+
+// verify, export and retain check a store that exists: a mistyped data
+// dir or bucket fails naming it, and creates nothing (an empty store made
+// on the spot would pass every check).
+func TestReadingCommandsNeedAnExistingStore(t *testing.T) {
+	t.Setenv("DOSSIER_S3_ENDPOINT", "")
+	missing := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{
+		{"verify", "--data-dir", missing},
+		{"export", "--data-dir", missing, "--year", "2026", "--out", filepath.Join(t.TempDir(), "x.zip")},
+		{"retain", "--data-dir", missing},
+	} {
+		_, err := runApp(t, "", args...)
+		if err == nil || !strings.Contains(err.Error(), "no object store in "+filepath.Join(missing, "store")) {
+			t.Errorf("%s on a missing data dir: %v", args[0], err)
+		}
+		if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s created %s: %v", args[0], missing, err)
+		}
+	}
+
+	// An output file that cannot be written fails before the check runs
+	// (and so before a report is stored), not after it.
+	dir := t.TempDir()
+	store, err := openStore(context.Background(), config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--json", "--pdf"} {
+		_, err := runApp(t, "", "verify", "--data-dir", dir, flag, filepath.Join(dir, "no-such-dir", "report"))
+		if err == nil || !strings.Contains(err.Error(), flag+":") {
+			t.Fatalf("verify %s into a missing directory: %v", flag, err)
+		}
+	}
+	stored := 0
+	store.Walk(context.Background(), "reports/", func(archive.ObjectInfo) error { stored++; return nil })
+	if stored != 0 {
+		t.Fatalf("a check with an unwritable output ran and stored %d reports", stored)
+	}
+
+	m, err := storetest.StartMinIO()
+	if err != nil {
+		t.Fatalf("real MinIO is required: %v", err)
+	}
+	t.Cleanup(m.Stop)
+	bucket := storetest.NewBucketName()
+	_, err = runApp(t, "", "verify", "--data-dir", t.TempDir(), "--s3-endpoint", m.Endpoint, "--s3-access-key", m.AccessKey,
+		"--s3-secret-key", m.SecretKey, "--s3-bucket", bucket)
+	if err == nil || !strings.Contains(err.Error(), "bucket "+bucket+" does not exist") {
+		t.Fatalf("verify on a missing bucket: %v", err)
+	}
+	// The bucket was not created: opening it as a reader still fails.
+	if _, err := openExistingStore(context.Background(), config{DataDir: t.TempDir(), S3Endpoint: m.Endpoint,
+		AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: bucket}); err == nil {
+		t.Fatal("verify created the bucket")
 	}
 }
