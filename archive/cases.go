@@ -180,8 +180,11 @@ func validCaseID(id string) bool {
 }
 
 func checkText(field, v string, max int) error {
-	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+	if !utf8.ValidString(v) {
 		return Errorf(EINVALID, "field %s: must be UTF-8 text", field)
+	}
+	if strings.ContainsRune(v, 0) {
+		return Errorf(EINVALID, "field %s: must not contain a NUL character (\\u0000)", field)
 	}
 	if utf8.RuneCountInString(v) > max {
 		return Errorf(EINVALID, "field %s: at most %d characters", field, max)

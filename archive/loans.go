@@ -336,7 +336,7 @@ func (s *Service) DecideLoan(ctx context.Context, a Actor, no, loanID string, in
 			}
 		}
 		if l.Status != move.from {
-			return Event{}, Errorf(ECONFLICT, "loan %s is %s; only a %s loan can be %s", loanID, l.Status, move.from, pastTense(in.Action))
+			return Event{}, Errorf(ECONFLICT, "loan %s is %s; only %s %s loan can be %s", loanID, l.Status, article(move.from), move.from, pastTense(in.Action))
 		}
 		ev := Event{Type: move.event, Actor: a.UserID, Role: primaryRole(a, loanRoles...), Opinion: note, Loan: &Loan{ID: loanID}}
 		if in.Action == LoanApprove {
@@ -583,4 +583,12 @@ func (s *Service) restrictArchived(ctx context.Context, a Actor, vs []*CaseView)
 		}
 	}
 	return nil
+}
+
+// article is "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
