@@ -38,15 +38,11 @@ var msgLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 // new one with a new id is issued, so an id planted before sign-in is
 // never a signed-in session (session fixation).
 func (s *Server) login(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
-	old := s.currentSession(c)
-	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
-		ss := s.anonSession(c)
-		c.Set(sessionKey, ss)
+	old := s.signInForm(c)
+	if old == nil {
 		s.render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})
 		return
 	}
-	c.Set(sessionKey, old)
 	name := strings.TrimSpace(c.PostForm("name"))
 	password := c.PostForm("password")
 	ip := "ip:" + c.ClientIP()
@@ -67,11 +63,33 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.ui.loginFails.reset(user)
+	s.signedIn(c, old, a, "/")
+}
+
+// signInForm checks a sign-in form (staff or portal): it must carry the
+// CSRF token of the anonymous session it was served with. It returns that
+// session, or nil when the form is stale or foreign — a fresh anonymous
+// session is then in place for the page that says so.
+func (s *Server) signInForm(c *gin.Context) *session {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	old := s.currentSession(c)
+	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
+		c.Set(sessionKey, s.anonSession(c))
+		return nil
+	}
+	c.Set(sessionKey, old)
+	return old
+}
+
+// signedIn replaces the anonymous session with a new one, under a new id,
+// for a (so an id planted before sign-in never becomes a signed-in
+// session), and goes on to to.
+func (s *Server) signedIn(c *gin.Context, old *session, a archive.Actor, to string) {
 	s.ui.sessions.destroy(old.id)
 	a.Remote = ""
 	ss := s.ui.sessions.create(&a)
 	s.setSessionCookie(c, ss.id, 0)
-	c.Redirect(http.StatusSeeOther, "/")
+	c.Redirect(http.StatusSeeOther, to)
 }
 
 // logout destroys the session; it takes the CSRF token so that another

@@ -46,15 +46,11 @@ func (s *Server) portalPage(c *gin.Context) {
 // and per case number, then asks the Service; success replaces the
 // anonymous session with a new one.
 func (s *Server) portalLogin(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
-	old := s.currentSession(c)
-	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
-		ss := s.anonSession(c)
-		c.Set(sessionKey, ss)
+	old := s.signInForm(c)
+	if old == nil {
 		s.render(c, http.StatusForbidden, "portal_login", "申请人查询", portalLoginView{Message: "表单已过期或并非来自本站，请重新输入。"})
 		return
 	}
-	c.Set(sessionKey, old)
 	number := strings.TrimSpace(c.PostForm("number"))
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
@@ -75,11 +71,7 @@ func (s *Server) portalLogin(c *gin.Context) {
 		return
 	}
 	s.ui.portalFails.reset(key)
-	s.ui.sessions.destroy(old.id)
-	a.Remote = ""
-	ss := s.ui.sessions.create(&a)
-	s.setSessionCookie(c, ss.id, 0)
-	c.Redirect(http.StatusSeeOther, "/portal")
+	s.signedIn(c, old, a, "/portal")
 }
 
 func (s *Server) portalUpload(c *gin.Context) {
