@@ -16,7 +16,6 @@ import (
 
 	"dossier/archive"
 	"dossier/demo"
-	"dossier/render"
 	"dossier/search"
 )
 
@@ -54,26 +53,11 @@ func demoSeed(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	font, err := render.LoadFont(cfg.FontDir)
+	a, font, closeAll, err := openServing(c.Context, cfg)
 	if err != nil {
 		return err
 	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		return err
-	}
-	var audit *archive.AuditLog
-	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	a, err := openAll(c.Context, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
-		var err error
-		audit, err = archive.OpenAuditLog(c.Context, store, time.Now)
-		return audit, err
-	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	defer audit.Close()
+	defer closeAll()
 	empty, err := demo.IsEmpty(c.Context, a.svc.Store())
 	if err != nil {
 		return err

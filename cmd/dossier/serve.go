@@ -38,28 +38,11 @@ func serve(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Without a font no notice can be issued: refuse to start and say how
-	// to fix it, rather than fail at the first decision.
-	font, err := render.LoadFont(cfg.FontDir)
+	a, _, closeAll, err := openServing(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		return err
-	}
-	var audit *archive.AuditLog
-	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	a, err := openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
-		var err error
-		audit, err = archive.OpenAuditLog(ctx, store, time.Now)
-		return audit, err
-	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	defer audit.Close()
+	defer closeAll()
 	svc, db := a.svc, a.db
 	clean, err := db.Clean()
 	if err != nil {
@@ -174,4 +157,30 @@ func printLoginHelp(ctx context.Context, svc *archive.Service, cfg config, addr 
 	fmt.Printf("then call the API with the printed token, e.g.:\n")
 	fmt.Printf("  curl -H 'Authorization: Bearer <token>' http://%s/api/v1/cases\n", addr)
 	fmt.Printf("API description: http://%s/api/v1/openapi.json\n", addr)
+}
+
+// openServing opens everything a writing service needs: the font (without
+// one no notice can be issued, so this refuses to start and says how to
+// fix it rather than fail at the first decision), notice and report
+// rendering, the store, projection, index and the audit log. closeAll
+// closes the audit log, then the rest.
+func openServing(ctx context.Context, cfg config) (a *app, font *render.Font, closeAll func(), err error) {
+	if font, err = render.LoadFont(cfg.FontDir); err != nil {
+		return nil, nil, nil, err
+	}
+	notices, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg.renderer, cfg.reports = notices, render.NewReports(font)
+	var audit *archive.AuditLog
+	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
+		var err error
+		audit, err = archive.OpenAuditLog(ctx, store, time.Now)
+		return audit, err
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return a, font, func() { audit.Close(); a.Close() }, nil
 }
