@@ -17,7 +17,6 @@ import (
 
 	"dossier/archive"
 	dhttp "dossier/archive/http"
-	"dossier/render"
 )
 
 // withClock serves e's store and projection through a service whose clock
@@ -25,16 +24,7 @@ import (
 // their retention ended.
 func (e *env) withClock(now func() time.Time) {
 	e.t.Helper()
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.svc = archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
-		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font), Now: now})
+	e.svc = e.stack.Service(now)
 	srv := httptest.NewServer(dhttp.NewServer(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{MaxUpload: testMaxUpload}).Handler())
 	e.t.Cleanup(srv.Close)
 	e.srv = srv

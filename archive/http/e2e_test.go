@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +18,8 @@ import (
 	"dossier/archive"
 	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
-	"dossier/archive/s3store"
+	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
-	"dossier/render"
-	"dossier/search"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -38,6 +34,7 @@ type env struct {
 	audit *archive.AuditLog
 	admin string // token
 	db    *boltdb.DB
+	stack *servicetest.Stack
 }
 
 // settle waits until the search index has caught up.
@@ -57,51 +54,17 @@ const testMaxUpload = 1 << 20
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	m := storetest.SharedMinIO(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	store, err := s3store.Open(ctx, s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-		Bucket: storetest.NewBucketName(), TempDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := boltdb.Open(filepath.Join(dir, "dossier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { audit.Close() })
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, _, err := search.Open(filepath.Join(dir, "index"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit,
-		MaxUpload: testMaxUpload, Renderer: notices, Reports: render.NewReports(font), Index: idx})
-	ictx, stop := context.WithCancel(ctx)
-	indexer := archive.NewIndexer(svc, db, idx, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	done := make(chan struct{})
-	go func() { indexer.Run(ictx); close(done) }()
-	t.Cleanup(func() { stop(); <-done; idx.Close() })
+	st := servicetest.New(t, testMaxUpload)
+	svc := st.Service(nil)
+	st.RunIndexer(t, svc)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload, IndexLag: db.IndexLag}).Handler())
+	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload, IndexLag: st.DB.IndexLag}).Handler())
 	t.Cleanup(srv.Close)
-	_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
+	_, token, err := archive.AddUserToStore(context.Background(), st.Store, archive.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, srv: srv, store: store, svc: svc, audit: audit, admin: token, db: db}
+	return &env{t: t, srv: srv, store: st.Store, svc: svc, audit: st.Audit, admin: token, db: st.DB, stack: st}
 }
 
 type resp struct {

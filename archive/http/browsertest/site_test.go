@@ -17,11 +17,10 @@ import (
 	"dossier/archive"
 	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
-	"dossier/archive/s3store"
+	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
 	"dossier/demo"
 	"dossier/render"
-	"dossier/search"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -41,57 +40,18 @@ const maxUpload = 8 << 20
 
 func newSite(t *testing.T, cases int) *site {
 	t.Helper()
-	m := storetest.SharedMinIO(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	store, err := s3store.Open(ctx, s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-		Bucket: storetest.NewBucketName(), TempDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := boltdb.Open(filepath.Join(dir, "dossier.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { audit.Close() })
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, _, err := search.Open(filepath.Join(dir, "index"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := archive.Options{Store: store, Projection: db, Users: db, Audit: audit, MaxUpload: maxUpload,
-		Renderer: notices, Reports: render.NewReports(font), Index: idx}
-	svc := archive.NewService(opts)
+	st := servicetest.New(t, maxUpload)
+	svc := st.Service(nil)
+	st.RunIndexer(t, svc)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ictx, stop := context.WithCancel(ctx)
-	indexer := archive.NewIndexer(svc, db, idx, search.Extract, quiet)
-	done := make(chan struct{})
-	go func() { indexer.Run(ictx); close(done) }()
-	t.Cleanup(func() { stop(); <-done; idx.Close() })
-
 	start := time.Now()
 	defer func() { t.Logf("site seeded and indexed in %s", time.Since(start).Round(time.Millisecond)) }()
-	res, err := demo.Seed(ctx, demo.Options{Store: store, Font: font, Cases: cases, Now: time.Now(), Seed: 7,
-		NewService: func(now func() time.Time) *archive.Service {
-			o := opts
-			o.Now = now
-			return archive.NewService(o)
-		}})
+	res, err := demo.Seed(context.Background(), demo.Options{Store: st.Store, Font: st.Font, Cases: cases, Now: time.Now(), Seed: 7,
+		NewService: st.Service})
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, font := st.DB, st.Font
 	srv := httptest.NewServer(dhttp.NewServer(svc, quiet, dhttp.Config{MaxUpload: maxUpload, IndexLag: db.IndexLag}).Handler())
 	t.Cleanup(srv.Close)
 	s := &site{t: t, url: srv.URL, svc: svc, db: db, font: font, res: res}
