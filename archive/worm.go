@@ -157,10 +157,11 @@ type RetainReport struct {
 // case whose retention has not ended: it repairs an archiving whose
 // retention failed, and protects cases archived before the bucket had
 // Object Lock. Retention only ever extends, so running it again is
-// harmless. progress, if not nil, is called after each case. Errors:
+// harmless. With caseIDs it does only those cases (an import's) instead of
+// walking the store. progress, if not nil, is called after each case. Errors:
 // EUNSUPPORTED when the store has WORM off, EUNAVAILABLE; objects that
 // could not be retained are Problems.
-func RetainArchives(ctx context.Context, store ObjectStore, now time.Time, progress func(done, total int)) (*RetainReport, error) {
+func RetainArchives(ctx context.Context, store ObjectStore, now time.Time, caseIDs []string, progress func(done, total int)) (*RetainReport, error) {
 	st, err := StoreWORM(ctx, store)
 	if err != nil {
 		return nil, err
@@ -170,14 +171,19 @@ func RetainArchives(ctx context.Context, store ObjectStore, now time.Time, progr
 		return nil, Errorf(EUNSUPPORTED, "WORM is off: %s", st.Detail)
 	}
 	cases := map[string]bool{}
-	err = store.Walk(ctx, CasePrefix, func(oi ObjectInfo) error {
-		if id, _, ok := ParseEventKey(oi.Key); ok {
-			cases[id] = true
+	for _, id := range caseIDs {
+		cases[id] = true
+	}
+	if caseIDs == nil {
+		err = store.Walk(ctx, CasePrefix, func(oi ObjectInfo) error {
+			if id, _, ok := ParseEventKey(oi.Key); ok {
+				cases[id] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	rep := &RetainReport{Problems: []Problem{}}
 	var mu sync.Mutex

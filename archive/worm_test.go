@@ -239,11 +239,11 @@ func TestArchiveWORMRetainFailureRepaired(t *testing.T) {
 		t.Fatalf("pointer retention before the repair: %v", err)
 	}
 	// A repair through a store that still fails reports the object.
-	rep, err := archive.RetainArchives(ctx, failingRetainer{real, "archives/"}, time.Now(), nil)
+	rep, err := archive.RetainArchives(ctx, failingRetainer{real, "archives/"}, time.Now(), nil, nil)
 	if err != nil || len(rep.Problems) != 1 || rep.Problems[0].Object != pointer {
 		t.Fatalf("repair while failing: %+v, %v", rep, err)
 	}
-	rep, err = archive.RetainArchives(ctx, real, time.Now(), nil)
+	rep, err = archive.RetainArchives(ctx, real, time.Now(), nil, nil)
 	if err != nil || rep.ArchivedCases != 1 || rep.Objects != 7 || len(rep.Problems) != 0 {
 		t.Fatalf("repair: %+v, %v", rep, err)
 	}
@@ -251,7 +251,7 @@ func TestArchiveWORMRetainFailureRepaired(t *testing.T) {
 		t.Fatalf("delete the pointer after the repair: %v", err)
 	}
 	// Without WORM there is nothing to apply.
-	if _, err := archive.RetainArchives(ctx, newStoreSpec(t, "disk").open(t), time.Now(), nil); archive.ErrorCode(err) != archive.EUNSUPPORTED {
+	if _, err := archive.RetainArchives(ctx, newStoreSpec(t, "disk").open(t), time.Now(), nil, nil); archive.ErrorCode(err) != archive.EUNSUPPORTED {
 		t.Fatalf("retain on the embedded store: %v", err)
 	}
 }
@@ -318,7 +318,7 @@ func TestArchiveWORMRetentionOver(t *testing.T) {
 	if err := store.Delete(ctx, archive.EventKey(id, 1)); err != nil {
 		t.Fatalf("an unretained event cannot be deleted: %v", err)
 	}
-	rep, err := archive.RetainArchives(ctx, store, now, nil)
+	rep, err := archive.RetainArchives(ctx, store, now, nil, nil)
 	if err != nil || rep.ArchivedCases != 1 || rep.Objects != 0 || len(rep.Problems) != 0 {
 		t.Fatalf("retain: %+v, %v", rep, err)
 	}

@@ -59,7 +59,7 @@ func importPackages(c *cli.Context) error {
 	// archiving does (retention only extends, so cases already retained
 	// are unchanged).
 	if st, err := archive.StoreWORM(c.Context, store); err == nil && st.Enabled {
-		rr, err := archive.RetainArchives(c.Context, store, time.Now(), nil)
+		rr, err := archive.RetainArchives(c.Context, store, time.Now(), append([]string{}, rep.CaseIDs...), nil)
 		if err != nil {
 			return fmt.Errorf("the archives were imported but WORM retention failed (run dossier retain): %w", err)
 		}

@@ -33,7 +33,7 @@ func retain(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	rep, err := archive.RetainArchives(c.Context, store, time.Now(), nil)
+	rep, err := archive.RetainArchives(c.Context, store, time.Now(), nil, nil)
 	if err != nil {
 		return err
 	}
