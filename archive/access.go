@@ -1,6 +1,9 @@
 package archive
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Roles (SPEC §1). A user can hold several.
 const (
@@ -38,7 +41,7 @@ type Actor struct {
 
 // ownsCase reports whether a is c's applicant: the applicant account the
 // case is filed for, or a portal sign-in for exactly this case.
-func (a Actor) ownsCase(c *Case) bool {
+func (a Actor) OwnsCase(c *Case) bool {
 	if !a.Has(RoleApplicant) {
 		return false
 	}
@@ -63,7 +66,7 @@ func (a Actor) HasAny(rs ...string) bool {
 
 // staffRoles may see every case (as opposed to applicants, who see their
 // own, and admins, who see no case contents).
-var staffRoles = []string{RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor}
+var StaffRoles = []string{RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor}
 
 // SeesPersonalData reports whether the actor's role needs unmasked
 // identity and phone numbers: front-desk and case handlers who must match
@@ -71,4 +74,12 @@ var staffRoles = []string{RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover,
 // ask for one case explicitly (which is audited).
 func (a Actor) SeesPersonalData() bool {
 	return a.HasAny(RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover)
+}
+
+// Article is "an" before a vowel, else "a".
+func Article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -1,12 +1,11 @@
 package archive
 
 import (
-	"context"
 	"sync"
 	"time"
 )
 
-// blobGuard keeps a disposal from deleting content that an upload in this
+// BlobGuard keeps a disposal from deleting content that an upload in this
 // process is attaching to a case at the same moment. Contents are
 // content-addressed, so an upload of bytes a disposed record also had
 // finds the blob present and stores nothing; were the disposal to delete
@@ -19,18 +18,18 @@ import (
 //
 // Processes sharing a bucket do not see each other's uploads here; see the
 // README's disposal section.
-type blobGuard struct {
-	locks keyedMutex
+type BlobGuard struct {
+	locks KeyedMutex
 	mu    sync.Mutex
 	added map[string]time.Time // sum → last time an upload attached it
 }
 
-// lock serialises the upload and disposal of one content hash.
-func (g *blobGuard) lock(sum string) (unlock func()) { return g.locks.lock(sum) }
+// Lock serialises the upload and disposal of one content hash.
+func (g *BlobGuard) Lock(sum string) (unlock func()) { return g.locks.Lock(sum) }
 
-// attached notes that sum was attached to a case at t. Entries older than
+// Attached notes that sum was attached to a case at t. Entries older than
 // a day are dropped: no disposal snapshot lives that long.
-func (g *blobGuard) attached(sum string, t time.Time) {
+func (g *BlobGuard) Attached(sum string, t time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.added == nil {
@@ -46,29 +45,10 @@ func (g *blobGuard) attached(sum string, t time.Time) {
 	}
 }
 
-// attachedSince reports whether sum was attached at or after t.
-func (g *blobGuard) attachedSince(sum string, t time.Time) bool {
+// AttachedSince reports whether sum was attached at or after t.
+func (g *BlobGuard) AttachedSince(sum string, t time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	at, ok := g.added[sum]
 	return ok && !at.Before(t)
-}
-
-// attach runs the upload's append under the blob's lock. A blob that
-// existed before the put is checked again under the lock, since a
-// disposal may have deleted it in between.
-func (s *Service) attach(ctx context.Context, blob BlobInfo, appendFn func() error) error {
-	defer s.blobs.lock(blob.SHA256)()
-	if blob.Existed {
-		if _, err := s.store.Stat(ctx, blob.Key); IsCode(err, ENOTFOUND) {
-			return Errorf(ECONFLICT, "the same content was destroyed by a disposal at this moment; send the file again")
-		} else if err != nil {
-			return err
-		}
-	}
-	if err := appendFn(); err != nil {
-		return err
-	}
-	s.blobs.attached(blob.SHA256, time.Now())
-	return nil
 }

@@ -15,11 +15,6 @@ import (
 	"time"
 )
 
-// calendarZone is the zone deadlines are counted in. Every office works on
-// Beijing time; a fixed offset (China has had no daylight saving since 1991)
-// spares the binary a dependency on the system's tzdata.
-var calendarZone = time.FixedZone("CST", 8*60*60)
-
 // maxWorkingDays bounds AddWorkingDays: statutory limits are tens of days,
 // so a larger count is an input error, and the search walks day by day.
 const maxWorkingDays = 100000
@@ -110,14 +105,14 @@ func (fy calendarFileYear) parse() (calendarYear, error) {
 	}
 	y := make(calendarYear, len(fy.Holidays)+len(fy.Workdays))
 	add := func(field, s string, working bool) error {
-		t, err := time.ParseInLocation(time.DateOnly, s, calendarZone)
+		t, err := time.ParseInLocation(time.DateOnly, s, Zone)
 		if err != nil || t.Format(time.DateOnly) != s {
 			return Errorf(EINVALID, `calendar year %d: field %q: %q is not a date in YYYY-MM-DD form`, fy.Year, field, s)
 		}
 		if t.Year() != fy.Year {
 			return Errorf(EINVALID, `calendar year %d: field %q: %s lies in another year`, fy.Year, field, s)
 		}
-		d := civilDayOf(t)
+		d := CivilDayOf(t)
 		if prev, seen := y[d]; seen {
 			if prev == working {
 				return Errorf(EINVALID, `calendar year %d: field %q: %s is listed twice`, fy.Year, field, s)
@@ -190,7 +185,7 @@ func (c *Calendar) Years() []int {
 // is a working day. known is false when that year is not in the calendar, in
 // which case working follows Monday–Friday.
 func (c *Calendar) IsWorkingDay(d time.Time) (working, known bool) {
-	return c.isWorking(civilDayOf(d))
+	return c.isWorking(CivilDayOf(d))
 }
 
 func (c *Calendar) isWorking(d civilDay) (working, known bool) {
@@ -216,7 +211,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
 	if n < 0 || n > maxWorkingDays {
 		return Due{}, Errorf(EINVALID, "working days: %d is not between 0 and %d", n, maxWorkingDays)
 	}
-	d := civilDayOf(start)
+	d := CivilDayOf(start)
 	estimated := false
 	for n > 0 {
 		d++
@@ -226,7 +221,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
 			n--
 		}
 	}
-	return Due{Date: d.time(), Estimated: estimated}, nil
+	return Due{Date: d.Time(), Estimated: estimated}, nil
 }
 
 // WorkingDaysBetween counts the working days after the calendar date of from
@@ -235,7 +230,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
 // from lands on the last working day not after to. estimated is set when a
 // year in that span is missing from the calendar.
 func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool) {
-	a, b := civilDayOf(from), civilDayOf(to)
+	a, b := CivilDayOf(from), CivilDayOf(to)
 	if b <= a {
 		return 0, false
 	}
@@ -268,15 +263,15 @@ func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool
 type civilDay int64
 
 // civilDayOf returns the calendar date of t in China Standard Time.
-func civilDayOf(t time.Time) civilDay {
-	y, m, d := t.In(calendarZone).Date()
+func CivilDayOf(t time.Time) civilDay {
+	y, m, d := t.In(Zone).Date()
 	return civilDay(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
 // time returns midnight of d in China Standard Time.
-func (d civilDay) time() time.Time {
+func (d civilDay) Time() time.Time {
 	y, m, dd := time.Unix(int64(d)*86400, 0).UTC().Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, calendarZone)
+	return time.Date(y, m, dd, 0, 0, 0, 0, Zone)
 }
 
 func (d civilDay) year() int { return time.Unix(int64(d)*86400, 0).UTC().Year() }

@@ -14,7 +14,7 @@ import (
 
 // calDay is midnight of a calendar date in China Standard Time.
 func calDay(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 0, 0, 0, 0, calendarZone)
+	return time.Date(y, m, d, 0, 0, 0, 0, Zone)
 }
 
 // calSpecSchedule is SPEC §2 transcribed as written: holiday periods as
@@ -181,7 +181,7 @@ func TestCalendarAddWorkingDays(t *testing.T) {
 		// Instants are taken as Beijing calendar dates.
 		{"UTC evening is Beijing Saturday", time.Date(2026, 2, 13, 16, 30, 0, 0, time.UTC), 1, calDay(2026, 2, 24), false},
 		{"UTC afternoon is Beijing Friday", time.Date(2026, 2, 13, 15, 59, 0, 0, time.UTC), 1, calDay(2026, 2, 14), false},
-		{"time of day is dropped", time.Date(2026, 3, 2, 17, 45, 0, 0, calendarZone), 0, calDay(2026, 3, 2), false},
+		{"time of day is dropped", time.Date(2026, 3, 2, 17, 45, 0, 0, Zone), 0, calDay(2026, 3, 2), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestCalendarRoundTrip(t *testing.T) {
 
 // calWalk counts working days in (from, to] one date at a time.
 func calWalk(c *Calendar, from, to time.Time) (n int, estimated bool) {
-	f, l := from.In(calendarZone), to.In(calendarZone)
+	f, l := from.In(Zone), to.In(Zone)
 	d := calDay(f.Year(), f.Month(), f.Day()).AddDate(0, 0, 1)
 	end := calDay(l.Year(), l.Month(), l.Day())
 	for ; !d.After(end); d = d.AddDate(0, 0, 1) {

@@ -1,6 +1,8 @@
 package archive
 
 import (
+	crand "crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -148,6 +150,11 @@ type Case struct {
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Notices issued to the applicant, oldest first.
 	Notices []Notice `json:"notices,omitempty"`
+	// Owed are the notices decisions call for that are not issued yet.
+	// A decision is durable before its notice; the notices capability
+	// issues what is owed right after, at start-up and whenever the
+	// projection catches up, and verify fails on an old debt.
+	Owed []OwedNotice `json:"owed_notices,omitempty"`
 	// Archive is set once the case is archived.
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Holds are the legal holds placed on the archived case, lifted or not.
@@ -213,6 +220,9 @@ func (c *Case) Apply(e Event) error {
 			at := e.At
 			c.DecidedAt = &at
 		}
+		if kind := NoticeFor(e, c); kind != "" {
+			c.Owed = append(c.Owed, OwedNotice{Seq: e.Seq, Kind: kind, At: e.At})
+		}
 	case EventExtended:
 		c.Extended = true
 	case EventArchived:
@@ -251,6 +261,7 @@ func (c *Case) Apply(e Event) error {
 			return Errorf(EINVALID, "case %s: event %d carries no notice", c.ID, e.Seq)
 		}
 		c.Notices = append(c.Notices, *e.Notice)
+		c.settle(*e.Notice)
 	case EventResubmitted:
 		if c.Status != StatusCorrectionRequested {
 			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, c.Status)
@@ -317,3 +328,16 @@ func ParseEventKey(key string) (caseID string, seq uint64, ok bool) {
 // NewCaseID returns a new, globally unique case id that sorts by creation
 // time (xid: time, machine, process, counter).
 func NewCaseID() string { return xid.New().String() }
+
+// Decide looks at the current case (Seq 0 for a case that does not exist
+// yet) and returns the event to append, or an error that stops the append.
+// It may be called more than once when another writer gets in first.
+type Decide func(c *Case) (Event, error)
+
+// NewShortID returns 8 random hex digits: the suffix of a notice id
+// (<case id>-<suffix>) and the id of a hold, unique within their case.
+func NewShortID() string {
+	b := make([]byte, 4)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}

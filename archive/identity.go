@@ -33,7 +33,7 @@ var demoRegions = []string{"110105", "310104", "440305", "510107", "330106", "42
 // today returns the current date in Beijing, where the numbers are issued,
 // so a server on UTC does not reject someone born this morning.
 func today() time.Time {
-	y, m, d := now().In(calendarZone).Date()
+	y, m, d := now().In(Zone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // testNow is noon in Beijing on a fixed day, so birth-date checks are stable.
-var testNow = time.Date(2026, 3, 15, 12, 0, 0, 0, calendarZone)
+var testNow = time.Date(2026, 3, 15, 12, 0, 0, 0, Zone)
 
 // setNow fixes the identity clock for the rest of tb.
 func setNow(tb testing.TB, t time.Time) {
@@ -235,7 +235,7 @@ func TestMaskPhone(t *testing.T) {
 func TestGenerateIDNumber(t *testing.T) {
 	setNow(t, testNow)
 	rng := rand.New(rand.NewPCG(1, 2))
-	birth := time.Date(1985, 11, 7, 23, 30, 0, 0, calendarZone)
+	birth := time.Date(1985, 11, 7, 23, 30, 0, 0, Zone)
 	for range 50 {
 		id := GenerateIDNumber(rng, "440305", birth)
 		if got, err := ValidateIDNumber(id); err != nil || got != id {

@@ -15,7 +15,7 @@ var transitions = map[string]map[string]string{
 }
 
 // stageRole is the role that decides each stage.
-var stageRole = map[string]string{
+var StageRole = map[string]string{
 	StageAcceptance: RoleClerk,
 	StageInitial:    RoleReviewer,
 	StageSecond:     RoleSupervisor,
@@ -72,7 +72,7 @@ func nextStatus(status, decision string) (string, error) {
 // the actor holds the stage's role, is not the applicant, and has decided
 // no other stage of this case. Errors: EFORBIDDEN saying which rule.
 func checkDecider(c *Case, stage string, a Actor) error {
-	role := stageRole[stage]
+	role := StageRole[stage]
 	if !a.Has(role) {
 		return Errorf(EFORBIDDEN, "the %s stage is decided by the %s role, which you do not hold", stage, role)
 	}
@@ -99,7 +99,7 @@ type AcceptanceInput struct {
 // correct lists every missing or defective material at once (the missing
 // mandatory ones are added if the clerk left them out); reject needs a
 // reason. Errors: EINVALID, ECONFLICT, EFORBIDDEN.
-func decideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
+func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
 	if c.Status != StatusSubmitted {
 		if _, err := nextStatus(c.Status, in.Decision); err != nil {
 			return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
@@ -122,7 +122,7 @@ func decideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (E
 		seen := map[string]bool{}
 		for _, code := range in.Missing {
 			if _, ok := bt.Material(code); !ok {
-				return Event{}, Errorf(EINVALID, "field missing: %q is not a material of %s; valid: %s", code, bt.Code, materialCodes(bt))
+				return Event{}, Errorf(EINVALID, "field missing: %q is not a material of %s; valid: %s", code, bt.Code, MaterialCodes(bt))
 			}
 			if !seen[code] {
 				seen[code] = true
@@ -157,7 +157,7 @@ type ReviewInput struct {
 
 // decideReview checks a review decision and returns its event.
 // Errors: EINVALID, ECONFLICT, EFORBIDDEN.
-func decideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
+func DecideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 	stage := StageOf(c.Status)
 	if stage != StageInitial && stage != StageSecond && stage != StageFinal {
 		return Event{}, Errorf(ECONFLICT, "case %s is %s, not under review", c.Number, c.Status)
@@ -191,8 +191,8 @@ func decideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 
 // decideResubmit lets the applicant (owner) or a clerk hand a corrected
 // application back in. Errors: ECONFLICT, EFORBIDDEN.
-func decideResubmit(c *Case, a Actor) (Event, error) {
-	if !a.Has(RoleClerk) && !a.ownsCase(c) {
+func DecideResubmit(c *Case, a Actor) (Event, error) {
+	if !a.Has(RoleClerk) && !a.OwnsCase(c) {
 		return Event{}, Errorf(EFORBIDDEN, "only the applicant or a clerk can resubmit a case")
 	}
 	if c.Status != StatusCorrectionRequested {
@@ -202,7 +202,7 @@ func decideResubmit(c *Case, a Actor) (Event, error) {
 }
 
 // decideExtension extends the acceptance limit once, with a reason.
-func decideExtension(c *Case, a Actor, reason string) (Event, error) {
+func DecideExtension(c *Case, a Actor, reason string) (Event, error) {
 	if c.Status != StatusSubmitted {
 		return Event{}, Errorf(ECONFLICT, "only a case waiting for acceptance can have its acceptance limit extended")
 	}
@@ -235,7 +235,7 @@ func specNames(ms []MaterialSpec) string {
 	return strings.Join(s, ", ")
 }
 
-func materialCodes(bt *BusinessType) string {
+func MaterialCodes(bt *BusinessType) string {
 	var s []string
 	for _, m := range bt.Materials {
 		s = append(s, m.Code)
@@ -249,7 +249,7 @@ type Deadline struct {
 	Estimated bool   `json:"estimated,omitempty"`
 	// Note says why a date is estimated.
 	Note string `json:"note,omitempty"`
-	due  time.Time
+	Due  time.Time
 }
 
 // Deadlines computes the current stage's deadline and the statutory case
@@ -262,7 +262,7 @@ func Deadlines(c *Case, bt *BusinessType, cal *Calendar) (stage, whole *Deadline
 		if err != nil {
 			return nil
 		}
-		d := &Deadline{Date: due.Date.Format("2006-01-02"), Estimated: due.Estimated, due: due.Date}
+		d := &Deadline{Date: due.Date.Format("2006-01-02"), Estimated: due.Estimated, Due: due.Date}
 		if due.Estimated {
 			d.Note = "the working-day calendar has no schedule for this year: counted Monday to Friday"
 		}
@@ -287,10 +287,10 @@ func Deadlines(c *Case, bt *BusinessType, cal *Calendar) (stage, whole *Deadline
 }
 
 // pastDue reports whether today (Beijing date of now) is after d.
-func pastDue(d *Deadline, now time.Time) bool {
+func PastDue(d *Deadline, now time.Time) bool {
 	if d == nil {
 		return false
 	}
-	today := civilDayOf(now)
-	return today > civilDayOf(d.due)
+	today := CivilDayOf(now)
+	return today > CivilDayOf(d.Due)
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendarZone)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, Zone)
 	if err != nil {
 		panic(err)
 	}
@@ -64,69 +64,69 @@ func TestWorkflowFullPath(t *testing.T) {
 	bt, _ := DefaultCatalogue().Lookup("unemployment_benefit")
 	c := newTestCase(t, bt.Code, "id_card")
 	// Accepting with a mandatory material missing is refused.
-	_, err := decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
+	_, err := DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
 	wantCode(t, err, ECONFLICT)
 	// A correction lists every missing mandatory material, even if the
 	// clerk named only a defective one.
-	ev, err := decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionCorrect, Missing: []string{"id_card"}, Reason: "身份证复印件不清晰"})
+	ev, err := DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionCorrect, Missing: []string{"id_card"}, Reason: "身份证复印件不清晰"})
 	apply(t, c, ev, err, clerk, "2026-02-13 11:00")
 	if c.Status != StatusCorrectionRequested || len(c.Missing) < 2 || c.Missing[0] != "id_card" {
 		t.Fatalf("after correct: %s %v", c.Status, c.Missing)
 	}
 	// Decisions are refused while waiting for the applicant.
-	_, err = decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
+	_, err = DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
 	wantCode(t, err, ECONFLICT)
-	_, err = decideReview(c, reviewer, ReviewInput{Decision: DecisionApprove, Opinion: "ok"})
+	_, err = DecideReview(c, reviewer, ReviewInput{Decision: DecisionApprove, Opinion: "ok"})
 	wantCode(t, err, ECONFLICT)
 	// Only the owner or a clerk resubmits.
-	_, err = decideResubmit(c, Actor{UserID: "other", Roles: []string{RoleApplicant}})
+	_, err = DecideResubmit(c, Actor{UserID: "other", Roles: []string{RoleApplicant}})
 	wantCode(t, err, EFORBIDDEN)
 	for _, spec := range bt.Materials {
 		if spec.Mandatory {
 			must(t, c.Apply(Event{Seq: c.Seq + 1, CaseID: c.ID, Type: EventMaterialAdded, At: at("2026-02-24 09:00"), Material: &Material{ID: "n" + spec.Code, Code: spec.Code}}))
 		}
 	}
-	ev, err = decideResubmit(c, applicant)
+	ev, err = DecideResubmit(c, applicant)
 	apply(t, c, ev, err, applicant, "2026-02-24 09:30")
 	if c.Status != StatusSubmitted || !c.ReceivedAt.Equal(at("2026-02-24 09:30")) {
 		t.Fatalf("after resubmit: %s received %v", c.Status, c.ReceivedAt)
 	}
 	// The clerk who asked for the correction accepts: same stage, allowed.
-	ev, err = decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
+	ev, err = DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
 	apply(t, c, ev, err, clerk, "2026-02-24 10:00")
 	// The clerk cannot also review; nor can a multi-role user who accepted.
-	_, err = decideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "符合条件"})
+	_, err = DecideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "符合条件"})
 	must(t, err) // multi has not decided yet
-	_, err = decideReview(c, supervisor, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
+	_, err = DecideReview(c, supervisor, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
 	wantCode(t, err, EFORBIDDEN) // wrong role for the initial stage
-	_, err = decideReview(c, reviewer, ReviewInput{Decision: DecisionReturn, Opinion: "x"})
+	_, err = DecideReview(c, reviewer, ReviewInput{Decision: DecisionReturn, Opinion: "x"})
 	wantCode(t, err, ECONFLICT) // nothing to return to from initial review
-	_, err = decideReview(c, reviewer, ReviewInput{Decision: DecisionApprove})
+	_, err = DecideReview(c, reviewer, ReviewInput{Decision: DecisionApprove})
 	wantCode(t, err, EINVALID) // opinion required
-	_, err = decideReview(c, reviewer, ReviewInput{Decision: DecisionApprove, Opinion: "x", Attachments: []string{"nope"}})
+	_, err = DecideReview(c, reviewer, ReviewInput{Decision: DecisionApprove, Opinion: "x", Attachments: []string{"nope"}})
 	wantCode(t, err, EINVALID)
-	ev, err = decideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "初审通过", Attachments: []string{"mid_card"}})
+	ev, err = DecideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "初审通过", Attachments: []string{"mid_card"}})
 	apply(t, c, ev, err, multi, "2026-02-24 15:00")
-	_, err = decideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "复审通过"})
+	_, err = DecideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "复审通过"})
 	wantCode(t, err, EFORBIDDEN) // decided initial already
-	ev, err = decideReview(c, supervisor, ReviewInput{Decision: DecisionReturn, Opinion: "补充核查"})
+	ev, err = DecideReview(c, supervisor, ReviewInput{Decision: DecisionReturn, Opinion: "补充核查"})
 	apply(t, c, ev, err, supervisor, "2026-02-25 09:00")
 	if c.Status != StatusInitialReview {
 		t.Fatalf("return from second: %s", c.Status)
 	}
 	// The supervisor, having decided the second stage, cannot do initial.
-	_, err = decideReview(c, Actor{UserID: supervisor.UserID, Roles: []string{RoleReviewer, RoleSupervisor}}, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
+	_, err = DecideReview(c, Actor{UserID: supervisor.UserID, Roles: []string{RoleReviewer, RoleSupervisor}}, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
 	wantCode(t, err, EFORBIDDEN)
-	ev, err = decideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "再次初审通过"})
+	ev, err = DecideReview(c, multi, ReviewInput{Decision: DecisionApprove, Opinion: "再次初审通过"})
 	apply(t, c, ev, err, multi, "2026-02-25 11:00")
-	ev, err = decideReview(c, supervisor, ReviewInput{Decision: DecisionApprove, Opinion: "复审通过"})
+	ev, err = DecideReview(c, supervisor, ReviewInput{Decision: DecisionApprove, Opinion: "复审通过"})
 	apply(t, c, ev, err, supervisor, "2026-02-26 11:00")
-	ev, err = decideReview(c, approver, ReviewInput{Decision: DecisionApprove, Opinion: "终审通过", Basis: "《失业保险条例》第十四条"})
+	ev, err = DecideReview(c, approver, ReviewInput{Decision: DecisionApprove, Opinion: "终审通过", Basis: "《失业保险条例》第十四条"})
 	apply(t, c, ev, err, approver, "2026-02-27 11:00")
 	if c.Status != StatusApproved || c.DecidedAt == nil || StageOf(c.Status) != StageDecided {
 		t.Fatalf("final: %s", c.Status)
 	}
-	_, err = decideReview(c, approver, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
+	_, err = DecideReview(c, approver, ReviewInput{Decision: DecisionApprove, Opinion: "x"})
 	wantCode(t, err, ECONFLICT)
 }
 
@@ -134,7 +134,7 @@ func TestApplicantCannotDecideOwnCase(t *testing.T) {
 	bt, _ := DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code, "id_card")
 	self := Actor{UserID: applicant.UserID, Roles: []string{RoleApplicant, RoleClerk}}
-	_, err := decideAcceptance(c, bt, self, AcceptanceInput{Decision: DecisionReject, Reason: "x"})
+	_, err := DecideAcceptance(c, bt, self, AcceptanceInput{Decision: DecisionReject, Reason: "x"})
 	wantCode(t, err, EFORBIDDEN)
 }
 
@@ -150,10 +150,10 @@ func TestAcceptanceInputs(t *testing.T) {
 		{AcceptanceInput{Decision: DecisionCorrect, Missing: []string{"passport"}}, EINVALID}, // not a material
 		{AcceptanceInput{Decision: DecisionAccept, Missing: []string{"id_card"}}, EINVALID},
 	} {
-		_, err := decideAcceptance(c, bt, clerk, tc.in)
+		_, err := DecideAcceptance(c, bt, clerk, tc.in)
 		wantCode(t, err, tc.code)
 	}
-	ev, err := decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionReject, Reason: "不属于本机构受理范围"})
+	ev, err := DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionReject, Reason: "不属于本机构受理范围"})
 	apply(t, c, ev, err, clerk, "2026-02-13 12:00")
 	if c.Status != StatusNotAccepted {
 		t.Fatal(c.Status)
@@ -180,7 +180,7 @@ func TestDeadlinesSpringFestival(t *testing.T) {
 	if stage.Date != "2026-02-27" {
 		t.Fatalf("extended acceptance due %s, want 2026-02-27", stage.Date)
 	}
-	if !pastDue(stage, at("2026-02-28 08:00")) || pastDue(stage, at("2026-02-27 23:59")) {
+	if !PastDue(stage, at("2026-02-28 08:00")) || PastDue(stage, at("2026-02-27 23:59")) {
 		t.Fatal("overdue must start the day after the due date")
 	}
 }
@@ -194,7 +194,7 @@ func TestDeadlinesNationalDayAndUnknownYear(t *testing.T) {
 	for _, m := range bt.MissingMandatory(nil) {
 		must(t, c.Apply(Event{Seq: c.Seq + 1, CaseID: c.ID, Type: EventMaterialAdded, At: at("2026-09-30 16:00"), Material: &Material{ID: m.Code, Code: m.Code}}))
 	}
-	ev, err := decideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
+	ev, err := DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
 	apply(t, c, ev, err, clerk, "2026-09-30 17:00")
 	stage, _ := Deadlines(c, bt, cal)
 	// Initial review: 1 working day; 1–7 Oct off, so 8 Oct.
@@ -226,12 +226,12 @@ func TestCheckTextMessages(t *testing.T) {
 		{"一二三四", "at most 3 characters"},
 		{"一二三", ""},
 	} {
-		err := checkText("purpose", tc.in, 3)
+		err := CheckText("purpose", tc.in, 3)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || ErrorCode(err) != EINVALID) {
 			t.Errorf("checkText(%q) = %v, want %q", tc.in, err, tc.want)
 		}
 	}
-	if got := article("approved"); got != "an" {
+	if got := Article("approved"); got != "an" {
 		t.Errorf("article(approved) = %q", got)
 	}
 }

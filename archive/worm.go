@@ -1,11 +1,6 @@
 package archive
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-	"sync"
 	"time"
 )
 
@@ -24,29 +19,14 @@ type WORMRecord struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// WORM reports whether the object store keeps archived objects
-// write-once. Stores that cannot (the embedded directory store) report it
-// off with the reason. Errors: EUNAVAILABLE.
-func (s *Service) WORM(ctx context.Context) (WORMStatus, error) { return StoreWORM(ctx, s.store) }
-
-// StoreWORM is the WORM status of a store; one that is not a Retainer has
-// WORM off. Errors: EUNAVAILABLE.
-func StoreWORM(ctx context.Context, store ObjectStore) (WORMStatus, error) {
-	r, ok := store.(Retainer)
-	if !ok {
-		return WORMStatus{Detail: "the embedded directory store cannot keep objects write-once; use an S3 bucket with Object Lock"}, nil
-	}
-	return r.WORM(ctx)
-}
-
 // wormRecord is what an archive record says about WORM given the store's
 // status.
-func wormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecord {
+func WormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecord {
 	if !st.Enabled {
 		return &WORMRecord{Detail: st.Detail}
 	}
-	if retentionOver(retainUntil, now) {
-		return &WORMRecord{Detail: "the retention period ended on " + retainUntil.In(calendarZone).Format("2006-01-02") + ", before archiving; nothing is retained"}
+	if RetentionOver(retainUntil, now) {
+		return &WORMRecord{Detail: "the retention period ended on " + retainUntil.In(Zone).Format("2006-01-02") + ", before archiving; nothing is retained"}
 	}
 	return &WORMRecord{Enabled: true, Mode: st.Mode, RetainUntil: retainUntil}
 }
@@ -55,199 +35,6 @@ func wormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecor
 // never) has ended by now, or by the wall clock: the object store checks
 // retention dates on its own clock, so a service on a clock in the past
 // (the demo writes history) cannot retain until a date already gone.
-func retentionOver(until *time.Time, now time.Time) bool {
-	return until != nil && (!until.After(now) || !until.After(time.Now()))
-}
-
-// archiveKeys lists every object the retention of an archived case
-// covers: what its manifest lists (events before archiving, materials,
-// notices), the manifest, the archived event, the 档号 pointer and the
-// 件号 claim.
-func archiveKeys(ctx context.Context, store ObjectGetter, rec *ArchiveRecord, eventKey string) ([]string, error) {
-	data, err := ReadAll(ctx, store, rec.ManifestKey)
-	if err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, Errorf(EINTERNAL, "manifest %s is not valid JSON", rec.ManifestKey)
-	}
-	keys := []string{rec.ManifestKey, eventKey, archivePointer(rec.ArchiveNo),
-		itemClaimKey(rec.Fonds, rec.Year, rec.Retention, rec.Item), caseClaimNoteKey(rec.CaseID)}
-	seen := map[string]bool{}
-	for _, k := range keys {
-		seen[k] = true
-	}
-	for _, o := range m.Objects {
-		if !seen[o.Key] {
-			seen[o.Key] = true
-			keys = append(keys, o.Key)
-		}
-	}
-	return keys, nil
-}
-
-// retainArchive puts every object of an archived case under retention
-// until rec.RetainUntil (permanently for 永久); nothing when the retention
-// has ended by now. It goes on past a failed object so that one failure
-// leaves as little unprotected as possible; failures are Problems. The
-// error is for a manifest that cannot be read.
-func retainArchive(ctx context.Context, store ObjectStore, r Retainer, rec *ArchiveRecord, eventKey string, now time.Time) (int, []Problem, error) {
-	if retentionOver(rec.RetainUntil, now) {
-		return 0, nil, nil
-	}
-	keys, err := archiveKeys(ctx, store, rec, eventKey)
-	if err != nil {
-		return 0, nil, err
-	}
-	var until time.Time // zero: permanent
-	if rec.RetainUntil != nil {
-		until = *rec.RetainUntil
-	}
-	// A few at once: each is a read and a write to the store.
-	errs := make([]error, len(keys))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			errs[i] = r.Retain(ctx, k, until)
-			<-sem
-		}()
-	}
-	wg.Wait()
-	var problems []Problem
-	for i, err := range errs {
-		if err != nil {
-			problems = append(problems, Problem{CaseID: rec.CaseID, Object: keys[i], Check: "security",
-				Detail: "WORM retention could not be applied: " + ErrorMessage(err)})
-		}
-	}
-	return len(keys), problems, nil
-}
-
-// retainFailed is the error of an archiving whose retention failed after
-// the case was archived: the archive stands, and `dossier retain` applies
-// the missing retention.
-func retainFailed(rec *ArchiveRecord, problems []Problem, err error) error {
-	var what string
-	if err != nil {
-		what = "its manifest could not be read: " + ErrorMessage(err)
-	} else {
-		var objs []string
-		for _, p := range problems {
-			objs = append(objs, p.Object)
-		}
-		what = fmt.Sprintf("%d objects are not retained (%s): %s", len(problems), strings.Join(objs, ", "), problems[0].Detail)
-	}
-	return &Error{Op: "archive.ArchiveCase", Code: EUNAVAILABLE, Err: err,
-		Message: fmt.Sprintf("case %s was archived as %s, but WORM retention failed: %s; run `dossier retain` to apply it", rec.CaseID, rec.ArchiveNo, what)}
-}
-
-// RetainReport is the result of RetainArchives.
-type RetainReport struct {
-	ArchivedCases int       `json:"archived_cases"`
-	Objects       int       `json:"objects"`
-	Problems      []Problem `json:"problems"`
-}
-
-// RetainArchives applies WORM retention to the objects of every archived
-// case whose retention has not ended: it repairs an archiving whose
-// retention failed, and protects cases archived before the bucket had
-// Object Lock. Retention only ever extends, so running it again is
-// harmless. With caseIDs it does only those cases (an import's) instead of
-// walking the store. progress, if not nil, is called after each case. Errors:
-// EUNSUPPORTED when the store has WORM off, EUNAVAILABLE; objects that
-// could not be retained are Problems.
-func RetainArchives(ctx context.Context, store ObjectStore, now time.Time, caseIDs []string, progress func(done, total int)) (*RetainReport, error) {
-	st, err := StoreWORM(ctx, store)
-	if err != nil {
-		return nil, err
-	}
-	r, ok := store.(Retainer)
-	if !ok || !st.Enabled {
-		return nil, Errorf(EUNSUPPORTED, "WORM is off: %s", st.Detail)
-	}
-	cases := map[string]bool{}
-	for _, id := range caseIDs {
-		cases[id] = true
-	}
-	if caseIDs == nil {
-		err = store.Walk(ctx, CasePrefix, func(oi ObjectInfo) error {
-			if id, _, ok := ParseEventKey(oi.Key); ok {
-				cases[id] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	rep := &RetainReport{Problems: []Problem{}}
-	var mu sync.Mutex
-	var firstErr error
-	done := 0
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range jobs {
-				rec, key, err := archivedEvent(ctx, store, id)
-				var n int
-				var problems []Problem
-				if err == nil && rec != nil {
-					n, problems, err = retainArchive(ctx, store, r, rec, key, now)
-				}
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				if rec != nil {
-					rep.ArchivedCases++
-				}
-				rep.Objects += n - len(problems)
-				rep.Problems = append(rep.Problems, problems...)
-				done++
-				if progress != nil {
-					progress(done, len(cases))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for id := range cases {
-		jobs <- id
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return rep, nil
-}
-
-// archivedEvent finds a case's archive record and the key of the event
-// that carries it; nil when the case is not archived.
-func archivedEvent(ctx context.Context, store ObjectStore, caseID string) (*ArchiveRecord, string, error) {
-	var rec *ArchiveRecord
-	var key string
-	err := store.Walk(ctx, CasePrefix+caseID+"/events/", func(oi ObjectInfo) error {
-		data, err := ReadAll(ctx, store, oi.Key)
-		if err != nil {
-			return err
-		}
-		ev, err := DecodeEvent(oi.Key, data)
-		if err != nil {
-			return nil // a damaged event is verify's finding
-		}
-		if ev.Type == EventArchived && ev.Archive != nil {
-			rec, key = ev.Archive, oi.Key
-		}
-		return nil
-	})
-	return rec, key, err
+func RetentionOver(until *time.Time, now time.Time) bool {
+	return until != nil && (!until.After(now) || !until.After(SystemClock()))
 }

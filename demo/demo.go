@@ -9,6 +9,13 @@ package demo
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/disposal"
+	"dossier/archive/fixity"
+	"dossier/archive/loans"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -17,7 +24,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"dossier/archive"
 	"dossier/render"
 	"dossier/search"
 )
@@ -32,7 +38,7 @@ type Options struct {
 	Store archive.ObjectStore
 	// NewService returns a Service over the data set whose clock is now;
 	// Seed makes one per worker and moves their clocks into the past.
-	NewService func(now func() time.Time) *archive.Service
+	NewService func(now func() time.Time) *service.Service
 	// Calendar counts working days; nil means the built-in one.
 	Calendar *archive.Calendar
 	// Catalogue lists the business types; nil means the built-in one.
@@ -92,10 +98,10 @@ type Result struct {
 	Fixity string
 }
 
-// users are the demo accounts: two of each deciding role, so that the
+// accounts are the demo accounts: two of each deciding role, so that the
 // statistics compare people and a second archivist can approve what the
 // first proposes.
-var users = []struct {
+var accounts = []struct {
 	name, display string
 	roles         []string
 }{
@@ -167,7 +173,7 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	plans := s.plans()
-	total := len(users)
+	total := len(accounts)
 	for _, p := range plans {
 		total += 1 + len(p.steps)
 		if !p.archiveAt.IsZero() {
@@ -193,11 +199,11 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 	s.result(ctx, plans, res)
 	// A first four-properties check (四性检测), stored, so that the
 	// reports page has a report to open.
-	rep, err := archive.Verify(ctx, o.Store, nil)
+	rep, err := fixity.Verify(ctx, o.Store, nil)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := archive.SaveFixityReport(ctx, o.Store, rep); err != nil {
+	if _, err := fixity.SaveFixityReport(ctx, o.Store, rep); err != nil {
 		return nil, err
 	}
 	res.Fixity = rep.Result
@@ -219,12 +225,12 @@ type seeder struct {
 // (argon2id) is slow and can overlap with filing the cases.
 func (s *seeder) users(ctx context.Context, res *Result) error {
 	svc := s.o.NewService(func() time.Time { return s.o.Now })
-	for _, u := range users {
-		in := archive.NewUser{Name: u.name, DisplayName: u.display, Roles: u.roles}
-		var created *archive.User
+	for _, u := range accounts {
+		in := users.NewUser{Name: u.name, DisplayName: u.display, Roles: u.roles}
+		var created *users.User
 		var err error
 		if u.name == "admin" {
-			created, _, err = archive.AddUserToStore(ctx, s.o.Store, in, s.o.Now)
+			created, _, err = users.AddUserToStore(ctx, s.o.Store, in, s.o.Now)
 		} else {
 			created, _, err = svc.CreateUser(ctx, s.actors["admin"], in)
 		}
@@ -240,8 +246,8 @@ func (s *seeder) users(ctx context.Context, res *Result) error {
 // setPasswords gives every user the demo password, two at a time.
 func (s *seeder) setPasswords(ctx context.Context) error {
 	svc := s.o.NewService(func() time.Time { return s.o.Now })
-	names := make(chan string, len(users))
-	for _, u := range users {
+	names := make(chan string, len(accounts))
+	for _, u := range accounts {
 		names <- u.name
 	}
 	close(names)
@@ -534,28 +540,28 @@ func (s *seeder) aftercare(ctx context.Context, plans []*plan) error {
 	sort.Strings(lendable)
 	if len(expired) >= 2 {
 		clk.set(s.o.Now.Add(-4 * 24 * time.Hour))
-		d, err := svc.CreateDisposal(ctx, s.actors["archivist"], archive.NewDisposal{ArchiveNos: expired[:2],
+		d, err := svc.CreateDisposal(ctx, s.actors["archivist"], disposal.NewDisposal{ArchiveNos: expired[:2],
 			Appraisal: "经鉴定，下列档案保管期限已满，业务已办结，无继续保存价值，拟予销毁。"})
 		if err != nil {
 			return fmt.Errorf("demo: disposal: %w", err)
 		}
 		clk.set(s.o.Now.Add(-3 * 24 * time.Hour))
-		if _, err := svc.DecideDisposal(ctx, s.actors["archivist2"], d.ID, archive.DisposalDecision{Decision: "approve", Opinion: "同意销毁。"}); err != nil {
+		if _, err := svc.DecideDisposal(ctx, s.actors["archivist2"], d.ID, disposal.DisposalDecision{Decision: "approve", Opinion: "同意销毁。"}); err != nil {
 			return fmt.Errorf("demo: approve disposal %s: %w", d.ID, err)
 		}
 	}
 	if len(lendable) >= 2 {
 		days := 14
 		clk.set(s.o.Now.Add(-20 * 24 * time.Hour))
-		l, err := svc.RequestLoan(ctx, s.actors["reviewer2"], lendable[0], archive.LoanRequest{Purpose: "复核同类待遇核定口径", Days: &days})
+		l, err := svc.RequestLoan(ctx, s.actors["reviewer2"], lendable[0], loans.LoanRequest{Purpose: "复核同类待遇核定口径", Days: &days})
 		if err != nil {
 			return fmt.Errorf("demo: loan of %s: %w", lendable[0], err)
 		}
-		if _, err := svc.DecideLoan(ctx, s.actors["archivist"], lendable[0], l.ID, archive.LoanDecision{Action: "approve", Note: "同意借阅，请按期归还。"}); err != nil {
+		if _, err := svc.DecideLoan(ctx, s.actors["archivist"], lendable[0], l.ID, loans.LoanDecision{Action: "approve", Note: "同意借阅，请按期归还。"}); err != nil {
 			return fmt.Errorf("demo: approve loan of %s: %w", lendable[0], err)
 		}
 		clk.set(s.o.Now.Add(-2 * time.Hour))
-		if _, err := svc.RequestLoan(ctx, s.actors["clerk2"], lendable[1], archive.LoanRequest{Purpose: "申请人来电查询原件，核对材料", Days: &days}); err != nil {
+		if _, err := svc.RequestLoan(ctx, s.actors["clerk2"], lendable[1], loans.LoanRequest{Purpose: "申请人来电查询原件，核对材料", Days: &days}); err != nil {
 			return fmt.Errorf("demo: loan of %s: %w", lendable[1], err)
 		}
 	}
@@ -602,7 +608,7 @@ func (s *seeder) archive(ctx context.Context, plans []*plan) error {
 	return <-errs
 }
 
-func (s *seeder) archiveOne(ctx context.Context, svc *archive.Service, clk *clock, p *plan, by archive.Actor) error {
+func (s *seeder) archiveOne(ctx context.Context, svc *service.Service, clk *clock, p *plan, by archive.Actor) error {
 	clk.set(p.archiveAt)
 	rec, err := svc.ArchiveCase(ctx, by, p.id)
 	if err != nil {
@@ -618,8 +624,8 @@ func (s *seeder) archiveOne(ctx context.Context, svc *archive.Service, clk *cloc
 }
 
 // file creates the case, as its owner or a clerk.
-func (s *seeder) file(ctx context.Context, svc *archive.Service, p *plan) error {
-	in := archive.NewCase{BusinessType: p.bt.Code, Summary: p.summary,
+func (s *seeder) file(ctx context.Context, svc *service.Service, p *plan) error {
+	in := cases.NewCase{BusinessType: p.bt.Code, Summary: p.summary,
 		Applicant: archive.Applicant{Name: p.person.Name, IDNumber: p.person.IDNumber, Phone: p.person.Phone}}
 	by := s.actors[[]string{"clerk", "clerk2"}[s.pl.r.IntN(2)]]
 	if p.owner != "" {
@@ -638,7 +644,7 @@ func (s *seeder) file(ctx context.Context, svc *archive.Service, p *plan) error 
 }
 
 // play performs a case's steps at their moments.
-func (s *seeder) play(ctx context.Context, svc *archive.Service, clk *clock, r *rand.Rand, p *plan) error {
+func (s *seeder) play(ctx context.Context, svc *service.Service, clk *clock, r *rand.Rand, p *plan) error {
 	// The same people see a case through, as in an office.
 	pickOf := func(a, b string) archive.Actor { return s.actors[[]string{a, b}[r.IntN(2)]] }
 	clerk := pickOf("clerk", "clerk2")
@@ -724,7 +730,7 @@ func (s *seeder) play(ctx context.Context, svc *archive.Service, clk *clock, r *
 
 // upload hands in one material: forms as PDF, the identity card now and
 // then as a scanned image.
-func (s *seeder) upload(ctx context.Context, svc *archive.Service, r *rand.Rand, p *plan, by archive.Actor, code string, at time.Time) error {
+func (s *seeder) upload(ctx context.Context, svc *service.Service, r *rand.Rand, p *plan, by archive.Actor, code string, at time.Time) error {
 	spec, _ := p.bt.Material(code)
 	var data []byte
 	var err error

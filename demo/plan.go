@@ -7,7 +7,7 @@ import (
 	"dossier/archive"
 )
 
-var beijing = time.FixedZone("CST", 8*60*60)
+var beijing = archive.Zone
 
 // stepKind is one thing done to a case.
 type stepKind int

@@ -1,14 +1,13 @@
 package render
 
 import (
+	"dossier/archive/disposal"
 	"fmt"
 	"io"
 	"strconv"
-
-	"dossier/archive"
 )
 
-var _ archive.DisposalRenderer = (*Reports)(nil)
+var _ disposal.DisposalRenderer = (*Reports)(nil)
 
 // DisposalColumns are the columns of the 销毁清册; 到期日期 is the last
 // day of retention.
@@ -18,20 +17,20 @@ var DisposalColumns = []Column{
 }
 
 var disposalStatusNames = map[string]string{
-	archive.DisposalPending: "待审批", archive.DisposalApproved: "已批准，执行中",
-	archive.DisposalRejected: "未批准", archive.DisposalExecuted: "已执行",
+	disposal.DisposalPending: "待审批", disposal.DisposalApproved: "已批准，执行中",
+	disposal.DisposalRejected: "未批准", disposal.DisposalExecuted: "已执行",
 }
 
 var retentionNames = map[string]string{"Y": "永久", "D10": "10年", "D30": "30年", "D50": "50年", "D100": "100年"}
 
 // disposalResult is the 处理结果 of one line.
-func disposalResult(it archive.DisposalItem) string {
+func disposalResult(it disposal.DisposalItem) string {
 	switch it.Result {
 	case "":
 		return "待销毁"
-	case archive.ItemHeld:
+	case disposal.ItemHeld:
 		return "未销毁：销毁前被法律冻结"
-	case archive.ItemSkipped:
+	case disposal.ItemSkipped:
 		return "未销毁：" + it.Detail
 	}
 	s := fmt.Sprintf("已销毁（删除 %d 个内容对象", len(it.Deleted))
@@ -47,7 +46,7 @@ func disposalResult(it archive.DisposalItem) string {
 // RenderDisposalList implements archive.DisposalRenderer: the 档案销毁清册
 // with the appraisal, who proposed and approved it, and one line per
 // record with its outcome.
-func (r *Reports) RenderDisposalList(w io.Writer, agency string, d *archive.Disposal) error {
+func (r *Reports) RenderDisposalList(w io.Writer, agency string, d *disposal.Disposal) error {
 	notes := []string{
 		fmt.Sprintf("销毁单号：%s    状态：%s    到期截止日期：%s", d.ID, disposalStatusNames[d.Status], d.AsOf),
 		"鉴定意见：" + d.Appraisal,
@@ -55,7 +54,7 @@ func (r *Reports) RenderDisposalList(w io.Writer, agency string, d *archive.Disp
 	}
 	if d.DecidedAt != nil {
 		verb := "批准人"
-		if d.Status == archive.DisposalRejected {
+		if d.Status == disposal.DisposalRejected {
 			verb = "审批人（未批准）"
 		}
 		line := fmt.Sprintf("%s：%s    审批时间：%s", verb, d.Decider, d.DecidedAt.In(beijing).Format("2006-01-02 15:04"))

@@ -1,13 +1,12 @@
 package render
 
 import (
+	"dossier/archive/disposal"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"dossier/archive"
 )
 
 // The 销毁清册 shows the appraisal, who proposed and approved, and every
@@ -17,16 +16,16 @@ func TestDisposalList(t *testing.T) {
 	r.now = func() time.Time { return fixedDay }
 	until := time.Date(2026, 1, 1, 0, 0, 0, 0, beijing)
 	decided := fixedDay.Add(-time.Hour)
-	d := &archive.Disposal{ID: "dc4fndpksdu8elepjgeg", Status: archive.DisposalExecuted, AsOf: "2026-06-01",
+	d := &disposal.Disposal{ID: "dc4fndpksdu8elepjgeg", Status: disposal.DisposalExecuted, AsOf: "2026-06-01",
 		Appraisal: "经鉴定，下列档案保管期限已满，无继续保存价值，同意销毁。", Creator: "李档案", CreatedAt: fixedDay.Add(-2 * time.Hour),
 		Decider: "王档案", DecidedAt: &decided, Executed: &decided, Opinion: "同意",
-		Items: []archive.DisposalItem{
+		Items: []disposal.DisposalItem{
 			{ArchiveNo: "Z109-SB·2015-D10-SY-0001", Title: "欧***失业保险金申领（SB2015-000001）", Year: 2015, Retention: "D10", RetainUntil: until,
-				Result: archive.ItemDestroyed, Deleted: []string{"a", "b"}, Shared: []string{"c"}},
+				Result: disposal.ItemDestroyed, Deleted: []string{"a", "b"}, Shared: []string{"c"}},
 			{ArchiveNo: "Z109-SB·2015-D10-SB-0002", Title: "张*生育津贴申领（SB2015-000002）", Year: 2015, Retention: "D10", RetainUntil: until,
-				Result: archive.ItemHeld},
+				Result: disposal.ItemHeld},
 			{ArchiveNo: "Z109-SB·2015-D10-SB-0003", Title: "赵*生育津贴申领（SB2015-000003）", Year: 2015, Retention: "D10", RetainUntil: until,
-				Result: archive.ItemDestroyed, Retained: []string{"d"}},
+				Result: disposal.ItemDestroyed, Retained: []string{"d"}},
 		}}
 	p := filepath.Join(t.TempDir(), "disposal.pdf")
 	f, err := os.Create(p)

@@ -1,12 +1,11 @@
 package render
 
 import (
+	"dossier/archive/fixity"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-
-	"dossier/archive"
 )
 
 // FixityColumns are the columns of the four-properties check report.
@@ -16,13 +15,13 @@ var FixityColumns = []Column{
 	{Title: "警告", Width: 12, Right: true}, {Title: "说明", Width: 110},
 }
 
-var resultNames = map[string]string{archive.ResultPass: "通过", archive.ResultWarn: "警告", archive.ResultFail: "不通过"}
+var resultNames = map[string]string{fixity.ResultPass: "通过", fixity.ResultWarn: "警告", fixity.ResultFail: "不通过"}
 
 // RenderFixity implements archive.ReportRenderer: the 档案四性检测报告
 // (DA/T 70-2018): the run and its totals, each property's items with
 // their results, then every failure and warning naming case, 档号 and
 // object.
-func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityReport) error {
+func (r *Reports) RenderFixity(w io.Writer, agency string, rep *fixity.FixityReport) error {
 	meta := TableMeta{Title: "档案四性检测报告", Agency: agency, Generated: r.now(),
 		Subtitle: fmt.Sprintf("检测时间 %s 至 %s  结论：%s", rep.StartedAt.In(beijing).Format("2006-01-02 15:04:05"),
 			rep.FinishedAt.In(beijing).Format("15:04:05"), resultNames[rep.Result])}
@@ -63,7 +62,7 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 				names[p.ID+"/"+it.ID] = it.Name
 			}
 		}
-		all := append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...)
+		all := append(append([]fixity.Problem{}, rep.Problems...), rep.Warnings...)
 		if len(all) == 0 {
 			return ignore(yield([]string{"", "", "", "", "", "", "", "（无）"}))
 		}
@@ -76,7 +75,7 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *archive.FixityRe
 				where = append(where, "档号 "+p.ArchiveNo)
 			}
 			where = append(where, "对象 "+p.Object)
-			if !yield([]string{strconv.Itoa(i + 1), archive.PropertyName(p.Check), names[p.Check+"/"+p.Item], resultNames[p.Severity],
+			if !yield([]string{strconv.Itoa(i + 1), fixity.PropertyName(p.Check), names[p.Check+"/"+p.Item], resultNames[p.Severity],
 				"", "", "", strings.Join(where, "；") + "：" + p.Detail}) {
 				return nil
 			}

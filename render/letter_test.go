@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"dossier/archive"
+	"dossier/archive/notices"
 	"flag"
 	"os"
 	"os/exec"
@@ -12,8 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/image/font/sfnt"
-
-	"dossier/archive"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PDFs in testdata")
@@ -29,8 +29,8 @@ func testFont(t testing.TB) *Font {
 	return f
 }
 
-func sampleNotices() map[string]archive.NoticeData {
-	base := archive.NoticeData{
+func sampleNotices() map[string]notices.NoticeData {
+	base := notices.NoticeData{
 		DocNumber: "社保受字〔2026〕SB2026-000042-3号", VerifyCode: "K7QM-3XPA-9DTF",
 		VerifyURL: "https://si.example.gov.cn/verify/K7QM-3XPA-9DTF", Agency: "某市社会保险事业管理中心",
 		CaseNumber: "SB2026-000042", ApplicantName: "欧阳娜娜", MaskedIDNumber: "110105********002X",
@@ -40,17 +40,17 @@ func sampleNotices() map[string]archive.NoticeData {
 	acc.Kind, acc.CaseDeadline = archive.NoticeAcceptance, "2026-03-05"
 	cor := base
 	cor.Kind, cor.Reasons = archive.NoticeCorrection, "身份证复印件不清晰（须正反面），请补交原件扫描件；ABC-123，100%。"
-	cor.Missing = []archive.NoticeMaterial{{Code: "id_card", Name: "居民身份证"}, {Code: "termination_proof", Name: "解除或终止劳动关系证明"}}
+	cor.Missing = []notices.NoticeMaterial{{Code: "id_card", Name: "居民身份证"}, {Code: "termination_proof", Name: "解除或终止劳动关系证明"}}
 	non := base
 	non.Kind, non.Reasons, non.Basis = archive.NoticeNonAcceptance, "申请事项不属于本机构职责范围，请向参保地经办机构申请。", "《社会保险经办条例》第十条"
 	ok := base
 	ok.Kind, ok.Approved, ok.Reasons, ok.Basis = archive.NoticeResult, true, "经审核，申请人符合领取失业保险金条件，核定领取期限12个月。", "《失业保险条例》第十四条"
 	no := base
 	no.Kind, no.Reasons, no.Basis = archive.NoticeResult, "经核查，申请人非因本人意愿中断就业的情形不成立。", "《失业保险条例》第十四条第（三）项"
-	return map[string]archive.NoticeData{"acceptance": acc, "correction": cor, "non_acceptance": non, "result_approved": ok, "result_denied": no}
+	return map[string]notices.NoticeData{"acceptance": acc, "correction": cor, "non_acceptance": non, "result_approved": ok, "result_denied": no}
 }
 
-func render(t testing.TB, n *Notices, d archive.NoticeData) []byte {
+func render(t testing.TB, n *Notices, d notices.NoticeData) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := n.RenderNotice(&buf, d); err != nil {
@@ -205,12 +205,12 @@ func TestLetterRefusesIncompleteData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, mutate := range map[string]func(*archive.NoticeData){
-		"unknown kind":          func(d *archive.NoticeData) { d.Kind = "love_letter" },
-		"no case number":        func(d *archive.NoticeData) { d.CaseNumber = "" },
-		"no verify code":        func(d *archive.NoticeData) { d.VerifyCode = " " },
-		"refusal without cause": func(d *archive.NoticeData) { d.Kind, d.Reasons = archive.NoticeNonAcceptance, "" },
-		"correction, no list":   func(d *archive.NoticeData) { d.Kind, d.Missing = archive.NoticeCorrection, nil },
+	for name, mutate := range map[string]func(*notices.NoticeData){
+		"unknown kind":          func(d *notices.NoticeData) { d.Kind = "love_letter" },
+		"no case number":        func(d *notices.NoticeData) { d.CaseNumber = "" },
+		"no verify code":        func(d *notices.NoticeData) { d.VerifyCode = " " },
+		"refusal without cause": func(d *notices.NoticeData) { d.Kind, d.Reasons = archive.NoticeNonAcceptance, "" },
+		"correction, no list":   func(d *notices.NoticeData) { d.Kind, d.Missing = archive.NoticeCorrection, nil },
 	} {
 		d := sampleNotices()["acceptance"]
 		mutate(&d)

@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"dossier/archive"
+	"dossier/archive/notices"
 	"fmt"
 	"io"
 	"strings"
@@ -9,8 +11,6 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 	qrcode "github.com/skip2/go-qrcode"
-
-	"dossier/archive"
 )
 
 // Notices draws the four notices as A4 official letters with gofpdf.
@@ -31,7 +31,7 @@ type NoticeOptions struct {
 	FixedCreationDate time.Time
 }
 
-var _ archive.Renderer = (*Notices)(nil)
+var _ notices.Renderer = (*Notices)(nil)
 
 // NewNotices returns a renderer using font. Errors: none today; the
 // signature leaves room for checks on the font.
@@ -50,7 +50,7 @@ func NewNotices(font *Font, opts NoticeOptions) (*Notices, error) {
 	return n, nil
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = archive.Zone
 
 // chineseDate prints 2026年11月26日.
 func chineseDate(t time.Time) string {
@@ -64,7 +64,7 @@ const listMark = "\x00"
 const remedies = "如不服本决定，可自收到本通知书之日起六十日内依法申请行政复议，或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。"
 
 // body returns the paragraphs of a notice.
-func noticeBody(d archive.NoticeData) (paras []string, remedy bool, err error) {
+func noticeBody(d notices.NoticeData) (paras []string, remedy bool, err error) {
 	received := chineseDate(d.ReceivedAt)
 	switch d.Kind {
 	case archive.NoticeAcceptance:
@@ -128,7 +128,7 @@ func noticeBody(d archive.NoticeData) (paras []string, remedy bool, err error) {
 }
 
 // RenderNotice implements archive.Renderer.
-func (n *Notices) RenderNotice(w io.Writer, d archive.NoticeData) error {
+func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	for field, v := range map[string]string{"case number": d.CaseNumber, "applicant name": d.ApplicantName,
 		"verification code": d.VerifyCode, "document number": d.DocNumber} {
 		if strings.TrimSpace(v) == "" {

@@ -1,12 +1,11 @@
 package render
 
 import (
+	"dossier/archive/reports"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
-
-	"dossier/archive"
 )
 
 // Column is one column of a table report.
@@ -144,7 +143,7 @@ type Reports struct {
 	now  func() time.Time
 }
 
-var _ archive.ReportRenderer = (*Reports)(nil)
+var _ reports.ReportRenderer = (*Reports)(nil)
 
 // NewReports returns the report renderer.
 func NewReports(font *Font) *Reports { return &Reports{font: font, now: time.Now} }
@@ -157,10 +156,10 @@ var CatalogueColumns = []Column{
 }
 
 // RenderCatalogue implements archive.ReportRenderer.
-func (r *Reports) RenderCatalogue(w io.Writer, agency, filters string, entries func(yield func(archive.CatalogueEntry) bool) error) error {
+func (r *Reports) RenderCatalogue(w io.Writer, agency, filters string, entries func(yield func(reports.CatalogueEntry) bool) error) error {
 	meta := TableMeta{Title: "归档文件目录", Subtitle: filters, Agency: agency, Generated: r.now()}
 	return RenderTable(w, r.font, meta, CatalogueColumns, func(yield func([]string) bool) error {
-		return entries(func(e archive.CatalogueEntry) bool {
+		return entries(func(e reports.CatalogueEntry) bool {
 			no := e.ArchiveNo
 			if no == "" {
 				no = "（待归档）"
@@ -180,12 +179,12 @@ var StatisticsColumns = []Column{
 
 // RenderStatistics implements archive.ReportRenderer: one table, a
 // heading row before each section.
-func (r *Reports) RenderStatistics(w io.Writer, agency string, st *archive.Statistics) error {
+func (r *Reports) RenderStatistics(w io.Writer, agency string, st *reports.Statistics) error {
 	meta := TableMeta{Title: "业务量及办理时效统计（考核）", Agency: agency, Generated: r.now(),
 		Subtitle: fmt.Sprintf("收件日期 %s 至 %s", st.From.In(beijing).Format("2006-01-02"), st.To.Add(-time.Second).In(beijing).Format("2006-01-02"))}
 	sections := []struct {
 		title string
-		rows  []archive.StatGroup
+		rows  []reports.StatGroup
 	}{{"按业务类型", st.ByBusinessType}, {"按审核环节", st.ByStage}, {"按经办人", st.ByDecider}}
 	return RenderTable(w, r.font, meta, StatisticsColumns, func(yield func([]string) bool) error {
 		for _, s := range sections {
@@ -209,15 +208,15 @@ func (r *Reports) RenderStatistics(w io.Writer, agency string, st *archive.Stati
 
 // GenerateCatalogueEntries yields n realistic catalogue lines, for
 // benchmarks and tests.
-func GenerateCatalogueEntries(n int) func(yield func(archive.CatalogueEntry) bool) error {
+func GenerateCatalogueEntries(n int) func(yield func(reports.CatalogueEntry) bool) error {
 	names := []string{"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴霞", "欧阳娜娜"}
 	types := []string{"失业保险金申领", "基本养老金申领", "医疗费用报销", "工伤认定申请", "生育津贴申领", "养老保险关系转移"}
 	codes := []string{"SY", "YL", "YB", "GS", "SB", "YL"}
 	ret := []string{"D10", "Y", "D10", "D50", "D10", "D100"}
-	return func(yield func(archive.CatalogueEntry) bool) error {
+	return func(yield func(reports.CatalogueEntry) bool) error {
 		for i := 1; i <= n; i++ {
 			t := i % len(types)
-			e := archive.CatalogueEntry{Seq: i,
+			e := reports.CatalogueEntry{Seq: i,
 				ArchiveNo:   fmt.Sprintf("Z109-SB·2026-%s-%s-%04d", ret[t], codes[t], i),
 				DocNo:       fmt.Sprintf("社保审字〔2026〕SB2026-%06d-7号", i),
 				Responsible: "某市社会保险事业管理中心", Title: names[i%len(names)] + types[t] + "审核结果（准予）",

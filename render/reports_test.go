@@ -1,6 +1,7 @@
 package render
 
 import (
+	"dossier/archive/reports"
 	"errors"
 	"io"
 	"os"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"dossier/archive"
 )
 
 func TestCatalogueReport(t *testing.T) {
@@ -43,7 +42,7 @@ func TestCatalogueReport(t *testing.T) {
 		}
 	}
 	flat := strings.Join(strings.Fields(text), "")
-	if err := GenerateCatalogueEntries(n)(func(e archive.CatalogueEntry) bool {
+	if err := GenerateCatalogueEntries(n)(func(e reports.CatalogueEntry) bool {
 		for _, want := range []string{e.ArchiveNo, e.Remarks} {
 			if !strings.Contains(text, want) {
 				t.Fatalf("row %d: %s not in the extracted text", e.Seq, want)
@@ -61,10 +60,10 @@ func TestCatalogueReport(t *testing.T) {
 
 func TestStatisticsReport(t *testing.T) {
 	r := NewReports(testFont(t))
-	st := &archive.Statistics{From: fixedDay.AddDate(0, -2, 0), To: fixedDay,
-		ByBusinessType: []archive.StatGroup{{Key: "pension_claim", Name: "基本养老金申领", Cases: 12, Decided: 10, OnTime: 9, Overdue: 2, MedianHours: 50.5}},
-		ByStage:        []archive.StatGroup{{Key: "initial", Name: "初审", Cases: 10, Decided: 10, OnTime: 10, MedianHours: 3}},
-		ByDecider:      []archive.StatGroup{{Key: "u1", Name: "chen.reviewer", Cases: 10, Decided: 10, OnTime: 8, Overdue: 2, MedianHours: 4}}}
+	st := &reports.Statistics{From: fixedDay.AddDate(0, -2, 0), To: fixedDay,
+		ByBusinessType: []reports.StatGroup{{Key: "pension_claim", Name: "基本养老金申领", Cases: 12, Decided: 10, OnTime: 9, Overdue: 2, MedianHours: 50.5}},
+		ByStage:        []reports.StatGroup{{Key: "initial", Name: "初审", Cases: 10, Decided: 10, OnTime: 10, MedianHours: 3}},
+		ByDecider:      []reports.StatGroup{{Key: "u1", Name: "chen.reviewer", Cases: 10, Decided: 10, OnTime: 8, Overdue: 2, MedianHours: 4}}}
 	p := filepath.Join(t.TempDir(), "stats.pdf")
 	f, _ := os.Create(p)
 	if err := r.RenderStatistics(f, "某市社会保险事业管理中心", st); err != nil {

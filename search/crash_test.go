@@ -3,6 +3,9 @@ package search_test
 import (
 	"bufio"
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/service"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,14 +16,13 @@ import (
 	"syscall"
 	"testing"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	"dossier/search"
 )
 
 type stack struct {
-	svc *archive.Service
+	svc *service.Service
 	db  *boltdb.DB
 	ix  *search.Index
 }
@@ -38,7 +40,7 @@ func openStack(t testing.TB, dir string) (*stack, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Index: ix})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Index: ix})
 	return &stack{svc, db, ix}, rebuilt
 }
 
@@ -52,7 +54,7 @@ func TestIndexerChild(t *testing.T) {
 		return
 	}
 	s, _ := openStack(t, dir)
-	ix := archive.NewIndexer(s.svc, s.db, s.ix, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ix := s.svc.NewIndexer(s.db, s.ix, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for {
 		n, err := ix.RunOnce(context.Background())
 		if err != nil {
@@ -75,7 +77,7 @@ func TestSIGKILLDuringIndexing(t *testing.T) {
 	clerk := archive.Actor{UserID: "clerk1", Name: "clerk1", Roles: []string{archive.RoleClerk}}
 	const n = 1500
 	for i := 0; i < n; i++ {
-		if _, err := s.svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Summary: fmt.Sprintf("参保登记 %d", i),
+		if _, err := s.svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Summary: fmt.Sprintf("参保登记 %d", i),
 			Applicant: archive.Applicant{Name: "测试人", IDNumber: "11010519491231002X"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +118,7 @@ func TestSIGKILLDuringIndexing(t *testing.T) {
 	if lag == 0 || lag == n {
 		t.Fatalf("after the kill %d of %d cases wait for the index; the kill did not land mid-way", lag, n)
 	}
-	ix := archive.NewIndexer(s.svc, s.db, s.ix, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ix := s.svc.NewIndexer(s.db, s.ix, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for {
 		k, err := ix.RunOnce(ctx)
 		if err != nil {

@@ -1,11 +1,11 @@
 package search
 
 import (
+	"dossier/archive"
+	"dossier/archive/indexing"
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	"dossier/archive"
 )
 
 // Realistic test and benchmark data: names, all business types, opinions
@@ -43,9 +43,9 @@ func Name(r *rand.Rand) string {
 
 // GenerateCases makes n realistic cases with their events and material
 // texts, deterministic for a seed.
-func GenerateCases(n int, seed uint64) []archive.IndexedCase {
+func GenerateCases(n int, seed uint64) []indexing.IndexedCase {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]archive.IndexedCase, n)
+	out := make([]indexing.IndexedCase, n)
 	base := time.Date(2025, 1, 1, 9, 0, 0, 0, beijing)
 	for i := range out {
 		bt := types[r.IntN(len(types))]
@@ -69,7 +69,7 @@ func GenerateCases(n int, seed uint64) []archive.IndexedCase {
 		}
 		c.Materials = []archive.Material{{ID: "m1", Code: "id_card", Filename: "材料.pdf"}}
 		texts["m1"] = text
-		out[i] = archive.IndexedCase{Case: c, Events: evs, Texts: texts}
+		out[i] = indexing.IndexedCase{Case: c, Events: evs, Texts: texts}
 	}
 	return out
 }
@@ -77,28 +77,28 @@ func GenerateCases(n int, seed uint64) []archive.IndexedCase {
 // SampleQueries draws a mixed query set from generated cases: names,
 // identity numbers and prefixes, case numbers, words from opinions and
 // materials, phrases, filters.
-func SampleQueries(cases []archive.IndexedCase, n int, seed uint64) []archive.SearchQuery {
+func SampleQueries(cases []indexing.IndexedCase, n int, seed uint64) []indexing.SearchQuery {
 	r := rand.New(rand.NewPCG(seed, 7))
-	qs := make([]archive.SearchQuery, n)
+	qs := make([]indexing.SearchQuery, n)
 	for i := range qs {
 		c := cases[r.IntN(len(cases))].Case
 		switch i % 8 {
 		case 0:
-			qs[i] = archive.SearchQuery{Q: c.Applicant.Name}
+			qs[i] = indexing.SearchQuery{Q: c.Applicant.Name}
 		case 1:
-			qs[i] = archive.SearchQuery{Q: c.Applicant.IDNumber}
+			qs[i] = indexing.SearchQuery{Q: c.Applicant.IDNumber}
 		case 2:
-			qs[i] = archive.SearchQuery{Q: c.Applicant.IDNumber[:10]}
+			qs[i] = indexing.SearchQuery{Q: c.Applicant.IDNumber[:10]}
 		case 3:
-			qs[i] = archive.SearchQuery{Q: c.Number}
+			qs[i] = indexing.SearchQuery{Q: c.Number}
 		case 4:
-			qs[i] = archive.SearchQuery{Q: hospitals[r.IntN(len(hospitals))]}
+			qs[i] = indexing.SearchQuery{Q: hospitals[r.IntN(len(hospitals))]}
 		case 5:
-			qs[i] = archive.SearchQuery{Q: `"失业保险金"`, Status: archive.StatusApproved}
+			qs[i] = indexing.SearchQuery{Q: `"失业保险金"`, Status: archive.StatusApproved}
 		case 6:
-			qs[i] = archive.SearchQuery{Q: "养老 缴费", BusinessType: "pension_claim"}
+			qs[i] = indexing.SearchQuery{Q: "养老 缴费", BusinessType: "pension_claim"}
 		case 7:
-			qs[i] = archive.SearchQuery{BusinessType: c.BusinessType, Year: c.CreatedAt.Year()}
+			qs[i] = indexing.SearchQuery{BusinessType: c.BusinessType, Year: c.CreatedAt.Year()}
 		}
 	}
 	return qs

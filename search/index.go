@@ -6,6 +6,8 @@ package search
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/indexing"
 	"errors"
 	"fmt"
 	"os"
@@ -22,8 +24,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"dossier/archive"
 )
 
 // Index is the bleve index of cases.
@@ -34,7 +34,7 @@ type Index struct {
 	cat *archive.Catalogue
 }
 
-var _ archive.SearchIndex = (*Index)(nil)
+var _ indexing.SearchIndex = (*Index)(nil)
 
 // doc is what is indexed for one case.
 type doc struct {
@@ -152,7 +152,7 @@ func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err erro
 		idx, err = newIndex(dir)
 		rebuilt = true
 	} else if err != nil {
-		aside := fmt.Sprintf("%s.damaged-%d", dir, time.Now().Unix())
+		aside := fmt.Sprintf("%s.damaged-%d", dir, archive.SystemClock().Unix())
 		if rerr := os.Rename(dir, aside); rerr != nil {
 			return nil, false, fmt.Errorf("search: open %s: %v; move aside: %v", dir, err, rerr)
 		}
@@ -210,7 +210,7 @@ func (ix *Index) Reset(ctx context.Context) error {
 	return nil
 }
 
-func (ix *Index) toDoc(c archive.IndexedCase) doc {
+func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 	k := c.Case
 	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: k.Applicant.Name,
 		Owner: k.ApplicantUser, BusinessType: k.BusinessType, Status: k.Status, Stage: archive.StageOf(k.Status),
@@ -246,13 +246,13 @@ func (ix *Index) toDoc(c archive.IndexedCase) doc {
 	return d
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = archive.Zone
 
 // createdKeyLayout sorts as text in time order (years 0000–9999, UTC).
 const createdKeyLayout = "20060102T150405.000000000"
 
 // PutCases implements archive.SearchIndex: one batch, one commit.
-func (ix *Index) PutCases(ctx context.Context, cases []archive.IndexedCase) error {
+func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	b := ix.idx.NewBatch()
@@ -435,7 +435,7 @@ func wordQuery(w string) query.Query {
 }
 
 // Search implements archive.SearchIndex.
-func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.SearchResult, error) {
+func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.SearchResult, error) {
 	words, phrases := terms(q.Q)
 	if len(words)+len(phrases) > MaxTerms {
 		return nil, archive.Errorf(archive.EINVALID, "q: at most %d words", MaxTerms)
@@ -504,7 +504,7 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 		}
 		return nil, archive.E("search.Search", archive.EINTERNAL, err)
 	}
-	out := &archive.SearchResult{Total: res.Total, Hits: []archive.SearchHit{}, Facets: map[string][]archive.FacetCount{}}
+	out := &indexing.SearchResult{Total: res.Total, Hits: []indexing.SearchHit{}, Facets: map[string][]indexing.FacetCount{}}
 	fragments, err := ix.highlight(ctx, res.Hits, words, phrases)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -514,7 +514,7 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 	}
 	for _, h := range res.Hits {
 		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
-		hit := archive.SearchHit{ID: h.ID, Number: str("number"), Name: archive.MaskName(str("name")),
+		hit := indexing.SearchHit{ID: h.ID, Number: str("number"), Name: archive.MaskName(str("name")),
 			BusinessType: str("business_type"), BusinessName: str("business_name"), Status: str("status"), Score: h.Score}
 		if fm := fragments[h.ID]; len(fm) > 0 {
 			hit.Fragments = map[string][]string{}
@@ -556,9 +556,9 @@ func (ix *Index) Search(ctx context.Context, q archive.SearchQuery) (*archive.Se
 		}
 	}
 	for i, name := range facetFields {
-		var fc []archive.FacetCount
+		var fc []indexing.FacetCount
 		for term, n := range counts[i] {
-			fc = append(fc, archive.FacetCount{Term: term, Count: n})
+			fc = append(fc, indexing.FacetCount{Term: term, Count: n})
 		}
 		sort.Slice(fc, func(i, j int) bool {
 			return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term

@@ -3,6 +3,8 @@ package search
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/indexing"
 	"fmt"
 	"image"
 	"image/color"
@@ -18,7 +20,6 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"dossier/archive"
 	"dossier/render"
 )
 
@@ -60,7 +61,7 @@ func scanImage(t testing.TB, lines ...string) []byte {
 }
 
 type labelled struct {
-	q        archive.SearchQuery
+	q        indexing.SearchQuery
 	relevant map[string]bool
 }
 
@@ -81,7 +82,7 @@ func TestRelevance(t *testing.T) {
 	if err := ix.PutCases(ctx, cases); err != nil {
 		t.Fatal(err)
 	}
-	rel := func(pred func(c archive.IndexedCase) bool) map[string]bool {
+	rel := func(pred func(c indexing.IndexedCase) bool) map[string]bool {
 		m := map[string]bool{}
 		for _, c := range cases {
 			if pred(c) {
@@ -94,37 +95,37 @@ func TestRelevance(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		c := cases[i*29]
 		nm := c.Case.Applicant.Name
-		qs = append(qs, labelled{archive.SearchQuery{Q: nm}, rel(func(x archive.IndexedCase) bool { return x.Case.Applicant.Name == nm })})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: nm}, rel(func(x indexing.IndexedCase) bool { return x.Case.Applicant.Name == nm })})
 	}
 	for i := 0; i < 10; i++ {
 		c := cases[i*31+3]
-		qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Applicant.IDNumber}, map[string]bool{c.Case.ID: true}})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: c.Case.Applicant.IDNumber}, map[string]bool{c.Case.ID: true}})
 	}
 	for i := 0; i < 5; i++ {
 		p := cases[i*37+5].Case.Applicant.IDNumber[:14]
-		qs = append(qs, labelled{archive.SearchQuery{Q: p}, rel(func(x archive.IndexedCase) bool { return strings.HasPrefix(x.Case.Applicant.IDNumber, p) })})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: p}, rel(func(x indexing.IndexedCase) bool { return strings.HasPrefix(x.Case.Applicant.IDNumber, p) })})
 	}
 	for i := 0; i < 5; i++ {
 		c := cases[i*41+7]
-		qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Number}, map[string]bool{c.Case.ID: true}})
-		qs = append(qs, labelled{archive.SearchQuery{Q: strings.ToLower(c.Case.Number)}, map[string]bool{c.Case.ID: true}})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: c.Case.Number}, map[string]bool{c.Case.ID: true}})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: strings.ToLower(c.Case.Number)}, map[string]bool{c.Case.ID: true}})
 	}
 	for _, h := range hospitals[:4] {
-		qs = append(qs, labelled{archive.SearchQuery{Q: h}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Texts["m1"], h) })})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: h}, rel(func(x indexing.IndexedCase) bool { return strings.Contains(x.Texts["m1"], h) })})
 	}
 	for _, co := range companies[:4] {
-		qs = append(qs, labelled{archive.SearchQuery{Q: co}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Texts["m1"], co) })})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: co}, rel(func(x indexing.IndexedCase) bool { return strings.Contains(x.Texts["m1"], co) })})
 	}
 	for _, ph := range []string{"累计缴费满十五年", "非因本人意愿中断就业", "认定为工伤", "产假天数"} {
-		qs = append(qs, labelled{archive.SearchQuery{Q: `"` + ph + `"`}, rel(func(x archive.IndexedCase) bool { return strings.Contains(x.Events[0].Opinion, ph) })})
+		qs = append(qs, labelled{indexing.SearchQuery{Q: `"` + ph + `"`}, rel(func(x indexing.IndexedCase) bool { return strings.Contains(x.Events[0].Opinion, ph) })})
 	}
-	qs = append(qs, labelled{archive.SearchQuery{Q: "宏远精密仪器"}, map[string]bool{cases[17].Case.ID: true}})
-	qs = append(qs, labelled{archive.SearchQuery{Q: "宏远 离职证明"}, map[string]bool{cases[17].Case.ID: true}})
+	qs = append(qs, labelled{indexing.SearchQuery{Q: "宏远精密仪器"}, map[string]bool{cases[17].Case.ID: true}})
+	qs = append(qs, labelled{indexing.SearchQuery{Q: "宏远 离职证明"}, map[string]bool{cases[17].Case.ID: true}})
 	c := cases[88]
-	qs = append(qs, labelled{archive.SearchQuery{Q: c.Case.Applicant.Name + " " + c.Case.Number}, map[string]bool{c.Case.ID: true}})
+	qs = append(qs, labelled{indexing.SearchQuery{Q: c.Case.Applicant.Name + " " + c.Case.Number}, map[string]bool{c.Case.ID: true}})
 	bt := cases[99].Case.BusinessType
 	nm := cases[99].Case.Applicant.Name
-	qs = append(qs, labelled{archive.SearchQuery{Q: nm, BusinessType: bt}, rel(func(x archive.IndexedCase) bool {
+	qs = append(qs, labelled{indexing.SearchQuery{Q: nm, BusinessType: bt}, rel(func(x indexing.IndexedCase) bool {
 		return x.Case.Applicant.Name == nm && x.Case.BusinessType == bt
 	})})
 
@@ -180,7 +181,7 @@ func TestOwnerIsolation(t *testing.T) {
 		queries = append(queries, c.Case.Applicant.Name, c.Case.Applicant.IDNumber, c.Case.Number, c.Case.Applicant.IDNumber[:8])
 	}
 	for _, q := range queries {
-		res, err := ix.Search(ctx, archive.SearchQuery{Q: q, Owner: owner, Limit: 100})
+		res, err := ix.Search(ctx, indexing.SearchQuery{Q: q, Owner: owner, Limit: 100})
 		if err != nil {
 			if archive.ErrorCode(err) == archive.EINVALID {
 				continue
@@ -208,7 +209,7 @@ func TestHighlightsMaskIdentityNumbers(t *testing.T) {
 		if !strings.Contains(c.Texts["m1"], "居民身份证") {
 			continue
 		}
-		res, err := ix.Search(ctx, archive.SearchQuery{Q: "居民身份证", Limit: 50})
+		res, err := ix.Search(ctx, indexing.SearchQuery{Q: "居民身份证", Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,11 +233,11 @@ func TestBadQueries(t *testing.T) {
 	if err := ix.PutCases(ctx, GenerateCases(30, 1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Search(ctx, archive.SearchQuery{Q: strings.Repeat("a ", 25)}); archive.ErrorCode(err) != archive.EINVALID {
+	if _, err := ix.Search(ctx, indexing.SearchQuery{Q: strings.Repeat("a ", 25)}); archive.ErrorCode(err) != archive.EINVALID {
 		t.Fatalf("too many words: %v", err)
 	}
 	for _, c := range []string{"x", "o-1", "o99999999", "oabc"} {
-		if _, err := ix.Search(ctx, archive.SearchQuery{Cursor: c}); archive.ErrorCode(err) != archive.EINVALID {
+		if _, err := ix.Search(ctx, indexing.SearchQuery{Cursor: c}); archive.ErrorCode(err) != archive.EINVALID {
 			t.Fatalf("cursor %q: %v", c, err)
 		}
 	}
@@ -255,7 +256,7 @@ func FuzzSearchQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		_, err := ix.Search(context.Background(), archive.SearchQuery{Q: q, Owner: "user1"})
+		_, err := ix.Search(context.Background(), indexing.SearchQuery{Q: q, Owner: "user1"})
 		if err != nil && archive.ErrorCode(err) != archive.EINVALID {
 			t.Fatalf("%q: %v", q, err)
 		}
@@ -312,7 +313,7 @@ func TestHighlights(t *testing.T) {
 	if err := ix.PutCases(ctx, cases); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ix.Search(ctx, archive.SearchQuery{Q: "居民身份证", Limit: 10})
+	res, err := ix.Search(ctx, indexing.SearchQuery{Q: "居民身份证", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +343,7 @@ func TestFacetsAndNewestFirst(t *testing.T) {
 	if err := ix.PutCases(ctx, cases); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []archive.SearchQuery{{}, {Status: archive.StatusApproved}, {Q: "养老"}, {BusinessType: "unemployment_benefit"}} {
+	for _, q := range []indexing.SearchQuery{{}, {Status: archive.StatusApproved}, {Q: "养老"}, {BusinessType: "unemployment_benefit"}} {
 		q.Limit = 300
 		res, err := ix.Search(ctx, q)
 		if err != nil {

@@ -2,22 +2,22 @@ package boltdb
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/indexing"
 	"encoding/binary"
 	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
-
-	"dossier/archive"
 )
 
 // IndexQueue implements archive.IndexQueue: up to limit cases whose
 // latest state the search index has not taken yet, with the seq queued.
-func (d *DB) IndexQueue(ctx context.Context, limit int) ([]archive.QueuedCase, error) {
-	var out []archive.QueuedCase
+func (d *DB) IndexQueue(ctx context.Context, limit int) ([]indexing.QueuedCase, error) {
+	var out []indexing.QueuedCase
 	err := d.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIndexQueue).Cursor()
 		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			out = append(out, archive.QueuedCase{ID: string(k), Seq: binary.BigEndian.Uint64(v)})
+			out = append(out, indexing.QueuedCase{ID: string(k), Seq: binary.BigEndian.Uint64(v)})
 		}
 		return nil
 	})
@@ -26,7 +26,7 @@ func (d *DB) IndexQueue(ctx context.Context, limit int) ([]archive.QueuedCase, e
 
 // AckIndexed removes queue entries that were indexed, unless the case
 // changed again meanwhile (its queued seq moved on).
-func (d *DB) AckIndexed(ctx context.Context, done []archive.QueuedCase) error {
+func (d *DB) AckIndexed(ctx context.Context, done []indexing.QueuedCase) error {
 	return wrap("boltdb.AckIndexed", d.db.Update(func(tx *bolt.Tx) error {
 		q := tx.Bucket(bucketIndexQueue)
 		for _, it := range done {
@@ -63,8 +63,8 @@ func (d *DB) EnqueueAll(ctx context.Context) error {
 
 // ExtractedText returns the cached text of a blob; ok is false when the
 // blob was not extracted yet.
-func (d *DB) ExtractedText(ctx context.Context, sha string) (archive.Extracted, bool, error) {
-	var ex archive.Extracted
+func (d *DB) ExtractedText(ctx context.Context, sha string) (indexing.Extracted, bool, error) {
+	var ex indexing.Extracted
 	ok := false
 	err := d.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketText).Get([]byte(sha))
@@ -78,7 +78,7 @@ func (d *DB) ExtractedText(ctx context.Context, sha string) (archive.Extracted, 
 }
 
 // PutExtractedText caches the text of a blob (blobs never change).
-func (d *DB) PutExtractedText(ctx context.Context, sha string, ex archive.Extracted) error {
+func (d *DB) PutExtractedText(ctx context.Context, sha string, ex indexing.Extracted) error {
 	v, err := json.Marshal(ex)
 	if err != nil {
 		return archive.E("boltdb.PutExtractedText", archive.EINTERNAL, err)

@@ -2,11 +2,11 @@ package boltdb
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/users"
 	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
-
-	"dossier/archive"
 )
 
 var (
@@ -17,18 +17,18 @@ var (
 	userBuckets = [][]byte{bucketUsers, bucketUsersByName, bucketUsersByToken}
 )
 
-var _ archive.UserProjection = (*DB)(nil)
+var _ users.UserProjection = (*DB)(nil)
 
 // userRecord is how a user is stored: the API form plus the hashes that
 // the API form leaves out. archive.User must not get a MarshalJSON method,
 // or it would be promoted here and drop the hashes.
 type userRecord struct {
-	archive.User
+	users.User
 	PasswordHash string            `json:"password_hash,omitempty"`
 	TokenSHA256  map[string]string `json:"token_sha256,omitempty"` // token id → hash
 }
 
-func encodeUser(u *archive.User) ([]byte, error) {
+func encodeUser(u *users.User) ([]byte, error) {
 	rec := userRecord{User: *u, PasswordHash: u.PasswordHash, TokenSHA256: map[string]string{}}
 	for _, t := range u.Tokens {
 		rec.TokenSHA256[t.ID] = t.SHA256
@@ -36,7 +36,7 @@ func encodeUser(u *archive.User) ([]byte, error) {
 	return json.Marshal(rec)
 }
 
-func decodeUser(v []byte) (*archive.User, error) {
+func decodeUser(v []byte) (*users.User, error) {
 	var rec userRecord
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func decodeUser(v []byte) (*archive.User, error) {
 	return &u, nil
 }
 
-func getUser(tx *bolt.Tx, id []byte) (*archive.User, error) {
+func getUser(tx *bolt.Tx, id []byte) (*users.User, error) {
 	v := tx.Bucket(bucketUsers).Get(id)
 	if v == nil {
 		return nil, archive.Errorf(archive.ENOTFOUND, "user %s does not exist", id)
@@ -58,8 +58,8 @@ func getUser(tx *bolt.Tx, id []byte) (*archive.User, error) {
 }
 
 // User implements archive.UserProjection.
-func (d *DB) User(ctx context.Context, id string) (*archive.User, error) {
-	var u *archive.User
+func (d *DB) User(ctx context.Context, id string) (*users.User, error) {
+	var u *users.User
 	err := d.view(func(tx *bolt.Tx) (err error) {
 		u, err = getUser(tx, []byte(id))
 		return err
@@ -68,10 +68,10 @@ func (d *DB) User(ctx context.Context, id string) (*archive.User, error) {
 }
 
 // UserByName implements archive.UserProjection.
-func (d *DB) UserByName(ctx context.Context, name string) (*archive.User, error) {
-	var u *archive.User
+func (d *DB) UserByName(ctx context.Context, name string) (*users.User, error) {
+	var u *users.User
 	err := d.view(func(tx *bolt.Tx) (err error) {
-		id := tx.Bucket(bucketUsersByName).Get([]byte(archive.FoldUserName(name)))
+		id := tx.Bucket(bucketUsersByName).Get([]byte(users.FoldUserName(name)))
 		if id == nil {
 			return archive.Errorf(archive.ENOTFOUND, "no user is named %s", name)
 		}
@@ -96,7 +96,7 @@ func (d *DB) UserIDByTokenHash(ctx context.Context, sum string) (string, error) 
 }
 
 // PutUsers implements archive.UserProjection.
-func (d *DB) PutUsers(ctx context.Context, users ...*archive.User) error {
+func (d *DB) PutUsers(ctx context.Context, users ...*users.User) error {
 	vals := make([][]byte, len(users))
 	for i, u := range users {
 		v, err := encodeUser(u)
@@ -115,7 +115,7 @@ func (d *DB) PutUsers(ctx context.Context, users ...*archive.User) error {
 	}))
 }
 
-func putUser(tx *bolt.Tx, u *archive.User, val []byte) error {
+func putUser(tx *bolt.Tx, u *users.User, val []byte) error {
 	id := []byte(u.ID)
 	byName, byToken := tx.Bucket(bucketUsersByName), tx.Bucket(bucketUsersByToken)
 	if oldVal := tx.Bucket(bucketUsers).Get(id); oldVal != nil {
@@ -127,7 +127,7 @@ func putUser(tx *bolt.Tx, u *archive.User, val []byte) error {
 			return nil
 		}
 		// Drop the old index entries that still point here.
-		if k := []byte(archive.FoldUserName(old.Name)); string(byName.Get(k)) == u.ID {
+		if k := []byte(users.FoldUserName(old.Name)); string(byName.Get(k)) == u.ID {
 			if err := byName.Delete(k); err != nil {
 				return err
 			}
@@ -143,7 +143,7 @@ func putUser(tx *bolt.Tx, u *archive.User, val []byte) error {
 	if err := tx.Bucket(bucketUsers).Put(id, val); err != nil {
 		return err
 	}
-	if err := byName.Put([]byte(archive.FoldUserName(u.Name)), id); err != nil {
+	if err := byName.Put([]byte(users.FoldUserName(u.Name)), id); err != nil {
 		return err
 	}
 	for _, t := range u.Tokens {
@@ -172,8 +172,8 @@ func (d *DB) UserSeqs(ctx context.Context, fn func(id string, seq uint64) error)
 }
 
 // ListUsers implements archive.UserProjection.
-func (d *DB) ListUsers(ctx context.Context) ([]*archive.User, error) {
-	users := []*archive.User{}
+func (d *DB) ListUsers(ctx context.Context) ([]*users.User, error) {
+	users := []*users.User{}
 	err := d.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
 			u, err := decodeUser(v)

@@ -2,6 +2,8 @@ package http
 
 import (
 	"bytes"
+	"dossier/archive"
+	"dossier/archive/cases"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +14,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 const actorKey = "dossier.actor"
@@ -142,7 +142,7 @@ func jsonValue(v string) string {
 }
 
 func (s *Server) createCase(c *gin.Context) {
-	var in archive.NewCase
+	var in cases.NewCase
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return

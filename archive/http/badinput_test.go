@@ -3,6 +3,9 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	dhttp "dossier/archive/http"
@@ -144,10 +146,10 @@ func FuzzCaseRequests(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer db.Close()
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
 	h := dhttp.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{}).Handler()
 	ctx := context.Background()
-	_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "fuzzer", Roles: []string{archive.RoleClerk, archive.RoleApplicant}}, time.Now())
+	_, token, err := users.AddUserToStore(ctx, store, users.NewUser{Name: "fuzzer", Roles: []string{archive.RoleClerk, archive.RoleApplicant}}, time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}

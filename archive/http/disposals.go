@@ -4,17 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/disposal"
 	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // createDisposal answers POST /api/v1/disposals.
 func (s *Server) createDisposal(c *gin.Context) {
-	var in archive.NewDisposal
+	var in disposal.NewDisposal
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
@@ -42,7 +42,7 @@ func (s *Server) getDisposal(c *gin.Context) {
 // approveDisposal answers POST /api/v1/disposals/{id}/approve: a second
 // archivist approves (and so executes) or rejects. The body is optional.
 func (s *Server) approveDisposal(c *gin.Context) {
-	var in archive.DisposalDecision
+	var in disposal.DisposalDecision
 	if c.Request.ContentLength != 0 {
 		// The length may be unknown (chunked): read it to see whether
 		// anything but white space came.

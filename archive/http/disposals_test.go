@@ -2,6 +2,9 @@ package http_test
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/indexing"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	dhttp "dossier/archive/http"
 )
 
@@ -65,7 +67,7 @@ func TestDisposalEndToEnd(t *testing.T) {
 	searchHits := func(q string) string {
 		t.Helper()
 		e.settle()
-		res, err := indexed.Search(context.Background(), archive.Actor{UserID: "x", Roles: []string{archive.RoleArchivist}}, archive.SearchQuery{Q: q})
+		res, err := indexed.Search(context.Background(), archive.Actor{UserID: "x", Roles: []string{archive.RoleArchivist}}, indexing.SearchQuery{Q: q})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +183,7 @@ func TestDisposalEndToEnd(t *testing.T) {
 	}
 
 	// Everything is in the audit log.
-	entries, _, err := e.audit.Query(context.Background(), archive.AuditFilter{}, "", 1000)
+	entries, _, err := e.audit.Query(context.Background(), audit.AuditFilter{}, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

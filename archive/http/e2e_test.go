@@ -3,6 +3,10 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
 	"dossier/archive/servicetest"
@@ -30,8 +33,8 @@ type env struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store archive.ObjectStore
-	svc   *archive.Service
-	audit *archive.AuditLog
+	svc   *service.Service
+	audit *audit.AuditLog
 	admin string // token
 	db    *boltdb.DB
 	stack *servicetest.Stack
@@ -60,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: testMaxUpload, IndexLag: st.DB.IndexLag}).Handler())
 	t.Cleanup(srv.Close)
-	_, token, err := archive.AddUserToStore(context.Background(), st.Store, archive.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
+	_, token, err := users.AddUserToStore(context.Background(), st.Store, users.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

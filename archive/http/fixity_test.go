@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"dossier/archive"
+	"dossier/archive/fixity"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -8,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"dossier/archive"
 )
 
 // The four-properties check report: JSON and PDF, the last stored one or
@@ -38,11 +38,11 @@ func TestFixityReport(t *testing.T) {
 
 	f := e.req("GET", "/api/v1/reports/fixity?fresh=true", auditor, nil, "")
 	expect(t, f, 200, "fresh check")
-	var rep archive.FixityReport
+	var rep fixity.FixityReport
 	if err := json.Unmarshal(f.raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Failures() != 0 || rep.ArchivedCases != 1 || rep.ActiveHolds != 1 || len(rep.Properties) != 4 || rep.Result == archive.ResultFail {
+	if rep.Failures() != 0 || rep.ArchivedCases != 1 || rep.ActiveHolds != 1 || len(rep.Properties) != 4 || rep.Result == fixity.ResultFail {
 		t.Fatalf("fresh check of an untouched store: %s", f.raw)
 	}
 	for _, p := range rep.Properties {
@@ -53,7 +53,7 @@ func TestFixityReport(t *testing.T) {
 	// Served from the store without a new run.
 	s := e.req("GET", "/api/v1/reports/fixity", archivist, nil, "")
 	expect(t, s, 200, "stored report")
-	var stored archive.FixityReport
+	var stored fixity.FixityReport
 	json.Unmarshal(s.raw, &stored)
 	if !stored.StartedAt.Equal(rep.StartedAt) {
 		t.Fatalf("stored report started %s, the fresh one %s", stored.StartedAt, rep.StartedAt)
@@ -84,15 +84,15 @@ func TestFixityReport(t *testing.T) {
 	}
 	j := e.req("GET", "/api/v1/reports/fixity", auditor, nil, "")
 	expect(t, j, 200, "stored report after the damage")
-	var bad archive.FixityReport
+	var bad fixity.FixityReport
 	json.Unmarshal(j.raw, &bad)
 	found := false
 	for _, pr := range bad.Problems {
-		if pr.Object == blob && pr.CaseID == id && pr.ArchiveNo == no && pr.Item == archive.ItemPackageObjects {
+		if pr.Object == blob && pr.CaseID == id && pr.ArchiveNo == no && pr.Item == fixity.ItemPackageObjects {
 			found = true
 		}
 	}
-	if bad.Result != archive.ResultFail || !found {
+	if bad.Result != fixity.ResultFail || !found {
 		t.Fatalf("the damaged store's report: %s", j.raw)
 	}
 	// Every read and run is audited.

@@ -5,6 +5,8 @@ package http
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/service"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,13 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"dossier/archive"
 )
 
 // Server serves the API.
 type Server struct {
-	svc       *archive.Service
+	svc       *service.Service
 	log       *slog.Logger
 	engine    *gin.Engine
 	maxUpload int64
@@ -52,7 +52,7 @@ type Config struct {
 }
 
 // NewServer builds the routes.
-func NewServer(svc *archive.Service, log *slog.Logger, cfg Config) *Server {
+func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
 		ui: newUI(cfg.SecureCookies, cfg.PublicURL), webRoutes: map[string]bool{}}
@@ -223,7 +223,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
 // observe counts and times requests by route template (never by raw path
 // or query, which may hold personal data) and logs them the same way.
 func (s *Server) observe(c *gin.Context) {
-	start := time.Now()
+	start := archive.SystemClock()
 	c.Next()
 	route := c.FullPath()
 	if route == "" {

@@ -1,17 +1,17 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/loans"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // requestLoan answers POST /api/v1/archives/{no}/loans {purpose, scope, days | due}.
 func (s *Server) requestLoan(c *gin.Context) {
-	var in archive.LoanRequest
+	var in loans.LoanRequest
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
@@ -27,7 +27,7 @@ func (s *Server) requestLoan(c *gin.Context) {
 // decideLoan answers PATCH /api/v1/archives/{no}/loans/{lid}
 // {action: approve|reject|return|cancel, note}.
 func (s *Server) decideLoan(c *gin.Context) {
-	var in archive.LoanDecision
+	var in loans.LoanDecision
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
@@ -44,7 +44,7 @@ func (s *Server) archiveLoans(c *gin.Context) {
 
 // listLoans answers GET /api/v1/loans?status=&overdue=&borrower=&limit=&cursor=.
 func (s *Server) listLoans(c *gin.Context) {
-	f := archive.LoanFilter{Status: c.Query("status"), Borrower: c.Query("borrower")}
+	f := loans.LoanFilter{Status: c.Query("status"), Borrower: c.Query("borrower")}
 	if o := c.Query("overdue"); o != "" {
 		b, err := strconv.ParseBool(o)
 		if err != nil {

@@ -2,11 +2,11 @@ package http_test
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
 	"net/url"
 	"strings"
 	"testing"
-
-	"dossier/archive"
 )
 
 // Loans (借阅) through the real server on MinIO: a clerk who did not
@@ -167,7 +167,7 @@ func TestLoansEndToEnd(t *testing.T) {
 
 	// Every download of the archived file is audited, with the loan used.
 	entries, _, err := e.svc.AuditEntries(context.Background(), archive.Actor{UserID: "a", Roles: []string{archive.RoleAuditor}},
-		archive.AuditFilter{Action: "archive.download", Target: "case/" + id}, "", 0)
+		audit.AuditFilter{Action: "archive.download", Target: "case/" + id}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,18 +2,18 @@ package http
 
 import (
 	"bufio"
+	"dossier/archive"
+	"dossier/archive/reports"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // catalogueReport streams GET /api/v1/reports/catalogue.pdf?year=&retention=&business_type=.
 func (s *Server) catalogueReport(c *gin.Context) {
-	f := archive.CatalogueFilter{Retention: c.Query("retention"), BusinessType: c.Query("business_type")}
+	f := reports.CatalogueFilter{Retention: c.Query("retention"), BusinessType: c.Query("business_type")}
 	if y := c.Query("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1900 || n > 9999 {
@@ -30,8 +30,8 @@ func (s *Server) catalogueReport(c *gin.Context) {
 // statisticsReport streams GET /api/v1/reports/statistics.pdf?from=&to=
 // (dates; default: this year so far).
 func (s *Server) statisticsReport(c *gin.Context) {
-	now := time.Now()
-	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	now := s.svc.Now()
+	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, archive.Zone)
 	to := now
 	if err := queryRange(c, &from, &to); err != nil {
 		s.fail(c, err)

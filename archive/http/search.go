@@ -1,16 +1,16 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/indexing"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // search answers GET /api/v1/search?q=&business_type=&status=&year=&from=&to=&limit=&cursor=.
 func (s *Server) search(c *gin.Context) {
-	q := archive.SearchQuery{Q: c.Query("q"), BusinessType: c.Query("business_type"), Status: c.Query("status"), Cursor: c.Query("cursor")}
+	q := indexing.SearchQuery{Q: c.Query("q"), BusinessType: c.Query("business_type"), Status: c.Query("status"), Cursor: c.Query("cursor")}
 	if y := c.Query("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1900 || n > 9999 {

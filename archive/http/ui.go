@@ -449,7 +449,7 @@ func nameOr(m map[string]string, k string) string {
 	return k
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = archive.Zone
 
 var uiFuncs = template.FuncMap{
 	"status":   func(s string) string { return nameOr(statusNames, s) },

@@ -1,12 +1,12 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/users"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 type loginView struct {
@@ -46,7 +46,7 @@ func (s *Server) login(c *gin.Context) {
 	name := strings.TrimSpace(c.PostForm("name"))
 	password := c.PostForm("password")
 	ip := "ip:" + c.ClientIP()
-	user := "user:" + archive.FoldUserName(name)
+	user := "user:" + users.FoldUserName(name)
 	if s.ui.loginFails.blocked(ip, user) {
 		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/disposal"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,8 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // Disposal (销毁) pages for archivists and auditors: the list with the
@@ -18,16 +18,16 @@ import (
 // 销毁清册 PDF. The Service decides every read and post.
 
 var disposalStatusNames = map[string]string{
-	archive.DisposalPending:  "待审批",
-	archive.DisposalApproved: "已批准，执行未完成",
-	archive.DisposalRejected: "已驳回",
-	archive.DisposalExecuted: "已执行",
+	disposal.DisposalPending:  "待审批",
+	disposal.DisposalApproved: "已批准，执行未完成",
+	disposal.DisposalRejected: "已驳回",
+	disposal.DisposalExecuted: "已执行",
 }
 
 var itemResultNames = map[string]string{
-	archive.ItemDestroyed: "已销毁",
-	archive.ItemHeld:      "法律保全，未销毁",
-	archive.ItemSkipped:   "未销毁",
+	disposal.ItemDestroyed: "已销毁",
+	disposal.ItemHeld:      "法律保全，未销毁",
+	disposal.ItemSkipped:   "未销毁",
 }
 
 func init() {
@@ -48,7 +48,7 @@ func init() {
 
 // disposalRow is one disposal in the list, with its counts.
 type disposalRow struct {
-	*archive.Disposal
+	*disposal.Disposal
 	Destroyed int
 	// CreatorName and DeciderName are display names.
 	CreatorName, DeciderName string
@@ -56,7 +56,7 @@ type disposalRow struct {
 
 // newDisposalRow shows d with the proposer and decider by display name
 // (names maps login names to them; nil keeps the login names).
-func newDisposalRow(d *archive.Disposal, names map[string]string) disposalRow {
+func newDisposalRow(d *disposal.Disposal, names map[string]string) disposalRow {
 	r := disposalRow{Disposal: d, CreatorName: d.Creator, DeciderName: d.Decider}
 	if n := names[d.Creator]; n != "" {
 		r.CreatorName = n
@@ -65,7 +65,7 @@ func newDisposalRow(d *archive.Disposal, names map[string]string) disposalRow {
 		r.DeciderName = n
 	}
 	for _, it := range d.Items {
-		if it.Result == archive.ItemDestroyed {
+		if it.Result == disposal.ItemDestroyed {
 			r.Destroyed++
 		}
 	}
@@ -87,7 +87,7 @@ func (s *Server) disposalsPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: time.Now().In(beijing).Format("2006-01-02")}
+	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: s.svc.Now().In(beijing).Format("2006-01-02")}
 	names := s.staffNames(c, a).ByName
 	for _, d := range ds {
 		v.Disposals = append(v.Disposals, newDisposalRow(d, names))
@@ -100,7 +100,7 @@ func disposalPath(id string) string { return "/disposals/" + url.PathEscape(id) 
 // disposalCreate posts a proposal: the appraisal, the date retention must
 // have ended by, and optionally the 档号 to list (one per line).
 func (s *Server) disposalCreate(c *gin.Context) {
-	in := archive.NewDisposal{Appraisal: c.PostForm("appraisal"), AsOf: strings.TrimSpace(c.PostForm("as_of"))}
+	in := disposal.NewDisposal{Appraisal: c.PostForm("appraisal"), AsOf: strings.TrimSpace(c.PostForm("as_of"))}
 	for _, no := range strings.FieldsFunc(c.PostForm("archive_nos"), func(r rune) bool {
 		return r == '\n' || r == '\r' || r == ',' || r == '，' || r == ' ' || r == '\t' || r == '、'
 	}) {
@@ -138,8 +138,8 @@ func (s *Server) disposalPage(c *gin.Context) {
 	archivist := a.Has(archive.RoleArchivist)
 	v := disposalView{disposalRow: newDisposalRow(d, s.staffNames(c, a).ByName), Path: disposalPath(d.ID),
 		Proposer: d.CreatedBy == a.UserID,
-		Decide:   archivist && d.Status == archive.DisposalPending && d.CreatedBy != a.UserID,
-		Execute:  archivist && d.Status == archive.DisposalApproved}
+		Decide:   archivist && d.Status == disposal.DisposalPending && d.CreatedBy != a.UserID,
+		Execute:  archivist && d.Status == disposal.DisposalApproved}
 	s.render(c, http.StatusOK, "disposal", "销毁 "+d.ID, v)
 }
 
@@ -147,14 +147,14 @@ func (s *Server) disposalPage(c *gin.Context) {
 // executes the disposal, which goes on even if the browser leaves.
 func (s *Server) disposalDecide(c *gin.Context) {
 	id := c.Param("id")
-	in := archive.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
+	in := disposal.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
 	d, err := s.svc.DecideDisposal(detached(c), actor(c), id, in)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	msg := "已驳回销毁申请。"
-	if d.Status != archive.DisposalRejected {
+	if d.Status != disposal.DisposalRejected {
 		msg = disposalDone(d)
 	}
 	s.flashRedirect(c, msg, disposalPath(id))
@@ -171,7 +171,7 @@ func (s *Server) disposalExecute(c *gin.Context) {
 	s.flashRedirect(c, disposalDone(d), disposalPath(id))
 }
 
-func disposalDone(d *archive.Disposal) string {
+func disposalDone(d *disposal.Disposal) string {
 	r := newDisposalRow(d, nil)
 	return fmt.Sprintf("已批准并执行销毁：%d 件中 %d 件已销毁。", len(d.Items), r.Destroyed)
 }

@@ -1,14 +1,15 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/loans"
+	"dossier/archive/users"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // Loan (借阅) pages: the loans section of the archive page, the loan
@@ -72,7 +73,7 @@ func loanRows(a archive.Actor, ls []archive.Loan, names map[string]string) []loa
 func loanPagePath(no string) string { return "/archives/" + url.PathEscape(no) + "/loans" }
 
 // itemNames maps item ids to their names in the file.
-func itemNames(f *archive.LendableFile) map[string]string {
+func itemNames(f *loans.LendableFile) map[string]string {
 	m := map[string]string{}
 	if f != nil {
 		for _, it := range f.Items {
@@ -85,7 +86,7 @@ func itemNames(f *archive.LendableFile) map[string]string {
 // loanSection is the loans part of the archive page and of the loan
 // request page.
 type loanSection struct {
-	File  *archive.LendableFile
+	File  *loans.LendableFile
 	Loans []loanRow
 	// From tells the decision forms where to come back to.
 	From        string
@@ -109,7 +110,7 @@ func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from strin
 		return nil, err
 	}
 	sec := &loanSection{File: f, Loans: loanRows(a, ls, itemNames(f)), From: from,
-		DefaultDays: archive.DefaultLoanDays, MaxDays: archive.MaxLoanDays}
+		DefaultDays: loans.DefaultLoanDays, MaxDays: loans.MaxLoanDays}
 	s.nameBorrowers(c, a, sec.Loans)
 	for i := range ls {
 		if l := ls[i]; l.Borrower == a.UserID && (l.Status == archive.LoanRequested || l.Status == archive.LoanApproved) {
@@ -147,7 +148,7 @@ func (s *Server) loanRequestPage(c *gin.Context) {
 // chosen items), days.
 func (s *Server) loanRequest(c *gin.Context) {
 	a, no := actor(c), c.Param("no")
-	in := archive.LoanRequest{Purpose: c.PostForm("purpose")}
+	in := loans.LoanRequest{Purpose: c.PostForm("purpose")}
 	whole, scope := c.PostForm("whole") != "0", c.PostFormArray("scope")
 	switch {
 	case whole && len(scope) > 0:
@@ -162,7 +163,7 @@ func (s *Server) loanRequest(c *gin.Context) {
 	if d := strings.TrimSpace(c.PostForm("days")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", archive.MaxLoanDays))
+			s.fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", loans.MaxLoanDays))
 			return
 		}
 		in.Days = &n
@@ -197,7 +198,7 @@ var loanActionDone = map[string]string{
 func (s *Server) loanDecide(c *gin.Context) {
 	no, lid := c.Param("no"), c.Param("lid")
 	action := c.PostForm("action")
-	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), no, lid, archive.LoanDecision{Action: action, Note: c.PostForm("note")})
+	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -231,7 +232,7 @@ func (s *Server) loansPage(c *gin.Context) {
 	for _, st := range archive.LoanStatuses {
 		v.Statuses = append(v.Statuses, option{st, loanStatusNames[st]})
 	}
-	pg, err := s.svc.Loans(c.Request.Context(), a, archive.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
+	pg, err := s.svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -252,7 +253,7 @@ func (s *Server) loansPage(c *gin.Context) {
 }
 
 type loanNeededView struct {
-	File *archive.LendableFile
+	File *loans.LendableFile
 }
 
 // caseFail answers a case page the Service refused: when the case is an
@@ -272,7 +273,7 @@ func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
 
 // staffNames are colleagues' display names; on a failure the pages fall
 // back to login names and roles.
-func (s *Server) staffNames(c *gin.Context, a archive.Actor) archive.StaffNames {
+func (s *Server) staffNames(c *gin.Context, a archive.Actor) users.StaffNames {
 	names, _ := s.svc.StaffDisplayNames(c.Request.Context(), a)
 	return names
 }

@@ -1,11 +1,11 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/cases"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // newCaseView is the form a clerk files an application with, for an
@@ -13,7 +13,7 @@ import (
 // own.
 type newCaseView struct {
 	Types []archive.BusinessType
-	In    archive.NewCase
+	In    cases.NewCase
 	// Message says what to correct when the form comes back refused.
 	Message string
 }
@@ -25,7 +25,7 @@ func (s *Server) newCasePage(c *gin.Context) {
 // newCase files the application and opens its page, where the materials
 // are uploaded.
 func (s *Server) newCase(c *gin.Context) {
-	in := archive.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
+	in := cases.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
 		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
 	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
 	if archive.IsCode(err, archive.EINVALID) {

@@ -1,6 +1,9 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/archiving"
+	"dossier/archive/indexing"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,8 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 type facetLink struct {
@@ -21,7 +22,7 @@ type facetLink struct {
 type searchView struct {
 	Q, BusinessType, Status, Year string
 	Ran                           bool
-	Result                        *archive.SearchResult
+	Result                        *indexing.SearchResult
 	Facets                        []facetGroup
 	Types                         []archive.BusinessType
 	Statuses                      []option
@@ -46,7 +47,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	if v.Page < 1 {
 		v.Page = 1
 	}
-	q := archive.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20, MaskIDNumbers: true}
+	q := indexing.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20, MaskIDNumbers: true}
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
@@ -90,7 +91,7 @@ var facetOrder = []string{"business_type", "status", "year"}
 var facetNames = map[string]string{"business_type": "业务类型", "status": "状态", "year": "年度"}
 
 type holdsView struct {
-	Holds        []archive.HeldArchive
+	Holds        []archiving.HeldArchive
 	Pending      []*archive.CaseView
 	PendingTotal int
 }
@@ -210,7 +211,7 @@ type reportsView struct {
 // reportsPage links the catalogue and statistics PDFs; the Service
 // decides who may have them when one is asked for.
 func (s *Server) reportsPage(c *gin.Context) {
-	now := time.Now().In(beijing)
+	now := s.svc.Now().In(beijing)
 	v := reportsView{Types: s.svc.Catalogue().Types(), Year: now.Year(),
 		From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, beijing).Format("2006-01-02"), To: now.Format("2006-01-02"),
 		Retentions: []option{{"Y", "永久"}, {"D100", "100年"}, {"D50", "50年"}, {"D30", "30年"}, {"D10", "10年"}}}

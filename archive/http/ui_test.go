@@ -3,6 +3,10 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/cases"
+	"dossier/archive/service"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"dossier/archive"
 )
 
 // browser is a cookie-keeping client that does not follow redirects, so
@@ -382,7 +384,7 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	}
 	reads := func() int {
 		entries, _, err := e.svc.AuditEntries(context.Background(), archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}},
-			archive.AuditFilter{Action: "case.read_personal_data", Actor: audID.ID}, "", 500)
+			audit.AuditFilter{Action: "case.read_personal_data", Actor: audID.ID}, "", 500)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -485,10 +487,10 @@ func TestUIPagesPerRole(t *testing.T) {
 	// The worklist of the approver lists the final-review case, the
 	// clerk's the submitted ones: a case filed a month ago first, marked
 	// overdue, then today's.
-	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+	late := service.New(service.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
 		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
 	old, err := late.CreateCase(context.Background(), archive.Actor{UserID: "u-late", Name: "clerk", Roles: []string{archive.RoleClerk}},
-		archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+		cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -715,14 +717,14 @@ func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
 	e.team()
 	ctx := context.Background()
 	clerk := archive.Actor{UserID: "u-desk", Name: "desk", Roles: []string{archive.RoleClerk}}
-	late := archive.NewService(archive.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+	late := service.New(service.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
 		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
-	old, err := late.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	old, err := late.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 205; i++ {
-		if _, err := e.svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: validID}}); err != nil {
+		if _, err := e.svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: validID}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,16 +1,17 @@
 package http
 
 import (
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/users"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 func (s *Server) createUser(c *gin.Context) {
-	var in archive.NewUser
+	var in users.NewUser
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
@@ -56,7 +57,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 
 // audit answers GET /api/v1/audit?case=&actor=&action=&from=&to=.
 func (s *Server) audit(c *gin.Context) {
-	f := archive.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
+	f := audit.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
 	if id := c.Query("case"); id != "" {
 		f.Target = "case/" + id
 	}
@@ -106,6 +107,6 @@ func parseTime(v string) (t time.Time, dateOnly bool, err error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, false, nil
 	}
-	t, err = time.ParseInLocation("2006-01-02", v, time.FixedZone("CST", 8*3600))
+	t, err = time.ParseInLocation("2006-01-02", v, archive.Zone)
 	return t, true, err
 }

@@ -2,6 +2,10 @@ package http_test
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	dhttp "dossier/archive/http"
@@ -60,10 +63,10 @@ func TestWORMReported(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+			svc := service.New(service.Options{Store: store, Projection: db, Users: db})
 			srv := httptest.NewServer(dhttp.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{}).Handler())
 			defer srv.Close()
-			_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "archivist", Roles: []string{archive.RoleArchivist}}, time.Now())
+			_, token, err := users.AddUserToStore(ctx, store, users.NewUser{Name: "archivist", Roles: []string{archive.RoleArchivist}}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +102,7 @@ func TestWORMReported(t *testing.T) {
 			}
 
 			clerk := archive.Actor{UserID: "u-clerk", Roles: []string{archive.RoleClerk}}
-			v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "unemployment_benefit",
+			v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "unemployment_benefit",
 				Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
 			if err != nil {
 				t.Fatal(err)

@@ -6,6 +6,9 @@ package servicetest
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/service"
 	"io"
 	"log/slog"
 	"os"
@@ -13,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/s3store"
 	"dossier/archive/storetest"
@@ -25,11 +27,11 @@ import (
 type Stack struct {
 	Store archive.ObjectStore
 	DB    *boltdb.DB
-	Audit *archive.AuditLog
+	Audit *audit.AuditLog
 	Font  *render.Font
 	Index *search.Index
 	// Options wires a Service over the stack (without a clock).
-	Options archive.Options
+	Options service.Options
 }
 
 // New opens a stack; everything is closed when the test ends. The test
@@ -49,7 +51,7 @@ func New(t testing.TB, maxUpload int64) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	audit, err := audit.OpenAuditLog(ctx, store, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,22 +70,22 @@ func New(t testing.TB, maxUpload int64) *Stack {
 	}
 	t.Cleanup(func() { idx.Close() })
 	return &Stack{Store: store, DB: db, Audit: audit, Font: font, Index: idx,
-		Options: archive.Options{Store: store, Projection: db, Users: db, Audit: audit, MaxUpload: maxUpload,
+		Options: service.Options{Store: store, Projection: db, Users: db, Audit: audit, MaxUpload: maxUpload,
 			Renderer: notices, Reports: render.NewReports(font), Index: idx}}
 }
 
 // Service returns a service over the stack; now, if not nil, is its clock.
-func (s *Stack) Service(now func() time.Time) *archive.Service {
+func (s *Stack) Service(now func() time.Time) *service.Service {
 	o := s.Options
 	o.Now = now
-	return archive.NewService(o)
+	return service.New(o)
 }
 
 // RunIndexer keeps the search index following the cases svc writes until
 // the test ends.
-func (s *Stack) RunIndexer(t testing.TB, svc *archive.Service) {
+func (s *Stack) RunIndexer(t testing.TB, svc *service.Service) {
 	ctx, stop := context.WithCancel(context.Background())
-	indexer := archive.NewIndexer(svc, s.DB, s.Index, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	indexer := svc.NewIndexer(s.DB, s.Index, search.Extract, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	done := make(chan struct{})
 	go func() { indexer.Run(ctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })

@@ -3,12 +3,11 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"dossier/archive"
 	"encoding/hex"
 	"fmt"
 	"net"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // MinIO is a real MinIO server started for tests on a free 127.0.0.1 port
@@ -153,8 +155,8 @@ func startMinIO(bin, dir string) (*MinIO, error) {
 		m.cmd.Process.Kill()
 		return nil, err
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := archive.SystemClock().Add(60 * time.Second)
+	for archive.SystemClock().Before(deadline) {
 		select {
 		case err := <-exited:
 			log, _ := os.ReadFile(logf.Name())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dossier/archive/reports"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"dossier/archive"
 	"dossier/render"
 )
 
@@ -59,7 +59,7 @@ func runChild(kind string) error {
 		err = render.NewReports(font).RenderCatalogue(io.Discard, "某市社会保险事业管理中心", "", rows)
 	case "catalogue-csv":
 		w := csv.NewWriter(io.Discard)
-		err = rows(func(e archive.CatalogueEntry) bool {
+		err = rows(func(e reports.CatalogueEntry) bool {
 			w.Write([]string{strconv.Itoa(e.Seq), e.ArchiveNo, e.DocNo, e.Responsible, e.Title, e.Date.Format("20060102"), e.Classification, strconv.Itoa(e.Pages), e.Remarks})
 			return true
 		})

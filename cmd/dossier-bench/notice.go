@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/notices"
 	"fmt"
 	"sort"
 	"time"
 
-	"dossier/archive"
 	"dossier/render"
 )
 
@@ -25,12 +26,12 @@ func benchNotice(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	d := archive.NoticeData{Kind: archive.NoticeCorrection, DocNumber: "社保补字〔2026〕SB2026-000042-3号", VerifyCode: "K7QM-3XPA-9DTF",
+	d := notices.NoticeData{Kind: archive.NoticeCorrection, DocNumber: "社保补字〔2026〕SB2026-000042-3号", VerifyCode: "K7QM-3XPA-9DTF",
 		VerifyURL: "http://127.0.0.1:8080/verify/K7QM-3XPA-9DTF", Agency: "某市社会保险事业管理中心", CaseNumber: "SB2026-000042",
 		ApplicantName: "欧阳娜娜", MaskedIDNumber: "110105********002X", BusinessName: "失业保险金申领",
 		ReceivedAt: time.Now(), IssuedAt: time.Now(), Reasons: "身份证复印件不清晰（须正反面），请补交原件扫描件。",
-		Missing: []archive.NoticeMaterial{{Code: "id_card", Name: "居民身份证"}, {Code: "termination_proof", Name: "解除或终止劳动关系证明"}}}
-	run := func(d archive.NoticeData) (median, p99 time.Duration, size int, err error) {
+		Missing: []notices.NoticeMaterial{{Code: "id_card", Name: "居民身份证"}, {Code: "termination_proof", Name: "解除或终止劳动关系证明"}}}
+	run := func(d notices.NoticeData) (median, p99 time.Duration, size int, err error) {
 		var ds []time.Duration
 		deadline := time.Now().Add(e.duration)
 		for len(ds) < 20 || time.Now().Before(deadline) {

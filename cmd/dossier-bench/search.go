@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dossier/archive/indexing"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
-	"dossier/archive"
 	"dossier/search"
 )
 
@@ -78,7 +78,7 @@ func benchSearch(ctx context.Context, e *env) error {
 	return nil
 }
 
-func latencies(ctx context.Context, ix *search.Index, qs []archive.SearchQuery, conc int, d time.Duration) ([]time.Duration, float64, error) {
+func latencies(ctx context.Context, ix *search.Index, qs []indexing.SearchQuery, conc int, d time.Duration) ([]time.Duration, float64, error) {
 	var mu sync.Mutex
 	var all []time.Duration
 	var firstErr error

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -19,7 +23,6 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
 	"dossier/archive/s3store"
@@ -48,15 +51,15 @@ func benchUpload(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	audit, err := audit.OpenAuditLog(ctx, store, time.Now)
 	if err != nil {
 		return err
 	}
 	defer audit.Close()
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: audit})
 	srv := httptest.NewServer(dhttp.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{}).Handler())
 	defer srv.Close()
-	_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "bench", Roles: []string{archive.RoleApplicant}}, time.Now())
+	_, token, err := users.AddUserToStore(ctx, store, users.NewUser{Name: "bench", Roles: []string{archive.RoleApplicant}}, time.Now())
 	if err != nil {
 		return err
 	}

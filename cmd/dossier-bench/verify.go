@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/fixity"
+	"dossier/archive/service"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -14,7 +18,6 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/s3store"
 	"dossier/archive/storetest"
@@ -40,10 +43,10 @@ func benchVerify(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, MaxUpload: 32 << 20})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, MaxUpload: 32 << 20})
 	clerk := archive.Actor{UserID: "c1", Roles: []string{archive.RoleClerk}}
 	archivist := archive.Actor{UserID: "a1", Roles: []string{archive.RoleArchivist}}
-	const cases, size = 64, 16 << 20
+	const nCases, size = 64, 16 << 20
 	buf := make([]byte, size)
 	for i := range buf {
 		buf[i] = byte(rand.Uint32())
@@ -52,8 +55,8 @@ func benchVerify(ctx context.Context, e *env) error {
 	trailer := "\nstartxref\n0\n%%EOF\n" // so the usability check opens it as a PDF
 	copy(buf[len(buf)-len(trailer):], trailer)
 	var keys []string
-	for i := 0; i < cases; i++ {
-		v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment",
+	for i := 0; i < nCases; i++ {
+		v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
 			Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
 		if err != nil {
 			return err
@@ -71,9 +74,9 @@ func benchVerify(ctx context.Context, e *env) error {
 			return err
 		}
 	}
-	verify := func() (time.Duration, *archive.FixityReport, error) {
+	verify := func() (time.Duration, *fixity.FixityReport, error) {
 		start := time.Now()
-		rep, err := archive.Verify(ctx, store, nil)
+		rep, err := fixity.Verify(ctx, store, nil)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -105,7 +108,7 @@ func benchVerify(ctx context.Context, e *env) error {
 	// cache warmed by the side before weighs on neither alone.
 	const rounds = 5
 	var ourTimes, rawTimes []time.Duration
-	var rep *archive.FixityReport
+	var rep *fixity.FixityReport
 	for r := 0; r < rounds; r++ {
 		for side := 0; side < 2; side++ {
 			if (r+side)%2 == 0 {
@@ -126,7 +129,7 @@ func benchVerify(ctx context.Context, e *env) error {
 	fmt.Printf("verify rounds %v\nraw rounds    %v\n", roundAll(ourTimes), roundAll(rawTimes))
 	ours, raw := median(ourTimes), median(rawTimes)
 	fmt.Printf("dossier verify over %d archived cases (read %.2f GiB in %d objects: materials once each, events, manifests, pointers) vs raw sequential read of the materials, same MinIO\n",
-		cases, float64(rep.ReadBytes)/(1<<30), rep.ReadObjects)
+		nCases, float64(rep.ReadBytes)/(1<<30), rep.ReadObjects)
 	fmt.Printf("%-20s %10s %10s %12s\n", "", "time", "MB/s", "objects/s")
 	fmt.Printf("%-20s %10s %10.1f %12.1f\n", "dossier verify", ours.Round(time.Millisecond), float64(rep.ReadBytes)/1e6/ours.Seconds(), float64(rep.ReadObjects)/ours.Seconds())
 	fmt.Printf("%-20s %10s %10.1f %12.1f\n", "raw read", raw.Round(time.Millisecond), float64(rawBytes)/1e6/raw.Seconds(), float64(len(keys))/raw.Seconds())

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/notices"
+	"dossier/archive/service"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,7 +18,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	"dossier/archive/s3store"
@@ -50,8 +53,8 @@ type config struct {
 	// TrustedProxies may set X-Forwarded-For.
 	TrustedProxies []string
 	// renderer draws notices (serve sets it).
-	renderer archive.Renderer
-	reports  archive.ReportRenderer
+	renderer notices.Renderer
+	reports  service.Renderers
 }
 
 func storageFlags() []cli.Flag {
@@ -185,22 +188,22 @@ func openStoreFor(ctx context.Context, cfg config, mustExist bool) (archive.Obje
 
 // app is everything a command works with.
 type app struct {
-	svc   *archive.Service
+	svc   *service.Service
 	db    *boltdb.DB
 	index *search.Index
 	// indexRebuilt is set when the index was (re)created empty and every
 	// case must be queued for it.
 	indexRebuilt bool
 	// opts wired svc; withClock makes more services like it.
-	opts archive.Options
+	opts service.Options
 }
 
 // withClock returns a Service on the same parts as a.svc with another
 // clock (the demo writes the past).
-func (a *app) withClock(now func() time.Time) *archive.Service {
+func (a *app) withClock(now func() time.Time) *service.Service {
 	o := a.opts
 	o.Now = now
-	return archive.NewService(o)
+	return service.New(o)
 }
 
 // Close closes the index and BoltDB.
@@ -212,12 +215,12 @@ func (a *app) Close() {
 // openAll opens the store, the projection, the search index and the
 // service on them. audit, when not nil, is opened on the same store and
 // records every write.
-func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*archive.AuditLog, error)) (*app, error) {
+func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*audit.AuditLog, error)) (*app, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	opts := archive.Options{Store: store, MaxUpload: cfg.MaxUpload,
+	opts := service.Options{Store: store, MaxUpload: cfg.MaxUpload,
 		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Fonds: cfg.Fonds, Renderer: cfg.renderer, Reports: cfg.reports}
 	if cfg.Catalogue != "" {
 		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
@@ -247,6 +250,6 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 			return nil, fmt.Errorf("open the audit log: %w", err)
 		}
 	}
-	a.svc, a.opts = archive.NewService(opts), opts
+	a.svc, a.opts = service.New(opts), opts
 	return a, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dossier/archive"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dossier/archive"
 	"dossier/demo"
 	"dossier/search"
 )
@@ -71,7 +71,7 @@ func demoSeed(c *cli.Context) error {
 	// The index follows the cases as they are written, as under serve;
 	// extracting the text of the materials overlaps with writing them.
 	ictx, stopIndexer := context.WithCancel(c.Context)
-	indexer := archive.NewIndexer(a.svc, a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
+	indexer := a.svc.NewIndexer(a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
 	indexed := make(chan struct{})
 	go func() { indexer.Run(ictx); close(indexed) }()
 	defer func() { stopIndexer(); <-indexed }()

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/fixity"
 	"slices"
 	"strings"
 	"testing"
 
-	"dossier/archive"
 	"dossier/demo"
 )
 
@@ -133,7 +134,7 @@ func TestDemoIfEmptyLeavesLoginsToServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if rep, _, err := archive.LastFixityReport(context.Background(), a.svc.Store()); err != nil || rep.Result == "fail" {
+	if rep, _, err := fixity.LastFixityReport(context.Background(), a.svc.Store()); err != nil || rep.Result == "fail" {
 		t.Errorf("no passing fixity report after demo: %v", err)
 	}
 }

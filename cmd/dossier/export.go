@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/packages"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,8 +14,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-
-	"dossier/archive"
 )
 
 func exportCommand() *cli.Command {
@@ -40,7 +41,7 @@ func exportPackages(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sel := archive.PackageSelection{ArchiveNos: c.StringSlice("archive-no"), Year: c.Int("year")}
+	sel := packages.PackageSelection{ArchiveNos: c.StringSlice("archive-no"), Year: c.Int("year")}
 	if len(sel.ArchiveNos) == 0 && sel.Year == 0 {
 		return fmt.Errorf("choose what to export: --archive-no 档号 (repeatable) or --year YEAR")
 	}
@@ -52,20 +53,20 @@ func exportPackages(c *cli.Context) error {
 	if out == "" {
 		out = "dossier-export-" + time.Now().Format("20060102-150405") + ".zip"
 	}
-	opts := archive.PackageOptions{Progress: progressBars(c)}
+	opts := packages.PackageOptions{Progress: progressBars(c)}
 	if cfg.Catalogue != "" {
 		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
 			return fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
 		}
 	}
 	start := time.Now()
-	audit := func(rep *archive.PackageReport) error {
+	audit := func(rep *packages.PackageReport) error {
 		return auditArchives(c, store, "archive.export", rep, filepath.Base(out))
 	}
-	var rep *archive.PackageReport
+	var rep *packages.PackageReport
 	if out == "-" {
 		w := bufio.NewWriterSize(c.App.Writer, 1<<20)
-		if rep, err = archive.ExportPackages(c.Context, store, sel, w, opts); err == nil {
+		if rep, err = packages.ExportPackages(c.Context, store, sel, w, opts); err == nil {
 			if err = audit(rep); err == nil {
 				err = w.Flush()
 			}
@@ -87,7 +88,7 @@ func exportPackages(c *cli.Context) error {
 
 // exportToFile writes the package to out; audit runs once the package is
 // complete, before it is given its name.
-func exportToFile(ctx context.Context, store archive.ObjectStore, sel archive.PackageSelection, out string, opts archive.PackageOptions, audit func(*archive.PackageReport) error) (*archive.PackageReport, error) {
+func exportToFile(ctx context.Context, store archive.ObjectStore, sel packages.PackageSelection, out string, opts packages.PackageOptions, audit func(*packages.PackageReport) error) (*packages.PackageReport, error) {
 	if _, err := os.Stat(out); err == nil {
 		return nil, fmt.Errorf("%s exists; choose another --out or remove it", out)
 	}
@@ -97,7 +98,7 @@ func exportToFile(ctx context.Context, store archive.ObjectStore, sel archive.Pa
 	}
 	defer os.Remove(f.Name()) // a no-op once renamed
 	w := bufio.NewWriterSize(f, 1<<20)
-	rep, err := archive.ExportPackages(ctx, store, sel, w, opts)
+	rep, err := packages.ExportPackages(ctx, store, sel, w, opts)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -141,8 +142,8 @@ func progressBars(c *cli.Context) func(stage string, done, total int) {
 
 // auditArchives records one audit entry per archive exported or imported,
 // in the audit log of store.
-func auditArchives(c *cli.Context, store archive.ObjectStore, action string, rep *archive.PackageReport, file string) error {
-	l, err := archive.OpenAuditLog(c.Context, store, time.Now)
+func auditArchives(c *cli.Context, store archive.ObjectStore, action string, rep *packages.PackageReport, file string) error {
+	l, err := audit.OpenAuditLog(c.Context, store, time.Now)
 	if err != nil {
 		return fmt.Errorf("open the audit log: %w", err)
 	}

@@ -5,6 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/cases"
+	"dossier/archive/packages"
+	"dossier/archive/service"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -14,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 )
 
@@ -32,17 +36,17 @@ func archivedDataDir(t *testing.T, dir string, n int) []*archive.ArchiveRecord {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	audit, err := audit.OpenAuditLog(ctx, store, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer audit.Close()
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: audit})
 	clerk := archive.Actor{UserID: "c1", Name: "clerk", Roles: []string{archive.RoleClerk}}
 	archivist := archive.Actor{UserID: "a1", Name: "archivist", Roles: []string{archive.RoleArchivist}}
 	var recs []*archive.ArchiveRecord
 	for i := 0; i < n; i++ {
-		v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment",
+		v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
 			Applicant: archive.Applicant{Name: "导出测试", IDNumber: "11010519491231002X"}})
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +118,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := zr.Open(archive.PackageCatalogueName)
+	rc, err := zr.Open(packages.PackageCatalogueName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,14 @@
 package main
 
 import (
+	"dossier/archive/archiving"
+	"dossier/archive/packages"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"dossier/archive"
 )
 
 func importCommand() *cli.Command {
@@ -48,7 +48,7 @@ func importPackages(c *cli.Context) error {
 	defer a.Close()
 	store := a.svc.Store()
 	start := time.Now()
-	rep, err := archive.ImportPackages(c.Context, store, f, info.Size(), archive.PackageOptions{Progress: progressBars(c)})
+	rep, err := packages.ImportPackages(c.Context, store, f, info.Size(), packages.PackageOptions{Progress: progressBars(c)})
 	if err != nil {
 		return fmt.Errorf("%s was not imported: %w", file, err)
 	}
@@ -58,8 +58,8 @@ func importPackages(c *cli.Context) error {
 	// On a WORM bucket the imported packages are put under retention like
 	// archiving does (retention only extends, so cases already retained
 	// are unchanged).
-	if st, err := archive.StoreWORM(c.Context, store); err == nil && st.Enabled {
-		rr, err := archive.RetainArchives(c.Context, store, time.Now(), append([]string{}, rep.CaseIDs...), nil)
+	if st, err := archiving.StoreWORM(c.Context, store); err == nil && st.Enabled {
+		rr, err := archiving.RetainArchives(c.Context, store, time.Now(), append([]string{}, rep.CaseIDs...), nil)
 		if err != nil {
 			return fmt.Errorf("the archives were imported but WORM retention failed (run dossier retain): %w", err)
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dossier/archive"
 	"dossier/search"
 )
 
@@ -75,7 +74,7 @@ func drainIndex(c *cli.Context, a *app) error {
 		return err
 	}
 	bar := newBar(c, total, "index")
-	ix := archive.NewIndexer(a.svc, a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
+	ix := a.svc.NewIndexer(a.db, a.index, search.Extract, slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)))
 	done := 0
 	for {
 		n, err := ix.RunOnce(c.Context)

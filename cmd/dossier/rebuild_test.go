@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 )
@@ -29,8 +32,8 @@ func TestRebuildCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
-	_, token, err := archive.AddUserToStore(ctx, store, archive.NewUser{Name: "clerk", Roles: []string{archive.RoleClerk}}, time.Now())
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
+	_, token, err := users.AddUserToStore(ctx, store, users.NewUser{Name: "clerk", Roles: []string{archive.RoleClerk}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +43,7 @@ func TestRebuildCommand(t *testing.T) {
 	}
 	var ids []string
 	for i := 0; i < 5; i++ {
-		v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment", Summary: "参保登记",
+		v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Summary: "参保登记",
 			Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
 		if err != nil {
 			t.Fatal(err)

@@ -1,13 +1,12 @@
 package main
 
 import (
+	"dossier/archive/archiving"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"dossier/archive"
 )
 
 func retainCommand() *cli.Command {
@@ -33,7 +32,7 @@ func retain(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	rep, err := archive.RetainArchives(c.Context, store, time.Now(), nil, nil)
+	rep, err := archiving.RetainArchives(c.Context, store, time.Now(), nil, nil)
 	if err != nil {
 		return err
 	}

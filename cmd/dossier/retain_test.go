@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/service"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/storetest"
 )
@@ -38,9 +40,9 @@ func TestRetainCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.NewService(archive.Options{Store: plainStore{store}, Projection: db, Users: db})
+	svc := service.New(service.Options{Store: plainStore{store}, Projection: db, Users: db})
 	clerk := archive.Actor{UserID: "c1", Roles: []string{archive.RoleClerk}}
-	v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_claim",
+	v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_claim",
 		Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
 	if err != nil {
 		t.Fatal(err)

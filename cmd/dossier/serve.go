@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/service"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +17,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dossier/archive"
 	dhttp "dossier/archive/http"
 	"dossier/render"
 	"dossier/search"
@@ -59,6 +61,15 @@ func serve(c *cli.Context) error {
 		for _, msg := range rep.Corrupt {
 			log.Warn("corrupt object skipped", "object", msg)
 		}
+		// A decision is stored before its notice: issue what a crash, or
+		// another process's crash, left owing.
+		n, err := svc.IssueOwedNotices(ctx)
+		if n > 0 {
+			log.Info("issued notices that decisions owed", "why", why, "cases", n)
+		}
+		if err != nil {
+			log.Warn("issuing owed notices", "err", err)
+		}
 		return nil
 	}
 	if !clean {
@@ -95,7 +106,7 @@ func serve(c *cli.Context) error {
 	}
 	// The search index follows the projection's queue off the request
 	// path; after a crash it resumes where it stopped.
-	indexer := archive.NewIndexer(svc, db, a.index, search.Extract, log)
+	indexer := svc.NewIndexer(db, a.index, search.Extract, log)
 	indexDone := make(chan struct{})
 	go func() { indexer.Run(ctx); close(indexDone) }()
 	defer func() { <-indexDone }()
@@ -139,7 +150,7 @@ func serve(c *cli.Context) error {
 
 // printLoginHelp tells a new user how to get in: the API takes bearer
 // tokens, and the first administrator is created from the command line.
-func printLoginHelp(ctx context.Context, svc *archive.Service, cfg config, addr string) {
+func printLoginHelp(ctx context.Context, svc *service.Service, cfg config, addr string) {
 	n, err := svc.CountUsers(ctx)
 	if err != nil {
 		return
@@ -173,14 +184,14 @@ func openServing(ctx context.Context, cfg config) (a *app, font *render.Font, cl
 		return nil, nil, nil, err
 	}
 	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	var audit *archive.AuditLog
-	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*archive.AuditLog, error) {
+	var log *audit.AuditLog
+	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*audit.AuditLog, error) {
 		var err error
-		audit, err = archive.OpenAuditLog(ctx, store, time.Now)
-		return audit, err
+		log, err = audit.OpenAuditLog(ctx, store, time.Now)
+		return log, err
 	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return a, font, func() { audit.Close(); a.Close() }, nil
+	return a, font, func() { log.Close(); a.Close() }, nil
 }

@@ -3,6 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/service"
+	"dossier/archive/users"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +16,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"dossier/archive"
 )
 
 // The user subcommands write to the object store only and never open
@@ -76,7 +78,7 @@ func userStore(c *cli.Context) (archive.ObjectStore, error) {
 }
 
 func userAdd(c *cli.Context) error {
-	in := archive.NewUser{Name: c.String("name"), DisplayName: c.String("display-name"), Roles: c.StringSlice("role")}
+	in := users.NewUser{Name: c.String("name"), DisplayName: c.String("display-name"), Roles: c.StringSlice("role")}
 	if c.Bool("password-stdin") {
 		pw, err := readPassword(c.App.Reader)
 		if err != nil {
@@ -88,7 +90,7 @@ func userAdd(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	u, token, err := archive.AddUserToStore(c.Context, store, in, time.Now())
+	u, token, err := users.AddUserToStore(c.Context, store, in, time.Now())
 	if err != nil {
 		return err
 	}
@@ -102,7 +104,7 @@ func userAdd(c *cli.Context) error {
 // auditCLI records a change made from the command line in the audit log
 // that the server shares; the actor is the operating-system user.
 func auditCLI(c *cli.Context, store archive.ObjectStore, action, target string) error {
-	l, err := archive.OpenAuditLog(c.Context, store, time.Now)
+	l, err := audit.OpenAuditLog(c.Context, store, time.Now)
 	if err != nil {
 		return err
 	}
@@ -124,7 +126,7 @@ func userToken(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	u, token, err := archive.IssueTokenInStore(c.Context, store, c.String("name"), c.String("label"), time.Now())
+	u, token, err := users.IssueTokenInStore(c.Context, store, c.String("name"), c.String("label"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -138,7 +140,7 @@ func userToken(c *cli.Context) error {
 // printToken describes the user and the new token, the last of its
 // tokens, on one line, and the token alone on the last line, so that
 // scripts can take it with `tail -n 1`.
-func printToken(c *cli.Context, u *archive.User, token string) {
+func printToken(c *cli.Context, u *users.User, token string) {
 	t := u.Tokens[len(u.Tokens)-1]
 	fmt.Fprintf(c.App.Writer, "user %s name=%s roles=%s token_id=%s\n", u.ID, u.Name, strings.Join(u.Roles, ","), t.ID)
 	fmt.Fprintln(c.App.ErrWriter, "the token below is shown only this once; keep it safe")
@@ -150,7 +152,7 @@ func userRevoke(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := archive.RevokeTokenInStore(c.Context, store, c.String("name"), c.String("token-id"), time.Now())
+	u, err := users.RevokeTokenInStore(c.Context, store, c.String("name"), c.String("token-id"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -170,7 +172,7 @@ func userPassword(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := archive.SetPasswordInStore(c.Context, store, c.String("name"), pw, time.Now())
+	u, err := users.SetPasswordInStore(c.Context, store, c.String("name"), pw, time.Now())
 	if err != nil {
 		return err
 	}
@@ -197,7 +199,7 @@ func readPassword(r io.Reader) (string, error) {
 // rebuildUsers refills the users of the projection from the object store.
 // The rebuild command calls it after svc.Rebuild, whose Reset empties
 // them too.
-func rebuildUsers(ctx context.Context, w io.Writer, svc *archive.Service) error {
+func rebuildUsers(ctx context.Context, w io.Writer, svc *service.Service) error {
 	n, err := svc.RebuildUsers(ctx)
 	fmt.Fprintf(w, "rebuilt %d users\n", n)
 	return err
@@ -210,7 +212,7 @@ var userSyncEvery = 5 * time.Second
 // startUserSync syncs users once and then every userSyncEvery until ctx
 // ends; serve calls it after opening the projection. Failures are logged:
 // authentication still finds new users through the object store.
-func startUserSync(ctx context.Context, svc *archive.Service, log *slog.Logger) {
+func startUserSync(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	sync := func() {
 		if err := svc.SyncUsers(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("sync users with the object store", "err", err)

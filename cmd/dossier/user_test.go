@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/service"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -11,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 )
@@ -64,7 +65,7 @@ func TestUserCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
 
 	out, err := runApp(t, "correct horse battery\n", "user", "add", "--data-dir", dir,
 		"--name", "admin", "--role", "admin", "--role", "auditor", "--password-stdin")
@@ -153,7 +154,7 @@ func TestUserCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	rsvc := archive.NewService(archive.Options{Store: store, Projection: rdb, Users: rdb})
+	rsvc := service.New(service.Options{Store: store, Projection: rdb, Users: rdb})
 	var buf bytes.Buffer
 	if err := rebuildUsers(ctx, &buf, rsvc); err != nil || buf.String() != "rebuilt 1 users\n" {
 		t.Fatalf("rebuildUsers: %q, %v", buf.String(), err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"dossier/archive/fixity"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dossier/archive"
 	"dossier/render"
 )
 
@@ -28,7 +28,7 @@ func verifyCommand() *cli.Command {
 	}
 }
 
-var resultWords = map[string]string{archive.ResultPass: "PASS", archive.ResultWarn: "WARN", archive.ResultFail: "FAIL"}
+var resultWords = map[string]string{fixity.ResultPass: "PASS", fixity.ResultWarn: "WARN", fixity.ResultFail: "FAIL"}
 
 // verify reads only the object store (and writes its report there), so
 // it runs beside a server.
@@ -64,13 +64,13 @@ func verify(c *cli.Context) error {
 	}
 	start := time.Now()
 	bar, finish := progress(c, "cases")
-	rep, err := archive.Verify(c.Context, store, bar)
+	rep, err := fixity.Verify(c.Context, store, bar)
 	finish()
 	if err != nil {
 		return err
 	}
 	if !c.Bool("no-store") {
-		key, err := archive.SaveFixityReport(c.Context, store, rep)
+		key, err := fixity.SaveFixityReport(c.Context, store, rep)
 		if err != nil {
 			return fmt.Errorf("store the report: %w", err)
 		}
@@ -106,7 +106,7 @@ func verify(c *cli.Context) error {
 		fmt.Fprintf(w, "checked %d cases (%d archived), %d disposed, %d archived objects, %d audit entries; read %d objects, %.1f MB in %s\n",
 			rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, rep.AuditEntries, rep.ReadObjects, float64(rep.ReadBytes)/1e6, took.Round(time.Millisecond))
 		for _, p := range rep.Properties {
-			fmt.Fprintf(w, "%s %s (%s)\n", resultWords[p.Result], archive.PropertyName(p.ID), p.ID)
+			fmt.Fprintf(w, "%s %s (%s)\n", resultWords[p.Result], fixity.PropertyName(p.ID), p.ID)
 			for _, it := range p.Items {
 				note := ""
 				if it.Note != "" {
@@ -115,7 +115,7 @@ func verify(c *cli.Context) error {
 				fmt.Fprintf(w, "  %s %-16s %s: %d checked, %d failed, %d warnings%s\n", resultWords[it.Result], it.ID, it.Name, it.Checked, it.Failed, it.Warnings, note)
 			}
 		}
-		for _, p := range append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...) {
+		for _, p := range append(append([]fixity.Problem{}, rep.Problems...), rep.Warnings...) {
 			where := ""
 			if p.CaseID != "" {
 				where = "case " + p.CaseID

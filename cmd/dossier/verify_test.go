@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/cases"
+	"dossier/archive/fixity"
+	"dossier/archive/service"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -13,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	"dossier/archive/storetest"
 )
@@ -32,17 +36,17 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	audit, err := archive.OpenAuditLog(ctx, store, time.Now)
+	audit, err := audit.OpenAuditLog(ctx, store, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := archive.NewService(archive.Options{Store: store, Projection: db, Users: db, Audit: audit})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: audit})
 	clerk := archive.Actor{UserID: "c1", Name: "clerk", Roles: []string{archive.RoleClerk}}
 	archivist := archive.Actor{UserID: "a1", Name: "archivist", Roles: []string{archive.RoleArchivist}}
 	var recs []*archive.ArchiveRecord
 	var blobs []string
 	for i := 0; i < 3; i++ {
-		v, err := svc.CreateCase(ctx, clerk, archive.NewCase{BusinessType: "pension_enrolment",
+		v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
 			Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})
 		if err != nil {
 			t.Fatal(err)
@@ -106,9 +110,9 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 	if out, err = runApp(t, "", "verify", "--data-dir", dir, "--json", jsonPath, "--pdf", pdfPath); err == nil {
 		t.Fatalf("verify passed a tampered store:\n%s", out)
 	}
-	var rep archive.FixityReport
+	var rep fixity.FixityReport
 	data, _ := os.ReadFile(jsonPath)
-	if err := json.Unmarshal(data, &rep); err != nil || rep.Result != archive.ResultFail || rep.Failures() != 4 || len(rep.Properties) != 4 {
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Result != fixity.ResultFail || rep.Failures() != 4 || len(rep.Properties) != 4 {
 		t.Fatalf("--json: %v\n%s", err, data)
 	}
 	text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdfPath, "-").CombinedOutput()
@@ -121,7 +125,7 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 			t.Errorf("--pdf lacks %q:\n%s", want, text)
 		}
 	}
-	stored, _, err := archive.LastFixityReport(ctx, store)
+	stored, _, err := fixity.LastFixityReport(ctx, store)
 	if err != nil || !stored.StartedAt.Equal(rep.StartedAt) {
 		t.Fatalf("the last stored report: %v %v", stored, err)
 	}

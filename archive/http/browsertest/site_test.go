@@ -3,6 +3,8 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"dossier/archive"
+	"dossier/archive/service"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -14,7 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"dossier/archive"
 	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
 	"dossier/archive/servicetest"
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 type site struct {
 	t    *testing.T
 	url  string
-	svc  *archive.Service
+	svc  *service.Service
 	db   *boltdb.DB
 	font *render.Font
 	res  *demo.Result

@@ -1,0 +1,37 @@
+// Package archiving files decided cases into the archive: 档号 with
+// gap-free 件号 claims, the archival package manifest, WORM retention
+// (S3 Object Lock) and legal holds.
+package archiving
+
+import (
+	"context"
+
+	"dossier/archive"
+)
+
+// Cases is what archiving needs of the cases capability.
+type Cases interface {
+	Append(ctx context.Context, caseID string, decide archive.Decide) (*archive.Case, archive.Event, error)
+	LoadCase(ctx context.Context, a archive.Actor, id string) (*archive.Case, error)
+}
+
+// Service is the archiving capability.
+type Service struct {
+	*archive.Env
+	proj            archive.Projection
+	cases           Cases
+	locks           archive.KeyedMutex
+	fonds, category string
+}
+
+// New returns the archiving capability. fonds is the 全宗号 (4
+// characters), category the 门类代码 (2 letters); empty means Z109, SB.
+func New(env *archive.Env, proj archive.Projection, cases Cases, fonds, category string) *Service {
+	if fonds == "" {
+		fonds = "Z109"
+	}
+	if category == "" {
+		category = "SB"
+	}
+	return &Service{Env: env, proj: proj, cases: cases, fonds: fonds, category: category}
+}

@@ -1,0 +1,466 @@
+package cases
+
+import (
+	"bufio"
+	"context"
+	"dossier/archive"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// NewCase is an application as handed in.
+type NewCase struct {
+	BusinessType string            `json:"business_type"`
+	Applicant    archive.Applicant `json:"applicant"`
+	Summary      string            `json:"summary"`
+	// ApplicantUserID links a case a clerk files on someone's behalf to
+	// that applicant's account, so they can follow it.
+	ApplicantUserID string `json:"applicant_user_id"`
+}
+
+func (s *Service) view(c *archive.Case, unmask bool) *archive.CaseView {
+	v := &archive.CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
+		Stage: archive.StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
+		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask}
+	if c.Archive != nil {
+		v.ArchiveNo = c.Archive.ArchiveNo
+	}
+	if v.Notices == nil {
+		v.Notices = []archive.Notice{}
+	}
+	if v.Materials == nil {
+		v.Materials = []archive.Material{}
+	}
+	if !unmask {
+		v.Applicant = archive.MaskApplicant(c.Applicant)
+		v.History = archive.MaskHistory(c.History)
+	}
+	if bt, err := s.Catalogue.Lookup(c.BusinessType); err == nil {
+		v.BusinessName = bt.Name
+		v.Deadline, v.CaseDeadline = archive.Deadlines(c, bt, s.Calendar)
+		now := s.Now()
+		switch v.Stage {
+		case archive.StageDecided, archive.StageArchived:
+			if v.CaseDeadline != nil && c.DecidedAt != nil {
+				v.DecidedLate = archive.CivilDayOf(*c.DecidedAt) > archive.CivilDayOf(v.CaseDeadline.Due)
+			}
+		case archive.StageCorrection:
+			// The clock waits for the applicant.
+			v.CaseDeadline = nil
+		default:
+			v.Overdue = archive.PastDue(v.Deadline, now) || archive.PastDue(v.CaseDeadline, now)
+		}
+	}
+	return v
+}
+
+// loadCase reads a case from the projection and checks that a may see it.
+func (s *Service) LoadCase(ctx context.Context, a archive.Actor, id string) (*archive.Case, error) {
+	if !archive.ValidCaseID(id) {
+		return nil, archive.Errorf(archive.ENOTFOUND, "case %s does not exist", id)
+	}
+	c, err := s.proj.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := archive.Visible(a, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CreateCase files an application. Applicants file their own; clerks file
+// on behalf of applicants. Errors: EINVALID naming the field, EFORBIDDEN,
+// EUNAVAILABLE.
+func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (*archive.CaseView, error) {
+	if !a.HasAny(archive.RoleApplicant, archive.RoleClerk) || a.Case != "" {
+		return nil, archive.Errorf(archive.EFORBIDDEN, "only applicants and clerks can file cases")
+	}
+	bt, err := s.Catalogue.Lookup(in.BusinessType)
+	if err != nil {
+		return nil, &archive.Error{Code: archive.EINVALID, Message: "field business_type: " + archive.ErrorMessage(err), Err: err}
+	}
+	app := in.Applicant
+	app.Name = strings.TrimSpace(app.Name)
+	if app.Name == "" {
+		return nil, archive.Errorf(archive.EINVALID, "field applicant.name: required")
+	}
+	if err := archive.CheckText("applicant.name", app.Name, 100); err != nil {
+		return nil, err
+	}
+	if app.IDNumber, err = archive.ValidateIDNumber(app.IDNumber); err != nil {
+		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.id_number: " + archive.ErrorMessage(err), Err: err}
+	}
+	if app.Phone, err = archive.ValidatePhone(app.Phone); err != nil {
+		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.phone: " + archive.ErrorMessage(err), Err: err}
+	}
+	summary := strings.TrimSpace(in.Summary)
+	if err := archive.CheckText("summary", summary, 2000); err != nil {
+		return nil, err
+	}
+	owner := ""
+	switch {
+	case a.Has(archive.RoleClerk):
+		owner = in.ApplicantUserID
+		if owner != "" && s.people != nil {
+			u, err := s.people.Person(ctx, owner)
+			if err != nil || !u.Has(archive.RoleApplicant) {
+				return nil, archive.Errorf(archive.EINVALID, "field applicant_user_id: no applicant account has this id")
+			}
+		}
+	default:
+		if in.ApplicantUserID != "" && in.ApplicantUserID != a.UserID {
+			return nil, archive.Errorf(archive.EFORBIDDEN, "applicants file cases for themselves only")
+		}
+		owner = a.UserID
+	}
+	id := archive.NewCaseID()
+	number, err := s.numbers.next(ctx, s.Store, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := s.Append(ctx, id, func(c *archive.Case) (archive.Event, error) {
+		if c.Seq != 0 {
+			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "case %s exists already", id)
+		}
+		return archive.Event{Type: archive.EventCreated, Actor: a.UserID, Role: archive.PrimaryRole(a, archive.RoleClerk, archive.RoleApplicant),
+			Case: &archive.CaseOpened{Number: number, BusinessType: bt.Code, Applicant: app, ApplicantUser: owner, Summary: summary}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Record(ctx, a, "case.create", "case/"+id, bt.Code); err != nil {
+		return nil, err
+	}
+	return s.view(c, false), nil
+}
+
+// GetCase returns one case. Identity and phone numbers are unmasked only
+// when the caller asks (unmask) and the role may see them: roles that
+// handle cases, the applicant on their own case, archivists and auditors;
+// every unmasked read is audited, a masked one is not. Errors: ENOTFOUND (also for an applicant's look at another's
+// case), EFORBIDDEN for administrators, EUNAVAILABLE.
+func (s *Service) GetCase(ctx context.Context, a archive.Actor, id string, unmask bool) (*archive.CaseView, error) {
+	c, err := s.LoadCase(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.viewArchived(ctx, a, c); err != nil {
+		return nil, err
+	}
+	show := unmask && (a.SeesPersonalData() || a.HasAny(archive.RoleArchivist, archive.RoleAuditor) || a.OwnsCase(c))
+	if show {
+		if err := s.Record(ctx, a, "case.read_personal_data", "case/"+c.ID, "identity and phone numbers shown"); err != nil {
+			return nil, err
+		}
+	}
+	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return s.view(c, show), nil
+}
+
+// ListCases lists cases the actor may see, newest first, masked. Errors:
+// EINVALID for a bad filter or cursor, EFORBIDDEN for administrators.
+func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.CaseFilter, cursor string, limit int) (*archive.CasePage, error) {
+	if err := archive.CanList(a); err != nil {
+		return nil, err
+	}
+	if f.Status != "" && !archive.Contains(archive.Statuses, f.Status) {
+		return nil, archive.Errorf(archive.EINVALID, "status: %q is not one of %s", f.Status, strings.Join(archive.Statuses, ", "))
+	}
+	if f.Stage != "" && !archive.Contains(archive.Stages, f.Stage) {
+		return nil, archive.Errorf(archive.EINVALID, "stage: %q is not one of %s", f.Stage, strings.Join(archive.Stages, ", "))
+	}
+	if f.BusinessType != "" {
+		if _, err := s.Catalogue.Lookup(f.BusinessType); err != nil {
+			return nil, &archive.Error{Code: archive.EINVALID, Message: "business_type: " + archive.ErrorMessage(err), Err: err}
+		}
+	}
+	if cursor != "" && !archive.ValidCaseID(cursor) {
+		return nil, archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		return nil, archive.Errorf(archive.EINVALID, "limit: at most 500")
+	}
+	owner := ""
+	if !a.HasAny(archive.StaffRoles...) {
+		owner = a.UserID
+	}
+	page := &archive.CasePage{Cases: []*archive.CaseView{}}
+	err := s.proj.ScanCases(ctx, archive.CaseScan{Before: cursor, Owner: owner, Status: f.Status}, func(c *archive.Case) bool {
+		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType {
+			return true
+		}
+		v := s.view(c, false)
+		v.History = nil
+		if f.Overdue != nil && v.Overdue != *f.Overdue {
+			return true
+		}
+		if len(page.Cases) == limit {
+			page.NextCursor = page.Cases[limit-1].ID
+			return false
+		}
+		page.Cases = append(page.Cases, v)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.restrictArchived(ctx, a, page.Cases); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// AddMaterial stores an uploaded material and records it on the case. The
+// content type is sniffed from the bytes; the file name is kept as display
+// metadata only. Applicants and clerks upload while the case is being
+// accepted or corrected; reviewers attach documents while the case is at
+// their stage. Errors: EINVALID (bad code, empty), ETOOLARGE,
+// EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
+// EUNAVAILABLE.
+func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
+	c, err := s.LoadCase(ctx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	bt, err := s.Catalogue.Lookup(c.BusinessType)
+	if err != nil {
+		return nil, err
+	}
+	check := func(c *archive.Case) error { return canUpload(c, bt, a, code) }
+	if err := check(c); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(r, archive.SniffHead)
+	head, err := br.Peek(archive.SniffHead)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		var ae *archive.Error
+		if errors.As(err, &ae) {
+			return nil, err
+		}
+		return nil, &archive.Error{Code: archive.EINVALID, Message: "the upload could not be read to the end", Err: err}
+	}
+	ctype, err := archive.SniffContentType(head)
+	if err != nil {
+		return nil, err
+	}
+	blob, err := s.Store.PutBlob(ctx, br, archive.BlobOptions{MaxSize: s.maxUpload, ContentType: ctype})
+	if err != nil {
+		return nil, err
+	}
+	if blob.Size == 0 {
+		return nil, archive.Errorf(archive.EINVALID, "the file is empty")
+	}
+	var m archive.Material
+	// The audit entry is written while BoltDB commits: both follow the
+	// stored event, and both are done before the answer. The blob's lock
+	// keeps a disposal from deleting the content meanwhile (blobguard.go).
+	err = s.attach(ctx, blob, func() error {
+		_, _, err := s.appendThen(ctx, caseID, func(c *archive.Case) (archive.Event, error) {
+			if err := check(c); err != nil {
+				return archive.Event{}, err
+			}
+			m = archive.Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: archive.SafeFilename(filename),
+				ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.Now().UTC(), UploadedBy: a.UserID}
+			return archive.Event{Type: archive.EventMaterialAdded, Actor: a.UserID, Role: archive.PrimaryRole(a, archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover), Material: &m}, nil
+		}, func(archive.Event) error {
+			return s.Record(ctx, a, "case.material_add", "case/"+caseID, m.ID+" "+code)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
+	stage := archive.StageOf(c.Status)
+	if code == archive.MaterialCodeAttachment {
+		role := archive.StageRole[stage]
+		if stage == archive.StageAcceptance || role == "" || !a.Has(role) {
+			return archive.Errorf(archive.ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", c.Status)
+		}
+		return nil
+	}
+	if _, ok := bt.Material(code); !ok {
+		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Code, archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
+	}
+	if stage != archive.StageAcceptance && stage != archive.StageCorrection {
+		return archive.Errorf(archive.ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
+	}
+	if !a.Has(archive.RoleClerk) && !a.OwnsCase(c) {
+		return archive.Errorf(archive.EFORBIDDEN, "only the applicant or a clerk hands in application materials")
+	}
+	return nil
+}
+
+// OpenMaterial streams a material's content. Errors: ENOTFOUND,
+// EFORBIDDEN, EUNAVAILABLE.
+func (s *Service) OpenMaterial(ctx context.Context, a archive.Actor, caseID, materialID string) (io.ReadCloser, *archive.Material, error) {
+	c, err := s.LoadCase(ctx, a, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range c.Materials {
+		m := &c.Materials[i]
+		if m.ID != materialID {
+			continue
+		}
+		if err := archive.DisposedContent(c); err != nil {
+			return nil, nil, err
+		}
+		if err := s.recordRead(ctx, a, c, "case.material_read", m.ID); err != nil {
+			return nil, nil, err
+		}
+		rc, _, err := s.Store.Get(ctx, archive.BlobKey(m.SHA256))
+		if err != nil {
+			return nil, nil, err
+		}
+		return rc, m, nil
+	}
+	return nil, nil, archive.Errorf(archive.ENOTFOUND, "case %s has no material %s", c.Number, materialID)
+}
+
+// decide runs one decision through the event log and the audit log.
+func (s *Service) decide(ctx context.Context, a archive.Actor, caseID, action string, fn func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error)) (*archive.CaseView, error) {
+	c, err := s.LoadCase(ctx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Has(archive.RoleAuditor) && !a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleApplicant) {
+		return nil, archive.Errorf(archive.EFORBIDDEN, "auditors read everything and change nothing")
+	}
+	bt, err := s.Catalogue.Lookup(c.BusinessType)
+	if err != nil {
+		return nil, err
+	}
+	var ev archive.Event
+	c, ev, err = s.Append(ctx, caseID, func(c *archive.Case) (archive.Event, error) {
+		ev, err := fn(c, bt)
+		if err != nil {
+			return archive.Event{}, err
+		}
+		ev.Actor = a.UserID
+		if ev.Role == "" {
+			ev.Role = archive.StageRole[ev.Stage]
+		}
+		if ev.Role == "" {
+			ev.Role = archive.PrimaryRole(a, archive.RoleApplicant, archive.RoleClerk)
+		}
+		return ev, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Record(ctx, a, action, "case/"+caseID, ev.Type+" "+ev.Decision); err != nil {
+		return nil, err
+	}
+	if c, err = s.issueOwed(ctx, c); err != nil {
+		return nil, err
+	}
+	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return s.view(c, false), nil
+}
+
+// Acceptance records the clerk's acceptance decision (受理 / 补正 /
+// 不予受理). Errors: see decideAcceptance, plus ENOTFOUND.
+func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string, in archive.AcceptanceInput) (*archive.CaseView, error) {
+	return s.decide(ctx, a, caseID, "case.acceptance", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
+		return archive.DecideAcceptance(c, bt, a, in)
+	})
+}
+
+// Review records a decision at the initial, second or final review.
+func (s *Service) Review(ctx context.Context, a archive.Actor, caseID string, in archive.ReviewInput) (*archive.CaseView, error) {
+	return s.decide(ctx, a, caseID, "case.review", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
+		return archive.DecideReview(c, a, in)
+	})
+}
+
+// Resubmit hands a corrected application back in.
+func (s *Service) Resubmit(ctx context.Context, a archive.Actor, caseID string) (*archive.CaseView, error) {
+	return s.decide(ctx, a, caseID, "case.resubmit", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
+		return archive.DecideResubmit(c, a)
+	})
+}
+
+// ExtendAcceptance extends the acceptance limit once (3 → 5 working days).
+func (s *Service) ExtendAcceptance(ctx context.Context, a archive.Actor, caseID, reason string) (*archive.CaseView, error) {
+	return s.decide(ctx, a, caseID, "case.extend", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
+		return archive.DecideExtension(c, a, reason)
+	})
+}
+
+// numberAllocator hands out case numbers SB<year>-<6 digits>, sequential
+// per year, unique across processes: each number is claimed with a
+// conditional create of numbers/<year>/<n>.
+type numberAllocator struct {
+	mu  sync.Mutex
+	seq map[int]uint64
+}
+
+func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, now time.Time) (string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	year := now.In(archive.Zone).Year()
+	if n.seq == nil {
+		n.seq = map[int]uint64{}
+	}
+	prefix := fmt.Sprintf("numbers/%d/", year)
+	if n.seq[year] == 0 {
+		last, err := LastKey(ctx, store, prefix)
+		if err != nil {
+			return "", err
+		}
+		var seq uint64
+		if last != "" {
+			fmt.Sscanf(strings.TrimPrefix(last, prefix), "%d", &seq)
+		}
+		n.seq[year] = seq + 1
+	}
+	for attempt := 0; attempt < 1000; attempt++ {
+		seq := n.seq[year]
+		err := store.Create(ctx, fmt.Sprintf("%s%010d", prefix, seq), nil)
+		if archive.IsCode(err, archive.ECONFLICT) {
+			n.seq[year]++ // another process took it
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		n.seq[year]++
+		return fmt.Sprintf("SB%d-%06d", year, seq), nil
+	}
+	return "", archive.Errorf(archive.ECONFLICT, "could not allocate a case number; try again")
+}
+
+// lastKey returns the greatest key under prefix, "" when there is none.
+func LastKey(ctx context.Context, store archive.ObjectStore, prefix string) (string, error) {
+	last, after := "", ""
+	for {
+		page, err := store.List(ctx, prefix, after, 1000)
+		if err != nil {
+			return "", err
+		}
+		if len(page.Objects) > 0 {
+			last = page.Objects[len(page.Objects)-1].Key
+		}
+		if page.Next == "" {
+			return last, nil
+		}
+		after = page.Next
+	}
+}

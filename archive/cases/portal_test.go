@@ -1,0 +1,125 @@
+package cases_test
+
+import (
+	"context"
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/indexing"
+	"dossier/archive/service"
+	"dossier/archive/servicetest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dossier/render"
+)
+
+// TestPortalSignInScopesToOneCase: a sign-in with case number, a notice's
+// verification code and the identity number's tail gives an actor that
+// sees and changes its own case only.
+func TestPortalSignInScopesToOneCase(t *testing.T) {
+	ctx := context.Background()
+	sp := servicetest.NewStoreSpec(t, "minio")
+	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
+	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := service.New(service.Options{Store: sp.Open(t), Projection: db, Renderer: notices})
+	reviewer := archive.Actor{UserID: "u-rev", Name: "reviewer", Roles: []string{archive.RoleReviewer}}
+	file := func(id string) (*archive.CaseView, string) {
+		v, err := svc.CreateCase(ctx, servicetest.Clerk, cases.NewCase{BusinessType: "unemployment_benefit",
+			Applicant: archive.Applicant{Name: "王五", IDNumber: id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err = svc.Acceptance(ctx, servicetest.Clerk, v.ID, archive.AcceptanceInput{Decision: "correct", Reason: "请补交材料"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Notices) != 1 {
+			t.Fatalf("notices after the correction request: %+v", v.Notices)
+		}
+		return v, v.Notices[0].VerifyCode
+	}
+	mine, code := file("11010519491231002X")
+	other, otherCode := file("110105194912310038")
+
+	for _, c := range []struct{ what, number, code, tail string }{
+		{"another case's code", mine.Number, otherCode, "31002X"},
+		{"another case's number", other.Number, code, "310038"},
+		{"wrong tail", mine.Number, code, "310038"},
+		{"short tail", mine.Number, code, "1002X"},
+		{"malformed code", mine.Number, "nonsense", "31002X"},
+		{"empty", "", "", ""},
+	} {
+		if _, err := svc.PortalSignIn(ctx, c.number, c.code, c.tail, "192.0.2.1"); archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+			t.Errorf("%s: %v, want unauthorized", c.what, err)
+		}
+	}
+	a, err := svc.PortalSignIn(ctx, " "+mine.Number+" ", strings.ToLower(code), "31002x", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Case != mine.ID || !a.Has(archive.RoleApplicant) || a.Name != "王*" {
+		t.Fatalf("portal actor = %+v", a)
+	}
+
+	// Its own case: masked unless asked, the applicant's own numbers when
+	// asked; upload, resubmit.
+	v, err := svc.GetCase(ctx, a, mine.ID, false)
+	if err != nil || v.Applicant.IDNumber == "11010519491231002X" || !v.Masked {
+		t.Fatalf("own case, masked: %+v, %v", v, err)
+	}
+	v, err = svc.GetCase(ctx, a, mine.ID, true)
+	if err != nil || v.Applicant.IDNumber != "11010519491231002X" {
+		t.Fatalf("own case: %+v, %v", v, err)
+	}
+	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	for _, m := range bt.Materials {
+		if m.Mandatory {
+			if _, err := svc.AddMaterial(ctx, a, mine.ID, m.Code, m.Code+".pdf", strings.NewReader("%PDF-1.4\n"+m.Code+"\n%%EOF\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := svc.Resubmit(ctx, a, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing else: another case is not found, listing and filing are
+	// refused, and decisions belong to staff.
+	if _, err := svc.GetCase(ctx, a, other.ID, false); archive.ErrorCode(err) != archive.ENOTFOUND {
+		t.Errorf("another case: %v", err)
+	}
+	if _, _, err := svc.OpenNotice(ctx, a, other.Notices[0].ID); archive.ErrorCode(err) != archive.ENOTFOUND {
+		t.Errorf("another case's notice: %v", err)
+	}
+	if _, err := svc.AddMaterial(ctx, a, other.ID, "id_card", "x.pdf", strings.NewReader("%PDF-1.4\n")); archive.ErrorCode(err) != archive.ENOTFOUND {
+		t.Errorf("upload to another case: %v", err)
+	}
+	if _, err := svc.Resubmit(ctx, a, other.ID); archive.ErrorCode(err) != archive.ENOTFOUND {
+		t.Errorf("resubmit another case: %v", err)
+	}
+	if _, err := svc.ListCases(ctx, a, archive.CaseFilter{}, "", 10); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Errorf("listing: %v", err)
+	}
+	if _, err := svc.Search(ctx, a, indexing.SearchQuery{Q: "王五"}); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Errorf("search: %v", err)
+	}
+	if _, err := svc.CreateCase(ctx, a, cases.NewCase{BusinessType: "unemployment_benefit",
+		Applicant: archive.Applicant{Name: "王五", IDNumber: "11010519491231002X"}}); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Errorf("filing a case: %v", err)
+	}
+	if _, err := svc.Acceptance(ctx, a, mine.ID, archive.AcceptanceInput{Decision: "accept"}); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Errorf("deciding acceptance: %v", err)
+	}
+	// Staff are not affected by the new field.
+	if _, err := svc.GetCase(ctx, reviewer, other.ID, false); err != nil {
+		t.Fatal(err)
+	}
+}

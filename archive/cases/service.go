@@ -1,0 +1,103 @@
+// Package cases is the case workflow: filing, materials, acceptance, the
+// three reviews, resubmission after a correction, the case event log
+// (append, rebuild, reconcile), the reads of cases and notices with their
+// access checks, and the applicant portal's sign-in.
+package cases
+
+import (
+	"context"
+
+	"dossier/archive"
+)
+
+// Notices issues the notices that decisions owe; notices.Service
+// implements it.
+type Notices interface {
+	// IssueOwed issues every notice c owes and returns the case with
+	// their events. Errors: those of rendering and the store.
+	IssueOwed(ctx context.Context, c *archive.Case) (*archive.Case, error)
+}
+
+// Service is the cases capability.
+type Service struct {
+	*archive.Env
+	proj      archive.Projection
+	people    archive.People
+	notices   Notices
+	locks     archive.KeyedMutex
+	blobs     *archive.BlobGuard
+	numbers   numberAllocator
+	maxUpload int64
+}
+
+// Options wires a Service.
+type Options struct {
+	Projection archive.Projection
+	// People checks applicant accounts that clerks file cases for; nil
+	// skips the check.
+	People archive.People
+	// Blobs is shared with the disposal capability.
+	Blobs *archive.BlobGuard
+	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
+	MaxUpload int64
+}
+
+// New returns the cases capability over env.
+func New(env *archive.Env, o Options) *Service {
+	s := &Service{Env: env, proj: o.Projection, people: o.People, blobs: o.Blobs, maxUpload: o.MaxUpload}
+	if s.blobs == nil {
+		s.blobs = &archive.BlobGuard{}
+	}
+	if s.maxUpload <= 0 {
+		s.maxUpload = 50 << 20
+	}
+	return s
+}
+
+// SetNotices wires the notice issuer, which itself appends through s.
+func (s *Service) SetNotices(n Notices) { s.notices = n }
+
+// MaxUpload is the largest material in bytes.
+func (s *Service) MaxUpload() int64 { return s.maxUpload }
+
+// issueOwed has the notices capability issue what c owes.
+func (s *Service) issueOwed(ctx context.Context, c *archive.Case) (*archive.Case, error) {
+	if s.notices == nil || len(c.Owed) == 0 {
+		return c, nil
+	}
+	return s.notices.IssueOwed(ctx, c)
+}
+
+// IssueOwedNotices issues every notice that a stored decision owes: at
+// start-up after reconciliation, and after catching up with what other
+// processes wrote (one of them may have died between a decision and its
+// notice). It returns how many cases it settled. Errors: those of the
+// projection and of issuing; the other cases are still tried.
+func (s *Service) IssueOwedNotices(ctx context.Context) (int, error) {
+	var owing []string
+	err := s.proj.ScanCases(ctx, archive.CaseScan{}, func(c *archive.Case) bool {
+		if len(c.Owed) > 0 {
+			owing = append(owing, c.ID)
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var first error
+	for _, id := range owing {
+		c, err := s.proj.Case(ctx, id)
+		if err == nil {
+			_, err = s.issueOwed(ctx, c)
+		}
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		n++
+	}
+	return n, first
+}

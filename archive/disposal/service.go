@@ -1,0 +1,38 @@
+// Package disposal is the destruction (销毁) of records whose retention
+// ended: appraisal lists, a second archivist's approval, execution that
+// survives a crash, and the permanent disposal record and 销毁清册.
+package disposal
+
+import (
+	"context"
+
+	"dossier/archive"
+)
+
+// Cases is what disposal needs of the cases capability.
+type Cases interface {
+	Append(ctx context.Context, caseID string, decide archive.Decide) (*archive.Case, archive.Event, error)
+}
+
+// Archives finds archived cases by 档号; archiving.Service implements it.
+type Archives interface {
+	CaseByArchiveNo(ctx context.Context, a archive.Actor, no string) (*archive.Case, error)
+}
+
+// Service is the disposal capability.
+type Service struct {
+	*archive.Env
+	proj     archive.Projection
+	cases    Cases
+	archives Archives
+	blobs    *archive.BlobGuard
+	locks    archive.KeyedMutex
+	reports  DisposalRenderer
+	agency   string
+}
+
+// New returns the disposal capability. blobs is the guard shared with
+// uploads; reports may be nil (no 销毁清册).
+func New(env *archive.Env, proj archive.Projection, cases Cases, archives Archives, blobs *archive.BlobGuard, reports DisposalRenderer, agency string) *Service {
+	return &Service{Env: env, proj: proj, cases: cases, archives: archives, blobs: blobs, reports: reports, agency: agency}
+}

@@ -1,0 +1,1290 @@
+package fixity
+
+import (
+	"context"
+	"crypto/sha256"
+	"dossier/archive"
+	"dossier/archive/audit"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The four properties of DA/T 70-2018 (四性).
+const (
+	PropAuthenticity = "authenticity" // 真实性
+	PropIntegrity    = "integrity"    // 完整性
+	PropUsability    = "usability"    // 可用性
+	PropSecurity     = "security"     // 安全性
+)
+
+// Results of a check item, a property and a whole report.
+const (
+	ResultPass = "pass"
+	ResultWarn = "warn"
+	ResultFail = "fail"
+)
+
+// Check items, by id.
+const (
+	ItemContentHash      = "content_hash"
+	ItemEventChain       = "event_chain"
+	ItemAuditChain       = "audit_chain"
+	ItemMetadataContent  = "metadata_content"
+	ItemArchiveNo        = "archive_no"
+	ItemPackageObjects   = "package_objects"
+	ItemEventSequence    = "event_sequence"
+	ItemRequiredMetadata = "required_metadata"
+	ItemNoticesIssued    = "notices_issued"
+	ItemItemNumbers      = "item_numbers"
+	ItemFormatUsable     = "format_usable"
+	ItemRecordsParse     = "records_parse"
+	ItemWORM             = "worm"
+	ItemHolds            = "holds"
+	ItemStrayObjects     = "stray_objects"
+)
+
+type fixityItemDef struct{ prop, id, name, desc string }
+
+// fixityItems is the check list, in report order.
+// owedGrace is how long a decision may go without its notice before
+// verify calls it a defect: issuing takes moments, and a crash is repaired
+// at the next start-up.
+const owedGrace = 5 * time.Minute
+
+var fixityItems = []fixityItemDef{
+	{PropAuthenticity, ItemContentHash, "内容哈希校验", "归档包清单及其列出的每个对象的 SHA-256 与归档时记录的一致"},
+	{PropAuthenticity, ItemEventChain, "业务事件哈希链", "每个案件的事件均可解析，且每个事件的 prev 等于前一事件的哈希"},
+	{PropAuthenticity, ItemAuditChain, "审计日志哈希链", "审计日志条目连续，哈希链完整"},
+	{PropAuthenticity, ItemMetadataContent, "元数据与内容一致", "清单及材料登记的大小、格式与对象内容一致；事件时间不倒流，归档时间晚于办结时间"},
+	{PropAuthenticity, ItemArchiveNo, "档号格式与唯一性", "档号符合 DA/T 22-2015 格式并与归档记录各项一致；档号指针指向持有该档号的案件；没有两个案件共用一个档号"},
+	{PropIntegrity, ItemPackageObjects, "归档包对象齐全", "每个已归档案件的清单存在，清单列出的每个对象都在，归档前的事件和材料都列入清单（已销毁案件的材料、通知书除外）"},
+	{PropIntegrity, ItemEventSequence, "事件序列连续", "每个案件的事件序号从 1 起连续，没有缺失"},
+	{PropIntegrity, ItemRequiredMetadata, "必要元数据齐全", "案件编号、业务类型、申请人、材料登记项和归档记录的必填项齐全"},
+	{PropIntegrity, ItemNoticesIssued, "决定均有通知书", "每个需要书面告知的决定（受理、补正、不予受理、审核结果）在作出五分钟后都已出具通知书"},
+	{PropIntegrity, ItemItemNumbers, "件号连续", "每个全宗、年度、保管期限内件号从 1 起连续，每个已取号的件号都有对应的已归档案件"},
+	{PropUsability, ItemFormatUsable, "内容可按格式打开", "材料和通知书可按登记的格式打开（PDF 文件头与 xref/%%EOF、JPEG/PNG 图像头、TIFF 文件头、UTF-8/GB18030 文本、DOCX/OFD 压缩包目录）"},
+	{PropUsability, ItemRecordsParse, "记录可解析", "清单、事件、档号指针、件号登记均为可解析的 JSON"},
+	{PropSecurity, ItemWORM, "WORM 保护", "对象存储以一次写入（对象锁定）方式保存档案"},
+	{PropSecurity, ItemHolds, "法律保全", "统计有效的法律保全；被保全的案件未被销毁"},
+	{PropSecurity, ItemStrayObjects, "无游离对象", "存储中没有不被任何案件或清单引用的对象（发现时为警告）"},
+}
+
+var propertyNames = map[string]string{
+	PropAuthenticity: "真实性", PropIntegrity: "完整性", PropUsability: "可用性", PropSecurity: "安全性",
+}
+
+// PropertyName is the Chinese name of a property (真实性, …).
+func PropertyName(id string) string { return propertyNames[id] }
+
+// Problem is one failed (or, with Severity warn, doubtful) check, naming
+// the case, its 档号 and the object.
+type Problem struct {
+	CaseID     string `json:"case_id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
+	ArchiveNo  string `json:"archive_no,omitempty"`
+	Object     string `json:"object"`
+	// Check is the property: authenticity, integrity, usability, security.
+	Check string `json:"check"`
+	// Item is the check item's id within the property.
+	Item string `json:"item,omitempty"`
+	// Severity is fail or warn.
+	Severity string `json:"severity,omitempty"`
+	Detail   string `json:"detail"`
+}
+
+// FixityItem is one check item of a property with its result.
+type FixityItem struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`        // 名称
+	Description string    `json:"description"` // 说明
+	Result      string    `json:"result"`      // pass, warn, fail
+	Checked     int       `json:"checked"`     // objects or records examined
+	Failed      int       `json:"failed"`
+	Warnings    int       `json:"warnings"`
+	Note        string    `json:"note,omitempty"`
+	Failures    []Problem `json:"failures"`
+}
+
+// FixityProperty is one of the four properties.
+type FixityProperty struct {
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Result string       `json:"result"`
+	Items  []FixityItem `json:"items"`
+}
+
+// FixityReport is the result of Verify: the four-properties check
+// (四性检测, DA/T 70-2018) of the whole store.
+type FixityReport struct {
+	StartedAt     time.Time `json:"started_at"`
+	FinishedAt    time.Time `json:"finished_at"`
+	Result        string    `json:"result"` // pass, warn, fail
+	Cases         int       `json:"cases"`
+	ArchivedCases int       `json:"archived_cases"`
+	DisposedCases int       `json:"disposed_cases"`
+	// Objects and Bytes count the archived objects verified against
+	// their manifests (a blob shared by several cases counts in each).
+	Objects int   `json:"objects"`
+	Bytes   int64 `json:"bytes"`
+	// ReadObjects and ReadBytes count what was read from the store:
+	// events, manifests, pointers and each distinct blob once.
+	ReadObjects  int                 `json:"read_objects"`
+	ReadBytes    int64               `json:"read_bytes"`
+	AuditEntries int                 `json:"audit_entries"`
+	ActiveHolds  int                 `json:"active_holds"`
+	WORM         *archive.WORMStatus `json:"worm,omitempty"`
+	Properties   []FixityProperty    `json:"properties"`
+	// Problems lists every failure, by object; Warnings what deserves a
+	// look but does not fail the check.
+	Problems []Problem `json:"problems"`
+	Warnings []Problem `json:"warnings"`
+}
+
+// Failures counts the failures.
+func (r *FixityReport) Failures() int { return len(r.Problems) }
+
+// VerifyCaseEvents checks a case's event log in the store: every object
+// parses as the event its key names, sequence numbers run from 1 without
+// a gap, and each event's Prev is the hash of the previous object's bytes
+// — so an edited, removed or inserted event is found. Errors only when the
+// store cannot be read; findings are Problems.
+func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID string) ([]Problem, error) {
+	var keys []archive.ObjectInfo
+	err := store.Walk(ctx, archive.CasePrefix+caseID+"/events/", func(oi archive.ObjectInfo) error {
+		keys = append(keys, oi)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	col := newCollector()
+	cs := &caseState{id: caseID}
+	for _, oi := range keys {
+		if _, _, ok := archive.ParseEventKey(oi.Key); !ok {
+			col.add(Problem{CaseID: caseID, Object: oi.Key, Check: PropIntegrity, Item: ItemEventSequence, Detail: "stray object among the events"})
+			continue
+		}
+		cs.events = append(cs.events, oi)
+	}
+	if _, err := readEvents(ctx, store, cs, col); err != nil {
+		return nil, err
+	}
+	return col.problems, nil
+}
+
+// collector gathers problems and counts per item; safe for concurrent use.
+type collector struct {
+	mu       sync.Mutex
+	problems []Problem
+	checked  map[string]int
+	notes    map[string]string
+}
+
+func newCollector() *collector {
+	return &collector{checked: map[string]int{}, notes: map[string]string{}}
+}
+
+func (c *collector) add(p Problem) {
+	if p.Severity == "" {
+		p.Severity = ResultFail
+	}
+	if p.Check == "" {
+		for _, d := range fixityItems {
+			if d.id == p.Item {
+				p.Check = d.prop
+			}
+		}
+	}
+	c.mu.Lock()
+	c.problems = append(c.problems, p)
+	c.mu.Unlock()
+}
+
+func (c *collector) count(item string, n int) {
+	c.mu.Lock()
+	c.checked[item] += n
+	c.mu.Unlock()
+}
+
+// caseState is what the check learns about one case.
+type caseState struct {
+	id       string
+	events   []archive.ObjectInfo // listed event objects, in key order
+	manifest map[string]int64
+	// claimNote: the case noted the 件号 it claimed (archiving.go).
+	claimNote bool
+	// Filled by checkCase.
+	c        *archive.Case
+	disposed bool
+	hashes   map[string]eventSum // event key → hash and size of its bytes
+	pending  int                 // blob references not yet resolved
+	ownDone  bool
+}
+
+type eventSum struct {
+	sum  string
+	size int64
+}
+
+// blobRef is one manifest entry of a blob, of one case.
+type blobRef struct {
+	caseID   string
+	kind     string
+	sha256   string
+	size     int64
+	declared string // content type the case records
+}
+
+// blobState is one distinct blob: read and hashed once however many cases
+// share it.
+type blobState struct {
+	key  string
+	refs []blobRef
+	done bool
+	res  blobResult
+}
+
+type blobResult struct {
+	missing  bool
+	size     int64
+	sum      string
+	sniffed  string // format found in the content
+	openErr  string // why the content does not open as the sniffed format
+	openWarn string
+}
+
+// verifier is one run of Verify.
+type verifier struct {
+	store archive.ObjectStore
+	col   *collector
+
+	mu       sync.Mutex
+	cases    map[string]*caseState
+	blobs    map[string]*blobState // blob key → state, once queued
+	listed   map[string]int64      // every blob key listed → size
+	objects  int                   // read
+	bytes    int64                 // read
+	pkgObjs  int                   // verified against a manifest
+	pkgBytes int64
+	done     int
+	progress func(done, total int)
+	blobJobs chan *blobState
+}
+
+// Verify runs the four-properties check (四性检测, DA/T 70-2018, SPEC §7)
+// over the whole store, reading nothing but the store (it runs beside a
+// server): authenticity (content hashes of every archival package, event
+// and audit hash chains, metadata against content, 档号 format and
+// uniqueness), integrity (package objects present, event sequences,
+// required metadata, 件号 without gaps), usability (contents open as their
+// declared format) and security (WORM, holds, stray objects). A blob
+// shared by several cases is read and hashed once. progress, if not nil,
+// is called as cases complete. Errors only when the store fails; findings
+// are in the report.
+func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, total int)) (*FixityReport, error) {
+	v := &verifier{store: store, col: newCollector(), cases: map[string]*caseState{}, blobs: map[string]*blobState{},
+		listed: map[string]int64{}, progress: progress}
+	rep := &FixityReport{StartedAt: archive.SystemClock().UTC()}
+	pointers, claims, err := v.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep.Cases = len(v.cases)
+
+	// Cases are checked by many workers (small objects: latency-bound);
+	// the blobs they list by one worker per CPU (large objects: hashing
+	// is most of the CPU), each reading the next chunk while it hashes the
+	// last, so the check runs near the store's read speed.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	v.blobJobs = make(chan *blobState, 1024)
+	var bwg sync.WaitGroup
+	for w := 0; w < max(2, runtime.GOMAXPROCS(0)); w++ {
+		bwg.Add(1)
+		go func() {
+			defer bwg.Done()
+			r := newBlobReader()
+			for b := range v.blobJobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				res, n, err := r.check(ctx, store, b.key)
+				if err != nil {
+					fail(err)
+					continue
+				}
+				v.blobDone(b, res, n)
+			}
+		}()
+	}
+	ids := make([]string, 0, len(v.cases))
+	for id := range v.cases {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	jobs := make(chan *caseState)
+	var cwg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		cwg.Add(1)
+		go func() {
+			defer cwg.Done()
+			for cs := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := v.checkCase(ctx, cs); err != nil {
+					fail(err)
+				}
+			}
+		}()
+	}
+	for _, id := range ids {
+		jobs <- v.cases[id]
+	}
+	close(jobs)
+	cwg.Wait()
+	close(v.blobJobs)
+	bwg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := v.checkNumbers(ctx, pointers, claims); err != nil {
+		return nil, err
+	}
+	v.checkStrays()
+	audit, err := audit.VerifyAuditLog(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	rep.AuditEntries = audit.Entries
+	v.col.count(ItemAuditChain, audit.Entries)
+	for _, p := range audit.Problems {
+		v.col.add(Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
+	}
+	v.checkHoldActs(audit.HoldActs)
+	v.checkLoanActs(audit.LoanActs)
+	rep.WORM = v.checkWORM(ctx)
+	for _, cs := range v.cases {
+		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
+			continue
+		}
+		v.col.count(ItemWORM, 1)
+		// A record whose retention is over has nothing left to retain.
+		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !archive.RetentionOver(rec.RetainUntil, archive.SystemClock()) {
+			v.col.add(Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
+				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
+		}
+	}
+	for _, cs := range v.cases {
+		if cs.c == nil {
+			continue
+		}
+		if cs.c.Archive != nil {
+			rep.ArchivedCases++
+		}
+		if cs.disposed {
+			rep.DisposedCases++
+		}
+		for _, h := range cs.c.Holds {
+			if h.LiftedAt == nil {
+				rep.ActiveHolds++
+				v.col.count(ItemHolds, 1)
+				if cs.disposed {
+					v.col.add(Problem{CaseID: cs.id, Object: archive.EventKey(cs.id, cs.c.Seq), Item: ItemHolds, Detail: fmt.Sprintf("the case was disposed of while hold %s was active", h.ID)})
+				}
+			}
+		}
+	}
+	v.col.notes[ItemHolds] = fmt.Sprintf("有效保全 %d 项", rep.ActiveHolds)
+	rep.ReadObjects, rep.ReadBytes = v.objects, v.bytes
+	rep.Objects, rep.Bytes = v.pkgObjs, v.pkgBytes
+	v.finish(rep)
+	return rep, nil
+}
+
+// list walks the store's prefixes once: case events and manifests, blobs,
+// archive pointers and item claims.
+func (v *verifier) list(ctx context.Context) (pointers, claims []archive.ObjectInfo, err error) {
+	get := func(id string) *caseState {
+		cs := v.cases[id]
+		if cs == nil {
+			cs = &caseState{id: id, manifest: map[string]int64{}}
+			v.cases[id] = cs
+		}
+		return cs
+	}
+	var others []archive.ObjectInfo
+	err = v.store.Walk(ctx, archive.CasePrefix, func(oi archive.ObjectInfo) error {
+		if id, _, ok := archive.ParseEventKey(oi.Key); ok {
+			get(id).events = append(get(id).events, oi)
+			return nil
+		}
+		others = append(others, oi)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, oi := range others {
+		rest := strings.TrimPrefix(oi.Key, archive.CasePrefix)
+		id, name, _ := strings.Cut(rest, "/")
+		if cs := v.cases[id]; cs != nil && strings.HasPrefix(name, "manifest-") && strings.HasSuffix(name, ".json") && !strings.Contains(name, "/") {
+			cs.manifest[oi.Key] = oi.Size
+			continue
+		}
+		if cs := v.cases[id]; cs != nil && oi.Key == archive.CaseClaimNoteKey(id) {
+			cs.claimNote = true
+			continue
+		}
+		v.col.add(Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object under cases/ that is neither an event nor a manifest of a case"})
+	}
+	err = v.store.Walk(ctx, archive.BlobPrefix, func(oi archive.ObjectInfo) error {
+		v.listed[oi.Key] = oi.Size
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = v.store.Walk(ctx, "archives/", func(oi archive.ObjectInfo) error {
+		pointers = append(pointers, oi)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = v.store.Walk(ctx, archive.ArchiveNumberPrefix, func(oi archive.ObjectInfo) error {
+		claims = append(claims, oi)
+		return nil
+	})
+	return pointers, claims, err
+}
+
+// readEvents reads a case's events in order, checks their sequence and
+// hash chain, and folds them. It returns the folded case, nil when the
+// log does not fold (the problem is reported).
+func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, col *collector) (int64, error) {
+	add := func(key, item, format string, args ...any) {
+		col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+	}
+	cs.hashes = map[string]eventSum{}
+	var total int64
+	var prevSum string
+	var prevAt time.Time
+	var want uint64 = 1
+	c := &archive.Case{}
+	folds := true
+	for _, oi := range cs.events {
+		_, seq, _ := archive.ParseEventKey(oi.Key)
+		if seq != want {
+			add(oi.Key, ItemEventSequence, "event %d follows event %d: events %d to %d are missing", seq, want-1, want, seq-1)
+			prevSum = "" // the chain cannot be checked across the gap
+			folds = false
+		}
+		want = seq + 1
+		data, err := archive.ReadAll(ctx, store, oi.Key)
+		if archive.IsCode(err, archive.ENOTFOUND) {
+			add(oi.Key, ItemEventSequence, "event %d vanished while the check ran", seq)
+			prevSum, folds = "", false
+			continue
+		}
+		if err != nil {
+			return total, err
+		}
+		total += int64(len(data))
+		sum := archive.Sha256Hex(data)
+		cs.hashes[oi.Key] = eventSum{sum: sum, size: int64(len(data))}
+		col.count(ItemEventChain, 1)
+		col.count(ItemEventSequence, 1)
+		col.count(ItemRecordsParse, 1)
+		ev, err := archive.DecodeEvent(oi.Key, data)
+		if err != nil {
+			col.add(Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: archive.ErrorMessage(err)})
+			prevSum, folds = sum, false
+			continue
+		}
+		if seq > 1 && prevSum != "" && ev.Prev != prevSum {
+			col.add(Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("event %d does not chain to event %d: the earlier event was changed", seq, seq-1)})
+		}
+		prevSum = sum
+		if !prevAt.IsZero() && ev.At.Before(prevAt) {
+			// Processes sharing the bucket may differ by a little clock
+			// skew; more than a minute back is a wrong date.
+			p := Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("event %d is dated %s, %s before the event preceding it",
+				seq, ev.At.Format(time.RFC3339Nano), prevAt.Sub(ev.At))}
+			if prevAt.Sub(ev.At) <= time.Minute {
+				p.Severity = ResultWarn
+			}
+			col.add(p)
+		}
+		prevAt = ev.At
+		if !folds {
+			continue
+		}
+		if ev.Type == archive.EventDisposed {
+			// Folded by Apply where disposal is known; the check only
+			// needs to know the contents are gone.
+			cs.disposed = true
+			if err := c.Apply(ev); err != nil {
+				c.Seq, c.UpdatedAt = ev.Seq, ev.At
+			}
+			continue
+		}
+		if err := c.Apply(ev); err != nil {
+			add(oi.Key, ItemEventChain, "%s", archive.ErrorMessage(err))
+			folds = false
+		}
+	}
+	if folds && c.Seq > 0 {
+		cs.c = c
+		if c.Status == archive.StatusDisposed {
+			cs.disposed = true
+		}
+	}
+	return total, nil
+}
+
+// checkCase checks one case: its events, and when archived its manifest,
+// pointer and metadata; the blobs it lists are queued for the blob
+// workers.
+func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
+	n, err := readEvents(ctx, v.store, cs, v.col)
+	if err != nil {
+		return err
+	}
+	read := len(cs.hashes)
+	var refs []blobRef
+	var keys []string
+	var pkgObjs int
+	var pkgBytes int64
+	defer func() {
+		v.mu.Lock()
+		v.objects += read
+		v.bytes += n
+		v.pkgObjs += pkgObjs
+		v.pkgBytes += pkgBytes
+		v.mu.Unlock()
+		v.queue(cs, keys, refs)
+	}()
+	add := func(key, item, format string, args ...any) {
+		v.col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+	}
+	c := cs.c
+	if c == nil {
+		return nil
+	}
+	v.checkCaseMetadata(cs)
+	rec := c.Archive
+	if rec == nil {
+		return nil
+	}
+	data, err := archive.ReadAll(ctx, v.store, rec.ManifestKey)
+	if archive.IsCode(err, archive.ENOTFOUND) {
+		add(rec.ManifestKey, ItemPackageObjects, "the archival package manifest is missing")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	read++
+	n += int64(len(data))
+	v.col.count(ItemContentHash, 1)
+	if archive.Sha256Hex(data) != rec.ManifestSHA256 {
+		add(rec.ManifestKey, ItemContentHash, "the manifest was changed after archiving")
+	}
+	var m archive.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		add(rec.ManifestKey, ItemRecordsParse, "the manifest is not valid JSON")
+		return nil
+	}
+	v.col.count(ItemRecordsParse, 1)
+	if m.CaseID != c.ID || m.ArchiveNo != rec.ArchiveNo {
+		add(rec.ManifestKey, ItemMetadataContent, "the manifest is of case %s, 档号 %s; the archive record says case %s, 档号 %s", m.CaseID, m.ArchiveNo, c.ID, rec.ArchiveNo)
+	}
+	listed := map[string]bool{}
+	v.col.count(ItemPackageObjects, len(m.Objects))
+	for _, o := range m.Objects {
+		listed[o.Key] = true
+		switch o.Kind {
+		case "event":
+			v.col.count(ItemContentHash, 1)
+			h, ok := cs.hashes[o.Key]
+			if !ok {
+				add(o.Key, ItemPackageObjects, "event listed in the manifest is missing")
+				continue
+			}
+			pkgObjs++
+			pkgBytes += h.size
+			if h.size != o.Size {
+				add(o.Key, ItemMetadataContent, "event is %d bytes, the manifest says %d", h.size, o.Size)
+			}
+			if h.sum != o.SHA256 {
+				add(o.Key, ItemContentHash, "event content hash %s differs from the manifest's %s", h.sum, o.SHA256)
+			}
+		case "material", "notice":
+			if cs.disposed {
+				// Destroyed by an approved disposal: expected absent.
+				continue
+			}
+			if o.Key != archive.BlobKey(o.SHA256) {
+				add(o.Key, ItemMetadataContent, "%s is listed under key %s but with SHA-256 %s", o.Kind, o.Key, o.SHA256)
+			}
+			if _, ok := v.listed[o.Key]; !ok {
+				add(o.Key, ItemPackageObjects, "%s listed in the manifest is missing", o.Kind)
+				continue
+			}
+			declared := archive.TypePDF
+			if o.Kind == "material" {
+				declared = ""
+				for _, mat := range c.Materials {
+					if archive.BlobKey(mat.SHA256) == o.Key {
+						declared = mat.ContentType
+						if mat.Size != o.Size {
+							add(o.Key, ItemMetadataContent, "material %s is recorded as %d bytes, the manifest says %d", mat.ID, mat.Size, o.Size)
+						}
+					}
+				}
+			}
+			keys = append(keys, o.Key)
+			refs = append(refs, blobRef{caseID: cs.id, kind: o.Kind, sha256: o.SHA256, size: o.Size, declared: declared})
+		default:
+			add(rec.ManifestKey, ItemRecordsParse, "the manifest lists %s with unknown kind %q", o.Key, o.Kind)
+		}
+	}
+	// Everything the case had when it was archived is in the package.
+	archivedSeq := uint64(0)
+	for _, e := range c.History {
+		if e.Type == archive.EventArchived {
+			archivedSeq = e.Seq
+		}
+	}
+	for _, oi := range cs.events {
+		if _, seq, _ := archive.ParseEventKey(oi.Key); seq < archivedSeq && !listed[oi.Key] {
+			add(oi.Key, ItemPackageObjects, "event %d precedes the archiving but is not in the manifest", seq)
+		}
+	}
+	for _, mat := range c.Materials {
+		if !listed[archive.BlobKey(mat.SHA256)] {
+			add(archive.BlobKey(mat.SHA256), ItemPackageObjects, "material %s (%s) of the case is not in the manifest", mat.ID, mat.Filename)
+		}
+	}
+	for _, no := range c.Notices {
+		if no.IssuedAt.Before(rec.ArchivedAt) && !listed[archive.BlobKey(no.SHA256)] {
+			add(archive.BlobKey(no.SHA256), ItemPackageObjects, "notice %s of the case is not in the manifest", no.DocNumber)
+		}
+	}
+	return nil
+}
+
+// checkCaseMetadata checks required fields, dates and the archive
+// record's fields.
+func (v *verifier) checkCaseMetadata(cs *caseState) {
+	c := cs.c
+	first := archive.EventKey(c.ID, 1)
+	add := func(key, item, format string, args ...any) {
+		v.col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+	}
+	v.col.count(ItemRequiredMetadata, 1+len(c.Materials))
+	var missing []string
+	for _, f := range []struct{ name, val string }{{"case number", c.Number}, {"business type", c.BusinessType}, {"applicant name", c.Applicant.Name}} {
+		if strings.TrimSpace(f.val) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		add(first, ItemRequiredMetadata, "the case has no %s", strings.Join(missing, ", "))
+	}
+	for _, m := range c.Materials {
+		if m.ID == "" || m.Code == "" || m.Filename == "" || m.ContentType == "" || archive.ValidateSHA256(m.SHA256) != nil || m.Size <= 0 {
+			add(archive.BlobKey(m.SHA256), ItemRequiredMetadata, "material %q lacks its code, file name, content type, SHA-256 or size", m.ID)
+		}
+	}
+	v.col.count(ItemNoticesIssued, 1)
+	for _, o := range c.Owed {
+		// The notice follows its decision within moments, or is issued
+		// at the next start-up or reconciliation; an old debt is a defect.
+		if archive.SystemClock().Sub(o.At) > owedGrace {
+			add(archive.EventKey(c.ID, o.Seq), ItemNoticesIssued, "decision %d of %s (%s) owes the applicant a %s notice that was never issued",
+				o.Seq, o.At.In(archive.Zone).Format("2006-01-02 15:04"), c.Number, o.Kind)
+		}
+	}
+	rec := c.Archive
+	if rec == nil {
+		return
+	}
+	key := rec.ManifestKey
+	if key == "" {
+		key = first
+	}
+	v.col.count(ItemArchiveNo, 1)
+	v.col.count(ItemMetadataContent, 1)
+	if rec.Fonds == "" || rec.Category == "" || rec.Year == 0 || rec.Retention == "" || rec.Item <= 0 ||
+		rec.ManifestKey == "" || rec.ManifestSHA256 == "" || rec.ArchivedAt.IsZero() || rec.ArchivedBy == "" || rec.CaseID == "" {
+		add(key, ItemRequiredMetadata, "the archive record lacks fonds, category, year, retention, item, manifest, archiving time or archivist")
+	}
+	if rec.CaseID != "" && rec.CaseID != c.ID {
+		add(key, ItemMetadataContent, "the archive record names case %s", rec.CaseID)
+	}
+	if !archive.ValidArchiveNo(rec.ArchiveNo) {
+		add(key, ItemArchiveNo, "档号 %q is malformed", rec.ArchiveNo)
+	} else if want := archive.FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
+		add(key, ItemArchiveNo, "档号 %s does not match its record's fields (%s)", rec.ArchiveNo, want)
+	}
+	// The end of retention decides when a record may be destroyed: it
+	// must be the one its year and retention give.
+	if rec.Year != 0 && rec.Retention != "" {
+		end, err := archive.RetentionEnd(rec.Year, rec.Retention)
+		day := func(t *time.Time) string {
+			if t == nil {
+				return "never (永久)"
+			}
+			return t.In(archive.Zone).Format("2006-01-02")
+		}
+		switch {
+		case err != nil:
+			add(key, ItemMetadataContent, "the archive record's retention %q is not Y or D<years>", rec.Retention)
+		case (end == nil) != (rec.RetainUntil == nil) || end != nil && !end.Equal(*rec.RetainUntil):
+			add(key, ItemMetadataContent, "the archive record says retention ends %s, but %d with %s ends %s", day(rec.RetainUntil), rec.Year, rec.Retention, day(end))
+		}
+	}
+	if c.DecidedAt == nil {
+		add(key, ItemMetadataContent, "the case was archived without a decision date")
+	} else {
+		if rec.ArchivedAt.Before(*c.DecidedAt) {
+			add(key, ItemMetadataContent, "archived at %s, before the decision of %s", rec.ArchivedAt.Format(time.RFC3339), c.DecidedAt.Format(time.RFC3339))
+		}
+		if y := c.DecidedAt.In(archive.Zone).Year(); y != rec.Year {
+			add(key, ItemMetadataContent, "the 档号 year %d is not the year of the decision (%d)", rec.Year, y)
+		}
+	}
+}
+
+// queue hands a case's blob references to the blob workers, reading each
+// distinct blob once; the case completes when all its blobs have.
+func (v *verifier) queue(cs *caseState, keys []string, refs []blobRef) {
+	var send []*blobState
+	v.mu.Lock()
+	for i, key := range keys {
+		b := v.blobs[key]
+		switch {
+		case b == nil:
+			b = &blobState{key: key}
+			v.blobs[key] = b
+			send = append(send, b)
+			fallthrough
+		case !b.done:
+			b.refs = append(b.refs, refs[i])
+			cs.pending++
+		default:
+			v.judge(b, refs[i])
+		}
+	}
+	cs.ownDone = true
+	v.caseProgress(cs)
+	v.mu.Unlock()
+	for _, b := range send {
+		v.blobJobs <- b
+	}
+}
+
+// caseProgress counts a case done once its own checks and all its blobs
+// are. Called with v.mu held.
+func (v *verifier) caseProgress(cs *caseState) {
+	if cs.ownDone && cs.pending == 0 {
+		cs.ownDone = false // count once
+		v.done++
+		if v.progress != nil {
+			v.progress(v.done, len(v.cases))
+		}
+	}
+}
+
+func (v *verifier) blobDone(b *blobState, res blobResult, n int64) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	b.done, b.res = true, res
+	if !res.missing {
+		v.objects++
+		v.bytes += n
+	}
+	for _, r := range b.refs {
+		v.judge(b, r)
+		cs := v.cases[r.caseID]
+		cs.pending--
+		v.caseProgress(cs)
+	}
+	b.refs = nil
+}
+
+// judge compares a blob read with one case's manifest entry. Called with
+// v.mu held.
+func (v *verifier) judge(b *blobState, r blobRef) {
+	add := func(item, format string, args ...any) {
+		v.col.add(Problem{CaseID: r.caseID, Object: b.key, Item: item, Detail: fmt.Sprintf(format, args...)})
+	}
+	res := b.res
+	v.col.count(ItemContentHash, 1)
+	if res.missing {
+		add(ItemPackageObjects, "%s listed in the manifest is missing", r.kind)
+		return
+	}
+	v.pkgObjs++
+	v.pkgBytes += res.size
+	v.col.count(ItemMetadataContent, 1)
+	v.col.count(ItemFormatUsable, 1)
+	if res.size != r.size || v.listed[b.key] != r.size {
+		add(ItemMetadataContent, "%s is %d bytes, the manifest says %d", r.kind, res.size, r.size)
+	}
+	if res.sum != r.sha256 {
+		add(ItemContentHash, "%s content hash %s differs from the manifest's %s", r.kind, res.sum, r.sha256)
+	}
+	switch {
+	case r.declared == "":
+		add(ItemRequiredMetadata, "%s has no recorded content type", r.kind)
+	case res.sniffed == "":
+		add(ItemFormatUsable, "%s recorded as %s is of no accepted format: %s", r.kind, r.declared, res.openErr)
+	case res.sniffed != r.declared:
+		add(ItemMetadataContent, "%s is recorded as %s but its content is %s", r.kind, r.declared, res.sniffed)
+		add(ItemFormatUsable, "%s does not open as its recorded format %s (the content is %s)", r.kind, r.declared, res.sniffed)
+	case res.openErr != "":
+		add(ItemFormatUsable, "%s does not open as %s: %s", r.kind, r.declared, res.openErr)
+	case res.openWarn != "":
+		v.col.add(Problem{CaseID: r.caseID, Object: b.key, Item: ItemFormatUsable, Severity: ResultWarn, Detail: res.openWarn})
+	}
+}
+
+// checkNumbers checks the 档号 pointers and 件号 claims against the
+// archived cases.
+func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.ObjectInfo) error {
+	type seqKey struct {
+		fonds, retention string
+		year             int
+	}
+	add := func(caseID, key, item, format string, args ...any) {
+		v.col.add(Problem{CaseID: caseID, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+	}
+	byNo := map[string][]string{}        // 档号 → case ids
+	items := map[seqKey]map[int]string{} // → 件号 → case id
+	for _, cs := range v.cases {
+		if cs.c == nil || cs.c.Archive == nil {
+			continue
+		}
+		rec := cs.c.Archive
+		byNo[rec.ArchiveNo] = append(byNo[rec.ArchiveNo], cs.id)
+		k := seqKey{rec.Fonds, rec.Retention, rec.Year}
+		if items[k] == nil {
+			items[k] = map[int]string{}
+		}
+		if other, dup := items[k][rec.Item]; dup {
+			add(cs.id, rec.ManifestKey, ItemItemNumbers, "件号 %d of %s/%d/%s is also given to case %s", rec.Item, rec.Fonds, rec.Year, rec.Retention, other)
+		}
+		items[k][rec.Item] = cs.id
+	}
+	for no, ids := range byNo {
+		sort.Strings(ids)
+		for _, id := range ids[1:] {
+			add(id, archive.ArchivePointer(no), ItemArchiveNo, "档号 %s is also given to case %s", no, ids[0])
+		}
+	}
+	// Pointers: each names a case holding that 档号.
+	v.col.count(ItemArchiveNo, len(pointers))
+	seen := map[string]bool{}
+	for _, p := range pointers {
+		seen[p.Key] = true
+		data, err := archive.ReadAll(ctx, v.store, p.Key)
+		if archive.IsCode(err, archive.ENOTFOUND) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v.objects++
+		v.bytes += int64(len(data))
+		var ptr struct {
+			CaseID string `json:"case_id"`
+		}
+		if err := json.Unmarshal(data, &ptr); err != nil || ptr.CaseID == "" {
+			add("", p.Key, ItemRecordsParse, "the archive pointer is not valid JSON naming a case")
+			continue
+		}
+		v.col.count(ItemRecordsParse, 1)
+		cs := v.cases[ptr.CaseID]
+		switch {
+		case cs == nil:
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, which does not exist", ptr.CaseID)
+		case cs.c == nil:
+		case cs.c.Archive == nil:
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, which is not archived", ptr.CaseID)
+		case archive.ArchivePointer(cs.c.Archive.ArchiveNo) != p.Key:
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, whose 档号 is %s", ptr.CaseID, cs.c.Archive.ArchiveNo)
+		}
+	}
+	for no, ids := range byNo {
+		if !seen[archive.ArchivePointer(no)] {
+			add(ids[0], archive.ArchivePointer(no), ItemArchiveNo, "档号 %s has no archive pointer", no)
+		}
+	}
+	// Claims: 1..n without gaps, each with its archived case.
+	claimed := map[seqKey][]int{}
+	claimKey := map[seqKey]map[int]string{}
+	v.col.count(ItemItemNumbers, len(claims))
+	for _, oi := range claims {
+		parts := strings.Split(strings.TrimPrefix(oi.Key, archive.ArchiveNumberPrefix), "/")
+		var year, n int
+		var err1, err2 error
+		if len(parts) == 4 {
+			year, err1 = strconv.Atoi(parts[1])
+			n, err2 = strconv.Atoi(parts[3])
+		}
+		if len(parts) != 4 || err1 != nil || err2 != nil || n <= 0 {
+			v.col.add(Problem{Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object among the 件号 claims that is not a claim"})
+			continue
+		}
+		k := seqKey{parts[0], parts[2], year}
+		claimed[k] = append(claimed[k], n)
+		if claimKey[k] == nil {
+			claimKey[k] = map[int]string{}
+		}
+		claimKey[k][n] = oi.Key
+	}
+	for k, ns := range claimed {
+		sort.Ints(ns)
+		prev := 0
+		for _, n := range ns {
+			if n > prev+1 {
+				gap := fmt.Sprintf("件号 %d is", prev+1)
+				if n-1 > prev+1 {
+					gap = fmt.Sprintf("件号 %d to %d are", prev+1, n-1)
+				}
+				add("", claimKey[k][n], ItemItemNumbers, "%s missing in %s/%d/%s before it", gap, k.fonds, k.year, k.retention)
+			}
+			prev = n
+			if _, ok := items[k][n]; ok {
+				continue
+			}
+			// Claimed but not archived: a process died between claim and
+			// event, or the case's record is damaged.
+			owner := ""
+			if data, err := archive.ReadAll(ctx, v.store, claimKey[k][n]); err == nil {
+				var cl struct {
+					CaseID string `json:"case_id"`
+				}
+				json.Unmarshal(data, &cl)
+				owner = cl.CaseID
+			}
+			hint := ""
+			if cs := v.cases[owner]; cs != nil && cs.claimNote && (cs.c == nil || cs.c.Archive == nil) {
+				hint = ": its archiving died between the claim and the archived event; archiving the case again resumes with this number"
+			}
+			add(owner, claimKey[k][n], ItemItemNumbers, "件号 %d of %s/%d/%s was claimed (by case %q) but no archived case has it%s", n, k.fonds, k.year, k.retention, owner, hint)
+		}
+	}
+	for k, m := range items {
+		for n, id := range m {
+			if _, ok := claimKey[k][n]; !ok {
+				add(id, fmt.Sprintf("%s%s/%d/%s/%08d", archive.ArchiveNumberPrefix, k.fonds, k.year, k.retention, n), ItemItemNumbers, "件号 %d of %s/%d/%s is used by an archived case but was never claimed", n, k.fonds, k.year, k.retention)
+			}
+		}
+	}
+	return nil
+}
+
+// checkStrays warns of blobs no case refers to.
+func (v *verifier) checkStrays() {
+	used := map[string]bool{}
+	for _, cs := range v.cases {
+		if cs.c == nil {
+			continue
+		}
+		for _, m := range cs.c.Materials {
+			used[archive.BlobKey(m.SHA256)] = true
+		}
+		for _, n := range cs.c.Notices {
+			used[archive.BlobKey(n.SHA256)] = true
+		}
+	}
+	for key := range v.blobs {
+		used[key] = true
+	}
+	v.col.count(ItemStrayObjects, len(v.listed))
+	for key := range v.listed {
+		if !used[key] {
+			v.col.add(Problem{Object: key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "blob not referenced by any case's materials or notices"})
+		}
+	}
+}
+
+// checkWORM asks the store whether it keeps objects write-once.
+func (v *verifier) checkWORM(ctx context.Context) *archive.WORMStatus {
+	v.col.count(ItemWORM, 1)
+	r, ok := v.store.(archive.Retainer)
+	if !ok {
+		st := &archive.WORMStatus{Detail: "this store (the local directory) cannot keep objects write-once; use S3 with Object Lock"}
+		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: st.Detail})
+		return st
+	}
+	st, err := r.WORM(ctx)
+	if err != nil {
+		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "the WORM status could not be read: " + archive.ErrorMessage(err)})
+		return &archive.WORMStatus{Detail: archive.ErrorMessage(err)}
+	}
+	if !st.Enabled {
+		d := "the bucket has no Object Lock: archived objects can be deleted or overwritten"
+		if st.Detail != "" {
+			d += " (" + st.Detail + ")"
+		}
+		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: d})
+	} else {
+		v.col.notes[ItemWORM] = "对象锁定 " + st.Mode
+	}
+	return &st
+}
+
+// finish fills the problems' case numbers and 档号 and builds the
+// per-property items.
+func (v *verifier) finish(rep *FixityReport) {
+	ps := v.col.problems
+	for i := range ps {
+		if cs := v.cases[ps[i].CaseID]; cs != nil && cs.c != nil {
+			ps[i].CaseNumber = cs.c.Number
+			if cs.c.Archive != nil {
+				ps[i].ArchiveNo = cs.c.Archive.ArchiveNo
+			}
+		}
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Object != ps[j].Object {
+			return ps[i].Object < ps[j].Object
+		}
+		return ps[i].Item < ps[j].Item
+	})
+	rep.Problems, rep.Warnings = []Problem{}, []Problem{}
+	for _, p := range ps {
+		if p.Severity == ResultWarn {
+			rep.Warnings = append(rep.Warnings, p)
+		} else {
+			rep.Problems = append(rep.Problems, p)
+		}
+	}
+	byItem := map[string][]Problem{}
+	for _, p := range ps {
+		byItem[p.Item] = append(byItem[p.Item], p)
+	}
+	rep.Result = ResultPass
+	for _, prop := range []string{PropAuthenticity, PropIntegrity, PropUsability, PropSecurity} {
+		fp := FixityProperty{ID: prop, Name: propertyNames[prop], Result: ResultPass}
+		for _, d := range fixityItems {
+			if d.prop != prop {
+				continue
+			}
+			it := FixityItem{ID: d.id, Name: d.name, Description: d.desc, Result: ResultPass, Checked: v.col.checked[d.id],
+				Note: v.col.notes[d.id], Failures: byItem[d.id]}
+			if it.Failures == nil {
+				it.Failures = []Problem{}
+			}
+			for _, p := range it.Failures {
+				if p.Severity == ResultWarn {
+					it.Warnings++
+				} else {
+					it.Failed++
+				}
+			}
+			if it.Failed > 0 {
+				it.Result = ResultFail
+			} else if it.Warnings > 0 {
+				it.Result = ResultWarn
+			}
+			fp.Result = worse(fp.Result, it.Result)
+			fp.Items = append(fp.Items, it)
+		}
+		rep.Result = worse(rep.Result, fp.Result)
+		rep.Properties = append(rep.Properties, fp)
+	}
+	rep.FinishedAt = archive.SystemClock().UTC()
+}
+
+func worse(a, b string) string {
+	rank := map[string]int{ResultPass: 0, ResultWarn: 1, ResultFail: 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+// blobReader reads and hashes blobs, reading the next chunk of a blob
+// while the last one is hashed, and keeps the head and tail of each for
+// the format checks without a second read.
+type blobReader struct {
+	bufs [3][]byte
+}
+
+const (
+	blobChunk = 1 << 20   // read size; also the least tail kept
+	blobHead  = 256 << 10 // head kept for the format checks
+)
+
+func newBlobReader() *blobReader {
+	r := &blobReader{}
+	for i := range r.bufs {
+		r.bufs[i] = make([]byte, blobChunk)
+	}
+	return r
+}
+
+type blobChunkRead struct {
+	b   []byte
+	err error
+}
+
+// check reads one blob: its size and SHA-256, the format its bytes show
+// and whether it opens as that format. Errors only when the store fails.
+func (r *blobReader) check(ctx context.Context, store archive.ObjectStore, key string) (blobResult, int64, error) {
+	rc, _, err := store.Get(ctx, key)
+	if archive.IsCode(err, archive.ENOTFOUND) {
+		return blobResult{missing: true}, 0, nil
+	}
+	if err != nil {
+		return blobResult{}, 0, err
+	}
+	defer rc.Close()
+	// Three buffers: one being read, one being hashed, and the one
+	// before it, kept as the tail until the next arrives. The reader
+	// stops after the chunk that ends the blob (or fails), so it never
+	// outlives check.
+	free := make(chan []byte, len(r.bufs))
+	for _, b := range r.bufs {
+		free <- b
+	}
+	full := make(chan blobChunkRead, len(r.bufs))
+	go func() {
+		for b := range free {
+			n, err := io.ReadFull(rc, b)
+			full <- blobChunkRead{b[:n], err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	h := sha256.New()
+	var total int64
+	var head, prev, last []byte
+	for c := range full {
+		h.Write(c.b)
+		if total == 0 {
+			head = c.b
+			if c.err == nil {
+				// The buffer is reused: keep what the format checks need
+				// of the head.
+				head = append([]byte(nil), c.b[:blobHead]...)
+			}
+		}
+		total += int64(len(c.b))
+		if c.err == io.EOF || c.err == io.ErrUnexpectedEOF {
+			last = c.b
+			break
+		}
+		if c.err != nil {
+			return blobResult{}, 0, archive.E("archive.Verify", archive.EUNAVAILABLE, c.err)
+		}
+		if prev != nil {
+			free <- prev[:cap(prev)]
+		}
+		prev = c.b
+	}
+	res := blobResult{size: total, sum: hex.EncodeToString(h.Sum(nil))}
+	tail := last
+	switch {
+	case prev == nil:
+	case len(last) == 0:
+		tail = prev
+	default:
+		tail = append(append(make([]byte, 0, len(prev)+len(last)), prev...), last...)
+	}
+	res.sniffed, res.openErr, res.openWarn = checkFormat(head, tail, total)
+	return res, total, nil
+}
+
+// checkHoldActs checks every audited placing and lifting of a legal hold
+// against the case's events. The event is written before its audit entry,
+// so an audited hold the events do not show was removed from the store:
+// deleting the last event of a case leaves its chain valid, and a hold
+// deleted that way would let the record be disposed of.
+func (v *verifier) checkHoldActs(acts []audit.AuditHoldAct) {
+	for _, act := range acts {
+		cs := v.cases[act.CaseID]
+		what := "placed"
+		if act.Lift {
+			what = "lifted"
+		}
+		var hold *archive.Hold
+		if cs != nil && cs.c != nil {
+			for i := range cs.c.Holds {
+				if cs.c.Holds[i].ID == act.HoldID {
+					hold = &cs.c.Holds[i]
+				}
+			}
+		}
+		switch {
+		case hold == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s %s, but no event of the case has the hold: its event was removed", act.Seq, act.Object, act.HoldID, what)})
+		case act.Lift && hold.LiftedAt == nil:
+			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
+		}
+	}
+}
+
+// loanStepReached lists, per audited loan step, the statuses a loan can
+// have once that step was taken (an approved loan may be returned since).
+var loanStepReached = map[string][]string{
+	"request":           {archive.LoanRequested, archive.LoanApproved, archive.LoanRejected, archive.LoanReturned, archive.LoanCancelled},
+	archive.LoanApprove: {archive.LoanApproved, archive.LoanReturned},
+	archive.LoanReject:  {archive.LoanRejected},
+	archive.LoanReturn:  {archive.LoanReturned},
+	archive.LoanCancel:  {archive.LoanCancelled},
+}
+
+// checkLoanActs checks every audited loan step against the case's events,
+// as checkHoldActs does for holds.
+func (v *verifier) checkLoanActs(acts []audit.AuditLoanAct) {
+	for _, act := range acts {
+		reached, known := loanStepReached[act.Step]
+		if !known {
+			continue
+		}
+		cs := v.cases[act.CaseID]
+		status := ""
+		if cs != nil && cs.c != nil {
+			for _, l := range cs.c.Loans {
+				if l.ID == act.LoanID {
+					status = l.Status
+				}
+			}
+		}
+		if !slices.Contains(reached, status) {
+			shown := "no event of the case has the loan"
+			if status != "" {
+				shown = "the case's events leave it " + status
+			}
+			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
+				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
+		}
+	}
+}

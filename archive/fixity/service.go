@@ -1,0 +1,28 @@
+// Package fixity is the four-properties check (四性检测, DA/T 70-2018)
+// of everything in the store: authenticity, integrity, usability and
+// security, as `dossier verify` and the fixity report run it.
+package fixity
+
+import (
+	"io"
+
+	"dossier/archive"
+)
+
+// Renderer draws the four-properties report; render.Reports implements
+// it.
+type Renderer interface {
+	RenderFixity(w io.Writer, agency string, rep *FixityReport) error
+}
+
+// Service is the fixity capability.
+type Service struct {
+	*archive.Env
+	reports Renderer
+	agency  string
+}
+
+// New returns the fixity capability; reports may be nil (no PDF).
+func New(env *archive.Env, reports Renderer, agency string) *Service {
+	return &Service{Env: env, reports: reports, agency: agency}
+}

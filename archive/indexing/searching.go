@@ -1,0 +1,115 @@
+package indexing
+
+import (
+	"context"
+	"dossier/archive"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SearchQuery is a search as the index receives it: the caller's words
+// plus the filters, with access control already applied (Owner).
+type SearchQuery struct {
+	Q            string
+	BusinessType string
+	Status       string
+	Year         int
+	From, To     time.Time
+	Limit        int
+	Cursor       string
+	// Owner restricts results to one applicant's cases.
+	Owner string
+	// ShowIDNumbers lets highlights show identity numbers unmasked.
+	ShowIDNumbers bool
+	// MaskIDNumbers asks for identity numbers masked in the highlights
+	// even where the role may see them (the web pages show them masked
+	// unless asked for one case, audited).
+	MaskIDNumbers bool
+}
+
+// SearchHit is one found case.
+type SearchHit struct {
+	ID           string              `json:"id"`
+	Number       string              `json:"number"`
+	Name         string              `json:"name"` // masked
+	BusinessType string              `json:"business_type"`
+	BusinessName string              `json:"business_name"`
+	Status       string              `json:"status"`
+	Score        float64             `json:"score"`
+	Fragments    map[string][]string `json:"fragments,omitempty"`
+}
+
+// FacetCount is one facet value with its count.
+type FacetCount struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// SearchResult is a page of hits with facet counts.
+type SearchResult struct {
+	Total      uint64                  `json:"total"`
+	Hits       []SearchHit             `json:"hits"`
+	Facets     map[string][]FacetCount `json:"facets"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+}
+
+// Search runs a full-text search for the actor: applicants find only
+// their own cases whatever they type; administrators none. Errors:
+// EINVALID (query too long, bad filter or cursor), EFORBIDDEN,
+// EUNAVAILABLE when no index is configured.
+func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*SearchResult, error) {
+	if err := archive.CanList(a); err != nil {
+		return nil, err
+	}
+	if s.index == nil {
+		return nil, archive.Errorf(archive.EUNAVAILABLE, "search is not configured on this server")
+	}
+	if !utf8.ValidString(q.Q) || strings.ContainsRune(q.Q, 0) {
+		return nil, archive.Errorf(archive.EINVALID, "q: must be UTF-8 text")
+	}
+	if utf8.RuneCountInString(q.Q) > 200 {
+		return nil, archive.Errorf(archive.EINVALID, "q: at most 200 characters")
+	}
+	if q.Status != "" && !archive.Contains(archive.Statuses, q.Status) {
+		return nil, archive.Errorf(archive.EINVALID, "status: %q is not one of %s", q.Status, strings.Join(archive.Statuses, ", "))
+	}
+	if q.BusinessType != "" {
+		if _, err := s.Catalogue.Lookup(q.BusinessType); err != nil {
+			return nil, &archive.Error{Code: archive.EINVALID, Message: "business_type: " + archive.ErrorMessage(err), Err: err}
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return nil, archive.Errorf(archive.EINVALID, "to must not be before from")
+	}
+	if q.Limit > 100 {
+		return nil, archive.Errorf(archive.EINVALID, "limit: at most 100")
+	}
+	q.Owner = ""
+	if !a.HasAny(archive.StaffRoles...) {
+		q.Owner = a.UserID
+	}
+	q.ShowIDNumbers = a.SeesPersonalData() && !q.MaskIDNumbers
+	res, err := s.index.Search(ctx, q)
+	if err != nil || !archive.Restricted(a) {
+		return res, err
+	}
+	// Fragments may quote archived materials: only for those who may
+	// read them.
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		if h.Status != archive.StatusArchived && h.Status != archive.StatusDisposed || len(h.Fragments) == 0 {
+			continue
+		}
+		c, err := s.proj.Case(ctx, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.access.ArchiveAccess(ctx, a, c, ""); archive.IsCode(err, archive.EFORBIDDEN) {
+			h.Fragments = nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,171 @@
+// Package service composes the capability services into the one Service
+// that the HTTP adapter, the command line and the demo call. It wires
+// capabilities to each other through the small interfaces each defines
+// and holds no rules of its own: every method a caller reaches is a
+// capability's.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"dossier/archive"
+	"dossier/archive/archiving"
+	"dossier/archive/audit"
+	"dossier/archive/cases"
+	"dossier/archive/disposal"
+	"dossier/archive/fixity"
+	"dossier/archive/indexing"
+	"dossier/archive/loans"
+	"dossier/archive/notices"
+	"dossier/archive/reports"
+	"dossier/archive/users"
+)
+
+// The capability services, under names of their own so that one Service
+// can embed them all.
+type (
+	casesService     = cases.Service
+	usersService     = users.Service
+	archivingService = archiving.Service
+	loansService     = loans.Service
+	disposalService  = disposal.Service
+	fixityService    = fixity.Service
+	reportsService   = reports.Service
+	indexingService  = indexing.Service
+	noticesService   = notices.Service
+)
+
+// Service is dossier's domain: each capability's methods, promoted.
+type Service struct {
+	*casesService
+	*usersService
+	*archivingService
+	*loansService
+	*disposalService
+	*fixityService
+	*reportsService
+	*indexingService
+	*noticesService
+
+	env   *archive.Env
+	proj  archive.Projection
+	audit *audit.AuditLog
+}
+
+// Renderers draws every PDF the service issues; render.Reports
+// implements all but the notice renderer.
+type Renderers interface {
+	reports.ReportRenderer
+	fixity.Renderer
+	disposal.DisposalRenderer
+}
+
+// Options wires a Service.
+type Options struct {
+	Store      archive.ObjectStore
+	Projection archive.Projection
+	Users      users.UserProjection
+	Audit      *audit.AuditLog
+	// Catalogue and Calendar default to the built-in data files.
+	Catalogue *archive.Catalogue
+	Calendar  *archive.Calendar
+	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
+	MaxUpload int64
+	// Renderer draws notices; without one no notice is issued.
+	Renderer notices.Renderer
+	// Index is the full-text index; without one search is unavailable.
+	Index indexing.SearchIndex
+	// Reports draws report PDFs; without one reports are unavailable.
+	Reports Renderers
+	// Agency is the issuing agency printed on notices.
+	Agency string
+	// Fonds is the 全宗号 of archive numbers (4 characters); Category the
+	// 门类代码 (2 letters). Defaults: Z109, SB.
+	Fonds, Category string
+	// PublicURL is where the service is reached from outside, printed on
+	// notices for their verification (…/verify/<code>).
+	PublicURL string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// New wires every capability over one Env.
+func New(o Options) *Service {
+	var auditor archive.Auditor
+	if o.Audit != nil {
+		auditor = o.Audit
+	}
+	env := archive.NewEnv(o.Store, auditor, o.Catalogue, o.Calendar, o.Now)
+	if o.Agency == "" {
+		o.Agency = "某市社会保险事业管理中心"
+	}
+	// Interfaces holding a nil pointer are not nil: hand each capability
+	// a nil interface when there is no renderer.
+	var (
+		rr reports.ReportRenderer
+		fr fixity.Renderer
+		dr disposal.DisposalRenderer
+	)
+	if o.Reports != nil {
+		rr, fr, dr = o.Reports, o.Reports, o.Reports
+	}
+	var nr notices.Renderer
+	if o.Renderer != nil {
+		nr = o.Renderer
+	}
+	us := users.New(env, o.Users)
+	blobs := &archive.BlobGuard{}
+	cs := cases.New(env, cases.Options{Projection: o.Projection, People: us, Blobs: blobs, MaxUpload: o.MaxUpload})
+	ns := notices.New(env, o.Projection, cs, nr, o.Agency, o.PublicURL)
+	cs.SetNotices(ns)
+	as := archiving.New(env, o.Projection, cs, o.Fonds, o.Category)
+	return &Service{
+		casesService:     cs,
+		usersService:     us,
+		archivingService: as,
+		loansService:     loans.New(env, o.Projection, cs, as),
+		disposalService:  disposal.New(env, o.Projection, cs, as, blobs, dr, o.Agency),
+		fixityService:    fixity.New(env, fr, o.Agency),
+		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
+		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
+		noticesService:   ns,
+		env:              env,
+		proj:             o.Projection,
+		audit:            o.Audit,
+	}
+}
+
+// Store returns the object store the service writes to.
+func (s *Service) Store() archive.ObjectStore { return s.env.Store }
+
+// Catalogue returns the catalogue of business types, for showing names of
+// business types and materials.
+func (s *Service) Catalogue() *archive.Catalogue { return s.env.Catalogue }
+
+// Now reads the service's clock.
+func (s *Service) Now() time.Time { return s.env.Now() }
+
+// Ready checks that the object store and the projection answer.
+// Errors: EUNAVAILABLE naming the part that does not.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.env.Store.Ping(ctx); err != nil {
+		return &archive.Error{Code: archive.EUNAVAILABLE, Message: "object store: " + archive.ErrorMessage(err), Err: err}
+	}
+	if err := s.proj.Ping(ctx); err != nil {
+		return &archive.Error{Code: archive.EUNAVAILABLE, Message: "metadata database: " + archive.ErrorMessage(err), Err: err}
+	}
+	return nil
+}
+
+// AuditEntries lists audit entries (auditors only); see
+// audit.AuditLog.AuditEntries.
+func (s *Service) AuditEntries(ctx context.Context, a archive.Actor, f audit.AuditFilter, cursor string, limit int) ([]archive.AuditEntry, string, error) {
+	return s.audit.AuditEntries(ctx, a, f, cursor, limit)
+}
+
+// NewIndexer returns the indexer that keeps idx following the case log.
+func (s *Service) NewIndexer(q indexing.IndexQueue, idx indexing.SearchIndex, ex indexing.Extractor, log *slog.Logger) *indexing.Indexer {
+	return indexing.NewIndexer(s.indexingService, q, idx, ex, log)
+}

@@ -1,0 +1,76 @@
+package servicetest
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"dossier/archive"
+	"dossier/archive/boltdb"
+	"dossier/archive/diskstore"
+	"dossier/archive/s3store"
+	"dossier/archive/service"
+	"dossier/archive/storetest"
+)
+
+// Backends are the stores the domain tests run on: the embedded one and a
+// bucket on a real MinIO server.
+var Backends = []string{"disk", "minio"}
+
+// Test actors that tests of several capabilities share.
+var (
+	Clerk     = archive.Actor{UserID: "u-clerk", Name: "clerk", Roles: []string{archive.RoleClerk}}
+	Archivist = archive.Actor{UserID: "u-arch", Name: "archivist", Roles: []string{archive.RoleArchivist}}
+)
+
+// StoreSpec says where a test's store lives, so that a second process or
+// a reopened store finds the same one.
+type StoreSpec struct {
+	Kind, Dir                        string
+	Endpoint, Access, Secret, Bucket string
+}
+
+// NewStoreSpec makes a fresh store of kind "disk" or "minio".
+func NewStoreSpec(t testing.TB, kind string) StoreSpec {
+	sp := StoreSpec{Kind: kind, Dir: t.TempDir()}
+	if kind == "minio" {
+		m := storetest.SharedMinIO(t)
+		sp.Endpoint, sp.Access, sp.Secret, sp.Bucket = m.Endpoint, m.AccessKey, m.SecretKey, storetest.NewBucketName()
+	}
+	return sp
+}
+
+// Open opens the store sp describes.
+func (sp StoreSpec) Open(t testing.TB) archive.ObjectStore {
+	if sp.Kind == "disk" {
+		s, err := diskstore.Open(filepath.Join(sp.Dir, "store"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s, err := s3store.Open(context.Background(), s3store.Config{
+		Endpoint: sp.Endpoint, AccessKey: sp.Access, SecretKey: sp.Secret, Bucket: sp.Bucket, TempDir: sp.Dir,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// OpenDB opens a BoltDB projection, closed when the test ends.
+func OpenDB(t testing.TB, path string) *boltdb.DB {
+	db, err := boltdb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// NewService is a Service over store with a BoltDB projection at dbPath
+// and no audit log, renderer or index.
+func NewService(t testing.TB, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
+	db := OpenDB(t, dbPath)
+	return service.New(service.Options{Store: store, Projection: db}), db
+}
