@@ -14,25 +14,14 @@ import (
 // for every document: with the 30,000 glyphs of WenQuanYi Micro Hei that
 // is most of the time a notice takes. Subset builds, once per process, a
 // smaller TrueType font holding only the glyphs of a character set (GB
-// 2312 + ASCII + punctuation covers nearly every notice); documents whose
-// text has a character outside it use the full font.
+// 2312 + ASCII + punctuation covers nearly every notice); the characters
+// of a document outside it are drawn from a subset made for the document
+// (see runs in notice.go).
 
 // Subset is a reduced font and the characters it covers.
 type Subset struct {
 	TTF    []byte
 	covers map[rune]bool
-}
-
-// Covers reports whether every rune of s is in the subset.
-func (s *Subset) Covers(strs ...string) bool {
-	for _, str := range strs {
-		for _, r := range str {
-			if r >= 0x20 && !s.covers[r] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // commonRunes is ASCII, Latin-1 punctuation, CJK and full-width
