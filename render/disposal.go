@@ -43,7 +43,7 @@ func disposalResult(it disposal.DisposalItem) string {
 	return s + "）"
 }
 
-// RenderDisposalList implements archive.DisposalRenderer: the 档案销毁清册
+// RenderDisposalList implements disposal.DisposalRenderer: the 档案销毁清册
 // with the appraisal, who proposed and approved it, and one line per
 // record with its outcome.
 func (r *Reports) RenderDisposalList(w io.Writer, agency string, d *disposal.Disposal) error {

@@ -17,7 +17,7 @@ var FixityColumns = []Column{
 
 var resultNames = map[string]string{fixity.ResultPass: "通过", fixity.ResultWarn: "警告", fixity.ResultFail: "不通过"}
 
-// RenderFixity implements archive.ReportRenderer: the 档案四性检测报告
+// RenderFixity implements reports.ReportRenderer: the 档案四性检测报告
 // (DA/T 70-2018): the run and its totals, each property's items with
 // their results, then every failure and warning naming case, 档号 and
 // object.

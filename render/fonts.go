@@ -22,7 +22,8 @@ type Font struct {
 // fontCandidates are tried in order under each font directory. WenQuanYi
 // Micro Hei covers CJK, Latin, digits and full- and half-width punctuation
 // in one face, so metrics match across scripts; Droid Sans Fallback lacks
-// Latin glyphs and is not a candidate on its own.
+// Latin glyphs and is not a candidate on its own. Characters WenQuanYi
+// lacks are drawn with the fallbacks (fallbackFaces in glyphs.go).
 var fontCandidates = []string{
 	"wqy-microhei.ttc",
 	"truetype/wqy/wqy-microhei.ttc",
@@ -119,24 +120,4 @@ func FirstFace(b []byte) ([]byte, error) {
 		pos += int(t.length)
 	}
 	return out, nil
-}
-
-// fallbackCandidates hold the fallback face: Droid Sans Fallback has CJK
-// characters WenQuanYi lacks (Extension A, e.g. 䶮), though no Latin.
-var fallbackCandidates = []string{"DroidSansFallbackFull.ttf", "truetype/droid/DroidSansFallbackFull.ttf"}
-
-// LoadFallbackFont finds the fallback face in the directory of the main
-// font or under DefaultFontDirs. Errors wrap ErrNoFont; the fallback is
-// optional.
-func LoadFallbackFont(mainPath string) (*Font, error) {
-	dirs := append([]string{filepath.Dir(mainPath)}, DefaultFontDirs...)
-	for _, d := range dirs {
-		for _, c := range fallbackCandidates {
-			p := filepath.Join(d, c)
-			if b, err := os.ReadFile(p); err == nil {
-				return &Font{Name: "fb", Path: p, TTF: b}, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%w: no fallback font (install fonts-droid-fallback)", ErrNoFont)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jung-kurt/gofpdf"
 	qrcode "github.com/skip2/go-qrcode"
@@ -15,11 +17,10 @@ import (
 
 // Notices draws the four notices as A4 official letters with gofpdf.
 type Notices struct {
-	font   *Font
 	subset *Subset
-	// fallback draws the characters the main font lacks (rare characters
-	// of names, CJK Extension A such as 䶮); nil when none is installed.
-	fallback *Font
+	// chain draws the characters the main font lacks with the fallback
+	// fonts installed (rare characters of names such as 䶮 and 𠮷, emoji).
+	chain *fontChain
 	// fixedDate, when set, is written as the PDF creation date so that
 	// output is byte-for-byte reproducible (golden tests).
 	fixedDate time.Time
@@ -43,11 +44,11 @@ func NewNotices(font *Font, opts NoticeOptions) (*Notices, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: subset %s: %w", font.Path, err)
 	}
-	n := &Notices{font: font, subset: sub, fixedDate: opts.FixedCreationDate}
-	if fb, err := LoadFallbackFont(font.Path); err == nil {
-		n.fallback = fb
+	chain, err := chainFor(font)
+	if err != nil {
+		return nil, fmt.Errorf("render: font %s: %w", font.Path, err)
 	}
-	return n, nil
+	return &Notices{subset: sub, chain: chain, fixedDate: opts.FixedCreationDate}, nil
 }
 
 var beijing = archive.Zone
@@ -127,7 +128,7 @@ func noticeBody(d notices.NoticeData) (paras []string, remedy bool, err error) {
 	return paras, remedy, nil
 }
 
-// RenderNotice implements archive.Renderer.
+// RenderNotice implements notices.Renderer.
 func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	for field, v := range map[string]string{"case number": d.CaseNumber, "applicant name": d.ApplicantName,
 		"verification code": d.VerifyCode, "document number": d.DocNumber} {
@@ -153,26 +154,23 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	pdf.SetCreationDate(created)
 	pdf.SetModificationDate(created)
 	pdf.SetProducer("dossier", true)
-	pdf.SetTitle(title+" "+d.DocNumber, true)
-	pdf.SetAuthor(d.Agency, true)
-	ttf := n.font.TTF
-	if n.subset.Covers(d.Agency, d.ApplicantName, d.BusinessName, d.Reasons, d.Basis, d.DocNumber, d.CaseNumber, d.VerifyURL, d.MaskedIDNumber, strings.Join(paras, "")) {
-		ttf = n.subset.TTF
+	pdf.SetTitle(infoText(title+" "+d.DocNumber), true)
+	pdf.SetAuthor(infoText(d.Agency), true)
+	verifyLine := "扫码或访问 " + d.VerifyURL + " 核验本通知书真伪"
+	drawn := []string{d.Agency, d.DocNumber, d.ApplicantName, d.MaskedIDNumber, d.CaseNumber, d.BusinessName, d.VerifyCode, verifyLine}
+	for _, p := range paras {
+		drawn = append(drawn, strings.TrimPrefix(p, listMark))
 	}
-	pdf.AddUTF8FontFromBytes("wqy", "", ttf)
-	all := strings.Join([]string{d.Agency, d.ApplicantName, d.BusinessName, d.Reasons, d.Basis, strings.Join(paras, "")}, "")
-	r := &runs{pdf: pdf}
-	if n.fallback != nil && !fontCovers(n.font, all) {
-		pdf.AddUTF8FontFromBytes("fb", "", n.fallback.TTF)
-		r.main, r.fb = n.font, n.fallback
-	}
+	r := newRuns(pdf, n, drawn...)
 	pdf.SetMargins(28, 25, 26)
 	pdf.SetAutoPageBreak(true, 30)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-18)
 		pdf.SetFont("wqy", "", 8)
 		pdf.SetTextColor(110, 110, 110)
-		pdf.CellFormat(0, 4, fmt.Sprintf("%s  验证码：%s  第 %d 页", d.DocNumber, d.VerifyCode, pdf.PageNo()), "", 0, "C", false, 0, "")
+		r.footer = true
+		r.cellAlign(0, 4, fmt.Sprintf("%s  验证码：%s  第 %d 页", d.DocNumber, d.VerifyCode, pdf.PageNo()), "", 0, "C")
+		r.footer = false
 		pdf.SetTextColor(0, 0, 0)
 	})
 	pdf.AddPage()
@@ -183,7 +181,7 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	// 红头: agency in red, a red rule under it.
 	pdf.SetFont("wqy", "", 20)
 	pdf.SetTextColor(190, 20, 20)
-	pdf.CellFormat(width, 12, d.Agency, "", 1, "C", false, 0, "")
+	r.cellAlign(width, 12, d.Agency, "", 1, "C")
 	pdf.SetDrawColor(190, 20, 20)
 	pdf.SetLineWidth(0.8)
 	y := pdf.GetY() + 2
@@ -196,7 +194,7 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	pdf.SetFont("wqy", "", 22)
 	pdf.CellFormat(width, 12, title, "", 1, "C", false, 0, "")
 	pdf.SetFont("wqy", "", 11)
-	pdf.CellFormat(width, 7, d.DocNumber, "", 1, "R", false, 0, "")
+	r.cellAlign(width, 7, d.DocNumber, "", 1, "R")
 	pdf.Ln(3)
 
 	// The particulars.
@@ -237,7 +235,7 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	sigY := pdf.GetY()
 	pdf.SetFont("wqy", "", 12.5)
 	pdf.SetXY(pw-rm-80, sigY)
-	pdf.CellFormat(80, 8, d.Agency, "", 2, "C", false, 0, "")
+	r.cellAlign(80, 8, d.Agency, "", 2, "C")
 	pdf.SetX(pw - rm - 80)
 	pdf.CellFormat(80, 8, chineseDate(d.IssuedAt), "", 2, "C", false, 0, "")
 	pdf.SetDrawColor(190, 20, 20)
@@ -258,10 +256,10 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	}
 	pdf.SetFont("wqy", "", 9)
 	pdf.SetXY(lm, sigY+25)
-	pdf.CellFormat(80, 5, "验证码："+d.VerifyCode, "", 2, "L", false, 0, "")
-	for _, l := range WrapRunes(pdf.GetStringWidth, "扫码或访问 "+d.VerifyURL+" 核验本通知书真伪", 75, 0) {
+	r.cellAlign(80, 5, "验证码："+d.VerifyCode, "", 2, "L")
+	for _, l := range WrapRunes(r.width, verifyLine, 75, 0) {
 		pdf.SetX(lm)
-		pdf.CellFormat(75, 4.5, l, "", 2, "L", false, 0, "")
+		r.cellAlign(75, 4.5, l, "", 2, "L")
 	}
 
 	if err := pdf.Error(); err != nil {
@@ -273,74 +271,223 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	return nil
 }
 
-// runs draws text in the main font, switching to the fallback font for
-// the characters the main font lacks, run by run: a box where a glyph
-// should be is a defect.
+// runs draws text through gofpdf in the fonts that have its characters.
+// The family "wqy" is the common subset of the main font (GB 2312, ASCII,
+// punctuation). Every other face used, and the main font for characters
+// outside the common subset, is added as a font subset for this document
+// holding just the characters it draws: gofpdf parses small fonts only.
+// gofpdf handles BMP code points only, so the character maps of these
+// subsets give characters beyond the BMP codes in the Private Use Area;
+// a run drawn with such codes, or with invisible or replaced characters,
+// carries its real text as ActualText, which text extraction (pdftotext)
+// returns. Text wholly in the common subset is drawn exactly as gofpdf
+// draws it.
 type runs struct {
-	pdf      *gofpdf.Fpdf
-	main, fb *Font // both nil: everything in the main font
+	pdf    *gofpdf.Fpdf
+	glyphs *glyphCache
+	common map[rune]bool   // the characters of "wqy"
+	fam    []string        // gofpdf family of each face's document subset; "" = none
+	code   []map[rune]rune // each face: character → its code in the subset
+	// footer is set while the footer is drawn: no page break then.
+	footer bool
 }
 
-// split cuts s into runs of one font: "wqy" or "fb".
-func (r *runs) split(s string) [][2]string {
-	if r.fb == nil {
-		return [][2]string{{"wqy", s}}
-	}
-	var out [][2]string
-	for _, ch := range s {
-		fam := "wqy"
-		if !fontCovers(r.main, string(ch)) && fontCovers(r.fb, string(ch)) {
-			fam = "fb"
+// inCommon reports whether g is drawn with the family "wqy", its character
+// being its code.
+func (r *runs) inCommon(g glyph) bool { return g.face == 0 && r.common[g.r] }
+
+// newRuns prepares the fonts for texts, every string the document draws:
+// it adds the family "wqy" and a subset of each face for the characters
+// outside "wqy".
+func newRuns(pdf *gofpdf.Fpdf, n *Notices, texts ...string) *runs {
+	r := &runs{pdf: pdf, glyphs: newGlyphCache(n.chain), common: n.subset.covers,
+		fam: make([]string, len(n.chain.faces)), code: make([]map[rune]rune, len(n.chain.faces))}
+	extra := make([]map[rune]uint16, len(n.chain.faces))
+	for _, t := range texts {
+		for _, ch := range t {
+			g := r.glyphs.lookup(ch)
+			if g.skip || g.face == boxFace || r.inCommon(g) {
+				continue
+			}
+			if extra[g.face] == nil {
+				extra[g.face] = map[rune]uint16{}
+			}
+			extra[g.face][g.r] = g.gid
 		}
-		if n := len(out); n > 0 && out[n-1][0] == fam {
-			out[n-1][1] += string(ch)
-		} else {
-			out = append(out, [2]string{fam, string(ch)})
+	}
+	pdf.AddUTF8FontFromBytes("wqy", "", n.subset.TTF)
+	for i, glyphs := range extra {
+		if glyphs == nil {
+			continue
+		}
+		fc := n.chain.faces[i]
+		codes, cmap := map[rune]rune{}, map[rune]int{}
+		var order []int
+		next := rune(0xe000)
+		for _, ch := range sortedRunes(glyphs) {
+			c := ch
+			if ch > 0xffff || (ch >= 0xe000 && ch <= 0xf8ff) {
+				if next > 0xf8ff {
+					continue // past 6,400 such characters: boxes
+				}
+				c, next = next, next+1
+			}
+			codes[ch], cmap[c] = c, int(glyphs[ch])
+			order = append(order, int(glyphs[ch]))
+		}
+		ttf, _, err := subsetGlyphs(fc.font.TTF, order, cmap)
+		if err != nil {
+			continue // its characters are drawn as boxes
+		}
+		fam := fc.name
+		if i == 0 {
+			fam += "x"
+		}
+		pdf.AddUTF8FontFromBytes(fam, "", ttf)
+		r.fam[i], r.code[i] = fam, codes
+	}
+	return r
+}
+
+// piece is a stretch of text drawn with one gofpdf family.
+type piece struct {
+	fam   string // "" for boxes
+	codes []rune // the codes drawn in fam
+	width float64
+	// begin, when set, opens the ActualText of a run before the piece;
+	// end closes it after.
+	begin string
+	end   bool
+}
+
+// pieces cuts s into pieces at the current font size.
+func (r *runs) pieces(s string) []piece {
+	_, unit := r.pdf.GetFontSize()
+	var out []piece
+	for _, run := range r.glyphs.textRuns(s) {
+		first := len(out)
+		plain := run.plain()
+		for _, g := range run.glyphs {
+			fam, c := "", g.r
+			switch {
+			case r.inCommon(g):
+				fam = "wqy"
+			case g.face != boxFace && r.code[g.face] != nil:
+				if code, ok := r.code[g.face][g.r]; ok {
+					fam, c = r.fam[g.face], code
+				}
+			}
+			if c != g.r {
+				plain = false
+			}
+			if n := len(out); n == first || out[n-1].fam != fam {
+				out = append(out, piece{fam: fam})
+			}
+			out[len(out)-1].codes = append(out[len(out)-1].codes, c)
+			out[len(out)-1].width += g.width * unit / 1000
+		}
+		if !plain && run.face != boxFace {
+			out[first].begin = actualText(run.text)
+			out[len(out)-1].end = true
 		}
 	}
 	return out
 }
 
+// simple reports whether s is drawn with "wqy" alone, character for
+// character: gofpdf can draw and measure it as it is.
+func (r *runs) simple(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, ch := range s {
+		if g := r.glyphs.lookup(ch); g.skip || !r.inCommon(g) || g.r != ch {
+			return false
+		}
+	}
+	return true
+}
+
 // width measures s as it will be drawn.
 func (r *runs) width(s string) float64 {
-	if r.fb == nil {
+	if r.simple(s) {
 		return r.pdf.GetStringWidth(s)
 	}
-	size, _ := r.pdf.GetFontSize()
-	w := 0.0
-	for _, run := range r.split(s) {
-		r.pdf.SetFont(run[0], "", size)
-		w += r.pdf.GetStringWidth(run[1])
-	}
-	r.pdf.SetFont("wqy", "", size)
-	return w
+	_, unit := r.pdf.GetFontSize()
+	return r.glyphs.width(s) * unit / 1000
 }
 
 // cell is CellFormat with left alignment, drawn run by run.
 func (r *runs) cell(w, h float64, text, border string, ln int) {
-	parts := r.split(text)
-	if len(parts) == 1 {
-		r.pdf.CellFormat(w, h, text, border, ln, "L", false, 0, "")
+	r.cellAlign(w, h, text, border, ln, "L")
+}
+
+// cellAlign is CellFormat (align L, C or R), drawn piece by piece.
+func (r *runs) cellAlign(w, h float64, text, border string, ln int, align string) {
+	pdf := r.pdf
+	if r.simple(text) {
+		pdf.CellFormat(w, h, text, border, ln, align, false, 0, "")
 		return
 	}
-	size, _ := r.pdf.GetFontSize()
-	x, y := r.pdf.GetXY()
+	x, y := pdf.GetXY()
+	pw, ph := pdf.GetPageSize()
+	lm, _, rm, _ := pdf.GetMargins()
+	if auto, bm := pdf.GetAutoPageBreak(); auto && !r.footer && y+h > ph-bm {
+		pdf.AddPage()
+		pdf.SetX(x)
+		y = pdf.GetY()
+	}
+	if w == 0 {
+		w = pw - rm - x
+	}
 	if border != "" {
-		r.pdf.Rect(x, y, w, h, "D")
+		pdf.Rect(x, y, w, h, "D")
 	}
-	for _, run := range parts {
-		r.pdf.SetFont(run[0], "", size)
-		r.pdf.CellFormat(r.pdf.GetStringWidth(run[1]), h, run[1], "", 0, "L", false, 0, "")
+	parts := r.pieces(text)
+	total := 0.0
+	for _, p := range parts {
+		total += p.width
 	}
-	r.pdf.SetFont("wqy", "", size)
+	cm := pdf.GetCellMargin()
+	tx := x + cm // where the text starts
+	switch align {
+	case "C":
+		tx = x + (w-total)/2
+	case "R":
+		tx = x + w - cm - total
+	}
+	size, unit := pdf.GetFontSize()
+	for _, p := range parts {
+		if p.begin != "" {
+			pdf.RawWriteStr(p.begin)
+		}
+		if p.fam == "" {
+			lw := pdf.GetLineWidth()
+			pdf.SetLineWidth(unit / 16)
+			bw := p.width / float64(len(p.codes))
+			for range p.codes {
+				pdf.Rect(tx+0.15*bw, y+h/2-0.4*unit, 0.7*bw, 0.75*unit, "D")
+				tx += bw
+			}
+			pdf.SetLineWidth(lw)
+		} else {
+			pdf.SetFont(p.fam, "", size)
+			pdf.SetXY(tx-cm, y)
+			pdf.CellFormat(p.width, h, string(p.codes), "", 0, "L", false, 0, "")
+			tx += p.width
+		}
+		if p.end {
+			pdf.RawWriteStr("EMC")
+		}
+	}
+	pdf.SetFont("wqy", "", size)
 	switch ln {
 	case 1:
-		lm, _, _, _ := r.pdf.GetMargins()
-		r.pdf.SetXY(lm, y+h)
+		pdf.SetXY(lm, y+h)
 	case 2:
-		r.pdf.SetXY(x, y+h)
+		pdf.SetXY(x, y+h)
 	default:
-		r.pdf.SetXY(x+w, y)
+		pdf.SetXY(x+w, y)
 	}
 }
 
@@ -348,7 +495,7 @@ func (r *runs) cell(w, h float64, text, border string, ln int) {
 // by the width of each character: CJK text has no spaces for gofpdf's
 // word wrap, and a character must never be cut at the margin.
 func (r *runs) paragraph(text string, width, indent, lh float64) {
-	lines := WrapRunes(r.width, text, width, indent)
+	lines := WrapRunes(r.width, strings.ReplaceAll(text, "\r\n", "\n"), width, indent)
 	lm, _, _, _ := r.pdf.GetMargins()
 	for i, l := range lines {
 		x := lm
@@ -360,23 +507,15 @@ func (r *runs) paragraph(text string, width, indent, lh float64) {
 	}
 }
 
-// fontCovers reports whether f has a glyph for every rune of s.
-func fontCovers(f *Font, s string) bool {
-	m, err := metricsFor(f)
-	if err != nil {
-		return false
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, ch := range s {
-		if ch < 0x20 {
-			continue
+// infoText makes s safe for the document information dictionary, which
+// gofpdf writes as UTF-16 of the BMP: other characters become U+FFFD.
+func infoText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xffff || (r >= 0xd800 && r <= 0xdfff) || unicode.IsControl(r) {
+			return 0xfffd
 		}
-		if g, err := m.f.GlyphIndex(&m.buf, ch); err != nil || g == 0 {
-			return false
-		}
-	}
-	return true
+		return r
+	}, strings.ToValidUTF8(s, "\ufffd"))
 }
 
 // closingPunct may not start a line (避头): such a character is pulled

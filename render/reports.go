@@ -137,7 +137,7 @@ func RenderTable(w io.Writer, font *Font, meta TableMeta, cols []Column, rows fu
 	return p.Close()
 }
 
-// Reports implements archive.ReportRenderer.
+// Reports implements reports.ReportRenderer.
 type Reports struct {
 	font *Font
 	now  func() time.Time
@@ -155,7 +155,7 @@ var CatalogueColumns = []Column{
 	{Title: "密级", Width: 12}, {Title: "页数", Width: 12, Right: true}, {Title: "备注", Width: 26},
 }
 
-// RenderCatalogue implements archive.ReportRenderer.
+// RenderCatalogue implements reports.ReportRenderer.
 func (r *Reports) RenderCatalogue(w io.Writer, agency, filters string, entries func(yield func(reports.CatalogueEntry) bool) error) error {
 	meta := TableMeta{Title: "归档文件目录", Subtitle: filters, Agency: agency, Generated: r.now()}
 	return RenderTable(w, r.font, meta, CatalogueColumns, func(yield func([]string) bool) error {
@@ -177,7 +177,7 @@ var StatisticsColumns = []Column{
 	{Title: "按时率", Width: 22, Right: true}, {Title: "办理时长中位数（小时）", Width: 40, Right: true},
 }
 
-// RenderStatistics implements archive.ReportRenderer: one table, a
+// RenderStatistics implements reports.ReportRenderer: one table, a
 // heading row before each section.
 func (r *Reports) RenderStatistics(w io.Writer, agency string, st *reports.Statistics) error {
 	meta := TableMeta{Title: "业务量及办理时效统计（考核）", Agency: agency, Generated: r.now(),

@@ -10,41 +10,52 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf16"
 
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 )
 
 // streamPDF writes a PDF object by object as pages are finished, so a
-// report of any length needs memory for one page plus the set of
-// characters used. gofpdf keeps the whole document in memory, which is
-// why reports do not use it. Text is written as CIDs equal to Unicode
-// code points (BMP); the embedded font, subset to the characters used,
-// is written at the end with a CIDToGIDMap.
+// report of any length needs memory for one page plus the set of glyphs
+// used. gofpdf keeps the whole document in memory, which is why reports do
+// not use it. Each font of the chain (the main font and the fallbacks
+// actually used) is a Type0 font with Identity-H encoding whose CIDs are
+// the glyph ids of the font file, so characters beyond the BMP are drawn
+// like any other; its ToUnicode CMap gives text extraction the characters
+// back, and the font, subset to the glyphs used, is written at the end
+// with a CIDToGIDMap.
 type streamPDF struct {
 	w       *bufio.Writer
 	n       int64   // bytes written
 	offsets []int64 // by object number; 0 = not written yet
 	pages   []int
-	used    map[rune]bool
-	metrics *fontMetrics
-	font    *Font
+	chain   *fontChain
+	glyphs  *glyphCache
+	fonts   []*pdfFont // by face of the chain; nil until used
 
-	pagesObj, fontObj int
-	page              bytes.Buffer // the current page's content
-	pageOpen          bool
-	z                 bytes.Buffer // compressed stream, reused
-	zw                *zlib.Writer // reused: a new compressor per page costs more than the page
-	W, H              float64      // page size in points
+	pagesObj  int
+	page      bytes.Buffer // the current page's content
+	pageFonts []bool       // faces used on the current page
+	pageOpen  bool
+	z         bytes.Buffer // compressed stream, reused
+	zw        *zlib.Writer // reused: a new compressor per page costs more than the page
+	W, H      float64      // page size in points
 }
 
-// fontMetrics caches advance widths, parsed once per font per process.
+// pdfFont is one face as used in a document.
+type pdfFont struct {
+	obj int
+	uni map[uint16]rune // glyph id → the character it stands for
+}
+
+// fontMetrics reads glyph ids and advance widths; parsed once per font
+// per process.
 type fontMetrics struct {
 	mu      sync.Mutex
 	f       *sfnt.Font
 	buf     sfnt.Buffer
 	upem    float64
-	adv     map[rune]float64 // in 1/1000 em
 	bbox    [4]int
 	ascent  int
 	descent int
@@ -60,9 +71,9 @@ func metricsFor(f *Font) (*fontMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: parse font: %w", err)
 	}
-	m := &fontMetrics{f: sf, upem: float64(sf.UnitsPerEm()), adv: map[rune]float64{}}
+	m := &fontMetrics{f: sf, upem: float64(sf.UnitsPerEm())}
 	if b, err := sf.Bounds(&m.buf, fixed.I(int(sf.UnitsPerEm())), 0); err == nil {
-		k := 1000 / m.upem * m.upem / float64(sf.UnitsPerEm())
+		k := 1000 / m.upem
 		m.bbox = [4]int{int(float64(b.Min.X.Round()) * k), int(float64(-b.Max.Y.Round()) * k), int(float64(b.Max.X.Round()) * k), int(float64(-b.Min.Y.Round()) * k)}
 	}
 	if mt, err := sf.Metrics(&m.buf, fixed.I(1000), 0); err == nil {
@@ -72,36 +83,37 @@ func metricsFor(f *Font) (*fontMetrics, error) {
 	return actual.(*fontMetrics), nil
 }
 
-// width is a rune's advance in 1/1000 em.
-func (m *fontMetrics) width(r rune) float64 {
+// glyph returns r's glyph id; false when the font has none.
+func (m *fontMetrics) glyph(r rune) (uint16, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if w, ok := m.adv[r]; ok {
-		return w
+	g, err := m.f.GlyphIndex(&m.buf, r)
+	return uint16(g), err == nil && g != 0
+}
+
+// advance is a glyph's advance in 1/1000 em.
+func (m *fontMetrics) advance(gid uint16) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, err := m.f.GlyphAdvance(&m.buf, sfnt.GlyphIndex(gid), fixed.I(int(m.upem)), 0)
+	if err != nil {
+		return 500
 	}
-	w := 500.0
-	if g, err := m.f.GlyphIndex(&m.buf, r); err == nil && g != 0 {
-		if a, err := m.f.GlyphAdvance(&m.buf, g, fixed.I(int(m.upem)), 0); err == nil {
-			w = float64(a.Round()) * 1000 / m.upem
-		}
-	}
-	m.adv[r] = w
-	return w
+	return float64(a.Round()) * 1000 / m.upem
 }
 
 func newStreamPDF(w io.Writer, font *Font, landscape bool) (*streamPDF, error) {
-	m, err := metricsFor(font)
+	c, err := chainFor(font)
 	if err != nil {
 		return nil, err
 	}
-	p := &streamPDF{w: bufio.NewWriterSize(w, 64<<10), used: map[rune]bool{}, metrics: m, font: font,
-		offsets: make([]int64, 1), W: 595.28, H: 841.89}
+	p := &streamPDF{w: bufio.NewWriterSize(w, 64<<10), chain: c, glyphs: newGlyphCache(c), fonts: make([]*pdfFont, len(c.faces)),
+		pageFonts: make([]bool, len(c.faces)), offsets: make([]int64, 1), W: 595.28, H: 841.89}
 	if landscape {
 		p.W, p.H = p.H, p.W
 	}
 	p.printf("%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n")
 	p.pagesObj = p.reserve()
-	p.fontObj = p.reserve()
 	return p, nil
 }
 
@@ -142,11 +154,7 @@ func (p *streamPDF) stream(obj int, dict string, data []byte) {
 
 // TextWidth is the width of s in points at size.
 func (p *streamPDF) TextWidth(s string, size float64) float64 {
-	w := 0.0
-	for _, r := range s {
-		w += p.metrics.width(r)
-	}
-	return w * size / 1000
+	return p.glyphs.width(s) * size / 1000
 }
 
 // NewPage finishes the current page and starts another.
@@ -163,24 +171,60 @@ func (p *streamPDF) endPage() {
 	content := p.reserve()
 	p.stream(content, "", p.page.Bytes())
 	page := p.reserve()
+	var fonts strings.Builder
+	for i, used := range p.pageFonts {
+		if used {
+			fmt.Fprintf(&fonts, "/F%d %d 0 R ", i+1, p.fonts[i].obj)
+			p.pageFonts[i] = false
+		}
+	}
 	p.begin(page)
-	p.printf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>\nendobj\n",
-		p.pagesObj, p.W, p.H, p.fontObj, content)
+	p.printf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << %s>> >> /Contents %d 0 R >>\nendobj\n",
+		p.pagesObj, p.W, p.H, fonts.String(), content)
 	p.pages = append(p.pages, page)
 	p.pageOpen = false
 }
 
-// Text draws s with its baseline at (x, y) points from the top-left.
+// Text draws s with its baseline at (x, y) points from the top-left, run
+// by run in the fonts that have its characters.
 func (p *streamPDF) Text(x, y, size float64, s string) {
-	var hex strings.Builder
-	for _, r := range s {
-		if r > 0xffff || r < 0x20 {
-			r = '?'
+	for _, run := range p.glyphs.textRuns(s) {
+		w := run.width() * size / 1000
+		if run.face == boxFace {
+			for _, g := range run.glyphs {
+				gw := g.width * size / 1000
+				fmt.Fprintf(&p.page, "q %.2f w %.2f %.2f %.2f %.2f re S Q\n", size/16, x+0.15*gw, p.H-y-0.05*size, 0.7*gw, 0.75*size)
+				x += gw
+			}
+			continue
 		}
-		p.used[r] = true
-		fmt.Fprintf(&hex, "%04X", r)
+		f := p.fonts[run.face]
+		if f == nil {
+			f = &pdfFont{obj: p.reserve(), uni: map[uint16]rune{}}
+			p.fonts[run.face] = f
+		}
+		p.pageFonts[run.face] = true
+		plain := run.plain()
+		hex := make([]byte, 0, 4*len(run.glyphs))
+		for _, g := range run.glyphs {
+			if had, ok := f.uni[g.gid]; !ok {
+				f.uni[g.gid] = g.r
+			} else if had != g.r {
+				plain = false // two characters share a glyph: the CMap names one
+			}
+			hex = append(hex, hexDigits[g.gid>>12], hexDigits[g.gid>>8&15], hexDigits[g.gid>>4&15], hexDigits[g.gid&15])
+		}
+		if !plain {
+			p.page.WriteString(actualText(run.text))
+			p.page.WriteByte(' ')
+		}
+		fmt.Fprintf(&p.page, "BT /F%d %.2f Tf %.2f %.2f Td <%s> Tj ET", run.face+1, size, x, p.H-y, hex)
+		if !plain {
+			p.page.WriteString(" EMC")
+		}
+		p.page.WriteByte('\n')
+		x += w
 	}
-	fmt.Fprintf(&p.page, "BT /F1 %.2f Tf %.2f %.2f Td <%s> Tj ET\n", size, x, p.H-y, hex.String())
 }
 
 // Line draws a line between two points from the top-left.
@@ -193,50 +237,17 @@ func (p *streamPDF) Fill(x, y, w, h, grey float64) {
 	fmt.Fprintf(&p.page, "q %.2f g %.2f %.2f %.2f %.2f re f Q\n", grey, x, p.H-y-h, w, h)
 }
 
-// Close writes the font (subset to the characters used), the page tree,
-// the catalog, the cross-reference table and the trailer.
+// Close writes the fonts (subset to the glyphs used), the page tree, the
+// catalog, the cross-reference table and the trailer.
 func (p *streamPDF) Close() error {
 	p.endPage()
-	runes := make([]rune, 0, len(p.used))
-	for r := range p.used {
-		runes = append(runes, r)
-	}
-	sort.Slice(runes, func(i, j int) bool { return runes[i] < runes[j] })
-	sub, err := subsetFont(p.font.TTF, runes)
-	if err != nil {
-		return fmt.Errorf("render: subset the report font: %w", err)
-	}
-	cidFont, desc, file, toUni, cidMap := p.reserve(), p.reserve(), p.reserve(), p.reserve(), p.reserve()
-	p.begin(p.fontObj)
-	p.printf("<< /Type /Font /Subtype /Type0 /BaseFont /DossierSans /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", cidFont, toUni)
-	var wArr strings.Builder
-	for _, r := range runes {
-		fmt.Fprintf(&wArr, "%d [%d] ", r, int(p.metrics.width(r)))
-	}
-	p.begin(cidFont)
-	p.printf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /DossierSans /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 1000 /W [%s] /CIDToGIDMap %d 0 R >>\nendobj\n", desc, wArr.String(), cidMap)
-	m := p.metrics
-	p.begin(desc)
-	p.printf("<< /Type /FontDescriptor /FontName /DossierSans /Flags 4 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
-		m.bbox[0], m.bbox[1], m.bbox[2], m.bbox[3], m.ascent, m.descent, m.ascent, file)
-	p.stream(file, fmt.Sprintf("/Length1 %d", len(sub.TTF)), sub.TTF)
-	gidMap := make([]byte, 2*(int(runes[len(runes)-1])+1))
-	for _, r := range runes {
-		binary.BigEndian.PutUint16(gidMap[2*int(r):], sub.GID[r])
-	}
-	p.stream(cidMap, "", gidMap)
-	var cm strings.Builder
-	cm.WriteString("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange\n")
-	for i := 0; i < len(runes); i += 100 {
-		chunk := runes[i:min(i+100, len(runes))]
-		fmt.Fprintf(&cm, "%d beginbfchar\n", len(chunk))
-		for _, r := range chunk {
-			fmt.Fprintf(&cm, "<%04X> <%04X>\n", r, r)
+	for i, f := range p.fonts {
+		if f != nil {
+			if err := p.writeFont(p.chain.faces[i], f); err != nil {
+				return err
+			}
 		}
-		cm.WriteString("endbfchar\n")
 	}
-	cm.WriteString("endcmap CMapName currentdict /CMap defineresource pop end end\n")
-	p.stream(toUni, "", []byte(cm.String()))
 	p.begin(p.pagesObj)
 	var kids strings.Builder
 	for _, k := range p.pages {
@@ -253,4 +264,56 @@ func (p *streamPDF) Close() error {
 	}
 	p.printf("trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(p.offsets), catalog, xref)
 	return p.w.Flush()
+}
+
+// writeFont writes one face: the Type0 font, its CIDFontType2 with the
+// widths of the glyphs used, descriptor, subset font file, CIDToGIDMap
+// (glyph id in the face → glyph id in the subset) and ToUnicode CMap.
+func (p *streamPDF) writeFont(fc *face, f *pdfFont) error {
+	gids := make([]int, 0, len(f.uni))
+	for g := range f.uni {
+		gids = append(gids, int(g))
+	}
+	sort.Ints(gids)
+	sub, newID, err := subsetGlyphs(fc.font.TTF, gids, nil)
+	if err != nil {
+		return fmt.Errorf("render: subset the report font %s: %w", fc.path, err)
+	}
+	m := fc.m
+	name := "Dossier-" + fc.name
+	cidFont, desc, file, toUni, cidMap := p.reserve(), p.reserve(), p.reserve(), p.reserve(), p.reserve()
+	p.begin(f.obj)
+	p.printf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", name, cidFont, toUni)
+	var wArr strings.Builder
+	for _, g := range gids {
+		fmt.Fprintf(&wArr, "%d [%d] ", g, int(m.advance(uint16(g))))
+	}
+	p.begin(cidFont)
+	p.printf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 1000 /W [%s] /CIDToGIDMap %d 0 R >>\nendobj\n", name, desc, wArr.String(), cidMap)
+	p.begin(desc)
+	p.printf("<< /Type /FontDescriptor /FontName /%s /Flags 4 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
+		name, m.bbox[0], m.bbox[1], m.bbox[2], m.bbox[3], m.ascent, m.descent, m.ascent, file)
+	p.stream(file, fmt.Sprintf("/Length1 %d", len(sub)), sub)
+	gidMap := make([]byte, 2*(gids[len(gids)-1]+1))
+	for _, g := range gids {
+		binary.BigEndian.PutUint16(gidMap[2*g:], uint16(newID[g]))
+	}
+	p.stream(cidMap, "", gidMap)
+	var cm strings.Builder
+	cm.WriteString("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange\n")
+	for i := 0; i < len(gids); i += 100 {
+		chunk := gids[i:min(i+100, len(gids))]
+		fmt.Fprintf(&cm, "%d beginbfchar\n", len(chunk))
+		for _, g := range chunk {
+			fmt.Fprintf(&cm, "<%04X> <", g)
+			for _, u := range utf16.Encode([]rune{f.uni[uint16(g)]}) {
+				fmt.Fprintf(&cm, "%04X", u)
+			}
+			cm.WriteString(">\n")
+		}
+		cm.WriteString("endbfchar\n")
+	}
+	cm.WriteString("endcmap CMapName currentdict /CMap defineresource pop end end\n")
+	p.stream(toUni, "", []byte(cm.String()))
+	return nil
 }

@@ -14,27 +14,14 @@ import (
 // for every document: with the 30,000 glyphs of WenQuanYi Micro Hei that
 // is most of the time a notice takes. Subset builds, once per process, a
 // smaller TrueType font holding only the glyphs of a character set (GB
-// 2312 + ASCII + punctuation covers nearly every notice); documents whose
-// text has a character outside it use the full font.
+// 2312 + ASCII + punctuation covers nearly every notice); the characters
+// of a document outside it are drawn from a subset made for the document
+// (see runs in notice.go).
 
 // Subset is a reduced font and the characters it covers.
 type Subset struct {
 	TTF    []byte
 	covers map[rune]bool
-	// GID is each covered rune's glyph id in TTF.
-	GID map[rune]uint16
-}
-
-// Covers reports whether every rune of s is in the subset.
-func (s *Subset) Covers(strs ...string) bool {
-	for _, str := range strs {
-		for _, r := range str {
-			if r >= 0x20 && !s.covers[r] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // commonRunes is ASCII, Latin-1 punctuation, CJK and full-width
@@ -98,20 +85,49 @@ func NewSubset(f *Font) (*Subset, error) {
 }
 
 func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
-	tb, err := readTables(ttf)
-	if err != nil {
-		return nil, err
-	}
-	for _, need := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf"} {
-		if tb[need] == nil {
-			return nil, fmt.Errorf("font has no %s table", need)
-		}
-	}
 	sf, err := sfnt.Parse(ttf)
 	if err != nil {
 		return nil, err
 	}
 	var buf sfnt.Buffer
+	var order []int
+	cmap := map[rune]int{}
+	for _, r := range runes {
+		g, err := sf.GlyphIndex(&buf, r)
+		if err != nil || g == 0 {
+			continue
+		}
+		order = append(order, int(g))
+		cmap[r] = int(g)
+	}
+	out, newID, err := subsetGlyphs(ttf, order, cmap)
+	if err != nil {
+		return nil, err
+	}
+	covers := map[rune]bool{}
+	for r, g := range cmap {
+		if _, ok := newID[g]; ok && r <= 0xffff {
+			covers[r] = true
+		}
+	}
+	return &Subset{TTF: out, covers: covers}, nil
+}
+
+// subsetGlyphs builds a TrueType font holding the glyphs order lists (ids
+// in ttf), in that order after .notdef, with the components of composite
+// glyphs; cmap (character → glyph id in ttf; BMP characters only) becomes
+// its character map. newID maps the glyph ids of ttf to those of the
+// subset.
+func subsetGlyphs(ttf []byte, order []int, cmap map[rune]int) (out []byte, newID map[int]int, err error) {
+	tb, err := readTables(ttf)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, need := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf"} {
+		if tb[need] == nil {
+			return nil, nil, fmt.Errorf("font has no %s table", need)
+		}
+	}
 	head, hhea := tb["head"], tb["hhea"]
 	longLoca := binary.BigEndian.Uint16(head[50:52]) == 1
 	numGlyphs := int(binary.BigEndian.Uint16(tb["maxp"][4:6]))
@@ -130,15 +146,15 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 		return tb["glyf"][s:e]
 	}
 	// Old glyph id → new, .notdef first; composite components pulled in.
-	newID := map[int]int{0: 0}
-	order := []int{0}
+	newID = map[int]int{0: 0}
+	olds := []int{0}
 	var add func(g int)
 	add = func(g int) {
 		if _, ok := newID[g]; ok || g >= numGlyphs {
 			return
 		}
-		newID[g] = len(order)
-		order = append(order, g)
+		newID[g] = len(olds)
+		olds = append(olds, g)
 		d := glyphData(g)
 		if len(d) >= 10 && int16(binary.BigEndian.Uint16(d[0:2])) < 0 {
 			for _, c := range components(d) {
@@ -146,19 +162,13 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 			}
 		}
 	}
-	cmap := map[rune]int{}
-	for _, r := range runes {
-		g, err := sf.GlyphIndex(&buf, r)
-		if err != nil || g == 0 {
-			continue
-		}
-		add(int(g))
-		cmap[r] = int(g)
+	for _, g := range order {
+		add(g)
 	}
 	// glyf and loca, with component references renumbered.
 	var glyf []byte
-	newLoca := make([]byte, 4*(len(order)+1))
-	for i, g := range order {
+	newLoca := make([]byte, 4*(len(olds)+1))
+	for i, g := range olds {
 		binary.BigEndian.PutUint32(newLoca[4*i:], uint32(len(glyf)))
 		d := append([]byte(nil), glyphData(g)...)
 		if len(d) >= 10 && int16(binary.BigEndian.Uint16(d[0:2])) < 0 {
@@ -171,10 +181,10 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 			glyf = append(glyf, 0)
 		}
 	}
-	binary.BigEndian.PutUint32(newLoca[4*len(order):], uint32(len(glyf)))
+	binary.BigEndian.PutUint32(newLoca[4*len(olds):], uint32(len(glyf)))
 	// hmtx: a long metric for every glyph.
-	hmtx := make([]byte, 4*len(order))
-	for i, g := range order {
+	hmtx := make([]byte, 4*len(olds))
+	for i, g := range olds {
 		var adv, lsb uint16
 		if g < numHM {
 			adv = binary.BigEndian.Uint16(tb["hmtx"][4*g:])
@@ -190,34 +200,32 @@ func subsetFont(ttf []byte, runes []rune) (*Subset, error) {
 	binary.BigEndian.PutUint16(newHead[50:52], 1)
 	binary.BigEndian.PutUint32(newHead[8:12], 0) // checkSumAdjustment, recomputed below
 	newHhea := append([]byte(nil), hhea...)
-	binary.BigEndian.PutUint16(newHhea[34:36], uint16(len(order)))
+	binary.BigEndian.PutUint16(newHhea[34:36], uint16(len(olds)))
 	newMaxp := append([]byte(nil), tb["maxp"]...)
-	binary.BigEndian.PutUint16(newMaxp[4:6], uint16(len(order)))
+	binary.BigEndian.PutUint16(newMaxp[4:6], uint16(len(olds)))
 	post := make([]byte, 32)
 	binary.BigEndian.PutUint32(post[0:4], 0x00030000)
 	if p := tb["post"]; len(p) >= 32 {
 		copy(post[4:32], p[4:32])
 	}
-	covers := map[rune]bool{}
 	mapped := map[rune]int{}
-	gids := map[rune]uint16{}
 	for r, g := range cmap {
 		if r <= 0xffff {
-			mapped[r] = newID[g]
-			gids[r] = uint16(newID[g])
-			covers[r] = true
+			if id, ok := newID[g]; ok {
+				mapped[r] = id
+			}
 		}
 	}
-	out := ttfTables{
+	tables := ttfTables{
 		"head": newHead, "hhea": newHhea, "maxp": newMaxp, "hmtx": hmtx,
 		"loca": newLoca, "glyf": glyf, "cmap": cmap4(mapped), "post": post,
 	}
 	for _, keep := range []string{"name", "OS/2", "cvt ", "fpgm", "prep", "gasp"} {
 		if tb[keep] != nil {
-			out[keep] = tb[keep]
+			tables[keep] = tb[keep]
 		}
 	}
-	return &Subset{TTF: writeTables(out), covers: covers, GID: gids}, nil
+	return writeTables(tables), newID, nil
 }
 
 type component struct{ at, glyph int }

@@ -5,8 +5,11 @@
 #   scripts/install-test-deps.sh run      what `make run` needs
 set -euo pipefail
 # fonts-wqy-microhei: the notice and report font (CJK, Latin, digits and
-# punctuation in one face); fonts-droid-fallback: characters it lacks.
-packages=(ca-certificates fonts-wqy-microhei fonts-droid-fallback)
+# punctuation in one face). Fallbacks for the characters it lacks, tried in
+# this order (render/glyphs.go): fonts-droid-fallback (CJK Extension A,
+# 䶮), fonts-dejavu-core (other scripts, combining marks), fonts-symbola
+# (emoji in outline), fonts-hanazono (CJK Extensions B to F, 𠮷 in names).
+packages=(ca-certificates fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core fonts-symbola fonts-hanazono)
 if [ "${1:-test}" = test ]; then
 	# poppler-utils: tests rasterize and extract the PDFs they render.
 	packages+=(poppler-utils)
