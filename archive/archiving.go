@@ -98,8 +98,6 @@ func RetentionEnd(year int, retention string) (*time.Time, error) {
 	return &end, nil
 }
 
-const ArchiveNumberPrefix = "archive-numbers/"
-
 // itemClaim is the case's own note of the 件号 it claimed, written right
 // after the claim. An archiving that dies between claiming a number and
 // recording the archived event resumes with the same number instead of
@@ -109,30 +107,6 @@ type ItemClaim struct {
 	Year      int    `json:"year"`
 	Retention string `json:"retention"`
 	Item      int    `json:"item"`
-}
-
-func CaseClaimNoteKey(caseID string) string { return CasePrefix + caseID + "/archive-claim.json" }
-
-// itemClaimKey is the object that claims a 件号.
-func ItemClaimKey(fonds string, year int, retention string, item int) string {
-	return fmt.Sprintf("%s%s/%d/%s/%08d", ArchiveNumberPrefix, fonds, year, retention, item)
-}
-
-// archivePointer finds a case by its 档号.
-func ArchivePointer(no string) string {
-	return ArchivePointerPrefix + ArchiveKeyName(no)
-}
-
-const ArchivePointerPrefix = "archives/"
-
-// archiveKeyName spells a 档号 with safe key characters: "·" is not one,
-// so it becomes ".".
-func ArchiveKeyName(no string) string { return strings.ReplaceAll(no, "·", ".") }
-
-// archiveItemPrefix is where the 件号 claims of a fonds, year and
-// retention live.
-func ArchiveItemPrefix(fonds string, year int, retention string) string {
-	return fmt.Sprintf("%s%s/%d/%s/", ArchiveNumberPrefix, fonds, year, retention)
 }
 
 // caseRef is the content of an archive pointer and of a 件号 claim.

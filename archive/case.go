@@ -3,7 +3,6 @@ package archive
 import (
 	crand "crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/rs/xid"
@@ -287,42 +286,6 @@ func Fold(events []Event) (*Case, error) {
 		}
 	}
 	return c, nil
-}
-
-// CasePrefix is where case event logs live.
-const CasePrefix = "cases/"
-
-// EventKey is the object key of event seq of a case. The zero padding makes
-// key order equal event order.
-func EventKey(caseID string, seq uint64) string {
-	return fmt.Sprintf("%s%s/events/%010d.json", CasePrefix, caseID, seq)
-}
-
-// ParseEventKey splits an event key; ok is false for any other key.
-func ParseEventKey(key string) (caseID string, seq uint64, ok bool) {
-	var rest string
-	if len(key) <= len(CasePrefix) || key[:len(CasePrefix)] != CasePrefix {
-		return "", 0, false
-	}
-	rest = key[len(CasePrefix):]
-	const tail = "/events/"
-	for i := 0; i+len(tail) <= len(rest); i++ {
-		if rest[i:i+len(tail)] == tail {
-			caseID = rest[:i]
-			name := rest[i+len(tail):]
-			if len(name) != 15 || name[10:] != ".json" {
-				return "", 0, false
-			}
-			for _, ch := range name[:10] {
-				if ch < '0' || ch > '9' {
-					return "", 0, false
-				}
-				seq = seq*10 + uint64(ch-'0')
-			}
-			return caseID, seq, caseID != "" && seq > 0
-		}
-	}
-	return "", 0, false
 }
 
 // NewCaseID returns a new, globally unique case id that sorts by creation

@@ -66,10 +66,6 @@ var NoticeTitles = map[string]string{
 	NoticeResult:        "审核结果通知书",
 }
 
-// verifyPrefix holds one small object per verification code, pointing at
-// the notice, so that the public check needs neither BoltDB nor a login.
-const VerifyPrefix = "notices/verify/"
-
 // verifyAlphabet avoids look-alike characters (0/O, 1/I/L) since people
 // type codes from paper.
 const VerifyAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

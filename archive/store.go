@@ -116,12 +116,6 @@ type Retainer interface {
 	Retain(ctx context.Context, key string, until time.Time) error
 }
 
-// BlobPrefix is where material contents live.
-const BlobPrefix = "blobs/sha256/"
-
-// BlobKey returns the key of the blob with the given hex SHA-256.
-func BlobKey(sum string) string { return BlobPrefix + sum }
-
 // ValidateKey checks that key is a safe object key: relative, slash
 // separated, no empty, "." or ".." segments, printable ASCII only. Both back
 // ends call it so that a key can never become a path outside the store.

@@ -8,7 +8,6 @@ import (
 	"dossier/archive/cases"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -126,7 +125,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a archive.Actor, caseID strin
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")
 	sum := sha256.Sum256(data)
-	rec.ManifestKey = fmt.Sprintf("%s%s/manifest-%d.json", archive.CasePrefix, c.ID, item)
+	rec.ManifestKey = archive.ManifestKey(c.ID, item)
 	rec.ManifestSHA256 = hex.EncodeToString(sum[:])
 	if err := s.Store.Create(ctx, rec.ManifestKey, data); archive.IsCode(err, archive.ECONFLICT) {
 		// An archiving of this case that died before its archived event

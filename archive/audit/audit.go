@@ -17,29 +17,6 @@ import (
 	"time"
 )
 
-// AuditPrefix is where the audit log's segments live.
-const AuditPrefix = "audit/"
-
-// AuditSegmentKey is the key of segment seq. The zero padding makes key
-// order numeric order, which is what finding the tail and verifying rely on.
-func AuditSegmentKey(seq int64) string { return fmt.Sprintf("%s%012d.json", AuditPrefix, seq) }
-
-// parseAuditSegmentKey is the inverse of AuditSegmentKey; ok is false for
-// any other key.
-func parseAuditSegmentKey(key string) (seq int64, ok bool) {
-	name, found := strings.CutPrefix(key, AuditPrefix)
-	if !found || len(name) != 17 || name[12:] != ".json" {
-		return 0, false
-	}
-	for _, c := range name[:12] {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	seq, err := strconv.ParseInt(name[:12], 10, 64)
-	return seq, err == nil && seq > 0
-}
-
 // auditSegment is one object of the log: the entries one group commit
 // wrote.
 type auditSegment struct {
@@ -122,7 +99,7 @@ func OpenAuditLog(ctx context.Context, store archive.ObjectStore, now func() tim
 // correctness.
 func probeAuditTail(ctx context.Context, store archive.ObjectStore) (int64, error) {
 	exists := func(seq int64) (bool, error) {
-		_, err := store.Stat(ctx, AuditSegmentKey(seq))
+		_, err := store.Stat(ctx, archive.AuditSegmentKey(seq))
 		if archive.IsCode(err, archive.ENOTFOUND) {
 			return false, nil
 		}
@@ -159,14 +136,14 @@ func probeAuditTail(ctx context.Context, store archive.ObjectStore) (int64, erro
 // one. Errors: those of the store; EINTERNAL for a damaged last segment.
 func findAuditTail(ctx context.Context, store archive.ObjectStore, from int64) (auditTail, error) {
 	last := from
-	after := AuditSegmentKey(from)
+	after := archive.AuditSegmentKey(from)
 	for {
-		page, err := store.List(ctx, AuditPrefix, after, 1000)
+		page, err := store.List(ctx, archive.AuditPrefix, after, 1000)
 		if err != nil {
 			return auditTail{}, err
 		}
 		for _, oi := range page.Objects {
-			if seq, ok := parseAuditSegmentKey(oi.Key); ok {
+			if seq, ok := archive.ParseAuditSegmentKey(oi.Key); ok {
 				last = seq
 			}
 		}
@@ -178,7 +155,7 @@ func findAuditTail(ctx context.Context, store archive.ObjectStore, from int64) (
 	if last == 0 {
 		return auditTail{}, nil
 	}
-	key := AuditSegmentKey(last)
+	key := archive.AuditSegmentKey(last)
 	data, err := archive.ReadAll(ctx, store, key)
 	if err != nil {
 		return auditTail{}, err
@@ -309,7 +286,7 @@ func (l *AuditLog) commit(batch []*auditReq) error {
 		if err != nil {
 			return archive.E("archive.AuditLog.Record", archive.EINTERNAL, err)
 		}
-		err = stream.Create(ctx, l.store, AuditSegmentKey(seg.Seq), data)
+		err = stream.Create(ctx, l.store, archive.AuditSegmentKey(seg.Seq), data)
 		if err == nil {
 			l.tail = auditTail{seg: seg.Seq, seq: seg.First + int64(len(batch)) - 1, hash: prev}
 			return nil
@@ -396,7 +373,7 @@ type AuditHoldAct struct {
 func VerifyAuditLog(ctx context.Context, store archive.ObjectStore) (AuditReport, error) {
 	var v auditVerifier
 	v.known = true // an empty chain: next seq 1, prev ""
-	err := store.Walk(ctx, AuditPrefix, func(oi archive.ObjectInfo) error { return v.segment(ctx, store, oi.Key) })
+	err := store.Walk(ctx, archive.AuditPrefix, func(oi archive.ObjectInfo) error { return v.segment(ctx, store, oi.Key) })
 	if err != nil {
 		return AuditReport{}, err
 	}
@@ -418,7 +395,7 @@ func (v *auditVerifier) problem(key string, seq int64, format string, args ...an
 }
 
 func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, key string) error {
-	n, ok := parseAuditSegmentKey(key)
+	n, ok := archive.ParseAuditSegmentKey(key)
 	if !ok {
 		v.problem(key, 0, "is not an audit segment key")
 		return nil
@@ -562,8 +539,8 @@ func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limi
 	}
 	// One entry more than asked for says whether there is a next page.
 	out := []archive.AuditEntry{}
-	err := l.store.Walk(ctx, AuditPrefix, func(oi archive.ObjectInfo) error {
-		if _, ok := parseAuditSegmentKey(oi.Key); !ok {
+	err := l.store.Walk(ctx, archive.AuditPrefix, func(oi archive.ObjectInfo) error {
+		if _, ok := archive.ParseAuditSegmentKey(oi.Key); !ok {
 			return nil
 		}
 		data, err := archive.ReadAll(ctx, l.store, oi.Key)

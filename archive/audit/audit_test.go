@@ -322,8 +322,8 @@ func buildTamperLog(t *testing.T, store archive.ObjectStore) tamperLog {
 			t.Fatal("no segment of three or more entries after 20 bursts")
 		}
 		recordConcurrently(t, l, "burst"+strconv.Itoa(try), 20, 1)
-		err := store.Walk(context.Background(), audit.AuditPrefix, func(oi archive.ObjectInfo) error {
-			if oi.Key > audit.AuditSegmentKey(4) && len(readSegment(t, store, oi.Key).Entries) >= 3 {
+		err := store.Walk(context.Background(), archive.AuditPrefix, func(oi archive.ObjectInfo) error {
+			if oi.Key > archive.AuditSegmentKey(4) && len(readSegment(t, store, oi.Key).Entries) >= 3 {
 				tl.multi = oi.Key
 			}
 			return nil
@@ -345,7 +345,7 @@ func buildTamperLog(t *testing.T, store archive.ObjectStore) tamperLog {
 // Whoever can write to the bucket can change, drop or shuffle segments;
 // verify names the object and the entry of each change, and keeps going.
 func TestAuditTamperDetected(t *testing.T) {
-	seg := audit.AuditSegmentKey
+	seg := archive.AuditSegmentKey
 	tests := []struct {
 		name string
 		// tamper changes the log and returns where problems must be
@@ -399,10 +399,10 @@ func TestAuditTamperDetected(t *testing.T) {
 			return []problemAt{{seg(2), 0}}
 		}, true},
 		{"stray object", func(t *testing.T, tl tamperLog) []problemAt {
-			if err := tl.store.Create(context.Background(), audit.AuditPrefix+"notes.txt", []byte("x")); err != nil {
+			if err := tl.store.Create(context.Background(), archive.AuditPrefix+"notes.txt", []byte("x")); err != nil {
 				t.Fatal(err)
 			}
-			return []problemAt{{audit.AuditPrefix + "notes.txt", 0}}
+			return []problemAt{{archive.AuditPrefix + "notes.txt", 0}}
 		}, true},
 		{"two segments changed", func(t *testing.T, tl tamperLog) []problemAt {
 			last := seg(int64(tl.segments))
@@ -608,7 +608,7 @@ func FuzzAuditSegment(f *testing.F) {
 	record(f, l, "u1", "case.create", "case/c1", "first")
 	record(f, l, "u1", "case.read_personal_data", "case/c1", "second")
 	want := allAudit(f, l, audit.AuditFilter{}, 10)
-	key := audit.AuditSegmentKey(2)
+	key := archive.AuditSegmentKey(2)
 	orig, err := archive.ReadAll(ctx, store, key)
 	if err != nil {
 		f.Fatal(err)
@@ -643,7 +643,7 @@ func TestAuditOpenAfterTampering(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			tl := buildTamperLog(t, servicetest.NewStoreSpec(t, kind).Open(t))
-			if err := tl.store.Delete(ctx, audit.AuditSegmentKey(2)); err != nil {
+			if err := tl.store.Delete(ctx, archive.AuditSegmentKey(2)); err != nil {
 				t.Fatal(err)
 			}
 			record(t, openAudit(t, tl.store), "u1", "case.create", "case/after", "")
@@ -655,7 +655,7 @@ func TestAuditOpenAfterTampering(t *testing.T) {
 				t.Fatalf("%d entries (want %d), problems %+v", rep.Entries, tl.entries, rep.Problems)
 			}
 
-			rewrite(t, tl.store, audit.AuditSegmentKey(int64(tl.segments+1)), []byte("{"))
+			rewrite(t, tl.store, archive.AuditSegmentKey(int64(tl.segments+1)), []byte("{"))
 			_, err = audit.OpenAuditLog(ctx, tl.store, nil)
 			servicetest.WantCode(t, err, archive.EINTERNAL, "open with a damaged last segment")
 		})

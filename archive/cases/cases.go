@@ -419,7 +419,7 @@ func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, n
 	if n.seq == nil {
 		n.seq = map[int]uint64{}
 	}
-	prefix := fmt.Sprintf("numbers/%d/", year)
+	prefix := archive.CaseNumberYearPrefix(year)
 	if n.seq[year] == 0 {
 		last, err := LastKey(ctx, store, prefix)
 		if err != nil {
@@ -433,7 +433,7 @@ func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, n
 	}
 	for attempt := 0; attempt < 1000; attempt++ {
 		seq := n.seq[year]
-		err := store.Create(ctx, fmt.Sprintf("%s%010d", prefix, seq), nil)
+		err := store.Create(ctx, archive.CaseNumberKey(year, seq), nil)
 		if archive.IsCode(err, archive.ECONFLICT) {
 			n.seq[year]++ // another process took it
 			continue

@@ -29,7 +29,7 @@ func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, idTail, 
 	if err != nil || number == "" || len(idTail) != 6 {
 		return archive.Actor{}, errPortalSignIn
 	}
-	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyPrefix+code)
+	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyKey(code))
 	if archive.IsCode(err, archive.ENOTFOUND) {
 		return archive.Actor{}, errPortalSignIn
 	}

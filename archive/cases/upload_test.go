@@ -20,7 +20,7 @@ type auditDownStore struct {
 }
 
 func (s *auditDownStore) Create(ctx context.Context, key string, data []byte) error {
-	if s.down.Load() && strings.HasPrefix(key, audit.AuditPrefix) {
+	if s.down.Load() && strings.HasPrefix(key, archive.AuditPrefix) {
 		return archive.Errorf(archive.EUNAVAILABLE, "store down")
 	}
 	return s.ObjectStore.Create(ctx, key, data)

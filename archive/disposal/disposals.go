@@ -160,14 +160,6 @@ func (d *Disposal) apply(e DisposalEvent) error {
 	return nil
 }
 
-// DisposalPrefix is where disposal logs live.
-const DisposalPrefix = "disposals/"
-
-// DisposalEventKey is the object key of event seq of a disposal.
-func DisposalEventKey(id string, seq uint64) string {
-	return fmt.Sprintf("%s%s/events/%010d.json", DisposalPrefix, id, seq)
-}
-
 // validDisposalID accepts the xid shape only, so an id never becomes a
 // stray key.
 func validDisposalID(id string) bool { return len(id) == 20 && archive.ValidCaseID(id) }
@@ -179,13 +171,13 @@ func (s *Service) loadDisposal(ctx context.Context, id string) (*Disposal, error
 		return nil, archive.Errorf(archive.ENOTFOUND, "disposal %s does not exist", id)
 	}
 	d := &Disposal{}
-	err := s.Store.Walk(ctx, DisposalPrefix+id+"/events/", func(oi archive.ObjectInfo) error {
+	err := s.Store.Walk(ctx, archive.DisposalPrefix+id+"/events/", func(oi archive.ObjectInfo) error {
 		data, err := archive.ReadAll(ctx, s.Store, oi.Key)
 		if err != nil {
 			return err
 		}
 		var e DisposalEvent
-		if err := json.Unmarshal(data, &e); err != nil || e.DisposalID != id || DisposalEventKey(id, e.Seq) != oi.Key {
+		if err := json.Unmarshal(data, &e); err != nil || e.DisposalID != id || archive.DisposalEventKey(id, e.Seq) != oi.Key {
 			return archive.Errorf(archive.EINTERNAL, "disposal object %s is not the event its key names", oi.Key)
 		}
 		if err := d.apply(e); err != nil {
@@ -209,7 +201,7 @@ func (s *Service) loadDisposal(ctx context.Context, id string) (*Disposal, error
 // not nil, is the disposal as the caller last saw it, saving a fold; it is
 // updated in place.
 func (s *Service) appendDisposal(ctx context.Context, id string, d *Disposal, decide func(d *Disposal) (DisposalEvent, error)) (*Disposal, error) {
-	unlock := s.locks.Lock(DisposalPrefix + id)
+	unlock := s.locks.Lock(archive.DisposalPrefix + id)
 	defer unlock()
 	if d == nil {
 		var err error
@@ -237,10 +229,10 @@ func (s *Service) appendDisposal(ctx context.Context, id string, d *Disposal, de
 // disposals/<id>/events/<seq>.json.
 var disposalKind = stream.Kind[*Disposal, DisposalEvent]{
 	Name: "disposal",
-	Key:  DisposalEventKey,
+	Key:  archive.DisposalEventKey,
 	Decode: func(key string, data []byte) (DisposalEvent, error) {
 		var e DisposalEvent
-		if err := json.Unmarshal(data, &e); err != nil || DisposalEventKey(e.DisposalID, e.Seq) != key {
+		if err := json.Unmarshal(data, &e); err != nil || archive.DisposalEventKey(e.DisposalID, e.Seq) != key {
 			return e, archive.Errorf(archive.EINVALID, "disposal object %s is not the event its key names", key)
 		}
 		return e, nil
@@ -277,8 +269,8 @@ func (s *Service) Disposals(ctx context.Context, a archive.Actor) ([]*Disposal, 
 
 func (s *Service) allDisposals(ctx context.Context) ([]*Disposal, error) {
 	ids := map[string]bool{}
-	err := s.Store.Walk(ctx, DisposalPrefix, func(oi archive.ObjectInfo) error {
-		if id, _, ok := strings.Cut(strings.TrimPrefix(oi.Key, DisposalPrefix), "/"); ok && validDisposalID(id) {
+	err := s.Store.Walk(ctx, archive.DisposalPrefix, func(oi archive.ObjectInfo) error {
+		if id, _, ok := strings.Cut(strings.TrimPrefix(oi.Key, archive.DisposalPrefix), "/"); ok && validDisposalID(id) {
 			ids[id] = true
 		}
 		return nil
@@ -614,7 +606,7 @@ func (s *Service) keepForever(ctx context.Context, d *Disposal) error {
 	}
 	var keys []string
 	for seq := uint64(1); seq <= d.Seq; seq++ {
-		keys = append(keys, DisposalEventKey(d.ID, seq))
+		keys = append(keys, archive.DisposalEventKey(d.ID, seq))
 	}
 	for _, it := range d.Items {
 		if it.Result != ItemDestroyed {

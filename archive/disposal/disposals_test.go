@@ -332,7 +332,7 @@ func TestDisposalResumes(t *testing.T) {
 	}
 	// Every disposal event chains to the one before.
 	var prev string
-	err = e.store.Walk(ctx, disposal.DisposalPrefix+d.ID+"/events/", func(oi archive.ObjectInfo) error {
+	err = e.store.Walk(ctx, archive.DisposalPrefix+d.ID+"/events/", func(oi archive.ObjectInfo) error {
 		data, err := archive.ReadAll(ctx, e.store, oi.Key)
 		if err != nil {
 			return err
@@ -430,7 +430,7 @@ func TestDisposalWORM(t *testing.T) {
 	if c, err := db.Case(e.ctx, id); err != nil || c.Status != archive.StatusDisposed {
 		t.Fatalf("the case: %+v %v", c, err)
 	}
-	for _, key := range []string{disposal.DisposalEventKey(d.ID, 1), disposal.DisposalEventKey(d.ID, d.Seq), rec.ManifestKey, archive.EventKey(id, 1)} {
+	for _, key := range []string{archive.DisposalEventKey(d.ID, 1), archive.DisposalEventKey(d.ID, d.Seq), rec.ManifestKey, archive.EventKey(id, 1)} {
 		if err := store.Delete(e.ctx, key); archive.ErrorCode(err) != archive.EFORBIDDEN {
 			t.Errorf("deleting %s, kept for good: %v", key, err)
 		}

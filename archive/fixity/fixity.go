@@ -462,7 +462,7 @@ func (v *verifier) list(ctx context.Context) (pointers, claims []archive.ObjectI
 	if err != nil {
 		return nil, nil, err
 	}
-	err = v.store.Walk(ctx, "archives/", func(oi archive.ObjectInfo) error {
+	err = v.store.Walk(ctx, archive.ArchivePointerPrefix, func(oi archive.ObjectInfo) error {
 		pointers = append(pointers, oi)
 		return nil
 	})

@@ -10,10 +10,6 @@ import (
 	"strings"
 )
 
-// FixityReportPrefix is where four-properties check reports are kept,
-// one object per run, named by its start time so key order is time order.
-const FixityReportPrefix = "reports/fixity/"
-
 // SaveFixityReport stores a report under reports/fixity/<start time>.json
 // and returns its key. `dossier verify` and fresh runs through the API
 // store theirs, so the API can serve the last one without a full check
@@ -23,21 +19,20 @@ func SaveFixityReport(ctx context.Context, store archive.ObjectStore, rep *Fixit
 	if err != nil {
 		return "", archive.E("archive.SaveFixityReport", archive.EINTERNAL, err)
 	}
-	base := FixityReportPrefix + rep.StartedAt.UTC().Format("20060102T150405.000000000Z")
-	key := base + ".json"
+	stamp := rep.StartedAt.UTC().Format("20060102T150405.000000000Z")
 	for i := 1; ; i++ {
+		key := archive.FixityReportKey(stamp, i)
 		err := store.Create(ctx, key, data)
 		if !archive.IsCode(err, archive.ECONFLICT) || i > 20 {
 			return key, err
 		}
-		key = fmt.Sprintf("%s-%d.json", base, i)
 	}
 }
 
 // LastFixityReport loads the newest stored report. Errors: ENOTFOUND when
 // none was stored, EUNAVAILABLE.
 func LastFixityReport(ctx context.Context, store archive.ObjectStore) (*FixityReport, string, error) {
-	key, err := cases.LastKey(ctx, store, FixityReportPrefix)
+	key, err := cases.LastKey(ctx, store, archive.FixityReportPrefix)
 	if err != nil {
 		return nil, "", err
 	}

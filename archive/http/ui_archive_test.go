@@ -308,7 +308,7 @@ func TestUIDisposals(t *testing.T) {
 	expect(t, r, 201, "second proposal")
 	did2 := r.str("id")
 	ctx := context.Background()
-	first, err := archive.ReadAll(ctx, e.store, disposal.DisposalEventKey(did2, 1))
+	first, err := archive.ReadAll(ctx, e.store, archive.DisposalEventKey(did2, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestUIDisposals(t *testing.T) {
 	sum := sha256.Sum256(first)
 	ev, _ := json.Marshal(disposal.DisposalEvent{Seq: 2, DisposalID: did2, Type: disposal.DisposalEventApproved, At: now,
 		Actor: a2user.ID, Name: "ui.archivist2", Opinion: "同意", Prev: hex.EncodeToString(sum[:])})
-	if err := e.store.Create(ctx, disposal.DisposalEventKey(did2, 2), ev); err != nil {
+	if err := e.store.Create(ctx, archive.DisposalEventKey(did2, 2), ev); err != nil {
 		t.Fatal(err)
 	}
 	d = a2.get("/disposals/" + did2)

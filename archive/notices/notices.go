@@ -127,7 +127,7 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 	}
 	n.SHA256, n.Size = blob.SHA256, blob.Size
 	ptr, _ := json.Marshal(map[string]string{"case_id": c.ID, "notice_id": n.ID})
-	if err := s.Store.Create(ctx, archive.VerifyPrefix+n.VerifyCode, ptr); err != nil {
+	if err := s.Store.Create(ctx, archive.VerifyKey(n.VerifyCode), ptr); err != nil {
 		return nil, err
 	}
 	after, _, err := s.cases.Append(ctx, c.ID, func(cur *archive.Case) (archive.Event, error) {
@@ -163,7 +163,7 @@ func (s *Service) VerifyNotice(ctx context.Context, code string) (*Verification,
 	if err != nil {
 		return nil, err
 	}
-	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyPrefix+code)
+	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyKey(code))
 	if err != nil {
 		if archive.IsCode(err, archive.ENOTFOUND) {
 			return nil, archive.Errorf(archive.ENOTFOUND, "no notice has the verification code %s", code)

@@ -273,60 +273,6 @@ func validatePassword(pw string) error {
 	return nil
 }
 
-// Object keys of the user records.
-const (
-	userPrefix     = "users/"
-	userNamePrefix = "usernames/"
-	tokenPrefix    = "tokens/"
-)
-
-func userEventKey(id string, seq uint64) string {
-	return fmt.Sprintf("%s%s/events/%010d.json", userPrefix, id, seq)
-}
-
-func parseUserEventKey(key string) (id string, seq uint64, ok bool) {
-	rest, ok := strings.CutPrefix(key, userPrefix)
-	if !ok {
-		return "", 0, false
-	}
-	id, name, ok := strings.Cut(rest, "/events/")
-	if !ok || !validUserID(id) || len(name) != 15 || name[10:] != ".json" {
-		return "", 0, false
-	}
-	for _, ch := range name[:10] {
-		if ch < '0' || ch > '9' {
-			return "", 0, false
-		}
-		seq = seq*10 + uint64(ch-'0')
-	}
-	return id, seq, seq > 0
-}
-
-// userNameKey is the claim of a name. Object keys are ASCII, so everything
-// but lowercase letters, digits, '_' and '-' is percent-encoded ('.' too,
-// so that no name becomes a "." or ".." segment). A name too long for that
-// (over about 30 Chinese characters) is claimed as sha256-<hex of the
-// folded name> instead: 71 characters of [a-z0-9-], which no name of at
-// most 64 characters is spelled as.
-func userNameKey(name string) string {
-	folded := FoldUserName(name)
-	var b strings.Builder
-	for _, c := range []byte(folded) {
-		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	if b.Len() > 256 {
-		sum := sha256.Sum256([]byte(folded))
-		return userNamePrefix + "sha256-" + hex.EncodeToString(sum[:])
-	}
-	return userNamePrefix + b.String()
-}
-
-func tokenKey(sum string) string { return tokenPrefix + sum }
-
 // validUserID accepts what NewCaseID-style xids look like, and nothing
 // that could escape an object key.
 func validUserID(id string) bool {
@@ -419,7 +365,7 @@ func (l userLog) lock(id string) (unlock func()) {
 	if l.locks == nil {
 		return func() {}
 	}
-	return l.locks.Lock(userPrefix + id)
+	return l.locks.Lock(archive.UserPrefix + id)
 }
 
 // fetch starts from the projection's copy of a user (none on the command
@@ -509,7 +455,7 @@ func (l userLog) change(ctx context.Context, id string, decide userDecide) (*Use
 // userKind is the user event stream: users/<id>/events/<seq>.json.
 var userKind = stream.Kind[*User, UserEvent]{
 	Name:   "user",
-	Key:    userEventKey,
+	Key:    archive.UserEventKey,
 	Decode: decodeUserEvent,
 	Stamp: func(e *UserEvent, id string, seq uint64, at time.Time, _ string) {
 		e.Seq, e.UserID, e.At = seq, id, at
@@ -527,8 +473,8 @@ func foldUserNew(ctx context.Context, store archive.ObjectStore, u *User, id str
 // decodeUserEvent parses a user event object, checking that it is the
 // event its key names.
 func decodeUserEvent(key string, data []byte) (UserEvent, error) {
-	id, seq, ok := parseUserEventKey(key)
-	if !ok {
+	id, seq, ok := archive.ParseUserEventKey(key)
+	if !ok || !validUserID(id) {
 		return UserEvent{}, archive.Errorf(archive.EINVALID, "%s is not a user event key", key)
 	}
 	var ev UserEvent
@@ -606,7 +552,7 @@ func (l userLog) claimName(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", archive.E("archive.claimName", archive.EINTERNAL, err)
 	}
-	err = l.store.Create(ctx, userNameKey(name), data)
+	err = l.store.Create(ctx, archive.UserNameKey(FoldUserName(name)), data)
 	if archive.IsCode(err, archive.ECONFLICT) {
 		return l.claimedID(ctx, name)
 	}
@@ -615,7 +561,7 @@ func (l userLog) claimName(ctx context.Context, name string) (string, error) {
 
 // claimedID reads the user id that claims name. Errors: ENOTFOUND.
 func (l userLog) claimedID(ctx context.Context, name string) (string, error) {
-	data, err := archive.ReadAll(ctx, l.store, userNameKey(name))
+	data, err := archive.ReadAll(ctx, l.store, archive.UserNameKey(FoldUserName(name)))
 	if archive.IsCode(err, archive.ENOTFOUND) {
 		return "", archive.Errorf(archive.ENOTFOUND, "no user is named %s", name)
 	}
@@ -624,7 +570,7 @@ func (l userLog) claimedID(ctx context.Context, name string) (string, error) {
 	}
 	var c nameClaim
 	if err := json.Unmarshal(data, &c); err != nil || !validUserID(c.UserID) {
-		return "", archive.Errorf(archive.EINVALID, "%s is not a valid name claim", userNameKey(name))
+		return "", archive.Errorf(archive.EINVALID, "%s is not a valid name claim", archive.UserNameKey(FoldUserName(name)))
 	}
 	return c.UserID, nil
 }
@@ -676,7 +622,7 @@ func (l userLog) issueToken(ctx context.Context, by, id, label string) (string, 
 	if err != nil {
 		return "", nil, archive.E("archive.issueToken", archive.EINTERNAL, err)
 	}
-	if err := l.store.Create(ctx, tokenKey(sum), data); err != nil {
+	if err := l.store.Create(ctx, archive.TokenKey(sum), data); err != nil {
 		return "", nil, err
 	}
 	u, err = l.change(ctx, id, func(u *User) (*UserEvent, error) {
@@ -869,13 +815,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (archive.Actor
 // projection up with that user, unless the projection already knows the
 // token (then it was revoked). Errors: ENOTFOUND, EUNAVAILABLE.
 func (s *Service) userOfTokenInStore(ctx context.Context, l userLog, sum string) (*User, error) {
-	data, err := archive.ReadAll(ctx, s.Store, tokenKey(sum))
+	data, err := archive.ReadAll(ctx, s.Store, archive.TokenKey(sum))
 	if err != nil {
 		return nil, err
 	}
 	var p tokenPointer
 	if err := json.Unmarshal(data, &p); err != nil || !validUserID(p.UserID) {
-		return nil, archive.Errorf(archive.ENOTFOUND, "token pointer %s is damaged", tokenKey(sum))
+		return nil, archive.Errorf(archive.ENOTFOUND, "token pointer %s is damaged", archive.TokenKey(sum))
 	}
 	if u, err := l.proj.User(ctx, p.UserID); err == nil && u.token(p.TokenID) != nil {
 		return u, nil
@@ -1137,8 +1083,8 @@ func (s *Service) StaffDisplayNames(ctx context.Context, by archive.Actor) (Staf
 // scanUsers returns the last event seq of every user in the store.
 func (s *Service) scanUsers(ctx context.Context) (map[string]uint64, error) {
 	last := map[string]uint64{}
-	err := s.Store.Walk(ctx, userPrefix, func(oi archive.ObjectInfo) error {
-		if id, seq, ok := parseUserEventKey(oi.Key); ok && seq > last[id] {
+	err := s.Store.Walk(ctx, archive.UserPrefix, func(oi archive.ObjectInfo) error {
+		if id, seq, ok := archive.ParseUserEventKey(oi.Key); ok && validUserID(id) && seq > last[id] {
 			last[id] = seq
 		}
 		return nil

@@ -43,6 +43,23 @@ func TestDemoCommand(t *testing.T) {
 	}
 	defer a.Close()
 	svc := a.svc
+	// The demo bucket holds nothing the record layout does not describe.
+	layoutKinds := map[string]int{}
+	if err := svc.Store().Walk(ctx, "", func(oi archive.ObjectInfo) error {
+		k, ok := archive.DescribeKey(oi.Key)
+		if !ok {
+			t.Errorf("object %s is not in the record layout (archive/layout.go)", oi.Key)
+		}
+		layoutKinds[k.Pattern]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range archive.Layout {
+		if layoutKinds[k.Pattern] == 0 && k.Pattern != "reports/fixity/<start time>.json" {
+			t.Errorf("the demo wrote no %s; is the layout entry still used?", k.Pattern)
+		}
+	}
 	actors := map[string]archive.Actor{}
 	for _, role := range archive.Roles {
 		act, err := svc.AuthenticatePassword(ctx, role, demo.DefaultPassword)
