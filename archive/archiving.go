@@ -114,3 +114,9 @@ func CaseRef(caseID string) []byte {
 	b, _ := json.Marshal(map[string]string{"case_id": caseID})
 	return b
 }
+
+// ItemClaimData is the content of a case's item claim note.
+func ItemClaimData(fonds string, year int, retention string, item int) []byte {
+	b, _ := json.Marshal(ItemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
+	return b
+}

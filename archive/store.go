@@ -230,3 +230,21 @@ func IsCode(err error, code string) bool {
 	}
 	return false
 }
+
+// LastKey returns the greatest key under prefix, "" when there is none.
+func LastKey(ctx context.Context, store ObjectStore, prefix string) (string, error) {
+	last, after := "", ""
+	for {
+		page, err := store.List(ctx, prefix, after, 1000)
+		if err != nil {
+			return "", err
+		}
+		if len(page.Objects) > 0 {
+			last = page.Objects[len(page.Objects)-1].Key
+		}
+		if page.Next == "" {
+			return last, nil
+		}
+		after = page.Next
+	}
+}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"dossier/archive"
 	"dossier/archive/fixity"
 	"fmt"
 	"io"
@@ -62,7 +63,7 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *fixity.FixityRep
 				names[p.ID+"/"+it.ID] = it.Name
 			}
 		}
-		all := append(append([]fixity.Problem{}, rep.Problems...), rep.Warnings...)
+		all := append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...)
 		if len(all) == 0 {
 			return ignore(yield([]string{"", "", "", "", "", "", "", "（无）"}))
 		}

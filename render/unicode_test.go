@@ -276,9 +276,9 @@ var renderers = []func(w *bytes.Buffer, n *Notices, r *Reports, font *Font, s st
 		return r.RenderStatistics(w, s, &reports.Statistics{From: fixedDay, To: fixedDay, ByBusinessType: g, ByStage: g, ByDecider: g})
 	},
 	func(w *bytes.Buffer, _ *Notices, r *Reports, _ *Font, s string) error {
-		p := fixity.Problem{Check: s, Item: s, Severity: s, CaseID: s, CaseNumber: s, ArchiveNo: s, Object: s, Detail: s}
+		p := archive.Problem{Check: s, Item: s, Severity: s, CaseID: s, CaseNumber: s, ArchiveNo: s, Object: s, Detail: s}
 		return r.RenderFixity(w, s, &fixity.FixityReport{Result: s, StartedAt: fixedDay, FinishedAt: fixedDay,
-			Problems: []fixity.Problem{p}, Warnings: []fixity.Problem{p}})
+			Problems: []archive.Problem{p}, Warnings: []archive.Problem{p}})
 	},
 	func(w *bytes.Buffer, _ *Notices, r *Reports, _ *Font, s string) error {
 		at := fixedDay

@@ -5,19 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"dossier/archive"
-	"dossier/archive/cases"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
 )
-
-// itemClaimData is the content of a case's item claim note.
-func ItemClaimData(fonds string, year int, retention string, item int) []byte {
-	b, _ := json.Marshal(archive.ItemClaim{Fonds: fonds, Year: year, Retention: retention, Item: item})
-	return b
-}
 
 // caseItem returns the 件号 this case claimed before, or claims the next.
 func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
@@ -36,7 +29,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 	if err != nil {
 		return 0, err
 	}
-	if err := s.Store.Create(ctx, archive.CaseClaimNoteKey(caseID), ItemClaimData(fonds, year, retention, item)); err != nil {
+	if err := s.Store.Create(ctx, archive.CaseClaimNoteKey(caseID), archive.ItemClaimData(fonds, year, retention, item)); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -49,7 +42,7 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 	prefix := archive.ArchiveItemPrefix(fonds, year, retention)
 	claim := archive.CaseRef(caseID)
 	for attempt := 0; attempt < 100; attempt++ {
-		last, err := cases.LastKey(ctx, s.Store, prefix)
+		last, err := archive.LastKey(ctx, s.Store, prefix)
 		if err != nil {
 			return 0, err
 		}

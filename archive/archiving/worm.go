@@ -3,7 +3,6 @@ package archiving
 import (
 	"context"
 	"dossier/archive"
-	"dossier/archive/fixity"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -61,7 +60,7 @@ func archiveKeys(ctx context.Context, store archive.ObjectGetter, rec *archive.A
 // has ended by now. It goes on past a failed object so that one failure
 // leaves as little unprotected as possible; failures are Problems. The
 // error is for a manifest that cannot be read.
-func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Retainer, rec *archive.ArchiveRecord, eventKey string, now time.Time) (int, []fixity.Problem, error) {
+func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Retainer, rec *archive.ArchiveRecord, eventKey string, now time.Time) (int, []archive.Problem, error) {
 	if archive.RetentionOver(rec.RetainUntil, now) {
 		return 0, nil, nil
 	}
@@ -87,10 +86,10 @@ func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Ret
 		}()
 	}
 	wg.Wait()
-	var problems []fixity.Problem
+	var problems []archive.Problem
 	for i, err := range errs {
 		if err != nil {
-			problems = append(problems, fixity.Problem{CaseID: rec.CaseID, Object: keys[i], Check: "security",
+			problems = append(problems, archive.Problem{CaseID: rec.CaseID, Object: keys[i], Check: "security",
 				Detail: "WORM retention could not be applied: " + archive.ErrorMessage(err)})
 		}
 	}
@@ -100,7 +99,7 @@ func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Ret
 // retainFailed is the error of an archiving whose retention failed after
 // the case was archived: the archive stands, and `dossier retain` applies
 // the missing retention.
-func retainFailed(rec *archive.ArchiveRecord, problems []fixity.Problem, err error) error {
+func retainFailed(rec *archive.ArchiveRecord, problems []archive.Problem, err error) error {
 	var what string
 	if err != nil {
 		what = "its manifest could not be read: " + archive.ErrorMessage(err)
@@ -117,9 +116,9 @@ func retainFailed(rec *archive.ArchiveRecord, problems []fixity.Problem, err err
 
 // RetainReport is the result of RetainArchives.
 type RetainReport struct {
-	ArchivedCases int              `json:"archived_cases"`
-	Objects       int              `json:"objects"`
-	Problems      []fixity.Problem `json:"problems"`
+	ArchivedCases int               `json:"archived_cases"`
+	Objects       int               `json:"objects"`
+	Problems      []archive.Problem `json:"problems"`
 }
 
 // RetainArchives applies WORM retention to the objects of every archived
@@ -154,7 +153,7 @@ func RetainArchives(ctx context.Context, store archive.ObjectStore, now time.Tim
 			return nil, err
 		}
 	}
-	rep := &RetainReport{Problems: []fixity.Problem{}}
+	rep := &RetainReport{Problems: []archive.Problem{}}
 	var mu sync.Mutex
 	var firstErr error
 	done := 0
@@ -167,7 +166,7 @@ func RetainArchives(ctx context.Context, store archive.ObjectStore, now time.Tim
 			for id := range jobs {
 				rec, key, err := archivedEvent(ctx, store, id)
 				var n int
-				var problems []fixity.Problem
+				var problems []archive.Problem
 				if err == nil && rec != nil {
 					n, problems, err = retainArchive(ctx, store, r, rec, key, now)
 				}

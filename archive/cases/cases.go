@@ -421,7 +421,7 @@ func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, n
 	}
 	prefix := archive.CaseNumberYearPrefix(year)
 	if n.seq[year] == 0 {
-		last, err := LastKey(ctx, store, prefix)
+		last, err := archive.LastKey(ctx, store, prefix)
 		if err != nil {
 			return "", err
 		}
@@ -445,22 +445,4 @@ func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, n
 		return fmt.Sprintf("SB%d-%06d", year, seq), nil
 	}
 	return "", archive.Errorf(archive.ECONFLICT, "could not allocate a case number; try again")
-}
-
-// lastKey returns the greatest key under prefix, "" when there is none.
-func LastKey(ctx context.Context, store archive.ObjectStore, prefix string) (string, error) {
-	last, after := "", ""
-	for {
-		page, err := store.List(ctx, prefix, after, 1000)
-		if err != nil {
-			return "", err
-		}
-		if len(page.Objects) > 0 {
-			last = page.Objects[len(page.Objects)-1].Key
-		}
-		if page.Next == "" {
-			return last, nil
-		}
-		after = page.Next
-	}
 }

@@ -85,33 +85,17 @@ var propertyNames = map[string]string{
 // PropertyName is the Chinese name of a property (真实性, …).
 func PropertyName(id string) string { return propertyNames[id] }
 
-// Problem is one failed (or, with Severity warn, doubtful) check, naming
-// the case, its 档号 and the object.
-type Problem struct {
-	CaseID     string `json:"case_id,omitempty"`
-	CaseNumber string `json:"case_number,omitempty"`
-	ArchiveNo  string `json:"archive_no,omitempty"`
-	Object     string `json:"object"`
-	// Check is the property: authenticity, integrity, usability, security.
-	Check string `json:"check"`
-	// Item is the check item's id within the property.
-	Item string `json:"item,omitempty"`
-	// Severity is fail or warn.
-	Severity string `json:"severity,omitempty"`
-	Detail   string `json:"detail"`
-}
-
 // FixityItem is one check item of a property with its result.
 type FixityItem struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`        // 名称
-	Description string    `json:"description"` // 说明
-	Result      string    `json:"result"`      // pass, warn, fail
-	Checked     int       `json:"checked"`     // objects or records examined
-	Failed      int       `json:"failed"`
-	Warnings    int       `json:"warnings"`
-	Note        string    `json:"note,omitempty"`
-	Failures    []Problem `json:"failures"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`        // 名称
+	Description string            `json:"description"` // 说明
+	Result      string            `json:"result"`      // pass, warn, fail
+	Checked     int               `json:"checked"`     // objects or records examined
+	Failed      int               `json:"failed"`
+	Warnings    int               `json:"warnings"`
+	Note        string            `json:"note,omitempty"`
+	Failures    []archive.Problem `json:"failures"`
 }
 
 // FixityProperty is one of the four properties.
@@ -145,8 +129,8 @@ type FixityReport struct {
 	Properties   []FixityProperty    `json:"properties"`
 	// Problems lists every failure, by object; Warnings what deserves a
 	// look but does not fail the check.
-	Problems []Problem `json:"problems"`
-	Warnings []Problem `json:"warnings"`
+	Problems []archive.Problem `json:"problems"`
+	Warnings []archive.Problem `json:"warnings"`
 }
 
 // Failures counts the failures.
@@ -157,7 +141,7 @@ func (r *FixityReport) Failures() int { return len(r.Problems) }
 // a gap, and each event's Prev is the hash of the previous object's bytes
 // — so an edited, removed or inserted event is found. Errors only when the
 // store cannot be read; findings are Problems.
-func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID string) ([]Problem, error) {
+func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID string) ([]archive.Problem, error) {
 	var keys []archive.ObjectInfo
 	err := store.Walk(ctx, archive.CasePrefix+caseID+"/events/", func(oi archive.ObjectInfo) error {
 		keys = append(keys, oi)
@@ -170,7 +154,7 @@ func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID str
 	cs := &caseState{id: caseID}
 	for _, oi := range keys {
 		if _, _, ok := archive.ParseEventKey(oi.Key); !ok {
-			col.add(Problem{CaseID: caseID, Object: oi.Key, Check: PropIntegrity, Item: ItemEventSequence, Detail: "stray object among the events"})
+			col.add(archive.Problem{CaseID: caseID, Object: oi.Key, Check: PropIntegrity, Item: ItemEventSequence, Detail: "stray object among the events"})
 			continue
 		}
 		cs.events = append(cs.events, oi)
@@ -184,7 +168,7 @@ func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID str
 // collector gathers problems and counts per item; safe for concurrent use.
 type collector struct {
 	mu       sync.Mutex
-	problems []Problem
+	problems []archive.Problem
 	checked  map[string]int
 	notes    map[string]string
 }
@@ -193,7 +177,7 @@ func newCollector() *collector {
 	return &collector{checked: map[string]int{}, notes: map[string]string{}}
 }
 
-func (c *collector) add(p Problem) {
+func (c *collector) add(p archive.Problem) {
 	if p.Severity == "" {
 		p.Severity = ResultFail
 	}
@@ -376,7 +360,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 	rep.AuditEntries = audit.Entries
 	v.col.count(ItemAuditChain, audit.Entries)
 	for _, p := range audit.Problems {
-		v.col.add(Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
+		v.col.add(archive.Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
 	}
 	v.checkHoldActs(audit.HoldActs)
 	v.checkLoanActs(audit.LoanActs)
@@ -388,7 +372,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 		v.col.count(ItemWORM, 1)
 		// A record whose retention is over has nothing left to retain.
 		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !archive.RetentionOver(rec.RetainUntil, archive.SystemClock()) {
-			v.col.add(Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
+			v.col.add(archive.Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
 				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
 		}
 	}
@@ -407,7 +391,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 				rep.ActiveHolds++
 				v.col.count(ItemHolds, 1)
 				if cs.disposed {
-					v.col.add(Problem{CaseID: cs.id, Object: archive.EventKey(cs.id, cs.c.Seq), Item: ItemHolds, Detail: fmt.Sprintf("the case was disposed of while hold %s was active", h.ID)})
+					v.col.add(archive.Problem{CaseID: cs.id, Object: archive.EventKey(cs.id, cs.c.Seq), Item: ItemHolds, Detail: fmt.Sprintf("the case was disposed of while hold %s was active", h.ID)})
 				}
 			}
 		}
@@ -453,7 +437,7 @@ func (v *verifier) list(ctx context.Context) (pointers, claims []archive.ObjectI
 			cs.claimNote = true
 			continue
 		}
-		v.col.add(Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object under cases/ that is neither an event nor a manifest of a case"})
+		v.col.add(archive.Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object under cases/ that is neither an event nor a manifest of a case"})
 	}
 	err = v.store.Walk(ctx, archive.BlobPrefix, func(oi archive.ObjectInfo) error {
 		v.listed[oi.Key] = oi.Size
@@ -481,7 +465,7 @@ func (v *verifier) list(ctx context.Context) (pointers, claims []archive.ObjectI
 // log does not fold (the problem is reported).
 func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, col *collector) (int64, error) {
 	add := func(key, item, format string, args ...any) {
-		col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+		col.add(archive.Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
 	cs.hashes = map[string]eventSum{}
 	var total int64
@@ -515,18 +499,18 @@ func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, c
 		col.count(ItemRecordsParse, 1)
 		ev, err := archive.DecodeEvent(oi.Key, data)
 		if err != nil {
-			col.add(Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: archive.ErrorMessage(err)})
+			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: archive.ErrorMessage(err)})
 			prevSum, folds = sum, false
 			continue
 		}
 		if seq > 1 && prevSum != "" && ev.Prev != prevSum {
-			col.add(Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("event %d does not chain to event %d: the earlier event was changed", seq, seq-1)})
+			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("event %d does not chain to event %d: the earlier event was changed", seq, seq-1)})
 		}
 		prevSum = sum
 		if !prevAt.IsZero() && ev.At.Before(prevAt) {
 			// Processes sharing the bucket may differ by a little clock
 			// skew; more than a minute back is a wrong date.
-			p := Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("event %d is dated %s, %s before the event preceding it",
+			p := archive.Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("event %d is dated %s, %s before the event preceding it",
 				seq, ev.At.Format(time.RFC3339Nano), prevAt.Sub(ev.At))}
 			if prevAt.Sub(ev.At) <= time.Minute {
 				p.Severity = ResultWarn
@@ -583,7 +567,7 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 		v.queue(cs, keys, refs)
 	}()
 	add := func(key, item, format string, args ...any) {
-		v.col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+		v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
 	c := cs.c
 	if c == nil {
@@ -698,7 +682,7 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 	c := cs.c
 	first := archive.EventKey(c.ID, 1)
 	add := func(key, item, format string, args ...any) {
-		v.col.add(Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+		v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
 	v.col.count(ItemRequiredMetadata, 1+len(c.Materials))
 	var missing []string
@@ -836,7 +820,7 @@ func (v *verifier) blobDone(b *blobState, res blobResult, n int64) {
 // v.mu held.
 func (v *verifier) judge(b *blobState, r blobRef) {
 	add := func(item, format string, args ...any) {
-		v.col.add(Problem{CaseID: r.caseID, Object: b.key, Item: item, Detail: fmt.Sprintf(format, args...)})
+		v.col.add(archive.Problem{CaseID: r.caseID, Object: b.key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
 	res := b.res
 	v.col.count(ItemContentHash, 1)
@@ -865,7 +849,7 @@ func (v *verifier) judge(b *blobState, r blobRef) {
 	case res.openErr != "":
 		add(ItemFormatUsable, "%s does not open as %s: %s", r.kind, r.declared, res.openErr)
 	case res.openWarn != "":
-		v.col.add(Problem{CaseID: r.caseID, Object: b.key, Item: ItemFormatUsable, Severity: ResultWarn, Detail: res.openWarn})
+		v.col.add(archive.Problem{CaseID: r.caseID, Object: b.key, Item: ItemFormatUsable, Severity: ResultWarn, Detail: res.openWarn})
 	}
 }
 
@@ -877,7 +861,7 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 		year             int
 	}
 	add := func(caseID, key, item, format string, args ...any) {
-		v.col.add(Problem{CaseID: caseID, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
+		v.col.add(archive.Problem{CaseID: caseID, Object: key, Item: item, Detail: fmt.Sprintf(format, args...)})
 	}
 	byNo := map[string][]string{}        // 档号 → case ids
 	items := map[seqKey]map[int]string{} // → 件号 → case id
@@ -953,7 +937,7 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 			n, err2 = strconv.Atoi(parts[3])
 		}
 		if len(parts) != 4 || err1 != nil || err2 != nil || n <= 0 {
-			v.col.add(Problem{Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object among the 件号 claims that is not a claim"})
+			v.col.add(archive.Problem{Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object among the 件号 claims that is not a claim"})
 			continue
 		}
 		k := seqKey{parts[0], parts[2], year}
@@ -1025,7 +1009,7 @@ func (v *verifier) checkStrays() {
 	v.col.count(ItemStrayObjects, len(v.listed))
 	for key := range v.listed {
 		if !used[key] {
-			v.col.add(Problem{Object: key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "blob not referenced by any case's materials or notices"})
+			v.col.add(archive.Problem{Object: key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "blob not referenced by any case's materials or notices"})
 		}
 	}
 }
@@ -1036,12 +1020,12 @@ func (v *verifier) checkWORM(ctx context.Context) *archive.WORMStatus {
 	r, ok := v.store.(archive.Retainer)
 	if !ok {
 		st := &archive.WORMStatus{Detail: "this store (the local directory) cannot keep objects write-once; use S3 with Object Lock"}
-		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: st.Detail})
+		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: st.Detail})
 		return st
 	}
 	st, err := r.WORM(ctx)
 	if err != nil {
-		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "the WORM status could not be read: " + archive.ErrorMessage(err)})
+		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "the WORM status could not be read: " + archive.ErrorMessage(err)})
 		return &archive.WORMStatus{Detail: archive.ErrorMessage(err)}
 	}
 	if !st.Enabled {
@@ -1049,7 +1033,7 @@ func (v *verifier) checkWORM(ctx context.Context) *archive.WORMStatus {
 		if st.Detail != "" {
 			d += " (" + st.Detail + ")"
 		}
-		v.col.add(Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: d})
+		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: d})
 	} else {
 		v.col.notes[ItemWORM] = "对象锁定 " + st.Mode
 	}
@@ -1074,7 +1058,7 @@ func (v *verifier) finish(rep *FixityReport) {
 		}
 		return ps[i].Item < ps[j].Item
 	})
-	rep.Problems, rep.Warnings = []Problem{}, []Problem{}
+	rep.Problems, rep.Warnings = []archive.Problem{}, []archive.Problem{}
 	for _, p := range ps {
 		if p.Severity == ResultWarn {
 			rep.Warnings = append(rep.Warnings, p)
@@ -1082,7 +1066,7 @@ func (v *verifier) finish(rep *FixityReport) {
 			rep.Problems = append(rep.Problems, p)
 		}
 	}
-	byItem := map[string][]Problem{}
+	byItem := map[string][]archive.Problem{}
 	for _, p := range ps {
 		byItem[p.Item] = append(byItem[p.Item], p)
 	}
@@ -1096,7 +1080,7 @@ func (v *verifier) finish(rep *FixityReport) {
 			it := FixityItem{ID: d.id, Name: d.name, Description: d.desc, Result: ResultPass, Checked: v.col.checked[d.id],
 				Note: v.col.notes[d.id], Failures: byItem[d.id]}
 			if it.Failures == nil {
-				it.Failures = []Problem{}
+				it.Failures = []archive.Problem{}
 			}
 			for _, p := range it.Failures {
 				if p.Severity == ResultWarn {
@@ -1242,10 +1226,10 @@ func (v *verifier) checkHoldActs(acts []audit.AuditHoldAct) {
 		}
 		switch {
 		case hold == nil:
-			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
 				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s %s, but no event of the case has the hold: its event was removed", act.Seq, act.Object, act.HoldID, what)})
 		case act.Lift && hold.LiftedAt == nil:
-			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
+			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
 				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
 		}
 	}
@@ -1283,7 +1267,7 @@ func (v *verifier) checkLoanActs(acts []audit.AuditLoanAct) {
 			if status != "" {
 				shown = "the case's events leave it " + status
 			}
-			v.col.add(Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
+			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
 				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
 		}
 	}

@@ -133,8 +133,8 @@ func archivedWith(t *testing.T, svc *service.Service, store archive.ObjectStore,
 }
 
 // findProblem returns the problem of item about object, if any.
-func findProblem(rep *fixity.FixityReport, item, object string) *fixity.Problem {
-	for _, ps := range [][]fixity.Problem{rep.Problems, rep.Warnings} {
+func findProblem(rep *fixity.FixityReport, item, object string) *archive.Problem {
+	for _, ps := range [][]archive.Problem{rep.Problems, rep.Warnings} {
 		for i, p := range ps {
 			if p.Item == item && p.Object == object {
 				return &ps[i]

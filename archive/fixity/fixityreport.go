@@ -3,7 +3,6 @@ package fixity
 import (
 	"context"
 	"dossier/archive"
-	"dossier/archive/cases"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ func SaveFixityReport(ctx context.Context, store archive.ObjectStore, rep *Fixit
 // LastFixityReport loads the newest stored report. Errors: ENOTFOUND when
 // none was stored, EUNAVAILABLE.
 func LastFixityReport(ctx context.Context, store archive.ObjectStore) (*FixityReport, string, error) {
-	key, err := cases.LastKey(ctx, store, archive.FixityReportPrefix)
+	key, err := archive.LastKey(ctx, store, archive.FixityReportPrefix)
 	if err != nil {
 		return nil, "", err
 	}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
-	"dossier/archive/archiving"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -826,7 +825,7 @@ func ImportPackages(ctx context.Context, store archive.ObjectStore, r io.ReaderA
 		sort.Slice(events, func(i, j int) bool { return events[i].key < events[j].key })
 		// The verified archived event names the claim and the pointer.
 		ref := archive.CaseRef(a.CaseID)
-		note := archiving.ItemClaimData(rec.Fonds, rec.Year, rec.Retention, rec.Item)
+		note := archive.ItemClaimData(rec.Fonds, rec.Year, rec.Retention, rec.Item)
 		ws = append(ws, write{key: archive.CaseClaimNoteKey(a.CaseID), sum: archive.Sha256Hex(note), data: note},
 			write{key: archive.ItemClaimKey(rec.Fonds, rec.Year, rec.Retention, rec.Item), sum: archive.Sha256Hex(ref), data: ref},
 			write{key: archive.ArchivePointer(a.ArchiveNo), sum: archive.Sha256Hex(ref), data: ref})

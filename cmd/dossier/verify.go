@@ -1,6 +1,7 @@
 package main
 
 import (
+	"dossier/archive"
 	"dossier/archive/fixity"
 	"encoding/json"
 	"fmt"
@@ -115,7 +116,7 @@ func verify(c *cli.Context) error {
 				fmt.Fprintf(w, "  %s %-16s %s: %d checked, %d failed, %d warnings%s\n", resultWords[it.Result], it.ID, it.Name, it.Checked, it.Failed, it.Warnings, note)
 			}
 		}
-		for _, p := range append(append([]fixity.Problem{}, rep.Problems...), rep.Warnings...) {
+		for _, p := range append(append([]archive.Problem{}, rep.Problems...), rep.Warnings...) {
 			where := ""
 			if p.CaseID != "" {
 				where = "case " + p.CaseID
