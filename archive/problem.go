@@ -15,3 +15,10 @@ type Problem struct {
 	Severity string `json:"severity,omitempty"`
 	Detail   string `json:"detail"`
 }
+
+// RetainReport is the result of RetainArchives.
+type RetainReport struct {
+	ArchivedCases int       `json:"archived_cases"`
+	Objects       int       `json:"objects"`
+	Problems      []Problem `json:"problems"`
+}

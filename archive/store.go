@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"hash"
 	"io"
@@ -247,4 +248,24 @@ func LastKey(ctx context.Context, store ObjectStore, prefix string) (string, err
 		}
 		after = page.Next
 	}
+}
+
+// ReadCasePointer reads a pointer object — a 档号's or a verification
+// code's — and returns the id of the case it names. Errors: missing when
+// there is no such pointer; EINTERNAL for a damaged one; EUNAVAILABLE.
+func ReadCasePointer(ctx context.Context, store ObjectGetter, key string, missing error) (string, error) {
+	b, err := ReadAll(ctx, store, key)
+	if IsCode(err, ENOTFOUND) {
+		return "", missing
+	}
+	if err != nil {
+		return "", err
+	}
+	var ptr struct {
+		CaseID string `json:"case_id"`
+	}
+	if err := json.Unmarshal(b, &ptr); err != nil || !ValidCaseID(ptr.CaseID) {
+		return "", &Error{Op: "archive.ReadCasePointer", Code: EINTERNAL, Message: key + " is damaged", Err: err}
+	}
+	return ptr.CaseID, nil
 }

@@ -12,7 +12,6 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	"dossier/archive/disposal"
-	"dossier/archive/fixity"
 	"dossier/archive/loans"
 	"dossier/archive/service"
 	"dossier/archive/users"
@@ -34,8 +33,6 @@ const DefaultPassword = "dossier-demo"
 
 // Options says what to seed.
 type Options struct {
-	// Store is the object store the services write to.
-	Store archive.ObjectStore
 	// NewService returns a Service over the data set whose clock is now;
 	// Seed makes one per worker and moves their clocks into the past.
 	NewService func(now func() time.Time) *service.Service
@@ -121,21 +118,6 @@ var accounts = []struct {
 	{"employer", "华夏机械制造有限公司", []string{archive.RoleApplicant}},
 }
 
-// IsEmpty reports whether the store holds no users and no cases, the only
-// state Seed writes into. Errors: those of the store.
-func IsEmpty(ctx context.Context, store archive.ObjectStore) (bool, error) {
-	for _, prefix := range []string{"users/", archive.CasePrefix} {
-		page, err := store.List(ctx, prefix, "", 1)
-		if err != nil {
-			return false, err
-		}
-		if len(page.Objects) > 0 {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // Seed creates the demo data set. It refuses (ECONFLICT) a store that
 // already holds users or cases. Errors: those of the Service, which name
 // what failed.
@@ -155,7 +137,7 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 	if o.Catalogue == nil {
 		o.Catalogue = archive.DefaultCatalogue()
 	}
-	empty, err := IsEmpty(ctx, o.Store)
+	empty, err := o.NewService(func() time.Time { return o.Now }).Empty(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +181,8 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 	s.result(ctx, plans, res)
 	// A first four-properties check (四性检测), stored, so that the
 	// reports page has a report to open.
-	rep, err := fixity.Verify(ctx, o.Store, nil)
+	rep, _, err := o.NewService(func() time.Time { return o.Now }).Check(ctx, true, nil)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := fixity.SaveFixityReport(ctx, o.Store, rep); err != nil {
 		return nil, err
 	}
 	res.Fixity = rep.Result
@@ -230,7 +209,7 @@ func (s *seeder) users(ctx context.Context, res *Result) error {
 		var created *users.User
 		var err error
 		if u.name == "admin" {
-			created, _, err = users.AddUserToStore(ctx, s.o.Store, in, s.o.Now)
+			created, _, err = svc.AddUserByCommandLine(ctx, archive.Actor{UserID: archive.ByCommandLine + ":demo", Remote: "demo"}, in)
 		} else {
 			created, _, err = svc.CreateUser(ctx, s.actors["admin"], in)
 		}

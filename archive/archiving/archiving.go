@@ -195,20 +195,11 @@ func (s *Service) ArchivedCase(ctx context.Context, no string) (*archive.Case, e
 	if !archive.ValidArchiveNo(no) {
 		return nil, archive.BadArchiveNo(no)
 	}
-	b, err := archive.ReadAll(ctx, s.Store, archive.ArchivePointer(no))
+	id, err := archive.ReadCasePointer(ctx, s.Store, archive.ArchivePointer(no), archive.Errorf(archive.ENOTFOUND, "no archive has the number %s", no))
 	if err != nil {
-		if archive.IsCode(err, archive.ENOTFOUND) {
-			return nil, archive.Errorf(archive.ENOTFOUND, "no archive has the number %s", no)
-		}
 		return nil, err
 	}
-	var ptr struct {
-		CaseID string `json:"case_id"`
-	}
-	if err := json.Unmarshal(b, &ptr); err != nil {
-		return nil, archive.E("archive.archivedCase", archive.EINTERNAL, err)
-	}
-	c, err := s.proj.Case(ctx, ptr.CaseID)
+	c, err := s.proj.Case(ctx, id)
 	if err != nil {
 		return nil, err
 	}

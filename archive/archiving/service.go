@@ -35,3 +35,10 @@ func New(env *archive.Env, proj archive.Projection, cases Cases, fonds, category
 	}
 	return &Service{Env: env, proj: proj, cases: cases, fonds: fonds, category: category}
 }
+
+// Retain puts the objects of archived cases under WORM retention until
+// their retention ends: the cases listed, or every archived case when
+// caseIDs is nil. See RetainArchives.
+func (s *Service) Retain(ctx context.Context, caseIDs []string, progress func(done, total int)) (*archive.RetainReport, error) {
+	return RetainArchives(ctx, s.Store, s.Now(), caseIDs, progress)
+}

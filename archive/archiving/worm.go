@@ -114,13 +114,6 @@ func retainFailed(rec *archive.ArchiveRecord, problems []archive.Problem, err er
 		Message: fmt.Sprintf("case %s was archived as %s, but WORM retention failed: %s; run `dossier retain` to apply it", rec.CaseID, rec.ArchiveNo, what)}
 }
 
-// RetainReport is the result of RetainArchives.
-type RetainReport struct {
-	ArchivedCases int               `json:"archived_cases"`
-	Objects       int               `json:"objects"`
-	Problems      []archive.Problem `json:"problems"`
-}
-
 // RetainArchives applies WORM retention to the objects of every archived
 // case whose retention has not ended: it repairs an archiving whose
 // retention failed, and protects cases archived before the bucket had
@@ -129,7 +122,7 @@ type RetainReport struct {
 // walking the store. progress, if not nil, is called after each case. Errors:
 // EUNSUPPORTED when the store has WORM off, EUNAVAILABLE; objects that
 // could not be retained are Problems.
-func RetainArchives(ctx context.Context, store archive.ObjectStore, now time.Time, caseIDs []string, progress func(done, total int)) (*RetainReport, error) {
+func RetainArchives(ctx context.Context, store archive.ObjectStore, now time.Time, caseIDs []string, progress func(done, total int)) (*archive.RetainReport, error) {
 	st, err := StoreWORM(ctx, store)
 	if err != nil {
 		return nil, err
@@ -153,7 +146,7 @@ func RetainArchives(ctx context.Context, store archive.ObjectStore, now time.Tim
 			return nil, err
 		}
 	}
-	rep := &RetainReport{Problems: []archive.Problem{}}
+	rep := &archive.RetainReport{Problems: []archive.Problem{}}
 	var mu sync.Mutex
 	var firstErr error
 	done := 0

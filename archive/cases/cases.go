@@ -305,6 +305,21 @@ func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 	return nil
 }
 
+// openContent opens the blob sum of item (a material or notice of c) for
+// a: refused once a disposal destroyed the contents, checked and audited
+// as a read (for an archived case, against a's loans). Errors:
+// EFORBIDDEN, ENOTFOUND, EUNAVAILABLE.
+func (s *Service) openContent(ctx context.Context, a archive.Actor, c *archive.Case, action, item, sum string) (io.ReadCloser, error) {
+	if err := archive.DisposedContent(c); err != nil {
+		return nil, err
+	}
+	if err := s.recordRead(ctx, a, c, action, item); err != nil {
+		return nil, err
+	}
+	rc, _, err := s.Store.Get(ctx, archive.BlobKey(sum))
+	return rc, err
+}
+
 // OpenMaterial streams a material's content. Errors: ENOTFOUND,
 // EFORBIDDEN, EUNAVAILABLE.
 func (s *Service) OpenMaterial(ctx context.Context, a archive.Actor, caseID, materialID string) (io.ReadCloser, *archive.Material, error) {
@@ -317,13 +332,7 @@ func (s *Service) OpenMaterial(ctx context.Context, a archive.Actor, caseID, mat
 		if m.ID != materialID {
 			continue
 		}
-		if err := archive.DisposedContent(c); err != nil {
-			return nil, nil, err
-		}
-		if err := s.recordRead(ctx, a, c, "case.material_read", m.ID); err != nil {
-			return nil, nil, err
-		}
-		rc, _, err := s.Store.Get(ctx, archive.BlobKey(m.SHA256))
+		rc, err := s.openContent(ctx, a, c, "case.material_read", m.ID, m.SHA256)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -41,13 +41,7 @@ func (s *Service) OpenNotice(ctx context.Context, a archive.Actor, noticeID stri
 		if n.ID != noticeID {
 			continue
 		}
-		if err := archive.DisposedContent(c); err != nil {
-			return nil, nil, err
-		}
-		if err := s.recordRead(ctx, a, c, "notice.read", n.ID); err != nil {
-			return nil, nil, err
-		}
-		rc, _, err := s.Store.Get(ctx, archive.BlobKey(n.SHA256))
+		rc, err := s.openContent(ctx, a, c, "notice.read", n.ID, n.SHA256)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"dossier/archive"
-	"encoding/json"
 	"strings"
 )
 
@@ -29,20 +28,14 @@ func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, idTail, 
 	if err != nil || number == "" || len(idTail) != 6 {
 		return archive.Actor{}, errPortalSignIn
 	}
-	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyKey(code))
-	if archive.IsCode(err, archive.ENOTFOUND) {
+	id, err := archive.ReadCasePointer(ctx, s.Store, archive.VerifyKey(code), errPortalSignIn)
+	if archive.IsCode(err, archive.EINTERNAL) || err == errPortalSignIn {
 		return archive.Actor{}, errPortalSignIn
 	}
 	if err != nil {
 		return archive.Actor{}, err
 	}
-	var ptr struct {
-		CaseID string `json:"case_id"`
-	}
-	if err := json.Unmarshal(b, &ptr); err != nil || !archive.ValidCaseID(ptr.CaseID) {
-		return archive.Actor{}, errPortalSignIn
-	}
-	c, err := s.proj.Case(ctx, ptr.CaseID)
+	c, err := s.proj.Case(ctx, id)
 	if archive.IsCode(err, archive.ENOTFOUND) {
 		return archive.Actor{}, errPortalSignIn
 	}
@@ -55,10 +48,10 @@ func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, idTail, 
 			issued = true
 		}
 	}
-	id := strings.ToUpper(strings.TrimSpace(c.Applicant.IDNumber))
+	idn := strings.ToUpper(strings.TrimSpace(c.Applicant.IDNumber))
 	tail := ""
-	if len(id) >= 6 {
-		tail = id[len(id)-6:]
+	if len(idn) >= 6 {
+		tail = idn[len(idn)-6:]
 	}
 	ok := subtle.ConstantTimeCompare([]byte(tail), []byte(idTail)) == 1
 	if !issued || !ok || c.Number != number {

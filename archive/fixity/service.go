@@ -4,6 +4,7 @@
 package fixity
 
 import (
+	"context"
 	"io"
 
 	"dossier/archive"
@@ -25,4 +26,16 @@ type Service struct {
 // New returns the fixity capability; reports may be nil (no PDF).
 func New(env *archive.Env, reports Renderer, agency string) *Service {
 	return &Service{Env: env, reports: reports, agency: agency}
+}
+
+// Check runs the four-properties check over the whole store, with
+// progress if not nil, and keeps the report in the store unless keep is
+// false; it returns the report and its key. Errors: EUNAVAILABLE.
+func (s *Service) Check(ctx context.Context, keep bool, progress func(done, total int)) (*FixityReport, string, error) {
+	rep, err := Verify(ctx, s.Store, progress)
+	if err != nil || !keep {
+		return rep, "", err
+	}
+	key, err := SaveFixityReport(ctx, s.Store, rep)
+	return rep, key, err
 }

@@ -44,11 +44,7 @@ type LendableItem struct {
 // loan request, by 档号. Any member of staff. Errors: EFORBIDDEN,
 // EINVALID (malformed 档号), ENOTFOUND, EUNAVAILABLE.
 func (s *Service) LendableArchive(ctx context.Context, a archive.Actor, no string) (*LendableFile, error) {
-	no = archive.CanonicalArchiveNo(no)
-	if err := mayBorrow(a); err != nil {
-		return nil, err
-	}
-	c, err := s.archives.ArchivedCase(ctx, no)
+	c, err := s.borrowable(ctx, a, no)
 	if err != nil {
 		return nil, err
 	}

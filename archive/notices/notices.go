@@ -163,21 +163,12 @@ func (s *Service) VerifyNotice(ctx context.Context, code string) (*Verification,
 	if err != nil {
 		return nil, err
 	}
-	b, err := archive.ReadAll(ctx, s.Store, archive.VerifyKey(code))
+	unknown := archive.Errorf(archive.ENOTFOUND, "no notice has the verification code %s", code)
+	id, err := archive.ReadCasePointer(ctx, s.Store, archive.VerifyKey(code), unknown)
 	if err != nil {
-		if archive.IsCode(err, archive.ENOTFOUND) {
-			return nil, archive.Errorf(archive.ENOTFOUND, "no notice has the verification code %s", code)
-		}
 		return nil, err
 	}
-	var ptr struct {
-		CaseID   string `json:"case_id"`
-		NoticeID string `json:"notice_id"`
-	}
-	if err := json.Unmarshal(b, &ptr); err != nil {
-		return nil, archive.E("archive.VerifyNotice", archive.EINTERNAL, err)
-	}
-	c, err := s.proj.Case(ctx, ptr.CaseID)
+	c, err := s.proj.Case(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -194,5 +185,5 @@ func (s *Service) VerifyNotice(ctx context.Context, code string) (*Verification,
 	}
 	// The pointer exists but the notice event did not land (a crash in
 	// between): the code was never handed out.
-	return nil, archive.Errorf(archive.ENOTFOUND, "no notice has the verification code %s", code)
+	return nil, unknown
 }

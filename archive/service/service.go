@@ -19,6 +19,7 @@ import (
 	"dossier/archive/indexing"
 	"dossier/archive/loans"
 	"dossier/archive/notices"
+	"dossier/archive/packages"
 	"dossier/archive/reports"
 	"dossier/archive/users"
 )
@@ -35,6 +36,7 @@ type (
 	reportsService   = reports.Service
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
+	packagesService  = packages.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -48,6 +50,7 @@ type Service struct {
 	*reportsService
 	*indexingService
 	*noticesService
+	*packagesService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -131,14 +134,27 @@ func New(o Options) *Service {
 		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
+		packagesService:  packages.New(env, as),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
 	}
 }
 
-// Store returns the object store the service writes to.
-func (s *Service) Store() archive.ObjectStore { return s.env.Store }
+// Empty reports whether the store holds no users and no cases: a data
+// set the demo may seed. Errors: EUNAVAILABLE.
+func (s *Service) Empty(ctx context.Context) (bool, error) {
+	for _, prefix := range []string{archive.UserPrefix, archive.CasePrefix} {
+		page, err := s.env.Store.List(ctx, prefix, "", 1)
+		if err != nil {
+			return false, err
+		}
+		if len(page.Objects) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
 
 // Catalogue returns the catalogue of business types, for showing names of
 // business types and materials.

@@ -58,7 +58,7 @@ func demoSeed(c *cli.Context) error {
 		return err
 	}
 	defer closeAll()
-	empty, err := demo.IsEmpty(c.Context, a.svc.Store())
+	empty, err := a.svc.Empty(c.Context)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func demoSeed(c *cli.Context) error {
 	defer func() { stopIndexer(); <-indexed }()
 	bar, finish := progress(c, "actions")
 	res, err := demo.Seed(c.Context, demo.Options{
-		Store: a.svc.Store(), NewService: a.withClock, Calendar: a.opts.Calendar, Catalogue: a.opts.Catalogue,
+		NewService: a.withClock, Calendar: a.opts.Calendar, Catalogue: a.opts.Catalogue,
 		Font: font, Cases: c.Int("cases"), Password: c.String("password"), Now: time.Now(), Seed: c.Uint64("seed"),
 		Progress: bar,
 	})

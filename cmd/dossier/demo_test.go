@@ -45,7 +45,11 @@ func TestDemoCommand(t *testing.T) {
 	svc := a.svc
 	// The demo bucket holds nothing the record layout does not describe.
 	layoutKinds := map[string]int{}
-	if err := svc.Store().Walk(ctx, "", func(oi archive.ObjectInfo) error {
+	store, err := openExistingStore(ctx, config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Walk(ctx, "", func(oi archive.ObjectInfo) error {
 		k, ok := archive.DescribeKey(oi.Key)
 		if !ok {
 			t.Errorf("object %s is not in the record layout (archive/layout.go)", oi.Key)
@@ -146,12 +150,11 @@ func TestDemoIfEmptyLeavesLoginsToServe(t *testing.T) {
 		t.Errorf("demo --if-empty printed the logins:\n%s", out)
 	}
 	// The demo leaves a stored four-properties check for the reports page.
-	a, err := openAll(context.Background(), config{DataDir: dir, MaxUpload: 50 << 20}, nil)
+	store, err := openExistingStore(context.Background(), config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	if rep, _, err := fixity.LastFixityReport(context.Background(), a.svc.Store()); err != nil || rep.Result == "fail" {
+	if rep, _, err := fixity.LastFixityReport(context.Background(), store); err != nil || rep.Result == "fail" {
 		t.Errorf("no passing fixity report after demo: %v", err)
 	}
 }

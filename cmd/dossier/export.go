@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"context"
 	"dossier/archive"
-	"dossier/archive/audit"
 	"dossier/archive/packages"
+	"dossier/archive/service"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -49,6 +48,11 @@ func exportPackages(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	svc, done, err := storeService(c.Context, store)
+	if err != nil {
+		return err
+	}
+	defer done()
 	out := c.String("out")
 	if out == "" {
 		out = "dossier-export-" + time.Now().Format("20060102-150405") + ".zip"
@@ -61,18 +65,18 @@ func exportPackages(c *cli.Context) error {
 	}
 	start := time.Now()
 	audit := func(rep *packages.PackageReport) error {
-		return auditArchives(c, store, "archive.export", rep, filepath.Base(out))
+		return svc.RecordTransfer(c.Context, cliBy(), "archive.export", rep, filepath.Base(out))
 	}
 	var rep *packages.PackageReport
 	if out == "-" {
 		w := bufio.NewWriterSize(c.App.Writer, 1<<20)
-		if rep, err = packages.ExportPackages(c.Context, store, sel, w, opts); err == nil {
+		if rep, err = svc.Export(c.Context, sel, w, opts); err == nil {
 			if err = audit(rep); err == nil {
 				err = w.Flush()
 			}
 		}
 	} else {
-		rep, err = exportToFile(c.Context, store, sel, out, opts, audit)
+		rep, err = exportToFile(c.Context, svc, sel, out, opts, audit)
 	}
 	if err != nil {
 		return err
@@ -88,7 +92,7 @@ func exportPackages(c *cli.Context) error {
 
 // exportToFile writes the package to out; audit runs once the package is
 // complete, before it is given its name.
-func exportToFile(ctx context.Context, store archive.ObjectStore, sel packages.PackageSelection, out string, opts packages.PackageOptions, audit func(*packages.PackageReport) error) (*packages.PackageReport, error) {
+func exportToFile(ctx context.Context, svc *service.Service, sel packages.PackageSelection, out string, opts packages.PackageOptions, audit func(*packages.PackageReport) error) (*packages.PackageReport, error) {
 	if _, err := os.Stat(out); err == nil {
 		return nil, fmt.Errorf("%s exists; choose another --out or remove it", out)
 	}
@@ -98,7 +102,7 @@ func exportToFile(ctx context.Context, store archive.ObjectStore, sel packages.P
 	}
 	defer os.Remove(f.Name()) // a no-op once renamed
 	w := bufio.NewWriterSize(f, 1<<20)
-	rep, err := packages.ExportPackages(ctx, store, sel, w, opts)
+	rep, err := svc.Export(ctx, sel, w, opts)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -138,36 +142,4 @@ func progressBars(c *cli.Context) func(stage string, done, total int) {
 			bar.Finish()
 		}
 	}
-}
-
-// auditArchives records one audit entry per archive exported or imported,
-// in the audit log of store.
-func auditArchives(c *cli.Context, store archive.ObjectStore, action string, rep *packages.PackageReport, file string) error {
-	l, err := audit.OpenAuditLog(c.Context, store, time.Now)
-	if err != nil {
-		return fmt.Errorf("open the audit log: %w", err)
-	}
-	defer l.Close()
-	who := cliActor()
-	// Entries recorded at once share segment writes.
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	sem := make(chan struct{}, 64)
-	for i, id := range rep.CaseIDs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := l.Record(c.Context, archive.AuditEntry{Actor: who, Action: action, Target: "case/" + id,
-				Remote: "localhost", Detail: rep.ArchiveNos[i] + " " + file})
-			mu.Lock()
-			if err != nil && first == nil {
-				first = err
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return first
 }

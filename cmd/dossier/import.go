@@ -1,7 +1,6 @@
 package main
 
 import (
-	"dossier/archive/archiving"
 	"dossier/archive/packages"
 	"fmt"
 	"os"
@@ -46,27 +45,23 @@ func importPackages(c *cli.Context) error {
 		return err
 	}
 	defer a.Close()
-	store := a.svc.Store()
 	start := time.Now()
-	rep, err := packages.ImportPackages(c.Context, store, f, info.Size(), packages.PackageOptions{Progress: progressBars(c)})
-	if err != nil {
+	rep, rr, err := a.svc.Import(c.Context, cliBy(), f, info.Size(), packages.PackageOptions{Progress: progressBars(c)}, filepath.Base(file))
+	if rep == nil && err != nil {
 		return fmt.Errorf("%s was not imported: %w", file, err)
 	}
-	if err := auditArchives(c, store, "archive.import", rep, filepath.Base(file)); err != nil {
+	if err != nil {
 		return err
 	}
-	// On a WORM bucket the imported packages are put under retention like
-	// archiving does (retention only extends, so cases already retained
-	// are unchanged).
-	if st, err := archiving.StoreWORM(c.Context, store); err == nil && st.Enabled {
-		rr, err := archiving.RetainArchives(c.Context, store, time.Now(), append([]string{}, rep.CaseIDs...), nil)
-		if err != nil {
-			return fmt.Errorf("the archives were imported but WORM retention failed (run dossier retain): %w", err)
-		}
+	if rr != nil {
 		if len(rr.Problems) > 0 {
 			return fmt.Errorf("the archives were imported but %d objects are not under WORM retention, first %s: %s (run dossier retain)", len(rr.Problems), rr.Problems[0].Object, rr.Problems[0].Detail)
 		}
-		fmt.Fprintf(c.App.Writer, "WORM: %d objects of %d archived cases under %s retention\n", rr.Objects, rr.ArchivedCases, st.Mode)
+		mode := ""
+		if st, err := a.svc.WORM(c.Context); err == nil {
+			mode = st.Mode + " "
+		}
+		fmt.Fprintf(c.App.Writer, "WORM: %d objects of %d archived cases under %sretention\n", rr.Objects, rr.ArchivedCases, mode)
 	}
 	if _, err := a.svc.Reconcile(c.Context); err != nil {
 		return fmt.Errorf("the archives are in the store but the projection could not be updated (run dossier rebuild): %w", err)

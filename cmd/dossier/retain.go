@@ -1,7 +1,7 @@
 package main
 
 import (
-	"dossier/archive/archiving"
+	"dossier/archive/service"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -32,7 +32,7 @@ func retain(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	rep, err := archiving.RetainArchives(c.Context, store, time.Now(), nil, nil)
+	rep, err := service.New(service.Options{Store: store}).Retain(c.Context, nil, nil)
 	if err != nil {
 		return err
 	}

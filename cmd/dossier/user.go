@@ -69,12 +69,18 @@ func userCommand() *cli.Command {
 	}
 }
 
-func userStore(c *cli.Context) (archive.ObjectStore, error) {
+// userService is the domain over the object store alone (a running
+// server may hold BoltDB), with the audit log the server shares.
+func userService(c *cli.Context) (*service.Service, func(), error) {
 	cfg, err := loadConfig(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return openStore(c.Context, cfg)
+	store, err := openStore(c.Context, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return storeService(c.Context, store)
 }
 
 func userAdd(c *cli.Context) error {
@@ -86,30 +92,34 @@ func userAdd(c *cli.Context) error {
 		}
 		in.Password = pw
 	}
-	store, err := userStore(c)
+	svc, done, err := userService(c)
 	if err != nil {
 		return err
 	}
-	u, token, err := users.AddUserToStore(c.Context, store, in, time.Now())
+	defer done()
+	u, token, err := svc.AddUserByCommandLine(c.Context, cliBy(), in)
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(c, store, "user.create", "user/"+u.ID); err != nil {
 		return err
 	}
 	printToken(c, u, token)
 	return nil
 }
 
-// auditCLI records a change made from the command line in the audit log
-// that the server shares; the actor is the operating-system user.
-func auditCLI(c *cli.Context, store archive.ObjectStore, action, target string) error {
-	l, err := audit.OpenAuditLog(c.Context, store, time.Now)
+// storeService is the domain over the object store alone, with the audit
+// log that a server shares: what the commands that run beside a server
+// use. done closes the audit log.
+func storeService(ctx context.Context, store archive.ObjectStore) (*service.Service, func(), error) {
+	l, err := audit.OpenAuditLog(ctx, store, nil)
 	if err != nil {
-		return err
+		return nil, nil, fmt.Errorf("open the audit log: %w", err)
 	}
-	defer l.Close()
-	return l.Record(c.Context, archive.AuditEntry{Actor: cliActor(), Action: action, Target: target, Remote: "localhost"})
+	return service.New(service.Options{Store: store, Audit: l}), l.Close, nil
+}
+
+// cliBy is the command line's actor: the operating-system user, from
+// this machine.
+func cliBy() archive.Actor {
+	return archive.Actor{UserID: cliActor(), Remote: "localhost"}
 }
 
 // cliActor names the operating-system user in the audit log.
@@ -122,15 +132,13 @@ func cliActor() string {
 }
 
 func userToken(c *cli.Context) error {
-	store, err := userStore(c)
+	svc, done, err := userService(c)
 	if err != nil {
 		return err
 	}
-	u, token, err := users.IssueTokenInStore(c.Context, store, c.String("name"), c.String("label"), time.Now())
+	defer done()
+	u, token, err := svc.IssueTokenByCommandLine(c.Context, cliBy(), c.String("name"), c.String("label"))
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(c, store, "user.token_issue", "user/"+u.ID); err != nil {
 		return err
 	}
 	printToken(c, u, token)
@@ -148,15 +156,13 @@ func printToken(c *cli.Context, u *users.User, token string) {
 }
 
 func userRevoke(c *cli.Context) error {
-	store, err := userStore(c)
+	svc, done, err := userService(c)
 	if err != nil {
 		return err
 	}
-	u, err := users.RevokeTokenInStore(c.Context, store, c.String("name"), c.String("token-id"), time.Now())
+	defer done()
+	u, err := svc.RevokeTokenByCommandLine(c.Context, cliBy(), c.String("name"), c.String("token-id"))
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(c, store, "user.token_revoke", "user/"+u.ID+"/tokens/"+c.String("token-id")); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "revoked token %s of user %s; a running server refuses it within %s\n", c.String("token-id"), u.Name, userSyncEvery)
@@ -168,15 +174,13 @@ func userPassword(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := userStore(c)
+	svc, done, err := userService(c)
 	if err != nil {
 		return err
 	}
-	u, err := users.SetPasswordInStore(c.Context, store, c.String("name"), pw, time.Now())
+	defer done()
+	u, err := svc.SetPasswordByCommandLine(c.Context, cliBy(), c.String("name"), pw)
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(c, store, "user.password_set", "user/"+u.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "set the password of user %s; a running server takes it within %s\n", u.Name, userSyncEvery)

@@ -3,6 +3,7 @@ package main
 import (
 	"dossier/archive"
 	"dossier/archive/fixity"
+	"dossier/archive/service"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -65,16 +66,15 @@ func verify(c *cli.Context) error {
 	}
 	start := time.Now()
 	bar, finish := progress(c, "cases")
-	rep, err := fixity.Verify(c.Context, store, bar)
+	rep, key, err := service.New(service.Options{Store: store}).Check(c.Context, !c.Bool("no-store"), bar)
 	finish()
 	if err != nil {
-		return err
-	}
-	if !c.Bool("no-store") {
-		key, err := fixity.SaveFixityReport(c.Context, store, rep)
-		if err != nil {
+		if rep != nil {
 			return fmt.Errorf("store the report: %w", err)
 		}
+		return err
+	}
+	if key != "" {
 		fmt.Fprintf(c.App.ErrWriter, "report stored as %s\n", key)
 	}
 	if f := outputs["json"]; f != nil {

@@ -47,7 +47,7 @@ func newSite(t *testing.T, cases int) *site {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	start := time.Now()
 	defer func() { t.Logf("site seeded and indexed in %s", time.Since(start).Round(time.Millisecond)) }()
-	res, err := demo.Seed(context.Background(), demo.Options{Store: st.Store, Font: st.Font, Cases: cases, Now: time.Now(), Seed: 7,
+	res, err := demo.Seed(context.Background(), demo.Options{Font: st.Font, Cases: cases, Now: time.Now(), Seed: 7,
 		NewService: st.Service})
 	if err != nil {
 		t.Fatal(err)
