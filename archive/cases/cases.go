@@ -307,7 +307,9 @@ func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 
 // openContent opens the blob sum of item (a material or notice of c) for
 // a: refused once a disposal destroyed the contents, checked and audited
-// as a read (for an archived case, against a's loans). Errors:
+// as a read (for an archived case, against a's loans). The content is
+// hashed as it streams and never served whole when the hash differs from
+// the record (see verifyingReader). Errors:
 // EFORBIDDEN, ENOTFOUND, EUNAVAILABLE.
 func (s *Service) openContent(ctx context.Context, a archive.Actor, c *archive.Case, action, item, sum string) (io.ReadCloser, error) {
 	if err := archive.DisposedContent(c); err != nil {
@@ -317,7 +319,13 @@ func (s *Service) openContent(ctx context.Context, a archive.Actor, c *archive.C
 		return nil, err
 	}
 	rc, _, err := s.Store.Get(ctx, archive.BlobKey(sum))
-	return rc, err
+	if err != nil {
+		return nil, err
+	}
+	return newVerifyingReader(rc, sum, func() {
+		// The request's context may be gone by the time the stream ends.
+		s.Record(context.WithoutCancel(ctx), a, "content.hash_mismatch", "case/"+c.ID, item+" "+archive.BlobKey(sum))
+	}), nil
 }
 
 // OpenMaterial streams a material's content. Errors: ENOTFOUND,

@@ -576,6 +576,9 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 	v.checkCaseMetadata(cs)
 	rec := c.Archive
 	if rec == nil {
+		// Not archived yet: its materials and notices are checked against
+		// the hashes and sizes its events record.
+		keys, refs = v.recordedBlobs(cs, add)
 		return nil
 	}
 	data, err := archive.ReadAll(ctx, v.store, rec.ManifestKey)
@@ -814,6 +817,35 @@ func (v *verifier) blobDone(b *blobState, res blobResult, n int64) {
 		v.caseProgress(cs)
 	}
 	b.refs = nil
+}
+
+// recordedBlobs lists the blobs a case that is not archived records in
+// its events — materials and notices — for the blob workers, naming any
+// that is missing.
+func (v *verifier) recordedBlobs(cs *caseState, add func(key, item, format string, args ...any)) (keys []string, refs []blobRef) {
+	if cs.disposed {
+		return nil, nil
+	}
+	ref := func(kind, sum string, size int64, declared string) {
+		key := archive.BlobKey(sum)
+		if _, ok := v.listed[key]; !ok {
+			add(key, ItemPackageObjects, "the %s recorded in the case's events is missing", kind)
+			return
+		}
+		keys = append(keys, key)
+		refs = append(refs, blobRef{caseID: cs.id, kind: kind, sha256: sum, size: size, declared: declared})
+	}
+	for _, m := range cs.c.Materials {
+		if archive.ValidateSHA256(m.SHA256) == nil {
+			ref("material", m.SHA256, m.Size, m.ContentType)
+		}
+	}
+	for _, n := range cs.c.Notices {
+		if archive.ValidateSHA256(n.SHA256) == nil {
+			ref("notice", n.SHA256, n.Size, archive.TypePDF)
+		}
+	}
+	return keys, refs
 }
 
 // judge compares a blob read with one case's manifest entry. Called with
