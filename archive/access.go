@@ -83,3 +83,13 @@ func Article(word string) string {
 	}
 	return "a"
 }
+
+// ReadOnly refuses a change to an auditor acting as one: auditors (监督
+// 检查) read everything and change nothing (SPEC §1). Someone who also
+// holds an acting role acts in that role. Errors: EFORBIDDEN.
+func ReadOnly(a Actor) error {
+	if a.Has(RoleAuditor) && !a.HasAny(RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleApplicant) {
+		return Errorf(EFORBIDDEN, "auditors read everything and change nothing")
+	}
+	return nil
+}

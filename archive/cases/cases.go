@@ -355,8 +355,8 @@ func (s *Service) decide(ctx context.Context, a archive.Actor, caseID, action st
 	if err != nil {
 		return nil, err
 	}
-	if a.Has(archive.RoleAuditor) && !a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleApplicant) {
-		return nil, archive.Errorf(archive.EFORBIDDEN, "auditors read everything and change nothing")
+	if err := archive.ReadOnly(a); err != nil {
+		return nil, err
 	}
 	bt, err := s.Catalogue.Lookup(c.BusinessType)
 	if err != nil {

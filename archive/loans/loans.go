@@ -56,6 +56,9 @@ func (s *Service) RequestLoan(ctx context.Context, a archive.Actor, no string, i
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}
+	if err := archive.ReadOnly(a); err != nil {
+		return nil, err
+	}
 	purpose := strings.TrimSpace(in.Purpose)
 	if purpose == "" {
 		return nil, archive.Errorf(archive.EINVALID, "field purpose: a loan states what the file is needed for")
@@ -154,6 +157,9 @@ func (s *Service) DecideLoan(ctx context.Context, a archive.Actor, no, loanID st
 		return nil, archive.Errorf(archive.EINVALID, "field note: a rejection states its reason")
 	}
 	if err := mayBorrow(a); err != nil {
+		return nil, err
+	}
+	if err := archive.ReadOnly(a); err != nil {
 		return nil, err
 	}
 	c, err := s.archives.ArchivedCase(ctx, no)

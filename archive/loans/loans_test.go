@@ -98,6 +98,15 @@ func TestLoanRules(t *testing.T) {
 	if clerkLoan.Status != archive.LoanRequested || clerkLoan.Days != loans.DefaultLoanDays || clerkLoan.Borrower != loanClerk.UserID {
 		t.Fatalf("requested loan: %+v", clerkLoan)
 	}
+	// Auditors read everything and change nothing: no loan requests, so
+	// nothing to cancel, and no event appended to the archived case.
+	before, _ := e.svc.ArchiveLoans(ctx, loanArchivist1, e.no)
+	if _, err := e.svc.RequestLoan(ctx, loanAuditor, e.no, loans.LoanRequest{Purpose: "检查"}); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Fatalf("an auditor requested a loan: %v", err)
+	}
+	if after, _ := e.svc.ArchiveLoans(ctx, loanArchivist1, e.no); len(after) != len(before) {
+		t.Fatalf("an auditor's refused request left a loan: %d → %d", len(before), len(after))
+	}
 	for _, step := range []struct {
 		name   string
 		by     archive.Actor
@@ -108,6 +117,7 @@ func TestLoanRules(t *testing.T) {
 	}{
 		{"a reviewer cannot approve", loanReviewer, clerkLoan.ID, "approve", "", archive.EFORBIDDEN},
 		{"an auditor cannot approve", loanAuditor, clerkLoan.ID, "approve", "", archive.EFORBIDDEN},
+		{"an auditor cannot cancel", loanAuditor, clerkLoan.ID, "cancel", "", archive.EFORBIDDEN},
 		{"the borrower cannot approve", loanClerk, clerkLoan.ID, "approve", "", archive.EFORBIDDEN},
 		{"an archivist cannot approve their own loan", loanArchivist1, selfLoan.ID, "approve", "", archive.EFORBIDDEN},
 		{"nor reject it", loanArchivist1, selfLoan.ID, "reject", "不批", archive.EFORBIDDEN},
