@@ -1,9 +1,7 @@
 package archive
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // CaseView is a case as a caller may see it: personal data masked unless
@@ -93,19 +91,6 @@ func ValidCaseID(id string) bool {
 		}
 	}
 	return true
-}
-
-func CheckText(field, v string, max int) error {
-	if !utf8.ValidString(v) {
-		return Errorf(EINVALID, "field %s: must be UTF-8 text", field)
-	}
-	if strings.ContainsRune(v, 0) {
-		return Errorf(EINVALID, "field %s: must not contain a NUL character (\\u0000)", field)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return Errorf(EINVALID, "field %s: at most %d characters", field, max)
-	}
-	return nil
 }
 
 // primaryRole names the role an actor acts in: the first of prefer held.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Content types dossier accepts for materials (SPEC §8: sniffed from the
@@ -92,10 +93,11 @@ func sniffText(head []byte) string {
 // metadata only and never used as a path. An empty result becomes
 // "material".
 func SafeFilename(name string) string {
+	name = norm.NFC.String(strings.ToValidUTF8(name, ""))
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base("/" + name)
 	name = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '/' || r == '"' {
+		if r == utf8.RuneError || unicode.IsControl(r) || bidiControl(r) || r == '/' || r == '"' {
 			return -1
 		}
 		return r
@@ -104,7 +106,7 @@ func SafeFilename(name string) string {
 	if r := []rune(name); len(r) > 120 {
 		name = string(r[len(r)-120:])
 	}
-	if name == "" || name == "/" {
+	if name == "" || name == "/" || !Shows(name) {
 		return "material"
 	}
 	return name

@@ -86,11 +86,7 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field business_type: " + archive.ErrorMessage(err), Err: err}
 	}
 	app := in.Applicant
-	app.Name = strings.TrimSpace(app.Name)
-	if app.Name == "" {
-		return nil, archive.Errorf(archive.EINVALID, "field applicant.name: required")
-	}
-	if err := archive.CheckText("applicant.name", app.Name, 100); err != nil {
+	if app.Name, err = archive.Name("applicant.name", app.Name, 100); err != nil {
 		return nil, err
 	}
 	if app.IDNumber, err = archive.ValidateIDNumber(app.IDNumber); err != nil {
@@ -99,8 +95,8 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	if app.Phone, err = archive.ValidatePhone(app.Phone); err != nil {
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.phone: " + archive.ErrorMessage(err), Err: err}
 	}
-	summary := strings.TrimSpace(in.Summary)
-	if err := archive.CheckText("summary", summary, 2000); err != nil {
+	summary, err := archive.Text("summary", strings.TrimSpace(in.Summary), 2000, true)
+	if err != nil {
 		return nil, err
 	}
 	owner := ""
@@ -229,6 +225,11 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 // EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
 // EUNAVAILABLE.
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
+	// A name that shows other than it reads ("\u202efdp.exe") or is not
+	// UTF-8 is refused; path parts and quotes are dropped (SafeFilename).
+	if _, err := archive.Text("file name", filename, 1000, false); err != nil {
+		return nil, err
+	}
 	c, err := s.LoadCase(ctx, a, caseID)
 	if err != nil {
 		return nil, err
@@ -392,9 +393,20 @@ func (s *Service) decide(ctx context.Context, a archive.Actor, caseID, action st
 	return s.view(c, false), nil
 }
 
+// Limits of the texts a decision prints on its notice: a reason or
+// opinion fits on a notice page or two.
+const (
+	MaxReason = 2000
+	MaxBasis  = 500
+)
+
 // Acceptance records the clerk's acceptance decision (受理 / 补正 /
 // 不予受理). Errors: see decideAcceptance, plus ENOTFOUND.
 func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string, in archive.AcceptanceInput) (*archive.CaseView, error) {
+	var err error
+	if in.Reason, err = archive.Text("reason", in.Reason, MaxReason, true); err != nil {
+		return nil, err
+	}
 	return s.decide(ctx, a, caseID, "case.acceptance", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
 		return archive.DecideAcceptance(c, bt, a, in)
 	})
@@ -402,6 +414,13 @@ func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string
 
 // Review records a decision at the initial, second or final review.
 func (s *Service) Review(ctx context.Context, a archive.Actor, caseID string, in archive.ReviewInput) (*archive.CaseView, error) {
+	var err error
+	if in.Opinion, err = archive.Text("opinion", in.Opinion, MaxReason, true); err != nil {
+		return nil, err
+	}
+	if in.Basis, err = archive.Text("basis", in.Basis, MaxBasis, true); err != nil {
+		return nil, err
+	}
 	return s.decide(ctx, a, caseID, "case.review", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
 		return archive.DecideReview(c, a, in)
 	})

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -71,6 +72,11 @@ func DecodeStrict(body []byte, v any) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return archive.Errorf(archive.EINVALID, "the request body is empty; send a JSON object")
+	}
+	// encoding/json would silently replace invalid bytes with U+FFFD:
+	// what is stored must be what was sent.
+	if !utf8.Valid(body) {
+		return archive.Errorf(archive.EINVALID, "the request body is not valid UTF-8; send text in UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -46,6 +46,10 @@ func TestBadInputNeverFails500(t *testing.T) {
 		{"bad check digit", `{"business_type":"pension_claim","applicant":{"name":"张三","id_number":"110105194912310021"}}`, 400, "applicant.id_number"},
 		{"bad phone", `{"business_type":"pension_claim","applicant":{"name":"张三","id_number":"` + validID + `","phone":"12"}}`, 400, "applicant.phone"},
 		{"NUL in name", `{"business_type":"pension_claim","applicant":{"name":"张\u0000三","id_number":"` + validID + `"}}`, 400, "applicant.name"},
+		{"invisible name", `{"business_type":"pension_claim","applicant":{"name":"\u200b\u200c\u200d","id_number":"` + validID + `"}}`, 400, "applicant.name"},
+		{"bidi override", `{"business_type":"pension_claim","summary":"\u202e申请","applicant":{"name":"张三","id_number":"` + validID + `"}}`, 400, "summary"},
+		{"invalid UTF-8", "{\"business_type\":\"pension_claim\",\"applicant\":{\"name\":\"\xff\xfe\",\"id_number\":\"" + validID + "\"}}", 400, "UTF-8"},
+		{"escape character", `{"business_type":"pension_claim","summary":"a\u001bb","applicant":{"name":"张三","id_number":"` + validID + `"}}`, 400, "summary"},
 	} {
 		r := e.json("POST", "/api/v1/cases", app, tc.body)
 		if r.status != tc.status || !strings.Contains(r.errMsg(), tc.mentions) {

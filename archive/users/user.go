@@ -22,6 +22,7 @@ import (
 
 	"github.com/rs/xid"
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Users live in the object store like everything else, so a rebuild from
@@ -221,8 +222,11 @@ func ValidateUserName(name string) error {
 			break
 		}
 	}
-	if n == 0 || n > 64 {
+	if n == 0 || n > 64 || !norm.NFC.IsNormalString(name) {
 		return archive.Errorf(archive.EINVALID, "user name %q must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
+	}
+	if mixedScripts(name) {
+		return archive.Errorf(archive.EINVALID, "user name %q mixes Latin, Cyrillic or Greek letters; write it in one script", name)
 	}
 	return nil
 }
@@ -254,10 +258,8 @@ func normalizeRoles(roles []string) ([]string, error) {
 
 // validateText checks a short free text such as a label or display name.
 func validateText(what, s string, max int) error {
-	if utf8.RuneCountInString(s) > max || !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return archive.Errorf(archive.EINVALID, "%s must be at most %d characters, without control characters", what, max)
-	}
-	return nil
+	_, err := archive.Text(what, s, max, false)
+	return err
 }
 
 // Password length limits, in characters and bytes.
@@ -518,6 +520,9 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 		if phc, err = hashPassword(ctx, in.Password); err != nil {
 			return nil, "", err
 		}
+	}
+	if err := l.checkLookalike(ctx, in.Name); err != nil {
+		return nil, "", err
 	}
 	id, err := l.claimName(ctx, in.Name)
 	if err != nil {

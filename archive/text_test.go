@@ -1,0 +1,75 @@
+package archive
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want  string
+		multiline bool
+		code      string
+	}{
+		{"同意。依据《社会保险法》第四十五条", "同意。依据《社会保险法》第四十五条", false, ""},
+		{"第一行\n第二行\t制表", "第一行\n第二行\t制表", true, ""},
+		{"第一行\n第二行", "", false, EINVALID},
+		{"e\u0301", "é", false, ""}, // NFC
+		{"王𠮷 😀👨‍👩‍👧", "王𠮷 😀👨‍👩‍👧", false, ""},
+		{"a\x00b", "", true, EINVALID},
+		{"a\x1bb", "", true, EINVALID},
+		{"a\x07b", "", true, EINVALID},
+		{"\u202egnp.exe", "", false, EINVALID},
+		{"x\u2066y\u2069", "", true, EINVALID},
+		{"bad \xff byte", "", true, EINVALID},
+		{strings.Repeat("长", 2001), "", true, EINVALID},
+		{strings.Repeat("长", 2000), strings.Repeat("长", 2000), true, ""},
+	} {
+		got, err := Text("opinion", tc.in, 2000, tc.multiline)
+		if ErrorCode(err) != tc.code || tc.code == "" && got != tc.want {
+			t.Errorf("Text(%q): %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+		}
+		if err != nil && !strings.Contains(ErrorMessage(err), "field opinion") {
+			t.Errorf("Text(%q): message %q does not name the field", tc.in, ErrorMessage(err))
+		}
+	}
+}
+
+func TestName(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{" 欧阳娜娜 ", "欧阳娜娜", true},
+		{"王𠮷", "王𠮷", true},
+		{"\u200b\u200c\u200d", "", false},
+		{"\ufeff \u3000\u2060", "", false},
+		{"\u3164", "", false},
+		{"", "", false},
+		{"A\u202eB", "", false},
+	} {
+		got, err := Name("applicant.name", tc.in, 100)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("Name(%q) = %q, %v; want %q ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestSafeFilenameShowsWhatItIs(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../etc/passwd":  "passwd",
+		"\u202efdp.exe":     "fdp.exe",
+		"C:\\docs\\申请表.pdf": "申请表.pdf",
+		"\u200b\u200b":      "material",
+		"e\u0301tat.pdf":    "état.pdf",
+		"bad\xffname.pdf":   "badname.pdf",
+		"\"quoted\".pdf":    "quoted.pdf",
+		"...":               "material",
+		"tab\tname.pdf":     "tabname.pdf",
+		"王𠮷的身份证😀.jpg":       "王𠮷的身份证😀.jpg",
+	} {
+		if got := SafeFilename(in); got != want {
+			t.Errorf("SafeFilename(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
