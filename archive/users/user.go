@@ -253,6 +253,12 @@ func normalizeRoles(roles []string) ([]string, error) {
 	if len(out) == 0 {
 		return nil, archive.Errorf(archive.EINVALID, "a user needs at least one role; roles are %s", strings.Join(archive.Roles, ", "))
 	}
+	// An administrator manages users, and never reads case contents: the
+	// role is held alone, and anyone who also works on cases gets a
+	// second account (SPEC §1).
+	if slices.Contains(out, archive.RoleAdmin) && len(out) > 1 {
+		return nil, archive.Errorf(archive.EINVALID, "the admin role is held alone (administrators do not work on cases); give the other roles to a second account")
+	}
 	return out, nil
 }
 
@@ -894,12 +900,15 @@ func mayManage(by archive.Actor, id string) bool {
 }
 
 // IssueToken gives a user another token, returned once and never stored;
-// the token's id is that of the user's last token. An admin or the user
+// the token's id is that of the user's last token. Only the user
 // themself may. Errors: EFORBIDDEN; ENOTFOUND for an unknown user;
 // ECONFLICT for a disabled one; EINVALID for a bad label; EUNAVAILABLE.
 func (s *Service) IssueToken(ctx context.Context, by archive.Actor, userID, label string) (string, error) {
-	if !mayManage(by, userID) {
-		return "", archive.Errorf(archive.EFORBIDDEN, "only an administrator or the user themself may issue tokens")
+	// A token is a credential: it goes to the person it is for, never to
+	// someone else, an administrator included (who could otherwise read
+	// cases as an auditor they manage).
+	if by.UserID == "" || by.UserID != userID {
+		return "", archive.Errorf(archive.EFORBIDDEN, "users issue their own tokens, signed in as themselves; an administrator may revoke a token but not obtain one for someone else")
 	}
 	l, err := s.userLog()
 	if err != nil {

@@ -353,7 +353,7 @@ func TestUserRevokedByAnotherProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			second, err := a.IssueToken(ctx, admin, u.ID, "second")
+			second, err := a.IssueToken(ctx, mustAuth(t, a, token), u.ID, "second")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -457,7 +457,7 @@ func TestUserPassword(t *testing.T) {
 			_, err = svc.Authenticate(ctx, token)
 			servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "token of a disabled user")
 			_, err = svc.IssueToken(ctx, admin, u.ID, "")
-			servicetest.WantCode(t, err, archive.ECONFLICT, "token for a disabled user")
+			servicetest.WantCode(t, err, archive.EFORBIDDEN, "an administrator obtaining a token for someone else")
 			if err := svc.SetDisabled(ctx, admin, u.ID, false); err != nil {
 				t.Fatal(err)
 			}
