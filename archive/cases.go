@@ -61,26 +61,6 @@ func CanList(a Actor) error {
 	return Errorf(EFORBIDDEN, "administrators manage users and configuration, not case contents")
 }
 
-func MaskApplicant(a Applicant) Applicant {
-	a.IDNumber = MaskIDNumber(a.IDNumber)
-	a.Phone = MaskPhone(a.Phone)
-	return a
-}
-
-// maskHistory masks the personal data the creation event carries.
-func MaskHistory(events []Event) []Event {
-	out := make([]Event, len(events))
-	for i, e := range events {
-		if e.Case != nil {
-			opened := *e.Case
-			opened.Applicant = MaskApplicant(opened.Applicant)
-			e.Case = &opened
-		}
-		out[i] = e
-	}
-	return out
-}
-
 func ValidCaseID(id string) bool {
 	if len(id) == 0 || len(id) > 64 {
 		return false

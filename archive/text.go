@@ -14,7 +14,7 @@ import (
 // bidiControl reports the characters that make text display in another
 // order than it is stored: embeddings, overrides and isolates. A file
 // name "\u202efdp.exe" shows as "exe.pdf".
-func bidiControl(r rune) bool {
+func BidiControl(r rune) bool {
 	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
@@ -35,7 +35,7 @@ func Text(field, v string, max int, multiline bool) (string, error) {
 		case (r == '\n' || r == '\r' || r == '\t') && multiline:
 		case unicode.IsControl(r):
 			return "", Errorf(EINVALID, "field %s: must not contain the control character U+%04X", field, r)
-		case bidiControl(r):
+		case BidiControl(r):
 			return "", Errorf(EINVALID, "field %s: must not contain the bidirectional control U+%04X, which makes text show in another order than it reads", field, r)
 		}
 	}

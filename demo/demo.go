@@ -12,6 +12,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	"dossier/archive/disposal"
+	"dossier/archive/identity"
 	"dossier/archive/loans"
 	"dossier/archive/service"
 	"dossier/archive/users"
@@ -256,7 +257,7 @@ func (s *seeder) newPerson(born time.Time) person {
 	r := s.pl.r
 	return person{
 		Name:     search.Name(r),
-		IDNumber: archive.GenerateIDNumber(r, "", born),
+		IDNumber: identity.GenerateIDNumber(r, "", born),
 		Phone:    fmt.Sprintf("1%d%d%08d", 3+r.IntN(6), r.IntN(10), r.IntN(100000000)),
 		Male:     r.IntN(2) == 0,
 		Address:  fmt.Sprintf("%s%d号%d单元%d室", pick(r, streets), 1+r.IntN(300), 1+r.IntN(6), 101+r.IntN(20)*100+r.IntN(4)),

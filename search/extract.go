@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"dossier/archive/content"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,8 +14,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"dossier/archive"
 )
 
 // Limits of text extraction: what is read of a file and what is kept.
@@ -45,7 +44,7 @@ func Extract(ctx context.Context, contentType string, r io.Reader) (text, note s
 		return "", fmt.Sprintf("not extracted: larger than %d MiB", maxInput>>20), nil
 	}
 	switch contentType {
-	case archive.TypePDF:
+	case content.TypePDF:
 		text, err = run(ctx, data, "pdftotext", "-enc", "UTF-8", "-q", "-", "-")
 		if err != nil {
 			return "", "PDF text layer unreadable: " + err.Error(), nil
@@ -56,20 +55,20 @@ func Extract(ctx context.Context, contentType string, r io.Reader) (text, note s
 		if strings.TrimSpace(text) == "" {
 			note = "PDF has no text layer (a scan); no OCR is run on PDFs"
 		}
-	case archive.TypeText:
+	case content.TypeText:
 		text = strings.ToValidUTF8(string(data), "")
-	case archive.TypeGBK:
+	case content.TypeGBK:
 		b, derr := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if derr != nil {
 			return "", "GB18030 text could not be decoded", nil
 		}
 		text = string(b)
-	case archive.TypeDOCX:
+	case content.TypeDOCX:
 		text, err = docxText(data)
 		if err != nil {
 			return "", "DOCX unreadable: " + err.Error(), nil
 		}
-	case archive.TypeJPEG, archive.TypePNG, archive.TypeTIFF:
+	case content.TypeJPEG, content.TypePNG, content.TypeTIFF:
 		if !OCRAvailable() {
 			return "", "OCR unavailable: tesseract with chi_sim is not installed", nil
 		}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"dossier/archive"
+	"dossier/archive/identity"
 	"dossier/archive/indexing"
 	"fmt"
 	"math/rand/v2"
@@ -50,7 +51,7 @@ func GenerateCases(n int, seed uint64) []indexing.IndexedCase {
 	for i := range out {
 		bt := types[r.IntN(len(types))]
 		created := base.Add(time.Duration(r.IntN(700*24)) * time.Hour)
-		id := archive.GenerateIDNumber(r, "", time.Date(1950+r.IntN(50), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, beijing))
+		id := identity.GenerateIDNumber(r, "", time.Date(1950+r.IntN(50), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, beijing))
 		c := &archive.Case{ID: fmt.Sprintf("case%07d", i), Number: fmt.Sprintf("SB%d-%06d", created.Year(), i+1),
 			BusinessType: bt, Status: statuses[r.IntN(len(statuses))], CreatedAt: created, Seq: 3,
 			Applicant: archive.Applicant{Name: Name(r), IDNumber: id}, ApplicantUser: fmt.Sprintf("user%d", r.IntN(n/3+1)),

@@ -7,6 +7,7 @@ package search
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/identity"
 	"dossier/archive/indexing"
 	"errors"
 	"fmt"
@@ -524,7 +525,7 @@ func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.
 						continue // bleve returns every asked field; keep those that matched
 					}
 					if !q.ShowIDNumbers {
-						fr = fullIDRE.ReplaceAllStringFunc(fr, archive.MaskIDNumber)
+						fr = fullIDRE.ReplaceAllStringFunc(fr, identity.MaskIDNumber)
 					}
 					if f == "name" {
 						continue // the name is shown masked in Name

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"dossier/archive/indexing"
 	"fmt"
 	"image"
@@ -73,7 +74,7 @@ func TestRelevance(t *testing.T) {
 	cases := GenerateCases(300, 42)
 	// One material is a scanned image: its text comes from OCR.
 	scan := scanImage(t, "宏远精密仪器集团", "离职证明 劳动合同已解除")
-	ocr, note, err := Extract(ctx, archive.TypePNG, bytes.NewReader(scan))
+	ocr, note, err := Extract(ctx, content.TypePNG, bytes.NewReader(scan))
 	if err != nil || !strings.Contains(ocr, "宏远精密仪器") {
 		t.Fatalf("OCR of the generated scan: %q (%s, %v)", ocr, note, err)
 	}
@@ -266,25 +267,25 @@ func FuzzSearchQuery(f *testing.F) {
 func TestExtract(t *testing.T) {
 	ctx := context.Background()
 	gb := []byte{0xc9, 0xe7, 0xbb, 0xe1, 0xb1, 0xa3, 0xcf, 0xd5} // 社会保险 in GB18030
-	text, _, err := Extract(ctx, archive.TypeGBK, bytes.NewReader(gb))
+	text, _, err := Extract(ctx, content.TypeGBK, bytes.NewReader(gb))
 	if err != nil || text != "社会保险" {
 		t.Fatalf("GB18030: %q %v", text, err)
 	}
-	text, _, _ = Extract(ctx, archive.TypeText, strings.NewReader("工伤认定申请表"))
+	text, _, _ = Extract(ctx, content.TypeText, strings.NewReader("工伤认定申请表"))
 	if text != "工伤认定申请表" {
 		t.Fatalf("UTF-8: %q", text)
 	}
 	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 100]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 20 40 Td (dossier test 2026) Tj ET\nendstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-	text, note, _ := Extract(ctx, archive.TypePDF, strings.NewReader(pdf))
+	text, note, _ := Extract(ctx, content.TypePDF, strings.NewReader(pdf))
 	if !strings.Contains(text, "dossier test 2026") {
 		t.Fatalf("PDF: %q (%s)", text, note)
 	}
-	text, note, _ = Extract(ctx, archive.TypePDF, strings.NewReader("%PDF-1.4 broken"))
+	text, note, _ = Extract(ctx, content.TypePDF, strings.NewReader("%PDF-1.4 broken"))
 	if text != "" || note == "" {
 		t.Fatalf("broken PDF: %q %q", text, note)
 	}
 	docx := docxBytes(t, "劳动能力鉴定结论书")
-	text, _, err = Extract(ctx, archive.TypeDOCX, bytes.NewReader(docx))
+	text, _, err = Extract(ctx, content.TypeDOCX, bytes.NewReader(docx))
 	if err != nil || !strings.Contains(text, "劳动能力鉴定结论书") {
 		t.Fatalf("DOCX: %q %v", text, err)
 	}

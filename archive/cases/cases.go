@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
+	"dossier/archive/identity"
 	"errors"
 	"fmt"
 	"io"
@@ -37,8 +39,8 @@ func (s *Service) view(c *archive.Case, unmask bool) *archive.CaseView {
 		v.Materials = []archive.Material{}
 	}
 	if !unmask {
-		v.Applicant = archive.MaskApplicant(c.Applicant)
-		v.History = archive.MaskHistory(c.History)
+		v.Applicant = maskApplicant(c.Applicant)
+		v.History = maskHistory(c.History)
 	}
 	if bt, err := s.Catalogue.Lookup(c.BusinessType); err == nil {
 		v.BusinessName = bt.Name
@@ -89,10 +91,10 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	if app.Name, err = archive.Name("applicant.name", app.Name, 100); err != nil {
 		return nil, err
 	}
-	if app.IDNumber, err = archive.ValidateIDNumber(app.IDNumber); err != nil {
+	if app.IDNumber, err = identity.ValidateIDNumber(app.IDNumber); err != nil {
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.id_number: " + archive.ErrorMessage(err), Err: err}
 	}
-	if app.Phone, err = archive.ValidatePhone(app.Phone); err != nil {
+	if app.Phone, err = identity.ValidatePhone(app.Phone); err != nil {
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.phone: " + archive.ErrorMessage(err), Err: err}
 	}
 	summary, err := archive.Text("summary", strings.TrimSpace(in.Summary), 2000, true)
@@ -242,8 +244,8 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 	if err := check(c); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(r, archive.SniffHead)
-	head, err := br.Peek(archive.SniffHead)
+	br := bufio.NewReaderSize(r, content.SniffHead)
+	head, err := br.Peek(content.SniffHead)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		var ae *archive.Error
 		if errors.As(err, &ae) {
@@ -251,7 +253,7 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 		}
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "the upload could not be read to the end", Err: err}
 	}
-	ctype, err := archive.SniffContentType(head)
+	ctype, err := content.SniffContentType(head)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +273,7 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 			if err := check(c); err != nil {
 				return archive.Event{}, err
 			}
-			m = archive.Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: archive.SafeFilename(filename),
+			m = archive.Material{ID: fmt.Sprintf("m%d", c.Seq+1), Code: code, Filename: content.SafeFilename(filename),
 				ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, UploadedAt: s.Now().UTC(), UploadedBy: a.UserID}
 			return archive.Event{Type: archive.EventMaterialAdded, Actor: a.UserID, Role: archive.PrimaryRole(a, archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover), Material: &m}, nil
 		}, func(archive.Event) error {
@@ -481,4 +483,25 @@ func (n *numberAllocator) next(ctx context.Context, store archive.ObjectStore, n
 		return fmt.Sprintf("SB%d-%06d", year, seq), nil
 	}
 	return "", archive.Errorf(archive.ECONFLICT, "could not allocate a case number; try again")
+}
+
+// maskApplicant masks the identity and phone numbers of an applicant.
+func maskApplicant(a archive.Applicant) archive.Applicant {
+	a.IDNumber = identity.MaskIDNumber(a.IDNumber)
+	a.Phone = identity.MaskPhone(a.Phone)
+	return a
+}
+
+// maskHistory masks the personal data the creation event carries.
+func maskHistory(events []archive.Event) []archive.Event {
+	out := make([]archive.Event, len(events))
+	for i, e := range events {
+		if e.Case != nil {
+			opened := *e.Case
+			opened.Applicant = maskApplicant(opened.Applicant)
+			e.Case = &opened
+		}
+		out[i] = e
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"dossier/archive"
 	"dossier/archive/audit"
+	"dossier/archive/content"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -636,7 +637,7 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 				add(o.Key, ItemPackageObjects, "%s listed in the manifest is missing", o.Kind)
 				continue
 			}
-			declared := archive.TypePDF
+			declared := content.TypePDF
 			if o.Kind == "material" {
 				declared = ""
 				for _, mat := range c.Materials {
@@ -842,7 +843,7 @@ func (v *verifier) recordedBlobs(cs *caseState, add func(key, item, format strin
 	}
 	for _, n := range cs.c.Notices {
 		if archive.ValidateSHA256(n.SHA256) == nil {
-			ref("notice", n.SHA256, n.Size, archive.TypePDF)
+			ref("notice", n.SHA256, n.Size, content.TypePDF)
 		}
 	}
 	return keys, refs

@@ -7,6 +7,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/audit"
 	"dossier/archive/cases"
+	"dossier/archive/content"
 	"dossier/archive/fixity"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
@@ -197,8 +198,8 @@ func TestVerifyFourProperties(t *testing.T) {
 				t.Errorf("objects read %d, verified %d", rep.ReadObjects, rep.Objects)
 			}
 
-			pdfAsPNG := archivedWith(t, svc, store, map[string][]byte{"x.png": validPDF("其实是PDF")}, archive.TypePNG)
-			truncated := archivedWith(t, svc, store, map[string][]byte{"y.pdf": []byte("%PDF-1.4\n1 0 obj << >> endobj\n")}, archive.TypePDF)
+			pdfAsPNG := archivedWith(t, svc, store, map[string][]byte{"x.png": validPDF("其实是PDF")}, content.TypePNG)
+			truncated := archivedWith(t, svc, store, map[string][]byte{"y.pdf": []byte("%PDF-1.4\n1 0 obj << >> endobj\n")}, content.TypePDF)
 			claim := fmt.Sprintf("archive-numbers/%s/%d/%s/%08d", good.Fonds, good.Year, good.Retention, 9)
 			if err := store.Create(ctx, claim, []byte(`{"case_id":"ghost"}`)); err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"dossier/archive"
+	"dossier/archive/content"
 	"errors"
 	"image"
 	_ "image/jpeg" // DecodeConfig of JPEG materials
@@ -25,15 +26,15 @@ import (
 func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn string) {
 	whole := int64(len(head)) == size
 	sniffHead := head
-	if len(sniffHead) > archive.SniffHead {
-		sniffHead = sniffHead[:archive.SniffHead]
+	if len(sniffHead) > content.SniffHead {
+		sniffHead = sniffHead[:content.SniffHead]
 	}
-	t, err := archive.SniffContentType(sniffHead)
+	t, err := content.SniffContentType(sniffHead)
 	if err != nil {
 		return "", archive.ErrorMessage(err), ""
 	}
 	switch t {
-	case archive.TypePDF:
+	case content.TypePDF:
 		end := tail
 		if len(end) > 2048 {
 			end = end[len(end)-2048:]
@@ -44,17 +45,17 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 		if !bytes.Contains(end, []byte("startxref")) && !bytes.Contains(tail, []byte("xref")) {
 			return t, "", "the PDF has no cross-reference table (startxref) at its end: readers must rebuild it"
 		}
-	case archive.TypeJPEG, archive.TypePNG:
+	case content.TypeJPEG, content.TypePNG:
 		if _, _, err := image.DecodeConfig(bytes.NewReader(head)); err != nil {
 			if !whole && errors.Is(err, io.ErrUnexpectedEOF) {
 				return t, "", "the image header is longer than the part checked"
 			}
 			return t, "the image header does not decode: " + err.Error(), ""
 		}
-		if t == archive.TypeJPEG && !bytes.HasSuffix(bytes.TrimRight(tail, "\x00\r\n "), []byte{0xFF, 0xD9}) {
+		if t == content.TypeJPEG && !bytes.HasSuffix(bytes.TrimRight(tail, "\x00\r\n "), []byte{0xFF, 0xD9}) {
 			return t, "the JPEG has no end-of-image marker (truncated?)", ""
 		}
-	case archive.TypeTIFF:
+	case content.TypeTIFF:
 		if len(head) < 8 {
 			return t, "the TIFF header is cut short", ""
 		}
@@ -67,11 +68,11 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 		if off < 8 || off >= size {
 			return t, "the TIFF's first image directory lies outside the file", ""
 		}
-	case archive.TypeText, archive.TypeGBK:
+	case content.TypeText, content.TypeGBK:
 		if !validText(head, !whole, t) || (!whole && !validText(tail, true, t)) {
-			return t, "the text is not valid " + map[string]string{archive.TypeText: "UTF-8", archive.TypeGBK: "GB18030"}[t], ""
+			return t, "the text is not valid " + map[string]string{content.TypeText: "UTF-8", content.TypeGBK: "GB18030"}[t], ""
 		}
-	case archive.TypeDOCX, archive.TypeOFD:
+	case content.TypeDOCX, content.TypeOFD:
 		zr, err := zip.NewReader(&sparseReader{head: head, tail: tail, size: size}, size)
 		if errors.Is(err, errOutsideWindow) {
 			return t, "", "the package's central directory is larger than the part checked"
@@ -79,7 +80,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 		if err != nil {
 			return t, "the package does not open as ZIP: " + err.Error(), ""
 		}
-		want := map[string]string{archive.TypeDOCX: "word/document.xml", archive.TypeOFD: "OFD.xml"}[t]
+		want := map[string]string{content.TypeDOCX: "word/document.xml", content.TypeOFD: "OFD.xml"}[t]
 		for _, f := range zr.File {
 			if f.Name == want {
 				return t, "", ""
@@ -93,7 +94,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 // validText checks UTF-8 or GB18030 text; a part cut from a longer
 // content may start and end inside a character.
 func validText(b []byte, cut bool, t string) bool {
-	if t == archive.TypeText {
+	if t == content.TypeText {
 		if cut {
 			for i := 0; i < 3 && len(b) > 0 && !utf8.RuneStart(b[0]); i++ {
 				b = b[1:]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"dossier/archive/service"
 	"dossier/archive/users"
 	"encoding/json"
@@ -100,7 +101,7 @@ func TestBadInputNeverFails500(t *testing.T) {
 		if cd := d.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || strings.Contains(cd, "/") {
 			t.Fatalf("Content-Disposition %q", cd)
 		}
-		if d.header.Get("Content-Type") != archive.TypePDF || !bytes.Equal(d.raw, pdf(name)) {
+		if d.header.Get("Content-Type") != content.TypePDF || !bytes.Equal(d.raw, pdf(name)) {
 			t.Fatalf("download: %s %q", d.header.Get("Content-Type"), d.raw)
 		}
 	}

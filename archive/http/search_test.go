@@ -1,11 +1,11 @@
 package http_test
 
 import (
+	"dossier/archive"
+	"dossier/archive/identity"
 	"net/url"
 	"strings"
 	"testing"
-
-	"dossier/archive"
 )
 
 // Search over the API: staff find by name, number, words in opinions and
@@ -18,8 +18,8 @@ func TestSearchAPI(t *testing.T) {
 	_, clerk := e.user("s.clerk", archive.RoleClerk)
 	_, archivist := e.user("s.archivist", archive.RoleArchivist)
 	other := "110101199003071235"
-	if _, err := archive.ValidateIDNumber(other); err != nil {
-		c, _ := archive.IDCheckChar(other[:17])
+	if _, err := identity.ValidateIDNumber(other); err != nil {
+		c, _ := identity.IDCheckChar(other[:17])
 		other = other[:17] + string(c)
 	}
 	mk := func(tok, name, id, bt, summary string) string {

@@ -2,6 +2,9 @@ package http
 
 import (
 	"bytes"
+	"dossier/archive"
+	"dossier/archive/content"
+	"dossier/archive/identity"
 	"embed"
 	"fmt"
 	"html"
@@ -15,8 +18,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 // The staff interface and the applicant portal: server-rendered pages
@@ -466,12 +467,12 @@ var uiFuncs = template.FuncMap{
 		return nameOr(decisionNames, d)
 	},
 	"event":  func(s string) string { return nameOr(eventNames, s) },
-	"maskID": archive.MaskIDNumber,
+	"maskID": identity.MaskIDNumber,
 	"maskPhone": func(s string) string {
 		if s == "" {
 			return ""
 		}
-		return archive.MaskPhone(s)
+		return identity.MaskPhone(s)
 	},
 	"when": func(t time.Time) string {
 		if t.IsZero() {
@@ -497,7 +498,7 @@ var uiFuncs = template.FuncMap{
 	"pathEscape": url.PathEscape,
 	"has":        func(a *archive.Actor, r string) bool { return a != nil && a.Has(r) },
 	"previewable": func(ct string) bool {
-		return ct == archive.TypePDF || ct == archive.TypePNG || ct == archive.TypeJPEG
+		return ct == content.TypePDF || ct == content.TypePNG || ct == content.TypeJPEG
 	},
 	"join":      strings.Join,
 	"highlight": highlight,

@@ -2,6 +2,8 @@ package http
 
 import (
 	"cmp"
+	"dossier/archive"
+	"dossier/archive/content"
 	"errors"
 	"io"
 	"mime"
@@ -12,8 +14,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"dossier/archive"
 )
 
 type worklistSection struct {
@@ -500,7 +500,7 @@ func (s *Server) sendMaterial(c *gin.Context, caseID, mid string) {
 	}
 	defer rc.Close()
 	disp := "attachment"
-	if c.Query("inline") == "1" && (m.ContentType == archive.TypePDF || m.ContentType == archive.TypePNG || m.ContentType == archive.TypeJPEG) {
+	if c.Query("inline") == "1" && (m.ContentType == content.TypePDF || m.ContentType == content.TypePNG || m.ContentType == content.TypeJPEG) {
 		disp = "inline"
 	}
 	c.Header("Content-Type", m.ContentType)

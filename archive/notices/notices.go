@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"dossier/archive"
+	"dossier/archive/content"
+	"dossier/archive/identity"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -104,7 +106,7 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 		VerifyURL:     s.publicURL + "/api/v1/verify/" + n.VerifyCode,
 		Agency:        s.agency,
 		CaseNumber:    c.Number,
-		ApplicantName: c.Applicant.Name, MaskedIDNumber: archive.MaskIDNumber(c.Applicant.IDNumber),
+		ApplicantName: c.Applicant.Name, MaskedIDNumber: identity.MaskIDNumber(c.Applicant.IDNumber),
 		BusinessName: bt.Name, ReceivedAt: c.ReceivedAt, IssuedAt: now,
 		Approved: decision.Decision == archive.DecisionApprove, Reasons: decision.Opinion, Basis: decision.Basis,
 	}
@@ -121,7 +123,7 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 	if err := s.renderer.RenderNotice(&buf, d); err != nil {
 		return nil, archive.E("notices.issue", archive.EINTERNAL, err)
 	}
-	blob, err := s.Store.PutBlob(ctx, bytes.NewReader(buf.Bytes()), archive.BlobOptions{ContentType: archive.TypePDF})
+	blob, err := s.Store.PutBlob(ctx, bytes.NewReader(buf.Bytes()), archive.BlobOptions{ContentType: content.TypePDF})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/identity"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -315,7 +316,7 @@ func describeArchive(ctx context.Context, store archive.ObjectStore, no string) 
 		return exportArchive{}, damaged(err)
 	}
 	a := exportArchive{PackageArchive: PackageArchive{ArchiveNo: no, CaseID: ref.CaseID}, number: c.Number,
-		businessType: c.BusinessType, applicant: c.Applicant.Name, idNumber: archive.MaskIDNumber(c.Applicant.IDNumber),
+		businessType: c.BusinessType, applicant: c.Applicant.Name, idNumber: identity.MaskIDNumber(c.Applicant.IDNumber),
 		retention: rec.Retention, year: rec.Year}
 	add := func(kind, key, sum string, size int64, filename string) {
 		a.Members = append(a.Members, PackageMember{Name: memberName(no, kind, key), Key: key, Kind: kind,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/audit"
+	"dossier/archive/identity"
 	"dossier/archive/service"
 	"dossier/archive/users"
 	"encoding/binary"
@@ -145,7 +146,7 @@ func compare(ctx context.Context, raw, ours func(context.Context, []byte) error,
 }
 
 func benchCreateCase(url, token string) (string, error) {
-	id, err := archive.IDCheckChar("11010519800101001")
+	id, err := identity.IDCheckChar("11010519800101001")
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"dossier/archive/fixity"
 	"slices"
 	"strings"
@@ -133,7 +134,7 @@ func TestDemoCommand(t *testing.T) {
 			kinds[m.ContentType] = true
 		}
 	}
-	if notices == 0 || !kinds[archive.TypePDF] || !slices.ContainsFunc([]string{archive.TypePNG, archive.TypeJPEG}, func(k string) bool { return kinds[k] }) {
+	if notices == 0 || !kinds[content.TypePDF] || !slices.ContainsFunc([]string{content.TypePNG, content.TypeJPEG}, func(k string) bool { return kinds[k] }) {
 		t.Errorf("the applicant's cases: %d notices, material types %v", notices, kinds)
 	}
 }

@@ -2,6 +2,9 @@ package browsertest
 
 import (
 	"context"
+	"dossier/archive"
+	"dossier/archive/content"
+	"dossier/archive/identity"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -14,7 +17,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"dossier/archive"
 	"dossier/demo"
 )
 
@@ -351,7 +353,7 @@ func TestBrowser(t *testing.T) {
 	// Its notices download as PDFs: acceptance and result.
 	for _, sel := range []string{`a[href^="/notices/"]`} {
 		f := archivist.download(sel)
-		if f.Status != 200 || f.Type != archive.TypePDF || f.Head != "%PDF-" || f.Size < 1000 {
+		if f.Status != 200 || f.Type != content.TypePDF || f.Head != "%PDF-" || f.Size < 1000 {
 			t.Fatalf("notice download: %+v", f)
 		}
 	}
@@ -450,7 +452,7 @@ func TestBrowser(t *testing.T) {
 
 // checkChar is the GB 11643 check character of 17 digits.
 func checkChar(first17 string) string {
-	c, err := archive.IDCheckChar(first17)
+	c, err := identity.IDCheckChar(first17)
 	if err != nil {
 		panic(err)
 	}

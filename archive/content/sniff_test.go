@@ -1,7 +1,8 @@
-package archive
+package content
 
 import (
 	"bytes"
+	"dossier/archive"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -24,13 +25,13 @@ func TestSniffContentType(t *testing.T) {
 		{"gb18030 text", gb, TypeGBK, ""},
 		{"docx", append([]byte("PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"), []byte("...PK\x03\x04word/document.xml")...), TypeDOCX, ""},
 		{"ofd", []byte("PK\x03\x04\x14\x00\x00\x00OFD.xml"), TypeOFD, ""},
-		{"plain zip", []byte("PK\x03\x04\x14\x00\x00\x00data.csv"), "", EUNSUPPORTED},
-		{"elf", []byte("\x7fELF\x02\x01\x01\x00\x00\x00"), "", EUNSUPPORTED},
-		{"html", []byte("<html><script>alert(1)</script>\x00"), "", EUNSUPPORTED},
-		{"empty", nil, "", EINVALID},
+		{"plain zip", []byte("PK\x03\x04\x14\x00\x00\x00data.csv"), "", archive.EUNSUPPORTED},
+		{"elf", []byte("\x7fELF\x02\x01\x01\x00\x00\x00"), "", archive.EUNSUPPORTED},
+		{"html", []byte("<html><script>alert(1)</script>\x00"), "", archive.EUNSUPPORTED},
+		{"empty", nil, "", archive.EINVALID},
 	} {
 		got, err := SniffContentType(tc.head)
-		if got != tc.want || ErrorCode(err) != tc.code {
+		if got != tc.want || archive.ErrorCode(err) != tc.code {
 			t.Errorf("%s: got %q, %v; want %q, %s", tc.name, got, err, tc.want, tc.code)
 		}
 	}
@@ -71,8 +72,8 @@ func FuzzSniffContentType(f *testing.F) {
 		if err == nil && ct == "" || err != nil && ct != "" {
 			t.Fatalf("%q → %q, %v", b, ct, err)
 		}
-		if err != nil && ErrorCode(err) != EUNSUPPORTED && ErrorCode(err) != EINVALID {
-			t.Fatalf("code %s", ErrorCode(err))
+		if err != nil && archive.ErrorCode(err) != archive.EUNSUPPORTED && archive.ErrorCode(err) != archive.EINVALID {
+			t.Fatalf("code %s", archive.ErrorCode(err))
 		}
 	})
 }
@@ -86,4 +87,23 @@ func FuzzSafeFilename(f *testing.F) {
 			t.Fatalf("SafeFilename(%q) = %q", s, n)
 		}
 	})
+}
+
+func TestSafeFilenameShowsWhatItIs(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../etc/passwd":  "passwd",
+		"\u202efdp.exe":     "fdp.exe",
+		"C:\\docs\\申请表.pdf": "申请表.pdf",
+		"\u200b\u200b":      "material",
+		"e\u0301tat.pdf":    "état.pdf",
+		"bad\xffname.pdf":   "badname.pdf",
+		"\"quoted\".pdf":    "quoted.pdf",
+		"...":               "material",
+		"tab\tname.pdf":     "tabname.pdf",
+		"王𠮷的身份证😀.jpg":       "王𠮷的身份证😀.jpg",
+	} {
+		if got := SafeFilename(in); got != want {
+			t.Errorf("SafeFilename(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
-package archive
+package identity
 
 import (
+	"dossier/archive"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -10,7 +11,7 @@ import (
 )
 
 // testNow is noon in Beijing on a fixed day, so birth-date checks are stable.
-var testNow = time.Date(2026, 3, 15, 12, 0, 0, 0, Zone)
+var testNow = time.Date(2026, 3, 15, 12, 0, 0, 0, archive.Zone)
 
 // setNow fixes the identity clock for the rest of tb.
 func setNow(tb testing.TB, t time.Time) {
@@ -94,10 +95,10 @@ func TestValidateIDNumberErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ValidateIDNumber(%q) = %q, want an error", tc.in, got)
 			}
-			if code := ErrorCode(err); code != EINVALID {
-				t.Errorf("code = %q, want %q (%v)", code, EINVALID, err)
+			if code := archive.ErrorCode(err); code != archive.EINVALID {
+				t.Errorf("code = %q, want %q (%v)", code, archive.EINVALID, err)
 			}
-			msg := ErrorMessage(err)
+			msg := archive.ErrorMessage(err)
 			if !strings.Contains(msg, tc.msg) {
 				t.Errorf("message %q does not name the problem %q", msg, tc.msg)
 			}
@@ -135,8 +136,8 @@ func TestIDCheckChar(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "1101051949123100", "110105194912310021", "1101051949123100X", "１101051949123100"} {
-		if c, err := IDCheckChar(in); ErrorCode(err) != EINVALID {
-			t.Errorf("IDCheckChar(%q) = %q, %v; want an %s error", in, c, err, EINVALID)
+		if c, err := IDCheckChar(in); archive.ErrorCode(err) != archive.EINVALID {
+			t.Errorf("IDCheckChar(%q) = %q, %v; want an %s error", in, c, err, archive.EINVALID)
 		}
 	}
 }
@@ -206,10 +207,10 @@ func TestValidatePhoneErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ValidatePhone(%q) = %q, want an error", tc.in, got)
 			}
-			if code := ErrorCode(err); code != EINVALID {
-				t.Errorf("code = %q, want %q (%v)", code, EINVALID, err)
+			if code := archive.ErrorCode(err); code != archive.EINVALID {
+				t.Errorf("code = %q, want %q (%v)", code, archive.EINVALID, err)
 			}
-			if msg := ErrorMessage(err); !strings.Contains(msg, tc.msg) {
+			if msg := archive.ErrorMessage(err); !strings.Contains(msg, tc.msg) {
 				t.Errorf("message %q does not name the problem %q", msg, tc.msg)
 			}
 		})
@@ -235,7 +236,7 @@ func TestMaskPhone(t *testing.T) {
 func TestGenerateIDNumber(t *testing.T) {
 	setNow(t, testNow)
 	rng := rand.New(rand.NewPCG(1, 2))
-	birth := time.Date(1985, 11, 7, 23, 30, 0, 0, Zone)
+	birth := time.Date(1985, 11, 7, 23, 30, 0, 0, archive.Zone)
 	for range 50 {
 		id := GenerateIDNumber(rng, "440305", birth)
 		if got, err := ValidateIDNumber(id); err != nil || got != id {
@@ -289,8 +290,8 @@ func FuzzValidateIDNumber(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, seed uint64) {
 		id, err := ValidateIDNumber(s)
 		if err != nil {
-			if code := ErrorCode(err); code != EINVALID {
-				t.Fatalf("ValidateIDNumber(%q): code %q, want %q", s, code, EINVALID)
+			if code := archive.ErrorCode(err); code != archive.EINVALID {
+				t.Fatalf("ValidateIDNumber(%q): code %q, want %q", s, code, archive.EINVALID)
 			}
 			// Messages hold at most 8 digits in a row (a birth date), so
 			// any longer number in them would be the input leaking.
@@ -339,8 +340,8 @@ func FuzzValidatePhone(f *testing.F) {
 		p, err := ValidatePhone(s)
 		masked := MaskPhone(s)
 		if err != nil {
-			if code := ErrorCode(err); code != EINVALID {
-				t.Fatalf("ValidatePhone(%q): code %q, want %q", s, code, EINVALID)
+			if code := archive.ErrorCode(err); code != archive.EINVALID {
+				t.Fatalf("ValidatePhone(%q): code %q, want %q", s, code, archive.EINVALID)
 			}
 			in := strings.TrimSpace(s)
 			if len(in) > 8 && strings.Trim(in, "0123456789") == "" && strings.Contains(err.Error(), in) {

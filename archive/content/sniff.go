@@ -1,7 +1,10 @@
-package archive
+// Package content tells what a material is from its bytes (never from
+// what the client says) and makes client file names safe to show.
+package content
 
 import (
 	"bytes"
+	"dossier/archive"
 	"net/http"
 	"path"
 	"strings"
@@ -32,7 +35,7 @@ const SniffHead = 64 << 10
 // EUNSUPPORTED naming the accepted formats, EINVALID for empty content.
 func SniffContentType(head []byte) (string, error) {
 	if len(head) == 0 {
-		return "", Errorf(EINVALID, "the file is empty")
+		return "", archive.Errorf(archive.EINVALID, "the file is empty")
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte("%PDF-")):
@@ -49,7 +52,7 @@ func SniffContentType(head []byte) (string, error) {
 	if t := sniffText(head); t != "" {
 		return t, nil
 	}
-	return "", Errorf(EUNSUPPORTED, "this file type (%s) is not accepted; upload PDF, JPEG, PNG, TIFF, plain text, DOCX or OFD", http.DetectContentType(head))
+	return "", archive.Errorf(archive.EUNSUPPORTED, "this file type (%s) is not accepted; upload PDF, JPEG, PNG, TIFF, plain text, DOCX or OFD", http.DetectContentType(head))
 }
 
 // sniffZip tells DOCX and OFD packages apart by the member names in the
@@ -62,7 +65,7 @@ func sniffZip(head []byte) (string, error) {
 	case strings.Contains(names, "OFD.xml"):
 		return TypeOFD, nil
 	}
-	return "", Errorf(EUNSUPPORTED, "this ZIP archive is neither a DOCX nor an OFD document; upload PDF, JPEG, PNG, TIFF, plain text, DOCX or OFD")
+	return "", archive.Errorf(archive.EUNSUPPORTED, "this ZIP archive is neither a DOCX nor an OFD document; upload PDF, JPEG, PNG, TIFF, plain text, DOCX or OFD")
 }
 
 // sniffText accepts UTF-8 or GB18030 text without control characters
@@ -97,7 +100,7 @@ func SafeFilename(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base("/" + name)
 	name = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || bidiControl(r) || r == '/' || r == '"' {
+		if r == utf8.RuneError || unicode.IsControl(r) || archive.BidiControl(r) || r == '/' || r == '"' {
 			return -1
 		}
 		return r
@@ -106,7 +109,7 @@ func SafeFilename(name string) string {
 	if r := []rune(name); len(r) > 120 {
 		name = string(r[len(r)-120:])
 	}
-	if name == "" || name == "/" || !Shows(name) {
+	if name == "" || name == "/" || !archive.Shows(name) {
 		return "material"
 	}
 	return name

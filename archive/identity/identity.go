@@ -1,6 +1,10 @@
-package archive
+// Package identity validates and masks the personal numbers on a case:
+// resident identity numbers (GB 11643, with the ISO 7064 MOD 11-2 check
+// character) and phone numbers.
+package identity
 
 import (
+	"dossier/archive"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -33,7 +37,7 @@ var demoRegions = []string{"110105", "310104", "440305", "510107", "330106", "42
 // today returns the current date in Beijing, where the numbers are issued,
 // so a server on UTC does not reject someone born this morning.
 func today() time.Time {
-	y, m, d := now().In(Zone).Date()
+	y, m, d := now().In(archive.Zone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
@@ -47,7 +51,7 @@ func today() time.Time {
 func ValidateIDNumber(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if n := utf8.RuneCountInString(s); n != idLen {
-		return "", Errorf(EINVALID, "identity number must have 18 characters, %d given", n)
+		return "", archive.Errorf(archive.EINVALID, "identity number must have 18 characters, %d given", n)
 	}
 	pos := 0
 	for _, r := range s {
@@ -56,9 +60,9 @@ func ValidateIDNumber(s string) (string, error) {
 		case r >= '0' && r <= '9':
 		case pos == idLen && (r == 'X' || r == 'x'):
 		case pos == idLen:
-			return "", Errorf(EINVALID, "identity number: the last character must be a digit or X")
+			return "", archive.Errorf(archive.EINVALID, "identity number: the last character must be a digit or X")
 		default:
-			return "", Errorf(EINVALID, "identity number: character %d must be a digit", pos)
+			return "", archive.Errorf(archive.EINVALID, "identity number: character %d must be a digit", pos)
 		}
 	}
 	// Only ASCII is left, so byte offsets are character positions.
@@ -70,7 +74,7 @@ func ValidateIDNumber(s string) (string, error) {
 		return "", err
 	}
 	if want := checkChar(s[:idLen-1]); s[idLen-1] != want {
-		return "", Errorf(EINVALID, "identity number: check character should be '%c' not '%c'; look for a mistyped digit", want, s[idLen-1])
+		return "", archive.Errorf(archive.EINVALID, "identity number: check character should be '%c' not '%c'; look for a mistyped digit", want, s[idLen-1])
 	}
 	return s, nil
 }
@@ -80,7 +84,7 @@ func ValidateIDNumber(s string) (string, error) {
 // code EINVALID if first17 is not exactly 17 digits.
 func IDCheckChar(first17 string) (byte, error) {
 	if len(first17) != idLen-1 || !allDigits(first17) {
-		return 0, Errorf(EINVALID, "identity number: a check character needs exactly 17 digits")
+		return 0, archive.Errorf(archive.EINVALID, "identity number: a check character needs exactly 17 digits")
 	}
 	return checkChar(first17), nil
 }
@@ -100,7 +104,7 @@ func checkChar(first17 string) byte {
 // Macao and Taiwan.
 func checkRegion(code string) error {
 	if len(code) != 6 || !allDigits(code) {
-		return Errorf(EINVALID, "identity number: the region code must be 6 digits")
+		return archive.Errorf(archive.EINVALID, "identity number: the region code must be 6 digits")
 	}
 	switch p := atoi(code[:2]); {
 	case p >= 11 && p <= 15, p >= 21 && p <= 23, p >= 31 && p <= 37,
@@ -108,7 +112,7 @@ func checkRegion(code string) error {
 		p == 71, p >= 81 && p <= 83:
 		return nil
 	default:
-		return Errorf(EINVALID, "identity number: unknown region code; %s is not a province code", code[:2])
+		return archive.Errorf(archive.EINVALID, "identity number: unknown region code; %s is not a province code", code[:2])
 	}
 }
 
@@ -116,13 +120,13 @@ func checkRegion(code string) error {
 func checkBirth(y, m, d int) error {
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return Errorf(EINVALID, "identity number: invalid birth date %04d%02d%02d", y, m, d)
+		return archive.Errorf(archive.EINVALID, "identity number: invalid birth date %04d%02d%02d", y, m, d)
 	}
 	if t.Before(earliestBirth) {
-		return Errorf(EINVALID, "identity number: birth date %04d%02d%02d is before 1900", y, m, d)
+		return archive.Errorf(archive.EINVALID, "identity number: birth date %04d%02d%02d is before 1900", y, m, d)
 	}
 	if t.After(today()) {
-		return Errorf(EINVALID, "identity number: birth date %04d%02d%02d is in the future", y, m, d)
+		return archive.Errorf(archive.EINVALID, "identity number: birth date %04d%02d%02d is in the future", y, m, d)
 	}
 	return nil
 }
@@ -160,23 +164,23 @@ func ValidatePhone(s string) (string, error) {
 		case r >= '0' && r <= '9', r == '+' && i == 0:
 			b.WriteRune(r)
 		default:
-			return "", Errorf(EINVALID, "phone number may contain only digits, spaces and hyphens")
+			return "", archive.Errorf(archive.EINVALID, "phone number may contain only digits, spaces and hyphens")
 		}
 	}
 	d := b.String()
 	if rest, ok := strings.CutPrefix(d, "+"); ok {
 		d, ok = strings.CutPrefix(rest, "86")
 		if !ok || len(d) != 11 || !strings.HasPrefix(d, "1") {
-			return "", Errorf(EINVALID, "phone number: after +86 only an 11-digit mobile number is accepted; write a landline with its area code, such as 010-12345678")
+			return "", archive.Errorf(archive.EINVALID, "phone number: after +86 only an 11-digit mobile number is accepted; write a landline with its area code, such as 010-12345678")
 		}
 	}
 	switch {
 	case strings.HasPrefix(d, "1"):
 		if len(d) != 11 {
-			return "", Errorf(EINVALID, "mobile number must have 11 digits, %d given", len(d))
+			return "", archive.Errorf(archive.EINVALID, "mobile number must have 11 digits, %d given", len(d))
 		}
 		if d[1] < '3' {
-			return "", Errorf(EINVALID, "mobile number must start with 13 to 19")
+			return "", archive.Errorf(archive.EINVALID, "mobile number must start with 13 to 19")
 		}
 		return d, nil
 	case strings.HasPrefix(d, "0"):
@@ -185,15 +189,15 @@ func ValidatePhone(s string) (string, error) {
 			area = 3
 		}
 		if len(d) < area || d[1] == '0' || (d[1] == '1' && d[2] != '0') {
-			return "", Errorf(EINVALID, "landline number: unknown area code; write it like 010-12345678 or 0755-1234567")
+			return "", archive.Errorf(archive.EINVALID, "landline number: unknown area code; write it like 010-12345678 or 0755-1234567")
 		}
 		local := d[area:]
 		if len(local) < 7 || len(local) > 8 || local[0] == '0' {
-			return "", Errorf(EINVALID, "landline number: after the area code must come a 7- or 8-digit local number not starting with 0")
+			return "", archive.Errorf(archive.EINVALID, "landline number: after the area code must come a 7- or 8-digit local number not starting with 0")
 		}
 		return d[:area] + "-" + local, nil
 	default:
-		return "", Errorf(EINVALID, "phone number must be a mobile number starting with 1 or a landline starting with its area code 0")
+		return "", archive.Errorf(archive.EINVALID, "phone number must be a mobile number starting with 1 or a landline starting with its area code 0")
 	}
 }
 
