@@ -101,9 +101,7 @@ type AcceptanceInput struct {
 // reason. Errors: EINVALID, ECONFLICT, EFORBIDDEN.
 func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
 	if c.Status != StatusSubmitted {
-		if _, err := nextStatus(c.Status, in.Decision); err != nil {
-			return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
-		}
+		return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
 	}
 	if err := checkDecider(c, StageAcceptance, a); err != nil {
 		return Event{}, err
