@@ -224,8 +224,8 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 // AddMaterial stores an uploaded material and records it on the case. The
 // content type is sniffed from the bytes; the file name is kept as display
 // metadata only. Applicants and clerks upload while the case is being
-// accepted or corrected; reviewers attach documents while the case is at
-// their stage. Errors: EINVALID (bad code, empty), ETOOLARGE,
+// accepted or corrected (archive.CanUpload); whoever may decide the review
+// stage the case is at attaches documents for it (archive.CanAttach). Errors: EINVALID (bad code, empty), ETOOLARGE,
 // EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
 // EUNAVAILABLE.
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
@@ -284,25 +284,17 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 	return &m, nil
 }
 
+// canUpload checks an upload of material code: a decision attachment
+// (archive.CanAttach) or an application material of the catalogue
+// (archive.CanUpload).
 func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
-	stage := archive.StageOf(c.Status)
 	if code == archive.MaterialCodeAttachment {
-		role := archive.StageRole[stage]
-		if stage == archive.StageAcceptance || role == "" || !a.Has(role) {
-			return archive.Errorf(archive.ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", c.Status)
-		}
-		return nil
+		return archive.CanAttach(a, c)
 	}
 	if _, ok := bt.Material(code); !ok {
 		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Code, archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
 	}
-	if stage != archive.StageAcceptance && stage != archive.StageCorrection {
-		return archive.Errorf(archive.ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
-	}
-	if !a.Has(archive.RoleClerk) && !a.OwnsCase(c) {
-		return archive.Errorf(archive.EFORBIDDEN, "only the applicant or a clerk hands in application materials")
-	}
-	return nil
+	return archive.CanUpload(a, c)
 }
 
 // OpenMaterial streams a material's content. Errors: ENOTFOUND,
