@@ -22,11 +22,12 @@ type NewCase struct {
 	ApplicantUserID string `json:"applicant_user_id"`
 }
 
-func (s *Service) view(c *archive.Case, unmask bool) *archive.CaseView {
+// view is c as a reads it, with what a may do to it.
+func (s *Service) view(c *archive.Case, a archive.Actor, unmask bool) *archive.CaseView {
 	v := &archive.CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: archive.StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask}
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask, Actions: archive.ActionsOn(a, c)}
 	if c.Archive != nil {
 		v.ArchiveNo = c.Archive.ArchiveNo
 	}
@@ -137,7 +138,7 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	if err := s.Record(ctx, a, "case.create", "case/"+id, bt.Code); err != nil {
 		return nil, err
 	}
-	return s.view(c, false), nil
+	return s.view(c, a, false), nil
 }
 
 // GetCase returns one case. Identity and phone numbers are unmasked only
@@ -162,7 +163,7 @@ func (s *Service) GetCase(ctx context.Context, a archive.Actor, id string, unmas
 	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	return s.view(c, show), nil
+	return s.view(c, a, show), nil
 }
 
 // ListCases lists cases the actor may see, newest first, masked. Errors:
@@ -200,7 +201,7 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType {
 			return true
 		}
-		v := s.view(c, false)
+		v := s.view(c, a, false)
 		v.History = nil
 		if f.Overdue != nil && v.Overdue != *f.Overdue {
 			return true
@@ -364,7 +365,7 @@ func (s *Service) decide(ctx context.Context, a archive.Actor, caseID, action st
 	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	return s.view(c, false), nil
+	return s.view(c, a, false), nil
 }
 
 // Acceptance records the clerk's acceptance decision (受理 / 补正 /

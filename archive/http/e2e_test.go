@@ -242,6 +242,14 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 	if r.str("status") != "second_review" {
 		t.Fatalf("after initial approve: %s", r.str("status"))
 	}
+	// The answer says what the caller may do next: the person who decided
+	// initial may not decide second; the supervisor may.
+	if a := r.body["actions"].(map[string]any); a["decide"] != false || a["attach"] != false {
+		t.Fatalf("actions of the initial reviewer at second review: %v", a)
+	}
+	if a := e.json("GET", "/api/v1/cases/"+id, supervisor, nil).body["actions"].(map[string]any); a["decide"] != true || a["archive"] != false {
+		t.Fatalf("actions of the supervisor at second review: %v", a)
+	}
 	// Separation of duties: the person who decided initial cannot decide second.
 	expect(t, e.json("POST", "/api/v1/cases/"+id+"/reviews", both, map[string]any{"decision": "approve", "opinion": "x"}), 403, "same person deciding two stages")
 	expect(t, e.json("POST", "/api/v1/cases/"+id+"/reviews", supervisor, map[string]any{"decision": "return", "opinion": "请补充核查缴费记录"}), 200, "second return")
