@@ -137,8 +137,8 @@ type historyRow struct {
 type option struct{ Value, Label string }
 
 // caseView is the case page: the case as the Service shows it to the
-// actor, and which forms to offer. The forms are offers only; the
-// Service decides when one is posted.
+// actor, with the forms its Actions allow (the Service still decides
+// when one is posted).
 type caseView struct {
 	Case      *archive.CaseView
 	Base      string // where the page's forms post: /cases/<id> or /portal
@@ -150,20 +150,15 @@ type caseView struct {
 	// have not been uploaded since.
 	Outstanding []string
 	History     []historyRow
-	Stage       string // the stage whose decision form is shown, or ""
-	Decisions   []option
-	Specs       []archive.MaterialSpec
-	Upload      bool
+	// Decisions are the choices of the decision form.
+	Decisions []option
+	Specs     []archive.MaterialSpec
 	// Preselect is the material the upload form offers first: the first
 	// one a correction asked for, else the first required one not yet
 	// handed in.
 	Preselect string
 	// Requested marks the materials a correction asked for.
 	Requested map[string]bool
-	Attach    bool
-	Resubmit  bool
-	Extend    bool
-	Archive   bool
 	// Full shows identity and phone numbers as the Service returned them
 	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
 	Full      bool
@@ -173,14 +168,6 @@ type caseView struct {
 	// Form fills the decision form: a refused decision as it was posted,
 	// or the materials a correction would ask for.
 	Form decisionForm
-}
-
-// stageRoles is the role that decides each stage, for offering the form.
-var stageRoles = map[string]string{
-	archive.StageAcceptance: archive.RoleClerk,
-	archive.StageInitial:    archive.RoleReviewer,
-	archive.StageSecond:     archive.RoleSupervisor,
-	archive.StageFinal:      archive.RoleApprover,
 }
 
 func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
@@ -241,24 +228,17 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 		}
 		cv.History = append(cv.History, r)
 	}
-	if role := stageRoles[v.Stage]; role != "" && a.Has(role) && a.Case == "" {
-		cv.Stage = v.Stage
+	if v.Actions.Decide {
 		if v.Stage == archive.StageAcceptance {
 			cv.Decisions = []option{{archive.DecisionAccept, "受理"}, {archive.DecisionCorrect, "要求补正"}, {archive.DecisionReject, "不予受理"}}
-			cv.Extend = true
 		} else {
 			cv.Decisions = []option{{archive.DecisionApprove, "同意"}, {archive.DecisionReject, "不予核准"}}
 			if v.Stage != archive.StageInitial {
 				cv.Decisions = append(cv.Decisions, option{archive.DecisionReturn, "退回上一环节"})
 			}
-			cv.Attach = true
 		}
 	}
-	owner := a.Has(archive.RoleApplicant)
-	if v.Stage == archive.StageAcceptance || v.Stage == archive.StageCorrection {
-		cv.Upload = owner || a.Has(archive.RoleClerk)
-	}
-	if cv.Upload {
+	if v.Actions.Upload {
 		cv.Requested = map[string]bool{}
 		for _, code := range v.Missing {
 			cv.Requested[code] = true
@@ -278,8 +258,6 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 			}
 		}
 	}
-	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
-	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
 	cv.ArchiveLink = a.HasAny(archive.RoleArchivist, archive.RoleAuditor) && a.Case == ""
 	return cv
 }
@@ -323,7 +301,7 @@ func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	status := http.StatusOK
 	if form != nil {
 		cv.Form, status = *form, form.Status
-	} else if cv.Stage == archive.StageAcceptance {
+	} else if v.Actions.Decide && v.Stage == archive.StageAcceptance {
 		// A correction request lists the required materials not handed
 		// in: they come ticked.
 		cv.Form.Missing = map[string]bool{}
