@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"dossier/archive"
+	"dossier/archive/apitest"
 	"maps"
 	"net/http"
 	"net/url"
@@ -30,18 +31,18 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 	// the approver.
 	fileAt := func(status string) string {
 		t.Helper()
-		r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": bt.Code, "applicant_user_id": ownerID,
-			"applicant": map[string]any{"name": "王五", "id_number": validID}})
-		expect(t, r, 201, "create case")
-		id := r.str("id")
+		r := e.JSON("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": bt.Code, "applicant_user_id": ownerID,
+			"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID}})
+		apitest.Expect(t, r, 201, "create case")
+		id := r.Str("id")
 		if status == archive.StatusCorrectionRequested {
-			expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+			apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
 		}
 		if status == archive.StatusSubmitted || status == archive.StatusCorrectionRequested {
 			return id
 		}
 		for _, m := range bt.MissingMandatory(nil) {
-			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+			apitest.Expect(t, e.Upload(tokens["clerk"], id, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 		steps := []struct{ who, path string }{{"clerk", "acceptance"}, {"both", "reviews"}, {"supervisor", "reviews"}, {"approver", "reviews"}}
 		for _, s := range steps {
@@ -49,8 +50,8 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 			if s.path == "acceptance" {
 				body = map[string]any{"decision": "accept"}
 			}
-			expect(t, e.json("POST", "/api/v1/cases/"+id+"/"+s.path, tokens[s.who], body), 200, s.who)
-			if e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("status") == status {
+			apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/"+s.path, tokens[s.who], body), 200, s.who)
+			if e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).Str("status") == status {
 				return id
 			}
 		}
@@ -90,7 +91,7 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 					t.Fatalf("%s opens a case at %s: %d", who, status, p.status)
 				}
 				shown := strings.Contains(p.body, `id="`+f.id+`"`)
-				actions, _ := e.json("GET", "/api/v1/cases/"+id, tokens[who], nil).body["actions"].(map[string]any)
+				actions, _ := e.JSON("GET", "/api/v1/cases/"+id, tokens[who], nil).Body["actions"].(map[string]any)
 				if actions[f.action] != shown {
 					t.Errorf("%s at %s: the page shows %s %v, the API says %s %v", who, status, f.id, shown, f.action, actions[f.action])
 				}
