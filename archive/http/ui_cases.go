@@ -38,8 +38,8 @@ const (
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
-func (s *Server) worklistPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) worklistPage(c *gin.Context) {
+	a := Actor(c)
 	var v worklistView
 	type part struct {
 		role, title, empty string
@@ -62,7 +62,7 @@ func (s *Server) worklistPage(c *gin.Context) {
 		}
 		cases, err := s.allCases(c, a, p.f)
 		if err != nil {
-			s.fail(c, err)
+			s.api.Fail(c, err)
 			return
 		}
 		sortWorklist(cases)
@@ -79,7 +79,7 @@ func (s *Server) worklistPage(c *gin.Context) {
 // allCases reads every case of a filter (up to worklistScan), page by
 // page, since the most urgent are the oldest and listings run newest
 // first.
-func (s *Server) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
+func (s *ui) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
 	var out []*archive.CaseView
 	cursor := ""
 	for {
@@ -170,7 +170,7 @@ type caseView struct {
 	Form decisionForm
 }
 
-func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
+func (s *ui) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
 	cv := caseView{Case: v, Base: base}
 	bt, err := s.svc.Catalogue().Lookup(v.BusinessType)
 	matName := func(code string) string {
@@ -265,7 +265,7 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 // casePage shows one case. Identity and phone numbers are shown masked
 // unless the user asks for them (?unmask=1) and the Service, which audits
 // it, hands them out.
-func (s *Server) casePage(c *gin.Context) {
+func (s *ui) casePage(c *gin.Context) {
 	s.showCase(c, c.Query("unmask") == "1", nil)
 }
 
@@ -283,8 +283,8 @@ type decisionForm struct {
 
 // showCase renders the case page; a refused decision (form) comes back
 // with its input and message, status 400 or 409 by its error.
-func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
-	a := actor(c)
+func (s *ui) showCase(c *gin.Context, unmask bool, form *decisionForm) {
+	a := Actor(c)
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
@@ -323,8 +323,8 @@ func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
 
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
-func (s *Server) caseDecision(c *gin.Context) {
-	a, id := actor(c), c.Param("id")
+func (s *ui) caseDecision(c *gin.Context) {
+	a, id := Actor(c), c.Param("id")
 	decision := c.PostForm("decision")
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
@@ -344,7 +344,8 @@ func (s *Server) caseDecision(c *gin.Context) {
 	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
 		// What to correct, on the case page with the form as it was
 		// filled in (an opinion can be long).
-		f := &decisionForm{Error: archive.ErrorMessage(err), Status: statusOf[archive.ErrorCode(err)], Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+		status, _ := Status(err)
+		f := &decisionForm{Error: archive.ErrorMessage(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
 			Missing: map[string]bool{}, Attached: map[string]bool{}}
 		if zh := zhMessage(f.Error); zh != "" {
 			f.Error = zh
@@ -359,41 +360,41 @@ func (s *Server) caseDecision(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已记录决定："+nameOr(decisionNames, decision)+"。", caseURL(id))
 }
 
-func (s *Server) caseResubmit(c *gin.Context) {
+func (s *ui) caseResubmit(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.Resubmit(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
+	if _, err := s.svc.Resubmit(c.Request.Context(), Actor(c), id); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已重新提交，等待受理。", caseURL(id))
 }
 
-func (s *Server) caseExtension(c *gin.Context) {
+func (s *ui) caseExtension(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), actor(c), id, c.PostForm("reason")); err != nil {
-		s.fail(c, err)
+	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), Actor(c), id, c.PostForm("reason")); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "受理期限已延长。", caseURL(id))
 }
 
-func (s *Server) caseArchive(c *gin.Context) {
-	rec, err := s.svc.ArchiveCase(c.Request.Context(), actor(c), c.Param("id"))
+func (s *ui) caseArchive(c *gin.Context) {
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), Actor(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已归档，档号 "+rec.ArchiveNo+"。", "/archives/"+url.PathEscape(rec.ArchiveNo))
 }
 
 // caseUpload streams an upload from the case page.
-func (s *Server) caseUpload(c *gin.Context) {
+func (s *ui) caseUpload(c *gin.Context) {
 	id := c.Param("id")
 	if _, ok := s.streamUpload(c, id); ok {
 		s.flashRedirect(c, "材料已上传。", caseURL(id))
@@ -404,35 +405,35 @@ func (s *Server) caseUpload(c *gin.Context) {
 // csrf, material, then file; the token is checked before the file is
 // read, and the file goes straight to the Service. It answers errors
 // itself and reports ok only on success.
-func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
+func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
 	ss, _ := c.Get(sessionKey)
 	sess, _ := ss.(*session)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
+		s.api.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
 		return nil, false
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+	s.api.LimitUpload(c)
 	var token, code string
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			if !s.checkCSRF(c, sess, token) {
-				s.fail(c, errCSRF)
+				s.api.Fail(c, errCSRF)
 				return nil, false
 			}
-			s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+			s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 			return nil, false
 		}
 		if err != nil {
-			s.fail(c, bodyErr(err, s.maxUpload))
+			s.api.Fail(c, s.api.UploadError(err))
 			return nil, false
 		}
 		switch part.FormName() {
 		case "csrf", "material":
 			b, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.api.Fail(c, s.api.UploadError(err))
 				return nil, false
 			}
 			if part.FormName() == "csrf" {
@@ -442,20 +443,20 @@ func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material,
 			}
 		case "file":
 			if !s.checkCSRF(c, sess, token) {
-				s.fail(c, errCSRF)
+				s.api.Fail(c, errCSRF)
 				return nil, false
 			}
 			if part.FileName() == "" {
-				s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 				return nil, false
 			}
 			if code == "" {
-				s.fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
+				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
 				return nil, false
 			}
-			m, err := s.svc.AddMaterial(c.Request.Context(), actor(c), caseID, code, part.FileName(), part)
+			m, err := s.svc.AddMaterial(c.Request.Context(), Actor(c), caseID, code, part.FileName(), part)
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.api.Fail(c, s.api.UploadError(err))
 				return nil, false
 			}
 			return m, true
@@ -466,14 +467,14 @@ func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material,
 
 // materialFile sends a material: inline (?inline=1) for PDF and images
 // the browser shows itself, as a download otherwise.
-func (s *Server) materialFile(c *gin.Context) {
+func (s *ui) materialFile(c *gin.Context) {
 	s.sendMaterial(c, c.Param("id"), c.Param("mid"))
 }
 
-func (s *Server) sendMaterial(c *gin.Context, caseID, mid string) {
-	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), actor(c), caseID, mid)
+func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), Actor(c), caseID, mid)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	defer rc.Close()
