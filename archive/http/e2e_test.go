@@ -11,10 +11,7 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// env is the test server with what the page tests add to it.
-type env struct{ *apitest.Env }
-
-func newEnv(t *testing.T) *env { return &env{apitest.New(t, nil)} }
+func newEnv(t *testing.T) *apitest.Env { return apitest.New(t, nil) }
 
 func TestCaseLifecycleEndToEnd(t *testing.T) {
 	e := newEnv(t)

@@ -56,12 +56,6 @@ type Config struct {
 	// IndexLag, when set, says how many cases wait for the search index;
 	// /readyz shows it and /metrics exports it.
 	IndexLag func(context.Context) (int, error)
-	// SecureCookies marks the web session cookie Secure and sends HSTS;
-	// set it when the service is reached over https (DOSSIER_SECURE_COOKIES).
-	SecureCookies bool
-	// PublicURL is where browsers reach the service; a form posted from
-	// its host passes the Origin check even when a proxy rewrites Host.
-	PublicURL string
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed for the client address (audit, sign-in rate limit); none
 	// by default, so the peer address counts (DOSSIER_TRUSTED_PROXIES).
@@ -149,7 +143,6 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	for _, r := range e.Routes() {
 		s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
 	}
-	s.Mount(newUI(s, svc, log, cfg.SecureCookies, cfg.PublicURL))
 	return s
 }
 

@@ -1,4 +1,4 @@
-package http_test
+package web_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"dossier/archive/service"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,7 +19,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	dhttp "dossier/archive/http"
+	"dossier/archive/storetest"
+	"dossier/archive/web"
 )
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// env is the test server with the pages mounted, and what the page tests
+// add to it.
+type env struct{ *apitest.Env }
+
+func newEnv(t *testing.T) *env {
+	return &env{apitest.New(t, func(api *dhttp.Server, svc *service.Service) {
+		web.Mount(api, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	})}
+}
 
 // browser is a cookie-keeping client that does not follow redirects, so
 // tests see every 303.

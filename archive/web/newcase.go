@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/cases"
+	dhttp "dossier/archive/http"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,7 +28,7 @@ func (s *ui) newCasePage(c *gin.Context) {
 func (s *ui) newCase(c *gin.Context) {
 	in := cases.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
 		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
-	v, err := s.svc.CreateCase(c.Request.Context(), Actor(c), in)
+	v, err := s.svc.CreateCase(c.Request.Context(), dhttp.Actor(c), in)
 	if archive.IsCode(err, archive.EINVALID) {
 		// The form comes back as it was filled in, with what to correct,
 		// so that a clerk at the counter does not type it all again.

@@ -1,4 +1,11 @@
-package http
+// Package web is dossier's web interface: the staff pages and the
+// applicant portal, server-rendered from embedded templates, with one
+// stylesheet and one small script, all served by this binary. The pages
+// are mounted on the JSON API's server (archive/http) and share its
+// engine, middleware, error table and the handlers both serve. Every page
+// gets its data from the service with the signed-in actor, so access is
+// checked there and only there.
+package web
 
 import (
 	"bytes"
@@ -18,15 +25,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 	"dossier/archive/service"
 )
 
-// The staff interface and the applicant portal: server-rendered pages
-// from embedded templates, one stylesheet and one small script, all
-// served by this binary. Every page gets its data from the service with
-// the signed-in actor, so access is checked there and only there.
-
-//go:embed web/templates/*.html web/static/*
+//go:embed templates/*.html static/*
 var webFS embed.FS
 
 // sessionKey holds the request's *session.
@@ -40,7 +43,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // ui serves the pages, mounted on the API's server: its engine and
 // middleware, its error table and the handlers both share.
 type ui struct {
-	api      *Server
+	api      *dhttp.Server
 	svc      *service.Service
 	log      *slog.Logger
 	pages    map[string]*template.Template
@@ -55,19 +58,35 @@ type ui struct {
 	publicHost string
 }
 
-func newUI(api *Server, svc *service.Service, log *slog.Logger, secure bool, publicURL string) *ui {
+// Config tunes the pages.
+type Config struct {
+	// SecureCookies marks the session cookie Secure and sends HSTS; set
+	// it when the service is reached over https (DOSSIER_SECURE_COOKIES).
+	SecureCookies bool
+	// PublicURL is where browsers reach the service; a form posted from
+	// its host passes the Origin check even when a proxy rewrites Host.
+	PublicURL string
+}
+
+// Mount serves the pages on api, calling svc; log takes what goes wrong
+// in them.
+func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) {
+	api.Mount(newUI(api, svc, log, cfg))
+}
+
+func newUI(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) *ui {
 	u := &ui{api: api, svc: svc, log: log, pages: map[string]*template.Template{}, sessions: newSessionStore(),
-		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: secure}
-	if pu, err := url.Parse(publicURL); err == nil {
+		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
+	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		u.publicHost = pu.Host
 	}
-	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "web/templates/layout.html", "web/templates/_*.html"))
-	names, err := fs.Glob(webFS, "web/templates/*.html")
+	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "templates/layout.html", "templates/_*.html"))
+	names, err := fs.Glob(webFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, n := range names {
-		base := strings.TrimPrefix(n, "web/templates/")
+		base := strings.TrimPrefix(n, "templates/")
 		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
@@ -128,7 +147,7 @@ func (s *ui) AddRoutes(r gin.IRouter) {
 // staticFile serves the stylesheet and the script; no listing.
 func (s *ui) staticFile(c *gin.Context) {
 	name := c.Param("file")
-	b, err := fs.ReadFile(webFS, "web/static/"+name)
+	b, err := fs.ReadFile(webFS, "static/"+name)
 	if err != nil || strings.HasPrefix(name, ".") {
 		s.api.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
 		return
@@ -224,7 +243,7 @@ func (s *ui) bind(c *gin.Context, ss *session) {
 	a := *ss.actor()
 	a.Remote = c.ClientIP()
 	c.Set(sessionKey, ss)
-	SetActor(c, a)
+	dhttp.SetActor(c, a)
 }
 
 // maxFormBody bounds a form post other than an upload.

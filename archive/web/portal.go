@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 )
 
 // The applicant portal: an applicant signs in with the case number, the
@@ -32,7 +33,7 @@ func (s *ui) portalPage(c *gin.Context) {
 		return
 	}
 	s.bind(c, ss)
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	v, err := s.svc.GetCase(c.Request.Context(), a, a.Case, false)
 	if err != nil {
 		s.api.Fail(c, err)
@@ -75,13 +76,13 @@ func (s *ui) portalLogin(c *gin.Context) {
 }
 
 func (s *ui) portalUpload(c *gin.Context) {
-	if _, ok := s.streamUpload(c, Actor(c).Case); ok {
+	if _, ok := s.streamUpload(c, dhttp.Actor(c).Case); ok {
 		s.flashRedirect(c, "材料已上传。补齐全部材料后请点击“重新提交”。", "/portal")
 	}
 }
 
 func (s *ui) portalResubmit(c *gin.Context) {
-	if _, err := s.svc.Resubmit(c.Request.Context(), Actor(c), Actor(c).Case); err != nil {
+	if _, err := s.svc.Resubmit(c.Request.Context(), dhttp.Actor(c), dhttp.Actor(c).Case); err != nil {
 		s.api.Fail(c, err)
 		return
 	}
@@ -89,5 +90,5 @@ func (s *ui) portalResubmit(c *gin.Context) {
 }
 
 func (s *ui) portalMaterial(c *gin.Context) {
-	s.sendMaterial(c, Actor(c).Case, c.Param("mid"))
+	s.sendMaterial(c, dhttp.Actor(c).Case, c.Param("mid"))
 }

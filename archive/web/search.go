@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/archiving"
+	dhttp "dossier/archive/http"
 	"dossier/archive/indexing"
 	"net/http"
 	"net/url"
@@ -56,7 +57,7 @@ func (s *ui) searchPage(c *gin.Context) {
 		}
 		q.Year = n
 	}
-	res, err := s.svc.Search(c.Request.Context(), Actor(c), q)
+	res, err := s.svc.Search(c.Request.Context(), dhttp.Actor(c), q)
 	if err != nil {
 		s.api.Fail(c, err)
 		return
@@ -99,7 +100,7 @@ type holdsView struct {
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
 // be archived, and the archives under legal hold.
 func (s *ui) archivesPage(c *gin.Context) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	if no := c.Query("no"); no != "" {
 		c.Redirect(http.StatusSeeOther, "/archives/"+url.PathEscape(no))
 		return
@@ -140,7 +141,7 @@ type archiveView struct {
 // archivePage shows one archive record with its case summary and legal
 // holds. Further sections (loans, disposal) hang off the same page.
 func (s *ui) archivePage(c *gin.Context) {
-	a, no := Actor(c), c.Param("no")
+	a, no := dhttp.Actor(c), c.Param("no")
 	rec, err := s.svc.Archive(c.Request.Context(), a, no)
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		// Staff other than archivists and auditors reach a record by its
@@ -185,7 +186,7 @@ func (s *ui) archivePage(c *gin.Context) {
 
 func (s *ui) archivePlaceHold(c *gin.Context) {
 	no := c.Param("no")
-	if _, err := s.svc.PlaceHold(c.Request.Context(), Actor(c), no, c.PostForm("reason")); err != nil {
+	if _, err := s.svc.PlaceHold(c.Request.Context(), dhttp.Actor(c), no, c.PostForm("reason")); err != nil {
 		s.api.Fail(c, err)
 		return
 	}
@@ -194,7 +195,7 @@ func (s *ui) archivePlaceHold(c *gin.Context) {
 
 func (s *ui) archiveLiftHold(c *gin.Context) {
 	no := c.Param("no")
-	if err := s.svc.LiftHold(c.Request.Context(), Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
+	if err := s.svc.LiftHold(c.Request.Context(), dhttp.Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
 		s.api.Fail(c, err)
 		return
 	}

@@ -1,7 +1,8 @@
-package http
+package web
 
 import (
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 	"dossier/archive/loans"
 	"dossier/archive/users"
 	"net/http"
@@ -135,7 +136,7 @@ func (s *ui) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*lo
 // loans of it and the request form: the page a case handler reaches
 // from a case they may not read.
 func (s *ui) loanRequestPage(c *gin.Context) {
-	a, no := Actor(c), c.Param("no")
+	a, no := dhttp.Actor(c), c.Param("no")
 	sec, err := s.loadLoanSection(c, a, no, "loan")
 	if err != nil {
 		s.api.Fail(c, err)
@@ -147,7 +148,7 @@ func (s *ui) loanRequestPage(c *gin.Context) {
 // loanRequest posts a loan request: purpose, scope (whole file, or the
 // chosen items), days.
 func (s *ui) loanRequest(c *gin.Context) {
-	a, no := Actor(c), c.Param("no")
+	a, no := dhttp.Actor(c), c.Param("no")
 	in := loans.LoanRequest{Purpose: c.PostForm("purpose")}
 	whole, scope := c.PostForm("whole") != "0", c.PostFormArray("scope")
 	switch {
@@ -198,7 +199,7 @@ var loanActionDone = map[string]string{
 func (s *ui) loanDecide(c *gin.Context) {
 	no, lid := c.Param("no"), c.Param("lid")
 	action := c.PostForm("action")
-	l, err := s.svc.DecideLoan(c.Request.Context(), Actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
+	l, err := s.svc.DecideLoan(c.Request.Context(), dhttp.Actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
 	if err != nil {
 		s.api.Fail(c, err)
 		return
@@ -222,7 +223,7 @@ type loansView struct {
 // loansPage lists loans: everyone's for archivists and auditors, with a
 // status filter and the overdue ones; one's own for other staff.
 func (s *ui) loansPage(c *gin.Context) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	if no := strings.TrimSpace(c.Query("no")); no != "" {
 		c.Redirect(http.StatusSeeOther, loanPagePath(no))
 		return
@@ -261,7 +262,7 @@ type loanNeededView struct {
 // borrow it; otherwise the usual error page.
 func (s *ui) caseFail(c *gin.Context, caseID string, err error) {
 	if archive.IsCode(err, archive.EFORBIDDEN) {
-		f, ferr := s.svc.LendableCase(c.Request.Context(), Actor(c), caseID)
+		f, ferr := s.svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
 		if ferr == nil && !f.Readable {
 			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
 			c.Abort()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/boltdb"
 	"dossier/archive/service"
 	"io"
 	"log/slog"
@@ -16,10 +17,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
 	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
+	"dossier/archive/web"
 	"dossier/demo"
 	"dossier/render"
 )
@@ -52,10 +53,11 @@ func newSite(t *testing.T, cases int) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, font := st.DB, st.Font
-	srv := httptest.NewServer(dhttp.NewServer(svc, quiet, dhttp.Config{MaxUpload: maxUpload, IndexLag: db.IndexLag}).Handler())
+	api := dhttp.NewServer(svc, quiet, dhttp.Config{MaxUpload: maxUpload, IndexLag: st.DB.IndexLag})
+	web.Mount(api, svc, quiet, web.Config{})
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	s := &site{t: t, url: srv.URL, svc: svc, db: db, font: font, res: res}
+	s := &site{t: t, url: srv.URL, svc: svc, db: st.DB, font: st.Font, res: res}
 	s.settle()
 	return s
 }

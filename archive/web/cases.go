@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 )
 
 type worklistSection struct {
@@ -39,7 +40,7 @@ const (
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
 func (s *ui) worklistPage(c *gin.Context) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	var v worklistView
 	type part struct {
 		role, title, empty string
@@ -284,7 +285,7 @@ type decisionForm struct {
 // showCase renders the case page; a refused decision (form) comes back
 // with its input and message, status 400 or 409 by its error.
 func (s *ui) showCase(c *gin.Context, unmask bool, form *decisionForm) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
@@ -324,7 +325,7 @@ func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
 func (s *ui) caseDecision(c *gin.Context) {
-	a, id := Actor(c), c.Param("id")
+	a, id := dhttp.Actor(c), c.Param("id")
 	decision := c.PostForm("decision")
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
@@ -344,7 +345,7 @@ func (s *ui) caseDecision(c *gin.Context) {
 	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
 		// What to correct, on the case page with the form as it was
 		// filled in (an opinion can be long).
-		status, _ := Status(err)
+		status, _ := dhttp.Status(err)
 		f := &decisionForm{Error: archive.ErrorMessage(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
 			Missing: map[string]bool{}, Attached: map[string]bool{}}
 		if zh := zhMessage(f.Error); zh != "" {
@@ -368,7 +369,7 @@ func (s *ui) caseDecision(c *gin.Context) {
 
 func (s *ui) caseResubmit(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.Resubmit(c.Request.Context(), Actor(c), id); err != nil {
+	if _, err := s.svc.Resubmit(c.Request.Context(), dhttp.Actor(c), id); err != nil {
 		s.api.Fail(c, err)
 		return
 	}
@@ -377,7 +378,7 @@ func (s *ui) caseResubmit(c *gin.Context) {
 
 func (s *ui) caseExtension(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), Actor(c), id, c.PostForm("reason")); err != nil {
+	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), dhttp.Actor(c), id, c.PostForm("reason")); err != nil {
 		s.api.Fail(c, err)
 		return
 	}
@@ -385,7 +386,7 @@ func (s *ui) caseExtension(c *gin.Context) {
 }
 
 func (s *ui) caseArchive(c *gin.Context) {
-	rec, err := s.svc.ArchiveCase(c.Request.Context(), Actor(c), c.Param("id"))
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), dhttp.Actor(c), c.Param("id"))
 	if err != nil {
 		s.api.Fail(c, err)
 		return
@@ -454,7 +455,7 @@ func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, boo
 				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
 				return nil, false
 			}
-			m, err := s.svc.AddMaterial(c.Request.Context(), Actor(c), caseID, code, part.FileName(), part)
+			m, err := s.svc.AddMaterial(c.Request.Context(), dhttp.Actor(c), caseID, code, part.FileName(), part)
 			if err != nil {
 				s.api.Fail(c, s.api.UploadError(err))
 				return nil, false
@@ -472,7 +473,7 @@ func (s *ui) materialFile(c *gin.Context) {
 }
 
 func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
-	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), Actor(c), caseID, mid)
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), dhttp.Actor(c), caseID, mid)
 	if err != nil {
 		s.api.Fail(c, err)
 		return

@@ -1,16 +1,18 @@
-package http
+package web
 
 import (
 	"bufio"
 
 	"github.com/gin-gonic/gin"
+
+	dhttp "dossier/archive/http"
 )
 
 // fixityReportPage streams the last stored four-properties check report
 // (档案四性检测报告) as a PDF; the Service decides who may read it.
 func (s *ui) fixityReportPage(c *gin.Context) {
 	s.api.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
-		return s.svc.FixityReportPDF(c.Request.Context(), Actor(c), false, w)
+		return s.svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), false, w)
 	})
 }
 
@@ -19,6 +21,6 @@ func (s *ui) fixityReportPage(c *gin.Context) {
 // streams its PDF.
 func (s *ui) fixityReportRun(c *gin.Context) {
 	s.api.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
-		return s.svc.FixityReportPDF(c.Request.Context(), Actor(c), true, w)
+		return s.svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), true, w)
 	})
 }

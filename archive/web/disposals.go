@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/disposal"
+	dhttp "dossier/archive/http"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -81,7 +82,7 @@ type disposalsView struct {
 // disposalsPage lists the disposals and offers archivists the proposal
 // form.
 func (s *ui) disposalsPage(c *gin.Context) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	ds, err := s.svc.Disposals(c.Request.Context(), a)
 	if err != nil {
 		s.api.Fail(c, err)
@@ -106,7 +107,7 @@ func (s *ui) disposalCreate(c *gin.Context) {
 	}) {
 		in.ArchiveNos = append(in.ArchiveNos, no)
 	}
-	d, err := s.svc.CreateDisposal(c.Request.Context(), Actor(c), in)
+	d, err := s.svc.CreateDisposal(c.Request.Context(), dhttp.Actor(c), in)
 	if err != nil {
 		s.api.Fail(c, err)
 		return
@@ -129,7 +130,7 @@ type disposalView struct {
 
 // disposalPage shows one disposal.
 func (s *ui) disposalPage(c *gin.Context) {
-	a := Actor(c)
+	a := dhttp.Actor(c)
 	d, err := s.svc.GetDisposal(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.api.Fail(c, err)
@@ -148,7 +149,7 @@ func (s *ui) disposalPage(c *gin.Context) {
 func (s *ui) disposalDecide(c *gin.Context) {
 	id := c.Param("id")
 	in := disposal.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
-	d, err := s.svc.DecideDisposal(Detached(c), Actor(c), id, in)
+	d, err := s.svc.DecideDisposal(dhttp.Detached(c), dhttp.Actor(c), id, in)
 	if err != nil {
 		s.api.Fail(c, err)
 		return
@@ -163,7 +164,7 @@ func (s *ui) disposalDecide(c *gin.Context) {
 // disposalExecute posts finishing an interrupted execution.
 func (s *ui) disposalExecute(c *gin.Context) {
 	id := c.Param("id")
-	d, err := s.svc.ExecuteDisposal(Detached(c), Actor(c), id)
+	d, err := s.svc.ExecuteDisposal(dhttp.Detached(c), dhttp.Actor(c), id)
 	if err != nil {
 		s.api.Fail(c, err)
 		return
