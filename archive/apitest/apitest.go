@@ -89,14 +89,7 @@ func (e *Env) WithClock(now func() time.Time) {
 // Settle waits until the search index has caught up.
 func (e *Env) Settle() {
 	e.T.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if n, err := e.DB.IndexLag(context.Background()); err == nil && n == 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.T.Fatal("the search index did not catch up in 30s")
+	e.Stack.WaitIndexed(e.T, 30*time.Second)
 }
 
 // Resp is an answer of the API.
