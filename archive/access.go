@@ -93,3 +93,112 @@ func ReadOnly(a Actor) error {
 	}
 	return nil
 }
+
+// The changes an actor may make to a case, decided here once: the
+// workflow and the services enforce them, and CaseView.Actions reports
+// them so that a page offers a form exactly when posting it would pass.
+// Each returns nil when a may, else an error saying why not: EFORBIDDEN
+// for the actor, ECONFLICT for the case's status. The input of the change
+// (a reason, a file, a decision the status takes) is checked when it is
+// made.
+
+// CanDecide says whether a may take the decision c waits for: c is at a
+// deciding stage (acceptance or a review), a holds the stage's role, is
+// not c's applicant and has decided no other stage of c; an applicant's
+// case-number sign-in never decides.
+func CanDecide(a Actor, c *Case) error {
+	if a.Case != "" {
+		return Errorf(EFORBIDDEN, "a case-number sign-in takes no decisions")
+	}
+	stage := StageOf(c.Status)
+	if StageRole[stage] == "" {
+		return Errorf(ECONFLICT, "a case in status %s takes no decision", c.Status)
+	}
+	return checkDecider(c, stage, a)
+}
+
+// CanExtend says whether a may extend c's acceptance limit: once, while c
+// waits for acceptance, by whoever may decide the acceptance.
+func CanExtend(a Actor, c *Case) error {
+	if c.Status != StatusSubmitted {
+		return Errorf(ECONFLICT, "only a case waiting for acceptance can have its acceptance limit extended")
+	}
+	if err := CanDecide(a, c); err != nil {
+		return err
+	}
+	if c.Extended {
+		return Errorf(ECONFLICT, "the acceptance limit of case %s was extended already; it can be extended once", c.Number)
+	}
+	return nil
+}
+
+// CanUpload says whether a may hand in application materials for c: the
+// applicant or a clerk, before acceptance or after a correction request.
+func CanUpload(a Actor, c *Case) error {
+	if stage := StageOf(c.Status); stage != StageAcceptance && stage != StageCorrection {
+		return Errorf(ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
+	}
+	if !a.Has(RoleClerk) && !a.OwnsCase(c) {
+		return Errorf(EFORBIDDEN, "only the applicant or a clerk hands in application materials")
+	}
+	return nil
+}
+
+// CanAttach says whether a may upload a document for a review decision on
+// c: whoever may decide the review stage c is at.
+func CanAttach(a Actor, c *Case) error {
+	if stage := StageOf(c.Status); stage != StageInitial && stage != StageSecond && stage != StageFinal {
+		return Errorf(ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", c.Status)
+	}
+	return CanDecide(a, c)
+}
+
+// CanResubmit says whether a may hand c back in after a correction
+// request: the applicant or a clerk, while c waits for corrections.
+func CanResubmit(a Actor, c *Case) error {
+	if !a.Has(RoleClerk) && !a.OwnsCase(c) {
+		return Errorf(EFORBIDDEN, "only the applicant or a clerk can resubmit a case")
+	}
+	if c.Status != StatusCorrectionRequested {
+		return Errorf(ECONFLICT, "case %s is %s; only a case waiting for corrections can be resubmitted", c.Number, c.Status)
+	}
+	return nil
+}
+
+// CanArchive says whether a may archive c: an archivist, once c is
+// decided.
+func CanArchive(a Actor, c *Case) error {
+	if !a.Has(RoleArchivist) {
+		return Errorf(EFORBIDDEN, "cases are archived by archivists")
+	}
+	if c.Status == StatusArchived {
+		return Errorf(ECONFLICT, "case %s is archived already", c.Number)
+	}
+	if StageOf(c.Status) != StageDecided || c.DecidedAt == nil {
+		return Errorf(ECONFLICT, "case %s is %s; only decided cases (approved, denied, not accepted) are archived", c.Number, c.Status)
+	}
+	return nil
+}
+
+// Actions are the changes the actor reading a case may make to it now,
+// each as its Can… function says.
+type Actions struct {
+	Decide   bool `json:"decide"`
+	Extend   bool `json:"extend"`
+	Upload   bool `json:"upload"`
+	Attach   bool `json:"attach"`
+	Resubmit bool `json:"resubmit"`
+	Archive  bool `json:"archive"`
+}
+
+// ActionsOn reports what a may do to c.
+func ActionsOn(a Actor, c *Case) Actions {
+	return Actions{
+		Decide:   CanDecide(a, c) == nil,
+		Extend:   CanExtend(a, c) == nil,
+		Upload:   CanUpload(a, c) == nil,
+		Attach:   CanAttach(a, c) == nil,
+		Resubmit: CanResubmit(a, c) == nil,
+		Archive:  CanArchive(a, c) == nil,
+	}
+}

@@ -5,7 +5,8 @@ import (
 )
 
 // CaseView is a case as a caller may see it: personal data masked unless
-// the caller's role needs it, deadlines computed for today.
+// the caller's role needs it, deadlines computed for today, and what the
+// caller may do to it.
 type CaseView struct {
 	ID           string     `json:"id"`
 	Number       string     `json:"number"`
@@ -32,6 +33,8 @@ type CaseView struct {
 	// Restricted marks an archived case listed as a catalogue entry only:
 	// the caller did not handle it and holds no loan of it.
 	Restricted bool `json:"restricted,omitempty"`
+	// Actions are what the caller may do to the case now.
+	Actions Actions `json:"actions"`
 }
 
 // visible checks that a may see c. Applicants see only their own cases and

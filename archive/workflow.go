@@ -101,11 +101,9 @@ type AcceptanceInput struct {
 // reason. Errors: EINVALID, ECONFLICT, EFORBIDDEN.
 func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
 	if c.Status != StatusSubmitted {
-		if _, err := nextStatus(c.Status, in.Decision); err != nil {
-			return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
-		}
+		return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
 	}
-	if err := checkDecider(c, StageAcceptance, a); err != nil {
+	if err := CanDecide(a, c); err != nil {
 		return Event{}, err
 	}
 	ev := Event{Type: EventAcceptance, Decision: in.Decision, Opinion: strings.TrimSpace(in.Reason), Stage: StageAcceptance}
@@ -170,7 +168,7 @@ func DecideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 	if _, err := nextStatus(c.Status, in.Decision); err != nil {
 		return Event{}, err
 	}
-	if err := checkDecider(c, stage, a); err != nil {
+	if err := CanDecide(a, c); err != nil {
 		return Event{}, err
 	}
 	ev := Event{Type: EventReview, Decision: in.Decision, Stage: stage,
@@ -189,28 +187,20 @@ func DecideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 	return ev, nil
 }
 
-// decideResubmit lets the applicant (owner) or a clerk hand a corrected
-// application back in. Errors: ECONFLICT, EFORBIDDEN.
+// DecideResubmit lets the applicant (owner) or a clerk hand a corrected
+// application back in. Errors: those of CanResubmit.
 func DecideResubmit(c *Case, a Actor) (Event, error) {
-	if !a.Has(RoleClerk) && !a.OwnsCase(c) {
-		return Event{}, Errorf(EFORBIDDEN, "only the applicant or a clerk can resubmit a case")
-	}
-	if c.Status != StatusCorrectionRequested {
-		return Event{}, Errorf(ECONFLICT, "case %s is %s; only a case waiting for corrections can be resubmitted", c.Number, c.Status)
+	if err := CanResubmit(a, c); err != nil {
+		return Event{}, err
 	}
 	return Event{Type: EventResubmitted}, nil
 }
 
-// decideExtension extends the acceptance limit once, with a reason.
+// DecideExtension extends the acceptance limit once, with a reason.
+// Errors: those of CanExtend; EINVALID without a reason.
 func DecideExtension(c *Case, a Actor, reason string) (Event, error) {
-	if c.Status != StatusSubmitted {
-		return Event{}, Errorf(ECONFLICT, "only a case waiting for acceptance can have its acceptance limit extended")
-	}
-	if err := checkDecider(c, StageAcceptance, a); err != nil {
+	if err := CanExtend(a, c); err != nil {
 		return Event{}, err
-	}
-	if c.Extended {
-		return Event{}, Errorf(ECONFLICT, "the acceptance limit of case %s was extended already; it can be extended once", c.Number)
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {

@@ -138,6 +138,23 @@ func TestApplicantCannotDecideOwnCase(t *testing.T) {
 	wantCode(t, err, EFORBIDDEN)
 }
 
+// An acceptance decision needs a case waiting for acceptance: a clerk
+// cannot reject a case under review through it (which would decide the
+// review stage without its role).
+func TestAcceptanceOnlyAtAcceptance(t *testing.T) {
+	bt, _ := DefaultCatalogue().Lookup("pension_enrolment")
+	c := newTestCase(t, bt.Code)
+	for _, m := range bt.MissingMandatory(nil) {
+		must(t, c.Apply(Event{Seq: c.Seq + 1, CaseID: c.ID, Type: EventMaterialAdded, At: at("2026-02-13 10:10"), Material: &Material{ID: "m" + m.Code, Code: m.Code}}))
+	}
+	ev, err := DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: DecisionAccept})
+	apply(t, c, ev, err, clerk, "2026-02-13 11:00")
+	for _, d := range []string{DecisionReject, DecisionApprove, DecisionAccept} {
+		_, err = DecideAcceptance(c, bt, clerk, AcceptanceInput{Decision: d, Reason: "x"})
+		wantCode(t, err, ECONFLICT)
+	}
+}
+
 func TestAcceptanceInputs(t *testing.T) {
 	bt, _ := DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code, "id_card")

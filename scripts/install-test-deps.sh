@@ -15,7 +15,7 @@ if [ "${1:-test}" = test ]; then
 	packages+=(poppler-utils)
 	# tesseract-ocr-chi-sim: OCR of scanned materials in the search tests.
 	packages+=(tesseract-ocr tesseract-ocr-chi-sim)
-	# chromium: the browser tests drive it headless (archive/http/browsertest).
+	# chromium: the browser tests drive it headless (archive/web/browsertest).
 	packages+=(chromium)
 fi
 missing=()

@@ -74,18 +74,12 @@ func (s *Service) allocateItem(ctx context.Context, fonds string, year int, rete
 // already), EUNAVAILABLE (also when the case was archived but retention
 // failed: the message names the objects and the repair).
 func (s *Service) ArchiveCase(ctx context.Context, a archive.Actor, caseID string) (*archive.ArchiveRecord, error) {
-	if !a.Has(archive.RoleArchivist) {
-		return nil, archive.Errorf(archive.EFORBIDDEN, "cases are archived by archivists")
-	}
 	c, err := s.cases.LoadCase(ctx, a, caseID)
 	if err != nil {
 		return nil, err
 	}
-	if c.Status == archive.StatusArchived {
-		return nil, archive.Errorf(archive.ECONFLICT, "case %s is archived already", c.Number)
-	}
-	if archive.StageOf(c.Status) != archive.StageDecided || c.DecidedAt == nil {
-		return nil, archive.Errorf(archive.ECONFLICT, "case %s is %s; only decided cases (approved, denied, not accepted) are archived", c.Number, c.Status)
+	if err := archive.CanArchive(a, c); err != nil {
+		return nil, err
 	}
 	bt, err := s.Catalogue.Lookup(c.BusinessType)
 	if err != nil {

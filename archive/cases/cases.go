@@ -24,11 +24,12 @@ type NewCase struct {
 	ApplicantUserID string `json:"applicant_user_id"`
 }
 
-func (s *Service) view(c *archive.Case, unmask bool) *archive.CaseView {
+// view is c as a reads it, with what a may do to it.
+func (s *Service) view(c *archive.Case, a archive.Actor, unmask bool) *archive.CaseView {
 	v := &archive.CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: archive.StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask}
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask, Actions: archive.ActionsOn(a, c)}
 	if c.Archive != nil {
 		v.ArchiveNo = c.Archive.ArchiveNo
 	}
@@ -135,7 +136,7 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	if err := s.Record(ctx, a, "case.create", "case/"+id, bt.Code); err != nil {
 		return nil, err
 	}
-	return s.view(c, false), nil
+	return s.view(c, a, false), nil
 }
 
 // GetCase returns one case. Identity and phone numbers are unmasked only
@@ -160,7 +161,7 @@ func (s *Service) GetCase(ctx context.Context, a archive.Actor, id string, unmas
 	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	return s.view(c, show), nil
+	return s.view(c, a, show), nil
 }
 
 // ListCases lists cases the actor may see, newest first, masked. Errors:
@@ -198,7 +199,7 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType {
 			return true
 		}
-		v := s.view(c, false)
+		v := s.view(c, a, false)
 		v.History = nil
 		if f.Overdue != nil && v.Overdue != *f.Overdue {
 			return true
@@ -222,8 +223,8 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 // AddMaterial stores an uploaded material and records it on the case. The
 // content type is sniffed from the bytes; the file name is kept as display
 // metadata only. Applicants and clerks upload while the case is being
-// accepted or corrected; reviewers attach documents while the case is at
-// their stage. Errors: EINVALID (bad code, empty), ETOOLARGE,
+// accepted or corrected (archive.CanUpload); whoever may decide the review
+// stage the case is at attaches documents for it (archive.CanAttach). Errors: EINVALID (bad code, empty), ETOOLARGE,
 // EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
 // EUNAVAILABLE.
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
@@ -287,25 +288,17 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 	return &m, nil
 }
 
+// canUpload checks an upload of material code: a decision attachment
+// (archive.CanAttach) or an application material of the catalogue
+// (archive.CanUpload).
 func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
-	stage := archive.StageOf(c.Status)
 	if code == archive.MaterialCodeAttachment {
-		role := archive.StageRole[stage]
-		if stage == archive.StageAcceptance || role == "" || !a.Has(role) {
-			return archive.Errorf(archive.ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", c.Status)
-		}
-		return nil
+		return archive.CanAttach(a, c)
 	}
 	if _, ok := bt.Material(code); !ok {
 		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Code, archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
 	}
-	if stage != archive.StageAcceptance && stage != archive.StageCorrection {
-		return archive.Errorf(archive.ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
-	}
-	if !a.Has(archive.RoleClerk) && !a.OwnsCase(c) {
-		return archive.Errorf(archive.EFORBIDDEN, "only the applicant or a clerk hands in application materials")
-	}
-	return nil
+	return archive.CanUpload(a, c)
 }
 
 // openContent opens the blob sum of item (a material or notice of c) for
@@ -392,7 +385,7 @@ func (s *Service) decide(ctx context.Context, a archive.Actor, caseID, action st
 	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	return s.view(c, false), nil
+	return s.view(c, a, false), nil
 }
 
 // Limits of the texts a decision prints on its notice: a reason or

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"dossier/archive"
+	"dossier/archive/apitest"
 )
 
 // Administrators never read case contents, not even round about: an
@@ -12,14 +13,14 @@ import (
 // another account is never issued to the administrator.
 func TestAdministratorsNeverReadCases(t *testing.T) {
 	e := newEnv(t)
-	expect(t, e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "boss", "roles": []string{"admin", "auditor"}}), 400, "admin and auditor in one account")
-	auditorID, auditorToken := e.user("inspector.li", archive.RoleAuditor)
-	r := e.json("POST", "/api/v1/users/"+auditorID+"/tokens", e.admin, map[string]any{"label": "mine now"})
-	expect(t, r, 403, "an administrator obtains a token of an auditor")
-	if r.str("token") != "" {
-		t.Fatalf("a token was handed to the administrator: %s", r.raw)
+	apitest.Expect(t, e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "boss", "roles": []string{"admin", "auditor"}}), 400, "admin and auditor in one account")
+	auditorID, auditorToken := e.User("inspector.li", archive.RoleAuditor)
+	r := e.JSON("POST", "/api/v1/users/"+auditorID+"/tokens", e.Admin, map[string]any{"label": "mine now"})
+	apitest.Expect(t, r, 403, "an administrator obtains a token of an auditor")
+	if r.Str("token") != "" {
+		t.Fatalf("a token was handed to the administrator: %s", r.Raw)
 	}
 	// The auditor issues their own.
-	expect(t, e.json("POST", "/api/v1/users/"+auditorID+"/tokens", auditorToken, map[string]any{"label": "laptop"}), 201, "an auditor's own token")
-	expect(t, e.json("GET", "/api/v1/cases", e.admin, nil), 403, "an administrator lists cases")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/users/"+auditorID+"/tokens", auditorToken, map[string]any{"label": "laptop"}), 201, "an auditor's own token")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/cases", e.Admin, nil), 403, "an administrator lists cases")
 }

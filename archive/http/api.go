@@ -26,7 +26,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="dossier"`)
-		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>"))
+		s.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>"))
 		return
 	}
 	a, err := s.svc.Authenticate(c.Request.Context(), strings.TrimSpace(token))
@@ -34,18 +34,23 @@ func (s *Server) authenticate(c *gin.Context) {
 		if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
 			c.Header("WWW-Authenticate", `Bearer realm="dossier", error="invalid_token"`)
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	a.Remote = c.ClientIP()
-	c.Set(actorKey, a)
+	SetActor(c, a)
 	c.Next()
 }
 
-func actor(c *gin.Context) archive.Actor {
+// Actor is the caller of the request: the API token's, or the page
+// session's.
+func Actor(c *gin.Context) archive.Actor {
 	a, _ := c.Get(actorKey)
 	return a.(archive.Actor)
 }
+
+// SetActor makes a the caller of the request.
+func SetActor(c *gin.Context, a archive.Actor) { c.Set(actorKey, a) }
 
 // maxJSONBody bounds every JSON request body.
 const maxJSONBody = 1 << 20
@@ -150,12 +155,12 @@ func jsonValue(v string) string {
 func (s *Server) createCase(c *gin.Context) {
 	var in cases.NewCase
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
+	v, err := s.svc.CreateCase(c.Request.Context(), Actor(c), in)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/cases/"+v.ID)
@@ -167,19 +172,19 @@ func (s *Server) listCases(c *gin.Context) {
 	if o := c.Query("overdue"); o != "" {
 		b, err := strconv.ParseBool(o)
 		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
 			return
 		}
 		f.Overdue = &b
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	page, err := s.svc.ListCases(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	page, err := s.svc.ListCases(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page)
@@ -200,12 +205,12 @@ func queryLimit(c *gin.Context) (int, error) {
 func (s *Server) getCase(c *gin.Context) {
 	// Case handlers and the applicant get the full numbers unless they
 	// say ?unmask=false; archivists and auditors ask with ?unmask=true.
-	a := actor(c)
+	a := Actor(c)
 	q := c.Query("unmask")
 	unmask := q == "true" || (q == "" && (a.SeesPersonalData() || a.Has(archive.RoleApplicant)))
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -218,36 +223,36 @@ func (s *Server) uploadMaterial(c *gin.Context) {
 	code := c.Query("material")
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the material as multipart/form-data with a material field and a file part"))
+		s.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the material as multipart/form-data with a material field and a file part"))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+	s.LimitUpload(c)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			s.fail(c, archive.Errorf(archive.EINVALID, "the form has no file part; send the document as the field \"file\""))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "the form has no file part; send the document as the field \"file\""))
 			return
 		}
 		if err != nil {
-			s.fail(c, bodyErr(err, s.maxUpload))
+			s.Fail(c, s.UploadError(err))
 			return
 		}
 		switch part.FormName() {
 		case "material":
 			b, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.Fail(c, s.UploadError(err))
 				return
 			}
 			code = strings.TrimSpace(string(b))
 		case "file":
 			if code == "" {
-				s.fail(c, archive.Errorf(archive.EINVALID, "field material: send the material code (a catalogue code) before the file part, or as ?material="))
+				s.Fail(c, archive.Errorf(archive.EINVALID, "field material: send the material code (a catalogue code) before the file part, or as ?material="))
 				return
 			}
-			m, err := s.svc.AddMaterial(c.Request.Context(), actor(c), c.Param("id"), code, part.FileName(), part)
+			m, err := s.svc.AddMaterial(c.Request.Context(), Actor(c), c.Param("id"), code, part.FileName(), part)
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.Fail(c, s.UploadError(err))
 				return
 			}
 			c.JSON(http.StatusCreated, m)
@@ -257,11 +262,19 @@ func (s *Server) uploadMaterial(c *gin.Context) {
 	}
 }
 
-// bodyErr turns a failure to read the request body into a client error.
-func bodyErr(err error, max int64) error {
+// LimitUpload bounds the request body of an upload: the largest material
+// and room for the form's other fields.
+func (s *Server) LimitUpload(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+}
+
+// UploadError turns a failure to read an upload's body into a client
+// error: ETOOLARGE over the limit, EINVALID for a broken body; errors
+// with a code are kept.
+func (s *Server) UploadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return archive.Errorf(archive.ETOOLARGE, "the upload is larger than the limit of %d bytes", max)
+		return archive.Errorf(archive.ETOOLARGE, "the upload is larger than the limit of %d bytes", s.maxUpload)
 	}
 	var ae *archive.Error
 	if errors.As(err, &ae) {
@@ -271,9 +284,9 @@ func bodyErr(err error, max int64) error {
 }
 
 func (s *Server) getMaterial(c *gin.Context) {
-	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), actor(c), c.Param("id"), c.Param("mid"))
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), Actor(c), c.Param("id"), c.Param("mid"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	defer rc.Close()
@@ -287,17 +300,17 @@ func (s *Server) getMaterial(c *gin.Context) {
 }
 
 func (s *Server) resubmit(c *gin.Context) {
-	v, err := s.svc.Resubmit(c.Request.Context(), actor(c), c.Param("id"))
+	v, err := s.svc.Resubmit(c.Request.Context(), Actor(c), c.Param("id"))
 	s.answer(c, v, err)
 }
 
 func (s *Server) acceptance(c *gin.Context) {
 	var in archive.AcceptanceInput
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	v, err := s.svc.Acceptance(c.Request.Context(), actor(c), c.Param("id"), in)
+	v, err := s.svc.Acceptance(c.Request.Context(), Actor(c), c.Param("id"), in)
 	s.answer(c, v, err)
 }
 
@@ -306,26 +319,26 @@ func (s *Server) extension(c *gin.Context) {
 		Reason string `json:"reason"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	v, err := s.svc.ExtendAcceptance(c.Request.Context(), actor(c), c.Param("id"), in.Reason)
+	v, err := s.svc.ExtendAcceptance(c.Request.Context(), Actor(c), c.Param("id"), in.Reason)
 	s.answer(c, v, err)
 }
 
 func (s *Server) review(c *gin.Context) {
 	var in archive.ReviewInput
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	v, err := s.svc.Review(c.Request.Context(), actor(c), c.Param("id"), in)
+	v, err := s.svc.Review(c.Request.Context(), Actor(c), c.Param("id"), in)
 	s.answer(c, v, err)
 }
 
 func (s *Server) answer(c *gin.Context, v any, err error) {
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)

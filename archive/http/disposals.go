@@ -16,12 +16,12 @@ import (
 func (s *Server) createDisposal(c *gin.Context) {
 	var in disposal.NewDisposal
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	d, err := s.svc.CreateDisposal(c.Request.Context(), actor(c), in)
+	d, err := s.svc.CreateDisposal(c.Request.Context(), Actor(c), in)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, d)
@@ -29,13 +29,13 @@ func (s *Server) createDisposal(c *gin.Context) {
 
 // listDisposals answers GET /api/v1/disposals.
 func (s *Server) listDisposals(c *gin.Context) {
-	ds, err := s.svc.Disposals(c.Request.Context(), actor(c))
+	ds, err := s.svc.Disposals(c.Request.Context(), Actor(c))
 	s.answer(c, gin.H{"disposals": ds}, err)
 }
 
 // getDisposal answers GET /api/v1/disposals/{id}.
 func (s *Server) getDisposal(c *gin.Context) {
-	d, err := s.svc.GetDisposal(c.Request.Context(), actor(c), c.Param("id"))
+	d, err := s.svc.GetDisposal(c.Request.Context(), Actor(c), c.Param("id"))
 	s.answer(c, d, err)
 }
 
@@ -48,38 +48,39 @@ func (s *Server) approveDisposal(c *gin.Context) {
 		// anything but white space came.
 		body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxJSONBody+1))
 		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "the request body could not be read"))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "the request body could not be read"))
 			return
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			c.Request.Body = io.NopCloser(bytes.NewReader(body))
 			if err := decodeJSON(c, &in); err != nil {
-				s.fail(c, err)
+				s.Fail(c, err)
 				return
 			}
 		}
 	}
-	d, err := s.svc.DecideDisposal(detached(c), actor(c), c.Param("id"), in)
+	d, err := s.svc.DecideDisposal(Detached(c), Actor(c), c.Param("id"), in)
 	s.answer(c, d, err)
 }
 
 // executeDisposal answers POST /api/v1/disposals/{id}/execute: finishes
 // an approved disposal whose execution was interrupted.
 func (s *Server) executeDisposal(c *gin.Context) {
-	d, err := s.svc.ExecuteDisposal(detached(c), actor(c), c.Param("id"))
+	d, err := s.svc.ExecuteDisposal(Detached(c), Actor(c), c.Param("id"))
 	s.answer(c, d, err)
 }
 
-// detached is the request's context without its cancellation: a client
+// Detached is the request's context without its cancellation: a client
 // that goes away does not stop an execution half way (it could be
 // resumed, but need not be).
-func detached(c *gin.Context) context.Context {
+func Detached(c *gin.Context) context.Context {
 	return context.WithoutCancel(c.Request.Context())
 }
 
-// disposalListPDF streams GET /api/v1/disposals/{id}/list.pdf, the 销毁清册.
-func (s *Server) disposalListPDF(c *gin.Context) {
-	s.streamPDF(c, "disposal-list.pdf", func(w *bufio.Writer) error {
-		return s.svc.DisposalListReport(c.Request.Context(), actor(c), c.Param("id"), w)
+// DisposalListPDF streams GET /api/v1/disposals/{id}/list.pdf, the 销毁清册
+// (also the page /disposals/{id}/list.pdf).
+func (s *Server) DisposalListPDF(c *gin.Context) {
+	s.StreamPDF(c, "disposal-list.pdf", func(w *bufio.Writer) error {
+		return s.svc.DisposalListReport(c.Request.Context(), Actor(c), c.Param("id"), w)
 	})
 }

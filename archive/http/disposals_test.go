@@ -3,12 +3,11 @@ package http_test
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/apitest"
 	"dossier/archive/audit"
 	"dossier/archive/indexing"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -17,56 +16,43 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	dhttp "dossier/archive/http"
 )
-
-// withClock serves e's store and projection through a service whose clock
-// the test sets, so records can be archived in 2015 and disposed of once
-// their retention ended.
-func (e *env) withClock(now func() time.Time) {
-	e.t.Helper()
-	e.svc = e.stack.Service(now)
-	srv := httptest.NewServer(dhttp.NewServer(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)), dhttp.Config{MaxUpload: testMaxUpload}).Handler())
-	e.t.Cleanup(srv.Close)
-	e.srv = srv
-}
 
 // A disposal over HTTP on MinIO: proposed by one archivist, refused to the
 // same one and to a clerk, approved by a second, contents gone with a
 // clear message, the record kept, the 销毁清册 as a PDF, all audited.
 func TestDisposalEndToEnd(t *testing.T) {
 	e := newEnv(t)
-	indexed := e.svc // the original service queries the search index
+	indexed := e.Svc // the original service queries the search index
 	var mu sync.Mutex
 	now := time.Date(2015, 4, 7, 9, 0, 0, 0, time.UTC)
-	e.withClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	e.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
-	_, clerk := e.user("d.clerk", archive.RoleClerk)
-	arch1ID, arch1 := e.user("d.archivist1", archive.RoleArchivist)
-	_, arch2 := e.user("d.archivist2", archive.RoleArchivist)
-	_, auditor := e.user("d.auditor", archive.RoleAuditor)
+	_, clerk := e.User("d.clerk", archive.RoleClerk)
+	arch1ID, arch1 := e.User("d.archivist1", archive.RoleArchivist)
+	_, arch2 := e.User("d.archivist2", archive.RoleArchivist)
+	_, auditor := e.User("d.auditor", archive.RoleAuditor)
 
 	archived := func(bt, content string) (id, no, mid, nid string) {
-		r := e.json("POST", "/api/v1/cases", clerk, map[string]any{"business_type": bt,
-			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
-		expect(t, r, 201, "create "+bt)
-		id = r.str("id")
-		u := e.upload(clerk, id, "id_card", "票据.txt", []byte(content))
-		expect(t, u, 201, "upload")
-		mid = u.str("id")
-		r = e.json("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"})
-		expect(t, r, 200, "reject")
-		nid = r.body["notices"].([]any)[0].(map[string]any)["id"].(string)
-		a := e.json("POST", "/api/v1/cases/"+id+"/archive", arch1, nil)
-		expect(t, a, 201, "archive")
-		return id, a.str("archive_no"), mid, nid
+		r := e.JSON("POST", "/api/v1/cases", clerk, map[string]any{"business_type": bt,
+			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": apitest.ValidID}})
+		apitest.Expect(t, r, 201, "create "+bt)
+		id = r.Str("id")
+		u := e.Upload(clerk, id, "id_card", "票据.txt", []byte(content))
+		apitest.Expect(t, u, 201, "upload")
+		mid = u.Str("id")
+		r = e.JSON("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"})
+		apitest.Expect(t, r, 200, "reject")
+		nid = r.Body["notices"].([]any)[0].(map[string]any)["id"].(string)
+		a := e.JSON("POST", "/api/v1/cases/"+id+"/archive", arch1, nil)
+		apitest.Expect(t, a, 201, "archive")
+		return id, a.Str("archive_no"), mid, nid
 	}
 	id, no, mid, nid := archived("unemployment_benefit", "北京协和医院 门诊收费票据 金额 1280.00 元\n")
 	_, noY, _, _ := archived("pension_claim", "基本养老金申领 银行账户 6222 0000\n")
 	searchHits := func(q string) string {
 		t.Helper()
-		e.settle()
+		e.Settle()
 		res, err := indexed.Search(context.Background(), archive.Actor{UserID: "x", Roles: []string{archive.RoleArchivist}}, indexing.SearchQuery{Q: q})
 		if err != nil {
 			t.Fatal(err)
@@ -83,85 +69,85 @@ func TestDisposalEndToEnd(t *testing.T) {
 	setNow(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 
 	appraisal := "经鉴定小组鉴定，下列档案保管期限已满，已无保存价值，拟予销毁。"
-	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{}), 400, "no appraisal")
-	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "as_of": "2026-13-01"}), 400, "bad date")
-	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "extra": 1}), 400, "unknown field")
-	expect(t, e.json("POST", "/api/v1/disposals", clerk, map[string]any{"appraisal": "x"}), 403, "a clerk proposes")
-	r := e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "archive_nos": []string{noY}})
-	expect(t, r, 409, "永久 on the list")
-	if !strings.Contains(r.errMsg(), noY) || !strings.Contains(r.errMsg(), "永久") {
-		t.Fatalf("the refusal does not name %s and why: %s", noY, r.raw)
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{}), 400, "no appraisal")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "as_of": "2026-13-01"}), 400, "bad date")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "extra": 1}), 400, "unknown field")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals", clerk, map[string]any{"appraisal": "x"}), 403, "a clerk proposes")
+	r := e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": "x", "archive_nos": []string{noY}})
+	apitest.Expect(t, r, 409, "永久 on the list")
+	if !strings.Contains(r.ErrMsg(), noY) || !strings.Contains(r.ErrMsg(), "永久") {
+		t.Fatalf("the refusal does not name %s and why: %s", noY, r.Raw)
 	}
-	r = e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal})
-	expect(t, r, 201, "propose")
-	did := r.str("id")
-	items := r.body["items"].([]any)
-	if len(items) != 1 || items[0].(map[string]any)["archive_no"] != no || r.str("status") != "pending" {
-		t.Fatalf("proposal: %s", r.raw)
+	r = e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal})
+	apitest.Expect(t, r, 201, "propose")
+	did := r.Str("id")
+	items := r.Body["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["archive_no"] != no || r.Str("status") != "pending" {
+		t.Fatalf("proposal: %s", r.Raw)
 	}
-	if strings.Contains(string(r.raw), "欧阳娜娜") || strings.Contains(string(r.raw), validID) {
-		t.Fatalf("the disposal list shows personal data: %s", r.raw)
+	if strings.Contains(string(r.Raw), "欧阳娜娜") || strings.Contains(string(r.Raw), apitest.ValidID) {
+		t.Fatalf("the disposal list shows personal data: %s", r.Raw)
 	}
-	expect(t, e.json("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal}), 409, "nothing else to dispose of")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals", arch1, map[string]any{"appraisal": appraisal}), 409, "nothing else to dispose of")
 
 	approve := "/api/v1/disposals/" + did + "/approve"
-	expect(t, e.json("POST", approve, arch1, nil), 403, "the proposer approves")
-	expect(t, e.json("POST", approve, clerk, nil), 403, "a clerk approves")
-	expect(t, e.json("POST", approve, arch2, map[string]any{"decision": "maybe"}), 400, "bad decision")
-	expect(t, e.json("POST", "/api/v1/disposals/nope/approve", arch2, nil), 404, "unknown disposal")
+	apitest.Expect(t, e.JSON("POST", approve, arch1, nil), 403, "the proposer approves")
+	apitest.Expect(t, e.JSON("POST", approve, clerk, nil), 403, "a clerk approves")
+	apitest.Expect(t, e.JSON("POST", approve, arch2, map[string]any{"decision": "maybe"}), 400, "bad decision")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals/nope/approve", arch2, nil), 404, "unknown disposal")
 	// An empty body sent chunked (no Content-Length) is no body either.
-	expect(t, e.req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader("")), "application/json"), 404, "unknown disposal, empty chunked body")
-	expect(t, e.req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader(" \n")), ""), 404, "unknown disposal, blank chunked body")
-	r = e.json("POST", approve, arch2, map[string]any{"opinion": "同意销毁"})
-	expect(t, r, 200, "approve")
-	if r.str("status") != "executed" || r.body["items"].([]any)[0].(map[string]any)["result"] != "destroyed" || r.str("created_by") != arch1ID {
-		t.Fatalf("approved: %s", r.raw)
+	apitest.Expect(t, e.Req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader("")), "application/json"), 404, "unknown disposal, empty chunked body")
+	apitest.Expect(t, e.Req("POST", "/api/v1/disposals/nope/approve", arch2, io.MultiReader(strings.NewReader(" \n")), ""), 404, "unknown disposal, blank chunked body")
+	r = e.JSON("POST", approve, arch2, map[string]any{"opinion": "同意销毁"})
+	apitest.Expect(t, r, 200, "approve")
+	if r.Str("status") != "executed" || r.Body["items"].([]any)[0].(map[string]any)["result"] != "destroyed" || r.Str("created_by") != arch1ID {
+		t.Fatalf("approved: %s", r.Raw)
 	}
-	expect(t, e.json("POST", approve, arch2, nil), 409, "approve twice")
-	expect(t, e.json("POST", "/api/v1/disposals/"+did+"/execute", arch2, nil), 200, "execute again")
+	apitest.Expect(t, e.JSON("POST", approve, arch2, nil), 409, "approve twice")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/disposals/"+did+"/execute", arch2, nil), 200, "execute again")
 
 	// The case record stays; its contents are gone, and say so.
-	c := e.json("GET", "/api/v1/cases/"+id, arch1, nil)
-	if c.str("status") != "disposed" || c.str("archive_no") != no || c.str("disposal_id") != did {
-		t.Fatalf("disposed case: %s", c.raw)
+	c := e.JSON("GET", "/api/v1/cases/"+id, arch1, nil)
+	if c.Str("status") != "disposed" || c.Str("archive_no") != no || c.Str("disposal_id") != did {
+		t.Fatalf("disposed case: %s", c.Raw)
 	}
-	m := e.req("GET", "/api/v1/cases/"+id+"/materials/"+mid, arch1, nil, "")
-	expect(t, m, 404, "material of a disposed case")
-	if !strings.Contains(m.errMsg(), "destroyed") || !strings.Contains(m.errMsg(), did) {
-		t.Fatalf("material refusal: %s", m.raw)
+	m := e.Req("GET", "/api/v1/cases/"+id+"/materials/"+mid, arch1, nil, "")
+	apitest.Expect(t, m, 404, "material of a disposed case")
+	if !strings.Contains(m.ErrMsg(), "destroyed") || !strings.Contains(m.ErrMsg(), did) {
+		t.Fatalf("material refusal: %s", m.Raw)
 	}
-	expect(t, e.req("GET", "/api/v1/notices/"+nid, arch1, nil, ""), 404, "notice of a disposed case")
+	apitest.Expect(t, e.Req("GET", "/api/v1/notices/"+nid, arch1, nil, ""), 404, "notice of a disposed case")
 	if strings.Contains(searchHits("协和医院"), id) {
 		t.Fatal("destroyed contents are still searchable")
 	}
-	expect(t, e.json("GET", "/api/v1/archives/"+url.PathEscape(no), auditor, nil), 200, "archive record kept")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/archives/"+url.PathEscape(no), auditor, nil), 200, "archive record kept")
 
 	// Listing and reading: archivists and auditors.
-	l := e.json("GET", "/api/v1/disposals", auditor, nil)
-	expect(t, l, 200, "list")
-	if ds := l.body["disposals"].([]any); len(ds) != 1 || ds[0].(map[string]any)["id"] != did {
-		t.Fatalf("list: %s", l.raw)
+	l := e.JSON("GET", "/api/v1/disposals", auditor, nil)
+	apitest.Expect(t, l, 200, "list")
+	if ds := l.Body["disposals"].([]any); len(ds) != 1 || ds[0].(map[string]any)["id"] != did {
+		t.Fatalf("list: %s", l.Raw)
 	}
-	expect(t, e.json("GET", "/api/v1/disposals", clerk, nil), 403, "a clerk lists")
-	g := e.json("GET", "/api/v1/disposals/"+did, arch1, nil)
-	expect(t, g, 200, "get")
-	if g.str("appraisal") != appraisal || g.str("decider") != "d.archivist2" {
-		t.Fatalf("get: %s", g.raw)
+	apitest.Expect(t, e.JSON("GET", "/api/v1/disposals", clerk, nil), 403, "a clerk lists")
+	g := e.JSON("GET", "/api/v1/disposals/"+did, arch1, nil)
+	apitest.Expect(t, g, 200, "get")
+	if g.Str("appraisal") != appraisal || g.Str("decider") != "d.archivist2" {
+		t.Fatalf("get: %s", g.Raw)
 	}
-	expect(t, e.json("GET", "/api/v1/disposals/"+did, clerk, nil), 403, "a clerk reads")
-	expect(t, e.json("GET", "/api/v1/disposals/zzzzzzzzzzzzzzzzzzzz", arch1, nil), 404, "unknown")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/disposals/"+did, clerk, nil), 403, "a clerk reads")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/disposals/zzzzzzzzzzzzzzzzzzzz", arch1, nil), 404, "unknown")
 
 	// The 销毁清册.
-	p := e.req("GET", "/api/v1/disposals/"+did+"/list.pdf", auditor, nil, "")
-	expect(t, p, 200, "list.pdf")
-	if p.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(p.raw), "%PDF-") {
-		t.Fatalf("list.pdf: %s", p.header.Get("Content-Type"))
+	p := e.Req("GET", "/api/v1/disposals/"+did+"/list.pdf", auditor, nil, "")
+	apitest.Expect(t, p, 200, "list.pdf")
+	if p.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(p.Raw), "%PDF-") {
+		t.Fatalf("list.pdf: %s", p.Header.Get("Content-Type"))
 	}
-	expect(t, e.req("GET", "/api/v1/disposals/"+did+"/list.pdf", clerk, nil, ""), 403, "a clerk reads the list")
-	expect(t, e.req("GET", "/api/v1/disposals/nope/list.pdf", auditor, nil, ""), 404, "unknown list")
+	apitest.Expect(t, e.Req("GET", "/api/v1/disposals/"+did+"/list.pdf", clerk, nil, ""), 403, "a clerk reads the list")
+	apitest.Expect(t, e.Req("GET", "/api/v1/disposals/nope/list.pdf", auditor, nil, ""), 404, "unknown list")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "list.pdf")
-	if err := os.WriteFile(file, p.raw, 0o600); err != nil {
+	if err := os.WriteFile(file, p.Raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
@@ -179,11 +165,11 @@ func TestDisposalEndToEnd(t *testing.T) {
 		t.Errorf("the list lacks the appraisal:\n%s", text)
 	}
 	if out := os.Getenv("DOSSIER_DISPOSAL_PDF"); out != "" {
-		os.WriteFile(out, p.raw, 0o644)
+		os.WriteFile(out, p.Raw, 0o644)
 	}
 
 	// Everything is in the audit log.
-	entries, _, err := e.audit.Query(context.Background(), audit.AuditFilter{}, "", 1000)
+	entries, _, err := e.Audit.Query(context.Background(), audit.AuditFilter{}, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

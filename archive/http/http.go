@@ -1,6 +1,7 @@
-// Package http is dossier's JSON API and web interface on gin. Handlers
-// decode requests and encode answers; every decision is made by
-// archive.Service. Error codes map to statuses in one table.
+// Package http is dossier's JSON API on gin, and the server the web
+// pages (archive/web) are mounted on. Handlers decode requests and encode
+// answers; every decision is made by the service. Error codes map to
+// statuses in one table, for the API and the pages alike.
 package http
 
 import (
@@ -19,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server serves the API.
+// Server serves the API, and the pages mounted on it.
 type Server struct {
 	svc       *service.Service
 	log       *slog.Logger
@@ -27,10 +28,26 @@ type Server struct {
 	maxUpload int64
 	metrics   *metrics
 	indexLag  func(context.Context) (int, error)
-	ui        *ui
-	// webRoutes are the page routes, which the OpenAPI document leaves out.
-	webRoutes map[string]bool
+	// apiRoutes are the routes NewServer builds: the ones the OpenAPI
+	// document describes, without the pages.
+	apiRoutes [][2]string
+	pages     Pages
 }
+
+// Pages are web pages served beside the API (archive/web): on the same
+// engine, with the same middleware and the same error table.
+type Pages interface {
+	// AddRoutes adds the pages' routes to r.
+	AddRoutes(r gin.IRouter)
+	// FailPage answers a failed page request with an error page of
+	// status: a failure on one of the pages' routes, or a request outside
+	// /api/ that no route takes.
+	FailPage(c *gin.Context, status int, code string, err error)
+}
+
+// pageKey marks a request as a page request, which Fail answers with the
+// pages' error page instead of the JSON error document.
+const pageKey = "dossier.page"
 
 // Config tunes the server.
 type Config struct {
@@ -39,12 +56,6 @@ type Config struct {
 	// IndexLag, when set, says how many cases wait for the search index;
 	// /readyz shows it and /metrics exports it.
 	IndexLag func(context.Context) (int, error)
-	// SecureCookies marks the web session cookie Secure and sends HSTS;
-	// set it when the service is reached over https (DOSSIER_SECURE_COOKIES).
-	SecureCookies bool
-	// PublicURL is where browsers reach the service; a form posted from
-	// its host passes the Origin check even when a proxy rewrites Host.
-	PublicURL string
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed for the client address (audit, sign-in rate limit); none
 	// by default, so the peer address counts (DOSSIER_TRUSTED_PROXIES).
@@ -54,8 +65,7 @@ type Config struct {
 // NewServer builds the routes.
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
-		ui: newUI(cfg.SecureCookies, cfg.PublicURL), webRoutes: map[string]bool{}}
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag}
 	if cfg.IndexLag != nil {
 		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
@@ -75,15 +85,12 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	e.HandleMethodNotAllowed = true
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) {
-		if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			s.setUIHeaders(c)
-		}
-		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+		s.pageOutsideAPI(c)
+		s.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			s.setUIHeaders(c)
-			s.uiFail(c, http.StatusMethodNotAllowed, archive.EINVALID, archive.Errorf(archive.EINVALID, "this page does not take %s", c.Request.Method))
+		if s.pageOutsideAPI(c) {
+			s.answerError(c, http.StatusMethodNotAllowed, archive.EINVALID, archive.Errorf(archive.EINVALID, "this page does not take %s", c.Request.Method))
 			return
 		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
@@ -111,7 +118,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/cases/:id/extension", s.extension)
 	api.POST("/cases/:id/reviews", s.review)
 	api.GET("/cases/:id/notices", s.listNotices)
-	api.GET("/notices/:nid", s.getNotice)
+	api.GET("/notices/:nid", s.Notice)
 	api.POST("/cases/:id/archive", s.archiveCase)
 	api.GET("/archives/:no", s.getArchive)
 	api.POST("/archives/:no/holds", s.placeHold)
@@ -122,36 +129,46 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/disposals/:id", s.getDisposal)
 	api.POST("/disposals/:id/approve", s.approveDisposal)
 	api.POST("/disposals/:id/execute", s.executeDisposal)
-	api.GET("/disposals/:id/list.pdf", s.disposalListPDF)
+	api.GET("/disposals/:id/list.pdf", s.DisposalListPDF)
 	api.POST("/archives/:no/loans", s.requestLoan)
 	api.GET("/archives/:no/loans", s.archiveLoans)
 	api.PATCH("/archives/:no/loans/:lid", s.decideLoan)
 	api.GET("/loans", s.listLoans)
 	api.GET("/audit", s.audit)
 	api.GET("/search", s.search)
-	api.GET("/reports/catalogue.pdf", s.catalogueReport)
-	api.GET("/reports/statistics.pdf", s.statisticsReport)
+	api.GET("/reports/catalogue.pdf", s.CatalogueReport)
+	api.GET("/reports/statistics.pdf", s.StatisticsReport)
 	api.GET("/reports/fixity", s.fixityReport)
 	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
-	s.uiRoutes(e)
+	for _, r := range e.Routes() {
+		s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
+	}
 	return s
+}
+
+// Mount serves p beside the API; its failures, and those of requests
+// outside /api/ that no route takes, are answered with its error pages.
+func (s *Server) Mount(p Pages) {
+	s.pages = p
+	p.AddRoutes(s.engine.Group("", func(c *gin.Context) { c.Set(pageKey, true) }))
+}
+
+// pageOutsideAPI marks a request outside /api/ as a page request when
+// pages are mounted, and reports whether it did.
+func (s *Server) pageOutsideAPI(c *gin.Context) bool {
+	if s.pages == nil || strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		return false
+	}
+	c.Set(pageKey, true)
+	return true
 }
 
 // Handler is the root handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Routes lists method and path template of every API route (the web
-// pages left out), for the OpenAPI completeness test.
-func (s *Server) Routes() [][2]string {
-	var out [][2]string
-	for _, r := range s.engine.Routes() {
-		if s.webRoutes[r.Method+" "+r.Path] {
-			continue
-		}
-		out = append(out, [2]string{r.Method, r.Path})
-	}
-	return out
-}
+// Routes lists method and path template of every API route (the pages
+// left out), for the OpenAPI completeness test.
+func (s *Server) Routes() [][2]string { return s.apiRoutes }
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
@@ -166,19 +183,32 @@ var statusOf = map[string]int{
 	archive.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// fail writes the error document of SPEC §9. Internal errors are logged
-// with their cause and shown to the client only as "internal error".
-func (s *Server) fail(c *gin.Context, err error) {
+// Status is the HTTP status of err's code, from the one table, and the
+// code; an error without a known code is an internal error.
+func Status(err error) (int, string) {
 	code := archive.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status, code = http.StatusInternalServerError, archive.EINTERNAL
+	if status, ok := statusOf[code]; ok {
+		return status, code
 	}
+	return http.StatusInternalServerError, archive.EINTERNAL
+}
+
+// Fail answers a failed request with the status of its error: the error
+// document of SPEC §9, or for a page request the pages' error page.
+// Internal errors are logged with their cause and shown to the client
+// only as "internal error".
+func (s *Server) Fail(c *gin.Context, err error) {
+	status, code := Status(err)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
-	if c.GetBool(uiKey) {
-		s.uiFail(c, status, code, err)
+	s.answerError(c, status, code, err)
+}
+
+func (s *Server) answerError(c *gin.Context, status int, code string, err error) {
+	if c.GetBool(pageKey) {
+		s.pages.FailPage(c, status, code, err)
+		c.Abort()
 		return
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": archive.ErrorMessage(err)}})
@@ -190,7 +220,7 @@ func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("panic", "method", c.Request.Method, "route", c.FullPath(), "panic", r)
-			s.fail(c, archive.Errorf(archive.EINTERNAL, "internal error"))
+			s.Fail(c, archive.Errorf(archive.EINTERNAL, "internal error"))
 		}
 	}()
 	c.Next()
@@ -243,12 +273,12 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
 	if err := s.svc.Ready(ctx); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	worm, err := s.svc.WORM(ctx)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	out := gin.H{"status": "ready", "worm": worm}

@@ -13,12 +13,12 @@ import (
 func (s *Server) requestLoan(c *gin.Context) {
 	var in loans.LoanRequest
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	l, err := s.svc.RequestLoan(c.Request.Context(), actor(c), c.Param("no"), in)
+	l, err := s.svc.RequestLoan(c.Request.Context(), Actor(c), c.Param("no"), in)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, l)
@@ -29,16 +29,16 @@ func (s *Server) requestLoan(c *gin.Context) {
 func (s *Server) decideLoan(c *gin.Context) {
 	var in loans.LoanDecision
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), c.Param("no"), c.Param("lid"), in)
+	l, err := s.svc.DecideLoan(c.Request.Context(), Actor(c), c.Param("no"), c.Param("lid"), in)
 	s.answer(c, l, err)
 }
 
 // archiveLoans answers GET /api/v1/archives/{no}/loans.
 func (s *Server) archiveLoans(c *gin.Context) {
-	ls, err := s.svc.ArchiveLoans(c.Request.Context(), actor(c), c.Param("no"))
+	ls, err := s.svc.ArchiveLoans(c.Request.Context(), Actor(c), c.Param("no"))
 	s.answer(c, gin.H{"loans": ls}, err)
 }
 
@@ -48,16 +48,16 @@ func (s *Server) listLoans(c *gin.Context) {
 	if o := c.Query("overdue"); o != "" {
 		b, err := strconv.ParseBool(o)
 		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "overdue: must be true or false"))
 			return
 		}
 		f.Overdue = b
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	page, err := s.svc.Loans(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	page, err := s.svc.Loans(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
 	s.answer(c, page, err)
 }

@@ -13,14 +13,16 @@ import (
 )
 
 func (s *Server) listNotices(c *gin.Context) {
-	ns, err := s.svc.Notices(c.Request.Context(), actor(c), c.Param("id"))
+	ns, err := s.svc.Notices(c.Request.Context(), Actor(c), c.Param("id"))
 	s.answer(c, gin.H{"notices": ns}, err)
 }
 
-func (s *Server) getNotice(c *gin.Context) {
-	rc, n, err := s.svc.OpenNotice(c.Request.Context(), actor(c), c.Param("nid"))
+// Notice streams GET /api/v1/notices/{nid}, a notice's PDF (also the
+// pages /notices/{nid} and /portal/notices/{nid}).
+func (s *Server) Notice(c *gin.Context) {
+	rc, n, err := s.svc.OpenNotice(c.Request.Context(), Actor(c), c.Param("nid"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	defer rc.Close()
@@ -39,7 +41,7 @@ func (s *Server) getNotice(c *gin.Context) {
 func (s *Server) verify(c *gin.Context) {
 	v, err := s.svc.VerifyNotice(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
@@ -48,9 +50,9 @@ func (s *Server) verify(c *gin.Context) {
 
 // archiveCase answers POST /api/v1/cases/{id}/archive.
 func (s *Server) archiveCase(c *gin.Context) {
-	rec, err := s.svc.ArchiveCase(c.Request.Context(), actor(c), c.Param("id"))
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), Actor(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, rec)
@@ -58,7 +60,7 @@ func (s *Server) archiveCase(c *gin.Context) {
 
 // getArchive answers GET /api/v1/archives/{archive_no}.
 func (s *Server) getArchive(c *gin.Context) {
-	rec, err := s.svc.Archive(c.Request.Context(), actor(c), c.Param("no"))
+	rec, err := s.svc.Archive(c.Request.Context(), Actor(c), c.Param("no"))
 	s.answer(c, rec, err)
 }
 
@@ -68,12 +70,12 @@ func (s *Server) placeHold(c *gin.Context) {
 		Reason string `json:"reason"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	h, err := s.svc.PlaceHold(c.Request.Context(), actor(c), c.Param("no"), in.Reason)
+	h, err := s.svc.PlaceHold(c.Request.Context(), Actor(c), c.Param("no"), in.Reason)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, h)
@@ -88,17 +90,17 @@ func (s *Server) liftHold(c *gin.Context) {
 			Reason string `json:"reason"`
 		}
 		if err := decodeJSON(c, &in); err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		reason = in.Reason
 	}
 	if strings.TrimSpace(reason) == "" {
-		s.fail(c, archive.Errorf(archive.EINVALID, "reason: lifting a legal hold states its reason: ?reason=… (URL-encoded)"))
+		s.Fail(c, archive.Errorf(archive.EINVALID, "reason: lifting a legal hold states its reason: ?reason=… (URL-encoded)"))
 		return
 	}
-	if err := s.svc.LiftHold(c.Request.Context(), actor(c), c.Param("no"), c.Param("hid"), reason); err != nil {
-		s.fail(c, err)
+	if err := s.svc.LiftHold(c.Request.Context(), Actor(c), c.Param("no"), c.Param("hid"), reason); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -106,6 +108,6 @@ func (s *Server) liftHold(c *gin.Context) {
 
 // listHolds answers GET /api/v1/holds.
 func (s *Server) listHolds(c *gin.Context) {
-	hs, err := s.svc.Holds(c.Request.Context(), actor(c))
+	hs, err := s.svc.Holds(c.Request.Context(), Actor(c))
 	s.answer(c, gin.H{"holds": hs}, err)
 }

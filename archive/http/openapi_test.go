@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -182,6 +183,44 @@ func TestOpenAPIEnums(t *testing.T) {
 	} {
 		if !slices.Equal(slices.Sorted(slices.Values(c.got)), slices.Sorted(slices.Values(c.want))) {
 			t.Errorf("%s enum = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// jsonFields lists the JSON names of a struct's fields.
+func jsonFields(v any) []string {
+	var names []string
+	rt := reflect.TypeOf(v)
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return slices.Sorted(slices.Values(names))
+}
+
+// TestOpenAPICaseFields keeps the Case schema and its actions true to
+// what a case answer carries: every field documented, nothing else.
+func TestOpenAPICaseFields(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Required   []string                   `json:"required"`
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for schema, v := range map[string]any{"Case": archive.CaseView{}, "CaseActions": archive.Actions{}} {
+		s := doc.Components.Schemas[schema]
+		if got, want := slices.Sorted(maps.Keys(s.Properties)), jsonFields(v); !slices.Equal(got, want) {
+			t.Errorf("%s properties = %v, want %v", schema, got, want)
+		}
+		if schema == "CaseActions" && !slices.Equal(slices.Sorted(slices.Values(s.Required)), jsonFields(v)) {
+			t.Errorf("CaseActions requires %v, want every one", s.Required)
 		}
 	}
 }

@@ -11,41 +11,42 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// catalogueReport streams GET /api/v1/reports/catalogue.pdf?year=&retention=&business_type=.
-func (s *Server) catalogueReport(c *gin.Context) {
+// CatalogueReport streams GET /api/v1/reports/catalogue.pdf?year=&retention=&business_type=
+// (also the page /reports/catalogue.pdf).
+func (s *Server) CatalogueReport(c *gin.Context) {
 	f := reports.CatalogueFilter{Retention: c.Query("retention"), BusinessType: c.Query("business_type")}
 	if y := c.Query("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1900 || n > 9999 {
-			s.fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
 			return
 		}
 		f.Year = n
 	}
-	s.streamPDF(c, "catalogue.pdf", func(w *bufio.Writer) error {
-		return s.svc.CatalogueReport(c.Request.Context(), actor(c), f, w)
+	s.StreamPDF(c, "catalogue.pdf", func(w *bufio.Writer) error {
+		return s.svc.CatalogueReport(c.Request.Context(), Actor(c), f, w)
 	})
 }
 
-// statisticsReport streams GET /api/v1/reports/statistics.pdf?from=&to=
-// (dates; default: this year so far).
-func (s *Server) statisticsReport(c *gin.Context) {
+// StatisticsReport streams GET /api/v1/reports/statistics.pdf?from=&to=
+// (dates; default: this year so far; also the page /reports/statistics.pdf).
+func (s *Server) StatisticsReport(c *gin.Context) {
 	now := s.svc.Now()
 	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, archive.Zone)
 	to := now
 	if err := queryRange(c, &from, &to); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.streamPDF(c, "statistics.pdf", func(w *bufio.Writer) error {
-		return s.svc.StatisticsReport(c.Request.Context(), actor(c), from, to, w)
+	s.StreamPDF(c, "statistics.pdf", func(w *bufio.Writer) error {
+		return s.svc.StatisticsReport(c.Request.Context(), Actor(c), from, to, w)
 	})
 }
 
-// streamPDF answers errors found before the first byte as JSON; once the
-// PDF has started there is no way back, so a late failure is logged and
-// the response cut short.
-func (s *Server) streamPDF(c *gin.Context, name string, write func(w *bufio.Writer) error) {
+// StreamPDF answers errors found before the first byte (as JSON, or on a
+// page as an error page); once the PDF has started there is no way back,
+// so a late failure is logged and the response cut short.
+func (s *Server) StreamPDF(c *gin.Context, name string, write func(w *bufio.Writer) error) {
 	sw := &startWriter{c: c, name: name}
 	bw := bufio.NewWriterSize(sw, 64<<10)
 	err := write(bw)
@@ -54,7 +55,7 @@ func (s *Server) streamPDF(c *gin.Context, name string, write func(w *bufio.Writ
 	}
 	if err != nil {
 		if !sw.started {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		s.log.Error("report cut short", "route", c.FullPath(), "err", err)
@@ -106,12 +107,12 @@ func fixityFresh(c *gin.Context) (bool, error) {
 func (s *Server) fixityReport(c *gin.Context) {
 	fresh, err := fixityFresh(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	rep, err := s.svc.FixityReport(c.Request.Context(), actor(c), fresh)
+	rep, err := s.svc.FixityReport(c.Request.Context(), Actor(c), fresh)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
@@ -123,10 +124,10 @@ func (s *Server) fixityReport(c *gin.Context) {
 func (s *Server) fixityReportPDF(c *gin.Context) {
 	fresh, err := fixityFresh(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.streamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
-		return s.svc.FixityReportPDF(c.Request.Context(), actor(c), fresh, w)
+	s.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
+		return s.svc.FixityReportPDF(c.Request.Context(), Actor(c), fresh, w)
 	})
 }

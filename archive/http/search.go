@@ -14,21 +14,21 @@ func (s *Server) search(c *gin.Context) {
 	if y := c.Query("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1900 || n > 9999 {
-			s.fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			s.Fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
 			return
 		}
 		q.Year = n
 	}
 	if err := queryRange(c, &q.From, &q.To); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	q.Limit = limit
-	res, err := s.svc.Search(c.Request.Context(), actor(c), q)
+	res, err := s.svc.Search(c.Request.Context(), Actor(c), q)
 	s.answer(c, res, err)
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"dossier/archive/apitest"
 )
 
 // Search over the API: staff find by name, number, words in opinions and
@@ -13,57 +15,57 @@ import (
 // query; bad input is a 400 or a sane result, never a 500.
 func TestSearchAPI(t *testing.T) {
 	e := newEnv(t)
-	_, app := e.user("s.applicant", archive.RoleApplicant)
-	_, app2 := e.user("s.applicant2", archive.RoleApplicant)
-	_, clerk := e.user("s.clerk", archive.RoleClerk)
-	_, archivist := e.user("s.archivist", archive.RoleArchivist)
+	_, app := e.User("s.applicant", archive.RoleApplicant)
+	_, app2 := e.User("s.applicant2", archive.RoleApplicant)
+	_, clerk := e.User("s.clerk", archive.RoleClerk)
+	_, archivist := e.User("s.archivist", archive.RoleArchivist)
 	other := "110101199003071235"
 	if _, err := identity.ValidateIDNumber(other); err != nil {
 		c, _ := identity.IDCheckChar(other[:17])
 		other = other[:17] + string(c)
 	}
 	mk := func(tok, name, id, bt, summary string) string {
-		r := e.json("POST", "/api/v1/cases", tok, map[string]any{"business_type": bt, "summary": summary,
+		r := e.JSON("POST", "/api/v1/cases", tok, map[string]any{"business_type": bt, "summary": summary,
 			"applicant": map[string]any{"name": name, "id_number": id}})
-		expect(t, r, 201, "create")
-		return r.str("id")
+		apitest.Expect(t, r, 201, "create")
+		return r.Str("id")
 	}
-	a := mk(app, "欧阳娜娜", validID, "medical_reimbursement", "住院医疗费用报销")
+	a := mk(app, "欧阳娜娜", apitest.ValidID, "medical_reimbursement", "住院医疗费用报销")
 	b := mk(app2, "司马懿", other, "unemployment_benefit", "申领失业保险金")
-	up := e.req("POST", "/api/v1/cases/"+a+"/materials", app, nil, "")
+	up := e.Req("POST", "/api/v1/cases/"+a+"/materials", app, nil, "")
 	_ = up
-	expect(t, e.upload(app, a, "id_card", "发票.txt", []byte("北京协和医院 门诊收费票据 金额 1280.00 元\n")), 201, "upload text")
-	expect(t, e.json("POST", "/api/v1/cases/"+b+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "申请人未办理失业登记"}), 200, "reject")
-	e.settle()
+	apitest.Expect(t, e.Upload(app, a, "id_card", "发票.txt", []byte("北京协和医院 门诊收费票据 金额 1280.00 元\n")), 201, "upload text")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+b+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "申请人未办理失业登记"}), 200, "reject")
+	e.Settle()
 
-	find := func(tok, q string) resp {
+	find := func(tok, q string) apitest.Resp {
 		t.Helper()
-		r := e.json("GET", "/api/v1/search?q="+url.QueryEscape(q), tok, nil)
-		if r.status != 200 {
-			t.Fatalf("search %q: %d %s", q, r.status, r.raw)
+		r := e.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), tok, nil)
+		if r.Status != 200 {
+			t.Fatalf("search %q: %d %s", q, r.Status, r.Raw)
 		}
 		return r
 	}
-	ids := func(r resp) []string {
+	ids := func(r apitest.Resp) []string {
 		var out []string
-		for _, h := range r.body["hits"].([]any) {
+		for _, h := range r.Body["hits"].([]any) {
 			out = append(out, h.(map[string]any)["id"].(string))
 		}
 		return out
 	}
 	for q, want := range map[string]string{
-		"欧阳娜娜": a, "协和医院": a, "失业登记": b, validID: a, validID[:10]: a, "司马懿 失业": b, `"门诊收费"`: a,
+		"欧阳娜娜": a, "协和医院": a, "失业登记": b, apitest.ValidID: a, apitest.ValidID[:10]: a, "司马懿 失业": b, `"门诊收费"`: a,
 	} {
 		if got := ids(find(archivist, q)); len(got) == 0 || got[0] != want {
 			t.Errorf("archivist search %q: %v, want %s first", q, got, want)
 		}
 	}
 	r := find(archivist, "协和医院")
-	if r.body["facets"].(map[string]any)["business_type"] == nil {
-		t.Fatalf("no facets: %s", r.raw)
+	if r.Body["facets"].(map[string]any)["business_type"] == nil {
+		t.Fatalf("no facets: %s", r.Raw)
 	}
-	if strings.Contains(string(r.raw), validID) || strings.Contains(string(r.raw), "欧阳娜娜") {
-		t.Fatalf("archivist search shows personal data unmasked: %s", r.raw)
+	if strings.Contains(string(r.Raw), apitest.ValidID) || strings.Contains(string(r.Raw), "欧阳娜娜") {
+		t.Fatalf("archivist search shows personal data unmasked: %s", r.Raw)
 	}
 	// Applicant isolation, whatever is typed.
 	for _, q := range []string{"", "*", "司马懿", other, other[:8], "+", "-", ":", `"`, `"unbalanced`, "失业", "name:司马懿", "*:*", "SB"} {
@@ -75,27 +77,27 @@ func TestSearchAPI(t *testing.T) {
 	}
 	// Bad input.
 	for _, q := range []string{strings.Repeat("长", 201), strings.Repeat("a ", 30)} {
-		expect(t, e.json("GET", "/api/v1/search?q="+url.QueryEscape(q), clerk, nil), 400, "overlong query")
+		apitest.Expect(t, e.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), clerk, nil), 400, "overlong query")
 	}
 	for _, q := range []string{"+-:^*~()", `"`, `\`, "a~2", "x^10", "status:approved", "/regex/", "{}", "[1 TO 2]"} {
 		find(clerk, q)
 	}
-	expect(t, e.json("GET", "/api/v1/search?from=2026-02-30", clerk, nil), 400, "invalid date")
-	expect(t, e.json("GET", "/api/v1/search?year=abc", clerk, nil), 400, "invalid year")
-	expect(t, e.json("GET", "/api/v1/search?cursor=zzz", clerk, nil), 400, "bad cursor")
-	expect(t, e.json("GET", "/api/v1/search?status=bogus", clerk, nil), 400, "bad status")
-	expect(t, e.json("GET", "/api/v1/search?q=x", e.admin, nil), 403, "admin searches case contents")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/search?from=2026-02-30", clerk, nil), 400, "invalid date")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/search?year=abc", clerk, nil), 400, "invalid year")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/search?cursor=zzz", clerk, nil), 400, "bad cursor")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/search?status=bogus", clerk, nil), 400, "bad status")
+	apitest.Expect(t, e.JSON("GET", "/api/v1/search?q=x", e.Admin, nil), 403, "admin searches case contents")
 	// Filters and pagination.
-	r = e.json("GET", "/api/v1/search?business_type=unemployment_benefit", clerk, nil)
+	r = e.JSON("GET", "/api/v1/search?business_type=unemployment_benefit", clerk, nil)
 	if got := ids(r); len(got) != 1 || got[0] != b {
 		t.Fatalf("filter: %v", got)
 	}
-	r = e.json("GET", "/api/v1/search?limit=1", clerk, nil)
-	if len(ids(r)) != 1 || r.str("next_cursor") == "" {
-		t.Fatalf("page 1: %s", r.raw)
+	r = e.JSON("GET", "/api/v1/search?limit=1", clerk, nil)
+	if len(ids(r)) != 1 || r.Str("next_cursor") == "" {
+		t.Fatalf("page 1: %s", r.Raw)
 	}
-	r2 := e.json("GET", "/api/v1/search?limit=1&cursor="+r.str("next_cursor"), clerk, nil)
+	r2 := e.JSON("GET", "/api/v1/search?limit=1&cursor="+r.Str("next_cursor"), clerk, nil)
 	if len(ids(r2)) != 1 || ids(r2)[0] == ids(r)[0] {
-		t.Fatalf("page 2: %s", r2.raw)
+		t.Fatalf("page 2: %s", r2.Raw)
 	}
 }

@@ -13,12 +13,12 @@ import (
 func (s *Server) createUser(c *gin.Context) {
 	var in users.NewUser
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	u, token, err := s.svc.CreateUser(c.Request.Context(), actor(c), in)
+	u, token, err := s.svc.CreateUser(c.Request.Context(), Actor(c), in)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
@@ -26,7 +26,7 @@ func (s *Server) createUser(c *gin.Context) {
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	users, err := s.svc.ListUsers(c.Request.Context(), actor(c))
+	users, err := s.svc.ListUsers(c.Request.Context(), Actor(c))
 	s.answer(c, gin.H{"users": users}, err)
 }
 
@@ -35,12 +35,12 @@ func (s *Server) issueToken(c *gin.Context) {
 		Label string `json:"label"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	token, err := s.svc.IssueToken(c.Request.Context(), actor(c), c.Param("id"), in.Label)
+	token, err := s.svc.IssueToken(c.Request.Context(), Actor(c), c.Param("id"), in.Label)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
@@ -48,8 +48,8 @@ func (s *Server) issueToken(c *gin.Context) {
 }
 
 func (s *Server) revokeToken(c *gin.Context) {
-	if err := s.svc.RevokeToken(c.Request.Context(), actor(c), c.Param("id"), c.Param("tid")); err != nil {
-		s.fail(c, err)
+	if err := s.svc.RevokeToken(c.Request.Context(), Actor(c), c.Param("id"), c.Param("tid")); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -62,17 +62,17 @@ func (s *Server) audit(c *gin.Context) {
 		f.Target = "case/" + id
 	}
 	if err := queryRange(c, &f.From, &f.To); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	entries, next, err := s.svc.AuditEntries(c.Request.Context(), actor(c), f, c.Query("cursor"), limit)
+	entries, next, err := s.svc.AuditEntries(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": entries, "next_cursor": next})

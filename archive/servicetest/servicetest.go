@@ -81,6 +81,20 @@ func (s *Stack) Service(now func() time.Time) *service.Service {
 	return service.New(o)
 }
 
+// WaitIndexed waits until the search index has caught up with the cases
+// written; it fails the test when that takes longer than d.
+func (s *Stack) WaitIndexed(t testing.TB, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if n, err := s.DB.IndexLag(context.Background()); err == nil && n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the search index did not catch up in %s", d)
+}
+
 // RunIndexer keeps the search index following the cases svc writes until
 // the test ends.
 func (s *Stack) RunIndexer(t testing.TB, svc *service.Service) {

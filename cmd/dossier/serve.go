@@ -18,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	dhttp "dossier/archive/http"
+	"dossier/archive/web"
 	"dossier/render"
 	"dossier/search"
 )
@@ -117,8 +118,8 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, SecureCookies: cfg.SecureCookies,
-		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, TrustedProxies: cfg.TrustedProxies})
+	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -67,17 +67,21 @@ func TestUserCommands(t *testing.T) {
 	}
 	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
 
+	// The admin role is held alone.
+	if out, err := runApp(t, "", "user", "add", "--data-dir", dir, "--name", "boss", "--role", "admin", "--role", "auditor"); err == nil || !strings.Contains(err.Error(), "held alone") {
+		t.Fatalf("an admin who is also an auditor: %v\n%s", err, out)
+	}
 	out, err := runApp(t, "correct horse battery\n", "user", "add", "--data-dir", dir,
-		"--name", "admin", "--role", "admin", "--role", "auditor", "--password-stdin")
+		"--name", "admin", "--role", "admin", "--password-stdin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, " name=admin roles=auditor,admin token_id=") {
+	if !strings.Contains(out, " name=admin roles=admin token_id=") {
 		t.Fatalf("user line missing in\n%s", out)
 	}
 	first, firstID := lastToken(t, out), tokenID(t, out)
 	a, err := svc.Authenticate(ctx, first)
-	if err != nil || a.Name != "admin" || !a.Has(archive.RoleAdmin) || !a.Has(archive.RoleAuditor) {
+	if err != nil || a.Name != "admin" || !a.Has(archive.RoleAdmin) || a.Has(archive.RoleAuditor) {
 		t.Fatalf("authenticate the new token: %+v, %v", a, err)
 	}
 	if _, err := svc.AuthenticatePassword(ctx, "admin", "correct horse battery"); err != nil {

@@ -1,4 +1,11 @@
-package http
+// Package web is dossier's web interface: the staff pages and the
+// applicant portal, server-rendered from embedded templates, with one
+// stylesheet and one small script, all served by this binary. The pages
+// are mounted on the JSON API's server (archive/http) and share its
+// engine, middleware, error table and the handlers both serve. Every page
+// gets its data from the service with the signed-in actor, so access is
+// checked there and only there.
+package web
 
 import (
 	"bytes"
@@ -10,6 +17,7 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -18,19 +26,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	dhttp "dossier/archive/http"
+	"dossier/archive/service"
 )
 
-// The staff interface and the applicant portal: server-rendered pages
-// from embedded templates, one stylesheet and one small script, all
-// served by this binary. Every page gets its data from archive.Service
-// with the signed-in actor, so access is checked there and only there.
-
-//go:embed web/templates/*.html web/static/*
+//go:embed templates/*.html static/*
 var webFS embed.FS
-
-// uiKey marks a request as a page request, so that s.fail answers with
-// an HTML page rather than the JSON error document.
-const uiKey = "dossier.ui"
 
 // sessionKey holds the request's *session.
 const sessionKey = "dossier.session"
@@ -40,7 +42,12 @@ const sessionKey = "dossier.session"
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
+// ui serves the pages, mounted on the API's server: its engine and
+// middleware, its error table and the handlers both share.
 type ui struct {
+	api      *dhttp.Server
+	svc      *service.Service
+	log      *slog.Logger
 	pages    map[string]*template.Template
 	sessions *sessionStore
 	// loginFails limits password sign-ins per address and per user name;
@@ -53,19 +60,35 @@ type ui struct {
 	publicHost string
 }
 
-func newUI(secure bool, publicURL string) *ui {
-	u := &ui{pages: map[string]*template.Template{}, sessions: newSessionStore(),
-		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: secure}
-	if pu, err := url.Parse(publicURL); err == nil {
+// Config tunes the pages.
+type Config struct {
+	// SecureCookies marks the session cookie Secure and sends HSTS; set
+	// it when the service is reached over https (DOSSIER_SECURE_COOKIES).
+	SecureCookies bool
+	// PublicURL is where browsers reach the service; a form posted from
+	// its host passes the Origin check even when a proxy rewrites Host.
+	PublicURL string
+}
+
+// Mount serves the pages on api, calling svc; log takes what goes wrong
+// in them.
+func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) {
+	api.Mount(newUI(api, svc, log, cfg))
+}
+
+func newUI(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) *ui {
+	u := &ui{api: api, svc: svc, log: log, pages: map[string]*template.Template{}, sessions: newSessionStore(),
+		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
+	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		u.publicHost = pu.Host
 	}
-	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "web/templates/layout.html", "web/templates/_*.html"))
-	names, err := fs.Glob(webFS, "web/templates/*.html")
+	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(webFS, "templates/layout.html", "templates/_*.html"))
+	names, err := fs.Glob(webFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, n := range names {
-		base := strings.TrimPrefix(n, "web/templates/")
+		base := strings.TrimPrefix(n, "templates/")
 		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
@@ -74,10 +97,10 @@ func newUI(secure bool, publicURL string) *ui {
 	return u
 }
 
-// uiRoutes adds the pages. They live outside /api/v1 and are not part of
+// AddRoutes adds the pages. They live outside /api/v1 and are not part of
 // the OpenAPI document.
-func (s *Server) uiRoutes(e *gin.Engine) {
-	w := e.Group("", s.uiHeaders)
+func (s *ui) AddRoutes(r gin.IRouter) {
+	w := r.Group("", s.uiHeaders)
 	w.GET("/static/:file", s.staticFile)
 	w.GET("/", s.staff, s.worklistPage)
 	w.GET("/login", s.loginPage)
@@ -92,7 +115,7 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.POST("/cases/:id/extension", s.staff, s.csrf, s.caseExtension)
 	w.POST("/cases/:id/archive", s.staff, s.csrf, s.caseArchive)
 	w.GET("/cases/:id/materials/:mid", s.staff, s.materialFile)
-	w.GET("/notices/:nid", s.staff, s.getNotice)
+	w.GET("/notices/:nid", s.staff, s.api.Notice)
 	w.GET("/search", s.staff, s.searchPage)
 	w.POST("/search", s.staff, s.csrf, s.searchPage)
 	w.GET("/archives", s.staff, s.archivesPage)
@@ -108,10 +131,10 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.GET("/disposals/:id", s.staff, s.disposalPage)
 	w.POST("/disposals/:id/decision", s.staff, s.csrf, s.disposalDecide)
 	w.POST("/disposals/:id/execute", s.staff, s.csrf, s.disposalExecute)
-	w.GET("/disposals/:id/list.pdf", s.staff, s.disposalListPDF)
+	w.GET("/disposals/:id/list.pdf", s.staff, s.api.DisposalListPDF)
 	w.GET("/reports", s.staff, s.reportsPage)
-	w.GET("/reports/catalogue.pdf", s.staff, s.catalogueReport)
-	w.GET("/reports/statistics.pdf", s.staff, s.statisticsReport)
+	w.GET("/reports/catalogue.pdf", s.staff, s.api.CatalogueReport)
+	w.GET("/reports/statistics.pdf", s.staff, s.api.StatisticsReport)
 	w.GET("/reports/fixity.pdf", s.staff, s.fixityReportPage)
 	w.POST("/reports/fixity.pdf", s.staff, s.csrf, s.fixityReportRun)
 	w.GET("/portal", s.portalPage)
@@ -120,20 +143,15 @@ func (s *Server) uiRoutes(e *gin.Engine) {
 	w.POST("/portal/materials", s.portal, s.portalUpload)
 	w.POST("/portal/resubmit", s.portal, s.csrf, s.portalResubmit)
 	w.GET("/portal/materials/:mid", s.portal, s.portalMaterial)
-	w.GET("/portal/notices/:nid", s.portal, s.getNotice)
-	for _, r := range e.Routes() {
-		if !strings.HasPrefix(r.Path, "/api/") && r.Path != "/healthz" && r.Path != "/readyz" && r.Path != "/metrics" {
-			s.webRoutes[r.Method+" "+r.Path] = true
-		}
-	}
+	w.GET("/portal/notices/:nid", s.portal, s.api.Notice)
 }
 
 // staticFile serves the stylesheet and the script; no listing.
-func (s *Server) staticFile(c *gin.Context) {
+func (s *ui) staticFile(c *gin.Context) {
 	name := c.Param("file")
-	b, err := fs.ReadFile(webFS, "web/static/"+name)
+	b, err := fs.ReadFile(webFS, "static/"+name)
 	if err != nil || strings.HasPrefix(name, ".") {
-		s.fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
+		s.api.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
 		return
 	}
 	ct := mime.TypeByExtension(path.Ext(name))
@@ -143,15 +161,13 @@ func (s *Server) staticFile(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// uiHeaders sets the security headers of every page and marks the
-// request as a page request.
-func (s *Server) uiHeaders(c *gin.Context) {
+// uiHeaders sets the security headers of every page.
+func (s *ui) uiHeaders(c *gin.Context) {
 	s.setUIHeaders(c)
 	c.Next()
 }
 
-func (s *Server) setUIHeaders(c *gin.Context) {
-	c.Set(uiKey, true)
+func (s *ui) setUIHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Frame-Options", "DENY")
@@ -163,14 +179,14 @@ func (s *Server) setUIHeaders(c *gin.Context) {
 	} else {
 		h.Set("Cache-Control", "no-store")
 	}
-	if s.ui.secure {
+	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 }
 
 // staff lets a signed-in staff member or applicant account through;
 // others go to the login page (or the portal, for a case sign-in).
-func (s *Server) staff(c *gin.Context) {
+func (s *ui) staff(c *gin.Context) {
 	ss := s.currentSession(c)
 	if ss == nil || ss.actor() == nil {
 		if c.Request.Method == http.MethodGet {
@@ -178,7 +194,7 @@ func (s *Server) staff(c *gin.Context) {
 			c.Abort()
 			return
 		}
-		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		s.api.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
 		return
 	}
 	if ss.actor().Case != "" {
@@ -188,7 +204,7 @@ func (s *Server) staff(c *gin.Context) {
 	}
 	a, err := s.svc.SessionActor(c.Request.Context(), ss.actor().UserID)
 	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
-		s.ui.sessions.destroy(ss.id)
+		s.sessions.destroy(ss.id)
 		s.setSessionCookie(c, "", -1)
 		if c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/login")
@@ -197,15 +213,15 @@ func (s *Server) staff(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
-	s.ui.sessions.setActor(ss, &a)
+	s.sessions.setActor(ss, &a)
 	s.enter(c, ss)
 }
 
 // portal lets a portal (case-number) session through.
-func (s *Server) portal(c *gin.Context) {
+func (s *ui) portal(c *gin.Context) {
 	ss := s.currentSession(c)
 	if ss == nil || ss.actor() == nil || ss.actor().Case == "" {
 		if c.Request.Method == http.MethodGet {
@@ -213,35 +229,35 @@ func (s *Server) portal(c *gin.Context) {
 			c.Abort()
 			return
 		}
-		s.fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		s.api.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
 		return
 	}
 	s.enter(c, ss)
 }
 
-func (s *Server) enter(c *gin.Context, ss *session) {
+func (s *ui) enter(c *gin.Context, ss *session) {
 	s.bind(c, ss)
 	c.Next()
 }
 
 // bind puts the session and its actor on the request.
-func (s *Server) bind(c *gin.Context, ss *session) {
+func (s *ui) bind(c *gin.Context, ss *session) {
 	a := *ss.actor()
 	a.Remote = c.ClientIP()
 	c.Set(sessionKey, ss)
-	c.Set(actorKey, a)
+	dhttp.SetActor(c, a)
 }
 
 // maxFormBody bounds a form post other than an upload.
 const maxFormBody = 64 << 10
 
 // csrf refuses a form post without this session's token.
-func (s *Server) csrf(c *gin.Context) {
+func (s *ui) csrf(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	ss, _ := c.Get(sessionKey)
 	sess, _ := ss.(*session)
 	if !s.checkCSRF(c, sess, c.PostForm("csrf")) {
-		s.fail(c, errCSRF)
+		s.api.Fail(c, errCSRF)
 		return
 	}
 	c.Next()
@@ -295,17 +311,17 @@ func navFor(a *archive.Actor) []navItem {
 
 // render writes a page; a template failure is an internal error, never a
 // half-written page.
-func (s *Server) render(c *gin.Context, status int, name, title string, data any) {
+func (s *ui) render(c *gin.Context, status int, name, title string, data any) {
 	p := page{Title: title, Data: data, Active: name}
 	if v, ok := c.Get(sessionKey); ok {
 		ss := v.(*session)
 		p.CSRF = ss.csrf
 		p.Actor = ss.actor()
-		p.Flash = s.ui.sessions.takeFlash(ss)
+		p.Flash = s.sessions.takeFlash(ss)
 		p.Portal = ss.actor() != nil && ss.actor().Case != ""
 	}
 	p.Nav = navFor(p.Actor)
-	t := s.ui.pages[name]
+	t := s.pages[name]
 	var buf bytes.Buffer
 	if t == nil {
 		s.log.Error("no such page template", "page", name)
@@ -322,9 +338,9 @@ func (s *Server) render(c *gin.Context, status int, name, title string, data any
 
 // flashRedirect answers a successful post: a message for the next page
 // and a redirect (post/redirect/get).
-func (s *Server) flashRedirect(c *gin.Context, msg, to string) {
+func (s *ui) flashRedirect(c *gin.Context, msg, to string) {
 	if v, ok := c.Get(sessionKey); ok && msg != "" {
-		s.ui.sessions.setFlash(v.(*session), msg)
+		s.sessions.setFlash(v.(*session), msg)
 	}
 	c.Redirect(http.StatusSeeOther, to)
 }
@@ -367,8 +383,10 @@ type errorView struct {
 	Back      string
 }
 
-// uiFail shows an error as a page with the status of the code table.
-func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
+// FailPage shows an error as a page, with the security headers of every
+// page (a request no route took has none yet).
+func (s *ui) FailPage(c *gin.Context, status int, code string, err error) {
+	s.setUIHeaders(c)
 	msg := archive.ErrorMessage(err)
 	if code == archive.EINTERNAL {
 		msg = ""
@@ -377,13 +395,12 @@ func (s *Server) uiFail(c *gin.Context, status int, code string, err error) {
 	if zh := zhMessage(msg); zh != "" {
 		v.Message, v.Technical = zh, msg
 	}
-	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.ui.publicHost) {
+	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
 			v.Back = u.RequestURI()
 		}
 	}
 	s.render(c, status, "error", v.Title, v)
-	c.Abort()
 }
 
 var statusNames = map[string]string{

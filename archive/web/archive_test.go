@@ -1,9 +1,10 @@
-package http_test
+package web_test
 
 import (
 	"context"
 	"crypto/sha256"
 	"dossier/archive"
+	"dossier/archive/apitest"
 	"dossier/archive/disposal"
 	"encoding/hex"
 	"encoding/json"
@@ -24,19 +25,19 @@ func TestUILoans(t *testing.T) {
 	e := newEnv(t)
 	var mu sync.Mutex
 	now := time.Now()
-	e.withClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	e.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 	tokens := e.team()
 	e.staff("ui.clerk2", archive.RoleClerk)
-	arcID, number := e.caseAt(archive.StatusArchived, tokens, validID)
-	r := e.json("GET", "/api/v1/cases/"+arcID, tokens["archivist"], nil)
-	no := r.str("archive_no")
-	mats := r.body["materials"].([]any)
+	arcID, number := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
+	r := e.JSON("GET", "/api/v1/cases/"+arcID, tokens["archivist"], nil)
+	no := r.Str("archive_no")
+	mats := r.Body["materials"].([]any)
 	if no == "" || len(mats) < 2 {
-		t.Fatalf("archived case: %s", r.raw)
+		t.Fatalf("archived case: %s", r.Raw)
 	}
 	lent, other := mats[0].(map[string]any)["id"].(string), mats[1].(map[string]any)["id"].(string)
-	secrets := []string{validID, "13812345678"}
+	secrets := []string{apitest.ValidID, "13812345678"}
 	noPath := "/archives/" + url.PathEscape(no)
 
 	// The clerk who did not handle it: a page saying so, with the way to
@@ -81,10 +82,10 @@ func TestUILoans(t *testing.T) {
 		strings.Contains(lp.body, `id="loan-form"`) || strings.Contains(lp.body, "loan-decide") {
 		t.Fatalf("after the request: %.2000s", lp.body)
 	}
-	ls := e.json("GET", "/api/v1/loans", tokens["archivist"], nil)
-	loans := ls.body["loans"].([]any)
+	ls := e.JSON("GET", "/api/v1/loans", tokens["archivist"], nil)
+	loans := ls.Body["loans"].([]any)
 	if len(loans) != 1 {
-		t.Fatalf("loans: %s", ls.raw)
+		t.Fatalf("loans: %s", ls.Raw)
 	}
 	lid := loans[0].(map[string]any)["id"].(string)
 	// The borrower may not approve, and still cannot read.
@@ -182,25 +183,25 @@ func TestUIDisposals(t *testing.T) {
 	e := newEnv(t)
 	var mu sync.Mutex
 	now := time.Date(2015, 4, 7, 9, 0, 0, 0, time.UTC)
-	e.withClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	e.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 	tokens := e.team()
 	e.staff("ui.archivist2", archive.RoleArchivist)
 	archived := func() (id, no string) {
-		r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
-			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": validID}})
-		expect(t, r, 201, "create")
-		id = r.str("id")
-		expect(t, e.upload(tokens["clerk"], id, "id_card", "id.pdf", pdf("id "+id)), 201, "upload")
-		expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
-		r = e.json("POST", "/api/v1/cases/"+id+"/archive", tokens["archivist"], nil)
-		expect(t, r, 201, "archive")
-		return id, r.str("archive_no")
+		r := e.JSON("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+			"applicant": map[string]any{"name": "欧阳娜娜", "id_number": apitest.ValidID}})
+		apitest.Expect(t, r, 201, "create")
+		id = r.Str("id")
+		apitest.Expect(t, e.Upload(tokens["clerk"], id, "id_card", "id.pdf", apitest.PDF("id "+id)), 201, "upload")
+		apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
+		r = e.JSON("POST", "/api/v1/cases/"+id+"/archive", tokens["archivist"], nil)
+		apitest.Expect(t, r, 201, "archive")
+		return id, r.Str("archive_no")
 	}
 	id, no := archived()
 	id2, no2 := archived()
 	setNow(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	secrets := []string{validID, "欧阳娜娜"}
+	secrets := []string{apitest.ValidID, "欧阳娜娜"}
 
 	a1 := e.browser()
 	a1.login("ui.archivist", testPassword)
@@ -254,7 +255,7 @@ func TestUIDisposals(t *testing.T) {
 	if p := rv.get(dpath + "/list.pdf"); p.status != http.StatusForbidden {
 		t.Errorf("a reviewer gets the list: %d", p.status)
 	}
-	if st := e.json("GET", "/api/v1/cases/"+id, tokens["archivist"], nil).str("status"); st != archive.StatusArchived {
+	if st := e.JSON("GET", "/api/v1/cases/"+id, tokens["archivist"], nil).Str("status"); st != archive.StatusArchived {
 		t.Fatalf("the case moved: %s", st)
 	}
 
@@ -283,7 +284,7 @@ func TestUIDisposals(t *testing.T) {
 	if strings.Contains(d.body, `id="disposal-decision"`) || strings.Contains(d.body, `id="disposal-execute"`) {
 		t.Error("an executed disposal still offers decision or execution")
 	}
-	if st := e.json("GET", "/api/v1/cases/"+id, tokens["archivist"], nil).str("status"); st != archive.StatusDisposed {
+	if st := e.JSON("GET", "/api/v1/cases/"+id, tokens["archivist"], nil).Str("status"); st != archive.StatusDisposed {
 		t.Fatalf("after approval the case is %s", st)
 	}
 	if p := a2.post(dpath+"/decision", url.Values{"csrf": {tok2}, "decision": {"approve"}}); p.status != http.StatusConflict {
@@ -304,22 +305,22 @@ func TestUIDisposals(t *testing.T) {
 	// An approved disposal whose execution was cut short (the approval is
 	// in its log, the execution is not) offers to resume, and resuming
 	// finishes it.
-	r := e.json("POST", "/api/v1/disposals", tokens["archivist"], map[string]any{"appraisal": appraisal, "archive_nos": []string{no2}})
-	expect(t, r, 201, "second proposal")
-	did2 := r.str("id")
+	r := e.JSON("POST", "/api/v1/disposals", tokens["archivist"], map[string]any{"appraisal": appraisal, "archive_nos": []string{no2}})
+	apitest.Expect(t, r, 201, "second proposal")
+	did2 := r.Str("id")
 	ctx := context.Background()
-	first, err := archive.ReadAll(ctx, e.store, archive.DisposalEventKey(did2, 1))
+	first, err := archive.ReadAll(ctx, e.Store, archive.DisposalEventKey(did2, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2user, err := e.db.UserByName(ctx, "ui.archivist2")
+	a2user, err := e.DB.UserByName(ctx, "ui.archivist2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(first)
 	ev, _ := json.Marshal(disposal.DisposalEvent{Seq: 2, DisposalID: did2, Type: disposal.DisposalEventApproved, At: now,
 		Actor: a2user.ID, Name: "ui.archivist2", Opinion: "同意", Prev: hex.EncodeToString(sum[:])})
-	if err := e.store.Create(ctx, archive.DisposalEventKey(did2, 2), ev); err != nil {
+	if err := e.Store.Create(ctx, archive.DisposalEventKey(did2, 2), ev); err != nil {
 		t.Fatal(err)
 	}
 	d = a2.get("/disposals/" + did2)
@@ -336,7 +337,7 @@ func TestUIDisposals(t *testing.T) {
 	if d = a2.get(p.loc); !strings.Contains(d.body, "1 件中 1 件已销毁") || strings.Contains(d.body, `id="disposal-execute"`) {
 		t.Errorf("after resuming: %.1500s", d.body)
 	}
-	if st := e.json("GET", "/api/v1/cases/"+id2, tokens["archivist"], nil).str("status"); st != archive.StatusDisposed {
+	if st := e.JSON("GET", "/api/v1/cases/"+id2, tokens["archivist"], nil).Str("status"); st != archive.StatusDisposed {
 		t.Errorf("after resuming the case is %s", st)
 	}
 
@@ -360,7 +361,7 @@ func TestUIDisposals(t *testing.T) {
 			if p.status >= 400 && !strings.Contains(p.body, "错误代码") {
 				t.Errorf("%s %s: %d without an error page", role, path, p.status)
 			}
-			checkPage(t, role+" "+path, p, validID)
+			checkPage(t, role+" "+path, p, apitest.ValidID)
 			if role == "auditor" && p.status != 200 {
 				t.Errorf("auditor %s: %d", path, p.status)
 			}

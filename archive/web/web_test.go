@@ -1,14 +1,16 @@
-package http_test
+package web_test
 
 import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/apitest"
 	"dossier/archive/audit"
 	"dossier/archive/cases"
 	"dossier/archive/service"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,7 +19,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	dhttp "dossier/archive/http"
+	"dossier/archive/storetest"
+	"dossier/archive/web"
 )
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// env is the test server with the pages mounted, and what the page tests
+// add to it.
+type env struct{ *apitest.Env }
+
+func newEnv(t *testing.T) *env {
+	return &env{apitest.New(t, func(api *dhttp.Server, svc *service.Service) {
+		web.Mount(api, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	})}
+}
 
 // browser is a cookie-keeping client that does not follow redirects, so
 // tests see every 303.
@@ -37,7 +55,7 @@ type page struct {
 
 func (e *env) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &browser{t: e.T, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -59,13 +77,13 @@ func (b *browser) do(req *http.Request) page {
 
 func (b *browser) get(path string) page {
 	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.e.srv.URL+path, nil)
+	req, _ := http.NewRequest("GET", b.e.Srv.URL+path, nil)
 	return b.do(req)
 }
 
 func (b *browser) post(path string, form url.Values) page {
 	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", b.e.Srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if b.origin != "" {
 		req.Header.Set("Origin", b.origin)
@@ -74,7 +92,7 @@ func (b *browser) post(path string, form url.Values) page {
 }
 
 func (b *browser) cookie() string {
-	u, _ := url.Parse(b.e.srv.URL)
+	u, _ := url.Parse(b.e.Srv.URL)
 	for _, c := range b.c.Jar.Cookies(u) {
 		if c.Name == "dossier_session" {
 			return c.Value
@@ -84,7 +102,7 @@ func (b *browser) cookie() string {
 }
 
 func (b *browser) setCookie(v string) {
-	u, _ := url.Parse(b.e.srv.URL)
+	u, _ := url.Parse(b.e.Srv.URL)
 	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "dossier_session", Value: v, Path: "/"}})
 }
 
@@ -118,12 +136,12 @@ const testPassword = "correct horse battery"
 
 // staff creates a user with a password through the API.
 func (e *env) staff(name string, roles ...string) (id, token string) {
-	e.t.Helper()
-	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": name, "roles": roles, "password": testPassword})
-	if r.status != http.StatusCreated {
-		e.t.Fatalf("create user %s: %d %s", name, r.status, r.raw)
+	e.T.Helper()
+	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": name, "roles": roles, "password": testPassword})
+	if r.Status != http.StatusCreated {
+		e.T.Fatalf("create user %s: %d %s", name, r.Status, r.Raw)
 	}
-	return r.str("id"), r.str("token")
+	return r.Str("id"), r.Str("token")
 }
 
 func checkHeaders(t *testing.T, what string, p page) {
@@ -189,22 +207,22 @@ func noSecretURLs(t *testing.T, what string, p page, secrets ...string) {
 
 // caseAt files a case through the API and moves it to the wanted status.
 func (e *env) caseAt(status string, tokens map[string]string, id string) (caseID, number string) {
-	e.t.Helper()
-	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+	e.T.Helper()
+	r := e.JSON("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
 		"applicant": map[string]any{"name": "王五", "id_number": id, "phone": "13812345678"}, "summary": "申领失业保险金"})
-	expect(e.t, r, 201, "create case")
-	caseID, number = r.str("id"), r.str("number")
+	apitest.Expect(e.T, r, 201, "create case")
+	caseID, number = r.Str("id"), r.Str("number")
 	if status == archive.StatusSubmitted {
 		return
 	}
 	if status == archive.StatusCorrectionRequested {
-		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
 		return
 	}
 	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
 	for _, m := range bt.Materials {
 		if m.Mandatory {
-			expect(e.t, e.upload(tokens["clerk"], caseID, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+			apitest.Expect(e.T, e.Upload(tokens["clerk"], caseID, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
 	steps := []struct{ who, path, status string }{
@@ -218,13 +236,13 @@ func (e *env) caseAt(status string, tokens map[string]string, id string) (caseID
 		if s.who == "clerk" {
 			body = map[string]any{"decision": "accept"}
 		}
-		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/"+s.path, tokens[s.who], body), 200, s.who)
+		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/"+s.path, tokens[s.who], body), 200, s.who)
 		if s.status == status {
 			return
 		}
 	}
 	if status == archive.StatusArchived {
-		expect(e.t, e.json("POST", "/api/v1/cases/"+caseID+"/archive", tokens["archivist"], nil), 201, "archive")
+		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/archive", tokens["archivist"], nil), 201, "archive")
 	}
 	return
 }
@@ -339,7 +357,7 @@ func TestUILoginRateLimit(t *testing.T) {
 func TestUICSRFAndStageAccess(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusFinalReview, tokens, validID)
+	id, _ := e.caseAt(archive.StatusFinalReview, tokens, apitest.ValidID)
 
 	rev := e.browser()
 	w := rev.login("ui.reviewer", testPassword)
@@ -369,21 +387,21 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	if p.status != http.StatusForbidden || !strings.Contains(p.body, "approver") {
 		t.Fatalf("reviewer posting the approver's decision: %d %.400s", p.status, p.body)
 	}
-	r := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
-	if r.str("status") != archive.StatusFinalReview {
-		t.Fatalf("the case moved: %s", r.str("status"))
+	r := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
+	if r.Str("status") != archive.StatusFinalReview {
+		t.Fatalf("the case moved: %s", r.Str("status"))
 	}
 
 	// The full identity number only on request, and then audited: an
 	// auditor's ordinary look is not a personal-data read, asking is.
 	aud := e.browser()
 	aud.login("ui.auditor", testPassword)
-	audID, err := e.db.UserByName(context.Background(), "ui.auditor")
+	audID, err := e.DB.UserByName(context.Background(), "ui.auditor")
 	if err != nil {
 		t.Fatal(err)
 	}
 	reads := func() int {
-		entries, _, err := e.svc.AuditEntries(context.Background(), archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}},
+		entries, _, err := e.Svc.AuditEntries(context.Background(), archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}},
 			audit.AuditFilter{Action: "case.read_personal_data", Actor: audID.ID}, "", 500)
 		if err != nil {
 			t.Fatal(err)
@@ -391,11 +409,11 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 		return len(entries)
 	}
 	cp = aud.get("/cases/" + id)
-	if strings.Contains(cp.body, validID) || !strings.Contains(cp.body, `id="unmask"`) || reads() != 0 {
+	if strings.Contains(cp.body, apitest.ValidID) || !strings.Contains(cp.body, `id="unmask"`) || reads() != 0 {
 		t.Error("the case page shows the identity number unasked, offers no way to see it, or audits a read")
 	}
 	full := aud.get("/cases/" + id + "?unmask=1")
-	if !strings.Contains(full.body, validID) || strings.Contains(full.body, `id="unmask"`) || reads() != 1 {
+	if !strings.Contains(full.body, apitest.ValidID) || strings.Contains(full.body, `id="unmask"`) || reads() != 1 {
 		t.Errorf("unmasked case page (%d reads audited): %.300s", reads(), full.body)
 	}
 
@@ -422,15 +440,15 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	}
 	// A user disabled while signed in is out on the next page.
 	ctx := context.Background()
-	admin, err := e.svc.Authenticate(ctx, e.admin)
+	admin, err := e.Svc.Authenticate(ctx, e.Admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := e.db.UserByName(ctx, "ui.approver")
+	u, err := e.DB.UserByName(ctx, "ui.approver")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
+	if err := e.Svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if p := ap.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
@@ -441,16 +459,16 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 func TestUIPagesPerRole(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, validID)
+	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
 	finID, _ := e.caseAt(archive.StatusFinalReview, tokens, "110105194912310038")
 	arcID, _ := e.caseAt(archive.StatusArchived, tokens, "110105194912310046")
-	e.settle()
-	r := e.json("GET", "/api/v1/cases/"+arcID, tokens["archivist"], nil)
-	archiveNo := r.str("archive_no")
+	e.Settle()
+	r := e.JSON("GET", "/api/v1/cases/"+arcID, tokens["archivist"], nil)
+	archiveNo := r.Str("archive_no")
 	if archiveNo == "" {
-		t.Fatalf("no archive number: %s", r.raw)
+		t.Fatalf("no archive number: %s", r.Raw)
 	}
-	secrets := []string{validID, "110105194912310038", "110105194912310046", "13812345678"}
+	secrets := []string{apitest.ValidID, "110105194912310038", "110105194912310046", "13812345678"}
 	for _, role := range []string{"clerk", "reviewer", "supervisor", "approver", "archivist", "auditor", "applicant"} {
 		t.Run(role, func(t *testing.T) {
 			b := e.browser()
@@ -479,18 +497,18 @@ func TestUIPagesPerRole(t *testing.T) {
 			}
 			// Searching for an identity number keeps it out of every URL
 			// (the search box shows it back, in the page body only).
-			p = b.post("/search", url.Values{"csrf": {tok}, "q": {validID}})
+			p = b.post("/search", url.Values{"csrf": {tok}, "q": {apitest.ValidID}})
 			checkHeaders(t, role+" search by id", p)
-			noSecretURLs(t, role+" search by id", p, validID)
+			noSecretURLs(t, role+" search by id", p, apitest.ValidID)
 		})
 	}
 	// The worklist of the approver lists the final-review case, the
 	// clerk's the submitted ones: a case filed a month ago first, marked
 	// overdue, then today's.
-	late := service.New(service.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+	late := service.New(service.Options{Store: e.Store, Projection: e.DB, Users: e.DB, Audit: e.Audit,
 		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
 	old, err := late.CreateCase(context.Background(), archive.Actor{UserID: "u-late", Name: "clerk", Roles: []string{archive.RoleClerk}},
-		cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+		cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: apitest.ValidID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,16 +586,16 @@ func TestUIPagesPerRole(t *testing.T) {
 func TestUIPortal(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, number := e.caseAt(archive.StatusCorrectionRequested, tokens, validID)
+	id, number := e.caseAt(archive.StatusCorrectionRequested, tokens, apitest.ValidID)
 	otherID, otherNumber := e.caseAt(archive.StatusInitialReview, tokens, "110105194912310038")
-	r := e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
-	notices := r.body["notices"].([]any)
+	r := e.JSON("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	notices := r.Body["notices"].([]any)
 	if len(notices) == 0 {
-		t.Fatalf("no correction notice: %s", r.raw)
+		t.Fatalf("no correction notice: %s", r.Raw)
 	}
 	code := notices[0].(map[string]any)["verify_code"].(string)
-	r = e.json("GET", "/api/v1/cases/"+otherID, tokens["clerk"], nil)
-	otherNotice := r.body["notices"].([]any)[0].(map[string]any)
+	r = e.JSON("GET", "/api/v1/cases/"+otherID, tokens["clerk"], nil)
+	otherNotice := r.Body["notices"].([]any)[0].(map[string]any)
 	otherCode, otherNoticeID := otherNotice["verify_code"].(string), otherNotice["id"].(string)
 
 	b := e.browser()
@@ -606,7 +624,7 @@ func TestUIPortal(t *testing.T) {
 		t.Fatal("session fixation: the portal session id did not change at sign-in")
 	}
 	pp := b.get("/portal")
-	checkPage(t, "portal", pp, validID, "13812345678")
+	checkPage(t, "portal", pp, apitest.ValidID, "13812345678")
 	for _, want := range []string{number, "待补正", "需补正的材料", "上传材料", "补正材料通知书"} {
 		if !strings.Contains(pp.body, want) {
 			t.Errorf("the portal page lacks %q", want)
@@ -639,9 +657,9 @@ func TestUIPortal(t *testing.T) {
 		mw.WriteField("csrf", tok)
 		mw.WriteField("material", m.Code)
 		fw, _ := mw.CreateFormFile("file", m.Name+".pdf")
-		fw.Write(pdf(m.Code))
+		fw.Write(apitest.PDF(m.Code))
 		mw.Close()
-		req, _ := http.NewRequest("POST", e.srv.URL+"/portal/materials", &buf)
+		req, _ := http.NewRequest("POST", e.Srv.URL+"/portal/materials", &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		if p := b.do(req); p.status != http.StatusSeeOther {
 			t.Fatalf("portal upload %s: %d %.300s", m.Code, p.status, p.body)
@@ -652,9 +670,9 @@ func TestUIPortal(t *testing.T) {
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("material", "id_card")
 	fw, _ := mw.CreateFormFile("file", "x.pdf")
-	fw.Write(pdf("x"))
+	fw.Write(apitest.PDF("x"))
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/portal/materials", &buf)
+	req, _ := http.NewRequest("POST", e.Srv.URL+"/portal/materials", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if p := b.do(req); p.status != http.StatusForbidden {
 		t.Fatalf("portal upload without CSRF: %d", p.status)
@@ -662,9 +680,9 @@ func TestUIPortal(t *testing.T) {
 	if p := b.post("/portal/resubmit", url.Values{"csrf": {tok}}); p.status != http.StatusSeeOther {
 		t.Fatalf("portal resubmit: %d %.300s", p.status, p.body)
 	}
-	r = e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
-	if r.str("status") != archive.StatusSubmitted {
-		t.Fatalf("after the portal resubmit: %s", r.str("status"))
+	r = e.JSON("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	if r.Str("status") != archive.StatusSubmitted {
+		t.Fatalf("after the portal resubmit: %s", r.Str("status"))
 	}
 	// Rate limit on the portal per case number.
 	b2 := e.browser()
@@ -682,9 +700,9 @@ func TestUISearchPaging(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
 	for i := 0; i < 23; i++ {
-		e.caseAt(archive.StatusSubmitted, tokens, validID)
+		e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
 	}
-	e.settle()
+	e.Settle()
 	b := e.browser()
 	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
 	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
@@ -717,14 +735,14 @@ func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
 	e.team()
 	ctx := context.Background()
 	clerk := archive.Actor{UserID: "u-desk", Name: "desk", Roles: []string{archive.RoleClerk}}
-	late := service.New(service.Options{Store: e.store, Projection: e.db, Users: e.db, Audit: e.audit,
+	late := service.New(service.Options{Store: e.Store, Projection: e.DB, Users: e.DB, Audit: e.Audit,
 		Now: func() time.Time { return time.Now().AddDate(0, -1, 0) }})
-	old, err := late.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: validID}})
+	old, err := late.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "赵六", IDNumber: apitest.ValidID}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 205; i++ {
-		if _, err := e.svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: validID}}); err != nil {
+		if _, err := e.Svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "钱七", IDNumber: apitest.ValidID}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/cases"
+	dhttp "dossier/archive/http"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -18,16 +19,16 @@ type newCaseView struct {
 	Message string
 }
 
-func (s *Server) newCasePage(c *gin.Context) {
+func (s *ui) newCasePage(c *gin.Context) {
 	s.render(c, http.StatusOK, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types()})
 }
 
 // newCase files the application and opens its page, where the materials
 // are uploaded.
-func (s *Server) newCase(c *gin.Context) {
+func (s *ui) newCase(c *gin.Context) {
 	in := cases.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
 		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
-	v, err := s.svc.CreateCase(c.Request.Context(), actor(c), in)
+	v, err := s.svc.CreateCase(c.Request.Context(), dhttp.Actor(c), in)
 	if archive.IsCode(err, archive.EINVALID) {
 		// The form comes back as it was filled in, with what to correct,
 		// so that a clerk at the counter does not type it all again.
@@ -39,7 +40,7 @@ func (s *Server) newCase(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", caseURL(v.ID))

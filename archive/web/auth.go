@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"dossier/archive"
@@ -15,7 +15,7 @@ type loginView struct {
 }
 
 // loginPage shows the sign-in form, or sends a signed-in user on.
-func (s *Server) loginPage(c *gin.Context) {
+func (s *ui) loginPage(c *gin.Context) {
 	ss := s.anonSession(c)
 	if ss.actor() != nil {
 		to := "/"
@@ -37,7 +37,7 @@ var msgLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
 // then the password; on success the anonymous session is destroyed and a
 // new one with a new id is issued, so an id planted before sign-in is
 // never a signed-in session (session fixation).
-func (s *Server) login(c *gin.Context) {
+func (s *ui) login(c *gin.Context) {
 	old := s.signInForm(c)
 	if old == nil {
 		s.render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})
@@ -47,7 +47,7 @@ func (s *Server) login(c *gin.Context) {
 	password := c.PostForm("password")
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + users.FoldUserName(name)
-	if s.ui.loginFails.blocked(ip, user) {
+	if s.loginFails.blocked(ip, user) {
 		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
@@ -55,14 +55,14 @@ func (s *Server) login(c *gin.Context) {
 	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
-			s.fail(c, err)
+			s.api.Fail(c, err)
 			return
 		}
-		s.ui.loginFails.fail(ip, user)
+		s.loginFails.fail(ip, user)
 		s.render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
 		return
 	}
-	s.ui.loginFails.reset(user)
+	s.loginFails.reset(user)
 	s.signedIn(c, old, a, "/")
 }
 
@@ -70,7 +70,7 @@ func (s *Server) login(c *gin.Context) {
 // CSRF token of the anonymous session it was served with. It returns that
 // session, or nil when the form is stale or foreign — a fresh anonymous
 // session is then in place for the page that says so.
-func (s *Server) signInForm(c *gin.Context) *session {
+func (s *ui) signInForm(c *gin.Context) *session {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	old := s.currentSession(c)
 	if old == nil || old.actor() != nil || !s.checkCSRF(c, old, c.PostForm("csrf")) {
@@ -84,17 +84,17 @@ func (s *Server) signInForm(c *gin.Context) *session {
 // signedIn replaces the anonymous session with a new one, under a new id,
 // for a (so an id planted before sign-in never becomes a signed-in
 // session), and goes on to to.
-func (s *Server) signedIn(c *gin.Context, old *session, a archive.Actor, to string) {
-	s.ui.sessions.destroy(old.id)
+func (s *ui) signedIn(c *gin.Context, old *session, a archive.Actor, to string) {
+	s.sessions.destroy(old.id)
 	a.Remote = ""
-	ss := s.ui.sessions.create(&a)
+	ss := s.sessions.create(&a)
 	s.setSessionCookie(c, ss.id, 0)
 	c.Redirect(http.StatusSeeOther, to)
 }
 
 // logout destroys the session; it takes the CSRF token so that another
 // site cannot sign a user out.
-func (s *Server) logout(c *gin.Context) {
+func (s *ui) logout(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	ss := s.currentSession(c)
 	to := "/login"
@@ -107,10 +107,10 @@ func (s *Server) logout(c *gin.Context) {
 	}
 	c.Set(sessionKey, ss)
 	if !s.checkCSRF(c, ss, c.PostForm("csrf")) {
-		s.fail(c, errCSRF)
+		s.api.Fail(c, errCSRF)
 		return
 	}
-	s.ui.sessions.destroy(ss.id)
+	s.sessions.destroy(ss.id)
 	s.setSessionCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, to)
 }

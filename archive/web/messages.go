@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"fmt"
@@ -94,6 +94,7 @@ var zhRules = []zhRule{
 	rule(`^auditors read everything and change nothing$`, "审计员只能查阅，不能修改。"),
 	rule(`^administrators manage users and configuration, not case contents$`, "系统管理员管理用户和配置，不查阅案件内容。"),
 	rule(`^a case-number sign-in shows that one case only$`, "凭案件编号登录只能查看这一个案件。"),
+	rule(`^a case-number sign-in takes no decisions$`, "凭案件编号登录不能办理审核决定。"),
 
 	// Conflicts.
 	rule(`^case (\S+) is (\S+), not waiting for acceptance$`, "该案件当前为“%[2]s”，不在待受理环节。"),

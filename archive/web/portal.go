@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 )
 
 // The applicant portal: an applicant signs in with the case number, the
@@ -20,7 +21,7 @@ type portalLoginView struct {
 }
 
 // portalPage shows the signed-in applicant's case, or the sign-in form.
-func (s *Server) portalPage(c *gin.Context) {
+func (s *ui) portalPage(c *gin.Context) {
 	ss := s.anonSession(c)
 	if ss.actor() != nil && ss.actor().Case == "" {
 		c.Redirect(http.StatusSeeOther, "/")
@@ -32,10 +33,10 @@ func (s *Server) portalPage(c *gin.Context) {
 		return
 	}
 	s.bind(c, ss)
-	a := actor(c)
+	a := dhttp.Actor(c)
 	v, err := s.svc.GetCase(c.Request.Context(), a, a.Case, false)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	cv := s.buildCaseView(a, v, "/portal")
@@ -45,7 +46,7 @@ func (s *Server) portalPage(c *gin.Context) {
 // portalLogin checks the form's CSRF token, the rate limit per address
 // and per case number, then asks the Service; success replaces the
 // anonymous session with a new one.
-func (s *Server) portalLogin(c *gin.Context) {
+func (s *ui) portalLogin(c *gin.Context) {
 	old := s.signInForm(c)
 	if old == nil {
 		s.render(c, http.StatusForbidden, "portal_login", "申请人查询", portalLoginView{Message: "表单已过期或并非来自本站，请重新输入。"})
@@ -54,7 +55,7 @@ func (s *Server) portalLogin(c *gin.Context) {
 	number := strings.TrimSpace(c.PostForm("number"))
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
-	if s.ui.portalFails.blocked(ip, key) {
+	if s.portalFails.blocked(ip, key) {
 		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 		return
@@ -62,32 +63,32 @@ func (s *Server) portalLogin(c *gin.Context) {
 	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("idtail"), c.ClientIP())
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
-			s.fail(c, err)
+			s.api.Fail(c, err)
 			return
 		}
-		s.ui.portalFails.fail(ip, key)
+		s.portalFails.fail(ip, key)
 		s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
 			Message: "案件编号、验证码或证件号码后六位不匹配，请核对受理通知书后重新输入。"})
 		return
 	}
-	s.ui.portalFails.reset(key)
+	s.portalFails.reset(key)
 	s.signedIn(c, old, a, "/portal")
 }
 
-func (s *Server) portalUpload(c *gin.Context) {
-	if _, ok := s.streamUpload(c, actor(c).Case); ok {
+func (s *ui) portalUpload(c *gin.Context) {
+	if _, ok := s.streamUpload(c, dhttp.Actor(c).Case); ok {
 		s.flashRedirect(c, "材料已上传。补齐全部材料后请点击“重新提交”。", "/portal")
 	}
 }
 
-func (s *Server) portalResubmit(c *gin.Context) {
-	if _, err := s.svc.Resubmit(c.Request.Context(), actor(c), actor(c).Case); err != nil {
-		s.fail(c, err)
+func (s *ui) portalResubmit(c *gin.Context) {
+	if _, err := s.svc.Resubmit(c.Request.Context(), dhttp.Actor(c), dhttp.Actor(c).Case); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已重新提交，等待受理。", "/portal")
 }
 
-func (s *Server) portalMaterial(c *gin.Context) {
-	s.sendMaterial(c, actor(c).Case, c.Param("mid"))
+func (s *ui) portalMaterial(c *gin.Context) {
+	s.sendMaterial(c, dhttp.Actor(c).Case, c.Param("mid"))
 }

@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/archiving"
+	dhttp "dossier/archive/http"
 	"dossier/archive/indexing"
 	"net/http"
 	"net/url"
@@ -33,7 +34,7 @@ type searchView struct {
 // searchPage shows the search form; a post runs the search. The words
 // travel in the form body, never in the URL, since people search for
 // names and identity numbers. Facets and the next page are small forms.
-func (s *Server) searchPage(c *gin.Context) {
+func (s *ui) searchPage(c *gin.Context) {
 	v := searchView{Types: s.svc.Catalogue().Types()}
 	for _, st := range archive.Statuses {
 		v.Statuses = append(v.Statuses, option{st, nameOr(statusNames, st)})
@@ -51,14 +52,14 @@ func (s *Server) searchPage(c *gin.Context) {
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
-			s.fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			s.api.Fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
 			return
 		}
 		q.Year = n
 	}
-	res, err := s.svc.Search(c.Request.Context(), actor(c), q)
+	res, err := s.svc.Search(c.Request.Context(), dhttp.Actor(c), q)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	v.Ran, v.Result, v.Cursor = true, res, res.NextCursor
@@ -98,8 +99,8 @@ type holdsView struct {
 
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
 // be archived, and the archives under legal hold.
-func (s *Server) archivesPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) archivesPage(c *gin.Context) {
+	a := dhttp.Actor(c)
 	if no := c.Query("no"); no != "" {
 		c.Redirect(http.StatusSeeOther, "/archives/"+url.PathEscape(no))
 		return
@@ -107,14 +108,14 @@ func (s *Server) archivesPage(c *gin.Context) {
 	var v holdsView
 	holds, err := s.svc.Holds(c.Request.Context(), a)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
 		cases, err := s.allCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
 		if err != nil {
-			s.fail(c, err)
+			s.api.Fail(c, err)
 			return
 		}
 		// Oldest decisions first: they have waited longest.
@@ -139,8 +140,8 @@ type archiveView struct {
 
 // archivePage shows one archive record with its case summary and legal
 // holds. Further sections (loans, disposal) hang off the same page.
-func (s *Server) archivePage(c *gin.Context) {
-	a, no := actor(c), c.Param("no")
+func (s *ui) archivePage(c *gin.Context) {
+	a, no := dhttp.Actor(c), c.Param("no")
 	rec, err := s.svc.Archive(c.Request.Context(), a, no)
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		// Staff other than archivists and auditors reach a record by its
@@ -156,19 +157,19 @@ func (s *Server) archivePage(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	v := archiveView{Record: rec, Path: "/archives/" + url.PathEscape(rec.ArchiveNo)}
 	if cv, err := s.svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
 		v.Case = cv
 	} else {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	holds, err := s.svc.Holds(c.Request.Context(), a)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	for _, h := range holds {
@@ -177,25 +178,25 @@ func (s *Server) archivePage(c *gin.Context) {
 		}
 	}
 	if v.Loans, err = s.archiveLoanSection(c, a, rec.ArchiveNo); err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
 }
 
-func (s *Server) archivePlaceHold(c *gin.Context) {
+func (s *ui) archivePlaceHold(c *gin.Context) {
 	no := c.Param("no")
-	if _, err := s.svc.PlaceHold(c.Request.Context(), actor(c), no, c.PostForm("reason")); err != nil {
-		s.fail(c, err)
+	if _, err := s.svc.PlaceHold(c.Request.Context(), dhttp.Actor(c), no, c.PostForm("reason")); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已设置法律保全。", "/archives/"+url.PathEscape(no))
 }
 
-func (s *Server) archiveLiftHold(c *gin.Context) {
+func (s *ui) archiveLiftHold(c *gin.Context) {
 	no := c.Param("no")
-	if err := s.svc.LiftHold(c.Request.Context(), actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
-		s.fail(c, err)
+	if err := s.svc.LiftHold(c.Request.Context(), dhttp.Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已解除法律保全。", "/archives/"+url.PathEscape(no))
@@ -210,7 +211,7 @@ type reportsView struct {
 
 // reportsPage links the catalogue and statistics PDFs; the Service
 // decides who may have them when one is asked for.
-func (s *Server) reportsPage(c *gin.Context) {
+func (s *ui) reportsPage(c *gin.Context) {
 	now := s.svc.Now().In(beijing)
 	v := reportsView{Types: s.svc.Catalogue().Types(), Year: now.Year(),
 		From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, beijing).Format("2006-01-02"), To: now.Format("2006-01-02"),

@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"cmp"
@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	dhttp "dossier/archive/http"
 )
 
 type worklistSection struct {
@@ -38,8 +40,8 @@ const (
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
-func (s *Server) worklistPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) worklistPage(c *gin.Context) {
+	a := dhttp.Actor(c)
 	var v worklistView
 	type part struct {
 		role, title, empty string
@@ -62,7 +64,7 @@ func (s *Server) worklistPage(c *gin.Context) {
 		}
 		cases, err := s.allCases(c, a, p.f)
 		if err != nil {
-			s.fail(c, err)
+			s.api.Fail(c, err)
 			return
 		}
 		sortWorklist(cases)
@@ -79,7 +81,7 @@ func (s *Server) worklistPage(c *gin.Context) {
 // allCases reads every case of a filter (up to worklistScan), page by
 // page, since the most urgent are the oldest and listings run newest
 // first.
-func (s *Server) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
+func (s *ui) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
 	var out []*archive.CaseView
 	cursor := ""
 	for {
@@ -137,8 +139,8 @@ type historyRow struct {
 type option struct{ Value, Label string }
 
 // caseView is the case page: the case as the Service shows it to the
-// actor, and which forms to offer. The forms are offers only; the
-// Service decides when one is posted.
+// actor, with the forms its Actions allow (the Service still decides
+// when one is posted).
 type caseView struct {
 	Case      *archive.CaseView
 	Base      string // where the page's forms post: /cases/<id> or /portal
@@ -150,20 +152,15 @@ type caseView struct {
 	// have not been uploaded since.
 	Outstanding []string
 	History     []historyRow
-	Stage       string // the stage whose decision form is shown, or ""
-	Decisions   []option
-	Specs       []archive.MaterialSpec
-	Upload      bool
+	// Decisions are the choices of the decision form.
+	Decisions []option
+	Specs     []archive.MaterialSpec
 	// Preselect is the material the upload form offers first: the first
 	// one a correction asked for, else the first required one not yet
 	// handed in.
 	Preselect string
 	// Requested marks the materials a correction asked for.
 	Requested map[string]bool
-	Attach    bool
-	Resubmit  bool
-	Extend    bool
-	Archive   bool
 	// Full shows identity and phone numbers as the Service returned them
 	// (asked for with ?unmask=1, audited); CanUnmask offers the link.
 	Full      bool
@@ -175,15 +172,7 @@ type caseView struct {
 	Form decisionForm
 }
 
-// stageRoles is the role that decides each stage, for offering the form.
-var stageRoles = map[string]string{
-	archive.StageAcceptance: archive.RoleClerk,
-	archive.StageInitial:    archive.RoleReviewer,
-	archive.StageSecond:     archive.RoleSupervisor,
-	archive.StageFinal:      archive.RoleApprover,
-}
-
-func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
+func (s *ui) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
 	cv := caseView{Case: v, Base: base}
 	bt, err := s.svc.Catalogue().Lookup(v.BusinessType)
 	matName := func(code string) string {
@@ -241,24 +230,17 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 		}
 		cv.History = append(cv.History, r)
 	}
-	if role := stageRoles[v.Stage]; role != "" && a.Has(role) && a.Case == "" {
-		cv.Stage = v.Stage
+	if v.Actions.Decide {
 		if v.Stage == archive.StageAcceptance {
 			cv.Decisions = []option{{archive.DecisionAccept, "受理"}, {archive.DecisionCorrect, "要求补正"}, {archive.DecisionReject, "不予受理"}}
-			cv.Extend = true
 		} else {
 			cv.Decisions = []option{{archive.DecisionApprove, "同意"}, {archive.DecisionReject, "不予核准"}}
 			if v.Stage != archive.StageInitial {
 				cv.Decisions = append(cv.Decisions, option{archive.DecisionReturn, "退回上一环节"})
 			}
-			cv.Attach = true
 		}
 	}
-	owner := a.Has(archive.RoleApplicant)
-	if v.Stage == archive.StageAcceptance || v.Stage == archive.StageCorrection {
-		cv.Upload = owner || a.Has(archive.RoleClerk)
-	}
-	if cv.Upload {
+	if v.Actions.Upload {
 		cv.Requested = map[string]bool{}
 		for _, code := range v.Missing {
 			cv.Requested[code] = true
@@ -278,8 +260,6 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 			}
 		}
 	}
-	cv.Resubmit = v.Stage == archive.StageCorrection && (owner || a.Has(archive.RoleClerk))
-	cv.Archive = v.Stage == archive.StageDecided && a.Has(archive.RoleArchivist)
 	cv.ArchiveLink = a.HasAny(archive.RoleArchivist, archive.RoleAuditor) && a.Case == ""
 	return cv
 }
@@ -287,7 +267,7 @@ func (s *Server) buildCaseView(a archive.Actor, v *archive.CaseView, base string
 // casePage shows one case. Identity and phone numbers are shown masked
 // unless the user asks for them (?unmask=1) and the Service, which audits
 // it, hands them out.
-func (s *Server) casePage(c *gin.Context) {
+func (s *ui) casePage(c *gin.Context) {
 	s.showCase(c, c.Query("unmask") == "1", nil)
 }
 
@@ -305,8 +285,8 @@ type decisionForm struct {
 
 // showCase renders the case page; a refused decision (form) comes back
 // with its input and message, status 400 or 409 by its error.
-func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
-	a := actor(c)
+func (s *ui) showCase(c *gin.Context, unmask bool, form *decisionForm) {
+	a := dhttp.Actor(c)
 	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
@@ -323,7 +303,7 @@ func (s *Server) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	status := http.StatusOK
 	if form != nil {
 		cv.Form, status = *form, form.Status
-	} else if cv.Stage == archive.StageAcceptance {
+	} else if v.Actions.Decide && v.Stage == archive.StageAcceptance {
 		// A correction request lists the required materials not handed
 		// in: they come ticked.
 		cv.Form.Missing = map[string]bool{}
@@ -345,8 +325,8 @@ func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
 
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
-func (s *Server) caseDecision(c *gin.Context) {
-	a, id := actor(c), c.Param("id")
+func (s *ui) caseDecision(c *gin.Context) {
+	a, id := dhttp.Actor(c), c.Param("id")
 	decision := c.PostForm("decision")
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
@@ -366,7 +346,8 @@ func (s *Server) caseDecision(c *gin.Context) {
 	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
 		// What to correct, on the case page with the form as it was
 		// filled in (an opinion can be long).
-		f := &decisionForm{Error: archive.ErrorMessage(err), Status: statusOf[archive.ErrorCode(err)], Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+		status, _ := dhttp.Status(err)
+		f := &decisionForm{Error: archive.ErrorMessage(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
 			Missing: map[string]bool{}, Attached: map[string]bool{}}
 		if zh := zhMessage(f.Error); zh != "" {
 			f.Error = zh
@@ -381,41 +362,41 @@ func (s *Server) caseDecision(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已记录决定："+nameOr(decisionNames, decision)+"。", caseURL(id))
 }
 
-func (s *Server) caseResubmit(c *gin.Context) {
+func (s *ui) caseResubmit(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.Resubmit(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
+	if _, err := s.svc.Resubmit(c.Request.Context(), dhttp.Actor(c), id); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已重新提交，等待受理。", caseURL(id))
 }
 
-func (s *Server) caseExtension(c *gin.Context) {
+func (s *ui) caseExtension(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), actor(c), id, c.PostForm("reason")); err != nil {
-		s.fail(c, err)
+	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), dhttp.Actor(c), id, c.PostForm("reason")); err != nil {
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "受理期限已延长。", caseURL(id))
 }
 
-func (s *Server) caseArchive(c *gin.Context) {
-	rec, err := s.svc.ArchiveCase(c.Request.Context(), actor(c), c.Param("id"))
+func (s *ui) caseArchive(c *gin.Context) {
+	rec, err := s.svc.ArchiveCase(c.Request.Context(), dhttp.Actor(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "已归档，档号 "+rec.ArchiveNo+"。", "/archives/"+url.PathEscape(rec.ArchiveNo))
 }
 
 // caseUpload streams an upload from the case page.
-func (s *Server) caseUpload(c *gin.Context) {
+func (s *ui) caseUpload(c *gin.Context) {
 	id := c.Param("id")
 	if _, ok := s.streamUpload(c, id); ok {
 		s.flashRedirect(c, "材料已上传。", caseURL(id))
@@ -426,35 +407,35 @@ func (s *Server) caseUpload(c *gin.Context) {
 // csrf, material, then file; the token is checked before the file is
 // read, and the file goes straight to the Service. It answers errors
 // itself and reports ok only on success.
-func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
+func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
 	ss, _ := c.Get(sessionKey)
 	sess, _ := ss.(*session)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
+		s.api.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
 		return nil, false
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxUpload+1<<20)
+	s.api.LimitUpload(c)
 	var token, code string
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			if !s.checkCSRF(c, sess, token) {
-				s.fail(c, errCSRF)
+				s.api.Fail(c, errCSRF)
 				return nil, false
 			}
-			s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+			s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 			return nil, false
 		}
 		if err != nil {
-			s.fail(c, bodyErr(err, s.maxUpload))
+			s.api.Fail(c, s.api.UploadError(err))
 			return nil, false
 		}
 		switch part.FormName() {
 		case "csrf", "material":
 			b, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.api.Fail(c, s.api.UploadError(err))
 				return nil, false
 			}
 			if part.FormName() == "csrf" {
@@ -464,20 +445,20 @@ func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material,
 			}
 		case "file":
 			if !s.checkCSRF(c, sess, token) {
-				s.fail(c, errCSRF)
+				s.api.Fail(c, errCSRF)
 				return nil, false
 			}
 			if part.FileName() == "" {
-				s.fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 				return nil, false
 			}
 			if code == "" {
-				s.fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
+				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
 				return nil, false
 			}
-			m, err := s.svc.AddMaterial(c.Request.Context(), actor(c), caseID, code, part.FileName(), part)
+			m, err := s.svc.AddMaterial(c.Request.Context(), dhttp.Actor(c), caseID, code, part.FileName(), part)
 			if err != nil {
-				s.fail(c, bodyErr(err, s.maxUpload))
+				s.api.Fail(c, s.api.UploadError(err))
 				return nil, false
 			}
 			return m, true
@@ -488,14 +469,14 @@ func (s *Server) streamUpload(c *gin.Context, caseID string) (*archive.Material,
 
 // materialFile sends a material: inline (?inline=1) for PDF and images
 // the browser shows itself, as a download otherwise.
-func (s *Server) materialFile(c *gin.Context) {
+func (s *ui) materialFile(c *gin.Context) {
 	s.sendMaterial(c, c.Param("id"), c.Param("mid"))
 }
 
-func (s *Server) sendMaterial(c *gin.Context, caseID, mid string) {
-	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), actor(c), caseID, mid)
+func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
+	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), dhttp.Actor(c), caseID, mid)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	defer rc.Close()

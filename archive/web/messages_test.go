@@ -1,4 +1,4 @@
-package http
+package web
 
 import "testing"
 
@@ -14,7 +14,8 @@ func TestZhMessage(t *testing.T) {
 		"you already have loan L1 (requested) of archive Z1; return or cancel it first":                                "您已有一项“待审批”的借阅（档号 Z1），请先归还或撤回。",
 		"field applicant.id_number: identity number: check character should be '5' not 'X'; look for a mistyped digit": "公民身份号码校验码应为 5 而不是 X，请检查是否输错了数字。",
 		"content is larger than the limit of 52428800 bytes":                                                           "文件超过上传上限 50 MB，请压缩或拆分后再上传。",
-		"no such endpoint: GET /x": "没有这个页面，请检查地址，或从首页进入。",
+		"no such endpoint: GET /x":                 "没有这个页面，请检查地址，或从首页进入。",
+		"a case-number sign-in takes no decisions": "凭案件编号登录不能办理审核决定。",
 		"the form is out of date or did not come from this site; reload the page and try again": "表单已过期或并非来自本站，请刷新页面后重新提交。",
 		"something nobody mapped": "",
 	} {

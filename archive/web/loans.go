@@ -1,7 +1,8 @@
-package http
+package web
 
 import (
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 	"dossier/archive/loans"
 	"dossier/archive/users"
 	"net/http"
@@ -100,7 +101,7 @@ type loanSection struct {
 // loadLoanSection reads the file's catalogue entry and the loans the
 // actor may see. An actor who cannot borrow (administrators, applicants)
 // gets nil and no error, so the archive page shows without it.
-func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (*loanSection, error) {
+func (s *ui) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (*loanSection, error) {
 	f, err := s.svc.LendableArchive(c.Request.Context(), a, no)
 	if err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func (s *Server) loadLoanSection(c *gin.Context, a archive.Actor, no, from strin
 
 // archiveLoanSection fills the loans section of the archive page;
 // archivePage calls it.
-func (s *Server) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*loanSection, error) {
+func (s *ui) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*loanSection, error) {
 	sec, err := s.loadLoanSection(c, a, no, "archive")
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		return nil, nil
@@ -134,11 +135,11 @@ func (s *Server) archiveLoanSection(c *gin.Context, a archive.Actor, no string) 
 // loanRequestPage shows one archived file's catalogue entry, the actor's
 // loans of it and the request form: the page a case handler reaches
 // from a case they may not read.
-func (s *Server) loanRequestPage(c *gin.Context) {
-	a, no := actor(c), c.Param("no")
+func (s *ui) loanRequestPage(c *gin.Context) {
+	a, no := dhttp.Actor(c), c.Param("no")
 	sec, err := s.loadLoanSection(c, a, no, "loan")
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "loan", "借阅 "+sec.File.ArchiveNo, sec)
@@ -146,16 +147,16 @@ func (s *Server) loanRequestPage(c *gin.Context) {
 
 // loanRequest posts a loan request: purpose, scope (whole file, or the
 // chosen items), days.
-func (s *Server) loanRequest(c *gin.Context) {
-	a, no := actor(c), c.Param("no")
+func (s *ui) loanRequest(c *gin.Context) {
+	a, no := dhttp.Actor(c), c.Param("no")
 	in := loans.LoanRequest{Purpose: c.PostForm("purpose")}
 	whole, scope := c.PostForm("whole") != "0", c.PostFormArray("scope")
 	switch {
 	case whole && len(scope) > 0:
-		s.fail(c, archive.Errorf(archive.EINVALID, "field scope: you chose the whole file (整卷) and also ticked materials; choose one or the other"))
+		s.api.Fail(c, archive.Errorf(archive.EINVALID, "field scope: you chose the whole file (整卷) and also ticked materials; choose one or the other"))
 		return
 	case !whole && len(scope) == 0:
-		s.fail(c, archive.Errorf(archive.EINVALID, "field scope: tick at least one material or notice, or borrow the whole file (整卷)"))
+		s.api.Fail(c, archive.Errorf(archive.EINVALID, "field scope: tick at least one material or notice, or borrow the whole file (整卷)"))
 		return
 	case !whole:
 		in.Scope = scope
@@ -163,14 +164,14 @@ func (s *Server) loanRequest(c *gin.Context) {
 	if d := strings.TrimSpace(c.PostForm("days")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {
-			s.fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", loans.MaxLoanDays))
+			s.api.Fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", loans.MaxLoanDays))
 			return
 		}
 		in.Days = &n
 	}
 	l, err := s.svc.RequestLoan(c.Request.Context(), a, no, in)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, "借阅申请已提交（"+l.ID+"），等待档案员审批。", loanBack(c, no))
@@ -195,12 +196,12 @@ var loanActionDone = map[string]string{
 }
 
 // loanDecide posts a step on a loan: approve, reject, return, cancel.
-func (s *Server) loanDecide(c *gin.Context) {
+func (s *ui) loanDecide(c *gin.Context) {
 	no, lid := c.Param("no"), c.Param("lid")
 	action := c.PostForm("action")
-	l, err := s.svc.DecideLoan(c.Request.Context(), actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
+	l, err := s.svc.DecideLoan(c.Request.Context(), dhttp.Actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	msg := loanActionDone[action] + "。"
@@ -221,8 +222,8 @@ type loansView struct {
 
 // loansPage lists loans: everyone's for archivists and auditors, with a
 // status filter and the overdue ones; one's own for other staff.
-func (s *Server) loansPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) loansPage(c *gin.Context) {
+	a := dhttp.Actor(c)
 	if no := strings.TrimSpace(c.Query("no")); no != "" {
 		c.Redirect(http.StatusSeeOther, loanPagePath(no))
 		return
@@ -234,7 +235,7 @@ func (s *Server) loansPage(c *gin.Context) {
 	}
 	pg, err := s.svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	v.Loans = loanRows(a, pg.Loans, nil)
@@ -259,27 +260,27 @@ type loanNeededView struct {
 // caseFail answers a case page the Service refused: when the case is an
 // archived file the actor may not read, a page saying so with the way to
 // borrow it; otherwise the usual error page.
-func (s *Server) caseFail(c *gin.Context, caseID string, err error) {
+func (s *ui) caseFail(c *gin.Context, caseID string, err error) {
 	if archive.IsCode(err, archive.EFORBIDDEN) {
-		f, ferr := s.svc.LendableCase(c.Request.Context(), actor(c), caseID)
+		f, ferr := s.svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
 		if ferr == nil && !f.Readable {
 			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
 			c.Abort()
 			return
 		}
 	}
-	s.fail(c, err)
+	s.api.Fail(c, err)
 }
 
 // staffNames are colleagues' display names; on a failure the pages fall
 // back to login names and roles.
-func (s *Server) staffNames(c *gin.Context, a archive.Actor) users.StaffNames {
+func (s *ui) staffNames(c *gin.Context, a archive.Actor) users.StaffNames {
 	names, _ := s.svc.StaffDisplayNames(c.Request.Context(), a)
 	return names
 }
 
 // nameBorrowers shows each borrower by display name.
-func (s *Server) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
+func (s *ui) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
 	if len(rows) == 0 {
 		return
 	}

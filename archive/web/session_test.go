@@ -1,4 +1,4 @@
-package http
+package web
 
 import (
 	"io"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	dhttp "dossier/archive/http"
 )
 
 func TestSessionTimeouts(t *testing.T) {
@@ -107,7 +108,10 @@ func TestSameOrigin(t *testing.T) {
 
 func TestSecureCookies(t *testing.T) {
 	for _, secure := range []bool{false, true} {
-		h := NewServer(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{SecureCookies: secure}).Handler()
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		api := dhttp.NewServer(nil, log, dhttp.Config{})
+		Mount(api, nil, log, Config{SecureCookies: secure})
+		h := api.Handler()
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
 		sc := rec.Header().Get("Set-Cookie")

@@ -1,8 +1,9 @@
-package http
+package web
 
 import (
 	"dossier/archive"
 	"dossier/archive/disposal"
+	dhttp "dossier/archive/http"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -80,11 +81,11 @@ type disposalsView struct {
 
 // disposalsPage lists the disposals and offers archivists the proposal
 // form.
-func (s *Server) disposalsPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) disposalsPage(c *gin.Context) {
+	a := dhttp.Actor(c)
 	ds, err := s.svc.Disposals(c.Request.Context(), a)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: s.svc.Now().In(beijing).Format("2006-01-02")}
@@ -99,16 +100,16 @@ func disposalPath(id string) string { return "/disposals/" + url.PathEscape(id) 
 
 // disposalCreate posts a proposal: the appraisal, the date retention must
 // have ended by, and optionally the 档号 to list (one per line).
-func (s *Server) disposalCreate(c *gin.Context) {
+func (s *ui) disposalCreate(c *gin.Context) {
 	in := disposal.NewDisposal{Appraisal: c.PostForm("appraisal"), AsOf: strings.TrimSpace(c.PostForm("as_of"))}
 	for _, no := range strings.FieldsFunc(c.PostForm("archive_nos"), func(r rune) bool {
 		return r == '\n' || r == '\r' || r == ',' || r == '，' || r == ' ' || r == '\t' || r == '、'
 	}) {
 		in.ArchiveNos = append(in.ArchiveNos, no)
 	}
-	d, err := s.svc.CreateDisposal(c.Request.Context(), actor(c), in)
+	d, err := s.svc.CreateDisposal(c.Request.Context(), dhttp.Actor(c), in)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, fmt.Sprintf("已提出销毁申请，列入 %d 件档案，等待另一位档案员审批。", len(d.Items)), disposalPath(d.ID))
@@ -128,11 +129,11 @@ type disposalView struct {
 }
 
 // disposalPage shows one disposal.
-func (s *Server) disposalPage(c *gin.Context) {
-	a := actor(c)
+func (s *ui) disposalPage(c *gin.Context) {
+	a := dhttp.Actor(c)
 	d, err := s.svc.GetDisposal(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	archivist := a.Has(archive.RoleArchivist)
@@ -145,12 +146,12 @@ func (s *Server) disposalPage(c *gin.Context) {
 
 // disposalDecide posts the second archivist's decision; approving
 // executes the disposal, which goes on even if the browser leaves.
-func (s *Server) disposalDecide(c *gin.Context) {
+func (s *ui) disposalDecide(c *gin.Context) {
 	id := c.Param("id")
 	in := disposal.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
-	d, err := s.svc.DecideDisposal(detached(c), actor(c), id, in)
+	d, err := s.svc.DecideDisposal(dhttp.Detached(c), dhttp.Actor(c), id, in)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	msg := "已驳回销毁申请。"
@@ -161,11 +162,11 @@ func (s *Server) disposalDecide(c *gin.Context) {
 }
 
 // disposalExecute posts finishing an interrupted execution.
-func (s *Server) disposalExecute(c *gin.Context) {
+func (s *ui) disposalExecute(c *gin.Context) {
 	id := c.Param("id")
-	d, err := s.svc.ExecuteDisposal(detached(c), actor(c), id)
+	d, err := s.svc.ExecuteDisposal(dhttp.Detached(c), dhttp.Actor(c), id)
 	if err != nil {
-		s.fail(c, err)
+		s.api.Fail(c, err)
 		return
 	}
 	s.flashRedirect(c, disposalDone(d), disposalPath(id))

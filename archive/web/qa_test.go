@@ -1,4 +1,4 @@
-package http_test
+package web_test
 
 import (
 	"context"
@@ -9,15 +9,16 @@ import (
 	"testing"
 
 	"dossier/archive"
+	"dossier/archive/apitest"
 )
 
 // The page header names the signed-in user by their full name, not by
 // the login name a clerk never uses at the counter.
 func TestUIHeaderShowsDisplayName(t *testing.T) {
 	e := newEnv(t)
-	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}, "password": testPassword})
-	if r.status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.status, r.raw)
+	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}, "password": testPassword})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.Status, r.Raw)
 	}
 	w := e.browser().login("zhang.min", testPassword)
 	if !strings.Contains(w.body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
@@ -31,10 +32,10 @@ func TestUIHeaderShowsDisplayName(t *testing.T) {
 func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	r := e.json("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
-		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
-	expect(t, r, 201, "create case")
-	id, number := r.str("id"), r.str("number")
+	r := e.JSON("POST", "/api/v1/cases", tokens["clerk"], map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	apitest.Expect(t, r, 201, "create case")
+	id, number := r.Str("id"), r.Str("number")
 	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
 	var first, requested string
 	for _, m := range bt.Materials {
@@ -43,14 +44,14 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 		}
 		if first == "" {
 			first = m.Code
-			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+			apitest.Expect(t, e.Upload(tokens["clerk"], id, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		} else if requested == "" {
 			requested = m.Code
 		}
 	}
-	expect(t, e.json("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
-	r = e.json("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
-	code := r.body["notices"].([]any)[0].(map[string]any)["verify_code"].(string)
+	apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
+	r = e.JSON("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	code := r.Body["notices"].([]any)[0].(map[string]any)["verify_code"].(string)
 
 	selected := regexp.MustCompile(`<option value="([^"]+)" selected>([^<]*)</option>`)
 	check := func(what, body string) {
@@ -62,7 +63,7 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 	}
 	b := e.browser()
 	tok := csrfOf(t, b.get("/portal"))
-	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {validID[len(validID)-6:]}}); p.status != http.StatusSeeOther {
+	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {apitest.ValidID[len(apitest.ValidID)-6:]}}); p.status != http.StatusSeeOther {
 		t.Fatalf("portal login: %d %.300s", p.status, p.body)
 	}
 	check("portal", b.get("/portal").body)
@@ -76,7 +77,7 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 func TestUIRefusalsInChinese(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusFinalReview, tokens, validID)
+	id, _ := e.caseAt(archive.StatusFinalReview, tokens, apitest.ValidID)
 	rev := e.browser()
 	tok := csrfOf(t, rev.login("ui.reviewer", testPassword))
 	p := rev.post("/cases/"+id+"/decision", url.Values{"csrf": {tok}, "stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}})
@@ -96,7 +97,7 @@ func TestUINewCaseKeepsInputOnError(t *testing.T) {
 	b := e.browser()
 	b.login("ui.clerk", testPassword)
 	tok := csrfOf(t, b.get("/new"))
-	bad := validID[:17] + "5" // wrong check character
+	bad := apitest.ValidID[:17] + "5" // wrong check character
 	p := b.post("/new", url.Values{"csrf": {tok}, "business_type": {"unemployment_benefit"}, "name": {"王五"}, "id_number": {bad}, "phone": {"13812345678"}, "summary": {"申领失业保险金"}})
 	if p.status != http.StatusBadRequest {
 		t.Fatalf("a wrong identity number: %d %.500s", p.status, p.body)
@@ -114,11 +115,11 @@ func TestUINewCaseKeepsInputOnError(t *testing.T) {
 func TestUIArchivePageForOtherStaff(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
-	r := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
-	no := r.str("archive_no")
+	id, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
+	r := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
+	no := r.Str("archive_no")
 	if no == "" {
-		t.Fatalf("no archive number: %s", r.raw)
+		t.Fatalf("no archive number: %s", r.Raw)
 	}
 	handler := e.browser()
 	handler.login("ui.clerk", testPassword)
@@ -142,7 +143,7 @@ func TestUIArchivePageForOtherStaff(t *testing.T) {
 func TestUIFixityReport(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	e.caseAt(archive.StatusArchived, tokens, validID)
+	e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
 	arc := e.browser()
 	arc.login("ui.archivist", testPassword)
 	rp := arc.get("/reports")
@@ -182,16 +183,16 @@ func TestUIFixityReport(t *testing.T) {
 func TestUISearchMasksIDNumbers(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusSubmitted, tokens, validID)
-	expect(t, e.upload(tokens["clerk"], id, "id_card", "id.txt", []byte("居民身份证 姓名王五 公民身份号码 "+validID+" 住址人民路")), 201, "upload")
-	e.settle()
+	id, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
+	apitest.Expect(t, e.Upload(tokens["clerk"], id, "id_card", "id.txt", []byte("居民身份证 姓名王五 公民身份号码 "+apitest.ValidID+" 住址人民路")), 201, "upload")
+	e.Settle()
 	b := e.browser()
 	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
 	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"人民路"}})
 	if p.status != 200 || !strings.Contains(p.body, `class="fragment"`) {
 		t.Fatalf("search: %d %.2000s", p.status, p.body)
 	}
-	if strings.Contains(p.body, validID) || strings.Contains(p.body, validID[6:14]) {
+	if strings.Contains(p.body, apitest.ValidID) || strings.Contains(p.body, apitest.ValidID[6:14]) {
 		t.Errorf("the search page shows the identity number: %.3000s", p.body)
 	}
 }
@@ -201,8 +202,8 @@ func TestUISearchMasksIDNumbers(t *testing.T) {
 func TestUIArchivePageRetentionName(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
-	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
+	id, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
+	no := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).Str("archive_no")
 	b := e.browser()
 	b.login("ui.archivist", testPassword)
 	p := b.get("/archives/" + url.PathEscape(no))
@@ -217,7 +218,7 @@ func TestUIArchivePageRetentionName(t *testing.T) {
 func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusCorrectionRequested, tokens, validID)
+	id, _ := e.caseAt(archive.StatusCorrectionRequested, tokens, apitest.ValidID)
 	b := e.browser()
 	b.login("ui.clerk", testPassword)
 	p := b.get("/cases/" + id)
@@ -230,7 +231,7 @@ func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 			if !strings.Contains(p.body, m.Name+"、") && !strings.Contains(p.body, m.Name+"。") {
 				t.Errorf("%s is not named as outstanding", m.Name)
 			}
-			expect(t, e.upload(tokens["clerk"], id, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+			apitest.Expect(t, e.Upload(tokens["clerk"], id, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
 	if p := b.get("/cases/" + id); strings.Contains(p.body, `id="outstanding"`) || !strings.Contains(p.body, "要求补正的材料均已上传") {
@@ -242,13 +243,13 @@ func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	id, _ := e.caseAt(archive.StatusArchived, tokens, validID)
-	no := e.json("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).str("archive_no")
-	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}, "password": testPassword})
-	if r.status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.status, r.raw)
+	id, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
+	no := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).Str("archive_no")
+	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}, "password": testPassword})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.Status, r.Raw)
 	}
-	expect(t, e.json("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", r.str("token"), map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", r.Str("token"), map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
 	b := e.browser()
 	b.login("ui.archivist", testPassword)
 	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
@@ -257,7 +258,7 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 		}
 	}
 	// Applicants get no staff directory.
-	if _, err := e.svc.StaffDisplayNames(context.Background(), archive.Actor{UserID: "x", Name: "x", Roles: []string{archive.RoleApplicant}}); !archive.IsCode(err, archive.EFORBIDDEN) {
+	if _, err := e.Svc.StaffDisplayNames(context.Background(), archive.Actor{UserID: "x", Name: "x", Roles: []string{archive.RoleApplicant}}); !archive.IsCode(err, archive.EFORBIDDEN) {
 		t.Errorf("an applicant reads staff names: %v", err)
 	}
 }
@@ -265,16 +266,16 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 // The case history names who acted (初审员 王强), not the role alone.
 func TestUIHistoryNamesStaff(t *testing.T) {
 	e := newEnv(t)
-	r := e.json("POST", "/api/v1/users", e.admin, map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}, "password": testPassword})
-	if r.status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.status, r.raw)
+	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}, "password": testPassword})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create user: %d %s", r.Status, r.Raw)
 	}
-	c := e.json("POST", "/api/v1/cases", r.str("token"), map[string]any{"business_type": "unemployment_benefit",
-		"applicant": map[string]any{"name": "王五", "id_number": validID, "phone": "13812345678"}, "summary": "申领失业保险金"})
-	expect(t, c, 201, "create case")
+	c := e.JSON("POST", "/api/v1/cases", r.Str("token"), map[string]any{"business_type": "unemployment_benefit",
+		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"})
+	apitest.Expect(t, c, 201, "create case")
 	b := e.browser()
 	b.login("wang.qiang", testPassword)
-	if p := b.get("/cases/" + c.str("id")); !strings.Contains(p.body, "（受理员 王强）") {
+	if p := b.get("/cases/" + c.Str("id")); !strings.Contains(p.body, "（受理员 王强）") {
 		t.Errorf("the history does not name 王强: %.3000s", p.body)
 	}
 }
@@ -285,7 +286,7 @@ func TestUIHistoryNamesStaff(t *testing.T) {
 func TestUIDecisionFormKeepsInput(t *testing.T) {
 	e := newEnv(t)
 	tokens := e.team()
-	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, validID) // nothing uploaded
+	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID) // nothing uploaded
 	b := e.browser()
 	tok := csrfOf(t, b.login("ui.clerk", testPassword))
 	p := b.get("/cases/" + subID)
@@ -307,7 +308,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	}
 
 	// A review without an opinion: refused, the basis kept.
-	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, validID)
+	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, apitest.ValidID)
 	r := e.browser()
 	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
 	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "basis": {"《失业保险条例》第十四条"}})
@@ -319,7 +320,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	// Boxes left ticked under another decision do not stop an acceptance.
 	for _, m := range bt.Materials {
 		if m.Mandatory {
-			expect(t, e.upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", pdf(m.Code)), 201, "upload "+m.Code)
+			apitest.Expect(t, e.Upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
 	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}})

@@ -16,10 +16,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"dossier/archive/boltdb"
 	dhttp "dossier/archive/http"
 	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
+	"dossier/archive/web"
 	"dossier/demo"
 	"dossier/render"
 )
@@ -29,12 +29,12 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // site is a real dossier server on port 0 over a real MinIO bucket,
 // BoltDB and Bleve in a temp dir, seeded with the demo data set.
 type site struct {
-	t    *testing.T
-	url  string
-	svc  *service.Service
-	db   *boltdb.DB
-	font *render.Font
-	res  *demo.Result
+	t     *testing.T
+	url   string
+	svc   *service.Service
+	stack *servicetest.Stack
+	font  *render.Font
+	res   *demo.Result
 }
 
 const maxUpload = 8 << 20
@@ -52,10 +52,11 @@ func newSite(t *testing.T, cases int) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, font := st.DB, st.Font
-	srv := httptest.NewServer(dhttp.NewServer(svc, quiet, dhttp.Config{MaxUpload: maxUpload, IndexLag: db.IndexLag}).Handler())
+	api := dhttp.NewServer(svc, quiet, dhttp.Config{MaxUpload: maxUpload, IndexLag: st.DB.IndexLag})
+	web.Mount(api, svc, quiet, web.Config{})
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	s := &site{t: t, url: srv.URL, svc: svc, db: db, font: font, res: res}
+	s := &site{t: t, url: srv.URL, svc: svc, stack: st, font: st.Font, res: res}
 	s.settle()
 	return s
 }
@@ -63,14 +64,7 @@ func newSite(t *testing.T, cases int) *site {
 // settle waits until the search index has caught up.
 func (s *site) settle() {
 	s.t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		if n, err := s.db.IndexLag(context.Background()); err == nil && n == 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("the search index did not catch up in 2 minutes")
+	s.stack.WaitIndexed(s.t, 2*time.Minute)
 }
 
 // actor is a demo user as the Service knows them, for reading what the
