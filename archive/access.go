@@ -33,6 +33,11 @@ type Actor struct {
 	DisplayName string `json:"-"`
 	// Remote is the caller's network address, for the audit log.
 	Remote string `json:"-"`
+	// IDNumber is the resident identity number of a member of staff,
+	// when their account records it: separation of duties compares it
+	// with a case's applicant, so that nobody decides their own case under
+	// another account. Never logged or shown.
+	IDNumber string `json:"-"`
 	// Case, when set, scopes an applicant-portal actor (signed in with a
 	// case number, verification code and identity number) to that one
 	// case: it sees and changes nothing else and lists nothing.

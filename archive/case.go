@@ -3,6 +3,7 @@ package archive
 import (
 	crand "crypto/rand"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/rs/xid"
@@ -142,9 +143,13 @@ type Case struct {
 	// Missing is the list of materials asked for by the last correction
 	// request, while the case waits for them.
 	Missing []string `json:"missing,omitempty"`
-	// Deciders maps each stage decided so far to the user who decided it,
-	// for separation of duties.
+	// Deciders maps each stage decided so far to the user who decided it
+	// last.
 	Deciders map[string]string `json:"deciders,omitempty"`
+	// DecidedBy maps every user who ever decided a stage of the case to
+	// the stages they decided, for separation of duties: a return sends a
+	// case back, but the earlier decider is remembered for the case's life.
+	DecidedBy map[string][]string `json:"decided_by,omitempty"`
 	// DecidedAt is when the case reached approved, denied or not accepted.
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Notices issued to the applicant, oldest first.
@@ -209,6 +214,12 @@ func (c *Case) Apply(e Event) error {
 			c.Deciders = map[string]string{}
 		}
 		c.Deciders[StageOf(c.Status)] = e.Actor
+		if c.DecidedBy == nil {
+			c.DecidedBy = map[string][]string{}
+		}
+		if st := StageOf(c.Status); !slices.Contains(c.DecidedBy[e.Actor], st) {
+			c.DecidedBy[e.Actor] = append(c.DecidedBy[e.Actor], st)
+		}
 		c.Status = next
 		c.StageSince = e.At
 		c.Missing = nil

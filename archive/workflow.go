@@ -76,9 +76,17 @@ func checkDecider(c *Case, stage string, a Actor) error {
 	if !a.Has(role) {
 		return Errorf(EFORBIDDEN, "the %s stage is decided by the %s role, which you do not hold", stage, role)
 	}
-	if c.ApplicantUser != "" && c.ApplicantUser == a.UserID {
+	if c.ApplicantUser != "" && c.ApplicantUser == a.UserID ||
+		a.IDNumber != "" && strings.EqualFold(a.IDNumber, c.Applicant.IDNumber) {
 		return Errorf(EFORBIDDEN, "you are the applicant of case %s and cannot decide on it", c.Number)
 	}
+	for _, st := range c.DecidedBy[a.UserID] {
+		if st != stage {
+			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", st, c.Number)
+		}
+	}
+	// Cases folded before DecidedBy was recorded know the last decider
+	// of each stage only.
 	for st, who := range c.Deciders {
 		if who == a.UserID && st != stage {
 			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", st, c.Number)

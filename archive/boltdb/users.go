@@ -26,10 +26,11 @@ type userRecord struct {
 	users.User
 	PasswordHash string            `json:"password_hash,omitempty"`
 	TokenSHA256  map[string]string `json:"token_sha256,omitempty"` // token id → hash
+	IDNumber     string            `json:"id_number,omitempty"`
 }
 
 func encodeUser(u *users.User) ([]byte, error) {
-	rec := userRecord{User: *u, PasswordHash: u.PasswordHash, TokenSHA256: map[string]string{}}
+	rec := userRecord{User: *u, PasswordHash: u.PasswordHash, TokenSHA256: map[string]string{}, IDNumber: u.IDNumber}
 	for _, t := range u.Tokens {
 		rec.TokenSHA256[t.ID] = t.SHA256
 	}
@@ -42,7 +43,7 @@ func decodeUser(v []byte) (*users.User, error) {
 		return nil, err
 	}
 	u := rec.User
-	u.PasswordHash = rec.PasswordHash
+	u.PasswordHash, u.IDNumber = rec.PasswordHash, rec.IDNumber
 	for i := range u.Tokens {
 		u.Tokens[i].SHA256 = rec.TokenSHA256[u.Tokens[i].ID]
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"dossier/archive"
+	"dossier/archive/identity"
 	"dossier/archive/stream"
 	"encoding/base64"
 	"encoding/hex"
@@ -59,6 +60,9 @@ type UserEvent struct {
 	Name        string   `json:"name,omitempty"`
 	DisplayName string   `json:"display_name,omitempty"`
 	Roles       []string `json:"roles,omitempty"`
+	// IDNumber is a member of staff's resident identity number, for
+	// separation of duties.
+	IDNumber string `json:"id_number,omitempty"`
 	// PasswordHash is an argon2id PHC string.
 	PasswordHash string `json:"password_hash,omitempty"`
 	TokenID      string `json:"token_id,omitempty"`
@@ -90,12 +94,15 @@ type User struct {
 	Roles       []string `json:"roles"`
 	// PasswordHash is the argon2id PHC string, empty when the user has no
 	// password. The projection keeps it; the API does not show it.
-	PasswordHash string      `json:"-"`
-	Tokens       []TokenInfo `json:"tokens"`
-	Disabled     bool        `json:"disabled"`
-	CreatedAt    time.Time   `json:"created_at"`
-	CreatedBy    string      `json:"created_by,omitempty"`
-	UpdatedAt    time.Time   `json:"updated_at"`
+	PasswordHash string `json:"-"`
+	// IDNumber is the member of staff's identity number, when recorded.
+	// The projection keeps it; the API does not show it.
+	IDNumber  string      `json:"-"`
+	Tokens    []TokenInfo `json:"tokens"`
+	Disabled  bool        `json:"disabled"`
+	CreatedAt time.Time   `json:"created_at"`
+	CreatedBy string      `json:"created_by,omitempty"`
+	UpdatedAt time.Time   `json:"updated_at"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 }
@@ -107,6 +114,10 @@ type NewUser struct {
 	Roles       []string `json:"roles"`
 	// Password is optional; it lets the user log in to the web interface.
 	Password string `json:"password,omitempty"`
+	// IDNumber is optional: a member of staff's resident identity number,
+	// so that they cannot decide a case they applied for under another
+	// account.
+	IDNumber string `json:"id_number,omitempty"`
 }
 
 // UserProjection is the BoltDB copy of the users in the object store. It
@@ -158,7 +169,7 @@ func (u *User) Apply(ev UserEvent) error {
 		if !validUserID(ev.UserID) || ev.Name == "" || len(ev.Roles) == 0 {
 			return bad("has a bad id or no name or roles")
 		}
-		*u = User{ID: ev.UserID, Name: ev.Name, DisplayName: ev.DisplayName, Roles: slices.Clone(ev.Roles),
+		*u = User{ID: ev.UserID, Name: ev.Name, DisplayName: ev.DisplayName, Roles: slices.Clone(ev.Roles), IDNumber: ev.IDNumber,
 			Tokens: []TokenInfo{}, CreatedAt: ev.At, CreatedBy: ev.By}
 	case UserEventPasswordSet:
 		if ev.PasswordHash == "" {
@@ -206,7 +217,7 @@ func (u *User) token(id string) *TokenInfo {
 
 // actor is who u is when authenticated.
 func (u *User) actor() archive.Actor {
-	return archive.Actor{UserID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Roles: slices.Clone(u.Roles)}
+	return archive.Actor{UserID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Roles: slices.Clone(u.Roles), IDNumber: u.IDNumber}
 }
 
 // ValidateUserName checks a login name: 1 to 64 letters (any script,
@@ -518,6 +529,11 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 	if err := validateText("a display name", in.DisplayName, 100); err != nil {
 		return nil, "", err
 	}
+	if in.IDNumber != "" {
+		if in.IDNumber, err = identity.ValidateIDNumber(in.IDNumber); err != nil {
+			return nil, "", &archive.Error{Code: archive.EINVALID, Message: "field id_number: " + archive.ErrorMessage(err), Err: err}
+		}
+	}
 	var phc string
 	if in.Password != "" {
 		if err := validatePassword(in.Password); err != nil {
@@ -538,7 +554,7 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 		if u.Seq != 0 {
 			return nil, archive.Errorf(archive.ECONFLICT, "user name %s is taken", in.Name)
 		}
-		return &UserEvent{Type: UserEventCreated, By: by, Name: in.Name, DisplayName: in.DisplayName, Roles: roles}, nil
+		return &UserEvent{Type: UserEventCreated, By: by, Name: in.Name, DisplayName: in.DisplayName, Roles: roles, IDNumber: in.IDNumber}, nil
 	})
 	if err != nil {
 		return nil, "", err

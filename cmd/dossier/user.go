@@ -35,6 +35,7 @@ func userCommand() *cli.Command {
 				UsageText: "dossier user add --name NAME --role ROLE [--role ROLE…] [--password-stdin]",
 				Flags: append(storageFlags(), nameFlag(),
 					&cli.StringFlag{Name: "display-name", Usage: "the name others see"},
+					&cli.StringFlag{Name: "id-number", Usage: "the member of staff's identity number: they then never decide a case they applied for"},
 					&cli.StringSliceFlag{Name: "role", Required: true, Usage: "a role, repeat for several: " + strings.Join(archive.Roles, ", ")},
 					&cli.BoolFlag{Name: "password-stdin", Usage: "read a web-interface password (10 characters or more) from the first line of standard input"},
 				),
@@ -84,7 +85,7 @@ func userService(c *cli.Context) (*service.Service, func(), error) {
 }
 
 func userAdd(c *cli.Context) error {
-	in := users.NewUser{Name: c.String("name"), DisplayName: c.String("display-name"), Roles: c.StringSlice("role")}
+	in := users.NewUser{Name: c.String("name"), DisplayName: c.String("display-name"), Roles: c.StringSlice("role"), IDNumber: c.String("id-number")}
 	if c.Bool("password-stdin") {
 		pw, err := readPassword(c.App.Reader)
 		if err != nil {
