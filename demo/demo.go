@@ -69,7 +69,7 @@ type Login struct {
 // PortalCase is a case an applicant can look up without an account.
 type PortalCase struct {
 	Number     string
-	IDLast6    string
+	Birth    string
 	VerifyCode string
 	Status     string
 }
@@ -749,7 +749,7 @@ func (s *seeder) result(ctx context.Context, plans []*plan, res *Result) {
 			res.Held = v.ArchiveNo
 		}
 		if p.owner == "applicant" && v.Status == archive.StatusCorrectionRequested && len(v.Notices) > 0 {
-			res.Portal = PortalCase{Number: v.Number, IDLast6: p.person.IDNumber[12:], Status: v.Status,
+			res.Portal = PortalCase{Number: v.Number, Birth: p.person.IDNumber[6:14], Status: v.Status,
 				VerifyCode: v.Notices[len(v.Notices)-1].VerifyCode}
 		}
 		if p.archiveAt.Year() == 2015 && v.Status == archive.StatusArchived {

@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"dossier/archive"
 	"strings"
+	"sync"
+	"time"
 )
 
 // PortalActorPrefix starts the user id of an applicant-portal actor; user
@@ -18,14 +20,23 @@ var errPortalSignIn = archive.Errorf(archive.EUNAUTHORIZED, "case number, verifi
 // PortalSignIn signs an applicant in to the one case whose number, the
 // verification code of one of its notices (the acceptance notice, or the
 // correction notice that asks for materials before acceptance) and the
-// last six characters of the identity number are given, and returns an actor scoped to that case
-// (Actor.Case). The caller limits the rate of attempts. Errors:
-// EUNAUTHORIZED with one message for any mismatch; EUNAVAILABLE.
-func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, idTail, remote string) (archive.Actor, error) {
+// eight digits of the identity number that notices print masked (the date
+// of birth, characters 7 to 14) are given, and returns an actor scoped to
+// that case (Actor.Case). A notice's holder thus still needs what the
+// notice does not show. Attempts are counted per case number before they
+// are checked, and after five wrong ones the number is locked out for a
+// minute, doubling with each further wrong one (at most a day). Errors:
+// EUNAUTHORIZED with one message for any mismatch, another while locked
+// out; EUNAVAILABLE.
+func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, birth, remote string) (archive.Actor, error) {
 	number = strings.TrimSpace(number)
-	idTail = strings.ToUpper(strings.TrimSpace(idTail))
+	birth = strings.TrimSpace(birth)
+	now := s.Now()
+	if until, locked := s.portal.attempt(number, now); locked {
+		return archive.Actor{}, archive.Errorf(archive.EUNAUTHORIZED, "too many wrong attempts for case %s; try again after %s", number, until.In(archive.Zone).Format("2006-01-02 15:04"))
+	}
 	code, err := archive.NormalizeVerifyCode(verifyCode)
-	if err != nil || number == "" || len(idTail) != 6 {
+	if err != nil || number == "" || len(birth) != 8 {
 		return archive.Actor{}, errPortalSignIn
 	}
 	id, err := archive.ReadCasePointer(ctx, s.Store, archive.VerifyKey(code), errPortalSignIn)
@@ -48,18 +59,71 @@ func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, idTail, 
 			issued = true
 		}
 	}
-	idn := strings.ToUpper(strings.TrimSpace(c.Applicant.IDNumber))
-	tail := ""
-	if len(idn) >= 6 {
-		tail = idn[len(idn)-6:]
+	idn := strings.TrimSpace(c.Applicant.IDNumber)
+	masked := ""
+	if len(idn) == 18 {
+		masked = idn[6:14]
 	}
-	ok := subtle.ConstantTimeCompare([]byte(tail), []byte(idTail)) == 1
+	ok := subtle.ConstantTimeCompare([]byte(masked), []byte(birth)) == 1
 	if !issued || !ok || c.Number != number {
 		return archive.Actor{}, errPortalSignIn
 	}
+	s.portal.succeeded(number)
 	a := archive.Actor{UserID: PortalActorPrefix + c.ID, Name: archive.MaskName(c.Applicant.Name), Roles: []string{archive.RoleApplicant}, Remote: remote, Case: c.ID}
 	if err := s.Record(ctx, a, "portal.sign_in", "case/"+c.ID, "signed in with case number and verification code"); err != nil {
 		return archive.Actor{}, err
 	}
 	return a, nil
+}
+
+// portalGuard counts wrong portal sign-ins per case number and locks a
+// number out progressively. It is kept per process; several servers
+// behind one address each count (issue 16 shares it).
+type portalGuard struct {
+	mu    sync.Mutex
+	fails map[string]*portalFails
+}
+
+type portalFails struct {
+	n     int
+	until time.Time
+}
+
+// Portal lockout: free attempts, then a lock that doubles from the first
+// up to the longest.
+const (
+	portalFreeAttempts = 5
+	portalFirstLock    = time.Minute
+	portalLongestLock  = 24 * time.Hour
+)
+
+// attempt counts an attempt for number before it is checked and says
+// whether the number is locked out, and until when.
+func (g *portalGuard) attempt(number string, now time.Time) (time.Time, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.fails == nil {
+		g.fails = map[string]*portalFails{}
+	}
+	f := g.fails[number]
+	if f == nil {
+		f = &portalFails{}
+		g.fails[number] = f
+	}
+	if now.Before(f.until) {
+		return f.until, true
+	}
+	f.n++
+	if f.n > portalFreeAttempts {
+		lock := portalFirstLock << min(f.n-portalFreeAttempts-1, 20)
+		f.until = now.Add(min(lock, portalLongestLock))
+	}
+	return time.Time{}, false
+}
+
+// succeeded forgets the wrong attempts of number.
+func (g *portalGuard) succeeded(number string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.fails, number)
 }

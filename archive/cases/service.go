@@ -27,6 +27,7 @@ type Service struct {
 	locks     archive.KeyedMutex
 	blobs     *archive.BlobGuard
 	numbers   numberAllocator
+	portal    portalGuard
 	maxUpload int64
 }
 

@@ -60,7 +60,7 @@ func (s *ui) portalLogin(c *gin.Context) {
 		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 		return
 	}
-	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("idtail"), c.ClientIP())
+	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("birth"), c.ClientIP())
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
 			s.api.Fail(c, err)
@@ -68,7 +68,7 @@ func (s *ui) portalLogin(c *gin.Context) {
 		}
 		s.portalFails.fail(ip, key)
 		s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
-			Message: "案件编号、验证码或证件号码后六位不匹配，请核对受理通知书后重新输入。"})
+			Message: "案件编号、验证码或出生日期不匹配，请核对通知书和身份证后重新输入。"})
 		return
 	}
 	s.portalFails.reset(key)

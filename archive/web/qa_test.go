@@ -63,7 +63,7 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 	}
 	b := e.browser()
 	tok := csrfOf(t, b.get("/portal"))
-	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {apitest.ValidID[len(apitest.ValidID)-6:]}}); p.status != http.StatusSeeOther {
+	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "birth": {apitest.ValidID[6:14]}}); p.status != http.StatusSeeOther {
 		t.Fatalf("portal login: %d %.300s", p.status, p.body)
 	}
 	check("portal", b.get("/portal").body)

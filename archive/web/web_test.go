@@ -604,19 +604,19 @@ func TestUIPortal(t *testing.T) {
 	tok := csrfOf(t, lp)
 	anon := b.cookie()
 	// Without the token; with another case's code; with a wrong tail.
-	if p := b.post("/portal/login", url.Values{"number": {number}, "code": {code}, "idtail": {"31002X"}}); p.status != http.StatusForbidden {
+	if p := b.post("/portal/login", url.Values{"number": {number}, "code": {code}, "birth": {"19491231"}}); p.status != http.StatusForbidden {
 		t.Fatalf("portal login without CSRF: %d", p.status)
 	}
 	for _, f := range []url.Values{
-		{"csrf": {tok}, "number": {number}, "code": {otherCode}, "idtail": {"31002X"}},
-		{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "idtail": {"310038"}},
-		{"csrf": {tok}, "number": {number}, "code": {code}, "idtail": {"310038"}},
+		{"csrf": {tok}, "number": {number}, "code": {otherCode}, "birth": {"19491231"}},
+		{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "birth": {"19491230"}},
+		{"csrf": {tok}, "number": {number}, "code": {code}, "birth": {"19491230"}},
 	} {
 		if p := b.post("/portal/login", f); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "不匹配") {
 			t.Fatalf("portal login %v: %d", f, p.status)
 		}
 	}
-	p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {strings.ToLower(code)}, "idtail": {"31002x"}})
+	p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {strings.ToLower(code)}, "birth": {"19491231"}})
 	if p.status != http.StatusSeeOther || p.loc != "/portal" {
 		t.Fatalf("portal login: %d %.300s", p.status, p.body)
 	}
@@ -688,10 +688,10 @@ func TestUIPortal(t *testing.T) {
 	b2 := e.browser()
 	for i := 0; i < 5; i++ {
 		tok := csrfOf(t, b2.get("/portal"))
-		b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "idtail": {"000000"}})
+		b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "birth": {"00000000"}})
 	}
 	tok = csrfOf(t, b2.get("/portal"))
-	if p := b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "idtail": {"310038"}}); p.status != http.StatusTooManyRequests {
+	if p := b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "birth": {"19491230"}}); p.status != http.StatusTooManyRequests {
 		t.Fatalf("portal after 5 failures: %d", p.status)
 	}
 }

@@ -161,8 +161,8 @@ func printDemoLogins(w io.Writer, url string, logins []demo.Login, password stri
 // printPortalCase says how an applicant without an account opens a case.
 func printPortalCase(w io.Writer, url string, p demo.PortalCase) {
 	if p.Number != "" {
-		fmt.Fprintf(w, "applicant without an account: %s/portal with case %s, verification code %s, last 6 of the identity number %s\n",
-			url, p.Number, p.VerifyCode, p.IDLast6)
+		fmt.Fprintf(w, "applicant without an account: %s/portal with case %s, verification code %s, date of birth %s\n",
+			url, p.Number, p.VerifyCode, p.Birth)
 	}
 }
 

@@ -420,7 +420,7 @@ func TestBrowser(t *testing.T) {
 	portal.do("fill in the portal sign-in",
 		chromedp.SendKeys(chromedp.CSS(`input[name=number]`), w.Number),
 		chromedp.SendKeys(chromedp.CSS(`input[name=code]`), w.Notices[0].VerifyCode),
-		chromedp.SendKeys(chromedp.CSS(`input[name=idtail]`), w.Applicant.IDNumber[12:]))
+		chromedp.SendKeys(chromedp.CSS(`input[name=birth]`), w.Applicant.IDNumber[6:14]))
 	portal.screenshot("portal-login")
 	portal.submit("portal sign-in", `form[action="/portal/login"] button[type=submit]`)
 	portal.expect(".facts .status", "待补正")
