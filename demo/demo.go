@@ -69,7 +69,9 @@ type Login struct {
 // PortalCase is a case an applicant can look up without an account.
 type PortalCase struct {
 	Number     string
-	Birth    string
+	// Birth is the date of birth in the identity number, the portal's
+	// second factor.
+	Birth      string
 	VerifyCode string
 	Status     string
 }
