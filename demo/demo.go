@@ -68,7 +68,7 @@ type Login struct {
 
 // PortalCase is a case an applicant can look up without an account.
 type PortalCase struct {
-	Number     string
+	Number string
 	// Birth is the date of birth in the identity number, the portal's
 	// second factor.
 	Birth      string
