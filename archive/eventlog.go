@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sync"
 )
 
 // Projection is the queryable copy of the event log (BoltDB). It can be
@@ -62,38 +61,4 @@ func DecodeEvent(key string, data []byte) (Event, error) {
 		return Event{}, Errorf(EINVALID, "%s holds event %d of case %q", key, ev.Seq, ev.CaseID)
 	}
 	return ev, nil
-}
-
-// keyedMutex hands out one mutex per key and forgets it when unused.
-type KeyedMutex struct {
-	mu sync.Mutex
-	m  map[string]*refMutex
-}
-
-type refMutex struct {
-	sync.Mutex
-	refs int
-}
-
-func (k *KeyedMutex) Lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.m == nil {
-		k.m = map[string]*refMutex{}
-	}
-	m := k.m[key]
-	if m == nil {
-		m = &refMutex{}
-		k.m[key] = m
-	}
-	m.refs++
-	k.mu.Unlock()
-	m.Lock()
-	return func() {
-		m.Unlock()
-		k.mu.Lock()
-		if m.refs--; m.refs == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
-	}
 }

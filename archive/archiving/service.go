@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"dossier/archive"
+	"dossier/archive/stream"
 )
 
 // Cases is what archiving needs of the cases capability.
@@ -20,7 +21,7 @@ type Service struct {
 	*archive.Env
 	proj            archive.Projection
 	cases           Cases
-	locks           archive.KeyedMutex
+	locks           stream.Locks
 	fonds, category string
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 
 	"dossier/archive"
+	"dossier/archive/stream"
 )
 
 // Notices issues the notices that decisions owe; notices.Service
@@ -24,8 +25,8 @@ type Service struct {
 	proj      archive.Projection
 	people    archive.People
 	notices   Notices
-	locks     archive.KeyedMutex
-	blobs     *archive.BlobGuard
+	locks     stream.Locks
+	blobs     *BlobGuard
 	numbers   numberAllocator
 	portal    portalGuard
 	maxUpload int64
@@ -38,7 +39,7 @@ type Options struct {
 	// skips the check.
 	People archive.People
 	// Blobs is shared with the disposal capability.
-	Blobs *archive.BlobGuard
+	Blobs *BlobGuard
 	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
 	MaxUpload int64
 }
@@ -47,7 +48,7 @@ type Options struct {
 func New(env *archive.Env, o Options) *Service {
 	s := &Service{Env: env, proj: o.Projection, people: o.People, blobs: o.Blobs, maxUpload: o.MaxUpload}
 	if s.blobs == nil {
-		s.blobs = &archive.BlobGuard{}
+		s.blobs = &BlobGuard{}
 	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20

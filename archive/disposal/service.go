@@ -5,8 +5,10 @@ package disposal
 
 import (
 	"context"
+	"time"
 
 	"dossier/archive"
+	"dossier/archive/stream"
 )
 
 // Cases is what disposal needs of the cases capability.
@@ -19,20 +21,29 @@ type Archives interface {
 	CaseByArchiveNo(ctx context.Context, a archive.Actor, no string) (*archive.Case, error)
 }
 
+// Blobs keeps a disposal from deleting content an upload is attaching
+// at the same moment; cases.BlobGuard implements it.
+type Blobs interface {
+	// Lock serialises the upload and disposal of one content hash.
+	Lock(sum string) (unlock func())
+	// AttachedSince reports whether sum was attached at or after t.
+	AttachedSince(sum string, t time.Time) bool
+}
+
 // Service is the disposal capability.
 type Service struct {
 	*archive.Env
 	proj     archive.Projection
 	cases    Cases
 	archives Archives
-	blobs    *archive.BlobGuard
-	locks    archive.KeyedMutex
+	blobs    Blobs
+	locks    stream.Locks
 	reports  DisposalRenderer
 	agency   string
 }
 
 // New returns the disposal capability. blobs is the guard shared with
 // uploads; reports may be nil (no 销毁清册).
-func New(env *archive.Env, proj archive.Projection, cases Cases, archives Archives, blobs *archive.BlobGuard, reports DisposalRenderer, agency string) *Service {
+func New(env *archive.Env, proj archive.Projection, cases Cases, archives Archives, blobs Blobs, reports DisposalRenderer, agency string) *Service {
 	return &Service{Env: env, proj: proj, cases: cases, archives: archives, blobs: blobs, reports: reports, agency: agency}
 }

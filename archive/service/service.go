@@ -119,7 +119,7 @@ func New(o Options) *Service {
 		nr = o.Renderer
 	}
 	us := users.New(env, o.Users)
-	blobs := &archive.BlobGuard{}
+	blobs := &cases.BlobGuard{}
 	cs := cases.New(env, cases.Options{Projection: o.Projection, People: us, Blobs: blobs, MaxUpload: o.MaxUpload})
 	ns := notices.New(env, o.Projection, cs, nr, o.Agency, o.PublicURL)
 	cs.SetNotices(ns)

@@ -6,13 +6,14 @@ import (
 	"context"
 
 	"dossier/archive"
+	"dossier/archive/stream"
 )
 
 // Service is the users capability.
 type Service struct {
 	*archive.Env
 	users UserProjection
-	locks archive.KeyedMutex
+	locks stream.Locks
 }
 
 // New returns the users capability over its projection.

@@ -370,8 +370,8 @@ func userNotFound(id string) error {
 // the object store alone.
 type userLog struct {
 	store archive.ObjectStore
-	proj  UserProjection      // nil on the command line
-	locks *archive.KeyedMutex // nil on the command line
+	proj  UserProjection // nil on the command line
+	locks *stream.Locks  // nil on the command line
 	now   func() time.Time
 }
 

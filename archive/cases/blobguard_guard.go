@@ -1,8 +1,10 @@
-package archive
+package cases
 
 import (
 	"sync"
 	"time"
+
+	"dossier/archive/stream"
 )
 
 // BlobGuard keeps a disposal from deleting content that an upload in this
@@ -19,7 +21,7 @@ import (
 // Processes sharing a bucket do not see each other's uploads here; see the
 // README's disposal section.
 type BlobGuard struct {
-	locks KeyedMutex
+	locks stream.Locks
 	mu    sync.Mutex
 	added map[string]time.Time // sum → last time an upload attached it
 }
