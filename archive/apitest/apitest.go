@@ -59,7 +59,7 @@ func New(t *testing.T, mount Mount) *Env {
 	st.RunIndexer(t, svc)
 	e := &Env{T: t, Store: st.Store, Svc: svc, Audit: st.Audit, DB: st.DB, Stack: st, mount: mount}
 	e.serve(dhttp.Config{MaxUpload: MaxUpload, IndexLag: st.DB.IndexLag})
-	_, token, err := users.AddUserToStore(context.Background(), st.Store, users.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, time.Now())
+	_, token, err := users.AddUserToStore(context.Background(), st.Store, users.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, archive.SystemClock())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,8 @@ func (s *Server) search(c *gin.Context) {
 		}
 		q.Year = n
 	}
-	if err := queryRange(c, &q.From, &q.To); err != nil {
-		s.Fail(c, err)
-		return
-	}
-	limit, err := queryLimit(c)
-	if err != nil {
-		s.Fail(c, err)
+	limit, ok := s.rangeAndLimit(c, &q.From, &q.To)
+	if !ok {
 		return
 	}
 	q.Limit = limit

@@ -61,13 +61,8 @@ func (s *Server) audit(c *gin.Context) {
 	if id := c.Query("case"); id != "" {
 		f.Target = "case/" + id
 	}
-	if err := queryRange(c, &f.From, &f.To); err != nil {
-		s.Fail(c, err)
-		return
-	}
-	limit, err := queryLimit(c)
-	if err != nil {
-		s.Fail(c, err)
+	limit, ok := s.rangeAndLimit(c, &f.From, &f.To)
+	if !ok {
 		return
 	}
 	entries, next, err := s.svc.AuditEntries(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
@@ -109,4 +104,19 @@ func parseTime(v string) (t time.Time, dateOnly bool, err error) {
 	}
 	t, err = time.ParseInLocation("2006-01-02", v, archive.Zone)
 	return t, true, err
+}
+
+// rangeAndLimit reads the from/to dates and the limit of a listing, or
+// answers 400 saying which is wrong and reports false.
+func (s *Server) rangeAndLimit(c *gin.Context, from, to *time.Time) (int, bool) {
+	if err := queryRange(c, from, to); err != nil {
+		s.Fail(c, err)
+		return 0, false
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.Fail(c, err)
+		return 0, false
+	}
+	return limit, true
 }

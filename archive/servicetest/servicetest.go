@@ -85,8 +85,8 @@ func (s *Stack) Service(now func() time.Time) *service.Service {
 // written; it fails the test when that takes longer than d.
 func (s *Stack) WaitIndexed(t testing.TB, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	deadline := archive.SystemClock().Add(d)
+	for archive.SystemClock().Before(deadline) {
 		if n, err := s.DB.IndexLag(context.Background()); err == nil && n == 0 {
 			return
 		}

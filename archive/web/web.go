@@ -189,12 +189,7 @@ func (s *ui) setUIHeaders(c *gin.Context) {
 func (s *ui) staff(c *gin.Context) {
 	ss := s.currentSession(c)
 	if ss == nil || ss.actor() == nil {
-		if c.Request.Method == http.MethodGet {
-			c.Redirect(http.StatusSeeOther, "/login")
-			c.Abort()
-			return
-		}
-		s.api.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		s.signedOut(c, "/login")
 		return
 	}
 	if ss.actor().Case != "" {
@@ -224,15 +219,21 @@ func (s *ui) staff(c *gin.Context) {
 func (s *ui) portal(c *gin.Context) {
 	ss := s.currentSession(c)
 	if ss == nil || ss.actor() == nil || ss.actor().Case == "" {
-		if c.Request.Method == http.MethodGet {
-			c.Redirect(http.StatusSeeOther, "/portal")
-			c.Abort()
-			return
-		}
-		s.api.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
+		s.signedOut(c, "/portal")
 		return
 	}
 	s.enter(c, ss)
+}
+
+// signedOut sends a request without a usable session to the sign-in
+// page at login (a page) or answers 401 (a form post or download).
+func (s *ui) signedOut(c *gin.Context, login string) {
+	if c.Request.Method == http.MethodGet {
+		c.Redirect(http.StatusSeeOther, login)
+		c.Abort()
+		return
+	}
+	s.api.Fail(c, archive.Errorf(archive.EUNAUTHORIZED, "your session has ended; sign in again"))
 }
 
 func (s *ui) enter(c *gin.Context, ss *session) {
