@@ -163,6 +163,7 @@ var statusOf = map[string]int{
 	archive.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	archive.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	archive.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	archive.EFULL:         http.StatusInsufficientStorage,
 	archive.EINTERNAL:     http.StatusInternalServerError,
 }
 

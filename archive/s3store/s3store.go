@@ -159,6 +159,15 @@ func (s *Store) err(op, key string, err error) error {
 		return &archive.Error{Op: op, Code: archive.EINVALID, Message: resp.Message, Err: err}
 	case "NoSuchBucket":
 		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "bucket " + s.bucket + " does not exist", Err: err}
+	case "XMinioStorageFull", "XMinioAdminBucketQuotaExceeded":
+		return archive.Full(op, err)
+	case "IncompleteBody":
+		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "the object store stopped receiving the content (it may be out of space); nothing was stored", Err: err}
+	}
+	// MinIO also answers a drive that filled up mid-write with a 500
+	// whose message names the cause.
+	if resp.StatusCode == http.StatusInsufficientStorage || strings.Contains(resp.Message, "no space left on device") {
+		return archive.Full(op, err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || resp.StatusCode == 0 || resp.StatusCode >= 500 {
@@ -179,31 +188,29 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	hr := archive.NewHashingReader(r, opts.MaxSize)
 	buf := s.getBuf()
 	defer s.bufs.Put(buf)
+	// Writes to the buffer never fail: an error here is the client's.
 	n, err := io.CopyN(buf, hr, MemoryLimit+1)
-	var body io.Reader = bytes.NewReader(buf.Bytes())
-	if err == nil && n > MemoryLimit {
-		f, ferr := os.CreateTemp(s.tmp, "dossier-blob-*")
-		if ferr != nil {
-			return archive.BlobInfo{}, archive.E(op, archive.EUNAVAILABLE, ferr)
+	if err != nil && err != io.EOF {
+		return archive.BlobInfo{}, archive.ReadErr(op, err)
+	}
+	var body io.ReadSeeker = bytes.NewReader(buf.Bytes())
+	if n > MemoryLimit {
+		f, err := os.CreateTemp(s.tmp, "dossier-blob-*")
+		if err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
 		}
 		defer os.Remove(f.Name())
 		defer f.Close()
-		if _, err = f.Write(buf.Bytes()); err == nil {
-			_, err = io.Copy(f, hr)
+		if _, err := f.Write(buf.Bytes()); err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
 		}
-		if err == nil {
-			_, err = f.Seek(0, io.SeekStart)
-		}
-		body = f
-	} else if err == io.EOF {
-		err = nil
-	}
-	if err != nil {
-		var ae *archive.Error
-		if errors.As(err, &ae) {
+		if _, err := archive.CopyUpload(op, f, hr); err != nil {
 			return archive.BlobInfo{}, err
 		}
-		return archive.BlobInfo{}, &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content could not be read to the end", Err: err}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
+		}
+		body = f
 	}
 	if err := hr.Check(opts); err != nil {
 		return archive.BlobInfo{}, err
@@ -243,7 +250,7 @@ func (s *Store) put(ctx context.Context, key string, body io.Reader, size int64,
 // the request as its payload hash (x-amz-content-sha256), so the server
 // checks the bytes it received against it, and the client does not hash
 // the content a second time as streaming signatures would.
-func (s *Store) putHashed(ctx context.Context, key string, body io.Reader, size int64, contentType, sum string) error {
+func (s *Store) putHashed(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType, sum string) error {
 	opts := minio.PutObjectOptions{ContentType: contentType, DisableContentSha256: true}
 	if contentType == "" {
 		opts.ContentType = "application/octet-stream"
@@ -257,6 +264,14 @@ func (s *Store) putHashed(ctx context.Context, key string, body io.Reader, size 
 	opts.UserMetadata = map[string]string{"X-Amz-Checksum-Sha256": base64.StdEncoding.EncodeToString(raw)}
 	opts.SetMatchETagExcept("*")
 	_, err = s.core.PutObject(ctx, s.bucket, key, body, size, "", sum, opts)
+	if minio.ToErrorResponse(err).Code == "IncompleteBody" {
+		// The body is ours, whole and replayable: the server stopped
+		// reading it, as MinIO does when its drive fills mid-write. Once
+		// more tells why (XMinioStorageFull) or gets it through.
+		if _, serr := body.Seek(0, io.SeekStart); serr == nil {
+			_, err = s.core.PutObject(ctx, s.bucket, key, body, size, "", sum, opts)
+		}
+	}
 	return s.err("s3store.put", key, err)
 }
 
