@@ -71,6 +71,10 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 	// The case is consistent now; other writers need not wait for then.
 	unlock()
 	<-thenDone
+	if archive.NoSpace(err) {
+		return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err,
+			Message: "the server's disk is full: the change was stored in the object store, but the server's database could not record it; it shows once space is freed"}
+	}
 	if err != nil {
 		// The event is recorded; start-up reconciliation will fold it.
 		return nil, archive.Event{}, archive.E("cases.Append", archive.EINTERNAL, err)

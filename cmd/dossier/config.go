@@ -52,6 +52,9 @@ type config struct {
 	SecureCookies bool
 	// TrustedProxies may set X-Forwarded-For.
 	TrustedProxies []string
+	// MinFree is the free space of the data dir under which /readyz
+	// fails.
+	MinFree int64
 	// renderer draws notices (serve sets it).
 	renderer notices.Renderer
 	reports  service.Renderers
@@ -82,6 +85,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
 		&cli.StringFlag{Name: "fonds", Value: "Z109", EnvVars: []string{"DOSSIER_FONDS"}, Usage: "全宗号 of archive numbers (4 letters or digits)"},
 		&cli.StringSliceFlag{Name: "trusted-proxy", EnvVars: []string{"DOSSIER_TRUSTED_PROXIES"}, Usage: "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeat, or comma-separated); none by default"},
+		&cli.Int64Flag{Name: "min-free", Value: 512 << 20, EnvVars: []string{"DOSSIER_MIN_FREE"}, Usage: "bytes that must stay free in the data dir; /readyz fails under it (writes then soon fail with 507)"},
 		&cli.BoolFlag{Name: "secure-cookies", EnvVars: []string{"DOSSIER_SECURE_COOKIES"}, Usage: "mark the web session cookie Secure and send HSTS, for https behind a proxy (on by itself when --public-url is https)"},
 	)
 }
@@ -107,6 +111,10 @@ func loadConfig(c *cli.Context) (config, error) {
 		Fonds:      c.String("fonds"),
 	}
 	cfg.TrustedProxies = c.StringSlice("trusted-proxy")
+	cfg.MinFree = c.Int64("min-free")
+	if cfg.MinFree < 0 {
+		return cfg, fmt.Errorf("--min-free (DOSSIER_MIN_FREE) must be a number of bytes, not %d", cfg.MinFree)
+	}
 	for _, p := range cfg.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return cfg, fmt.Errorf("--trusted-proxy (DOSSIER_TRUSTED_PROXIES): %q is not an IP address or CIDR", p)

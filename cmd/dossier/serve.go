@@ -117,8 +117,12 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	space := dataDirSpace(cfg.DataDir)
+	if free, _, err := space(); err == nil && free < uint64(cfg.MinFree) {
+		log.Warn("the data dir is nearly full: /readyz fails until space is freed", "dir", cfg.DataDir, "free_mib", free>>20, "min_free_mib", cfg.MinFree>>20)
+	}
 	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, SecureCookies: cfg.SecureCookies,
-		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
+		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, DataDirSpace: space, MinFree: uint64(cfg.MinFree)})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -146,6 +150,18 @@ func serve(c *cli.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// dataDirSpace reports the bytes free to dossier (not counting blocks
+// reserved for root) and the size of the file system holding dir.
+func dataDirSpace(dir string) func() (free, total uint64, err error) {
+	return func() (uint64, uint64, error) {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			return 0, 0, err
+		}
+		return st.Bavail * uint64(st.Bsize), st.Blocks * uint64(st.Bsize), nil
+	}
 }
 
 // printLoginHelp tells a new user how to get in: the API takes bearer
