@@ -7,6 +7,7 @@ import (
 	"dossier/archive/service"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -123,10 +124,7 @@ func serve(c *cli.Context) error {
 	}
 	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, SecureCookies: cfg.SecureCookies,
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, DataDirSpace: space, MinFree: uint64(cfg.MinFree)})
-	srv := &http.Server{
-		Handler:           api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
 	fmt.Printf("record: %s; metadata: %s\n", cfg.storeDescription(), cfg.DataDir)
 	if st, err := svc.WORM(ctx); err == nil {
@@ -150,6 +148,58 @@ func serve(c *cli.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// headerTimeout is how long a client has to send a request's headers.
+const headerTimeout = 10 * time.Second
+
+// newHTTPServer is the server of handler with bounded waits on clients:
+// headers within headerTimeout, each next bytes of a body within
+// bodyTimeout (0: no limit), an idle keep-alive connection closed after
+// two minutes. A client that sends headers and stalls, or stops in the
+// middle of a body, is cut off rather than holding a connection and a
+// request for good.
+func newHTTPServer(handler http.Handler, bodyTimeout time.Duration) *http.Server {
+	if bodyTimeout > 0 {
+		next := handler
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil && r.Body != http.NoBody {
+				b := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), d: bodyTimeout}
+				// Also when the handler reads none of it: the server
+				// reads what is left before it answers.
+				b.arm()
+				r.Body = b
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute}
+}
+
+// idleBody gives each read of a request body its own deadline: the client
+// must send the next bytes within d of being asked for them. Once the body
+// is read to its end the deadline is lifted, so the connection stays
+// usable however long the handler then works. A body left unread keeps
+// its deadline: the server's own reading of the rest, before it answers,
+// cuts off a stalled client too (and closes the connection).
+type idleBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
+	d  time.Duration
+}
+
+func (b *idleBody) arm() { b.rc.SetReadDeadline(time.Now().Add(b.d)) }
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.arm()
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("the request body stopped arriving: no bytes for %s", b.d), Err: err}
+	}
+	return n, err
 }
 
 // dataDirSpace reports the bytes free to dossier (not counting blocks
