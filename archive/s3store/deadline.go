@@ -67,7 +67,7 @@ func (w *watch) timedOut() bool {
 }
 
 // notAnswering is the error of a call that ran out of time.
-func (w *watch) notAnswering(op string, err error) error {
+func (w *watch) notAnswering(op string, err error) *archive.Error {
 	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: fmt.Sprintf("the object store is not answering within %s", w.limit), Err: err}
 }
 
@@ -76,6 +76,17 @@ func (w *watch) notAnswering(op string, err error) error {
 func (w *watch) err(s *Store, op, key string, err error) error {
 	if err != nil && w.timedOut() {
 		return w.notAnswering(op, err)
+	}
+	return s.err(op, key, err)
+}
+
+// writeErr is err for a write, whose outcome a timeout leaves unknown:
+// the request may have reached the store, which may still carry it out.
+func (w *watch) writeErr(s *Store, op, key string, err error) error {
+	if err != nil && w.timedOut() {
+		e := w.notAnswering(op, err)
+		e.Message += "; what was being written may or may not have been stored"
+		return e
 	}
 	return s.err(op, key, err)
 }

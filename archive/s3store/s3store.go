@@ -270,10 +270,10 @@ func (s *Store) put(ctx context.Context, key string, body io.Reader, size int64,
 		opts.ContentType = "application/octet-stream"
 	}
 	opts.SetMatchETagExcept("*")
-	return s.bounded(ctx, "s3store.put", key, func(ctx context.Context) error {
-		_, err := s.c.PutObject(ctx, s.bucket, key, body, size, opts)
-		return err
-	})
+	w := s.watch(ctx)
+	defer w.done()
+	_, err := s.c.PutObject(w.ctx, s.bucket, key, body, size, opts)
+	return w.writeErr(s, "s3store.put", key, err)
 }
 
 // putHashed sends content whose SHA-256 is already known. The hash signs
@@ -308,7 +308,7 @@ func (s *Store) putHashed(ctx context.Context, key string, body io.ReadSeeker, s
 			_, err = s.core.PutObject(w.ctx, s.bucket, key, in, size, "", sum, opts)
 		}
 	}
-	return w.err(s, "s3store.put", key, err)
+	return w.writeErr(s, "s3store.put", key, err)
 }
 
 // Create implements archive.ObjectStore with a conditional PUT.
