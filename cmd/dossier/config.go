@@ -275,3 +275,19 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 	a.svc, a.opts = service.New(opts), opts
 	return a, nil
 }
+
+// openAudited is openAll with the audit log on the store, which every
+// command that writes records its changes in (and which vouches for the
+// case events it stores). closeAll closes the audit log, then the rest.
+func openAudited(ctx context.Context, cfg config) (a *app, closeAll func(), err error) {
+	var log *audit.AuditLog
+	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*audit.AuditLog, error) {
+		var err error
+		log, err = audit.OpenAuditLog(ctx, store, time.Now)
+		return log, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, func() { log.Close(); a.Close() }, nil
+}

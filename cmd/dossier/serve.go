@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"dossier/archive"
-	"dossier/archive/audit"
 	"dossier/archive/service"
 	"errors"
 	"fmt"
@@ -100,6 +99,25 @@ func serve(c *cli.Context) error {
 			}
 		}
 	}()
+	// Case events stored while the audit log could not be written — by
+	// the last process, which died before its own retry wrote them, or
+	// by another sharing the bucket — get their entries, marked late. It
+	// reads the whole log, so it runs beside the server.
+	auditReconciled := make(chan struct{})
+	go func() {
+		defer close(auditReconciled)
+		rep, err := a.opts.Audit.ReconcileEvents(ctx)
+		if len(rep.Late) > 0 {
+			log.Warn("wrote late audit entries for stored case events that had none", "events", len(rep.Late), "first", rep.Late[0])
+		}
+		for _, key := range rep.Unreadable {
+			log.Warn("case event does not decode; it has no audit entry", "object", key)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("audit reconciliation", "err", err)
+		}
+	}()
+	defer func() { <-auditReconciled }()
 	if a.indexRebuilt {
 		if err := db.EnqueueAll(ctx); err != nil {
 			return err
@@ -250,14 +268,8 @@ func openServing(ctx context.Context, cfg config) (a *app, font *render.Font, cl
 		return nil, nil, nil, err
 	}
 	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	var log *audit.AuditLog
-	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*audit.AuditLog, error) {
-		var err error
-		log, err = audit.OpenAuditLog(ctx, store, time.Now)
-		return log, err
-	})
-	if err != nil {
+	if a, closeAll, err = openAudited(ctx, cfg); err != nil {
 		return nil, nil, nil, err
 	}
-	return a, font, func() { log.Close(); a.Close() }, nil
+	return a, font, closeAll, nil
 }
