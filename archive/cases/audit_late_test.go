@@ -2,7 +2,6 @@ package cases_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,6 @@ import (
 	"dossier/archive/audit"
 	"dossier/archive/cases"
 	"dossier/archive/fixity"
-	"dossier/archive/service"
-	"dossier/archive/servicetest"
 )
 
 // wantStoredUnaudited checks the answer to a change that was stored while
@@ -55,15 +52,7 @@ func eventsAudited(t *testing.T, store archive.ObjectStore) (string, []archive.P
 // the events are written, by a store wrapper.
 func TestStoredChangeWithoutAuditEntry(t *testing.T) {
 	ctx := context.Background()
-	sp := servicetest.NewStoreSpec(t, "disk")
-	store := &auditDownStore{ObjectStore: sp.Open(t)}
-	log1, err := audit.OpenAuditLog(ctx, store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer log1.Close()
-	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
-	svc := service.New(service.Options{Store: store, Projection: db, Audit: log1})
+	store, log1, db, svc := auditDownService(t)
 	clerk := archive.Actor{UserID: "c1", Name: "clerk", Roles: []string{archive.RoleClerk}}
 	newCase := cases.NewCase{BusinessType: "pension_enrolment", Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}}
 	v, err := svc.CreateCase(ctx, clerk, newCase)
