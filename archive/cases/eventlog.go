@@ -82,7 +82,7 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 	wg.Wait()
 	if auditErr != nil {
 		s.oweAudit(key)
-		return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EUNAVAILABLE, Err: auditErr, Message: storedUnaudited}
+		return nil, archive.Event{}, unaudited(auditErr)
 	}
 	if archive.NoSpace(err) {
 		return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err,
@@ -93,17 +93,23 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 		return nil, archive.Event{}, archive.E("cases.Append", archive.EINTERNAL, err)
 	}
 	if thenErr != nil {
-		if archive.IsCode(thenErr, archive.EUNAVAILABLE) {
-			return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EUNAVAILABLE, Err: thenErr, Message: storedUnaudited}
+		if archive.IsCode(thenErr, archive.EUNAVAILABLE) || archive.IsCode(thenErr, archive.EFULL) {
+			return nil, archive.Event{}, unaudited(thenErr)
 		}
 		return nil, archive.Event{}, thenErr
 	}
 	return c, *ev, nil
 }
 
-// storedUnaudited answers a change that was stored while the audit log
-// could not record it.
-const storedUnaudited = "the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request"
+// unaudited answers a change that was stored while the audit log could
+// not record it: unavailable, or storage full (507) when that is why.
+func unaudited(err error) error {
+	msg := "the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request"
+	if archive.IsCode(err, archive.EFULL) {
+		return &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err, Message: "the server's storage is full: " + msg}
+	}
+	return &archive.Error{Op: "cases.Append", Code: archive.EUNAVAILABLE, Err: err, Message: msg}
+}
 
 // oweAudit asks the audit log to write the entry of the event at key
 // late, if the event is stored (audit.AuditLog.OweEvent).
