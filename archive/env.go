@@ -63,7 +63,9 @@ func (e *Env) Record(ctx context.Context, a Actor, action, target, detail string
 	err := e.Audit.Record(ctx, AuditEntry{Actor: a.UserID, Name: a.Name, Roles: a.Roles, Action: action,
 		Target: target, Remote: a.Remote, Detail: detail})
 	if err != nil {
-		return &Error{Op: "archive.audit", Code: EUNAVAILABLE, Message: "the audit log cannot be written; nothing was changed or shown", Err: err}
+		// Called after a change was stored, too: the answer must not say
+		// nothing changed (the change's own event entry is written late).
+		return &Error{Op: "archive.audit", Code: EUNAVAILABLE, Message: "the audit log cannot be written, so nothing is shown; a change this request made may have been stored all the same (its audit entry is then added late): look before repeating it", Err: err}
 	}
 	return nil
 }

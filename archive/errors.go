@@ -7,6 +7,7 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Error codes. The HTTP layer maps each to one status in one table.
@@ -19,6 +20,7 @@ const (
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported"
 	EUNAVAILABLE  = "unavailable"
+	EFULL         = "storage_full" // the server's storage has no room: its fault, never the client's
 	EINTERNAL     = "internal"
 )
 
@@ -91,4 +93,16 @@ func ErrorMessage(err error) string {
 		err = e.Err
 	}
 	return "internal error"
+}
+
+// NoSpace reports whether err is a file system out of space or over its
+// quota (ENOSPC, EDQUOT).
+func NoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// Full is the EFULL error of op: the server's storage has no room, so
+// nothing was stored.
+func Full(op string, err error) *Error {
+	return &Error{Op: op, Code: EFULL, Message: "the server's storage is full, so nothing was stored; an administrator must free space before anything can be saved", Err: err}
 }

@@ -198,6 +198,62 @@ func (h *HashingReader) Check(opts BlobOptions) error {
 	return nil
 }
 
+// CopyUpload copies an upload from src into dst, a store's staging, and
+// tells whose fault a failure is: the client's when src fails (EINVALID,
+// "could not be read to the end"; or the code src raised, such as
+// ETOOLARGE), the server's when dst does (WriteErr: EFULL when out of
+// space). A full disk is never blamed on the client.
+func CopyUpload(op string, dst io.Writer, src io.Reader) (int64, error) {
+	w := &errWriter{w: dst}
+	n, err := io.Copy(w, src)
+	switch {
+	case err == nil:
+		return n, nil
+	case w.err != nil:
+		return n, WriteErr(op, w.err)
+	}
+	return n, ReadErr(op, err)
+}
+
+// ReadErr translates a failure to read an upload: codes raised by the
+// reader chain (ETOOLARGE, …) are kept, a cancelled or timed-out context
+// is EUNAVAILABLE, anything else is the client's content that could not be
+// read to the end (EINVALID).
+func ReadErr(op string, err error) error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return E(op, EUNAVAILABLE, err)
+	}
+	return &Error{Op: op, Code: EINVALID, Message: "the content could not be read to the end", Err: err}
+}
+
+// WriteErr translates a failure to write the server's own files: out of
+// space or quota is EFULL, anything else EUNAVAILABLE.
+func WriteErr(op string, err error) error {
+	if NoSpace(err) {
+		return Full(op, err)
+	}
+	return E(op, EUNAVAILABLE, err)
+}
+
+// errWriter remembers the error of its writer, so that a copy can tell a
+// failed write from a failed read.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
 // CheckBlobOptions validates opts before any byte is read.
 func CheckBlobOptions(opts BlobOptions) error {
 	if opts.ExpectedSHA256 != "" {

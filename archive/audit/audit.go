@@ -67,6 +67,17 @@ type AuditLog struct {
 	stopped chan struct{} // closed when the writer has exited
 
 	tail auditTail // owned by the writer goroutine once it runs
+
+	// owed are case events whose entries are still to be written (see
+	// OweEvent), under mu; kick wakes the goroutine that writes them,
+	// stop ends it and retried is closed when it has.
+	owed    map[string]*owedEvent
+	kick    chan struct{}
+	stop    chan struct{}
+	retried chan struct{}
+	// tracked, while ReconcileEvents runs, collects the events whose
+	// entries this log committed, under mu.
+	tracked map[string]bool
 }
 
 // OpenAuditLog finds the end of the chain in store and starts the writer;
@@ -86,9 +97,11 @@ func OpenAuditLog(ctx context.Context, store archive.ObjectStore, now func() tim
 	if err != nil {
 		return nil, err
 	}
-	l := &AuditLog{store: store, now: now, stopped: make(chan struct{}), tail: tail}
+	l := &AuditLog{store: store, now: now, stopped: make(chan struct{}), tail: tail,
+		owed: map[string]*owedEvent{}, kick: make(chan struct{}, 1), stop: make(chan struct{}), retried: make(chan struct{})}
 	l.cond = sync.NewCond(&l.mu)
 	go l.run()
+	go l.retryOwed()
 	return l, nil
 }
 
@@ -196,6 +209,7 @@ func (l *AuditLog) Record(ctx context.Context, e archive.AuditEntry) error {
 	valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 	e.Actor, e.Name, e.Action = valid(e.Actor), valid(e.Name), valid(e.Action)
 	e.Target, e.Remote, e.Detail = valid(e.Target), valid(e.Remote), valid(e.Detail)
+	e.EventKey, e.EventSHA256 = valid(e.EventKey), valid(e.EventSHA256)
 	// A copy, so that a caller who gives up waiting may reuse its slice.
 	e.Roles = slices.Clone(e.Roles)
 	for i, r := range e.Roles {
@@ -232,6 +246,12 @@ func (l *AuditLog) Record(ctx context.Context, e archive.AuditEntry) error {
 // does nothing.
 func (l *AuditLog) Close() {
 	l.mu.Lock()
+	if !l.closed {
+		close(l.stop)
+	}
+	l.mu.Unlock()
+	<-l.retried
+	l.mu.Lock()
 	l.closed = true
 	l.cond.Signal()
 	l.mu.Unlock()
@@ -257,6 +277,18 @@ func (l *AuditLog) run() {
 		l.mu.Unlock()
 
 		err := l.commit(batch)
+		if err == nil {
+			l.mu.Lock()
+			for _, r := range batch {
+				if k := r.entry.EventKey; k != "" {
+					delete(l.owed, k)
+					if l.tracked != nil {
+						l.tracked[k] = true
+					}
+				}
+			}
+			l.mu.Unlock()
+		}
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -342,6 +374,20 @@ type AuditReport struct {
 	// LoanActs are the audited steps of loans, checked the same way: a
 	// removed loan_returned event would make a returned loan lend again.
 	LoanActs []AuditLoanAct `json:"-"`
+	// Events maps the key of every case event an entry vouches for to
+	// the hash that entry recorded (the first, when there are several).
+	Events map[string]AuditEventRef `json:"-"`
+	// Imports maps each case `dossier import` brought in to the time of
+	// its archive.import entry: the events the package held were
+	// written before it and are vouched for by it.
+	Imports map[string]time.Time `json:"-"`
+}
+
+// AuditEventRef is an entry vouching for a case event.
+type AuditEventRef struct {
+	Seq    int64  // the entry
+	Object string // the audit segment
+	SHA256 string // the event's hash as the entry recorded it
 }
 
 // AuditLoanAct is an audit entry of a loan step: Step is request,
@@ -372,6 +418,7 @@ type AuditHoldAct struct {
 // (EUNAVAILABLE); a damaged log is a report with Problems, not an error.
 func VerifyAuditLog(ctx context.Context, store archive.ObjectStore) (AuditReport, error) {
 	var v auditVerifier
+	v.rep.Events, v.rep.Imports = map[string]AuditEventRef{}, map[string]time.Time{}
 	v.known = true // an empty chain: next seq 1, prev ""
 	err := store.Walk(ctx, archive.AuditPrefix, func(oi archive.ObjectInfo) error { return v.segment(ctx, store, oi.Key) })
 	if err != nil {
@@ -444,6 +491,12 @@ func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, 
 				v.rep.HoldActs = append(v.rep.HoldActs, AuditHoldAct{Seq: e.Seq, Object: key,
 					Lift: e.Action == "archive.hold_lift", CaseID: id, HoldID: fields[len(fields)-1]})
 			}
+		}
+		if _, seen := v.rep.Events[e.EventKey]; e.EventKey != "" && !seen {
+			v.rep.Events[e.EventKey] = AuditEventRef{Seq: e.Seq, Object: key, SHA256: e.EventSHA256}
+		}
+		if id, ok := strings.CutPrefix(e.Target, "case/"); ok && e.Action == "archive.import" && e.At.After(v.rep.Imports[id]) {
+			v.rep.Imports[id] = e.At
 		}
 		if step, ok := strings.CutPrefix(e.Action, "archive.loan_"); ok {
 			fields := strings.Fields(e.Detail)

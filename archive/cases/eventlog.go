@@ -26,8 +26,15 @@ func (s *Service) Append(ctx context.Context, caseID string, decide archive.Deci
 // rather than after it, which takes a BoltDB commit off the request's
 // latency. then is meant for the audit entry of the change: the entry
 // describes an event that is already durable, and appendThen returns only
-// after then did, so the entry is durable before the caller answers. The
-// error of then is returned unless the projection's comes first.
+// after then did, so the entry is durable before the caller answers.
+//
+// Every event stored also gets the audit entry that vouches for it
+// (archive.EventAuditEntry: its key and hash), written alongside. When
+// that entry cannot be written the change is stored all the same: the
+// error says so (never "nothing was changed"), and the audit log writes
+// the entry late (OweEvent). When the store does not confirm the event's
+// own write, it may still have landed: the log is told to look, and
+// writes the entry late if it did.
 func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.Decide, then func(archive.Event) error) (*archive.Case, archive.Event, error) {
 	unlock := sync.OnceFunc(s.locks.Lock(caseID))
 	defer unlock()
@@ -55,30 +62,61 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 		if caught || more {
 			s.proj.PutCases(ctx, c)
 		}
+		if archive.IsCode(err, archive.EUNAVAILABLE) {
+			s.oweAudit(archive.EventKey(caseID, c.Seq+1))
+		}
 		return nil, archive.Event{}, err
 	}
-	var thenErr error
-	thenDone := make(chan struct{})
+	key := archive.EventKey(caseID, ev.Seq)
+	var auditErr, thenErr error
+	var wg sync.WaitGroup
+	if s.Audit != nil {
+		wg.Go(func() { auditErr = s.Audit.Record(ctx, archive.EventAuditEntry(*ev, key, c.Head, false)) })
+	}
 	if then != nil {
-		go func() {
-			defer close(thenDone)
-			thenErr = then(*ev)
-		}()
-	} else {
-		close(thenDone)
+		wg.Go(func() { thenErr = then(*ev) })
 	}
 	err = s.proj.PutCases(ctx, c)
 	// The case is consistent now; other writers need not wait for then.
 	unlock()
-	<-thenDone
+	wg.Wait()
+	if auditErr != nil {
+		s.oweAudit(key)
+		return nil, archive.Event{}, unaudited(auditErr)
+	}
+	if archive.NoSpace(err) {
+		return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err,
+			Message: "the server's disk is full: the change was stored in the object store, but the server's database could not record it; it shows once space is freed"}
+	}
 	if err != nil {
 		// The event is recorded; start-up reconciliation will fold it.
 		return nil, archive.Event{}, archive.E("cases.Append", archive.EINTERNAL, err)
 	}
 	if thenErr != nil {
+		if archive.IsCode(thenErr, archive.EUNAVAILABLE) || archive.IsCode(thenErr, archive.EFULL) {
+			return nil, archive.Event{}, unaudited(thenErr)
+		}
 		return nil, archive.Event{}, thenErr
 	}
 	return c, *ev, nil
+}
+
+// unaudited answers a change that was stored while the audit log could
+// not record it: unavailable, or storage full (507) when that is why.
+func unaudited(err error) error {
+	msg := "the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request"
+	if archive.IsCode(err, archive.EFULL) {
+		return &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err, Message: "the server's storage is full: " + msg}
+	}
+	return &archive.Error{Op: "cases.Append", Code: archive.EUNAVAILABLE, Err: err, Message: msg}
+}
+
+// oweAudit asks the audit log to write the entry of the event at key
+// late, if the event is stored (audit.AuditLog.OweEvent).
+func (s *Service) oweAudit(key string) {
+	if l, ok := s.Audit.(interface{ OweEvent(key string) }); ok {
+		l.OweEvent(key)
+	}
 }
 
 // caseKind is the case event stream: cases/<id>/events/<seq>.json,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/audit"
+	"dossier/archive/boltdb"
 	"dossier/archive/cases"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
@@ -26,20 +27,26 @@ func (s *auditDownStore) Create(ctx context.Context, key string, data []byte) er
 	return s.ObjectStore.Create(ctx, key, data)
 }
 
+// auditDownService is a service on a disk store whose audit segments can
+// be refused, with its audit log (closed when the test ends) and BoltDB.
+func auditDownService(t *testing.T) (*auditDownStore, *audit.AuditLog, *boltdb.DB, *service.Service) {
+	sp := servicetest.NewStoreSpec(t, "disk")
+	store := &auditDownStore{ObjectStore: sp.Open(t)}
+	log, err := audit.OpenAuditLog(context.Background(), store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(log.Close)
+	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
+	return store, log, db, service.New(service.Options{Store: store, Projection: db, Audit: log})
+}
+
 // An upload's audit entry is written while BoltDB commits the event, yet
 // it is in the stored log when AddMaterial answers; when the audit log
 // cannot be written, the upload is answered with an error.
 func TestAddMaterialAuditedBeforeAnswer(t *testing.T) {
 	ctx := context.Background()
-	sp := servicetest.NewStoreSpec(t, "disk")
-	store := &auditDownStore{ObjectStore: sp.Open(t)}
-	auditLog, err := audit.OpenAuditLog(ctx, store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer auditLog.Close()
-	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
-	svc := service.New(service.Options{Store: store, Projection: db, Audit: auditLog})
+	store, auditLog, db, svc := auditDownService(t)
 	clerk := archive.Actor{UserID: "c1", Roles: []string{archive.RoleClerk}}
 	v, err := svc.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
 		Applicant: archive.Applicant{Name: "测试", IDNumber: "11010519491231002X"}})

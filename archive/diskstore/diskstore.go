@@ -30,7 +30,7 @@ func Open(root string) (*Store, error) {
 	s := &Store{objects: filepath.Join(root, "objects"), tmp: filepath.Join(root, "tmp")}
 	for _, d := range []string{s.objects, s.tmp} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
-			return nil, archive.E("diskstore.Open", archive.EUNAVAILABLE, err)
+			return nil, archive.WriteErr("diskstore.Open", err)
 		}
 	}
 	return s, nil
@@ -48,13 +48,13 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	}
 	f, err := os.CreateTemp(s.tmp, "blob-*")
 	if err != nil {
-		return archive.BlobInfo{}, archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.BlobInfo{}, archive.WriteErr(op, err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	hr := archive.NewHashingReader(r, opts.MaxSize)
-	if _, err := io.Copy(f, ctxReader{ctx, hr}); err != nil {
-		return archive.BlobInfo{}, readErr(op, err)
+	if _, err := archive.CopyUpload(op, f, ctxReader{ctx, hr}); err != nil {
+		return archive.BlobInfo{}, err
 	}
 	if err := hr.Check(opts); err != nil {
 		return archive.BlobInfo{}, err
@@ -62,7 +62,7 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	info := archive.BlobInfo{SHA256: hr.Sum(), Size: hr.Size()}
 	info.Key = archive.BlobKey(info.SHA256)
 	if err := f.Sync(); err != nil {
-		return archive.BlobInfo{}, archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.BlobInfo{}, archive.WriteErr(op, err)
 	}
 	err = s.publish(f.Name(), info.Key)
 	if archive.IsCode(err, archive.ECONFLICT) {
@@ -72,19 +72,6 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	return info, err
 }
 
-// readErr keeps the code of errors raised by the reader chain (too large,
-// cancelled) and calls anything else a failed upload.
-func readErr(op string, err error) error {
-	var ae *archive.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return archive.E(op, archive.EUNAVAILABLE, err)
-	}
-	return &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content could not be read to the end", Err: err}
-}
-
 // publish links the staged file to key; link(2) fails when the target
 // exists, which makes the publish atomic and never overwriting.
 func (s *Store) publish(staged, key string) error {
@@ -92,13 +79,13 @@ func (s *Store) publish(staged, key string) error {
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.WriteErr(op, err)
 	}
 	if err := os.Link(staged, dst); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return archive.Errorf(archive.ECONFLICT, "object %s exists already", key)
 		}
-		return archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.WriteErr(op, err)
 	}
 	return syncDir(dir)
 }
@@ -106,11 +93,11 @@ func (s *Store) publish(staged, key string) error {
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return archive.E("diskstore.syncDir", archive.EUNAVAILABLE, err)
+		return archive.WriteErr("diskstore.syncDir", err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return archive.E("diskstore.syncDir", archive.EUNAVAILABLE, err)
+		return archive.WriteErr("diskstore.syncDir", err)
 	}
 	return nil
 }
@@ -127,15 +114,15 @@ func (s *Store) Create(ctx context.Context, key string, data []byte) error {
 	}
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
-		return archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.WriteErr(op, err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := f.Write(data); err != nil {
-		return archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.WriteErr(op, err)
 	}
 	if err := f.Sync(); err != nil {
-		return archive.E(op, archive.EUNAVAILABLE, err)
+		return archive.WriteErr(op, err)
 	}
 	return s.publish(f.Name(), key)
 }

@@ -39,6 +39,7 @@ const (
 	ItemContentHash      = "content_hash"
 	ItemEventChain       = "event_chain"
 	ItemAuditChain       = "audit_chain"
+	ItemEventsAudited    = "events_audited"
 	ItemMetadataContent  = "metadata_content"
 	ItemArchiveNo        = "archive_no"
 	ItemPackageObjects   = "package_objects"
@@ -65,6 +66,7 @@ var fixityItems = []fixityItemDef{
 	{PropAuthenticity, ItemContentHash, "内容哈希校验", "归档包清单及其列出的每个对象的 SHA-256 与归档时记录的一致"},
 	{PropAuthenticity, ItemEventChain, "业务事件哈希链", "每个案件的事件均可解析，且每个事件的 prev 等于前一事件的哈希"},
 	{PropAuthenticity, ItemAuditChain, "审计日志哈希链", "审计日志条目连续，哈希链完整"},
+	{PropAuthenticity, ItemEventsAudited, "业务事件均有审计记录", "每个案件事件都有记录其对象键和哈希的审计条目（事后补写的条目注明 late），事件内容与条目记录的哈希一致，条目所记的事件都在；导入的档案由其导入条目担保"},
 	{PropAuthenticity, ItemMetadataContent, "元数据与内容一致", "清单及材料登记的大小、格式与对象内容一致；事件时间不倒流，归档时间晚于办结时间"},
 	{PropAuthenticity, ItemArchiveNo, "档号格式与唯一性", "档号符合 DA/T 22-2015 格式并与归档记录各项一致；档号指针指向持有该档号的案件；没有两个案件共用一个档号"},
 	{PropIntegrity, ItemPackageObjects, "归档包对象齐全", "每个已归档案件的清单存在，清单列出的每个对象都在，归档前的事件和材料都列入清单（已销毁案件的材料、通知书除外）"},
@@ -218,6 +220,7 @@ type caseState struct {
 type eventSum struct {
 	sum  string
 	size int64
+	at   time.Time // the event's time, once it decoded
 }
 
 // blobRef is one manifest entry of a blob, of one case.
@@ -365,6 +368,9 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 	}
 	v.checkHoldActs(audit.HoldActs)
 	v.checkLoanActs(audit.LoanActs)
+	if err := v.checkEventsAudited(ctx, audit); err != nil {
+		return nil, err
+	}
 	rep.WORM = v.checkWORM(ctx)
 	for _, cs := range v.cases {
 		if cs.c == nil || cs.c.Archive == nil || cs.disposed {
@@ -504,6 +510,7 @@ func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, c
 			prevSum, folds = sum, false
 			continue
 		}
+		cs.hashes[oi.Key] = eventSum{sum: sum, size: int64(len(data)), at: ev.At}
 		if seq > 1 && prevSum != "" && ev.Prev != prevSum {
 			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("event %d does not chain to event %d: the earlier event was changed", seq, seq-1)})
 		}
@@ -1304,4 +1311,61 @@ func (v *verifier) checkLoanActs(acts []audit.AuditLoanAct) {
 				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
 		}
 	}
+}
+
+// checkEventsAudited checks every case event against the audit entry that
+// vouches for it (archive.EventAuditEntry), which the append path writes
+// right after the event, or reconciliation writes late: an event without
+// one was stored while the log could not be written and not yet
+// reconciled, or its entry is gone; an event whose bytes no longer hash to
+// what its entry recorded was changed; an entry whose event is missing
+// names an event that was removed (its chain, cut at the end, is still
+// valid). Events of an imported case written before its import are
+// vouched for by the import's entry. The events were read before the log,
+// so an event appended during the check is only in the log, and is looked
+// up before it is called removed.
+func (v *verifier) checkEventsAudited(ctx context.Context, log audit.AuditReport) error {
+	seen := map[string]bool{}
+	for _, cs := range v.cases {
+		for key, es := range cs.hashes {
+			seen[key] = true
+			v.col.count(ItemEventsAudited, 1)
+			_, seq, _ := archive.ParseEventKey(key)
+			ref, ok := log.Events[key]
+			switch {
+			case ok && ref.SHA256 != es.sum:
+				v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
+					"event %d was changed after audit entry %d (%s) recorded it: its bytes hash to %s, the entry recorded %s", seq, ref.Seq, ref.Object, es.sum, ref.SHA256)})
+			case ok:
+			case !es.at.IsZero() && audit.Imported(log, archive.Event{CaseID: cs.id, At: es.at}):
+			default:
+				v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
+					"event %d has no audit entry: it was stored while the audit log could not be written and the entry was not yet added late (dossier serve adds it when it starts), or the entry was removed", seq)})
+			}
+		}
+	}
+	keys := make([]string, 0, len(log.Events))
+	for key := range log.Events {
+		if !seen[key] {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		id, seq, _ := archive.ParseEventKey(key)
+		if cs := v.cases[id]; cs != nil && len(cs.hashes) < len(cs.events) {
+			continue // listed but unreadable: reported with the case
+		}
+		_, err := v.store.Stat(ctx, key)
+		if archive.IsCode(err, archive.ENOTFOUND) {
+			ref := log.Events[key]
+			v.col.add(archive.Problem{CaseID: id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
+				"audit entry %d (%s) records event %d, which is missing: the event was removed", ref.Seq, ref.Object, seq)})
+			continue
+		}
+		if err != nil && !archive.IsCode(err, archive.EINVALID) {
+			return err
+		}
+	}
+	return nil
 }

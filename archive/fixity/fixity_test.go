@@ -269,7 +269,7 @@ func TestVerifyWORM(t *testing.T) {
 	ctx := context.Background()
 	store := servicetest.OpenBucket(t, true, "GOVERNANCE")
 	db := servicetest.OpenDB(t, filepath.Join(t.TempDir(), "live.db"))
-	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: openAudit(t, store)})
 	rec, err := svc.ArchiveCase(ctx, servicetest.Archivist, servicetest.DecidedCase(t, svc, "pension_enrolment", validPDF("身份证")))
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +283,8 @@ func TestVerifyWORM(t *testing.T) {
 	}
 	// A package archived by a service that did not see the lock (as one
 	// archived before Object Lock was turned on): its record says no WORM.
-	blind := service.New(service.Options{Store: noRetainer{store}, Projection: servicetest.OpenDB(t, filepath.Join(t.TempDir(), "b.db"))})
+	blind := service.New(service.Options{Store: noRetainer{store}, Projection: servicetest.OpenDB(t, filepath.Join(t.TempDir(), "b.db")),
+		Audit: openAudit(t, store)})
 	plain := archivedWith(t, blind, store, map[string][]byte{"a.pdf": validPDF("x")}, "")
 	rep, err = fixity.Verify(ctx, store, nil)
 	if err != nil {
@@ -293,6 +294,18 @@ func TestVerifyWORM(t *testing.T) {
 	if rep.Failures() != 0 || p == nil || p.Severity != fixity.ResultWarn || p.CaseID != plain.CaseID || findProblem(rep, fixity.ItemWORM, rec.ManifestKey) != nil {
 		t.Fatalf("an unretained package: %+v %+v", rep.Problems, rep.Warnings)
 	}
+}
+
+// openAudit opens the audit log of store, closed when the test ends: a
+// service without one leaves events that verify finds unaudited.
+func openAudit(t *testing.T, store archive.ObjectStore) *audit.AuditLog {
+	t.Helper()
+	l, err := audit.OpenAuditLog(context.Background(), store, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	return l
 }
 
 // noRetainer hides a store's WORM methods.

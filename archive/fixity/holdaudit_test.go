@@ -116,8 +116,12 @@ func TestVerifyFindsRemovedLoanEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Problems) != 1 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
-		!strings.Contains(rep.Problems[0].Detail, "loan "+l.ID+": return") || !strings.Contains(rep.Problems[0].Detail, "leave it approved") {
+	// Found twice: by the audited loan step, and by the audit entry that
+	// vouched for the removed event.
+	removed := archive.EventKey(rec.CaseID, c.Seq)
+	if len(rep.Problems) != 2 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
+		!strings.Contains(rep.Problems[0].Detail, "loan "+l.ID+": return") || !strings.Contains(rep.Problems[0].Detail, "leave it approved") ||
+		rep.Problems[1].Item != fixity.ItemEventsAudited || rep.Problems[1].Object != removed || !strings.Contains(rep.Problems[1].Detail, "which is missing: the event was removed") {
 		t.Fatalf("removed loan_returned event: problems %+v", rep.Problems)
 	}
 }
@@ -132,7 +136,7 @@ func TestVerifyFindsEditedRetentionEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := servicetest.OpenDB(t, filepath.Join(dir, "live.db"))
-	svc := service.New(service.Options{Store: store, Projection: db, Users: db})
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: openAudit(t, store)})
 	rec := archivedWith(t, svc, store, map[string][]byte{"a.pdf": validPDF("申请表")}, "")
 	if rep, err := fixity.Verify(ctx, store, nil); err != nil || rep.Failures() != 0 {
 		t.Fatalf("untouched: %+v %v", rep.Problems, err)
@@ -161,8 +165,11 @@ func TestVerifyFindsEditedRetentionEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Failures() != 1 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
-		!strings.Contains(rep.Problems[0].Detail, "retention ends 2020-01-01") {
+	// Found twice: by the retention the record's fields give, and by the
+	// audit entry that recorded the event's hash.
+	ret, changed := rep.Problems[len(rep.Problems)-1], rep.Problems[0] // by object: events/ before manifest-
+	if rep.Failures() != 2 || ret.CaseID != rec.CaseID || ret.ArchiveNo != rec.ArchiveNo || !strings.Contains(ret.Detail, "retention ends 2020-01-01") ||
+		changed.Item != fixity.ItemEventsAudited || changed.Object != key || !strings.Contains(changed.Detail, "was changed after audit entry") {
 		t.Fatalf("edited retention end: %+v", rep.Problems)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/service"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,8 @@ type Server struct {
 	// document describes, without the pages.
 	apiRoutes [][2]string
 	pages     Pages
+	space     func() (free, total uint64, err error)
+	minFree   uint64
 }
 
 // Pages are web pages served beside the API (archive/web): on the same
@@ -60,12 +63,19 @@ type Config struct {
 	// believed for the client address (audit, sign-in rate limit); none
 	// by default, so the peer address counts (DOSSIER_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// DataDirSpace, when set, reports the free and the total bytes of the
+	// file system holding the data dir: /metrics exports them, /readyz
+	// shows them and fails while fewer than MinFree bytes are free
+	// (DOSSIER_MIN_FREE), since writes are then about to fail with 507.
+	DataDirSpace func() (free, total uint64, err error)
+	MinFree      uint64
 }
 
 // NewServer builds the routes.
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag}
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
+		space: cfg.DataDirSpace, minFree: cfg.MinFree}
 	if cfg.IndexLag != nil {
 		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
@@ -73,6 +83,24 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 			n, _ := cfg.IndexLag(context.Background())
 			return float64(n)
 		}))
+	}
+	if cfg.DataDirSpace != nil {
+		gauge := func(name, help string, value func(free, total uint64) uint64) prometheus.Collector {
+			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+				free, total, err := cfg.DataDirSpace()
+				if err != nil {
+					return math.NaN()
+				}
+				return float64(value(free, total))
+			})
+		}
+		s.metrics.reg.MustRegister(
+			gauge("dossier_data_dir_free_bytes", "Bytes free for dossier on the file system of the data dir (BoltDB, index, embedded store, upload staging).",
+				func(free, _ uint64) uint64 { return free }),
+			gauge("dossier_data_dir_size_bytes", "Size in bytes of the file system of the data dir.",
+				func(_, total uint64) uint64 { return total }),
+			gauge("dossier_data_dir_min_free_bytes", "Free bytes under which /readyz fails (DOSSIER_MIN_FREE).",
+				func(uint64, uint64) uint64 { return cfg.MinFree }))
 	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
@@ -180,6 +208,7 @@ var statusOf = map[string]int{
 	archive.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	archive.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	archive.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	archive.EFULL:         http.StatusInsufficientStorage,
 	archive.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -269,23 +298,51 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
+// readyTimeout bounds each check of /readyz, so that a store that
+// accepts connections and never answers is named within it.
+const readyTimeout = 3 * time.Second
+
 func (s *Server) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
-	defer cancel()
-	if err := s.svc.Ready(ctx); err != nil {
+	check := func(fn func(context.Context) error) error {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
+		defer cancel()
+		return fn(ctx)
+	}
+	if err := check(s.svc.Ready); err != nil {
 		s.Fail(c, err)
 		return
 	}
-	worm, err := s.svc.WORM(ctx)
+	out := gin.H{"status": "ready"}
+	if s.space != nil {
+		free, total, err := s.space()
+		if err != nil {
+			s.Fail(c, &archive.Error{Code: archive.EUNAVAILABLE, Message: "data dir: its free space cannot be read", Err: err})
+			return
+		}
+		if free < s.minFree {
+			s.Fail(c, archive.Errorf(archive.EUNAVAILABLE, "data dir: %d MiB free, under the minimum of %d MiB (DOSSIER_MIN_FREE): writes are about to fail as storage full",
+				free>>20, s.minFree>>20))
+			return
+		}
+		out["data_dir"] = gin.H{"free_bytes": free, "size_bytes": total, "min_free_bytes": s.minFree}
+	}
+	err := check(func(ctx context.Context) error {
+		worm, err := s.svc.WORM(ctx)
+		out["worm"] = worm
+		return err
+	})
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	out := gin.H{"status": "ready", "worm": worm}
 	if s.indexLag != nil {
-		if n, err := s.indexLag(ctx); err == nil {
-			out["search_index_lag"] = n
-		}
+		check(func(ctx context.Context) error {
+			n, err := s.indexLag(ctx)
+			if err == nil {
+				out["search_index_lag"] = n
+			}
+			return nil
+		})
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -187,12 +187,17 @@ func TestPackageRoundTrip(t *testing.T) {
 			if irep.Written != len(want) || irep.Existing != 2 || irep.Objects != irep.Written+irep.Existing {
 				t.Fatalf("import report %+v, want %d written", irep, len(want))
 			}
+			// The import is audited (as Service.Import does), which
+			// vouches for the events it brought in.
+			svc2, db2 := servicetest.NewService(t, target, filepath.Join(dst.Dir, "dst.db"))
+			if err := svc2.RecordTransfer(ctx, servicetest.Archivist, "archive.import", irep, "package.zip"); err != nil {
+				t.Fatal(err)
+			}
 			fix, err := fixity.Verify(ctx, target, nil)
 			if err != nil || len(fix.Problems) != 0 || fix.ArchivedCases != 3 {
 				t.Fatalf("fixity of the target: %+v, %v", fix, err)
 			}
 			// The projection shows the cases once reconciled.
-			svc2, db2 := servicetest.NewService(t, target, filepath.Join(dst.Dir, "dst.db"))
 			if _, err := svc2.Reconcile(ctx); err != nil {
 				t.Fatal(err)
 			}

@@ -47,6 +47,11 @@ type Config struct {
 	// MustExist makes Open fail with ENOTFOUND when the bucket does not
 	// exist, instead of creating it (for commands that only read a store).
 	MustExist bool
+	// Timeout is how long the store may keep a call waiting
+	// (DOSSIER_S3_TIMEOUT): a metadata call or small object must be
+	// answered within it, a streamed blob must move bytes within it. 0
+	// means DefaultTimeout.
+	Timeout time.Duration
 }
 
 // MemoryLimit is the largest upload staged in memory; larger ones are
@@ -61,6 +66,8 @@ type Store struct {
 	tmp    string
 	bufs   sync.Pool
 	mode   minio.RetentionMode
+	// timeout bounds every call (see watch).
+	timeout time.Duration
 	// locked is set when the bucket has Object Lock: it is then versioned,
 	// and Delete removes versions rather than hiding them behind a delete
 	// marker.
@@ -104,18 +111,31 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if !mode.IsValid() {
 		return nil, archive.Errorf(archive.EINVALID, "WORM mode must be compliance or governance, not %q", cfg.WORMMode)
 	}
-	s := &Store{c: c, core: &minio.Core{Client: c}, bucket: cfg.Bucket, tmp: cfg.TempDir, mode: mode}
-	ok, err := c.BucketExists(ctx, cfg.Bucket)
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	s := &Store{c: c, core: &minio.Core{Client: c}, bucket: cfg.Bucket, tmp: cfg.TempDir, mode: mode, timeout: cfg.Timeout}
+	var ok bool
+	err = s.bounded(ctx, op, "", func(ctx context.Context) (err error) {
+		ok, err = c.BucketExists(ctx, cfg.Bucket)
+		return err
+	})
 	if err != nil {
-		return nil, s.err(op, "", err)
+		return nil, err
 	}
 	if !ok && cfg.MustExist {
 		return nil, archive.Errorf(archive.ENOTFOUND, "bucket %s does not exist at %s", cfg.Bucket, cfg.Endpoint)
 	}
 	if !ok {
-		err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: cfg.ObjectLock})
-		if err != nil && minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
-			return nil, s.err(op, "", err)
+		err := s.bounded(ctx, op, "", func(ctx context.Context) error {
+			err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: cfg.ObjectLock})
+			if minio.ToErrorResponse(err).Code == "BucketAlreadyOwnedByYou" {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if _, _, err := s.lockConfig(ctx); err != nil {
@@ -130,6 +150,14 @@ func (s *Store) Client() *minio.Client { return s.c }
 
 // Bucket is the bucket name.
 func (s *Store) Bucket() string { return s.bucket }
+
+// bounded runs one call to the store within the store's timeout (see
+// watch) and translates its error.
+func (s *Store) bounded(ctx context.Context, op, key string, call func(ctx context.Context) error) error {
+	w := s.watch(ctx)
+	defer w.done()
+	return w.err(s, op, key, call(w.ctx))
+}
 
 // err translates minio-go errors into archive codes at the edge.
 func (s *Store) err(op, key string, err error) error {
@@ -159,6 +187,15 @@ func (s *Store) err(op, key string, err error) error {
 		return &archive.Error{Op: op, Code: archive.EINVALID, Message: resp.Message, Err: err}
 	case "NoSuchBucket":
 		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "bucket " + s.bucket + " does not exist", Err: err}
+	case "XMinioStorageFull", "XMinioAdminBucketQuotaExceeded":
+		return archive.Full(op, err)
+	case "IncompleteBody":
+		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "the object store stopped receiving the content (it may be out of space); nothing was stored", Err: err}
+	}
+	// MinIO also answers a drive that filled up mid-write with a 500
+	// whose message names the cause.
+	if resp.StatusCode == http.StatusInsufficientStorage || strings.Contains(resp.Message, "no space left on device") {
+		return archive.Full(op, err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || resp.StatusCode == 0 || resp.StatusCode >= 500 {
@@ -179,31 +216,29 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	hr := archive.NewHashingReader(r, opts.MaxSize)
 	buf := s.getBuf()
 	defer s.bufs.Put(buf)
+	// Writes to the buffer never fail: an error here is the client's.
 	n, err := io.CopyN(buf, hr, MemoryLimit+1)
-	var body io.Reader = bytes.NewReader(buf.Bytes())
-	if err == nil && n > MemoryLimit {
-		f, ferr := os.CreateTemp(s.tmp, "dossier-blob-*")
-		if ferr != nil {
-			return archive.BlobInfo{}, archive.E(op, archive.EUNAVAILABLE, ferr)
+	if err != nil && err != io.EOF {
+		return archive.BlobInfo{}, archive.ReadErr(op, err)
+	}
+	var body io.ReadSeeker = bytes.NewReader(buf.Bytes())
+	if n > MemoryLimit {
+		f, err := os.CreateTemp(s.tmp, "dossier-blob-*")
+		if err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
 		}
 		defer os.Remove(f.Name())
 		defer f.Close()
-		if _, err = f.Write(buf.Bytes()); err == nil {
-			_, err = io.Copy(f, hr)
+		if _, err := f.Write(buf.Bytes()); err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
 		}
-		if err == nil {
-			_, err = f.Seek(0, io.SeekStart)
-		}
-		body = f
-	} else if err == io.EOF {
-		err = nil
-	}
-	if err != nil {
-		var ae *archive.Error
-		if errors.As(err, &ae) {
+		if _, err := archive.CopyUpload(op, f, hr); err != nil {
 			return archive.BlobInfo{}, err
 		}
-		return archive.BlobInfo{}, &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content could not be read to the end", Err: err}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return archive.BlobInfo{}, archive.WriteErr(op, err)
+		}
+		body = f
 	}
 	if err := hr.Check(opts); err != nil {
 		return archive.BlobInfo{}, err
@@ -235,15 +270,17 @@ func (s *Store) put(ctx context.Context, key string, body io.Reader, size int64,
 		opts.ContentType = "application/octet-stream"
 	}
 	opts.SetMatchETagExcept("*")
-	_, err := s.c.PutObject(ctx, s.bucket, key, body, size, opts)
-	return s.err("s3store.put", key, err)
+	w := s.watch(ctx)
+	defer w.done()
+	_, err := s.c.PutObject(w.ctx, s.bucket, key, body, size, opts)
+	return w.writeErr(s, "s3store.put", key, err)
 }
 
 // putHashed sends content whose SHA-256 is already known. The hash signs
 // the request as its payload hash (x-amz-content-sha256), so the server
 // checks the bytes it received against it, and the client does not hash
 // the content a second time as streaming signatures would.
-func (s *Store) putHashed(ctx context.Context, key string, body io.Reader, size int64, contentType, sum string) error {
+func (s *Store) putHashed(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType, sum string) error {
 	opts := minio.PutObjectOptions{ContentType: contentType, DisableContentSha256: true}
 	if contentType == "" {
 		opts.ContentType = "application/octet-stream"
@@ -256,8 +293,22 @@ func (s *Store) putHashed(ctx context.Context, key string, body io.Reader, size 
 	// which cannot go with a signed payload hash.
 	opts.UserMetadata = map[string]string{"X-Amz-Checksum-Sha256": base64.StdEncoding.EncodeToString(raw)}
 	opts.SetMatchETagExcept("*")
-	_, err = s.core.PutObject(ctx, s.bucket, key, body, size, "", sum, opts)
-	return s.err("s3store.put", key, err)
+	// The upload may take as long as it needs while the store takes in
+	// bytes; once it has them all, it has the limit to answer.
+	w := s.watch(ctx)
+	defer w.done()
+	in := progressReader{body, w}
+	_, err = s.core.PutObject(w.ctx, s.bucket, key, in, size, "", sum, opts)
+	if minio.ToErrorResponse(err).Code == "IncompleteBody" {
+		// The body is ours, whole and replayable: the server stopped
+		// reading it, as MinIO does when its drive fills mid-write. Once
+		// more tells why (XMinioStorageFull) or gets it through.
+		if _, serr := body.Seek(0, io.SeekStart); serr == nil {
+			w.arm()
+			_, err = s.core.PutObject(w.ctx, s.bucket, key, in, size, "", sum, opts)
+		}
+	}
+	return w.writeErr(s, "s3store.put", key, err)
 }
 
 // Create implements archive.ObjectStore with a conditional PUT.
@@ -277,12 +328,17 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, archive.Obj
 	}
 	// One GET answers both the object's description and its body
 	// (minio.Client.GetObject followed by Stat would first send a HEAD);
-	// the body is read straight from the response.
-	body, st, _, err := s.core.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	// the body is read straight from the response, each read bounded by
+	// the store's timeout.
+	w := s.watch(ctx)
+	body, st, _, err := s.core.GetObject(w.ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, archive.ObjectInfo{}, s.err(op, key, err)
+		err = w.err(s, op, key, err)
+		w.done()
+		return nil, archive.ObjectInfo{}, err
 	}
-	return body, archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
+	w.disarm()
+	return &streamBody{ReadCloser: body, w: w, op: op}, archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
 }
 
 // Stat implements archive.ObjectStore.
@@ -290,9 +346,13 @@ func (s *Store) Stat(ctx context.Context, key string) (archive.ObjectInfo, error
 	if err := archive.ValidateKey(key); err != nil {
 		return archive.ObjectInfo{}, err
 	}
-	st, err := s.c.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	var st minio.ObjectInfo
+	err := s.bounded(ctx, "s3store.Stat", key, func(ctx context.Context) (err error) {
+		st, err = s.c.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+		return err
+	})
 	if err != nil {
-		return archive.ObjectInfo{}, s.err("s3store.Stat", key, err)
+		return archive.ObjectInfo{}, err
 	}
 	return archive.ObjectInfo{Key: key, Size: st.Size, ModTime: st.LastModified}, nil
 }
@@ -302,37 +362,48 @@ func (s *Store) List(ctx context.Context, prefix, after string, limit int) (arch
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var page archive.ListPage
-	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
-		Prefix: prefix, StartAfter: after, Recursive: true, MaxKeys: limit + 1,
-	}) {
-		if oi.Err != nil {
-			return archive.ListPage{}, s.err("s3store.List", prefix, oi.Err)
+	err := s.bounded(ctx, "s3store.List", prefix, func(ctx context.Context) error {
+		for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
+			Prefix: prefix, StartAfter: after, Recursive: true, MaxKeys: limit + 1,
+		}) {
+			if oi.Err != nil {
+				return oi.Err
+			}
+			if len(page.Objects) == limit {
+				page.Next = page.Objects[limit-1].Key
+				break
+			}
+			page.Objects = append(page.Objects, archive.ObjectInfo{Key: oi.Key, Size: oi.Size, ModTime: oi.LastModified})
 		}
-		if len(page.Objects) == limit {
-			page.Next = page.Objects[limit-1].Key
-			break
-		}
-		page.Objects = append(page.Objects, archive.ObjectInfo{Key: oi.Key, Size: oi.Size, ModTime: oi.LastModified})
+		return nil
+	})
+	if err != nil {
+		return archive.ListPage{}, err
 	}
 	return page, nil
 }
 
-// Walk implements archive.ObjectStore.
+// Walk implements archive.ObjectStore. It lists page by page, each page
+// one call bounded by the store's timeout, so that fn may take as long as
+// it needs between them.
 func (s *Store) Walk(ctx context.Context, prefix string, fn func(archive.ObjectInfo) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
-		if oi.Err != nil {
-			return s.err("s3store.Walk", prefix, oi.Err)
-		}
-		if err := fn(archive.ObjectInfo{Key: oi.Key, Size: oi.Size, ModTime: oi.LastModified}); err != nil {
+	after := ""
+	for {
+		page, err := s.List(ctx, prefix, after, 1000)
+		if err != nil {
 			return err
 		}
+		for _, oi := range page.Objects {
+			if err := fn(oi); err != nil {
+				return err
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		after = page.Next
 	}
-	return nil
 }
 
 // Delete implements archive.ObjectStore. On a bucket with Object Lock
@@ -345,19 +416,23 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := archive.ValidateKey(key); err != nil {
 		return err
 	}
+	w := s.watch(ctx)
+	defer w.done()
+	ctx = w.ctx
 	if !s.locked.Load() {
-		return s.err(op, key, s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+		return w.err(s, op, key, s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	for oi := range s.c.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{Prefix: key, Recursive: true, WithVersions: true}) {
 		if oi.Err != nil {
-			return s.err(op, key, oi.Err)
+			return w.err(s, op, key, oi.Err)
 		}
 		if oi.Key != key {
 			break // longer keys sort after all versions of key
 		}
 		err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: oi.VersionID})
+		if err != nil && w.timedOut() {
+			return w.notAnswering(op, err)
+		}
 		if err != nil {
 			return s.lockErr(op, key, "object "+key+" is under WORM retention (S3 Object Lock) and cannot be deleted", err)
 		}
@@ -388,7 +463,12 @@ var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // enabled and a note: its default retention rule, if any ("GOVERNANCE 30
 // DAYS"), or why the configuration could not be read.
 func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err error) {
-	state, mode, validity, unit, err := s.c.GetObjectLockConfig(ctx, s.bucket)
+	w := s.watch(ctx)
+	defer w.done()
+	state, mode, validity, unit, err := s.c.GetObjectLockConfig(w.ctx, s.bucket)
+	if err != nil && w.timedOut() {
+		return false, "", w.notAnswering("s3store.WORM", err)
+	}
 	if err != nil {
 		switch minio.ToErrorResponse(err).Code {
 		case "ObjectLockConfigurationNotFoundError", "NotImplemented":
@@ -456,10 +536,13 @@ func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
 	// A concurrent archiving of another case sharing a blob may extend it
 	// between the read and the write; then S3 refuses ours if it is
 	// shorter, and a second look finds the retention long enough.
+	w := s.watch(ctx)
+	defer w.done()
 	for attempt := 0; attempt < 3; attempt++ {
-		cur, curUntil, gerr := s.c.GetObjectRetention(ctx, s.bucket, key, "")
+		w.arm()
+		cur, curUntil, gerr := s.c.GetObjectRetention(w.ctx, s.bucket, key, "")
 		if gerr != nil && minio.ToErrorResponse(gerr).Code != "NoSuchObjectLockConfiguration" {
-			return s.err(op, key, gerr)
+			return w.err(s, op, key, gerr)
 		}
 		if gerr == nil && curUntil != nil && !curUntil.Before(until) {
 			return nil
@@ -471,17 +554,26 @@ func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
 		if cur != nil && *cur == minio.Governance && mode == minio.Compliance {
 			bypass = true
 		}
-		err = s.c.PutObjectRetention(ctx, s.bucket, key, minio.PutObjectRetentionOptions{Mode: &mode, RetainUntilDate: &until, GovernanceBypass: bypass})
+		err = s.c.PutObjectRetention(w.ctx, s.bucket, key, minio.PutObjectRetentionOptions{Mode: &mode, RetainUntilDate: &until, GovernanceBypass: bypass})
 		if err == nil {
 			return nil
+		}
+		if w.timedOut() {
+			return w.notAnswering(op, err)
 		}
 	}
 	return s.lockErr(op, key, "the object store refused to retain "+key, err)
 }
 
-// Ping implements archive.ObjectStore.
+// Ping implements archive.ObjectStore. A store that does not answer in
+// time is "not answering within 3s" (readiness names the store).
 func (s *Store) Ping(ctx context.Context) error {
-	ok, err := s.c.BucketExists(ctx, s.bucket)
+	w := s.watch(ctx)
+	defer w.done()
+	ok, err := s.c.BucketExists(w.ctx, s.bucket)
+	if err != nil && w.timedOut() {
+		return &archive.Error{Op: "s3store.Ping", Code: archive.EUNAVAILABLE, Message: fmt.Sprintf("not answering within %s", w.limit), Err: err}
+	}
 	if err != nil {
 		return s.err("s3store.Ping", "", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dossier/archive"
+	"dossier/archive/audit"
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	"dossier/archive/s3store"
@@ -69,8 +70,14 @@ func OpenDB(t testing.TB, path string) *boltdb.DB {
 }
 
 // NewService is a Service over store with a BoltDB projection at dbPath
-// and no audit log, renderer or index.
+// and the audit log (closed when the test ends), but no renderer or
+// index. Its events have their audit entries, as `dossier verify` wants.
 func NewService(t testing.TB, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
 	db := OpenDB(t, dbPath)
-	return service.New(service.Options{Store: store, Projection: db}), db
+	log, err := audit.OpenAuditLog(context.Background(), store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(log.Close)
+	return service.New(service.Options{Store: store, Projection: db, Audit: log}), db
 }

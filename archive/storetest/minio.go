@@ -93,7 +93,12 @@ func FreePort() (int, error) {
 }
 
 // StartMinIO starts a new server and waits until it answers.
-func StartMinIO() (*MinIO, error) {
+func StartMinIO() (*MinIO, error) { return StartMinIOOn("") }
+
+// StartMinIOOn starts a new server keeping its data in dataDir (a
+// directory of its own under the server's temporary directory when
+// empty), e.g. on a small file system that fills up.
+func StartMinIOOn(dataDir string) (*MinIO, error) {
 	bin, err := MinIOBinary()
 	if err != nil {
 		return nil, err
@@ -102,9 +107,12 @@ func StartMinIO() (*MinIO, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dataDir == "" {
+		dataDir = filepath.Join(dir, "data")
+	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		m, err := startMinIO(bin, dir)
+		m, err := startMinIO(bin, dir, dataDir)
 		if err == nil {
 			return m, nil
 		}
@@ -114,7 +122,7 @@ func StartMinIO() (*MinIO, error) {
 	return nil, lastErr
 }
 
-func startMinIO(bin, dir string) (*MinIO, error) {
+func startMinIO(bin, dir, dataDir string) (*MinIO, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -130,7 +138,7 @@ func startMinIO(bin, dir string) (*MinIO, error) {
 		dir:       dir,
 	}
 	m.cmd = exec.Command(bin, "server", "--quiet", "--address", m.Endpoint,
-		"--console-address", fmt.Sprintf("127.0.0.1:%d", console), filepath.Join(dir, "data"))
+		"--console-address", fmt.Sprintf("127.0.0.1:%d", console), dataDir)
 	m.cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+m.AccessKey,
 		"MINIO_ROOT_PASSWORD="+m.SecretKey,
@@ -184,6 +192,33 @@ func (m *MinIO) Stop() {
 		}
 	}
 	os.RemoveAll(m.dir)
+}
+
+// Freeze stops the server with SIGSTOP: it keeps its port and accepts
+// connections (the kernel does), but answers nothing, like a hung or
+// overloaded store. Thaw resumes it.
+func (m *MinIO) Freeze() error { return m.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen server (SIGCONT).
+func (m *MinIO) Thaw() error { return m.cmd.Process.Signal(syscall.SIGCONT) }
+
+// SmallFS mounts a tmpfs of size bytes on a new directory, unmounted
+// (lazily, so open files do not keep it) when the test ends: a real file
+// system that fills up, for tests of a full disk. Mounting needs root, or
+// a user and mount namespace (`unshare -rm go test …`); the test fails,
+// never skips, without it.
+func SmallFS(t testing.TB, size int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
+		t.Fatalf("mount a %d-byte tmpfs on %s for a full-disk test (run as root, or under `unshare -rm`): %v", size, dir, err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir
 }
 
 // NewBucketName returns a fresh, valid bucket name.

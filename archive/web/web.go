@@ -357,6 +357,7 @@ var errorTitles = map[string]string{
 	archive.ETOOLARGE:     "文件过大",
 	archive.EUNSUPPORTED:  "不支持的文件类型",
 	archive.EUNAVAILABLE:  "服务暂不可用，请稍后再试",
+	archive.EFULL:         "服务器存储空间已满",
 	archive.EINTERNAL:     "内部错误",
 }
 
@@ -369,7 +370,8 @@ var errorHints = map[string]string{
 	archive.EUNAUTHORIZED: "登录已失效，请重新登录。",
 	archive.ETOOLARGE:     "请上传较小的文件。",
 	archive.EUNSUPPORTED:  "请上传 PDF、JPEG、PNG、TIFF、文本、DOCX 或 OFD 文件。",
-	archive.EUNAVAILABLE:  "系统的存储或数据库暂时无法访问，未作任何更改。",
+	archive.EUNAVAILABLE:  "系统的存储或数据库暂时无法访问。下方说明会写明更改是否已经保存；重试前请先刷新案件页面确认。",
+	archive.EFULL:         "服务器的存储空间已满，本次提交没有保存。请联系系统管理员释放空间后再试。",
 	archive.EINTERNAL:     "系统出现内部错误，已记录日志。",
 }
 

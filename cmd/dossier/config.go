@@ -40,18 +40,25 @@ type config struct {
 	// the retention mode of archived objects.
 	ObjectLock bool
 	WORMMode   string
-	MaxUpload  int64
-	Catalogue  string
-	Calendar   string
-	FontDir    string
-	PublicURL  string
-	Agency     string
-	Fonds      string
+	// S3Timeout bounds each call to the S3 store.
+	S3Timeout time.Duration
+	MaxUpload int64
+	Catalogue string
+	Calendar  string
+	FontDir   string
+	PublicURL string
+	Agency    string
+	Fonds     string
 	// SecureCookies marks the web session cookie Secure (also on when
 	// the public URL is https).
 	SecureCookies bool
 	// TrustedProxies may set X-Forwarded-For.
 	TrustedProxies []string
+	// MinFree is the free space of the data dir under which /readyz
+	// fails.
+	MinFree int64
+	// BodyTimeout cuts off a client that stops sending its request body.
+	BodyTimeout time.Duration
 	// renderer draws notices (serve sets it).
 	renderer notices.Renderer
 	reports  service.Renderers
@@ -67,6 +74,7 @@ func storageFlags() []cli.Flag {
 		&cli.StringFlag{Name: "s3-region", Value: "us-east-1", EnvVars: []string{"DOSSIER_S3_REGION"}, Usage: "S3 region"},
 		&cli.BoolFlag{Name: "s3-tls", EnvVars: []string{"DOSSIER_S3_TLS"}, Usage: "use https to reach S3"},
 		&cli.BoolFlag{Name: "s3-object-lock", EnvVars: []string{"DOSSIER_S3_OBJECT_LOCK"}, Usage: "create a missing bucket with Object Lock (WORM); it cannot be enabled later"},
+		&cli.DurationFlag{Name: "s3-timeout", Value: s3store.DefaultTimeout, EnvVars: []string{"DOSSIER_S3_TIMEOUT"}, Usage: "how long the S3 store may keep a call waiting: a metadata call or small object must be answered, a streamed content must move bytes, within it (then 503)"},
 		&cli.StringFlag{Name: "worm-mode", Value: "compliance", EnvVars: []string{"DOSSIER_WORM_MODE"}, Usage: "Object Lock mode of archived objects: compliance (nobody can shorten it) or governance"},
 		&cli.Int64Flag{Name: "max-upload", Value: 50 << 20, EnvVars: []string{"DOSSIER_MAX_UPLOAD"}, Usage: "largest material in bytes"},
 		&cli.StringFlag{Name: "catalogue", EnvVars: []string{"DOSSIER_CATALOGUE"}, Usage: "business catalogue JSON overriding the built-in one"},
@@ -82,6 +90,8 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "agency", Value: "某市社会保险事业管理中心", EnvVars: []string{"DOSSIER_AGENCY"}, Usage: "issuing agency printed on notices"},
 		&cli.StringFlag{Name: "fonds", Value: "Z109", EnvVars: []string{"DOSSIER_FONDS"}, Usage: "全宗号 of archive numbers (4 letters or digits)"},
 		&cli.StringSliceFlag{Name: "trusted-proxy", EnvVars: []string{"DOSSIER_TRUSTED_PROXIES"}, Usage: "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeat, or comma-separated); none by default"},
+		&cli.DurationFlag{Name: "body-timeout", Value: 30 * time.Second, EnvVars: []string{"DOSSIER_BODY_TIMEOUT"}, Usage: "longest wait for the next bytes of a request body before the client is cut off (headers: 10s)"},
+		&cli.Int64Flag{Name: "min-free", Value: 512 << 20, EnvVars: []string{"DOSSIER_MIN_FREE"}, Usage: "bytes that must stay free in the data dir; /readyz fails under it (writes then soon fail with 507)"},
 		&cli.BoolFlag{Name: "secure-cookies", EnvVars: []string{"DOSSIER_SECURE_COOKIES"}, Usage: "mark the web session cookie Secure and send HSTS, for https behind a proxy (on by itself when --public-url is https)"},
 	)
 }
@@ -98,6 +108,7 @@ func loadConfig(c *cli.Context) (config, error) {
 		TLS:        c.Bool("s3-tls"),
 		ObjectLock: c.Bool("s3-object-lock"),
 		WORMMode:   strings.ToUpper(c.String("worm-mode")),
+		S3Timeout:  c.Duration("s3-timeout"),
 		MaxUpload:  c.Int64("max-upload"),
 		Catalogue:  c.String("catalogue"),
 		Calendar:   c.String("calendar"),
@@ -107,6 +118,17 @@ func loadConfig(c *cli.Context) (config, error) {
 		Fonds:      c.String("fonds"),
 	}
 	cfg.TrustedProxies = c.StringSlice("trusted-proxy")
+	cfg.MinFree = c.Int64("min-free")
+	if cfg.S3Timeout <= 0 {
+		return cfg, fmt.Errorf("--s3-timeout (DOSSIER_S3_TIMEOUT) must be a positive duration such as 5s, not %v", cfg.S3Timeout)
+	}
+	// Flags the command does not have read as zero.
+	if cfg.BodyTimeout = c.Duration("body-timeout"); cfg.BodyTimeout < 0 {
+		return cfg, fmt.Errorf("--body-timeout (DOSSIER_BODY_TIMEOUT) must be a positive duration such as 30s, not %v", cfg.BodyTimeout)
+	}
+	if cfg.MinFree < 0 {
+		return cfg, fmt.Errorf("--min-free (DOSSIER_MIN_FREE) must be a number of bytes, not %d", cfg.MinFree)
+	}
 	for _, p := range cfg.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return cfg, fmt.Errorf("--trusted-proxy (DOSSIER_TRUSTED_PROXIES): %q is not an IP address or CIDR", p)
@@ -175,7 +197,7 @@ func openStoreFor(ctx context.Context, cfg config, mustExist bool) (archive.Obje
 	st, err := s3store.Open(ctx, s3store.Config{
 		Endpoint: cfg.S3Endpoint, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
 		Bucket: cfg.Bucket, Region: cfg.Region, TLS: cfg.TLS, TempDir: tmp,
-		ObjectLock: cfg.ObjectLock, WORMMode: cfg.WORMMode, MustExist: mustExist,
+		ObjectLock: cfg.ObjectLock, WORMMode: cfg.WORMMode, MustExist: mustExist, Timeout: cfg.S3Timeout,
 	})
 	if mustExist && archive.IsCode(err, archive.ENOTFOUND) {
 		return nil, fmt.Errorf("%s: check --s3-bucket / DOSSIER_S3_BUCKET", archive.ErrorMessage(err))
@@ -252,4 +274,20 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 	}
 	a.svc, a.opts = service.New(opts), opts
 	return a, nil
+}
+
+// openAudited is openAll with the audit log on the store, which every
+// command that writes records its changes in (and which vouches for the
+// case events it stores). closeAll closes the audit log, then the rest.
+func openAudited(ctx context.Context, cfg config) (a *app, closeAll func(), err error) {
+	var log *audit.AuditLog
+	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*audit.AuditLog, error) {
+		var err error
+		log, err = audit.OpenAuditLog(ctx, store, time.Now)
+		return log, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, func() { log.Close(); a.Close() }, nil
 }

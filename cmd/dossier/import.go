@@ -40,11 +40,13 @@ func importPackages(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := openAll(c.Context, cfg, nil)
+	// The import is audited (archive.import per archive), which vouches
+	// for the events it brings in.
+	a, closeAll, err := openAudited(c.Context, cfg)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeAll()
 	start := time.Now()
 	rep, rr, err := a.svc.Import(c.Context, cliBy(), f, info.Size(), packages.PackageOptions{Progress: progressBars(c)}, filepath.Base(file))
 	if rep == nil && err != nil {

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"dossier/archive"
-	"dossier/archive/audit"
 	"dossier/archive/service"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -100,6 +100,25 @@ func serve(c *cli.Context) error {
 			}
 		}
 	}()
+	// Case events stored while the audit log could not be written — by
+	// the last process, which died before its own retry wrote them, or
+	// by another sharing the bucket — get their entries, marked late. It
+	// reads the whole log, so it runs beside the server.
+	auditReconciled := make(chan struct{})
+	go func() {
+		defer close(auditReconciled)
+		rep, err := a.opts.Audit.ReconcileEvents(ctx)
+		if len(rep.Late) > 0 {
+			log.Warn("wrote late audit entries for stored case events that had none", "events", len(rep.Late), "first", rep.Late[0])
+		}
+		for _, key := range rep.Unreadable {
+			log.Warn("case event does not decode; it has no audit entry", "object", key)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("audit reconciliation", "err", err)
+		}
+	}()
+	defer func() { <-auditReconciled }()
 	if a.indexRebuilt {
 		if err := db.EnqueueAll(ctx); err != nil {
 			return err
@@ -118,12 +137,14 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, TrustedProxies: cfg.TrustedProxies})
-	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
-	srv := &http.Server{
-		Handler:           api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+	space := dataDirSpace(cfg.DataDir)
+	if free, _, err := space(); err == nil && free < uint64(cfg.MinFree) {
+		log.Warn("the data dir is nearly full: /readyz fails until space is freed", "dir", cfg.DataDir, "free_mib", free>>20, "min_free_mib", cfg.MinFree>>20)
 	}
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, TrustedProxies: cfg.TrustedProxies,
+		DataDirSpace: space, MinFree: uint64(cfg.MinFree)})
+	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
+	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
 	fmt.Printf("record: %s; metadata: %s\n", cfg.storeDescription(), cfg.DataDir)
 	if st, err := svc.WORM(ctx); err == nil {
@@ -147,6 +168,70 @@ func serve(c *cli.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// headerTimeout is how long a client has to send a request's headers.
+const headerTimeout = 10 * time.Second
+
+// newHTTPServer is the server of handler with bounded waits on clients:
+// headers within headerTimeout, each next bytes of a body within
+// bodyTimeout (0: no limit), an idle keep-alive connection closed after
+// two minutes. A client that sends headers and stalls, or stops in the
+// middle of a body, is cut off rather than holding a connection and a
+// request for good.
+func newHTTPServer(handler http.Handler, bodyTimeout time.Duration) *http.Server {
+	if bodyTimeout > 0 {
+		next := handler
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil && r.Body != http.NoBody {
+				b := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), d: bodyTimeout}
+				// Also when the handler reads none of it: the server
+				// reads what is left before it answers.
+				b.arm()
+				r.Body = b
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute}
+}
+
+// idleBody gives each read of a request body its own deadline: the client
+// must send the next bytes within d of being asked for them. Once the body
+// is read to its end the deadline is lifted, so the connection stays
+// usable however long the handler then works. A body left unread keeps
+// its deadline: the server's own reading of the rest, before it answers,
+// cuts off a stalled client too (and closes the connection).
+type idleBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
+	d  time.Duration
+}
+
+func (b *idleBody) arm() { b.rc.SetReadDeadline(time.Now().Add(b.d)) }
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.arm()
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("the request body stopped arriving: no bytes for %s", b.d), Err: err}
+	}
+	return n, err
+}
+
+// dataDirSpace reports the bytes free to dossier (not counting blocks
+// reserved for root) and the size of the file system holding dir.
+func dataDirSpace(dir string) func() (free, total uint64, err error) {
+	return func() (uint64, uint64, error) {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			return 0, 0, err
+		}
+		return st.Bavail * uint64(st.Bsize), st.Blocks * uint64(st.Bsize), nil
+	}
 }
 
 // printLoginHelp tells a new user how to get in: the API takes bearer
@@ -185,14 +270,8 @@ func openServing(ctx context.Context, cfg config) (a *app, font *render.Font, cl
 		return nil, nil, nil, err
 	}
 	cfg.renderer, cfg.reports = notices, render.NewReports(font)
-	var log *audit.AuditLog
-	a, err = openAll(ctx, cfg, func(store archive.ObjectStore) (*audit.AuditLog, error) {
-		var err error
-		log, err = audit.OpenAuditLog(ctx, store, time.Now)
-		return log, err
-	})
-	if err != nil {
+	if a, closeAll, err = openAudited(ctx, cfg); err != nil {
 		return nil, nil, nil, err
 	}
-	return a, font, func() { log.Close(); a.Close() }, nil
+	return a, font, closeAll, nil
 }

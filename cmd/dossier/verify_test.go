@@ -97,6 +97,7 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 		"case " + recs[0].CaseID, blobs[0], "content hash",
 		"case " + recs[1].CaseID, recs[1].ManifestKey, "manifest is missing",
 		"case " + recs[2].CaseID, archive.EventKey(recs[2].CaseID, 2), "does not chain",
+		ev, "was changed after audit entry", "events_audited",
 		recs[0].ArchiveNo, "content_hash", "package_objects", "event_chain", "FAIL 真实性", "FAIL 完整性",
 	} {
 		if !strings.Contains(out, want) {
@@ -112,7 +113,8 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 	}
 	var rep fixity.FixityReport
 	data, _ := os.ReadFile(jsonPath)
-	if err := json.Unmarshal(data, &rep); err != nil || rep.Result != fixity.ResultFail || rep.Failures() != 4 || len(rep.Properties) != 4 {
+	// Five: the edited event is found by its chain and by its audit entry.
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Result != fixity.ResultFail || rep.Failures() != 5 || len(rep.Properties) != 4 {
 		t.Fatalf("--json: %v\n%s", err, data)
 	}
 	text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdfPath, "-").CombinedOutput()
