@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"dossier/archive"
+	"dossier/archive/staging"
 )
 
 // Store keeps objects as files under Root/objects and stages writes in
@@ -30,7 +31,7 @@ func Open(root string) (*Store, error) {
 	s := &Store{objects: filepath.Join(root, "objects"), tmp: filepath.Join(root, "tmp")}
 	for _, d := range []string{s.objects, s.tmp} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
-			return nil, archive.WriteErr("diskstore.Open", err)
+			return nil, staging.WriteErr("diskstore.Open", err)
 		}
 	}
 	return s, nil
@@ -48,12 +49,12 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	}
 	f, err := os.CreateTemp(s.tmp, "blob-*")
 	if err != nil {
-		return archive.BlobInfo{}, archive.WriteErr(op, err)
+		return archive.BlobInfo{}, staging.WriteErr(op, err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	hr := archive.NewHashingReader(r, opts.MaxSize)
-	if _, err := archive.CopyUpload(op, f, ctxReader{ctx, hr}); err != nil {
+	hr := staging.NewHashingReader(r, opts.MaxSize)
+	if _, err := staging.CopyUpload(op, f, ctxReader{ctx, hr}); err != nil {
 		return archive.BlobInfo{}, err
 	}
 	if err := hr.Check(opts); err != nil {
@@ -62,7 +63,7 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	info := archive.BlobInfo{SHA256: hr.Sum(), Size: hr.Size()}
 	info.Key = archive.BlobKey(info.SHA256)
 	if err := f.Sync(); err != nil {
-		return archive.BlobInfo{}, archive.WriteErr(op, err)
+		return archive.BlobInfo{}, staging.WriteErr(op, err)
 	}
 	err = s.publish(f.Name(), info.Key)
 	if archive.IsCode(err, archive.ECONFLICT) {
@@ -79,13 +80,13 @@ func (s *Store) publish(staged, key string) error {
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return archive.WriteErr(op, err)
+		return staging.WriteErr(op, err)
 	}
 	if err := os.Link(staged, dst); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return archive.Errorf(archive.ECONFLICT, "object %s exists already", key)
 		}
-		return archive.WriteErr(op, err)
+		return staging.WriteErr(op, err)
 	}
 	return syncDir(dir)
 }
@@ -93,11 +94,11 @@ func (s *Store) publish(staged, key string) error {
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return archive.WriteErr("diskstore.syncDir", err)
+		return staging.WriteErr("diskstore.syncDir", err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return archive.WriteErr("diskstore.syncDir", err)
+		return staging.WriteErr("diskstore.syncDir", err)
 	}
 	return nil
 }
@@ -114,15 +115,15 @@ func (s *Store) Create(ctx context.Context, key string, data []byte) error {
 	}
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
-		return archive.WriteErr(op, err)
+		return staging.WriteErr(op, err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := f.Write(data); err != nil {
-		return archive.WriteErr(op, err)
+		return staging.WriteErr(op, err)
 	}
 	if err := f.Sync(); err != nil {
-		return archive.WriteErr(op, err)
+		return staging.WriteErr(op, err)
 	}
 	return s.publish(f.Name(), key)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/identity"
+	"dossier/archive/staging"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -373,7 +374,7 @@ func exportMember(ctx context.Context, store archive.ObjectStore, zw *zip.Writer
 		// PDFs and images are compressed already.
 		method = zip.Store
 	}
-	hr := archive.NewHashingReader(rc, m.Size)
+	hr := staging.NewHashingReader(rc, m.Size)
 	if err := writeMember(zw, m.Name, at, hr, method); err != nil {
 		if archive.IsCode(err, archive.ETOOLARGE) {
 			return archive.Errorf(archive.EINTERNAL, "archive %s: %s %s is larger than the manifest says; run dossier verify", no, m.Kind, m.Key)
@@ -650,12 +651,12 @@ func (p *Package) read(f *zip.File, limit int64) ([]byte, error) {
 }
 
 // open streams a member, failing once it yields more than declared.
-func (p *Package) open(m PackageMember) (*archive.HashingReader, io.Closer, error) {
+func (p *Package) open(m PackageMember) (*staging.HashingReader, io.Closer, error) {
 	rc, err := p.files[m.Name].Open()
 	if err != nil {
 		return nil, nil, &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("member %s cannot be read", m.Name), Err: err}
 	}
-	return archive.NewHashingReader(rc, m.Size), rc, nil
+	return staging.NewHashingReader(rc, m.Size), rc, nil
 }
 
 // hashMember reads a whole member and checks its size and SHA-256

@@ -24,6 +24,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"dossier/archive"
+	"dossier/archive/staging"
 )
 
 // Config says how to reach the bucket.
@@ -213,30 +214,30 @@ func (s *Store) PutBlob(ctx context.Context, r io.Reader, opts archive.BlobOptio
 	if err := archive.CheckBlobOptions(opts); err != nil {
 		return archive.BlobInfo{}, err
 	}
-	hr := archive.NewHashingReader(r, opts.MaxSize)
+	hr := staging.NewHashingReader(r, opts.MaxSize)
 	buf := s.getBuf()
 	defer s.bufs.Put(buf)
 	// Writes to the buffer never fail: an error here is the client's.
 	n, err := io.CopyN(buf, hr, MemoryLimit+1)
 	if err != nil && err != io.EOF {
-		return archive.BlobInfo{}, archive.ReadErr(op, err)
+		return archive.BlobInfo{}, staging.ReadErr(op, err)
 	}
 	var body io.ReadSeeker = bytes.NewReader(buf.Bytes())
 	if n > MemoryLimit {
 		f, err := os.CreateTemp(s.tmp, "dossier-blob-*")
 		if err != nil {
-			return archive.BlobInfo{}, archive.WriteErr(op, err)
+			return archive.BlobInfo{}, staging.WriteErr(op, err)
 		}
 		defer os.Remove(f.Name())
 		defer f.Close()
 		if _, err := f.Write(buf.Bytes()); err != nil {
-			return archive.BlobInfo{}, archive.WriteErr(op, err)
+			return archive.BlobInfo{}, staging.WriteErr(op, err)
 		}
-		if _, err := archive.CopyUpload(op, f, hr); err != nil {
+		if _, err := staging.CopyUpload(op, f, hr); err != nil {
 			return archive.BlobInfo{}, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return archive.BlobInfo{}, archive.WriteErr(op, err)
+			return archive.BlobInfo{}, staging.WriteErr(op, err)
 		}
 		body = f
 	}

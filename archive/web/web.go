@@ -346,33 +346,19 @@ func (s *ui) flashRedirect(c *gin.Context, msg, to string) {
 	c.Redirect(http.StatusSeeOther, to)
 }
 
-// errorTitles are the Chinese headlines of each error code; the Service's
-// message follows as the detail.
-var errorTitles = map[string]string{
-	archive.ENOTFOUND:     "未找到",
-	archive.EINVALID:      "填写有误",
-	archive.ECONFLICT:     "当前状态下不能这样操作",
-	archive.EFORBIDDEN:    "无权操作",
-	archive.EUNAUTHORIZED: "请先登录",
-	archive.ETOOLARGE:     "文件过大",
-	archive.EUNSUPPORTED:  "不支持的文件类型",
-	archive.EUNAVAILABLE:  "服务暂不可用，请稍后再试",
-	archive.EFULL:         "服务器存储空间已满",
-	archive.EINTERNAL:     "内部错误",
-}
-
-// errorHints say in Chinese what to do about each kind of error.
-var errorHints = map[string]string{
-	archive.ENOTFOUND:     "要找的案件、档案或页面不存在，或不在您的查看范围内。",
-	archive.EINVALID:      "请按下方说明修改后重新提交。",
-	archive.ECONFLICT:     "案件的状态已经变化，或这一步骤不适用于当前状态。请刷新页面查看最新情况。",
-	archive.EFORBIDDEN:    "您的角色不能进行这项操作；如果表单已过期，请刷新页面后重试。",
-	archive.EUNAUTHORIZED: "登录已失效，请重新登录。",
-	archive.ETOOLARGE:     "请上传较小的文件。",
-	archive.EUNSUPPORTED:  "请上传 PDF、JPEG、PNG、TIFF、文本、DOCX 或 OFD 文件。",
-	archive.EUNAVAILABLE:  "系统的存储或数据库暂时无法访问。下方说明会写明更改是否已经保存；重试前请先刷新案件页面确认。",
-	archive.EFULL:         "服务器的存储空间已满，本次提交没有保存。请联系系统管理员释放空间后再试。",
-	archive.EINTERNAL:     "系统出现内部错误，已记录日志。",
+// errorTexts are, per error code, the Chinese headline of an error page
+// and what to do about it; the Service's message follows as the detail.
+var errorTexts = map[string][2]string{
+	archive.ENOTFOUND:     {"未找到", "要找的案件、档案或页面不存在，或不在您的查看范围内。"},
+	archive.EINVALID:      {"填写有误", "请按下方说明修改后重新提交。"},
+	archive.ECONFLICT:     {"当前状态下不能这样操作", "案件的状态已经变化，或这一步骤不适用于当前状态。请刷新页面查看最新情况。"},
+	archive.EFORBIDDEN:    {"无权操作", "您的角色不能进行这项操作；如果表单已过期，请刷新页面后重试。"},
+	archive.EUNAUTHORIZED: {"请先登录", "登录已失效，请重新登录。"},
+	archive.ETOOLARGE:     {"文件过大", "请上传较小的文件。"},
+	archive.EUNSUPPORTED:  {"不支持的文件类型", "请上传 PDF、JPEG、PNG、TIFF、文本、DOCX 或 OFD 文件。"},
+	archive.EUNAVAILABLE:  {"服务暂不可用，请稍后再试", "系统的存储或数据库暂时无法访问。下方说明会写明更改是否已经保存；重试前请先刷新案件页面确认。"},
+	archive.EFULL:         {"服务器存储空间已满", "服务器的存储空间已满，本次提交没有保存。请联系系统管理员释放空间后再试。"},
+	archive.EINTERNAL:     {"内部错误", "系统出现内部错误，已记录日志。"},
 }
 
 type errorView struct {
@@ -394,7 +380,7 @@ func (s *ui) FailPage(c *gin.Context, status int, code string, err error) {
 	if code == archive.EINTERNAL {
 		msg = ""
 	}
-	v := errorView{Status: status, Title: errorTitles[code], Hint: errorHints[code], Message: msg}
+	v := errorView{Status: status, Title: errorTexts[code][0], Hint: errorTexts[code][1], Message: msg}
 	if zh := zhMessage(msg); zh != "" {
 		v.Message, v.Technical = zh, msg
 	}
