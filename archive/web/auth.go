@@ -47,7 +47,7 @@ func (s *ui) login(c *gin.Context) {
 	password := c.PostForm("password")
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + users.FoldUserName(name)
-	if s.loginFails.blocked(ip, user) {
+	if !s.loginFails.attempt(ip, user) {
 		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
@@ -55,13 +55,14 @@ func (s *ui) login(c *gin.Context) {
 	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+			s.loginFails.undo(ip, user)
 			s.api.Fail(c, err)
 			return
 		}
-		s.loginFails.fail(ip, user)
 		s.render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
 		return
 	}
+	s.loginFails.undo(ip)
 	s.loginFails.reset(user)
 	s.signedIn(c, old, a, "/")
 }

@@ -55,22 +55,29 @@ func (s *ui) portalLogin(c *gin.Context) {
 	number := strings.TrimSpace(c.PostForm("number"))
 	ip := "ip:" + c.ClientIP()
 	key := "case:" + strings.ToUpper(number)
-	if s.portalFails.blocked(ip, key) {
+	limited := func() {
 		c.Header("Retry-After", "300")
 		s.render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
+	}
+	if !s.portalFails.attempt(ip, key) {
+		limited()
 		return
 	}
 	a, err := s.svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("birth"), c.ClientIP())
 	if err != nil {
-		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+		switch {
+		case archive.ErrorCode(err) != archive.EUNAUTHORIZED:
+			s.portalFails.undo(ip, key)
 			s.api.Fail(c, err)
-			return
+		case strings.HasPrefix(archive.ErrorMessage(err), "too many wrong attempts"):
+			limited() // the Service's progressive lockout of the case number
+		default:
+			s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
+				Message: "案件编号、验证码或出生日期不匹配，请核对通知书和身份证后重新输入。"})
 		}
-		s.portalFails.fail(ip, key)
-		s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
-			Message: "案件编号、验证码或出生日期不匹配，请核对通知书和身份证后重新输入。"})
 		return
 	}
+	s.portalFails.undo(ip)
 	s.portalFails.reset(key)
 	s.signedIn(c, old, a, "/portal")
 }

@@ -219,17 +219,29 @@ func newLimiter(max int, window time.Duration) *limiter {
 	return &limiter{fails: map[string][]time.Time{}, max: max, window: window, now: time.Now}
 }
 
-// blocked reports whether any of the keys has used up its failures.
-func (l *limiter) blocked(keys ...string) bool {
+// attempt counts an attempt against each key before it is checked, so
+// that concurrent guesses cannot all slip in under the limit, and reports
+// whether it may go ahead: false, counting nothing, when a key has used
+// up its failures. A success, or an attempt that could not be checked,
+// is taken back with undo.
+func (l *limiter) attempt(keys ...string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	for _, k := range keys {
 		if len(l.recent(k, now)) >= l.max {
-			return true
+			return false
 		}
 	}
-	return false
+	if len(l.fails) > maxSessions {
+		for k := range l.fails {
+			l.recent(k, now)
+		}
+	}
+	for _, k := range keys {
+		l.fails[k] = append(l.recent(k, now), now)
+	}
+	return true
 }
 
 func (l *limiter) recent(k string, now time.Time) []time.Time {
@@ -247,18 +259,14 @@ func (l *limiter) recent(k string, now time.Time) []time.Time {
 	return ts
 }
 
-// fail records one failure against each key.
-func (l *limiter) fail(keys ...string) {
+// undo takes back the attempt last counted against each key.
+func (l *limiter) undo(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fails) > maxSessions {
-		for k := range l.fails {
-			l.recent(k, now)
-		}
-	}
 	for _, k := range keys {
-		l.fails[k] = append(l.recent(k, now), now)
+		if ts := l.fails[k]; len(ts) > 0 {
+			l.fails[k] = ts[:len(ts)-1]
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,24 +60,49 @@ func TestLimiterWindow(t *testing.T) {
 	l := newLimiter(5, 5*time.Minute)
 	l.now = func() time.Time { return now }
 	for i := 0; i < 4; i++ {
-		l.fail("ip:1", "user:a")
+		if !l.attempt("ip:1", "user:a") {
+			t.Fatalf("attempt %d refused", i+1)
+		}
 		now = now.Add(time.Minute)
 	}
-	if l.blocked("ip:1") {
-		t.Fatal("blocked after 4 failures")
+	if !l.attempt("ip:2", "user:a") {
+		t.Fatal("the fifth attempt refused")
 	}
-	l.fail("ip:2", "user:a")
-	if !l.blocked("ip:3", "user:a") || l.blocked("ip:1") || l.blocked("ip:2", "user:b") {
+	if l.attempt("ip:3", "user:a") || !l.attempt("ip:2", "user:b") {
 		t.Fatal("per-key counting is wrong")
 	}
-	now = now.Add(2 * time.Minute) // the first failure leaves the window
-	if l.blocked("user:a") {
-		t.Fatal("failures older than the window still count")
+	l.undo("ip:2", "user:b")
+	now = now.Add(2 * time.Minute) // the first attempt leaves the window
+	if !l.attempt("user:a") {
+		t.Fatal("attempts older than the window still count")
 	}
-	l.fail("user:a")
 	l.reset("user:a")
-	if l.blocked("user:a") {
-		t.Fatal("reset did not clear")
+	for i := 0; i < 5; i++ {
+		if !l.attempt("user:a") {
+			t.Fatal("reset did not clear")
+		}
+	}
+}
+
+// Forty concurrent wrong guesses for one account: each attempt is counted
+// before it is checked, so exactly the limit gets through to the check.
+func TestLimiterConcurrentGuesses(t *testing.T) {
+	l := newLimiter(5, 5*time.Minute)
+	var through atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l.attempt("ip:x", "user:admin") {
+				time.Sleep(10 * time.Millisecond) // the password hash takes time
+				through.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := through.Load(); n != 5 {
+		t.Fatalf("%d of 40 concurrent guesses were checked, want 5", n)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -351,6 +352,45 @@ func TestUILoginRateLimit(t *testing.T) {
 	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
 	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") || p.header.Get("Retry-After") == "" {
 		t.Fatalf("after 5 failures: %d %.300s", p.status, p.body)
+	}
+}
+
+// Forty concurrent wrong passwords for one account, each from its own
+// browser: at most five are checked, the rest answer 429, and then the
+// right password waits too.
+func TestUILoginRateLimitConcurrent(t *testing.T) {
+	e := newEnv(t)
+	e.team()
+	type form struct {
+		b   *browser
+		tok string
+	}
+	forms := make([]form, 40)
+	for i := range forms {
+		b := e.browser()
+		forms[i] = form{b, csrfOf(t, b.get("/login"))}
+	}
+	statuses := make([]int, len(forms))
+	var wg sync.WaitGroup
+	for i, f := range forms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = f.b.post("/login", url.Values{"csrf": {f.tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess %d", i)}}).status
+		}()
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusUnauthorized] != 5 || count[http.StatusTooManyRequests] != 35 {
+		t.Fatalf("40 concurrent wrong passwords answered %v, want 5 × 401 and 35 × 429", count)
+	}
+	b := e.browser()
+	tok := csrfOf(t, b.get("/login"))
+	if p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}}); p.status != http.StatusTooManyRequests {
+		t.Fatalf("the right password after the guesses: %d", p.status)
 	}
 }
 
