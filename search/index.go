@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -32,6 +33,9 @@ type Index struct {
 	dir string
 	idx bleve.Index
 	cat *archive.Catalogue
+	// analysed counts the bytes of text handed to the analyser, the work
+	// indexing does (AnalysedBytes).
+	analysed atomic.Uint64
 }
 
 var _ indexing.SearchIndex = (*Index)(nil)
@@ -246,6 +250,19 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 	return d
 }
 
+// textBytes is the size of the analysed text fields of d.
+func (d *doc) textBytes() int {
+	n := 0
+	for _, s := range []string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles, d.MaterialText, d.Text} {
+		n += len(s)
+	}
+	return n
+}
+
+// AnalysedBytes is the number of bytes of text the index has analysed
+// since it was opened: what indexing costs, for tests and metrics.
+func (ix *Index) AnalysedBytes() uint64 { return ix.analysed.Load() }
+
 var beijing = archive.Zone
 
 // createdKeyLayout sorts as text in time order (years 0000–9999, UTC).
@@ -257,7 +274,9 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 	defer ix.mu.RUnlock()
 	b := ix.idx.NewBatch()
 	for _, c := range cases {
-		if err := b.Index(c.Case.ID, ix.toDoc(c)); err != nil {
+		d := ix.toDoc(c)
+		ix.analysed.Add(uint64(d.textBytes()))
+		if err := b.Index(c.Case.ID, d); err != nil {
 			return err
 		}
 	}
