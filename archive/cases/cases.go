@@ -226,8 +226,8 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 // metadata only. Applicants and clerks upload while the case is being
 // accepted or corrected; reviewers attach documents while the case is at
 // their stage. Errors: EINVALID (bad code, empty), ETOOLARGE,
-// EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
-// EUNAVAILABLE.
+// EUNSUPPORTED, ECONFLICT (case closed, or holding the most materials its
+// business type takes), ENOTFOUND, EFORBIDDEN, EUNAVAILABLE.
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
 	c, err := s.LoadCase(ctx, a, caseID)
 	if err != nil {
@@ -284,7 +284,19 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 	return &m, nil
 }
 
+// canUpload checks that a may hand in a material with code now and that
+// the case has room for one more.
 func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
+	if err := mayUpload(c, bt, a, code); err != nil {
+		return err
+	}
+	if n := bt.MaterialLimit(); len(c.Materials) >= n {
+		return archive.Errorf(archive.ECONFLICT, "case %s holds %d materials, the most a case of %s takes; no more can be added (每个案件最多 %d 份材料)", c.Number, len(c.Materials), bt.Code, n)
+	}
+	return nil
+}
+
+func mayUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
 	stage := archive.StageOf(c.Status)
 	if code == archive.MaterialCodeAttachment {
 		role := archive.StageRole[stage]
