@@ -15,12 +15,13 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"dossier/archive"
+	"dossier/archive/indexing"
 )
 
 // Limits of text extraction: what is read of a file and what is kept.
 const (
 	maxInput = 64 << 20
-	maxText  = 1 << 20
+	maxText  = indexing.MaxMaterialText
 )
 
 // OCRAvailable reports whether tesseract with Simplified Chinese data is

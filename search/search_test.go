@@ -415,7 +415,7 @@ func TestOpenRebuildsOlderMapping(t *testing.T) {
 	if n, _ := ix.Count(); n != 5 {
 		t.Fatalf("reopened index holds %d cases, want 5", n)
 	}
-	ix.idx.SetInternal(mappingVersionKey, []byte("1"))
+	ix.cases.SetInternal(mappingVersionKey, []byte("1"))
 	ix.Close()
 	ix, rebuilt, err = Open(dir, nil)
 	if err != nil || !rebuilt {

@@ -3,9 +3,11 @@ package indexing
 import (
 	"context"
 	"dossier/archive"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 )
 
 // QueuedCase is a case waiting for the search index, at the seq queued.
@@ -31,23 +33,53 @@ type IndexQueue interface {
 	PutExtractedText(ctx context.Context, sha string, ex Extracted) error
 }
 
-// IndexedCase is what the search index receives for one case.
+// IndexedCase is what the search index receives for one case: the case
+// record, analysed again at every change, and the text of the materials
+// the index does not hold yet, analysed once. A material's text stays in
+// the index as it was first put there, so an event costs the same however
+// many materials the case has.
 type IndexedCase struct {
 	Case   *archive.Case
 	Events []archive.Event
-	// Texts holds the extracted text of each material, by material id.
+	// Texts holds the extracted text of each material to add, by
+	// material id; materials the index holds already are left out.
 	Texts map[string]string
+	// Notes says, by material id, why a material's text is missing or
+	// what of it was cut (kept with the material in the index).
+	Notes map[string]string
+	// DropTexts removes the text of every material of the case (a
+	// disposal destroyed the contents).
+	DropTexts bool
 }
 
 // SearchIndex is the full-text index (search implements it).
 type SearchIndex interface {
 	PutCases(ctx context.Context, cases []IndexedCase) error
+	// IndexedMaterials returns the materials of a case whose text the
+	// index holds, with the bytes of text held for each.
+	IndexedMaterials(ctx context.Context, caseID string) (map[string]int, error)
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 	Reset(ctx context.Context) error
 }
 
 // Extractor pulls text out of a material's content.
 type Extractor func(ctx context.Context, contentType string, r io.Reader) (text, note string, err error)
+
+// Bounds of the text indexed, so that an applicant who uploads megabytes
+// of text cannot make indexing use memory without limit: the first
+// MaxMaterialText bytes of a material's text, and of a case's materials
+// together the first MaxCaseText bytes, in the order they were added. A
+// material whose text was cut says so in its note.
+const (
+	MaxMaterialText = 256 << 10
+	MaxCaseText     = 1 << 20
+	// maxBatchText bounds the material text of one batch, what indexing
+	// holds in memory at once (about 500 bytes per byte of text for
+	// random CJK, whose every bigram is new): a batch takes a material
+	// that does not fit only when it has no other, and a case whose new
+	// materials do not fit is taken again by the next batch.
+	maxBatchText = MaxMaterialText
+)
 
 // Indexer feeds the search index from the queue, in batches, off the
 // request path.
@@ -93,56 +125,146 @@ func (ix *Indexer) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce indexes one batch and returns how many cases it took.
+// RunOnce indexes one batch and returns how many cases it took (a case
+// whose new materials' text does not fit one batch is taken again by the
+// next).
 func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
 	items, err := ix.queue.IndexQueue(ctx, ix.batch)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
 	docs := make([]IndexedCase, 0, len(items))
+	var done []QueuedCase
+	b := &batchText{room: maxBatchText}
 	for _, it := range items {
-		c, err := ix.svc.proj.Case(ctx, it.ID)
+		if b.full {
+			break
+		}
+		d, complete, err := ix.indexedCase(ctx, it.ID, b)
 		if err != nil {
 			return 0, err
-		}
-		events, err := ix.svc.proj.Events(ctx, it.ID)
-		if err != nil {
-			return 0, err
-		}
-		d := IndexedCase{Case: c, Events: events, Texts: map[string]string{}}
-		for _, m := range c.Materials {
-			if c.Status == archive.StatusDisposed {
-				ix.forget(ctx, m)
-				continue
-			}
-			d.Texts[m.ID] = ix.text(ctx, m)
 		}
 		docs = append(docs, d)
+		if complete {
+			done = append(done, it)
+		}
 	}
 	if err := ix.index.PutCases(ctx, docs); err != nil {
 		return 0, err
 	}
-	return len(items), ix.queue.AckIndexed(ctx, items)
+	return len(docs), ix.queue.AckIndexed(ctx, done)
+}
+
+// batchText is the room left for material text in a batch.
+type batchText struct {
+	room  int
+	taken bool // a material's text is in the batch
+	full  bool // a material did not fit
+}
+
+// take reports whether n bytes of text go into the batch.
+func (b *batchText) take(n int) bool {
+	if b.taken && n > b.room {
+		b.full = true
+		return false
+	}
+	b.room -= n
+	b.taken = true
+	return true
+}
+
+// indexedCase gathers what the index needs of one case: its record, and
+// the text of the materials the index does not hold yet, within the
+// case's bound and the room left in the batch; complete is false when a
+// material had to wait for the next batch.
+func (ix *Indexer) indexedCase(ctx context.Context, id string, b *batchText) (d IndexedCase, complete bool, err error) {
+	c, err := ix.svc.proj.Case(ctx, id)
+	if err != nil {
+		return IndexedCase{}, false, err
+	}
+	events, err := ix.svc.proj.Events(ctx, id)
+	if err != nil {
+		return IndexedCase{}, false, err
+	}
+	d = IndexedCase{Case: c, Events: events, Texts: map[string]string{}, Notes: map[string]string{}}
+	if c.Status == archive.StatusDisposed {
+		for _, m := range c.Materials {
+			ix.forget(ctx, m)
+		}
+		d.DropTexts = true
+		return d, true, nil
+	}
+	held, err := ix.index.IndexedMaterials(ctx, id)
+	if err != nil {
+		return IndexedCase{}, false, err
+	}
+	used := 0
+	for _, n := range held {
+		used += n
+	}
+	for _, m := range c.Materials {
+		if _, ok := held[m.ID]; ok {
+			continue
+		}
+		ex, err := ix.text(ctx, m)
+		if err != nil {
+			return IndexedCase{}, false, err
+		}
+		if room := max(MaxCaseText-used, 0); len(ex.Text) > room {
+			ex.Text = cutText(ex.Text, room)
+			ex.Note = joinNotes(ex.Note, fmt.Sprintf("the case's materials are indexed up to %d KiB of text in all: %d bytes of this one indexed", MaxCaseText>>10, len(ex.Text)))
+		}
+		if !b.take(len(ex.Text)) {
+			return d, false, nil
+		}
+		used += len(ex.Text)
+		d.Texts[m.ID] = ex.Text
+		if ex.Note != "" {
+			d.Notes[m.ID] = ex.Note
+		}
+	}
+	return d, true, nil
+}
+
+// cutText returns the longest prefix of s of at most n bytes that ends
+// on a character boundary.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // maxExtract bounds the time spent on one file.
 const maxExtract = 30 * time.Second
 
-// text returns a material's extracted text, extracting it once per blob.
-// A file that cannot be read is recorded with the reason, never fatal.
-func (ix *Indexer) text(ctx context.Context, m archive.Material) string {
+// text returns a material's extracted text, cut to MaxMaterialText,
+// extracting it once per blob. A file that cannot be read is recorded
+// with the reason, never fatal; an object store that does not answer is
+// an error, so that the batch is tried again.
+func (ix *Indexer) text(ctx context.Context, m archive.Material) (Extracted, error) {
 	// Content destroyed by a disposal may come back in a new upload.
 	if ex, ok, err := ix.queue.ExtractedText(ctx, m.SHA256); err == nil && ok && ex.Note != noteDestroyed {
-		return ex.Text
+		return boundText(ex), nil
 	}
 	if ix.extract == nil {
-		return ""
+		return Extracted{}, nil
 	}
 	ex := Extracted{}
 	rc, _, err := ix.svc.Store.Get(ctx, archive.BlobKey(m.SHA256))
 	if err != nil {
 		if archive.IsCode(err, archive.EUNAVAILABLE) {
-			return "" // try again on a later pass
+			return Extracted{}, err
 		}
 		ex.Note = "content unreadable: " + archive.ErrorMessage(err)
 	} else {
@@ -154,10 +276,20 @@ func (ix *Indexer) text(ctx context.Context, m archive.Material) string {
 			ex.Note = "extraction failed: " + err.Error()
 		}
 	}
+	ex = boundText(ex)
 	if err := ix.queue.PutExtractedText(ctx, m.SHA256, ex); err != nil {
 		ix.log.Warn("cache extracted text", "err", err)
 	}
-	return ex.Text
+	return ex, nil
+}
+
+// boundText cuts ex to MaxMaterialText and notes it.
+func boundText(ex Extracted) Extracted {
+	if len(ex.Text) > MaxMaterialText {
+		ex.Text = cutText(ex.Text, MaxMaterialText)
+		ex.Note = joinNotes(ex.Note, fmt.Sprintf("text cut at %d KiB", MaxMaterialText>>10))
+	}
+	return ex
 }
 
 const noteDestroyed = "content destroyed by a disposal"
