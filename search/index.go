@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -41,12 +42,20 @@ func init() {
 // texts, in dir-materials.
 type Index struct {
 	// mu is held shared by every use of the indexes and exclusively to
-	// replace them (Reset, Close).
+	// replace them (Reset, reopening after a failed write, Close).
 	mu        sync.RWMutex
 	dir       string
 	cases     bleve.Index
 	materials bleve.Index
 	cat       *archive.Catalogue
+	// damaged is set when a write failed or bleve panicked: its
+	// in-memory state may be broken (the next batch panicked with
+	// "assignment to entry in nil map" on a full disk), so the index is
+	// closed and opened again from disk before its next use.
+	damaged atomic.Bool
+	// recreated is set when reopening found an index damaged and made
+	// it anew, empty: the next PutCases says so (ErrIndexRecreated).
+	recreated atomic.Bool
 	// analysed counts the bytes of text handed to the analyser, the work
 	// indexing does (AnalysedBytes).
 	analysed atomic.Uint64
@@ -261,20 +270,86 @@ func (ix *Index) Close() error {
 }
 
 func (ix *Index) close() error {
-	return errors.Join(ix.cases.Close(), ix.materials.Close())
+	_, err := guard(ix.cases.Close)
+	_, merr := guard(ix.materials.Close)
+	return errors.Join(err, merr)
 }
 
-// use runs fn on the indexes.
-func (ix *Index) use(fn func(cases, materials bleve.Index) error) error {
+// guard runs fn, turning a panic into an error: bleve panics on some
+// failed writes, and a panic must not end the server.
+func guard(fn func() error) (panicked bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked, err = true, fmt.Errorf("bleve panicked: %v", p)
+		}
+	}()
+	return false, fn()
+}
+
+// use runs fn on the index, reopened first if a write failed. A write
+// that fails, and any panic, marks the index damaged and is answered
+// EUNAVAILABLE saying whether its disk is full; a read's own error is
+// returned as it is.
+func (ix *Index) use(op string, write bool, fn func(cases, materials bleve.Index) error) error {
+	if err := ix.repair(); err != nil {
+		return err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return fn(ix.cases, ix.materials)
+	panicked, err := guard(func() error { return fn(ix.cases, ix.materials) })
+	if err == nil || !write && !panicked {
+		return err
+	}
+	ix.damaged.Store(true)
+	return ix.unavailable(op, err)
+}
+
+// unavailable is the error of a failed write to the index.
+func (ix *Index) unavailable(op string, err error) error {
+	msg := "the search index cannot be written (" + err.Error() + "); indexing pauses and retries"
+	if free, ferr := freeSpace(ix.dir); errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left") || ferr == nil && free < lowSpace {
+		msg = fmt.Sprintf("the disk of the search index is full (%d MiB free); indexing pauses and resumes when space is freed", free>>20)
+	}
+	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: msg, Err: err}
+}
+
+// lowSpace is the free space below which a failed write is put down to a
+// full disk.
+const lowSpace = 64 << 20
+
+// freeSpace is the space available to the process on dir's filesystem.
+func freeSpace(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// repair closes and reopens damaged indexes from what is on disk.
+func (ix *Index) repair() error {
+	if !ix.damaged.Load() {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.damaged.Load() {
+		return nil
+	}
+	ix.close()
+	rebuilt, err := ix.open()
+	if err != nil {
+		return ix.unavailable("search.reopen", err)
+	}
+	ix.damaged.Store(false)
+	ix.recreated.Store(rebuilt)
+	return nil
 }
 
 // Count is the number of indexed cases.
 func (ix *Index) Count() (uint64, error) {
 	var n uint64
-	err := ix.use(func(cases, _ bleve.Index) error {
+	err := ix.use("search.Count", false, func(cases, _ bleve.Index) error {
 		var err error
 		n, err = cases.DocCount()
 		return err
@@ -292,8 +367,11 @@ func (ix *Index) Reset(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := ix.open()
-	return err
+	if _, err := ix.open(); err != nil {
+		return err
+	}
+	ix.damaged.Store(false)
+	return nil
 }
 
 func (ix *Index) toDoc(c indexing.IndexedCase) doc {
@@ -353,7 +431,14 @@ const createdKeyLayout = "20060102T150405.000000000"
 // added (or, with DropTexts, deleted) first, so that a case is never
 // indexed without the texts it names.
 func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) error {
-	return ix.use(func(cidx, midx bleve.Index) error {
+	if err := ix.repair(); err != nil {
+		return err
+	}
+	if ix.recreated.Swap(false) {
+		return &archive.Error{Op: "search.PutCases", Code: archive.EUNAVAILABLE, Err: indexing.ErrIndexRecreated,
+			Message: "the search index was found damaged and recreated empty; every case is indexed again"}
+	}
+	return ix.use("search.PutCases", true, func(cidx, midx bleve.Index) error {
 		cb, mb := cidx.NewBatch(), midx.NewBatch()
 		analysed := 0
 		for _, c := range cases {
@@ -393,11 +478,14 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 // IndexedMaterials implements indexing.SearchIndex.
 func (ix *Index) IndexedMaterials(ctx context.Context, caseID string) (map[string]int, error) {
 	var held map[string]int
-	err := ix.use(func(_, materials bleve.Index) error {
+	err := ix.use("search.IndexedMaterials", false, func(_, materials bleve.Index) error {
 		var err error
 		held, err = materialsOf(ctx, materials, caseID)
 		return err
 	})
+	if err != nil && archive.ErrorCode(err) == archive.EINTERNAL {
+		return nil, archive.E("search.IndexedMaterials", archive.EUNAVAILABLE, err)
+	}
 	return held, err
 }
 
@@ -426,7 +514,7 @@ func materialsOf(ctx context.Context, materials bleve.Index, caseID string) (map
 // tests that compare the index with the event log.
 func (ix *Index) IndexedSeq(id string) (uint64, error) {
 	var seq uint64
-	err := ix.use(func(cases, _ bleve.Index) error {
+	err := ix.use("search.IndexedSeq", false, func(cases, _ bleve.Index) error {
 		req := bleve.NewSearchRequest(query.NewDocIDQuery([]string{id}))
 		req.Fields = []string{"seq"}
 		res, err := cases.Search(req)

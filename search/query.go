@@ -246,18 +246,18 @@ func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.
 		ts = append(ts, qterm{s: p, phrase: true})
 	}
 	var out *indexing.SearchResult
-	err := ix.use(func(cases, materials bleve.Index) error {
+	err := ix.use("search.Search", false, func(cases, materials bleve.Index) error {
 		var err error
 		out, err = ix.search(ctx, cases, materials, q, ts, offset)
 		return err
 	})
-	if err != nil {
+	if err != nil && archive.ErrorCode(err) == archive.EINTERNAL {
 		if ctx.Err() != nil {
 			return nil, archive.E("search.Search", archive.EUNAVAILABLE, err)
 		}
 		return nil, archive.E("search.Search", archive.EINTERNAL, err)
 	}
-	return out, nil
+	return out, err
 }
 
 func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q indexing.SearchQuery, ts []qterm, offset int) (*indexing.SearchResult, error) {

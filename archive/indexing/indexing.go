@@ -3,9 +3,11 @@ package indexing
 import (
 	"context"
 	"dossier/archive"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -52,7 +54,10 @@ type IndexedCase struct {
 	DropTexts bool
 }
 
-// SearchIndex is the full-text index (search implements it).
+// SearchIndex is the full-text index (search implements it). Errors of
+// PutCases and IndexedMaterials that a retry may cure (a full disk) are
+// EUNAVAILABLE; ErrIndexRecreated among them says the index had to be
+// recreated empty, so every case must be queued again.
 type SearchIndex interface {
 	PutCases(ctx context.Context, cases []IndexedCase) error
 	// IndexedMaterials returns the materials of a case whose text the
@@ -61,6 +66,10 @@ type SearchIndex interface {
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 	Reset(ctx context.Context) error
 }
+
+// ErrIndexRecreated is wrapped by an index error when the index was found
+// damaged and recreated empty: the indexer queues every case again.
+var ErrIndexRecreated = errors.New("the search index was damaged and recreated empty")
 
 // Extractor pulls text out of a material's content.
 type Extractor func(ctx context.Context, contentType string, r io.Reader) (text, note string, err error)
@@ -82,7 +91,8 @@ const (
 )
 
 // Indexer feeds the search index from the queue, in batches, off the
-// request path.
+// request path. When the index cannot be written (a full disk) it pauses
+// and retries, never giving up; State says so.
 type Indexer struct {
 	svc     *Service
 	queue   IndexQueue
@@ -91,11 +101,39 @@ type Indexer struct {
 	log     *slog.Logger
 	batch   int
 	wake    chan struct{}
+
+	mu    sync.Mutex
+	state IndexerState
+}
+
+// IndexerState is what the indexer is doing, for health checks: whether
+// it is paused by an error it keeps retrying, since when, and the error.
+type IndexerState struct {
+	// Paused is set while indexing fails; it retries with growing waits
+	// (up to maxBackoff) and resumes by itself once the cause is gone.
+	Paused      bool      `json:"paused"`
+	PausedSince time.Time `json:"paused_since,omitzero"`
+	// Failures counts the failed attempts since the last success.
+	Failures int `json:"failures,omitempty"`
+	// LastError is the message of the last failure (kept after a
+	// resumption), at LastErrorAt.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	// LastIndexed is when a batch was last indexed.
+	LastIndexed time.Time `json:"last_indexed,omitzero"`
 }
 
 // NewIndexer wires an indexer.
 func NewIndexer(svc *Service, q IndexQueue, idx SearchIndex, ex Extractor, log *slog.Logger) *Indexer {
 	return &Indexer{svc: svc, queue: q, index: idx, extract: ex, log: log, batch: 200, wake: make(chan struct{}, 1)}
+}
+
+// State returns what the indexer is doing: the health endpoint reports a
+// paused indexer (with its error and since when) as degraded.
+func (ix *Indexer) State() IndexerState {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.state
 }
 
 // Wake tells the indexer there is work (it also polls).
@@ -106,14 +144,31 @@ func (ix *Indexer) Wake() {
 	}
 }
 
-// Run indexes until ctx ends.
+// Waits between retries while paused: doubling from minBackoff to
+// maxBackoff.
+const (
+	minBackoff = 500 * time.Millisecond
+	maxBackoff = 30 * time.Second
+)
+
+// Run indexes until ctx ends. A failing batch pauses indexing: it is
+// retried after a wait that grows with the failures, and wakes do not cut
+// the wait short (a full disk is not helped by trying faster).
 func (ix *Indexer) Run(ctx context.Context) {
 	for {
 		n, err := ix.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			ix.log.Warn("search indexing", "err", err)
+		if ctx.Err() != nil {
+			return
 		}
-		if n > 0 && err == nil {
+		if err != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(ix.backoff()):
+			}
+			continue
+		}
+		if n > 0 {
 			continue
 		}
 		select {
@@ -125,10 +180,53 @@ func (ix *Indexer) Run(ctx context.Context) {
 	}
 }
 
+// backoff is the wait before the next attempt while paused.
+func (ix *Indexer) backoff() time.Duration {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	d := minBackoff
+	for i := 1; i < ix.state.Failures && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
 // RunOnce indexes one batch and returns how many cases it took (a case
 // whose new materials' text does not fit one batch is taken again by the
-// next).
+// next). A failure pauses the indexer (State) until a batch succeeds
+// again.
 func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
+	n, err := ix.runOnce(ctx)
+	if ctx.Err() != nil {
+		return n, err
+	}
+	now := time.Now()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	st := &ix.state
+	if err != nil {
+		msg := archive.ErrorMessage(err)
+		if !st.Paused {
+			st.Paused, st.PausedSince = true, now
+			ix.log.Warn("search indexing paused; retrying", "err", err)
+		} else if msg != st.LastError {
+			ix.log.Warn("search indexing still paused", "err", err)
+		}
+		st.Failures++
+		st.LastError, st.LastErrorAt = msg, now
+		return n, err
+	}
+	if st.Paused {
+		ix.log.Info("search indexing resumed", "paused_for", now.Sub(st.PausedSince).Round(time.Second).String(), "failures", st.Failures)
+		st.Paused, st.PausedSince, st.Failures = false, time.Time{}, 0
+	}
+	if n > 0 {
+		st.LastIndexed = now
+	}
+	return n, nil
+}
+
+func (ix *Indexer) runOnce(ctx context.Context) (int, error) {
 	items, err := ix.queue.IndexQueue(ctx, ix.batch)
 	if err != nil || len(items) == 0 {
 		return 0, err
@@ -150,6 +248,11 @@ func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	if err := ix.index.PutCases(ctx, docs); err != nil {
+		if errors.Is(err, ErrIndexRecreated) {
+			if qerr := ix.queue.EnqueueAll(ctx); qerr != nil {
+				return 0, qerr
+			}
+		}
 		return 0, err
 	}
 	return len(docs), ix.queue.AckIndexed(ctx, done)
