@@ -18,7 +18,6 @@ import (
 var (
 	idNumberRE   = regexp.MustCompile(`^[0-9]{6,17}[0-9Xx]?$`)
 	caseNumberRE = regexp.MustCompile(`(?i)^SB[0-9]{0,4}(-[0-9]{0,6})?$`)
-	fullIDRE     = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
 )
 
 // MaxTerms bounds the words of a query.
@@ -224,7 +223,8 @@ func wordQuery(t qterm, viaMaterials []string) query.Query {
 
 func str(fields map[string]any, f string) string { s, _ := fields[f].(string); return s }
 
-// Search implements indexing.SearchIndex.
+// Search implements indexing.SearchIndex. Fragments come as the index
+// holds the text, numbers unmasked: the indexing service masks them.
 func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.SearchResult, error) {
 	words, phrases := terms(q.Q)
 	if len(words)+len(phrases) > MaxTerms {
@@ -333,7 +333,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 		for f, frags := range fragments[hit.ID] {
 			for _, fr := range frags {
 				if strings.Contains(fr, "<mark>") { // bleve returns every asked field; keep those that matched
-					addFragment(hit, f, fr, q)
+					addFragment(hit, f, fr)
 				}
 			}
 		}
@@ -343,7 +343,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 				return nil, err
 			}
 			for _, fr := range frags {
-				addFragment(hit, materialTextField, fr, q)
+				addFragment(hit, materialTextField, fr)
 			}
 		}
 	}
@@ -354,10 +354,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	return out, nil
 }
 
-func addFragment(h *indexing.SearchHit, field, fr string, q indexing.SearchQuery) {
-	if !q.ShowIDNumbers {
-		fr = fullIDRE.ReplaceAllStringFunc(fr, archive.MaskIDNumber)
-	}
+func addFragment(h *indexing.SearchHit, field, fr string) {
 	if h.Fragments == nil {
 		h.Fragments = map[string][]string{}
 	}

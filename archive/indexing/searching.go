@@ -3,7 +3,9 @@ package indexing
 import (
 	"context"
 	"dossier/archive"
+	"errors"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -20,24 +22,25 @@ type SearchQuery struct {
 	Cursor       string
 	// Owner restricts results to one applicant's cases.
 	Owner string
-	// ShowIDNumbers lets highlights show identity numbers unmasked.
-	ShowIDNumbers bool
-	// MaskIDNumbers asks for identity numbers masked in the highlights
-	// even where the role may see them (the web pages show them masked
-	// unless asked for one case, audited).
+	// MaskIDNumbers asks for identity and phone numbers masked in the
+	// highlights even where the role may see them (the web pages show
+	// them masked unless asked for one case, audited).
 	MaskIDNumbers bool
 }
 
 // SearchHit is one found case.
 type SearchHit struct {
-	ID           string              `json:"id"`
-	Number       string              `json:"number"`
-	Name         string              `json:"name"` // masked
-	BusinessType string              `json:"business_type"`
-	BusinessName string              `json:"business_name"`
-	Status       string              `json:"status"`
-	Score        float64             `json:"score"`
-	Fragments    map[string][]string `json:"fragments,omitempty"`
+	ID           string  `json:"id"`
+	Number       string  `json:"number"`
+	Name         string  `json:"name"` // masked
+	BusinessType string  `json:"business_type"`
+	BusinessName string  `json:"business_name"`
+	Status       string  `json:"status"`
+	Score        float64 `json:"score"`
+	// Fragments are HTML, the words found in <mark>; identity and phone
+	// numbers in them are masked unless the role may see them (then the
+	// showing is audited).
+	Fragments map[string][]string `json:"fragments,omitempty"`
 }
 
 // FacetCount is one facet value with its count.
@@ -89,13 +92,25 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 	if !a.HasAny(archive.StaffRoles...) {
 		q.Owner = a.UserID
 	}
-	q.ShowIDNumbers = a.SeesPersonalData() && !q.MaskIDNumbers
 	res, err := s.index.Search(ctx, q)
-	if err != nil || !archive.Restricted(a) {
-		return res, err
+	if err != nil {
+		return nil, err
 	}
-	// Fragments may quote archived materials: only for those who may
-	// read them.
+	if err := s.restrictHits(ctx, a, res); err != nil {
+		return nil, err
+	}
+	if err := s.maskFragments(ctx, a, !a.SeesPersonalData() || q.MaskIDNumbers, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// restrictHits drops the fragments of archived hits a may not read:
+// they may quote archived materials.
+func (s *Service) restrictHits(ctx context.Context, a archive.Actor, res *SearchResult) error {
+	if !archive.Restricted(a) {
+		return nil
+	}
 	for i := range res.Hits {
 		h := &res.Hits[i]
 		if h.Status != archive.StatusArchived && h.Status != archive.StatusDisposed || len(h.Fragments) == 0 {
@@ -103,13 +118,47 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 		}
 		c, err := s.proj.Case(ctx, h.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := s.access.ArchiveAccess(ctx, a, c, ""); archive.IsCode(err, archive.EFORBIDDEN) {
 			h.Fragments = nil
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return res, nil
+	return nil
+}
+
+// maskFragments masks the identity and phone numbers of every fragment
+// (MaskFragment), or, where a may see them unmasked, audits each case
+// whose fragments show one, before they are shown.
+func (s *Service) maskFragments(ctx context.Context, a archive.Actor, mask bool, res *SearchResult) error {
+	var shown []string
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		showing := false
+		for _, frs := range h.Fragments {
+			for j, fr := range frs {
+				masked, changed := MaskFragment(fr)
+				if mask {
+					frs[j] = masked
+				}
+				showing = showing || changed && !mask
+			}
+		}
+		if showing {
+			shown = append(shown, h.ID)
+		}
+	}
+	// One entry per case, written together (the audit log commits
+	// concurrent entries as one segment).
+	errs := make([]error, len(shown))
+	var wg sync.WaitGroup
+	for i, id := range shown {
+		wg.Go(func() {
+			errs[i] = s.Record(ctx, a, "case.read_personal_data", "case/"+id, "identity or phone numbers shown in search highlights")
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
