@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,6 +95,15 @@ type doc struct {
 	// query without words is sorted by; the date field's doc values hold
 	// every precision step of the number, many times the bytes to decode.
 	CreatedKey string `json:"created_key"`
+	// ArchiveNo is the 档号 (· for .), Archived "1" once the case has one
+	// (archived or disposed) and "0" before.
+	ArchiveNo string `json:"archive_no"`
+	Archived  string `json:"archived"`
+	// Handlers are the users who handled the case (an event of
+	// archive.HandlerEvents) and Loans its approved loans as "<borrower>
+	// <due>": who may read it once archived (indexing.ArchiveReader).
+	Handlers []string `json:"handlers"`
+	Loans    []string `json:"loans"`
 }
 
 // materialDoc is what is indexed for one material, once: its text, and
@@ -149,9 +159,10 @@ func newMapping() mapping.IndexMapping {
 	dm.AddFieldMappingsAt("id_number", kw(false))
 	dm.AddFieldMappingsAt("name", text(true))
 	dm.AddFieldMappingsAt("name_kw", kw(false))
-	for _, f := range []string{"owner", "business_type", "status", "stage", "retention", "year"} {
+	for _, f := range []string{"owner", "business_type", "status", "stage", "retention", "year", "archived", "handlers", "loans"} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
+	dm.AddFieldMappingsAt("archive_no", kw(false))
 	dm.AddFieldMappingsAt("case", kw(false))
 	dm.AddFieldMappingsAt("business_name", text(true))
 	created := bleve.NewDateTimeFieldMapping()
@@ -378,7 +389,7 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 	k := c.Case
 	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: k.Applicant.Name,
 		Owner: k.ApplicantUser, BusinessType: k.BusinessType, Status: k.Status, Stage: archive.StageOf(k.Status),
-		Created: k.CreatedAt, Year: yearOf(k), Summary: k.Summary, Seq: float64(k.Seq)}
+		Created: k.CreatedAt, Year: yearOf(k), Summary: k.Summary, Seq: float64(k.Seq), Archived: "0"}
 	if bt, err := ix.cat.Lookup(k.BusinessType); err == nil {
 		d.BusinessName, d.Retention = bt.Name, bt.Retention
 	}
@@ -389,6 +400,9 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 				ops = append(ops, t)
 			}
 		}
+		if slices.Contains(archive.HandlerEvents, e.Type) && e.Actor != "" && !slices.Contains(d.Handlers, e.Actor) {
+			d.Handlers = append(d.Handlers, e.Actor)
+		}
 	}
 	for _, m := range k.Materials {
 		titles = append(titles, m.Filename)
@@ -396,6 +410,14 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 			if spec, ok := bt.Material(m.Code); ok {
 				titles = append(titles, spec.Name)
 			}
+		}
+	}
+	if k.Archive != nil {
+		d.ArchiveNo, d.Archived = normalArchiveNo(k.Archive.ArchiveNo), "1"
+	}
+	for _, l := range k.Loans {
+		if l.Status == archive.LoanApproved {
+			d.Loans = append(d.Loans, l.Borrower+" "+l.Due)
 		}
 	}
 	d.Opinions = strings.Join(ops, "\n")
@@ -407,6 +429,12 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 }
 
 func yearOf(k *archive.Case) string { return strconv.Itoa(k.CreatedAt.In(beijing).Year()) }
+
+// normalArchiveNo is a 档号 as indexed and looked up: upper case, with ·
+// where a URL or a keyboard has a dot.
+func normalArchiveNo(s string) string {
+	return strings.NewReplacer(".", "·", "．", "·", "・", "·").Replace(strings.ToUpper(s))
+}
 
 // textBytes is the size of the analysed text fields of d.
 func (d *doc) textBytes() int {

@@ -5,6 +5,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/indexing"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,8 @@ import (
 var (
 	idNumberRE   = regexp.MustCompile(`^[0-9]{6,17}[0-9Xx]?$`)
 	caseNumberRE = regexp.MustCompile(`(?i)^SB[0-9]{0,4}(-[0-9]{0,6})?$`)
+	// archiveNoRE is the start of a 档号: 全宗号-门类·…
+	archiveNoRE = regexp.MustCompile(`(?i)^[A-Z0-9]{1,16}-[A-Z]{2}`)
 )
 
 // MaxTerms bounds the words of a query.
@@ -200,19 +203,35 @@ func exactOrPrefix(field, v string) []query.Query {
 	return []query.Query{t, p}
 }
 
-// wordQuery matches t anywhere: identity and case numbers, the
-// applicant's name, the texts of the case and of its materials (the
-// cases in viaMaterials).
-func wordQuery(t qterm, viaMaterials []string) query.Query {
+// numberQueries match a word by the numbers a catalogue entry shows: the
+// case number and the 档号, exactly or by prefix.
+func numberQueries(t qterm) []query.Query {
 	var ors []query.Query
-	if !t.phrase {
-		up := strings.ToUpper(t.s)
-		if idNumberRE.MatchString(t.s) {
-			ors = append(ors, exactOrPrefix("id_number", up)...)
-		}
-		if caseNumberRE.MatchString(t.s) {
-			ors = append(ors, exactOrPrefix("number", up)...)
-		}
+	if t.phrase {
+		return nil
+	}
+	if caseNumberRE.MatchString(t.s) {
+		ors = append(ors, exactOrPrefix("number", strings.ToUpper(t.s))...)
+	}
+	if archiveNoRE.MatchString(t.s) {
+		ors = append(ors, exactOrPrefix("archive_no", normalArchiveNo(t.s))...)
+	}
+	return ors
+}
+
+// catalogueQuery matches t by what a case's catalogue entry shows: its
+// case number, its 档号 and its business.
+func catalogueQuery(t qterm) query.Query {
+	return query.NewDisjunctionQuery(append(numberQueries(t), matchText("business_name", t, 1)))
+}
+
+// personalQuery matches t anywhere: identity, case and archive numbers,
+// the applicant's name, the texts of the case and of its materials (the
+// cases in viaMaterials).
+func personalQuery(t qterm, viaMaterials []string) query.Query {
+	ors := numberQueries(t)
+	if !t.phrase && idNumberRE.MatchString(t.s) {
+		ors = append(ors, exactOrPrefix("id_number", strings.ToUpper(t.s))...)
 	}
 	ors = append(ors, textQuery(t))
 	if len(viaMaterials) > 0 {
@@ -221,7 +240,51 @@ func wordQuery(t qterm, viaMaterials []string) query.Query {
 	return query.NewDisjunctionQuery(ors)
 }
 
+// readableQuery matches the cases r may read once archived, and every
+// case not archived.
+func readableQuery(r *indexing.ArchiveReader) query.Query {
+	ors := []query.Query{termQuery("archived", "0"), termQuery("handlers", r.UserID)}
+	if r.Applicant {
+		ors = append(ors, termQuery("owner", r.UserID))
+	}
+	incl := true
+	loans := query.NewTermRangeInclusiveQuery(r.UserID+" "+r.Today, r.UserID+" \uffff", &incl, &incl)
+	loans.SetField("loans")
+	return query.NewDisjunctionQuery(append(ors, loans))
+}
+
+// readable is readableQuery for one hit's stored fields.
+func readable(r *indexing.ArchiveReader, fields map[string]any) bool {
+	if str(fields, "archived") != "1" || slices.Contains(strs(fields, "handlers"), r.UserID) ||
+		r.Applicant && str(fields, "owner") == r.UserID {
+		return true
+	}
+	for _, l := range strs(fields, "loans") {
+		if due, ok := strings.CutPrefix(l, r.UserID+" "); ok && due >= r.Today {
+			return true
+		}
+	}
+	return false
+}
+
 func str(fields map[string]any, f string) string { s, _ := fields[f].(string); return s }
+
+// strs is a stored keyword field of any number of values.
+func strs(fields map[string]any, f string) []string {
+	switch v := fields[f].(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
 
 // Search implements indexing.SearchIndex. Fragments come as the index
 // holds the text, numbers unmasked: the indexing service masks them.
@@ -264,7 +327,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	// A material's text is in its own document: first the cases whose
 	// materials hold each term, then the cases.
 	fromMaterials := map[string]bool{}
-	var must []query.Query
+	var personal, catalogue []query.Query
 	for _, t := range ts {
 		ids, err := casesWithMaterial(ctx, materials, t, q)
 		if err != nil {
@@ -273,8 +336,10 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 		for _, id := range ids {
 			fromMaterials[id] = true
 		}
-		must = append(must, wordQuery(t, ids))
+		personal = append(personal, personalQuery(t, ids))
+		catalogue = append(catalogue, catalogueQuery(t))
 	}
+	var must []query.Query
 	filter := func(field, v string) {
 		if v != "" {
 			must = append(must, termQuery(field, v))
@@ -298,6 +363,16 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 		dr.SetField("created")
 		must = append(must, dr)
 	}
+	if q.Reader != nil {
+		// An archived case the reader may not read is found only by its
+		// catalogue entry.
+		must = append(must, query.NewDisjunctionQuery([]query.Query{
+			query.NewConjunctionQuery(append(personal, readableQuery(q.Reader))),
+			query.NewConjunctionQuery(append(catalogue, termQuery("archived", "1"))),
+		}))
+	} else {
+		must = append(must, personal...)
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
@@ -307,7 +382,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 		root = query.NewConjunctionQuery(must)
 	}
 	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
-	req.Fields = []string{"number", "name", "business_type", "business_name", "status"}
+	req.Fields = []string{"number", "name", "business_type", "business_name", "status", "archived", "handlers", "loans", "owner"}
 	if len(ts) == 0 {
 		req.SortBy([]string{"-created_key"})
 	}
@@ -318,18 +393,25 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 		return nil, err
 	}
 	out := &indexing.SearchResult{Total: res.Total, Hits: []indexing.SearchHit{}, Facets: map[string][]indexing.FacetCount{}}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-		out.Hits = append(out.Hits, indexing.SearchHit{ID: h.ID, Number: str(h.Fields, "number"), Name: archive.MaskName(str(h.Fields, "name")),
-			BusinessType: str(h.Fields, "business_type"), BusinessName: str(h.Fields, "business_name"), Status: str(h.Fields, "status"), Score: h.Score})
+	var shown []string
+	for _, h := range res.Hits {
+		hit := indexing.SearchHit{ID: h.ID, Number: str(h.Fields, "number"), Name: archive.MaskName(str(h.Fields, "name")),
+			BusinessType: str(h.Fields, "business_type"), BusinessName: str(h.Fields, "business_name"), Status: str(h.Fields, "status"),
+			Score: h.Score, Restricted: q.Reader != nil && !readable(q.Reader, h.Fields)}
+		if !hit.Restricted {
+			shown = append(shown, h.ID)
+		}
+		out.Hits = append(out.Hits, hit)
 	}
-	fragments, err := highlight(ctx, cases, ids, ts)
+	fragments, err := highlight(ctx, cases, shown, ts)
 	if err != nil {
 		return nil, err
 	}
 	for i := range out.Hits {
 		hit := &out.Hits[i]
+		if hit.Restricted {
+			continue
+		}
 		for f, frags := range fragments[hit.ID] {
 			for _, fr := range frags {
 				if strings.Contains(fr, "<mark>") { // bleve returns every asked field; keep those that matched

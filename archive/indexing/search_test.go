@@ -6,6 +6,7 @@ import (
 	"dossier/archive/audit"
 	"dossier/archive/cases"
 	"dossier/archive/indexing"
+	"dossier/archive/loans"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"dossier/search"
@@ -17,9 +18,10 @@ import (
 )
 
 var (
-	archivist = servicetest.Archivist
-	auditor   = archive.Actor{UserID: "u-aud", Name: "auditor", Roles: []string{archive.RoleAuditor}}
-	approver  = archive.Actor{UserID: "u-appr", Name: "approver", Roles: []string{archive.RoleApprover}}
+	archivist  = servicetest.Archivist
+	archivist2 = archive.Actor{UserID: "u-arch2", Name: "archivist2", Roles: []string{archive.RoleArchivist}}
+	auditor    = archive.Actor{UserID: "u-aud", Name: "auditor", Roles: []string{archive.RoleAuditor}}
+	approver   = archive.Actor{UserID: "u-appr", Name: "approver", Roles: []string{archive.RoleApprover}}
 )
 
 const (
@@ -157,5 +159,78 @@ func TestHighlightsMaskNumbersWhateverTheCut(t *testing.T) {
 		if !audited[id] {
 			t.Fatalf("case %s was shown unmasked to the approver without an audit entry", id)
 		}
+	}
+}
+
+// TestRestrictedArchivesStayRestricted is issue 13's item 11 from the
+// outside: an approver who did not handle an archived case, and holds no
+// loan of it, gets 403 on it and must not find it by its identity number,
+// phone, name or contents; found by its catalogue entry (case number, 档号,
+// business) it shows only that. Those who handled it, archivists, and the
+// approver once a loan is approved, find it as before.
+func TestRestrictedArchivesStayRestricted(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t)
+	v := s.fileCase(t, "欧阳娜娜", "申请人电话"+testPhone, "宏远精密仪器集团 离职证明 身份号码"+testID)
+	if _, err := s.svc.Acceptance(ctx, clerk, v.ID, archive.AcceptanceInput{Decision: "reject", Reason: "不属于本机构管辖"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.svc.ArchiveCase(ctx, archivist, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.ix)
+	if _, err := s.svc.GetCase(ctx, approver, v.ID, false); archive.ErrorCode(err) != archive.EFORBIDDEN {
+		t.Fatalf("the approver reads the archived case: %v", err)
+	}
+	find := func(a archive.Actor, q string) *indexing.SearchHit {
+		t.Helper()
+		for _, h := range s.search(t, a, indexing.SearchQuery{Q: q}).Hits {
+			if h.ID == v.ID {
+				return &h
+			}
+		}
+		return nil
+	}
+	personal := []string{testID, testID[:10], strings.ToLower(testID), testPhone, "欧阳娜娜", `"欧阳娜娜"`, "宏远精密仪器", "离职证明", "宏远 " + v.Number}
+	for _, q := range personal {
+		if h := find(approver, q); h != nil {
+			t.Errorf("the approver finds the archived case by %q: %+v", q, h)
+		}
+	}
+	for _, q := range []string{v.Number, rec.ArchiveNo, strings.ReplaceAll(rec.ArchiveNo, "·", "."), "基本养老金申领"} {
+		h := find(approver, q)
+		if h == nil {
+			t.Errorf("the approver does not find the archived case by its catalogue entry %q", q)
+			continue
+		}
+		if !h.Restricted || h.Fragments != nil || h.Name != "欧***" || h.Number != v.Number {
+			t.Errorf("found by %q, the hit shows more than the catalogue entry: %+v", q, h)
+		}
+	}
+	// Those who may read it find it by personal data, unrestricted.
+	for _, a := range []archive.Actor{clerk, archivist} {
+		if h := find(a, testID); h == nil || h.Restricted {
+			t.Errorf("%s by the identity number: %+v", a.Name, h)
+		}
+	}
+	// A loan makes the approver a reader.
+	l, err := s.svc.RequestLoan(ctx, approver, rec.ArchiveNo, loans.LoanRequest{Purpose: "复核"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.DecideLoan(ctx, archivist2, rec.ArchiveNo, l.ID, loans.LoanDecision{Action: archive.LoanApprove}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.ix)
+	if h := find(approver, testPhone); h == nil || h.Restricted || len(h.Fragments) == 0 {
+		t.Errorf("the approver with a loan, by the phone number: %+v", h)
+	}
+	if _, err := s.svc.DecideLoan(ctx, approver, rec.ArchiveNo, l.ID, loans.LoanDecision{Action: archive.LoanReturn}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.ix)
+	if h := find(approver, testID); h != nil {
+		t.Errorf("after returning the loan the approver still finds the case by its identity number: %+v", h)
 	}
 }

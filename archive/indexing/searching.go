@@ -26,6 +26,23 @@ type SearchQuery struct {
 	// highlights even where the role may see them (the web pages show
 	// them masked unless asked for one case, audited).
 	MaskIDNumbers bool
+	// Reader is set by Search for a caller who reads archived cases only
+	// when they handled or borrowed them (archive.Restricted): the other
+	// archived cases match only by their catalogue entry (case number,
+	// 档号, business), never by personal data or contents, and come back
+	// Restricted, without fragments.
+	Reader *ArchiveReader
+}
+
+// ArchiveReader is the searching person, for the rule of
+// ArchiveAccess: they may read the archived cases they handled (an event
+// of archive.HandlerEvents is theirs), their own case as its applicant,
+// and those they hold an approved loan of that is due on or after Today.
+type ArchiveReader struct {
+	UserID    string
+	Applicant bool
+	// Today is the date in Beijing, YYYY-MM-DD (archive.DateOf).
+	Today string
 }
 
 // SearchHit is one found case.
@@ -37,6 +54,10 @@ type SearchHit struct {
 	BusinessName string  `json:"business_name"`
 	Status       string  `json:"status"`
 	Score        float64 `json:"score"`
+	// Restricted marks an archived case the caller may not read, shown
+	// as its catalogue entry (as in the case listing): number, business,
+	// status and the masked name; never fragments.
+	Restricted bool `json:"restricted,omitempty"`
 	// Fragments are HTML, the words found in <mark>; identity and phone
 	// numbers in them are masked unless the role may see them (then the
 	// showing is audited).
@@ -92,6 +113,10 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 	if !a.HasAny(archive.StaffRoles...) {
 		q.Owner = a.UserID
 	}
+	q.Reader = nil
+	if archive.Restricted(a) {
+		q.Reader = &ArchiveReader{UserID: a.UserID, Applicant: a.Has(archive.RoleApplicant), Today: archive.DateOf(s.Now())}
+	}
 	res, err := s.index.Search(ctx, q)
 	if err != nil {
 		return nil, err
@@ -105,27 +130,37 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 	return res, nil
 }
 
-// restrictHits drops the fragments of archived hits a may not read:
-// they may quote archived materials.
+// restrictHits checks the archived hits of a restricted caller against
+// ArchiveAccess, which decides: a hit the index matched as a catalogue
+// entry stays one; a hit it matched as readable that a may not read (the
+// index lags behind a returned or overdue loan) is left out, since it may
+// have been found by personal data.
 func (s *Service) restrictHits(ctx context.Context, a archive.Actor, res *SearchResult) error {
 	if !archive.Restricted(a) {
 		return nil
 	}
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		if h.Status != archive.StatusArchived && h.Status != archive.StatusDisposed || len(h.Fragments) == 0 {
-			continue
+	hits := res.Hits[:0]
+	for _, h := range res.Hits {
+		if h.Status == archive.StatusArchived || h.Status == archive.StatusDisposed {
+			c, err := s.proj.Case(ctx, h.ID)
+			if err != nil {
+				return err
+			}
+			if _, err := s.access.ArchiveAccess(ctx, a, c, ""); archive.IsCode(err, archive.EFORBIDDEN) {
+				if !h.Restricted {
+					res.Total--
+					continue
+				}
+			} else if err != nil {
+				return err
+			}
 		}
-		c, err := s.proj.Case(ctx, h.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := s.access.ArchiveAccess(ctx, a, c, ""); archive.IsCode(err, archive.EFORBIDDEN) {
+		if h.Restricted {
 			h.Fragments = nil
-		} else if err != nil {
-			return err
 		}
+		hits = append(hits, h)
 	}
+	res.Hits = hits
 	return nil
 }
 
