@@ -52,6 +52,9 @@ type BusinessType struct {
 	Retention string `json:"retention"`
 	// Category is the 机构(问题) code of the 档号, two capital letters.
 	Category string `json:"category"`
+	// MaxMaterials is the most materials a case takes, decision
+	// attachments included; 0 means DefaultMaxMaterials (MaterialLimit).
+	MaxMaterials int `json:"max_materials,omitempty"`
 	// Note explains a value that is not read straight off the law.
 	Note string `json:"note,omitempty"`
 }
@@ -90,17 +93,20 @@ type catalogueFile struct {
 //	   "case_limit_days": 20,
 //	   "stage_limits": {"acceptance": 3, "acceptance_extended": 5,
 //	                    "initial": 1, "second": 3, "final": 7},
-//	   "retention": "Y", "category": "YL", "note": "optional"}
+//	   "retention": "Y", "category": "YL", "max_materials": 50,
+//	   "note": "optional"}
 //	]}
 //
-// A material without "mandatory" is optional. Types keep the file's order.
+// A material without "mandatory" is optional; without "max_materials" a
+// case takes DefaultMaxMaterials. Types keep the file's order.
 //
 // The whole file is checked before anything is used: malformed JSON, an
 // unknown field, or any entry with a bad value — a code not matching
 // ^[a-z][a-z0-9_]{1,63}$ or used twice, an empty name, an insurance other
 // than 养老/医疗/失业/工伤/生育, no mandatory id_card, a limit not above 0,
 // acceptance_extended below acceptance, a retention other than Y, D10, D30,
-// D50, D100, a category not of two capital letters — returns an *Error with
+// D50, D100, a category not of two capital letters, a max_materials below
+// the materials listed or above MaxMaterialsLimit — returns an *Error with
 // Code EINVALID whose message names the entry and the field. An error from r
 // itself is returned as EINTERNAL.
 func LoadCatalogue(r io.Reader) (*Catalogue, error) {
@@ -182,7 +188,27 @@ func (bt *BusinessType) validate(i int) error {
 	if !catalogueCategoryRE.MatchString(bt.Category) {
 		return bad("category", "%q is not two capital letters", bt.Category)
 	}
+	if bt.MaxMaterials != 0 && (bt.MaxMaterials < len(bt.Materials) || bt.MaxMaterials > MaxMaterialsLimit) {
+		return bad("max_materials", "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), MaxMaterialsLimit)
+	}
 	return nil
+}
+
+// DefaultMaxMaterials is the most materials a case takes when its
+// business type sets no max_materials; MaxMaterialsLimit is the most any
+// may set. Every material is stored, folded into the case and indexed, so
+// a case cannot grow without bound.
+const (
+	DefaultMaxMaterials = 50
+	MaxMaterialsLimit   = 1000
+)
+
+// MaterialLimit is the most materials a case of bt takes.
+func (bt *BusinessType) MaterialLimit() int {
+	if bt.MaxMaterials > 0 {
+		return bt.MaxMaterials
+	}
+	return DefaultMaxMaterials
 }
 
 var defaultCatalogue = sync.OnceValue(func() *Catalogue {

@@ -235,6 +235,9 @@ func TestLoadCatalogueRejects(t *testing.T) {
 		{"empty retention", func(b *BusinessType) { b.Retention = "" }, entry + `field "retention": ""`},
 		{"lower-case category", func(b *BusinessType) { b.Category = "yl" }, entry + `field "category": "yl" is not two capital letters`},
 		{"long category", func(b *BusinessType) { b.Category = "YLB" }, entry + `field "category": "YLB"`},
+		{"max_materials below the listed", func(b *BusinessType) { b.MaxMaterials = 1 }, entry + `field "max_materials": 1; between the`},
+		{"max_materials negative", func(b *BusinessType) { b.MaxMaterials = -5 }, entry + `field "max_materials": -5`},
+		{"max_materials too high", func(b *BusinessType) { b.MaxMaterials = MaxMaterialsLimit + 1 }, entry + `field "max_materials": 1001`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,6 +259,24 @@ func TestLoadCatalogueRejects(t *testing.T) {
 	_, err := LoadCatalogue(strings.NewReader(catJSON(t, bt)))
 	if want := `catalogue entry "pension_claim": field "retention": "D20" is not one of Y, D10, D30, D50, D100`; ErrorMessage(err) != want {
 		t.Errorf("message %q, want %q", ErrorMessage(err), want)
+	}
+}
+
+// A business type without max_materials takes DefaultMaxMaterials; the
+// built-in one for many invoices takes more.
+func TestMaterialLimit(t *testing.T) {
+	cat := DefaultCatalogue()
+	for _, tt := range []struct {
+		code string
+		want int
+	}{{"pension_claim", DefaultMaxMaterials}, {"medical_reimbursement", 200}} {
+		bt, err := cat.Lookup(tt.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bt.MaterialLimit(); got != tt.want {
+			t.Errorf("%s takes %d materials, want %d", tt.code, got, tt.want)
+		}
 	}
 }
 

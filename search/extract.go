@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"dossier/archive/content"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -14,12 +13,15 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"dossier/archive/content"
+	"dossier/archive/indexing"
 )
 
 // Limits of text extraction: what is read of a file and what is kept.
 const (
 	maxInput = 64 << 20
-	maxText  = 1 << 20
+	maxText  = indexing.MaxMaterialText
 )
 
 // OCRAvailable reports whether tesseract with Simplified Chinese data is

@@ -1,38 +1,65 @@
 // Package search is dossier's full-text index on bleve: one document per
-// case, Chinese text analysed into bigrams, identity and case numbers as
-// keywords matched exactly and by prefix. It implements
-// archive.SearchIndex; the index can be deleted and rebuilt at any time.
+// case, re-indexed at every change, and in a second bleve index one per
+// material holding its text, indexed once when the material is added (so
+// neither an event nor the merging of the cases' segments ever touches a
+// material's text again); Chinese text analysed into bigrams, identity and
+// case numbers as keywords matched exactly and by prefix. It implements
+// indexing.SearchIndex; the index can be deleted and rebuilt at any time.
 package search
 
 import (
 	"context"
 	"dossier/archive"
-	"dossier/archive/identity"
 	"dossier/archive/indexing"
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	zapx "github.com/blevesearch/zapx/v17"
 )
 
-// Index is the bleve index of cases.
+func init() {
+	// zapx sizes a new segment's buffer from the last segment any index
+	// built: bytes per document × (documents + 100). After a material of
+	// 128 KiB of text (a segment of megabytes for its one document), the
+	// next batch of case documents reserved a gigabyte. Let the buffer
+	// grow as it is written instead.
+	zapx.NewSegmentBufferNumResultsFactor = 0
+}
+
+// Index is the bleve index of cases, in dir, and of their materials'
+// texts, in dir-materials.
 type Index struct {
-	mu  sync.RWMutex
-	dir string
-	idx bleve.Index
-	cat *archive.Catalogue
+	// mu is held shared by every use of the indexes and exclusively to
+	// replace them (Reset, reopening after a failed write, Close).
+	mu        sync.RWMutex
+	dir       string
+	cases     bleve.Index
+	materials bleve.Index
+	cat       *archive.Catalogue
+	// damaged is set when a write failed or bleve panicked: its
+	// in-memory state may be broken (the next batch panicked with
+	// "assignment to entry in nil map" on a full disk), so the index is
+	// closed and opened again from disk before its next use.
+	damaged atomic.Bool
+	// recreated is set when reopening found an index damaged and made
+	// it anew, empty: the next PutCases says so (ErrIndexRecreated).
+	recreated atomic.Bool
+	// analysed counts the bytes of text handed to the analyser, the work
+	// indexing does (AnalysedBytes).
+	analysed atomic.Uint64
 }
 
 var _ indexing.SearchIndex = (*Index)(nil)
@@ -54,10 +81,9 @@ type doc struct {
 	Summary        string    `json:"summary"`
 	Opinions       string    `json:"opinions"`
 	MaterialTitles string    `json:"material_titles"`
-	MaterialText   string    `json:"material_text"`
 	// Text is every text field in one, so a word is looked up once
 	// rather than in each field; the fields themselves are kept for
-	// highlighting.
+	// highlighting. The materials' text is in their own documents.
 	Text string  `json:"text"`
 	Seq  float64 `json:"seq"`
 	// Facets is the values of facetFields joined by "|", one term, so
@@ -69,7 +95,33 @@ type doc struct {
 	// query without words is sorted by; the date field's doc values hold
 	// every precision step of the number, many times the bytes to decode.
 	CreatedKey string `json:"created_key"`
+	// ArchiveNo is the 档号 (· for .), Archived "1" once the case has one
+	// (archived or disposed) and "0" before.
+	ArchiveNo string `json:"archive_no"`
+	Archived  string `json:"archived"`
+	// Handlers are the users who handled the case (an event of
+	// archive.HandlerEvents) and Loans its approved loans as "<borrower>
+	// <due>": who may read it once archived (indexing.ArchiveReader).
+	Handlers []string `json:"handlers"`
+	Loans    []string `json:"loans"`
 }
+
+// materialDoc is what is indexed for one material, once: its text, and
+// the fields of its case that never change, which narrow a search's look
+// at the materials (the case's own document decides).
+type materialDoc struct {
+	Case         string  `json:"case"`
+	Owner        string  `json:"owner"`
+	BusinessType string  `json:"business_type"`
+	Year         string  `json:"year"`
+	Text         string  `json:"material_text"`
+	TextBytes    float64 `json:"text_bytes"`
+	// Note says why the text is missing or what of it was cut.
+	Note string `json:"note,omitempty"`
+}
+
+// materialDocID is the id of a material's document.
+func materialDocID(caseID, materialID string) string { return caseID + "/" + materialID }
 
 // facetFields are the fields a search counts its hits by.
 var facetFields = []string{"business_type", "status", "year", "retention"}
@@ -79,7 +131,7 @@ const facetSize = 20
 
 // mappingVersion names the mapping newMapping builds; an index made with
 // another one is rebuilt by Open.
-const mappingVersion = "3"
+const mappingVersion = "4"
 
 var mappingVersionKey = []byte("dossier-mapping-version")
 
@@ -98,14 +150,20 @@ func newMapping() mapping.IndexMapping {
 		f.IncludeInAll = false
 		return f
 	}
+	storedOnly := func(f *mapping.FieldMapping) *mapping.FieldMapping {
+		f.Index, f.Store, f.DocValues, f.IncludeInAll = false, true, false, false
+		return f
+	}
 	dm := bleve.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt("number", kw(true))
 	dm.AddFieldMappingsAt("id_number", kw(false))
 	dm.AddFieldMappingsAt("name", text(true))
 	dm.AddFieldMappingsAt("name_kw", kw(false))
-	for _, f := range []string{"owner", "business_type", "status", "stage", "retention", "year"} {
+	for _, f := range []string{"owner", "business_type", "status", "stage", "retention", "year", "archived", "handlers", "loans"} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
+	dm.AddFieldMappingsAt("archive_no", kw(false))
+	dm.AddFieldMappingsAt("case", kw(false))
 	dm.AddFieldMappingsAt("business_name", text(true))
 	created := bleve.NewDateTimeFieldMapping()
 	created.IncludeInAll = false
@@ -113,6 +171,8 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range []string{"summary", "opinions", "material_titles", "material_text"} {
 		dm.AddFieldMappingsAt(f, text(true))
 	}
+	dm.AddFieldMappingsAt("text_bytes", storedOnly(bleve.NewNumericFieldMapping()))
+	dm.AddFieldMappingsAt("note", storedOnly(bleve.NewKeywordFieldMapping()))
 	all := bleve.NewTextFieldMapping()
 	all.Analyzer = cjk.AnalyzerName
 	all.Store = false
@@ -130,15 +190,49 @@ func newMapping() mapping.IndexMapping {
 	return im
 }
 
-// Open opens the index in dir, creating it if missing. An index that
-// cannot be opened (damaged by a crash) is moved aside and recreated
-// empty, and one made with an older mapping is deleted and recreated
-// empty; the caller then re-queues every case (rebuilt reports it).
+// Open opens the index in dir (and dir-materials), creating it if
+// missing. An index that cannot be opened (damaged by a crash) is moved
+// aside and recreated empty, and one made with an older mapping is
+// deleted and recreated empty; the caller then re-queues every case
+// (rebuilt reports it).
 func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err error) {
 	if cat == nil {
 		cat = archive.DefaultCatalogue()
 	}
-	idx, err := bleve.Open(dir)
+	ix = &Index{dir: dir, cat: cat}
+	if rebuilt, err = ix.open(); err != nil {
+		return nil, false, err
+	}
+	return ix, rebuilt, nil
+}
+
+// materialsDir is where the materials' index is.
+func (ix *Index) materialsDir() string { return ix.dir + "-materials" }
+
+// materialsConfig plans the merges of the materials' segments by their
+// file size (from 1 MiB) rather than by their number of documents, of
+// which a material has one however long its text: so a segment is merged
+// again only with segments of about its size, a logarithmic number of
+// times.
+var materialsConfig = map[string]any{"scorchMergePlanOptions": map[string]any{"FloorSegmentFileSize": 1 << 20}}
+
+// open opens both indexes.
+func (ix *Index) open() (rebuilt bool, err error) {
+	cases, rc, err := openBleve(ix.dir, nil)
+	if err != nil {
+		return false, err
+	}
+	materials, rm, err := openBleve(ix.materialsDir(), materialsConfig)
+	if err != nil {
+		cases.Close()
+		return false, err
+	}
+	ix.cases, ix.materials = cases, materials
+	return rc || rm, nil
+}
+
+func openBleve(dir string, cfg map[string]any) (idx bleve.Index, rebuilt bool, err error) {
+	idx, err = bleve.OpenUsing(dir, cfg)
 	if err == nil {
 		v, verr := idx.GetInternal(mappingVersionKey)
 		if verr != nil || string(v) != mappingVersion {
@@ -150,25 +244,25 @@ func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err erro
 		}
 	}
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		idx, err = newIndex(dir)
+		idx, err = newIndex(dir, cfg)
 		rebuilt = true
 	} else if err != nil {
 		aside := fmt.Sprintf("%s.damaged-%d", dir, archive.SystemClock().Unix())
 		if rerr := os.Rename(dir, aside); rerr != nil {
 			return nil, false, fmt.Errorf("search: open %s: %v; move aside: %v", dir, err, rerr)
 		}
-		idx, err = newIndex(dir)
+		idx, err = newIndex(dir, cfg)
 		rebuilt = true
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("search: open %s: %w", dir, err)
 	}
-	return &Index{dir: dir, idx: idx, cat: cat}, rebuilt, nil
+	return idx, rebuilt, nil
 }
 
 // newIndex creates an empty index in dir marked with mappingVersion.
-func newIndex(dir string) (bleve.Index, error) {
-	idx, err := bleve.New(dir, newMapping())
+func newIndex(dir string, cfg map[string]any) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -183,31 +277,111 @@ func newIndex(dir string) (bleve.Index, error) {
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.idx.Close()
+	return ix.close()
+}
+
+func (ix *Index) close() error {
+	_, err := guard(ix.cases.Close)
+	_, merr := guard(ix.materials.Close)
+	return errors.Join(err, merr)
+}
+
+// guard runs fn, turning a panic into an error: bleve panics on some
+// failed writes, and a panic must not end the server.
+func guard(fn func() error) (panicked bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked, err = true, fmt.Errorf("bleve panicked: %v", p)
+		}
+	}()
+	return false, fn()
+}
+
+// use runs fn on the index, reopened first if a write failed. A write
+// that fails, and any panic, marks the index damaged and is answered
+// EUNAVAILABLE saying whether its disk is full; a read's own error is
+// returned as it is.
+func (ix *Index) use(op string, write bool, fn func(cases, materials bleve.Index) error) error {
+	if err := ix.repair(); err != nil {
+		return err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	panicked, err := guard(func() error { return fn(ix.cases, ix.materials) })
+	if err == nil || !write && !panicked {
+		return err
+	}
+	ix.damaged.Store(true)
+	return ix.unavailable(op, err)
+}
+
+// unavailable is the error of a failed write to the index.
+func (ix *Index) unavailable(op string, err error) error {
+	msg := "the search index cannot be written (" + err.Error() + "); indexing pauses and retries"
+	if free, ferr := freeSpace(ix.dir); errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left") || ferr == nil && free < lowSpace {
+		msg = fmt.Sprintf("the disk of the search index is full (%d MiB free); indexing pauses and resumes when space is freed", free>>20)
+	}
+	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: msg, Err: err}
+}
+
+// lowSpace is the free space below which a failed write is put down to a
+// full disk.
+const lowSpace = 64 << 20
+
+// freeSpace is the space available to the process on dir's filesystem.
+func freeSpace(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// repair closes and reopens damaged indexes from what is on disk.
+func (ix *Index) repair() error {
+	if !ix.damaged.Load() {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.damaged.Load() {
+		return nil
+	}
+	ix.close()
+	rebuilt, err := ix.open()
+	if err != nil {
+		return ix.unavailable("search.reopen", err)
+	}
+	ix.damaged.Store(false)
+	ix.recreated.Store(rebuilt)
+	return nil
 }
 
 // Count is the number of indexed cases.
 func (ix *Index) Count() (uint64, error) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.idx.DocCount()
+	var n uint64
+	err := ix.use("search.Count", false, func(cases, _ bleve.Index) error {
+		var err error
+		n, err = cases.DocCount()
+		return err
+	})
+	return n, err
 }
 
 // Reset empties the index (a rebuild fills it again).
 func (ix *Index) Reset(ctx context.Context) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if err := ix.idx.Close(); err != nil {
+	ix.close()
+	for _, dir := range []string{ix.dir, ix.materialsDir()} {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if _, err := ix.open(); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(ix.dir); err != nil {
-		return err
-	}
-	idx, err := newIndex(ix.dir)
-	if err != nil {
-		return err
-	}
-	ix.idx = idx
+	ix.damaged.Store(false)
 	return nil
 }
 
@@ -215,16 +389,19 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 	k := c.Case
 	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: k.Applicant.Name,
 		Owner: k.ApplicantUser, BusinessType: k.BusinessType, Status: k.Status, Stage: archive.StageOf(k.Status),
-		Created: k.CreatedAt, Year: strconv.Itoa(k.CreatedAt.In(beijing).Year()), Summary: k.Summary, Seq: float64(k.Seq)}
+		Created: k.CreatedAt, Year: yearOf(k), Summary: k.Summary, Seq: float64(k.Seq), Archived: "0"}
 	if bt, err := ix.cat.Lookup(k.BusinessType); err == nil {
 		d.BusinessName, d.Retention = bt.Name, bt.Retention
 	}
-	var ops, titles, texts []string
+	var ops, titles []string
 	for _, e := range c.Events {
 		for _, t := range []string{e.Opinion, e.Basis} {
 			if t != "" {
 				ops = append(ops, t)
 			}
+		}
+		if slices.Contains(archive.HandlerEvents, e.Type) && e.Actor != "" && !slices.Contains(d.Handlers, e.Actor) {
+			d.Handlers = append(d.Handlers, e.Actor)
 		}
 	}
 	for _, m := range k.Materials {
@@ -234,340 +411,153 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 				titles = append(titles, spec.Name)
 			}
 		}
-		if t := c.Texts[m.ID]; t != "" {
-			texts = append(texts, t)
+	}
+	if k.Archive != nil {
+		d.ArchiveNo, d.Archived = normalArchiveNo(k.Archive.ArchiveNo), "1"
+	}
+	for _, l := range k.Loans {
+		if l.Status == archive.LoanApproved {
+			d.Loans = append(d.Loans, l.Borrower+" "+l.Due)
 		}
 	}
 	d.Opinions = strings.Join(ops, "\n")
 	d.MaterialTitles = strings.Join(titles, "\n")
-	d.MaterialText = strings.Join(texts, "\n")
-	d.Text = strings.Join([]string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles, d.MaterialText}, "\n")
+	d.Text = strings.Join([]string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles}, "\n")
 	d.Facets = strings.Join([]string{d.BusinessType, d.Status, d.Year, d.Retention}, "|")
 	d.CreatedKey = k.CreatedAt.UTC().Format(createdKeyLayout)
 	return d
 }
+
+func yearOf(k *archive.Case) string { return strconv.Itoa(k.CreatedAt.In(beijing).Year()) }
+
+// normalArchiveNo is a 档号 as indexed and looked up: upper case, with ·
+// where a URL or a keyboard has a dot.
+func normalArchiveNo(s string) string {
+	return strings.NewReplacer(".", "·", "．", "·", "・", "·").Replace(strings.ToUpper(s))
+}
+
+// textBytes is the size of the analysed text fields of d.
+func (d *doc) textBytes() int {
+	n := 0
+	for _, s := range []string{d.Name, d.BusinessName, d.Summary, d.Opinions, d.MaterialTitles, d.Text} {
+		n += len(s)
+	}
+	return n
+}
+
+// AnalysedBytes is the number of bytes of text the index has analysed
+// since it was opened: what indexing costs, for tests and metrics.
+func (ix *Index) AnalysedBytes() uint64 { return ix.analysed.Load() }
 
 var beijing = archive.Zone
 
 // createdKeyLayout sorts as text in time order (years 0000–9999, UTC).
 const createdKeyLayout = "20060102T150405.000000000"
 
-// PutCases implements archive.SearchIndex: one batch, one commit.
+// PutCases implements indexing.SearchIndex: one batch, one commit, in
+// each index. A case's document is replaced; its materials' texts are
+// added (or, with DropTexts, deleted) first, so that a case is never
+// indexed without the texts it names.
 func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) error {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	b := ix.idx.NewBatch()
-	for _, c := range cases {
-		if err := b.Index(c.Case.ID, ix.toDoc(c)); err != nil {
-			return err
-		}
+	if err := ix.repair(); err != nil {
+		return err
 	}
-	return ix.idx.Batch(b)
+	if ix.recreated.Swap(false) {
+		return &archive.Error{Op: "search.PutCases", Code: archive.EUNAVAILABLE, Err: indexing.ErrIndexRecreated,
+			Message: "the search index was found damaged and recreated empty; every case is indexed again"}
+	}
+	return ix.use("search.PutCases", true, func(cidx, midx bleve.Index) error {
+		cb, mb := cidx.NewBatch(), midx.NewBatch()
+		analysed := 0
+		for _, c := range cases {
+			d := ix.toDoc(c)
+			analysed += d.textBytes()
+			if err := cb.Index(c.Case.ID, d); err != nil {
+				return err
+			}
+			if c.DropTexts {
+				held, err := materialsOf(ctx, midx, c.Case.ID)
+				if err != nil {
+					return err
+				}
+				for id := range held {
+					mb.Delete(materialDocID(c.Case.ID, id))
+				}
+			}
+			for id, text := range c.Texts {
+				md := materialDoc{Case: c.Case.ID, Owner: d.Owner, BusinessType: d.BusinessType, Year: d.Year,
+					Text: text, TextBytes: float64(len(text)), Note: c.Notes[id]}
+				analysed += len(text)
+				if err := mb.Index(materialDocID(c.Case.ID, id), md); err != nil {
+					return err
+				}
+			}
+		}
+		ix.analysed.Add(uint64(analysed))
+		if mb.Size() > 0 {
+			if err := midx.Batch(mb); err != nil {
+				return err
+			}
+		}
+		return cidx.Batch(cb)
+	})
+}
+
+// IndexedMaterials implements indexing.SearchIndex.
+func (ix *Index) IndexedMaterials(ctx context.Context, caseID string) (map[string]int, error) {
+	var held map[string]int
+	err := ix.use("search.IndexedMaterials", false, func(_, materials bleve.Index) error {
+		var err error
+		held, err = materialsOf(ctx, materials, caseID)
+		return err
+	})
+	if err != nil && archive.ErrorCode(err) == archive.EINTERNAL {
+		return nil, archive.E("search.IndexedMaterials", archive.EUNAVAILABLE, err)
+	}
+	return held, err
+}
+
+// maxMaterialDocs bounds the materials of one case looked up at once,
+// above any catalogue's max_materials.
+const maxMaterialDocs = 10000
+
+// materialsOf returns the materials of a case the index holds, with the
+// bytes of text held for each.
+func materialsOf(ctx context.Context, materials bleve.Index, caseID string) (map[string]int, error) {
+	req := bleve.NewSearchRequestOptions(termQuery("case", caseID), maxMaterialDocs, 0, false)
+	req.Fields = []string{"text_bytes"}
+	res, err := materials.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	held := make(map[string]int, len(res.Hits))
+	for _, h := range res.Hits {
+		n, _ := h.Fields["text_bytes"].(float64)
+		held[strings.TrimPrefix(h.ID, caseID+"/")] = int(n)
+	}
+	return held, nil
 }
 
 // IndexedSeq returns the seq a case was indexed at (0 if absent), for
 // tests that compare the index with the event log.
 func (ix *Index) IndexedSeq(id string) (uint64, error) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	req := bleve.NewSearchRequest(query.NewDocIDQuery([]string{id}))
-	req.Fields = []string{"seq"}
-	res, err := ix.idx.Search(req)
-	if err != nil || len(res.Hits) == 0 {
-		return 0, err
-	}
-	f, _ := res.Hits[0].Fields["seq"].(float64)
-	return uint64(f), nil
+	var seq uint64
+	err := ix.use("search.IndexedSeq", false, func(cases, _ bleve.Index) error {
+		req := bleve.NewSearchRequest(query.NewDocIDQuery([]string{id}))
+		req.Fields = []string{"seq"}
+		res, err := cases.Search(req)
+		if err != nil || len(res.Hits) == 0 {
+			return err
+		}
+		f, _ := res.Hits[0].Fields["seq"].(float64)
+		seq = uint64(f)
+		return nil
+	})
+	return seq, err
 }
 
-var (
-	idNumberRE   = regexp.MustCompile(`^[0-9]{6,17}[0-9Xx]?$`)
-	caseNumberRE = regexp.MustCompile(`(?i)^SB[0-9]{0,4}(-[0-9]{0,6})?$`)
-	fullIDRE     = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
-)
-
-// MaxTerms bounds the words of a query.
-const MaxTerms = 20
-
-// terms splits q into words and "quoted phrases"; an unbalanced quote
-// makes the rest one phrase. Nothing of bleve's query syntax survives:
-// every term becomes a match, phrase, term or prefix query.
-func terms(q string) (words, phrases []string) {
-	for q != "" {
-		q = strings.TrimLeft(q, " \t\r\n\u3000")
-		if q == "" {
-			break
-		}
-		if q[0] == '"' || strings.HasPrefix(q, "“") {
-			q = strings.TrimPrefix(strings.TrimPrefix(q, `"`), "“")
-			end := strings.IndexAny(q, "\"”")
-			if end < 0 {
-				end = len(q)
-			}
-			if p := strings.TrimSpace(q[:end]); p != "" {
-				phrases = append(phrases, p)
-			}
-			if end < len(q) {
-				_, size := firstRune(q[end:])
-				q = q[end+size:]
-			} else {
-				q = ""
-			}
-			continue
-		}
-		end := strings.IndexAny(q, " \t\r\n\"“\u3000")
-		if end < 0 {
-			end = len(q)
-		}
-		words = append(words, q[:end])
-		q = q[end:]
-	}
-	return words, phrases
-}
-
-func firstRune(s string) (rune, int) {
-	for i, r := range s {
-		if i == 0 {
-			return r, len(string(r))
-		}
-	}
-	return 0, 0
-}
-
-// textFields are searched for words, with their boosts: the name counts
-// most, everything else is in text.
-var textFields = []struct {
-	name  string
-	boost float64
-}{{"name", 6}, {"text", 1}}
-
-func textQuery(s string, phrase bool) query.Query {
-	var ors []query.Query
-	for _, f := range textFields {
-		var q query.Query
-		if phrase {
-			mq := query.NewMatchPhraseQuery(s)
-			mq.SetField(f.name)
-			mq.SetBoost(f.boost)
-			q = mq
-		} else {
-			mq := query.NewMatchQuery(s)
-			mq.SetField(f.name)
-			mq.SetBoost(f.boost)
-			mq.SetOperator(query.MatchQueryOperatorAnd)
-			q = mq
-		}
-		ors = append(ors, q)
-	}
-	exact := query.NewTermQuery(s)
-	exact.SetField("name_kw")
-	exact.SetBoost(20)
-	ors = append(ors, exact)
-	return query.NewDisjunctionQuery(ors)
-}
-
-// highlightFields are the stored fields fragments are cut from.
-var highlightFields = []string{"summary", "opinions", "material_titles", "material_text"}
-
-// highlight cuts fragments for the hits of one page. Words are looked up
-// in the combined text field, whose locations name no stored field, so
-// the page's documents are searched again, field by field, for the same
-// words: a second query over a handful of ids.
-func (ix *Index) highlight(ctx context.Context, hits search.DocumentMatchCollection, words, phrases []string) (map[string]search.FieldFragmentMap, error) {
-	if len(hits) == 0 || len(words)+len(phrases) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	var ors []query.Query
-	for _, f := range highlightFields {
-		for _, w := range words {
-			mq := query.NewMatchQuery(w)
-			mq.SetField(f)
-			ors = append(ors, mq)
-		}
-		for _, p := range phrases {
-			mq := query.NewMatchPhraseQuery(p)
-			mq.SetField(f)
-			ors = append(ors, mq)
-		}
-	}
-	root := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), query.NewDisjunctionQuery(ors)})
-	req := bleve.NewSearchRequestOptions(root, len(ids), 0, false)
-	req.Highlight = bleve.NewHighlightWithStyle("html")
-	req.Highlight.Fields = highlightFields
-	ix.mu.RLock()
-	res, err := ix.idx.SearchInContext(ctx, req)
-	ix.mu.RUnlock()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]search.FieldFragmentMap{}
-	for _, h := range res.Hits {
-		out[h.ID] = h.Fragments
-	}
-	return out, nil
-}
-
-// exactOrPrefix matches a keyword field exactly (strongly) or by prefix.
-func exactOrPrefix(field, v string) []query.Query {
+func termQuery(field, v string) *query.TermQuery {
 	t := query.NewTermQuery(v)
 	t.SetField(field)
-	t.SetBoost(30)
-	p := query.NewPrefixQuery(v)
-	p.SetField(field)
-	p.SetBoost(10)
-	return []query.Query{t, p}
-}
-
-func wordQuery(w string) query.Query {
-	up := strings.ToUpper(w)
-	var ors []query.Query
-	if idNumberRE.MatchString(w) {
-		ors = append(ors, exactOrPrefix("id_number", up)...)
-	}
-	if caseNumberRE.MatchString(w) {
-		ors = append(ors, exactOrPrefix("number", up)...)
-	}
-	ors = append(ors, textQuery(w, false))
-	return query.NewDisjunctionQuery(ors)
-}
-
-// Search implements archive.SearchIndex.
-func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.SearchResult, error) {
-	words, phrases := terms(q.Q)
-	if len(words)+len(phrases) > MaxTerms {
-		return nil, archive.Errorf(archive.EINVALID, "q: at most %d words", MaxTerms)
-	}
-	var must []query.Query
-	for _, w := range words {
-		must = append(must, wordQuery(w))
-	}
-	for _, p := range phrases {
-		must = append(must, textQuery(p, true))
-	}
-	filter := func(field, v string) {
-		if v != "" {
-			t := query.NewTermQuery(v)
-			t.SetField(field)
-			must = append(must, t)
-		}
-	}
-	filter("owner", q.Owner)
-	filter("business_type", q.BusinessType)
-	filter("status", q.Status)
-	if q.Year != 0 {
-		filter("year", strconv.Itoa(q.Year))
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		var start, end time.Time
-		if !q.From.IsZero() {
-			start = q.From
-		}
-		if !q.To.IsZero() {
-			end = q.To
-		}
-		dr := query.NewDateRangeQuery(start, end)
-		dr.SetField("created")
-		must = append(must, dr)
-	}
-	var root query.Query = query.NewMatchAllQuery()
-	if len(must) > 0 {
-		root = query.NewConjunctionQuery(must)
-	}
-	offset := 0
-	if q.Cursor != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(q.Cursor, "o"))
-		if err != nil || !strings.HasPrefix(q.Cursor, "o") || n < 0 || n > 10000 {
-			return nil, archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
-		}
-		offset = n
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
-	req.Fields = []string{"number", "name", "business_type", "business_name", "status"}
-	if len(words)+len(phrases) == 0 {
-		req.SortBy([]string{"-created_key"})
-	}
-	// Every combination of facet values (a few hundred), split below.
-	req.AddFacet("facets", bleve.NewFacetRequest("facets", 1<<20))
-	ix.mu.RLock()
-	res, err := ix.idx.SearchInContext(ctx, req)
-	ix.mu.RUnlock()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, archive.E("search.Search", archive.EUNAVAILABLE, err)
-		}
-		return nil, archive.E("search.Search", archive.EINTERNAL, err)
-	}
-	out := &indexing.SearchResult{Total: res.Total, Hits: []indexing.SearchHit{}, Facets: map[string][]indexing.FacetCount{}}
-	fragments, err := ix.highlight(ctx, res.Hits, words, phrases)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, archive.E("search.Search", archive.EUNAVAILABLE, err)
-		}
-		return nil, archive.E("search.Search", archive.EINTERNAL, err)
-	}
-	for _, h := range res.Hits {
-		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
-		hit := indexing.SearchHit{ID: h.ID, Number: str("number"), Name: archive.MaskName(str("name")),
-			BusinessType: str("business_type"), BusinessName: str("business_name"), Status: str("status"), Score: h.Score}
-		if fm := fragments[h.ID]; len(fm) > 0 {
-			hit.Fragments = map[string][]string{}
-			for f, frags := range fm {
-				for _, fr := range frags {
-					if !strings.Contains(fr, "<mark>") {
-						continue // bleve returns every asked field; keep those that matched
-					}
-					if !q.ShowIDNumbers {
-						fr = fullIDRE.ReplaceAllStringFunc(fr, identity.MaskIDNumber)
-					}
-					if f == "name" {
-						continue // the name is shown masked in Name
-					}
-					hit.Fragments[f] = append(hit.Fragments[f], fr)
-				}
-			}
-		}
-		if len(hit.Fragments) == 0 {
-			hit.Fragments = nil
-		}
-		out.Hits = append(out.Hits, hit)
-	}
-	counts := make([]map[string]int, len(facetFields))
-	for i := range counts {
-		counts[i] = map[string]int{}
-	}
-	if fr := res.Facets["facets"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			vals := strings.Split(t.Term, "|")
-			if len(vals) != len(facetFields) {
-				continue
-			}
-			for i, v := range vals {
-				if v != "" {
-					counts[i][v] += t.Count
-				}
-			}
-		}
-	}
-	for i, name := range facetFields {
-		var fc []indexing.FacetCount
-		for term, n := range counts[i] {
-			fc = append(fc, indexing.FacetCount{Term: term, Count: n})
-		}
-		sort.Slice(fc, func(i, j int) bool {
-			return fc[i].Count > fc[j].Count || fc[i].Count == fc[j].Count && fc[i].Term < fc[j].Term
-		})
-		out.Facets[name] = fc[:min(len(fc), facetSize)]
-	}
-	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
-		out.NextCursor = "o" + strconv.Itoa(offset+limit)
-	}
-	return out, nil
+	return t
 }

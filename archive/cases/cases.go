@@ -224,9 +224,10 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 // content type is sniffed from the bytes; the file name is kept as display
 // metadata only. Applicants and clerks upload while the case is being
 // accepted or corrected (archive.CanUpload); whoever may decide the review
-// stage the case is at attaches documents for it (archive.CanAttach). Errors: EINVALID (bad code, empty), ETOOLARGE,
-// EUNSUPPORTED, ECONFLICT (case closed), ENOTFOUND, EFORBIDDEN,
-// EUNAVAILABLE.
+// stage the case is at attaches documents for it (archive.CanAttach).
+// Errors: EINVALID (bad code, empty), ETOOLARGE, EUNSUPPORTED, ECONFLICT
+// (case closed, or holding the most materials its business type takes),
+// ENOTFOUND, EFORBIDDEN, EUNAVAILABLE.
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
 	// A name that shows other than it reads ("\u202efdp.exe") or is not
 	// UTF-8 is refused; path parts and quotes are dropped (SafeFilename).
@@ -288,10 +289,22 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 	return &m, nil
 }
 
-// canUpload checks an upload of material code: a decision attachment
+// canUpload checks that a may hand in a material with code now and that
+// the case has room for one more.
+func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
+	if err := mayUpload(c, bt, a, code); err != nil {
+		return err
+	}
+	if n := bt.MaterialLimit(); len(c.Materials) >= n {
+		return archive.Errorf(archive.ECONFLICT, "case %s holds %d materials, the most a case of %s takes; no more can be added (每个案件最多 %d 份材料)", c.Number, len(c.Materials), bt.Code, n)
+	}
+	return nil
+}
+
+// mayUpload checks an upload of material code: a decision attachment
 // (archive.CanAttach) or an application material of the catalogue
 // (archive.CanUpload).
-func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
+func mayUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code string) error {
 	if code == archive.MaterialCodeAttachment {
 		return archive.CanAttach(a, c)
 	}

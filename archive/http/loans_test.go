@@ -60,21 +60,22 @@ func TestLoansEndToEnd(t *testing.T) {
 		len(cs[0].(map[string]any)["materials"].([]any)) != 0 {
 		t.Fatalf("the borrower's listing: %s", l.Raw)
 	}
-	// Search finds the case as a catalogue entry and quotes nothing from
-	// its materials.
+	// Search finds the case by its catalogue entry only, as one, and
+	// never by its contents or personal data.
 	e.Settle()
-	hit := func(tok string) map[string]any {
+	hits := func(tok, q string) []any {
 		t.Helper()
-		r := e.JSON("GET", "/api/v1/search?q="+url.QueryEscape("协和胡同"), tok, nil)
+		r := e.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), tok, nil)
 		apitest.Expect(t, r, 200, "search")
-		hits := r.Body["hits"].([]any)
-		if len(hits) != 1 {
-			t.Fatalf("search: %s", r.Raw)
-		}
-		return hits[0].(map[string]any)
+		return r.Body["hits"].([]any)
 	}
-	if h := hit(borrower); h["fragments"] != nil {
-		t.Fatalf("the hit shows a non-handler the archived material: %v", h)
+	for _, q := range []string{"协和胡同", apitest.ValidID, "欧阳娜娜"} {
+		if hs := hits(borrower, q); len(hs) != 0 {
+			t.Fatalf("a non-handler finds the archived case by %q: %v", q, hs)
+		}
+	}
+	if hs := hits(borrower, no); len(hs) != 1 || hs[0].(map[string]any)["fragments"] != nil || hs[0].(map[string]any)["restricted"] != true {
+		t.Fatalf("a non-handler's search by the archive number: %v", hs)
 	}
 
 	// Bad requests.
