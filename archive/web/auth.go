@@ -55,15 +55,14 @@ func (s *ui) login(c *gin.Context) {
 	a, err := s.svc.AuthenticatePassword(c.Request.Context(), name, password)
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
-			s.loginFails.undo(ip, user)
+			s.loginFails.undo(nil, ip, user)
 			s.api.Fail(c, err)
 			return
 		}
 		s.render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
 		return
 	}
-	s.loginFails.undo(ip)
-	s.loginFails.reset(user)
+	s.loginFails.undo([]string{user}, ip)
 	s.signedIn(c, old, a, "/")
 }
 

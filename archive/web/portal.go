@@ -67,7 +67,7 @@ func (s *ui) portalLogin(c *gin.Context) {
 	if err != nil {
 		switch {
 		case archive.ErrorCode(err) != archive.EUNAUTHORIZED:
-			s.portalFails.undo(ip, key)
+			s.portalFails.undo(nil, ip, key)
 			s.api.Fail(c, err)
 		case strings.HasPrefix(archive.ErrorMessage(err), "too many wrong attempts"):
 			limited() // the Service's progressive lockout of the case number
@@ -77,8 +77,7 @@ func (s *ui) portalLogin(c *gin.Context) {
 		}
 		return
 	}
-	s.portalFails.undo(ip)
-	s.portalFails.reset(key)
+	s.portalFails.undo([]string{key}, ip)
 	s.signedIn(c, old, a, "/portal")
 }
 

@@ -259,8 +259,9 @@ func (l *limiter) recent(k string, now time.Time) []time.Time {
 	return ts
 }
 
-// undo takes back the attempt last counted against each key.
-func (l *limiter) undo(keys ...string) {
+// undo takes back the attempt last counted against each key; after a
+// success, forget also forgets every failure of its keys.
+func (l *limiter) undo(forget []string, keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
@@ -268,11 +269,8 @@ func (l *limiter) undo(keys ...string) {
 			l.fails[k] = ts[:len(ts)-1]
 		}
 	}
+	for _, k := range forget {
+		delete(l.fails, k)
+	}
 }
 
-// reset forgets a key's failures (after a successful sign-in).
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	delete(l.fails, key)
-	l.mu.Unlock()
-}

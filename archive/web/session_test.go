@@ -71,12 +71,12 @@ func TestLimiterWindow(t *testing.T) {
 	if l.attempt("ip:3", "user:a") || !l.attempt("ip:2", "user:b") {
 		t.Fatal("per-key counting is wrong")
 	}
-	l.undo("ip:2", "user:b")
+	l.undo(nil, "ip:2", "user:b")
 	now = now.Add(2 * time.Minute) // the first attempt leaves the window
 	if !l.attempt("user:a") {
 		t.Fatal("attempts older than the window still count")
 	}
-	l.reset("user:a")
+	l.undo([]string{"user:a"})
 	for i := 0; i < 5; i++ {
 		if !l.attempt("user:a") {
 			t.Fatal("reset did not clear")
