@@ -273,4 +273,3 @@ func (l *limiter) undo(forget []string, keys ...string) {
 		delete(l.fails, k)
 	}
 }
-
