@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"dossier/archive"
@@ -197,7 +198,43 @@ func (m *MinIO) Stop() {
 // Freeze stops the server with SIGSTOP: it keeps its port and accepts
 // connections (the kernel does), but answers nothing, like a hung or
 // overloaded store. Thaw resumes it.
-func (m *MinIO) Freeze() error { return m.cmd.Process.Signal(syscall.SIGSTOP) }
+//
+// The signal takes effect when the server's threads next enter the
+// kernel, so on a busy machine a request sent at once may still be
+// answered: Freeze returns only once every thread is stopped.
+func (m *MinIO) Freeze() error {
+	if err := m.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	tasks := fmt.Sprintf("/proc/%d/task", m.cmd.Process.Pid)
+	for deadline := archive.SystemClock().Add(10 * time.Second); archive.SystemClock().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if allStopped(tasks) {
+			return nil
+		}
+	}
+	return fmt.Errorf("minio did not stop within 10s of SIGSTOP")
+}
+
+// allStopped reports whether every thread under /proc/<pid>/task is in
+// state T (stopped).
+func allStopped(tasks string) bool {
+	entries, err := os.ReadDir(tasks)
+	if err != nil || len(entries) == 0 {
+		return false
+	}
+	for _, e := range entries {
+		stat, err := os.ReadFile(filepath.Join(tasks, e.Name(), "stat"))
+		if err != nil {
+			return false
+		}
+		// The state follows the command name in parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 || i+2 >= len(stat) || stat[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
+}
 
 // Thaw resumes a frozen server (SIGCONT).
 func (m *MinIO) Thaw() error { return m.cmd.Process.Signal(syscall.SIGCONT) }
