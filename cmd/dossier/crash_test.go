@@ -135,7 +135,9 @@ func TestSIGKILLServeDuringAppends(t *testing.T) {
 
 	srv := startServer(t, bin, dir)
 	var cases []string
-	for i := 0; i < 5; i++ {
+	// Ten cases hold 500 materials at the catalogue's limit of 50 each,
+	// more than the 300 acknowledged before the kill.
+	for i := 0; i < 10; i++ {
 		body := `{"business_type":"pension_claim","applicant":{"name":"测试","id_number":"11010519491231002X"}}`
 		code, res, err := call("POST", srv.url+"/api/v1/cases", token, "application/json", strings.NewReader(body))
 		if err != nil || code != 201 {
@@ -171,7 +173,7 @@ func TestSIGKILLServeDuringAppends(t *testing.T) {
 	}
 	killed := make(chan struct{})
 	go func() {
-		for n.Load() < 300 {
+		for deadline := time.Now().Add(2 * time.Minute); n.Load() < 300 && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
 		}
 		srv.cmd.Process.Signal(syscall.SIGKILL)
