@@ -146,22 +146,53 @@ func highlight(ctx context.Context, idx bleve.Index, ids []string, ts []qterm) (
 	return out, nil
 }
 
-// materialFragment cuts the fragment of the case's material that matches
-// the terms best, as a case's one field would give it.
-func materialFragment(ctx context.Context, materials bleve.Index, caseID string, ts []qterm) ([]string, error) {
+// materialFragments cuts, for each case of ids, the fragment of its
+// material that matches the terms best, as a case's one field would give
+// it: one query for the page's best materials, then one per case whose
+// best material the others crowded out of it.
+func materialFragments(ctx context.Context, materials bleve.Index, ids []string, ts []qterm) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	var ors []query.Query
 	for _, t := range ts {
 		ors = append(ors, matchText(materialTextField, t, 1))
 	}
-	root := query.NewConjunctionQuery([]query.Query{termQuery("case", caseID), query.NewDisjunctionQuery(ors)})
-	req := bleve.NewSearchRequestOptions(root, 1, 0, false)
-	req.Highlight = bleve.NewHighlightWithStyle("html")
-	req.Highlight.Fields = []string{materialTextField}
-	res, err := materials.SearchInContext(ctx, req)
-	if err != nil || len(res.Hits) == 0 {
+	best := func(ids []string, size int) error {
+		var cases []query.Query
+		for _, id := range ids {
+			c := termQuery("case", id)
+			c.SetBoost(0) // rank by the words only
+			cases = append(cases, c)
+		}
+		root := query.NewConjunctionQuery([]query.Query{query.NewDisjunctionQuery(cases), query.NewDisjunctionQuery(ors)})
+		req := bleve.NewSearchRequestOptions(root, size, 0, false)
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.Fields = []string{materialTextField}
+		res, err := materials.SearchInContext(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits { // best first
+			id, _, _ := strings.Cut(h.ID, "/")
+			if _, seen := out[id]; !seen {
+				out[id] = h.Fragments[materialTextField]
+			}
+		}
+		return nil
+	}
+	if err := best(ids, 3*len(ids)); err != nil {
 		return nil, err
 	}
-	return res.Hits[0].Fragments[materialTextField], nil
+	for _, id := range ids {
+		if _, seen := out[id]; !seen {
+			if err := best([]string{id}, 1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // casesWithMaterial returns the cases with a material whose text matches
@@ -407,6 +438,16 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	if err != nil {
 		return nil, err
 	}
+	var withMaterials []string
+	for _, id := range shown {
+		if fromMaterials[id] {
+			withMaterials = append(withMaterials, id)
+		}
+	}
+	matFrags, err := materialFragments(ctx, materials, withMaterials, ts)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out.Hits {
 		hit := &out.Hits[i]
 		if hit.Restricted {
@@ -419,14 +460,8 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 				}
 			}
 		}
-		if fromMaterials[hit.ID] {
-			frags, err := materialFragment(ctx, materials, hit.ID, ts)
-			if err != nil {
-				return nil, err
-			}
-			for _, fr := range frags {
-				addFragment(hit, materialTextField, fr)
-			}
+		for _, fr := range matFrags[hit.ID] {
+			addFragment(hit, materialTextField, fr)
 		}
 	}
 	countFacets(out, res)

@@ -429,3 +429,34 @@ func TestOpenRebuildsOlderMapping(t *testing.T) {
 		t.Fatalf("index of an older mapping kept %d cases", n)
 	}
 }
+
+// Each hit's highlights quote its best-matching material, however many
+// materials of another hit on the page match better.
+func TestMaterialFragmentsEveryHit(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(2, 5)
+	many := &cases[0]
+	many.Texts = map[string]string{}
+	for i := range 8 {
+		id := fmt.Sprintf("m%d", i+1)
+		many.Case.Materials = append(many.Case.Materials, archive.Material{ID: id, Code: "id_card", Filename: id + ".txt"})
+		many.Texts[id] = strings.Repeat("宏远精密仪器集团 ", 5)
+	}
+	cases[1].Texts = map[string]string{"m1": "离职证明 宏远精密仪器集团 劳动合同已解除 " + strings.Repeat("其他内容 ", 50)}
+	ix := openIndex(t)
+	if err := ix.PutCases(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, indexing.SearchQuery{Q: "宏远精密仪器", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 2 {
+		t.Fatalf("%d hits", len(res.Hits))
+	}
+	for _, h := range res.Hits {
+		if frs := h.Fragments["material_text"]; len(frs) != 1 || !strings.Contains(frs[0], "<mark>") {
+			t.Errorf("hit %s: material fragments %q", h.ID, frs)
+		}
+	}
+}
