@@ -8,11 +8,11 @@ import (
 	"dossier/archive/indexing"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
+	"dossier/archive/storetest"
 	"dossier/search"
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,18 +37,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// smallDisk mounts a tmpfs of size bytes on a new directory until the
-// test ends (root only).
-func smallDisk(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("a small filesystem needs mount(8) as root: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
-	return dir
 }
 
 // fill writes a file on dir's filesystem until no space is left.
@@ -88,7 +76,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // once space is freed indexing resumes by itself and catches up.
 func TestIndexerSurvivesFullDisk(t *testing.T) {
 	ctx := context.Background()
-	disk := smallDisk(t, "16m")
+	disk := storetest.SmallFS(t, 16<<20)
 	st := servicetest.New(t, 1<<20)
 	idx, _, err := search.Open(filepath.Join(disk, "index"), nil)
 	if err != nil {
