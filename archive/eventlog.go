@@ -31,6 +31,8 @@ type Projection interface {
 	ScanCases(ctx context.Context, q CaseScan, fn func(*Case) bool) error
 }
 
+// Sha256Hex is the lowercase hex SHA-256 of b: the hash of a stored
+// object that events, manifests and audit entries record.
 func Sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])

@@ -3,6 +3,7 @@ package archiving
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ func (s *Service) PlaceHold(ctx context.Context, a archive.Actor, no, reason str
 	if reason == "" {
 		return nil, archive.Errorf(archive.EINVALID, "field reason: a legal hold states its reason")
 	}
-	if err := archive.CheckText("reason", reason, 1000); err != nil {
+	if err := content.CheckText("reason", reason, 1000); err != nil {
 		return nil, err
 	}
 	c, err := s.CaseByArchiveNo(ctx, a, no)

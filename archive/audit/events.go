@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"dossier/archive"
-	"dossier/archive/stream"
 )
 
 // Every stored case event has an audit entry naming it (archive.
@@ -130,7 +129,7 @@ func (l *AuditLog) lateEntry(ctx context.Context, key string) (archive.AuditEntr
 	if err != nil {
 		return archive.AuditEntry{}, archive.Event{}, &archive.Error{Code: archive.EINVALID, Message: archive.ErrorMessage(err), Err: err}
 	}
-	return archive.EventAuditEntry(ev, key, stream.Sum(data), true), ev, nil
+	return archive.EventAuditEntry(ev, key, archive.Sha256Hex(data), true), ev, nil
 }
 
 // Imported reports whether the case event ev is vouched for by an

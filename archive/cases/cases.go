@@ -89,7 +89,7 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field business_type: " + archive.ErrorMessage(err), Err: err}
 	}
 	app := in.Applicant
-	if app.Name, err = archive.Name("applicant.name", app.Name, 100); err != nil {
+	if app.Name, err = content.Name("applicant.name", app.Name, 100); err != nil {
 		return nil, err
 	}
 	if app.IDNumber, err = identity.ValidateIDNumber(app.IDNumber); err != nil {
@@ -98,7 +98,7 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	if app.Phone, err = identity.ValidatePhone(app.Phone); err != nil {
 		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.phone: " + archive.ErrorMessage(err), Err: err}
 	}
-	summary, err := archive.Text("summary", strings.TrimSpace(in.Summary), 2000, true)
+	summary, err := content.Text("summary", strings.TrimSpace(in.Summary), 2000, true)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code, filename string, r io.Reader) (*archive.Material, error) {
 	// A name that shows other than it reads ("\u202efdp.exe") or is not
 	// UTF-8 is refused; path parts and quotes are dropped (SafeFilename).
-	if _, err := archive.Text("file name", filename, 1000, false); err != nil {
+	if _, err := content.Text("file name", filename, 1000, false); err != nil {
 		return nil, err
 	}
 	c, err := s.LoadCase(ctx, a, caseID)
@@ -412,7 +412,7 @@ const (
 // 不予受理). Errors: see decideAcceptance, plus ENOTFOUND.
 func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string, in archive.AcceptanceInput) (*archive.CaseView, error) {
 	var err error
-	if in.Reason, err = archive.Text("reason", in.Reason, MaxReason, true); err != nil {
+	if in.Reason, err = content.Text("reason", in.Reason, MaxReason, true); err != nil {
 		return nil, err
 	}
 	return s.decide(ctx, a, caseID, "case.acceptance", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
@@ -423,10 +423,10 @@ func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string
 // Review records a decision at the initial, second or final review.
 func (s *Service) Review(ctx context.Context, a archive.Actor, caseID string, in archive.ReviewInput) (*archive.CaseView, error) {
 	var err error
-	if in.Opinion, err = archive.Text("opinion", in.Opinion, MaxReason, true); err != nil {
+	if in.Opinion, err = content.Text("opinion", in.Opinion, MaxReason, true); err != nil {
 		return nil, err
 	}
-	if in.Basis, err = archive.Text("basis", in.Basis, MaxBasis, true); err != nil {
+	if in.Basis, err = content.Text("basis", in.Basis, MaxBasis, true); err != nil {
 		return nil, err
 	}
 	return s.decide(ctx, a, caseID, "case.review", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {

@@ -1,5 +1,7 @@
-// Package content tells what a material is from its bytes (never from
-// what the client says) and makes client file names safe to show.
+// Package content holds the rules for what people and clients hand in:
+// typed text (NFC, no control or bidi-override characters, limits), file
+// names made safe to show, and what a material is from its bytes (never from
+// what the client says).
 package content
 
 import (
@@ -100,7 +102,7 @@ func SafeFilename(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base("/" + name)
 	name = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || archive.BidiControl(r) || r == '/' || r == '"' {
+		if r == utf8.RuneError || unicode.IsControl(r) || bidiControl(r) || r == '/' || r == '"' {
 			return -1
 		}
 		return r
@@ -109,7 +111,7 @@ func SafeFilename(name string) string {
 	if r := []rune(name); len(r) > 120 {
 		name = string(r[len(r)-120:])
 	}
-	if name == "" || name == "/" || !archive.Shows(name) {
+	if name == "" || name == "/" || !Shows(name) {
 		return "material"
 	}
 	return name

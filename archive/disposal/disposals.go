@@ -3,6 +3,7 @@ package disposal
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"dossier/archive/stream"
 	"encoding/json"
 	"errors"
@@ -333,7 +334,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a archive.Actor, in NewDis
 	if in.Appraisal == "" {
 		return nil, archive.Errorf(archive.EINVALID, "field appraisal: a disposal needs the appraisal opinion (鉴定意见)")
 	}
-	if err := archive.CheckText("appraisal", in.Appraisal, 4000); err != nil {
+	if err := content.CheckText("appraisal", in.Appraisal, 4000); err != nil {
 		return nil, err
 	}
 	today := archive.CivilDayOf(s.Now()).Time()
@@ -491,7 +492,7 @@ func (s *Service) DecideDisposal(ctx context.Context, a archive.Actor, id string
 	if in.Decision == archive.DecisionReject && in.Opinion == "" {
 		return nil, archive.Errorf(archive.EINVALID, "field opinion: rejecting a disposal states why")
 	}
-	if err := archive.CheckText("opinion", in.Opinion, 2000); err != nil {
+	if err := content.CheckText("opinion", in.Opinion, 2000); err != nil {
 		return nil, err
 	}
 	d, err := s.appendDisposal(ctx, id, nil, func(cur *Disposal) (DisposalEvent, error) {

@@ -3,6 +3,7 @@ package loans
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/content"
 	"slices"
 	"sort"
 	"strings"
@@ -63,7 +64,7 @@ func (s *Service) RequestLoan(ctx context.Context, a archive.Actor, no string, i
 	if purpose == "" {
 		return nil, archive.Errorf(archive.EINVALID, "field purpose: a loan states what the file is needed for")
 	}
-	if err := archive.CheckText("purpose", purpose, 500); err != nil {
+	if err := content.CheckText("purpose", purpose, 500); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -150,7 +151,7 @@ func (s *Service) DecideLoan(ctx context.Context, a archive.Actor, no, loanID st
 		return nil, archive.Errorf(archive.EINVALID, "field action: one of approve, reject, return, cancel")
 	}
 	note := strings.TrimSpace(in.Note)
-	if err := archive.CheckText("note", note, 500); err != nil {
+	if err := content.CheckText("note", note, 500); err != nil {
 		return nil, err
 	}
 	if in.Action == archive.LoanReject && note == "" {

@@ -11,8 +11,6 @@ package stream
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"path"
@@ -77,14 +75,7 @@ func Backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// Sum is the hex SHA-256 of an event's stored bytes: what the next event
-// of a chained stream records as its predecessor.
-func Sum(data []byte) string {
-	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
-}
-
-// Read reads and decodes one event object and returns its Sum.
+// Read reads and decodes one event object and returns the SHA-256 of its bytes.
 // Errors: those of the store and of k.Decode.
 func Read[S, E any](ctx context.Context, store archive.ObjectStore, k Kind[S, E], key string) (E, string, error) {
 	data, err := archive.ReadAll(ctx, store, key)
@@ -93,7 +84,7 @@ func Read[S, E any](ctx context.Context, store archive.ObjectStore, k Kind[S, E]
 		return zero, "", err
 	}
 	e, err := k.Decode(key, data)
-	return e, Sum(data), err
+	return e, archive.Sha256Hex(data), err
 }
 
 // CatchUp folds into s the events of stream id after k.Seq(s), in order,
@@ -174,7 +165,7 @@ func Append[S, E any](ctx context.Context, store archive.ObjectStore, k Kind[S, 
 		if err != nil {
 			return nil, caught, err
 		}
-		if err := k.Apply(s, *e, Sum(data)); err != nil {
+		if err := k.Apply(s, *e, archive.Sha256Hex(data)); err != nil {
 			return nil, caught, archive.E("stream.Append", archive.EINTERNAL, err)
 		}
 		return e, caught, nil

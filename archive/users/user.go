@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"dossier/archive"
+	"dossier/archive/content"
 	"dossier/archive/identity"
 	"dossier/archive/stream"
 	"encoding/base64"
@@ -275,7 +276,7 @@ func normalizeRoles(roles []string) ([]string, error) {
 
 // validateText checks a short free text such as a label or display name.
 func validateText(what, s string, max int) error {
-	_, err := archive.Text(what, s, max, false)
+	_, err := content.Text(what, s, max, false)
 	return err
 }
 

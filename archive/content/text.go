@@ -1,6 +1,7 @@
-package archive
+package content
 
 import (
+	"dossier/archive"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,33 +15,33 @@ import (
 // bidiControl reports the characters that make text display in another
 // order than it is stored: embeddings, overrides and isolates. A file
 // name "\u202efdp.exe" shows as "exe.pdf".
-func BidiControl(r rune) bool {
+func bidiControl(r rune) bool {
 	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // Text normalises and checks free text: valid UTF-8 (invalid bytes are
 // refused, not replaced), NFC, no control characters but line breaks and
 // tabs where multiline, no bidirectional overrides or isolates, at most
-// max characters. It returns the text in NFC. Errors: EINVALID naming the
+// max characters. It returns the text in NFC. Errors: archive.EINVALID naming the
 // field, the character and the limit.
 func Text(field, v string, max int, multiline bool) (string, error) {
 	if !utf8.ValidString(v) {
-		return "", Errorf(EINVALID, "field %s: must be UTF-8 text", field)
+		return "", archive.Errorf(archive.EINVALID, "field %s: must be UTF-8 text", field)
 	}
 	v = norm.NFC.String(v)
 	for _, r := range v {
 		switch {
 		case r == 0:
-			return "", Errorf(EINVALID, "field %s: must not contain a NUL character (\\u0000)", field)
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain a NUL character (\\u0000)", field)
 		case (r == '\n' || r == '\r' || r == '\t') && multiline:
 		case unicode.IsControl(r):
-			return "", Errorf(EINVALID, "field %s: must not contain the control character U+%04X", field, r)
-		case BidiControl(r):
-			return "", Errorf(EINVALID, "field %s: must not contain the bidirectional control U+%04X, which makes text show in another order than it reads", field, r)
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the control character U+%04X", field, r)
+		case bidiControl(r):
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the bidirectional control U+%04X, which makes text show in another order than it reads", field, r)
 		}
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return "", Errorf(EINVALID, "field %s: at most %d characters (this has %d)", field, max, n)
+		return "", archive.Errorf(archive.EINVALID, "field %s: at most %d characters (this has %d)", field, max, n)
 	}
 	return v, nil
 }
@@ -64,14 +65,14 @@ func Shows(s string) bool {
 }
 
 // Name normalises and checks a name (of a person, an employer, a file):
-// Text on one line, trimmed, and it must show something. Errors: EINVALID.
+// Text on one line, trimmed, and it must show something. Errors: archive.EINVALID.
 func Name(field, v string, max int) (string, error) {
 	v, err := Text(field, strings.TrimSpace(v), max, false)
 	if err != nil {
 		return "", err
 	}
 	if !Shows(v) {
-		return "", Errorf(EINVALID, "field %s: required, and it must show something (not only spaces or invisible characters)", field)
+		return "", archive.Errorf(archive.EINVALID, "field %s: required, and it must show something (not only spaces or invisible characters)", field)
 	}
 	return v, nil
 }
