@@ -70,36 +70,36 @@ func (s *Service) issueOwed(ctx context.Context, c *archive.Case) (*archive.Case
 	return s.notices.IssueOwed(ctx, c)
 }
 
-// IssueOwedNotices issues every notice that a stored decision owes: at
-// start-up after reconciliation, and after catching up with what other
-// processes wrote (one of them may have died between a decision and its
+// IssueOwedNotices issues the notices that stored decisions owe: of the
+// cases listed, or of every case when ids is nil — at start-up, since a
+// crash between a decision and its notice leaves both in the projection.
+// After catching up with other processes, the cases caught up are enough
+// (one of those processes may have died between a decision and its
 // notice). It returns how many cases it settled. Errors: those of the
 // projection and of issuing; the other cases are still tried.
-func (s *Service) IssueOwedNotices(ctx context.Context) (int, error) {
-	var owing []string
-	err := s.proj.ScanCases(ctx, archive.CaseScan{}, func(c *archive.Case) bool {
-		if len(c.Owed) > 0 {
-			owing = append(owing, c.ID)
+func (s *Service) IssueOwedNotices(ctx context.Context, ids []string) (int, error) {
+	if ids == nil {
+		err := s.proj.ScanCases(ctx, archive.CaseScan{}, func(c *archive.Case) bool {
+			if len(c.Owed) > 0 {
+				ids = append(ids, c.ID)
+			}
+			return true
+		})
+		if err != nil {
+			return 0, err
 		}
-		return true
-	})
-	if err != nil {
-		return 0, err
 	}
 	n := 0
 	var first error
-	for _, id := range owing {
+	for _, id := range ids {
 		c, err := s.proj.Case(ctx, id)
-		if err == nil {
+		if err == nil && len(c.Owed) > 0 {
 			_, err = s.issueOwed(ctx, c)
+			n++
 		}
-		if err != nil {
-			if first == nil {
-				first = err
-			}
-			continue
+		if err != nil && first == nil {
+			first = err
 		}
-		n++
 	}
 	return n, first
 }

@@ -125,22 +125,28 @@ func TestOwedNoticeIssuedAfterAnotherProcessDecided(t *testing.T) {
 	if c.Status != archive.StatusNotAccepted || len(c.Owed) != 1 || len(c.Notices) != 0 {
 		t.Fatalf("after B: status %s, owed %+v, notices %d", c.Status, c.Owed, len(c.Notices))
 	}
-	if _, err := a.Reconcile(ctx); err != nil {
+	// A catches up as its periodic reconciliation does, and issues what
+	// the cases it caught up owe.
+	rep, err := a.Reconcile(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.IssueOwedNotices(ctx); err != nil {
-		t.Fatal(err)
+	if len(rep.Caught) != 1 || rep.Caught[0] != id {
+		t.Fatalf("reconcile caught up %v, want [%s]", rep.Caught, id)
+	}
+	if n, err := a.IssueOwedNotices(ctx, rep.Caught); err != nil || n != 1 {
+		t.Fatalf("issued for %d cases: %v", n, err)
 	}
 	assertEveryNoticeIssued(t, dbA, id)
 	// Issuing again, from either process, issues nothing more.
-	if _, err := a.IssueOwedNotices(ctx); err != nil {
+	if _, err := a.IssueOwedNotices(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	b2 := service.New(service.Options{Store: sp.Open(t), Projection: dbB, Renderer: renderer(t)})
 	if _, err := b2.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b2.IssueOwedNotices(ctx); err != nil {
+	if _, err := b2.IssueOwedNotices(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	assertEveryNoticeIssued(t, dbB, id)
@@ -250,7 +256,7 @@ func TestSIGKILLWhileDeciding(t *testing.T) {
 		owing += len(c.Owed)
 		return true
 	})
-	settled, err := svc.IssueOwedNotices(ctx)
+	settled, err := svc.IssueOwedNotices(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

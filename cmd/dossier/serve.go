@@ -63,8 +63,13 @@ func serve(c *cli.Context) error {
 			log.Warn("corrupt object skipped", "object", msg)
 		}
 		// A decision is stored before its notice: issue what a crash, or
-		// another process's crash, left owing.
-		n, err := svc.IssueOwedNotices(ctx)
+		// another process's crash, left owing. Every case is looked at
+		// once after start; later passes look at the cases caught up.
+		var owing []string
+		if why == "periodic" {
+			owing = append([]string{}, rep.Caught...)
+		}
+		n, err := svc.IssueOwedNotices(ctx, owing)
 		if n > 0 {
 			log.Info("issued notices that decisions owed", "why", why, "cases", n)
 		}
@@ -91,7 +96,11 @@ func serve(c *cli.Context) error {
 					return
 				case <-time.After(wait):
 				}
-				if err := reconcile("periodic"); err != nil && ctx.Err() == nil {
+				why := "periodic"
+				if wait == 10*time.Second {
+					why = "after start"
+				}
+				if err := reconcile(why); err != nil && ctx.Err() == nil {
 					log.Warn("periodic reconcile", "err", err)
 				}
 				if wait == 10*time.Second {
