@@ -8,15 +8,12 @@ import (
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"dossier/render"
 )
 
 // TestPortalSignInScopesToOneCase: a sign-in with case number, a notice's
@@ -26,14 +23,7 @@ func TestPortalSignInScopesToOneCase(t *testing.T) {
 	ctx := context.Background()
 	sp := servicetest.NewStoreSpec(t, "minio")
 	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, notices := servicetest.Notices(t)
 	svc := service.New(service.Options{Store: sp.Open(t), Projection: db, Renderer: notices})
 	reviewer := archive.Actor{UserID: "u-rev", Name: "reviewer", Roles: []string{archive.RoleReviewer}}
 	file := func(id string) (*archive.CaseView, string) {
@@ -137,14 +127,7 @@ func TestPortalLocksOutProgressively(t *testing.T) {
 	ctx := context.Background()
 	sp := servicetest.NewStoreSpec(t, "disk")
 	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, notices := servicetest.Notices(t)
 	var mu sync.Mutex
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }

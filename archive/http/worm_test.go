@@ -5,6 +5,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	"dossier/archive/service"
+	"dossier/archive/servicetest"
 	"dossier/archive/users"
 	"encoding/json"
 	"io"
@@ -19,8 +20,6 @@ import (
 	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 	dhttp "dossier/archive/http"
-	"dossier/archive/s3store"
-	"dossier/archive/storetest"
 )
 
 // /readyz and the archive record API say whether archived objects are
@@ -28,15 +27,7 @@ import (
 // with the reason for a plain bucket and the embedded store.
 func TestWORMReported(t *testing.T) {
 	bucket := func(lock bool, mode string) func(t *testing.T) archive.ObjectStore {
-		return func(t *testing.T) archive.ObjectStore {
-			m := storetest.SharedMinIO(t)
-			s, err := s3store.Open(context.Background(), s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-				Bucket: storetest.NewBucketName(), TempDir: t.TempDir(), ObjectLock: lock, WORMMode: mode})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
+		return func(t *testing.T) archive.ObjectStore { return servicetest.OpenBucket(t, lock, mode) }
 	}
 	tests := []struct {
 		name string

@@ -30,15 +30,7 @@ var clerk = archive.Actor{UserID: "u-clerk", Name: "clerk", Roles: []string{arch
 
 // renderer is the real notice renderer on the system fonts.
 func renderer(t testing.TB) *render.Notices {
-	t.Helper()
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, n := servicetest.Notices(t)
 	return n
 }
 

@@ -56,14 +56,7 @@ func New(t testing.TB, maxUpload int64) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { audit.Close() })
-	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := render.NewNotices(font, render.NoticeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	font, notices := Notices(t)
 	idx, _, err := search.Open(filepath.Join(dir, "index"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,4 +96,19 @@ func (s *Stack) RunIndexer(t testing.TB, svc *service.Service) {
 	done := make(chan struct{})
 	go func() { indexer.Run(ctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+}
+
+// Notices is the real notice renderer on the system fonts (or
+// DOSSIER_FONT_DIR), and the font it uses.
+func Notices(t testing.TB) (*render.Font, *render.Notices) {
+	t.Helper()
+	font, err := render.LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return font, n
 }
