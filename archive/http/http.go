@@ -7,6 +7,7 @@ package http
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/indexing"
 	"dossier/archive/service"
 	"log/slog"
 	"math"
@@ -29,6 +30,7 @@ type Server struct {
 	maxUpload int64
 	metrics   *metrics
 	indexLag  func(context.Context) (int, error)
+	indexer   func() indexing.IndexerState
 	// apiRoutes are the routes NewServer builds: the ones the OpenAPI
 	// document describes, without the pages.
 	apiRoutes [][2]string
@@ -59,6 +61,10 @@ type Config struct {
 	// IndexLag, when set, says how many cases wait for the search index;
 	// /readyz shows it and /metrics exports it.
 	IndexLag func(context.Context) (int, error)
+	// Indexer, when set, says whether the indexer is paused (a full disk)
+	// and why; /readyz shows it and /metrics exports it. Search keeps
+	// answering from the index as it is, so a pause is not unreadiness.
+	Indexer func() indexing.IndexerState
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed for the client address (audit, sign-in rate limit); none
 	// by default, so the peer address counts (DOSSIER_TRUSTED_PROXIES).
@@ -75,7 +81,21 @@ type Config struct {
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
-		space: cfg.DataDirSpace, minFree: cfg.MinFree}
+		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree}
+	if cfg.Indexer != nil {
+		s.metrics.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_search_indexer_paused", Help: "1 while the search indexer is paused by failing writes (a full disk), else 0.",
+			}, func() float64 {
+				if cfg.Indexer().Paused {
+					return 1
+				}
+				return 0
+			}),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_search_indexer_failures", Help: "Failed indexing attempts since the last success.",
+			}, func() float64 { return float64(cfg.Indexer().Failures) }))
+	}
 	if cfg.IndexLag != nil {
 		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
@@ -343,6 +363,9 @@ func (s *Server) readyz(c *gin.Context) {
 			}
 			return nil
 		})
+	}
+	if s.indexer != nil {
+		out["search_indexer"] = s.indexer()
 	}
 	c.JSON(http.StatusOK, out)
 }

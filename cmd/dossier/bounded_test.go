@@ -179,13 +179,16 @@ func TestFrozenObjectStore(t *testing.T) {
 	for {
 		res, err := http.Get(srv.url + "/readyz")
 		if err == nil {
+			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if res.StatusCode == 200 {
+			// Ready again, and the search indexer, which paused while the
+			// store was frozen, has resumed by itself.
+			if res.StatusCode == 200 && strings.Contains(string(body), `"search_indexer":{"paused":false`) {
 				break
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not ready again after the store resumed: %v", err)
+			t.Fatalf("not ready again, indexer resumed, after the store resumed: %v", err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
