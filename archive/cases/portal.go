@@ -85,8 +85,8 @@ type portalGuard struct {
 }
 
 type portalFails struct {
-	n     int
-	until time.Time
+	n           int
+	until, last time.Time
 }
 
 // Portal lockout: free attempts, then a lock that doubles from the first
@@ -95,6 +95,9 @@ const (
 	portalFreeAttempts = 5
 	portalFirstLock    = time.Minute
 	portalLongestLock  = 24 * time.Hour
+	// portalMaxTracked is how many case numbers are counted before those
+	// not locked out are forgotten.
+	portalMaxTracked = 10000
 )
 
 // attempt counts an attempt for number before it is checked and says
@@ -105,6 +108,24 @@ func (g *portalGuard) attempt(number string, now time.Time) (time.Time, bool) {
 	if g.fails == nil {
 		g.fails = map[string]*portalFails{}
 	}
+	if len(g.fails) >= portalMaxTracked {
+		// Guesses at many numbers must not grow the map without end:
+		// forget the numbers left alone for a day, and if that is not
+		// enough, those not locked out now.
+		for k, f := range g.fails {
+			if now.Sub(f.last) > portalLongestLock {
+				delete(g.fails, k)
+			}
+		}
+		for k, f := range g.fails {
+			if len(g.fails) < portalMaxTracked {
+				break
+			}
+			if !now.Before(f.until) {
+				delete(g.fails, k)
+			}
+		}
+	}
 	f := g.fails[number]
 	if f == nil {
 		f = &portalFails{}
@@ -113,7 +134,7 @@ func (g *portalGuard) attempt(number string, now time.Time) (time.Time, bool) {
 	if now.Before(f.until) {
 		return f.until, true
 	}
-	f.n++
+	f.n, f.last = f.n+1, now
 	if f.n > portalFreeAttempts {
 		lock := portalFirstLock << min(f.n-portalFreeAttempts-1, 20)
 		f.until = now.Add(min(lock, portalLongestLock))
