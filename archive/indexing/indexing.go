@@ -200,7 +200,7 @@ func (ix *Indexer) RunOnce(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return n, err
 	}
-	now := time.Now()
+	now := ix.svc.Now()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	st := &ix.state
