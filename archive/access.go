@@ -38,6 +38,10 @@ type Actor struct {
 	// with a case's applicant, so that nobody decides their own case under
 	// another account. Never logged or shown.
 	IDNumber string `json:"-"`
+	// Activation marks a sign-in with an account's activation token: it
+	// holds no role and may do one thing, activate its own account
+	// (choose a password and receive a working token).
+	Activation bool `json:"-"`
 	// Case, when set, scopes an applicant-portal actor (signed in with a
 	// case number, verification code and identity number) to that one
 	// case: it sees and changes nothing else and lists nothing.

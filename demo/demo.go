@@ -192,6 +192,9 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
+// demoOperator is who seeds, in the audit log: the command line.
+var demoOperator = archive.Actor{UserID: archive.ByCommandLine + ":demo", Remote: "demo"}
+
 // seeder carries the state of one Seed call.
 type seeder struct {
 	o      Options
@@ -212,7 +215,7 @@ func (s *seeder) users(ctx context.Context, res *Result) error {
 		var created *users.User
 		var err error
 		if u.name == "admin" {
-			created, _, err = svc.AddUserByCommandLine(ctx, archive.Actor{UserID: archive.ByCommandLine + ":demo", Remote: "demo"}, in)
+			created, _, err = svc.AddUserByCommandLine(ctx, demoOperator, in)
 		} else {
 			created, _, err = svc.CreateUser(ctx, s.actors["admin"], in)
 		}
@@ -238,7 +241,9 @@ func (s *seeder) setPasswords(ctx context.Context) error {
 	for range 2 {
 		wg.Go(func() {
 			for name := range names {
-				if err := svc.SetPassword(ctx, s.actors["admin"], s.actors[name].UserID, s.o.Password); err != nil {
+				// Seeding is the operator's: passwords are set as the
+				// command line sets them.
+				if _, err := svc.SetPasswordByCommandLine(ctx, demoOperator, name, s.o.Password); err != nil {
 					errs <- fmt.Errorf("demo: password of %s: %w", name, err)
 					return
 				}

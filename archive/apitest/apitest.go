@@ -184,12 +184,27 @@ func (e *Env) Upload(token, caseID, code, filename string, content []byte) Resp 
 // User creates a user through the API as the admin and returns its id
 // and token.
 func (e *Env) User(name string, roles ...string) (id, token string) {
+	return e.Account(map[string]any{"name": name, "roles": roles}, TestPassword)
+}
+
+// TestPassword is the web password of the accounts tests make.
+const TestPassword = "correct horse battery"
+
+// Account has the administrator create the account described by body
+// and activates it as its holder would, choosing password: it returns the
+// id and the holder's first working token.
+func (e *Env) Account(body map[string]any, password string) (id, token string) {
 	e.T.Helper()
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": name, "roles": roles})
+	r := e.JSON("POST", "/api/v1/users", e.Admin, body)
 	if r.Status != http.StatusCreated {
-		e.T.Fatalf("create user %s: %d %s", name, r.Status, r.Raw)
+		e.T.Fatalf("create user %v: %d %s", body["name"], r.Status, r.Raw)
 	}
-	return r.Str("id"), r.Str("token")
+	id = r.Str("id")
+	a := e.JSON("POST", "/api/v1/users/"+id+"/activation", r.Str("token"), map[string]any{"password": password})
+	if a.Status != http.StatusCreated {
+		e.T.Fatalf("activate user %v: %d %s", body["name"], a.Status, a.Raw)
+	}
+	return id, a.Str("token")
 }
 
 // Expect fails the test unless r has status, and an error document with

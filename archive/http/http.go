@@ -155,6 +155,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/users", s.createUser)
 	api.GET("/users", s.listUsers)
 	api.POST("/users/:id/tokens", s.issueToken)
+	api.POST("/users/:id/activation", s.activate)
 	api.DELETE("/users/:id/tokens/:tid", s.revokeToken)
 	api.POST("/cases", s.createCase)
 	api.GET("/cases", s.listCases)

@@ -12,10 +12,8 @@ import (
 // its acceptance (403 naming the rule); another clerk may decide it.
 func TestClerkCannotAcceptOwnCase(t *testing.T) {
 	e := newEnv(t)
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "self.clerk", "roles": []string{"clerk"}, "id_number": apitest.ValidID})
-	apitest.Expect(t, r, 201, "a clerk with an identity number")
-	self := r.Str("token")
-	r = e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "bad.id.clerk", "roles": []string{"clerk"}, "id_number": "110105194912310021"})
+	_, self := e.Account(map[string]any{"name": "self.clerk", "roles": []string{"clerk"}, "id_number": apitest.ValidID}, apitest.TestPassword)
+	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "bad.id.clerk", "roles": []string{"clerk"}, "id_number": "110105194912310021"})
 	apitest.Expect(t, r, 400, "a bad identity number")
 	r = e.JSON("POST", "/api/v1/cases", self, map[string]any{"business_type": "pension_claim",
 		"applicant": map[string]any{"name": "本人", "id_number": strings.ToLower(apitest.ValidID)}})

@@ -47,6 +47,26 @@ func (s *Server) issueToken(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"token": token})
 }
 
+// activate answers POST /api/v1/users/{id}/activation {password}: with
+// the account's activation token, the person chooses their password and
+// gets their first working token.
+func (s *Server) activate(c *gin.Context) {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	token, err := s.svc.Activate(c.Request.Context(), Actor(c), c.Param("id"), in.Password)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"token": token})
+}
+
 func (s *Server) revokeToken(c *gin.Context) {
 	if err := s.svc.RevokeToken(c.Request.Context(), Actor(c), c.Param("id"), c.Param("tid")); err != nil {
 		s.Fail(c, err)

@@ -35,7 +35,7 @@ func (s *Service) IssueTokenByCommandLine(ctx context.Context, by archive.Actor,
 	if err != nil {
 		return nil, "", err
 	}
-	token, u, err := l.issueToken(ctx, archive.ByCommandLine, u.ID, label)
+	token, u, err := l.issueToken(ctx, archive.ByCommandLine, u.ID, label, false)
 	if err != nil {
 		return nil, "", err
 	}

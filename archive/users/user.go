@@ -69,6 +69,9 @@ type UserEvent struct {
 	TokenID      string `json:"token_id,omitempty"`
 	TokenSHA256  string `json:"token_sha256,omitempty"`
 	Label        string `json:"label,omitempty"`
+	// Activation marks the activation token an administrator's new
+	// account starts with (see Service.Activate).
+	Activation bool `json:"activation,omitempty"`
 }
 
 // TokenInfo describes one bearer token of a user. The token itself is
@@ -82,6 +85,9 @@ type TokenInfo struct {
 	IssuedBy  string    `json:"issued_by,omitempty"`
 	Revoked   bool      `json:"revoked"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// Activation marks an activation token: it only activates the
+	// account, within ActivationValid of being issued.
+	Activation bool `json:"activation,omitempty"`
 	// SHA256 is the hex SHA-256 of the token. The projection keeps it;
 	// the API does not show it.
 	SHA256 string `json:"-"`
@@ -182,7 +188,7 @@ func (u *User) Apply(ev UserEvent) error {
 			return bad("has a missing or repeated token id or a bad hash")
 		}
 		u.Tokens = append(u.Tokens, TokenInfo{ID: ev.TokenID, Label: ev.Label, IssuedAt: ev.At,
-			IssuedBy: ev.By, SHA256: ev.TokenSHA256})
+			IssuedBy: ev.By, SHA256: ev.TokenSHA256, Activation: ev.Activation})
 	case UserEventTokenRevoked:
 		t := u.token(ev.TokenID)
 		if t == nil {
@@ -535,6 +541,9 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 			return nil, "", &archive.Error{Code: archive.EINVALID, Message: "field id_number: " + archive.ErrorMessage(err), Err: err}
 		}
 	}
+	if in.Password != "" && by != archive.ByCommandLine {
+		return nil, "", archive.Errorf(archive.EINVALID, "field password: the person chooses their own password when they activate the account (POST /api/v1/users/{id}/activation with the activation token); an administrator never knows it")
+	}
 	var phc string
 	if in.Password != "" {
 		if err := validatePassword(in.Password); err != nil {
@@ -565,7 +574,15 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 			return created, "", err
 		}
 	}
-	token, u, err := l.issueToken(ctx, by, id, "initial")
+	// An account an administrator creates starts with an activation
+	// token, the command line's with a working one (its operator holds
+	// the bucket's keys anyway).
+	activation := by != archive.ByCommandLine
+	label := "initial"
+	if activation {
+		label = "activation"
+	}
+	token, u, err := l.issueToken(ctx, by, id, label, activation)
 	if err != nil {
 		return created, "", err
 	}
@@ -633,7 +650,7 @@ func (l userLog) byName(ctx context.Context, name string) (*User, error) {
 // tokens/<sha256> is written before the event: should the event then fail,
 // what is left is a pointer to a token no user has, which authenticates
 // nobody. The new token is the last of the returned user's Tokens.
-func (l userLog) issueToken(ctx context.Context, by, id, label string) (string, *User, error) {
+func (l userLog) issueToken(ctx context.Context, by, id, label string, activation bool) (string, *User, error) {
 	if err := validateText("a token label", label, 100); err != nil {
 		return "", nil, err
 	}
@@ -660,7 +677,7 @@ func (l userLog) issueToken(ctx context.Context, by, id, label string) (string, 
 		if u.token(tid) != nil {
 			return nil, archive.Errorf(archive.ECONFLICT, "token id %s is in use; try again", tid)
 		}
-		return &UserEvent{Type: UserEventTokenIssued, By: by, TokenID: tid, TokenSHA256: sum, Label: label}, nil
+		return &UserEvent{Type: UserEventTokenIssued, By: by, TokenID: tid, TokenSHA256: sum, Label: label, Activation: activation}, nil
 	})
 	if err != nil {
 		return "", nil, err
@@ -726,7 +743,7 @@ func IssueTokenInStore(ctx context.Context, store archive.ObjectStore, name, lab
 	if err != nil {
 		return nil, "", err
 	}
-	token, u, err := l.issueToken(ctx, archive.ByCommandLine, u.ID, label)
+	token, u, err := l.issueToken(ctx, archive.ByCommandLine, u.ID, label, false)
 	return u, token, err
 }
 
@@ -831,12 +848,73 @@ func (s *Service) Authenticate(ctx context.Context, token string) (archive.Actor
 	if err != nil {
 		return archive.Actor{}, err
 	}
-	if u.Disabled || !slices.ContainsFunc(u.Tokens, func(t TokenInfo) bool {
+	i := slices.IndexFunc(u.Tokens, func(t TokenInfo) bool {
 		return !t.Revoked && subtle.ConstantTimeCompare([]byte(t.SHA256), []byte(sum)) == 1
-	}) {
+	})
+	if u.Disabled || i < 0 {
 		return archive.Actor{}, errBadToken
 	}
+	if t := u.Tokens[i]; t.Activation {
+		if s.Now().Sub(t.IssuedAt) > ActivationValid {
+			return archive.Actor{}, errBadToken
+		}
+		return archive.Actor{UserID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Activation: true}, nil
+	}
 	return u.actor(), nil
+}
+
+// ActivationValid is how long an activation token works.
+const ActivationValid = 7 * 24 * time.Hour
+
+// Activate is what an activation token is for: the person it was given to
+// chooses their password, the activation token is spent, and they get
+// their first working token (returned once). Nobody else can: an
+// administrator creates the account but never knows its password nor
+// holds a working credential of it; were they to use the activation token
+// themself, the person could no longer activate and would say so, and the
+// audit log names it. Errors: EFORBIDDEN for any other actor; EINVALID for
+// a password under 10 characters; ENOTFOUND; EUNAVAILABLE.
+func (s *Service) Activate(ctx context.Context, by archive.Actor, userID, password string) (string, error) {
+	if !by.Activation || by.UserID != userID {
+		return "", archive.Errorf(archive.EFORBIDDEN, "an account is activated with its own activation token")
+	}
+	if err := validatePassword(password); err != nil {
+		return "", err
+	}
+	l, err := s.userLog()
+	if err != nil {
+		return "", err
+	}
+	// The actor may be older than a use of the token that spent it.
+	cur, err := l.load(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(cur.Tokens, func(t TokenInfo) bool {
+		return t.Activation && !t.Revoked && s.Now().Sub(t.IssuedAt) <= ActivationValid
+	}) {
+		return "", errBadToken
+	}
+	phc, err := hashPassword(ctx, password)
+	if err != nil {
+		return "", err
+	}
+	u, err := l.change(ctx, userID, setPassword(userID, userID, phc))
+	if err != nil {
+		return "", err
+	}
+	for _, t := range u.Tokens {
+		if t.Activation && !t.Revoked {
+			if _, err := l.revokeToken(ctx, userID, userID, t.ID); err != nil {
+				return "", err
+			}
+		}
+	}
+	token, _, err := l.issueToken(ctx, userID, userID, "activated", false)
+	if err != nil {
+		return "", err
+	}
+	return token, s.auditUser(ctx, by, "user.activate", userTarget(userID))
 }
 
 // userOfTokenInStore follows tokens/<sum> to its user and catches the
@@ -913,7 +991,7 @@ func (s *Service) SessionActor(ctx context.Context, userID string) (archive.Acto
 // mayManage reports whether by may manage the tokens and password of user
 // id: an admin, or the user themself.
 func mayManage(by archive.Actor, id string) bool {
-	return by.Has(archive.RoleAdmin) || by.UserID != "" && by.UserID == id
+	return by.Has(archive.RoleAdmin) || by.UserID != "" && by.UserID == id && !by.Activation
 }
 
 // IssueToken gives a user another token, returned once and never stored;
@@ -924,14 +1002,14 @@ func (s *Service) IssueToken(ctx context.Context, by archive.Actor, userID, labe
 	// A token is a credential: it goes to the person it is for, never to
 	// someone else, an administrator included (who could otherwise read
 	// cases as an auditor they manage).
-	if by.UserID == "" || by.UserID != userID {
-		return "", archive.Errorf(archive.EFORBIDDEN, "users issue their own tokens, signed in as themselves; an administrator may revoke a token but not obtain one for someone else")
+	if by.UserID == "" || by.UserID != userID || by.Activation {
+		return "", archive.Errorf(archive.EFORBIDDEN, "users issue their own tokens, signed in as themselves (an account not yet activated activates first); an administrator may revoke a token but not obtain one for someone else")
 	}
 	l, err := s.userLog()
 	if err != nil {
 		return "", err
 	}
-	token, _, err := l.issueToken(ctx, by.UserID, userID, label)
+	token, _, err := l.issueToken(ctx, by.UserID, userID, label, false)
 	if err != nil {
 		return "", err
 	}
@@ -960,13 +1038,15 @@ func (s *Service) RevokeToken(ctx context.Context, by archive.Actor, userID, tok
 	return s.auditUser(ctx, by, "user.token_revoke", userTarget(userID)+"/tokens/"+tokenID)
 }
 
-// SetPassword sets a user's password for the web interface. An admin or
-// the user themself may; the HTTP layer should have a user re-enter the
+// SetPassword sets a user's password for the web interface. Only the user
+// themself may; the HTTP layer should have a user re-enter the
 // old one. Errors: EFORBIDDEN; EINVALID for a password under 10
 // characters; ENOTFOUND; EUNAVAILABLE.
 func (s *Service) SetPassword(ctx context.Context, by archive.Actor, userID, password string) error {
-	if !mayManage(by, userID) {
-		return archive.Errorf(archive.EFORBIDDEN, "only an administrator or the user themself may set a password")
+	// A password is a credential: only its holder sets it (an
+	// administrator who set one could sign in as the user).
+	if by.UserID == "" || by.UserID != userID || by.Activation {
+		return archive.Errorf(archive.EFORBIDDEN, "users set their own password; an administrator cannot, and a forgotten password is reset from the command line (dossier user password)")
 	}
 	if err := validatePassword(password); err != nil {
 		return err

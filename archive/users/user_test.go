@@ -31,6 +31,27 @@ func newUserService(t testing.TB, store archive.ObjectStore, dbPath string) (*se
 	return service.New(service.Options{Store: store, Projection: db, Users: db}), db
 }
 
+// activated is the account an administrator creates, activated by its
+// holder with password: the user as stored afterwards (its first token
+// the spent activation token, the second the working one) and the
+// working token.
+func activated(t testing.TB, svc *service.Service, admin archive.Actor, in users.NewUser, password string) (*users.User, string) {
+	t.Helper()
+	ctx := context.Background()
+	u, act, err := svc.CreateUser(ctx, admin, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := svc.Activate(ctx, mustAuth(t, svc, act), u.ID, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = svc.User(ctx, admin, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	return u, token
+}
+
 func mustAuth(t testing.TB, svc *service.Service, token string) archive.Actor {
 	t.Helper()
 	a, err := svc.Authenticate(context.Background(), token)
@@ -85,10 +106,32 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			if !reflect.DeepEqual(u.Roles, []string{archive.RoleClerk, archive.RoleReviewer}) || len(u.Tokens) != 1 || u.CreatedBy != admin.UserID {
 				t.Fatalf("created user = %+v", u)
 			}
+			// The administrator holds an activation token only: it does
+			// one thing, activate the account, once.
+			act := mustAuth(t, svc, token)
+			if !act.Activation || len(act.Roles) != 0 || act.UserID != u.ID {
+				t.Fatalf("activation actor = %+v", act)
+			}
+			_, err = svc.IssueToken(ctx, act, u.ID, "mine")
+			servicetest.WantCode(t, err, archive.EFORBIDDEN, "a token issued with an activation token")
+			_, err = svc.Activate(ctx, admin, u.ID, "an admin's choice")
+			servicetest.WantCode(t, err, archive.EFORBIDDEN, "an administrator activating the account")
+			if token, err = svc.Activate(ctx, act, u.ID, "王芳自己选的登录密码"); err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.Activate(ctx, act, u.ID, "a second activation")
+			servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "the activation token once spent")
 			clerk := mustAuth(t, svc, token)
-			if clerk.UserID != u.ID || clerk.Name != "王芳" || !reflect.DeepEqual(clerk.Roles, u.Roles) {
+			if clerk.UserID != u.ID || clerk.Name != "王芳" || !reflect.DeepEqual(clerk.Roles, u.Roles) || clerk.Activation {
 				t.Fatalf("clerk actor = %+v", clerk)
 			}
+			if _, err := svc.AuthenticatePassword(ctx, "王芳", "王芳自己选的登录密码"); err != nil {
+				t.Fatalf("the password chosen at activation: %v", err)
+			}
+			if u, err = svc.User(ctx, admin, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			working := u.Tokens[1].ID
 
 			// A user manages their own tokens, not other users'.
 			second, err := svc.IssueToken(ctx, clerk, clerk.UserID, "laptop")
@@ -99,7 +142,7 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "clerk issuing a token to the admin")
 			servicetest.WantCode(t, svc.RevokeToken(ctx, clerk, admin.UserID, "x"), archive.EFORBIDDEN, "clerk revoking the admin's token")
 
-			if err := svc.RevokeToken(ctx, clerk, clerk.UserID, u.Tokens[0].ID); err != nil {
+			if err := svc.RevokeToken(ctx, clerk, clerk.UserID, working); err != nil {
 				t.Fatal(err)
 			}
 			_, err = svc.Authenticate(ctx, token)
@@ -107,7 +150,7 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			if a := mustAuth(t, svc, second); a.UserID != u.ID {
 				t.Fatalf("second token authenticates %+v", a)
 			}
-			if err := svc.RevokeToken(ctx, admin, u.ID, u.Tokens[0].ID); err != nil {
+			if err := svc.RevokeToken(ctx, admin, u.ID, working); err != nil {
 				t.Fatalf("revoking a revoked token: %v", err)
 			}
 			servicetest.WantCode(t, svc.RevokeToken(ctx, admin, u.ID, "nosuchtoken"), archive.ENOTFOUND, "unknown token id")
@@ -123,7 +166,7 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got.Tokens) != 2 || !got.Tokens[0].Revoked || got.Tokens[0].RevokedAt.IsZero() || got.Tokens[1].Label != "laptop" || got.Tokens[1].Revoked {
+			if len(got.Tokens) != 3 || !got.Tokens[0].Activation || !got.Tokens[0].Revoked || !got.Tokens[1].Revoked || got.Tokens[1].RevokedAt.IsZero() || got.Tokens[2].Label != "laptop" || got.Tokens[2].Revoked {
 				t.Fatalf("tokens = %+v", got.Tokens)
 			}
 			// The API form shows no hash of any secret.
@@ -184,10 +227,7 @@ func TestUserCreateRefused(t *testing.T) {
 			svc, _ := newUserService(t, store, filepath.Join(sp.Dir, "live.db"))
 			_, adminToken := addAdmin(t, store)
 			admin := mustAuth(t, svc, adminToken)
-			clerkUser, clerkToken, err := svc.CreateUser(ctx, admin, users.NewUser{Name: "Li.Na", Roles: []string{archive.RoleClerk}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			clerkUser, clerkToken := activated(t, svc, admin, users.NewUser{Name: "Li.Na", Roles: []string{archive.RoleClerk}}, "Li.Na's passphrase")
 			clerk := mustAuth(t, svc, clerkToken)
 
 			for _, tc := range []struct {
@@ -201,7 +241,7 @@ func TestUserCreateRefused(t *testing.T) {
 				{admin, users.NewUser{Name: "zhao"}, archive.EINVALID, "at least one role"},
 				{admin, users.NewUser{Name: "li.na", Roles: []string{archive.RoleReviewer}}, archive.ECONFLICT, "li.na is taken"},
 				{admin, users.NewUser{Name: "ADMIN", Roles: []string{archive.RoleReviewer}}, archive.ECONFLICT, "taken"},
-				{admin, users.NewUser{Name: "zhao", Roles: []string{archive.RoleClerk}, Password: "short"}, archive.EINVALID, "10 characters"},
+				{admin, users.NewUser{Name: "zhao", Roles: []string{archive.RoleClerk}, Password: "a long enough one"}, archive.EINVALID, "chooses their own password"},
 				{admin, users.NewUser{Name: "a/b", Roles: []string{archive.RoleClerk}}, archive.EINVALID, "user name"},
 				{admin, users.NewUser{Name: "zhao", DisplayName: "a\nb", Roles: []string{archive.RoleClerk}}, archive.EINVALID, "display name"},
 			} {
@@ -349,10 +389,7 @@ func TestUserRevokedByAnotherProcess(t *testing.T) {
 			b, _ := newUserService(t, store, filepath.Join(sp.Dir, "b.db"))
 			_, adminToken := addAdmin(t, store)
 			admin := mustAuth(t, a, adminToken)
-			u, token, err := a.CreateUser(ctx, admin, users.NewUser{Name: "reviewer1", Roles: []string{archive.RoleReviewer}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			u, token := activated(t, a, admin, users.NewUser{Name: "reviewer1", Roles: []string{archive.RoleReviewer}}, "reviewer1's passphrase")
 			second, err := a.IssueToken(ctx, mustAuth(t, a, token), u.ID, "second")
 			if err != nil {
 				t.Fatal(err)
@@ -361,7 +398,7 @@ func TestUserRevokedByAnotherProcess(t *testing.T) {
 			mustAuth(t, a, second)
 
 			// B never saw the user; it catches up from the bucket to revoke.
-			if err := b.RevokeToken(ctx, admin, u.ID, u.Tokens[0].ID); err != nil {
+			if err := b.RevokeToken(ctx, admin, u.ID, u.Tokens[1].ID); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := b.Authenticate(ctx, token); archive.ErrorCode(err) != archive.EUNAUTHORIZED {
@@ -383,7 +420,7 @@ func TestUserRevokedByAnotherProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := users.RevokeTokenInStore(ctx, store, "reviewer1", u.Tokens[1].ID, userTime); err != nil {
+			if _, err := users.RevokeTokenInStore(ctx, store, "reviewer1", u.Tokens[2].ID, userTime); err != nil {
 				t.Fatal(err)
 			}
 			if err := a.SyncUsers(ctx); err != nil {
@@ -404,10 +441,7 @@ func TestUserPassword(t *testing.T) {
 			svc, _ := newUserService(t, store, filepath.Join(sp.Dir, "live.db"))
 			_, adminToken := addAdmin(t, store)
 			admin := mustAuth(t, svc, adminToken)
-			u, token, err := svc.CreateUser(ctx, admin, users.NewUser{Name: "陈静", Roles: []string{archive.RoleApprover}, Password: "终审密码很长很长的一句话"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			u, token := activated(t, svc, admin, users.NewUser{Name: "陈静", Roles: []string{archive.RoleApprover}}, "终审密码很长很长的一句话")
 			if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=65536,t=3,p=2$") {
 				t.Fatalf("password hash = %q", u.PasswordHash)
 			}
@@ -434,10 +468,7 @@ func TestUserPassword(t *testing.T) {
 			}
 
 			// Changing the password: the user themself may, others may not.
-			clerk, clerkToken, err := svc.CreateUser(ctx, admin, users.NewUser{Name: "clerk9", Roles: []string{archive.RoleClerk}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			clerk, clerkToken := activated(t, svc, admin, users.NewUser{Name: "clerk9", Roles: []string{archive.RoleClerk}}, "clerk9's passphrase")
 			servicetest.WantCode(t, svc.SetPassword(ctx, mustAuth(t, svc, clerkToken), u.ID, "0123456789ab"), archive.EFORBIDDEN, "clerk setting another's password")
 			servicetest.WantCode(t, svc.SetPassword(ctx, a, u.ID, "short"), archive.EINVALID, "short password")
 			if err := svc.SetPassword(ctx, a, u.ID, "a new passphrase"); err != nil {
@@ -479,13 +510,10 @@ func TestUserRebuild(t *testing.T) {
 			admin := mustAuth(t, svc, adminToken)
 			tokens := map[string]string{}
 			for i, name := range []string{"甲", "乙", "丙"} {
-				u, token, err := svc.CreateUser(ctx, admin, users.NewUser{Name: name, Roles: []string{archive.Roles[i]}, Password: "long enough password"})
-				if err != nil {
-					t.Fatal(err)
-				}
+				u, token := activated(t, svc, admin, users.NewUser{Name: name, Roles: []string{archive.Roles[i]}}, "long enough password")
 				tokens[name] = token
 				if i == 1 {
-					if err := svc.RevokeToken(ctx, admin, u.ID, u.Tokens[0].ID); err != nil {
+					if err := svc.RevokeToken(ctx, admin, u.ID, u.Tokens[1].ID); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -16,10 +16,7 @@ import (
 // the login name a clerk never uses at the counter.
 func TestUIHeaderShowsDisplayName(t *testing.T) {
 	e := newEnv(t)
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}, "password": testPassword})
-	if r.Status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.Status, r.Raw)
-	}
+	e.Account(map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}}, testPassword)
 	w := e.browser().login("zhang.min", testPassword)
 	if !strings.Contains(w.body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
 		t.Fatalf("header does not name 张敏: %.2000s", w.body)
@@ -245,11 +242,8 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 	tokens := e.team()
 	id, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
 	no := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).Str("archive_no")
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}, "password": testPassword})
-	if r.Status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.Status, r.Raw)
-	}
-	apitest.Expect(t, e.JSON("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", r.Str("token"), map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
+	_, tok := e.Account(map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}}, testPassword)
+	apitest.Expect(t, e.JSON("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", tok, map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
 	b := e.browser()
 	b.login("ui.archivist", testPassword)
 	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
@@ -266,11 +260,8 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 // The case history names who acted (初审员 王强), not the role alone.
 func TestUIHistoryNamesStaff(t *testing.T) {
 	e := newEnv(t)
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}, "password": testPassword})
-	if r.Status != http.StatusCreated {
-		t.Fatalf("create user: %d %s", r.Status, r.Raw)
-	}
-	c := e.JSON("POST", "/api/v1/cases", r.Str("token"), map[string]any{"business_type": "unemployment_benefit",
+	_, tok := e.Account(map[string]any{"name": "wang.qiang", "display_name": "王强", "roles": []string{"clerk"}}, testPassword)
+	c := e.JSON("POST", "/api/v1/cases", tok, map[string]any{"business_type": "unemployment_benefit",
 		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"})
 	apitest.Expect(t, c, 201, "create case")
 	b := e.browser()

@@ -133,16 +133,12 @@ func (b *browser) login(name, password string) page {
 	return w
 }
 
-const testPassword = "correct horse battery"
+const testPassword = apitest.TestPassword
 
 // staff creates a user with a password through the API.
 func (e *env) staff(name string, roles ...string) (id, token string) {
 	e.T.Helper()
-	r := e.JSON("POST", "/api/v1/users", e.Admin, map[string]any{"name": name, "roles": roles, "password": testPassword})
-	if r.Status != http.StatusCreated {
-		e.T.Fatalf("create user %s: %d %s", name, r.Status, r.Raw)
-	}
-	return r.Str("id"), r.Str("token")
+	return e.Account(map[string]any{"name": name, "roles": roles}, testPassword)
 }
 
 func checkHeaders(t *testing.T, what string, p page) {
