@@ -42,6 +42,11 @@ type Actor struct {
 	// holds no role and may do one thing, activate its own account
 	// (choose a password and receive a working token).
 	Activation bool `json:"-"`
+	// Credential, for the actor of a web session, fingerprints the
+	// password the session was opened with, so that the session ends
+	// once that password is reset or changed (users.SessionActor); empty
+	// for API tokens. Never logged or shown.
+	Credential string `json:"-"`
 	// Case, when set, scopes an applicant-portal actor (signed in with a
 	// case number, verification code and identity number) to that one
 	// case: it sees and changes nothing else and lists nothing.

@@ -174,6 +174,7 @@ func TestOpenAPIEnums(t *testing.T) {
 		{"Event.role", s["Event"].Properties["role"].Enum, archive.Roles},
 		{"User.roles", s["User"].Properties["roles"].Items.Enum, archive.Roles},
 		{"NewUser.roles", s["NewUser"].Properties["roles"].Items.Enum, archive.Roles},
+		{"UserUpdate.roles", s["UserUpdate"].Properties["roles"].Items.Enum, archive.Roles},
 		{"AcceptanceInput.decision", s["AcceptanceInput"].Properties["decision"].Enum,
 			[]string{archive.DecisionAccept, archive.DecisionCorrect, archive.DecisionReject}},
 		{"ReviewInput.decision", s["ReviewInput"].Properties["decision"].Enum,

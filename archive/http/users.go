@@ -5,6 +5,7 @@ import (
 	"dossier/archive/audit"
 	"dossier/archive/users"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,9 +26,78 @@ func (s *Server) createUser(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "user": u})
 }
 
+// listUsers answers GET /api/v1/users?role=&q=&disabled=&limit=&cursor=.
 func (s *Server) listUsers(c *gin.Context) {
-	users, err := s.svc.ListUsers(c.Request.Context(), Actor(c))
-	s.answer(c, gin.H{"users": users}, err)
+	f := users.UserFilter{Role: c.Query("role"), Query: c.Query("q")}
+	if d := c.Query("disabled"); d != "" {
+		b, err := strconv.ParseBool(d)
+		if err != nil {
+			s.Fail(c, archive.Errorf(archive.EINVALID, "disabled: must be true or false"))
+			return
+		}
+		f.Disabled = &b
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page, err := s.svc.ListUsers(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
+	s.answer(c, page, err)
+}
+
+func (s *Server) getUser(c *gin.Context) {
+	u, err := s.svc.User(c.Request.Context(), Actor(c), c.Param("id"))
+	s.answer(c, u, err)
+}
+
+// updateUser answers PATCH /api/v1/users/{id} {roles?, display_name?,
+// disabled?}.
+func (s *Server) updateUser(c *gin.Context) {
+	var in users.UserUpdate
+	if err := decodeJSON(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	u, err := s.svc.UpdateUser(c.Request.Context(), Actor(c), c.Param("id"), in)
+	s.answer(c, u, err)
+}
+
+// password answers POST /api/v1/users/{id}/password: the holder changes
+// their own password (204); an administrator resets someone else's and
+// gets the activation token to hand over (201). The administrator's body
+// may be left out.
+func (s *Server) password(c *gin.Context) {
+	var in users.PasswordChange
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			s.Fail(c, err)
+			return
+		}
+	}
+	a, id := Actor(c), c.Param("id")
+	if a.UserID == id {
+		if err := s.svc.ChangePassword(c.Request.Context(), a, id, in); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+		return
+	}
+	act, err := s.svc.ResetPassword(c.Request.Context(), a, id, in)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, act)
+}
+
+// revokeTokens answers DELETE /api/v1/users/{id}/tokens: every token of
+// the user is revoked.
+func (s *Server) revokeTokens(c *gin.Context) {
+	n, err := s.svc.RevokeTokens(c.Request.Context(), Actor(c), c.Param("id"))
+	s.answer(c, gin.H{"revoked": n}, err)
 }
 
 func (s *Server) issueToken(c *gin.Context) {

@@ -66,3 +66,60 @@ func (s *Service) SetPasswordByCommandLine(ctx context.Context, by archive.Actor
 	}
 	return u, s.auditUser(ctx, by, "user.password_set", userTarget(u.ID))
 }
+
+// ListUsersByCommandLine returns the users f selects, in creation order,
+// as the object store has them. Errors: EINVALID for a bad filter;
+// EUNAVAILABLE.
+func (s *Service) ListUsersByCommandLine(ctx context.Context, f UserFilter) ([]*User, error) {
+	if err := f.normalize(); err != nil {
+		return nil, err
+	}
+	users, err := storeLog(s.Store, s.Now()).users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return selectUsers(users, f, "", 0).Users, nil
+}
+
+// UserByCommandLine returns the user named name as the object store has
+// it. Errors: ENOTFOUND; EUNAVAILABLE.
+func (s *Service) UserByCommandLine(ctx context.Context, name string) (*User, error) {
+	return storeLog(s.Store, s.Now()).byName(ctx, name)
+}
+
+// UpdateUserByCommandLine changes the roles, display name or status of
+// the user named name, by the rules of UpdateUser: the last enabled
+// administrator is neither disabled nor demoted from here either.
+// Errors: as UpdateUser, EFORBIDDEN aside.
+func (s *Service) UpdateUserByCommandLine(ctx context.Context, by archive.Actor, name string, up UserUpdate) (*User, error) {
+	l := storeLog(s.Store, s.Now())
+	u, err := l.byName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return l.update(ctx, archive.ByCommandLine, u.ID, up, s.recorder(ctx, by, u.ID))
+}
+
+// ResetPasswordByCommandLine resets the password of the user named name
+// as ResetPassword does, and returns the new activation token for the
+// operator to hand over. Errors: ENOTFOUND; ECONFLICT for a disabled
+// user; EUNAVAILABLE.
+func (s *Service) ResetPasswordByCommandLine(ctx context.Context, by archive.Actor, name string) (*User, ActivationToken, error) {
+	l := storeLog(s.Store, s.Now())
+	u, err := l.byName(ctx, name)
+	if err != nil {
+		return nil, ActivationToken{}, err
+	}
+	return l.resetPassword(ctx, archive.ByCommandLine, u.ID, s.recorder(ctx, by, u.ID))
+}
+
+// RevokeTokensByCommandLine revokes every live token of the user named
+// name and returns how many. Errors: ENOTFOUND; EUNAVAILABLE.
+func (s *Service) RevokeTokensByCommandLine(ctx context.Context, by archive.Actor, name string) (*User, int, error) {
+	l := storeLog(s.Store, s.Now())
+	u, err := l.byName(ctx, name)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l.revokeTokens(ctx, archive.ByCommandLine, u.ID, s.recorder(ctx, by, u.ID))
+}

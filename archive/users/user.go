@@ -47,6 +47,15 @@ const (
 	UserEventRolesSet     = "roles_set"
 	UserEventDisabled     = "disabled"
 	UserEventEnabled      = "enabled"
+	// UserEventDisplayNameSet changes the display name; an empty one
+	// clears it.
+	UserEventDisplayNameSet = "display_name_set"
+	// UserEventTokensRevoked revokes the tokens TokenIDs at once.
+	UserEventTokensRevoked = "tokens_revoked"
+	// UserEventPasswordReset clears the password and revokes the tokens
+	// TokenIDs: an administrator's reset, which an activation token then
+	// follows (see Service.ResetPassword).
+	UserEventPasswordReset = "password_reset"
 )
 
 // UserEvent is one immutable entry of a user's stream, stored as
@@ -67,8 +76,11 @@ type UserEvent struct {
 	// PasswordHash is an argon2id PHC string.
 	PasswordHash string `json:"password_hash,omitempty"`
 	TokenID      string `json:"token_id,omitempty"`
-	TokenSHA256  string `json:"token_sha256,omitempty"`
-	Label        string `json:"label,omitempty"`
+	// TokenIDs are the tokens a tokens_revoked or password_reset event
+	// revokes.
+	TokenIDs    []string `json:"token_ids,omitempty"`
+	TokenSHA256 string   `json:"token_sha256,omitempty"`
+	Label       string   `json:"label,omitempty"`
 	// Activation marks the activation token an administrator's new
 	// account starts with (see Service.Activate).
 	Activation bool `json:"activation,omitempty"`
@@ -197,11 +209,30 @@ func (u *User) Apply(ev UserEvent) error {
 		if !t.Revoked {
 			t.Revoked, t.RevokedAt = true, ev.At
 		}
+	case UserEventTokensRevoked, UserEventPasswordReset:
+		if ev.Type == UserEventTokensRevoked && len(ev.TokenIDs) == 0 {
+			return bad("names no token")
+		}
+		for _, id := range ev.TokenIDs {
+			if u.token(id) == nil {
+				return bad("names an unknown token")
+			}
+		}
+		for _, id := range ev.TokenIDs {
+			if t := u.token(id); !t.Revoked {
+				t.Revoked, t.RevokedAt = true, ev.At
+			}
+		}
+		if ev.Type == UserEventPasswordReset {
+			u.PasswordHash = ""
+		}
 	case UserEventRolesSet:
 		if len(ev.Roles) == 0 {
 			return bad("has no roles")
 		}
 		u.Roles = slices.Clone(ev.Roles)
+	case UserEventDisplayNameSet:
+		u.DisplayName = ev.DisplayName
 	case UserEventDisabled:
 		u.Disabled = true
 	case UserEventEnabled:
@@ -280,10 +311,19 @@ func normalizeRoles(roles []string) ([]string, error) {
 	return out, nil
 }
 
-// validateText checks a short free text such as a label or display name.
+// validateText checks a short free text such as a token label.
 func validateText(what, s string, max int) error {
 	_, err := content.Text(what, s, max, false)
 	return err
+}
+
+// displayName checks a display name and returns it in NFC: empty, or
+// one line of text that shows something. Errors: EINVALID naming the field.
+func displayName(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	return content.Name("display_name", s, 100)
 }
 
 // Password length limits, in characters and bytes.
@@ -533,7 +573,7 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 	if err != nil {
 		return nil, "", err
 	}
-	if err := validateText("a display name", in.DisplayName, 100); err != nil {
+	if in.DisplayName, err = displayName(in.DisplayName); err != nil {
 		return nil, "", err
 	}
 	if in.IDNumber != "" {
@@ -966,26 +1006,42 @@ func (s *Service) AuthenticatePassword(ctx context.Context, name, password strin
 	if !ok || u == nil || u.PasswordHash == "" || u.Disabled {
 		return archive.Actor{}, errBadPassword
 	}
-	return u.actor(), nil
+	return u.sessionActor(), nil
 }
 
-// SessionActor returns the actor of a signed-in web session as the user
-// stands now, so that a disabled user is out at once and changed roles
-// count on the next page. Errors: EUNAUTHORIZED for an unknown or
-// disabled user; EUNAVAILABLE.
-func (s *Service) SessionActor(ctx context.Context, userID string) (archive.Actor, error) {
+// sessionActor is who u is when signed in with their password: the
+// actor carries a fingerprint of the password hash, which a new
+// password (a reset, a change) replaces.
+func (u *User) sessionActor() archive.Actor {
+	a := u.actor()
+	sum := sha256.Sum256([]byte(u.PasswordHash))
+	a.Credential = hex.EncodeToString(sum[:16])
+	return a
+}
+
+// SessionActor returns the actor of a signed-in web session, signed in
+// as a (from AuthenticatePassword or an earlier SessionActor), as the
+// user stands now: a disabled user is out at once, and so is a session
+// opened with a password since reset or changed; changed roles and
+// display name count on the next page. Errors: EUNAUTHORIZED for an
+// unknown or disabled user or another password; EUNAVAILABLE.
+func (s *Service) SessionActor(ctx context.Context, a archive.Actor) (archive.Actor, error) {
 	l, err := s.userLog()
 	if err != nil {
 		return archive.Actor{}, err
 	}
-	u, err := l.proj.User(ctx, userID)
+	u, err := l.proj.User(ctx, a.UserID)
 	if archive.IsCode(err, archive.ENOTFOUND) || err == nil && u.Disabled {
 		return archive.Actor{}, archive.Errorf(archive.EUNAUTHORIZED, "the account is disabled or no longer exists; sign in again")
 	}
 	if err != nil {
 		return archive.Actor{}, err
 	}
-	return u.actor(), nil
+	now := u.sessionActor()
+	if u.PasswordHash == "" || subtle.ConstantTimeCompare([]byte(now.Credential), []byte(a.Credential)) != 1 {
+		return archive.Actor{}, archive.Errorf(archive.EUNAUTHORIZED, "the password of this account was changed or reset since you signed in; sign in again")
+	}
+	return now, nil
 }
 
 // mayManage reports whether by may manage the tokens and password of user
@@ -1038,103 +1094,9 @@ func (s *Service) RevokeToken(ctx context.Context, by archive.Actor, userID, tok
 	return s.auditUser(ctx, by, "user.token_revoke", userTarget(userID)+"/tokens/"+tokenID)
 }
 
-// SetPassword sets a user's password for the web interface. Only the user
-// themself may; the HTTP layer should have a user re-enter the
-// old one. Errors: EFORBIDDEN; EINVALID for a password under 10
-// characters; ENOTFOUND; EUNAVAILABLE.
-func (s *Service) SetPassword(ctx context.Context, by archive.Actor, userID, password string) error {
-	// A password is a credential: only its holder sets it (an
-	// administrator who set one could sign in as the user).
-	if by.UserID == "" || by.UserID != userID || by.Activation {
-		return archive.Errorf(archive.EFORBIDDEN, "users set their own password; an administrator cannot, and a forgotten password is reset from the command line (dossier user password)")
-	}
-	if err := validatePassword(password); err != nil {
-		return err
-	}
-	l, err := s.userLog()
-	if err != nil {
-		return err
-	}
-	phc, err := hashPassword(ctx, password)
-	if err != nil {
-		return err
-	}
-	if _, err := l.change(ctx, userID, setPassword(by.UserID, userID, phc)); err != nil {
-		return err
-	}
-	return s.auditUser(ctx, by, "user.password_set", userTarget(userID))
-}
-
-// SetRoles replaces a user's roles. Only an admin may, and not to drop
-// their own admin role (someone must remain able to manage users).
-// Errors: EFORBIDDEN; EINVALID for a missing or unknown role, or an admin
-// demoting themself; ENOTFOUND; EUNAVAILABLE.
-func (s *Service) SetRoles(ctx context.Context, by archive.Actor, userID string, roles []string) error {
-	if !by.Has(archive.RoleAdmin) {
-		return archive.Errorf(archive.EFORBIDDEN, "only an administrator may change roles")
-	}
-	roles, err := normalizeRoles(roles)
-	if err != nil {
-		return err
-	}
-	if by.UserID == userID && !slices.Contains(roles, archive.RoleAdmin) {
-		return archive.Errorf(archive.EINVALID, "an administrator cannot drop their own admin role; ask another administrator")
-	}
-	l, err := s.userLog()
-	if err != nil {
-		return err
-	}
-	_, err = l.change(ctx, userID, func(u *User) (*UserEvent, error) {
-		if err := requireUser(u, userID); err != nil {
-			return nil, err
-		}
-		if slices.Equal(u.Roles, roles) {
-			return nil, nil
-		}
-		return &UserEvent{Type: UserEventRolesSet, By: by.UserID, Roles: roles}, nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.auditUser(ctx, by, "user.roles_set", userTarget(userID))
-}
-
-// SetDisabled disables a user, whose tokens and password then stop
-// working, or enables them again. Only an admin may, and not on
-// themself. Errors: EFORBIDDEN; EINVALID for an admin disabling
-// themself; ENOTFOUND; EUNAVAILABLE.
-func (s *Service) SetDisabled(ctx context.Context, by archive.Actor, userID string, disabled bool) error {
-	if !by.Has(archive.RoleAdmin) {
-		return archive.Errorf(archive.EFORBIDDEN, "only an administrator may disable or enable users")
-	}
-	if disabled && by.UserID == userID {
-		return archive.Errorf(archive.EINVALID, "an administrator cannot disable themself")
-	}
-	l, err := s.userLog()
-	if err != nil {
-		return err
-	}
-	typ, action := UserEventEnabled, "user.enable"
-	if disabled {
-		typ, action = UserEventDisabled, "user.disable"
-	}
-	_, err = l.change(ctx, userID, func(u *User) (*UserEvent, error) {
-		if err := requireUser(u, userID); err != nil {
-			return nil, err
-		}
-		if u.Disabled == disabled {
-			return nil, nil
-		}
-		return &UserEvent{Type: typ, By: by.UserID}, nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.auditUser(ctx, by, action, userTarget(userID))
-}
-
-// User returns one user. An admin, an auditor or the user themself may.
-// Errors: EFORBIDDEN; ENOTFOUND.
+// User returns one user as the object store has it. An admin, an
+// auditor or the user themself may. Errors: EFORBIDDEN; ENOTFOUND;
+// EUNAVAILABLE.
 func (s *Service) User(ctx context.Context, by archive.Actor, id string) (*User, error) {
 	if !by.HasAny(archive.RoleAdmin, archive.RoleAuditor) && by.UserID != id {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "only an administrator or auditor may see other users")
@@ -1143,20 +1105,15 @@ func (s *Service) User(ctx context.Context, by archive.Actor, id string) (*User,
 	if err != nil {
 		return nil, err
 	}
-	return l.proj.User(ctx, id)
-}
-
-// ListUsers returns every user in creation order. An admin may, and an
-// auditor, who reads everything (SPEC §1). Errors: EFORBIDDEN.
-func (s *Service) ListUsers(ctx context.Context, by archive.Actor) ([]*User, error) {
-	if !by.HasAny(archive.RoleAdmin, archive.RoleAuditor) {
-		return nil, archive.Errorf(archive.EFORBIDDEN, "only an administrator or auditor may list users")
-	}
-	l, err := s.userLog()
+	// As the store has it: a change from the command line shows at once.
+	u, err := l.load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return l.proj.ListUsers(ctx)
+	if err := requireUser(u, id); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // StaffNames are the display names of staff accounts (李娜), by login
@@ -1192,9 +1149,9 @@ func (s *Service) StaffDisplayNames(ctx context.Context, by archive.Actor) (Staf
 }
 
 // scanUsers returns the last event seq of every user in the store.
-func (s *Service) scanUsers(ctx context.Context) (map[string]uint64, error) {
+func scanUsers(ctx context.Context, store archive.ObjectStore) (map[string]uint64, error) {
 	last := map[string]uint64{}
-	err := s.Store.Walk(ctx, archive.UserPrefix, func(oi archive.ObjectInfo) error {
+	err := store.Walk(ctx, archive.UserPrefix, func(oi archive.ObjectInfo) error {
 		if id, seq, ok := archive.ParseUserEventKey(oi.Key); ok && validUserID(id) && seq > last[id] {
 			last[id] = seq
 		}
@@ -1247,7 +1204,7 @@ func (s *Service) SyncUsers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	last, err := s.scanUsers(ctx)
+	last, err := scanUsers(ctx, s.Store)
 	if err != nil {
 		return err
 	}
@@ -1272,7 +1229,7 @@ func (s *Service) SyncUsers(ctx context.Context) error {
 // Errors: EUNAVAILABLE; EINVALID naming users with damaged events, after
 // the others are rebuilt.
 func (s *Service) RebuildUsers(ctx context.Context) (int, error) {
-	last, err := s.scanUsers(ctx)
+	last, err := scanUsers(ctx, s.Store)
 	if err != nil {
 		return 0, err
 	}

@@ -156,11 +156,11 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			servicetest.WantCode(t, svc.RevokeToken(ctx, admin, u.ID, "nosuchtoken"), archive.ENOTFOUND, "unknown token id")
 			servicetest.WantCode(t, svc.RevokeToken(ctx, admin, "nosuchuser", "x"), archive.ENOTFOUND, "unknown user")
 
-			users, err := svc.ListUsers(ctx, admin)
-			if err != nil || len(users) != 3 {
-				t.Fatalf("list = %v, %v", users, err)
+			page, err := svc.ListUsers(ctx, admin, users.UserFilter{}, "", 0)
+			if err != nil || len(page.Users) != 3 {
+				t.Fatalf("list = %v, %v", page, err)
 			}
-			_, err = svc.ListUsers(ctx, clerk)
+			_, err = svc.ListUsers(ctx, clerk, users.UserFilter{}, "", 0)
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "clerk listing users")
 			got, err := svc.User(ctx, clerk, clerk.UserID)
 			if err != nil {
@@ -243,7 +243,7 @@ func TestUserCreateRefused(t *testing.T) {
 				{admin, users.NewUser{Name: "ADMIN", Roles: []string{archive.RoleReviewer}}, archive.ECONFLICT, "taken"},
 				{admin, users.NewUser{Name: "zhao", Roles: []string{archive.RoleClerk}, Password: "a long enough one"}, archive.EINVALID, "chooses their own password"},
 				{admin, users.NewUser{Name: "a/b", Roles: []string{archive.RoleClerk}}, archive.EINVALID, "user name"},
-				{admin, users.NewUser{Name: "zhao", DisplayName: "a\nb", Roles: []string{archive.RoleClerk}}, archive.EINVALID, "display name"},
+				{admin, users.NewUser{Name: "zhao", DisplayName: "a\nb", Roles: []string{archive.RoleClerk}}, archive.EINVALID, "display_name"},
 			} {
 				u, token, err := svc.CreateUser(ctx, tc.by, tc.in)
 				servicetest.WantCode(t, err, tc.code, fmt.Sprintf("create %+v", tc.in))
@@ -259,11 +259,15 @@ func TestUserCreateRefused(t *testing.T) {
 				t.Fatalf("command line adding a taken name: %v", err)
 			}
 			// Roles and disabling are for admins, who cannot lock themselves out.
-			servicetest.WantCode(t, svc.SetRoles(ctx, clerk, clerkUser.ID, []string{archive.RoleAdmin}), archive.EFORBIDDEN, "clerk promoting themself")
-			servicetest.WantCode(t, svc.SetRoles(ctx, admin, admin.UserID, []string{archive.RoleClerk}), archive.EINVALID, "admin demoting themself")
-			servicetest.WantCode(t, svc.SetRoles(ctx, admin, clerkUser.ID, []string{"boss"}), archive.EINVALID, "unknown role")
-			servicetest.WantCode(t, svc.SetDisabled(ctx, admin, admin.UserID, true), archive.EINVALID, "admin disabling themself")
-			if err := svc.SetRoles(ctx, admin, clerkUser.ID, []string{archive.RoleSupervisor, archive.RoleClerk}); err != nil {
+			setRoles := func(by archive.Actor, id string, roles ...string) error {
+				_, err := svc.UpdateUser(ctx, by, id, users.UserUpdate{Roles: roles})
+				return err
+			}
+			servicetest.WantCode(t, setRoles(clerk, clerkUser.ID, archive.RoleAdmin), archive.EFORBIDDEN, "clerk promoting themself")
+			servicetest.WantCode(t, setRoles(admin, admin.UserID, archive.RoleClerk), archive.ECONFLICT, "admin demoting themself")
+			servicetest.WantCode(t, setRoles(admin, clerkUser.ID, "boss"), archive.EINVALID, "unknown role")
+			servicetest.WantCode(t, svc.SetDisabled(ctx, admin, admin.UserID, true), archive.ECONFLICT, "admin disabling themself")
+			if err := setRoles(admin, clerkUser.ID, archive.RoleSupervisor, archive.RoleClerk); err != nil {
 				t.Fatal(err)
 			}
 			if a := mustAuth(t, svc, clerkToken); !reflect.DeepEqual(a.Roles, []string{archive.RoleClerk, archive.RoleSupervisor}) {
@@ -310,6 +314,13 @@ func TestUserApply(t *testing.T) {
 		{"revoke unknown token", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: users.UserEventTokenRevoked, TokenID: "t9"}}, false},
 		{"empty password", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: users.UserEventPasswordSet}}, false},
 		{"unknown type", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: "promoted"}}, false},
+		{"display name set and cleared", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: users.UserEventDisplayNameSet, DisplayName: "李娜"},
+			{Seq: 3, UserID: "u1", Type: users.UserEventDisplayNameSet}}, true},
+		{"all tokens revoked", []users.UserEvent{created, issued, {Seq: 3, UserID: "u1", Type: users.UserEventTokensRevoked, TokenIDs: []string{"t1"}}}, true},
+		{"no tokens revoked", []users.UserEvent{created, issued, {Seq: 3, UserID: "u1", Type: users.UserEventTokensRevoked}}, false},
+		{"unknown token among those revoked", []users.UserEvent{created, issued, {Seq: 3, UserID: "u1", Type: users.UserEventTokensRevoked, TokenIDs: []string{"t1", "t9"}}}, false},
+		{"reset without tokens", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: users.UserEventPasswordReset}}, true},
+		{"reset with an unknown token", []users.UserEvent{created, {Seq: 2, UserID: "u1", Type: users.UserEventPasswordReset, TokenIDs: []string{"t9"}}}, false},
 	} {
 		u := &users.User{}
 		var err error
@@ -469,9 +480,14 @@ func TestUserPassword(t *testing.T) {
 
 			// Changing the password: the user themself may, others may not.
 			clerk, clerkToken := activated(t, svc, admin, users.NewUser{Name: "clerk9", Roles: []string{archive.RoleClerk}}, "clerk9's passphrase")
-			servicetest.WantCode(t, svc.SetPassword(ctx, mustAuth(t, svc, clerkToken), u.ID, "0123456789ab"), archive.EFORBIDDEN, "clerk setting another's password")
-			servicetest.WantCode(t, svc.SetPassword(ctx, a, u.ID, "short"), archive.EINVALID, "short password")
-			if err := svc.SetPassword(ctx, a, u.ID, "a new passphrase"); err != nil {
+			change := func(by archive.Actor, id, password, current string) error {
+				return svc.ChangePassword(ctx, by, id, users.PasswordChange{Password: password, CurrentPassword: current})
+			}
+			servicetest.WantCode(t, change(mustAuth(t, svc, clerkToken), u.ID, "0123456789ab", ""), archive.EFORBIDDEN, "clerk setting another's password")
+			servicetest.WantCode(t, change(a, u.ID, "short", "终审密码很长很长的一句话"), archive.EINVALID, "short password")
+			servicetest.WantCode(t, change(a, u.ID, "a new passphrase", ""), archive.EINVALID, "no present password")
+			servicetest.WantCode(t, change(a, u.ID, "a new passphrase", "终审密码很长很长的一句"), archive.EFORBIDDEN, "a wrong present password")
+			if err := change(a, u.ID, "a new passphrase", "终审密码很长很长的一句话"); err != nil {
 				t.Fatal(err)
 			}
 			refused("陈静", "终审密码很长很长的一句话", "old password after change")
@@ -655,4 +671,110 @@ func TestUserOrphanNameClaimTakenOver(t *testing.T) {
 	mustAuth(t, svc, token)
 	_, _, err = users.AddUserToStore(ctx, store, users.NewUser{Name: "bob", Roles: []string{archive.RoleClerk}}, userTime)
 	servicetest.WantCode(t, err, archive.ECONFLICT, "bob again")
+}
+
+// A reset clears the password and revokes every token in one event, so
+// the fold shows both or neither.
+func TestUserApplyReset(t *testing.T) {
+	u := &users.User{}
+	sum := strings.Repeat("ab", 32)
+	for _, ev := range []users.UserEvent{
+		{Seq: 1, UserID: "u1", Type: users.UserEventCreated, Name: "a", Roles: []string{archive.RoleClerk}},
+		{Seq: 2, UserID: "u1", Type: users.UserEventPasswordSet, PasswordHash: "$argon2id$x"},
+		{Seq: 3, UserID: "u1", Type: users.UserEventTokenIssued, TokenID: "t1", TokenSHA256: sum},
+		{Seq: 4, UserID: "u1", Type: users.UserEventPasswordReset, TokenIDs: []string{"t1"}, At: userTime},
+	} {
+		if err := u.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if u.PasswordHash != "" || !u.Tokens[0].Revoked || !u.Tokens[0].RevokedAt.Equal(userTime) {
+		t.Fatalf("after a reset: %+v", u)
+	}
+}
+
+// Two administrators who disable each other at the same moment: one
+// wins, the other is told that nobody would be left to manage users.
+func TestUserAdminsCannotDisableEachOther(t *testing.T) {
+	ctx := context.Background()
+	sp := servicetest.NewStoreSpec(t, "disk")
+	store := sp.Open(t)
+	svc, _ := newUserService(t, store, filepath.Join(sp.Dir, "live.db"))
+	_, rootToken := addAdmin(t, store)
+	root := mustAuth(t, svc, rootToken)
+	a, aToken := activated(t, svc, root, users.NewUser{Name: "admin.a", Roles: []string{archive.RoleAdmin}}, "admin a's passphrase")
+	b, bToken := activated(t, svc, root, users.NewUser{Name: "admin.b", Roles: []string{archive.RoleAdmin}}, "admin b's passphrase")
+	if err := svc.SetDisabled(ctx, mustAuth(t, svc, aToken), root.UserID, true); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, pair := range [][2]string{{aToken, b.ID}, {bToken, a.ID}} {
+		by := mustAuth(t, svc, pair[0])
+		wg.Go(func() { errs[i] = svc.SetDisabled(ctx, by, pair[1], true) })
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("both or neither disabled the other: %v, %v", errs[0], errs[1])
+	}
+	for _, err := range errs {
+		if err != nil && (archive.ErrorCode(err) != archive.ECONFLICT || !strings.Contains(archive.ErrorMessage(err), "last enabled administrator")) {
+			t.Fatalf("the loser was told %v", err)
+		}
+	}
+}
+
+// A web session ends once its password is reset or changed, and stays
+// ended after the holder chooses a new one; roles changed meanwhile
+// count on the next page.
+func TestUserSessionEndsWithItsPassword(t *testing.T) {
+	ctx := context.Background()
+	sp := servicetest.NewStoreSpec(t, "disk")
+	store := sp.Open(t)
+	svc, _ := newUserService(t, store, filepath.Join(sp.Dir, "live.db"))
+	_, adminToken := addAdmin(t, store)
+	admin := mustAuth(t, svc, adminToken)
+	u, token := activated(t, svc, admin, users.NewUser{Name: "zhou", Roles: []string{archive.RoleClerk}}, "zhou's first passphrase")
+	signIn := func(pw string) archive.Actor {
+		t.Helper()
+		a, err := svc.AuthenticatePassword(ctx, "zhou", pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	session := signIn("zhou's first passphrase")
+	if _, err := svc.UpdateUser(ctx, admin, u.ID, users.UserUpdate{Roles: []string{archive.RoleReviewer}}); err != nil {
+		t.Fatal(err)
+	}
+	now, err := svc.SessionActor(ctx, session)
+	if err != nil || !reflect.DeepEqual(now.Roles, []string{archive.RoleReviewer}) {
+		t.Fatalf("session after a change of roles: %+v, %v", now, err)
+	}
+
+	// The holder changes their password: other sessions end.
+	if err := svc.ChangePassword(ctx, mustAuth(t, svc, token), u.ID, users.PasswordChange{Password: "zhou's second passphrase",
+		CurrentPassword: "zhou's first passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.SessionActor(ctx, now)
+	servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "a session of the old password")
+	session = signIn("zhou's second passphrase")
+
+	// An administrator resets it: the session ends, and stays ended once
+	// the holder has chosen a new password with the activation token.
+	act, err := svc.ResetPassword(ctx, admin, u.ID, users.PasswordChange{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.SessionActor(ctx, session)
+	servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "a session after a reset")
+	if _, err := svc.Activate(ctx, mustAuth(t, svc, act.Token), u.ID, "zhou's third passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.SessionActor(ctx, session)
+	servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "a session of before the reset, after activation")
+	if _, err := svc.SessionActor(ctx, signIn("zhou's third passphrase")); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -197,7 +197,7 @@ func (s *ui) staff(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	a, err := s.svc.SessionActor(c.Request.Context(), ss.actor().UserID)
+	a, err := s.svc.SessionActor(c.Request.Context(), *ss.actor())
 	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
 		s.sessions.destroy(ss.id)
 		s.setSessionCookie(c, "", -1)
