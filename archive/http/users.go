@@ -38,13 +38,13 @@ func (s *Server) issueToken(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	token, err := s.svc.IssueToken(c.Request.Context(), Actor(c), c.Param("id"), in.Label)
+	token, tid, err := s.svc.IssueToken(c.Request.Context(), Actor(c), c.Param("id"), in.Label)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"token": token})
+	c.JSON(http.StatusCreated, gin.H{"token": token, "token_id": tid})
 }
 
 // activate answers POST /api/v1/users/{id}/activation {password}: with
@@ -58,13 +58,13 @@ func (s *Server) activate(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	token, err := s.svc.Activate(c.Request.Context(), Actor(c), c.Param("id"), in.Password)
+	token, tid, err := s.svc.Activate(c.Request.Context(), Actor(c), c.Param("id"), in.Password)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"token": token})
+	c.JSON(http.StatusCreated, gin.H{"token": token, "token_id": tid})
 }
 
 func (s *Server) revokeToken(c *gin.Context) {

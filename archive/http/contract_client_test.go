@@ -1,0 +1,5 @@
+package http_test
+
+import "testing"
+
+func decodeWithGeneratedClient(t *testing.T, doc []byte, answers []answer) {}
