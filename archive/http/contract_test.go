@@ -174,7 +174,7 @@ func TestContract(t *testing.T) {
 			}
 		}
 	})
-	t.Run("generated client", func(t *testing.T) { decodeWithGeneratedClient(t, raw, rec.answers) })
+	t.Run("generated client", func(t *testing.T) { decodeWithGeneratedClient(t, raw, rec.doc, rec.answers) })
 }
 
 // checkRoutes: every gin route is an operation of the document, and every
