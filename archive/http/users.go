@@ -22,7 +22,8 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "user": u})
+	// The new token is the user's last (users.Service.CreateUser).
+	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "token_id": u.Tokens[len(u.Tokens)-1].ID, "user": u})
 }
 
 func (s *Server) listUsers(c *gin.Context) {
