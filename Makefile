@@ -23,8 +23,11 @@ $(MINIO):
 	mkdir -p $(dir $(MINIO))
 	GOBIN=$(abspath $(dir $(MINIO))) GOFLAGS=-mod=mod $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
+# Debian packages and the OpenAPI linter (the script), and the modules of the
+# client the contract test generates with ogen (archive/http/testdata/ogenclient).
 test-deps: $(MINIO)
 	bash scripts/install-test-deps.sh
+	cd archive/http/testdata/ogenclient && GOWORK=off $(GO) mod download
 
 test: test-deps
 	$(GO) vet ./...

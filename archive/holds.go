@@ -5,12 +5,13 @@ import (
 )
 
 // Hold is a legal hold: it freezes an archived case against disposal
-// until it is lifted, with a reason either way.
+// until it is lifted, with a reason either way. Fields left empty are
+// left out: a hold_lifted event carries only the hold's id.
 type Hold struct {
 	ID       string     `json:"id"`
-	Reason   string     `json:"reason"`
-	PlacedBy string     `json:"placed_by"`
-	PlacedAt time.Time  `json:"placed_at"`
+	Reason   string     `json:"reason,omitempty"`
+	PlacedBy string     `json:"placed_by,omitempty"`
+	PlacedAt time.Time  `json:"placed_at,omitzero"`
 	LiftedBy string     `json:"lifted_by,omitempty"`
 	LiftedAt *time.Time `json:"lifted_at,omitempty"`
 	// LiftReason says why the hold ended.

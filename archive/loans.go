@@ -10,13 +10,15 @@ import (
 // archivist other than the borrower, due back on a date, returned. While
 // it is approved, not returned and not past its due date it lets the
 // borrower read the case and open the materials and notices in its scope.
+// Fields left empty are left out: the events after the request carry
+// only the loan's id (and its due date on approval).
 type Loan struct {
 	ID           string `json:"id"`
-	ArchiveNo    string `json:"archive_no"`
-	CaseID       string `json:"case_id"`
-	Borrower     string `json:"borrower"`
+	ArchiveNo    string `json:"archive_no,omitempty"`
+	CaseID       string `json:"case_id,omitempty"`
+	Borrower     string `json:"borrower,omitempty"`
 	BorrowerName string `json:"borrower_name,omitempty"`
-	Purpose      string `json:"purpose"`
+	Purpose      string `json:"purpose,omitempty"`
 	// Scope lists the material and notice ids lent; empty lends the
 	// whole file.
 	Scope []string `json:"scope,omitempty"`
@@ -24,8 +26,8 @@ type Loan struct {
 	// RequestedDue, when set instead, is a fixed last day.
 	Days         int        `json:"days,omitempty"`
 	RequestedDue string     `json:"requested_due,omitempty"`
-	RequestedAt  time.Time  `json:"requested_at"`
-	Status       string     `json:"status"`
+	RequestedAt  time.Time  `json:"requested_at,omitzero"`
+	Status       string     `json:"status,omitempty"`
 	DecidedBy    string     `json:"decided_by,omitempty"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	// Note is the archivist's remark on approval or the reason of a

@@ -247,7 +247,8 @@ type Deadline struct {
 	Estimated bool   `json:"estimated,omitempty"`
 	// Note says why a date is estimated.
 	Note string `json:"note,omitempty"`
-	Due  time.Time
+	// Due is Date as a time, for comparisons; not shown.
+	Due time.Time `json:"-"`
 }
 
 // Deadlines computes the current stage's deadline and the statutory case

@@ -498,7 +498,7 @@ func countFacets(out *indexing.SearchResult, res *bleve.SearchResult) {
 		}
 	}
 	for i, name := range facetFields {
-		var fc []indexing.FacetCount
+		fc := []indexing.FacetCount{}
 		for term, n := range counts[i] {
 			fc = append(fc, indexing.FacetCount{Term: term, Count: n})
 		}

@@ -23,7 +23,8 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "user": u})
+	// The new token is the user's last (users.Service.CreateUser).
+	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "token": token, "token_id": u.Tokens[len(u.Tokens)-1].ID, "user": u})
 }
 
 // listUsers answers GET /api/v1/users?role=&q=&disabled=&limit=&cursor=.
@@ -108,13 +109,13 @@ func (s *Server) issueToken(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	token, err := s.svc.IssueToken(c.Request.Context(), Actor(c), c.Param("id"), in.Label)
+	token, tid, err := s.svc.IssueToken(c.Request.Context(), Actor(c), c.Param("id"), in.Label)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"token": token})
+	c.JSON(http.StatusCreated, gin.H{"token": token, "token_id": tid})
 }
 
 // activate answers POST /api/v1/users/{id}/activation {password}: with
@@ -128,13 +129,13 @@ func (s *Server) activate(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	token, err := s.svc.Activate(c.Request.Context(), Actor(c), c.Param("id"), in.Password)
+	token, tid, err := s.svc.Activate(c.Request.Context(), Actor(c), c.Param("id"), in.Password)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"token": token})
+	c.JSON(http.StatusCreated, gin.H{"token": token, "token_id": tid})
 }
 
 func (s *Server) revokeToken(c *gin.Context) {

@@ -912,49 +912,50 @@ const ActivationValid = 7 * 24 * time.Hour
 // administrator creates the account but never knows its password nor
 // holds a working credential of it; were they to use the activation token
 // themself, the person could no longer activate and would say so, and the
-// audit log names it. Errors: EFORBIDDEN for any other actor; EINVALID for
-// a password under 10 characters; ENOTFOUND; EUNAVAILABLE.
-func (s *Service) Activate(ctx context.Context, by archive.Actor, userID, password string) (string, error) {
+// audit log names it. It returns the working token and its id. Errors:
+// EFORBIDDEN for any other actor; EINVALID for a password under 10
+// characters; ENOTFOUND; EUNAVAILABLE.
+func (s *Service) Activate(ctx context.Context, by archive.Actor, userID, password string) (token, tokenID string, err error) {
 	if !by.Activation || by.UserID != userID {
-		return "", archive.Errorf(archive.EFORBIDDEN, "an account is activated with its own activation token")
+		return "", "", archive.Errorf(archive.EFORBIDDEN, "an account is activated with its own activation token")
 	}
 	if err := validatePassword(password); err != nil {
-		return "", err
+		return "", "", err
 	}
 	l, err := s.userLog()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	// The actor may be older than a use of the token that spent it.
 	cur, err := l.load(ctx, userID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if !slices.ContainsFunc(cur.Tokens, func(t TokenInfo) bool {
 		return t.Activation && !t.Revoked && s.Now().Sub(t.IssuedAt) <= ActivationValid
 	}) {
-		return "", errBadToken
+		return "", "", errBadToken
 	}
 	phc, err := hashPassword(ctx, password)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	u, err := l.change(ctx, userID, setPassword(userID, userID, phc))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	for _, t := range u.Tokens {
 		if t.Activation && !t.Revoked {
 			if _, err := l.revokeToken(ctx, userID, userID, t.ID); err != nil {
-				return "", err
+				return "", "", err
 			}
 		}
 	}
-	token, _, err := l.issueToken(ctx, userID, userID, "activated", false)
+	token, u, err = l.issueToken(ctx, userID, userID, "activated", false)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return token, s.auditUser(ctx, by, "user.activate", userTarget(userID))
+	return token, u.Tokens[len(u.Tokens)-1].ID, s.auditUser(ctx, by, "user.activate", userTarget(userID))
 }
 
 // userOfTokenInStore follows tokens/<sum> to its user and catches the
@@ -1050,29 +1051,29 @@ func mayManage(by archive.Actor, id string) bool {
 	return by.Has(archive.RoleAdmin) || by.UserID != "" && by.UserID == id && !by.Activation
 }
 
-// IssueToken gives a user another token, returned once and never stored;
-// the token's id is that of the user's last token. Only the user
-// themself may. Errors: EFORBIDDEN; ENOTFOUND for an unknown user;
-// ECONFLICT for a disabled one; EINVALID for a bad label; EUNAVAILABLE.
-func (s *Service) IssueToken(ctx context.Context, by archive.Actor, userID, label string) (string, error) {
+// IssueToken gives a user another token, returned once and never stored,
+// with its id (to revoke it by). Only the user themself may. Errors:
+// EFORBIDDEN; ENOTFOUND for an unknown user; ECONFLICT for a disabled
+// one; EINVALID for a bad label; EUNAVAILABLE.
+func (s *Service) IssueToken(ctx context.Context, by archive.Actor, userID, label string) (token, tokenID string, err error) {
 	// A token is a credential: it goes to the person it is for, never to
 	// someone else, an administrator included (who could otherwise read
 	// cases as an auditor they manage).
 	if by.UserID == "" || by.UserID != userID || by.Activation {
-		return "", archive.Errorf(archive.EFORBIDDEN, "users issue their own tokens, signed in as themselves (an account not yet activated activates first); an administrator may revoke a token but not obtain one for someone else")
+		return "", "", archive.Errorf(archive.EFORBIDDEN, "users issue their own tokens, signed in as themselves (an account not yet activated activates first); an administrator may revoke a token but not obtain one for someone else")
 	}
 	l, err := s.userLog()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	token, _, err := l.issueToken(ctx, by.UserID, userID, label, false)
+	token, u, err := l.issueToken(ctx, by.UserID, userID, label, false)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := s.auditUser(ctx, by, "user.token_issue", userTarget(userID)); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return token, nil
+	return token, u.Tokens[len(u.Tokens)-1].ID, nil
 }
 
 // RevokeToken revokes one of a user's tokens at once in this process;

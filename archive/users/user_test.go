@@ -42,7 +42,7 @@ func activated(t testing.TB, svc *service.Service, admin archive.Actor, in users
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := svc.Activate(ctx, mustAuth(t, svc, act), u.ID, password)
+	token, _, err := svc.Activate(ctx, mustAuth(t, svc, act), u.ID, password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,14 +112,14 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			if !act.Activation || len(act.Roles) != 0 || act.UserID != u.ID {
 				t.Fatalf("activation actor = %+v", act)
 			}
-			_, err = svc.IssueToken(ctx, act, u.ID, "mine")
+			_, _, err = svc.IssueToken(ctx, act, u.ID, "mine")
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "a token issued with an activation token")
-			_, err = svc.Activate(ctx, admin, u.ID, "an admin's choice")
+			_, _, err = svc.Activate(ctx, admin, u.ID, "an admin's choice")
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "an administrator activating the account")
-			if token, err = svc.Activate(ctx, act, u.ID, "王芳自己选的登录密码"); err != nil {
+			if token, _, err = svc.Activate(ctx, act, u.ID, "王芳自己选的登录密码"); err != nil {
 				t.Fatal(err)
 			}
-			_, err = svc.Activate(ctx, act, u.ID, "a second activation")
+			_, _, err = svc.Activate(ctx, act, u.ID, "a second activation")
 			servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "the activation token once spent")
 			clerk := mustAuth(t, svc, token)
 			if clerk.UserID != u.ID || clerk.Name != "王芳" || !reflect.DeepEqual(clerk.Roles, u.Roles) || clerk.Activation {
@@ -134,11 +134,11 @@ func TestUserCreateAuthenticateRevoke(t *testing.T) {
 			working := u.Tokens[1].ID
 
 			// A user manages their own tokens, not other users'.
-			second, err := svc.IssueToken(ctx, clerk, clerk.UserID, "laptop")
+			second, _, err := svc.IssueToken(ctx, clerk, clerk.UserID, "laptop")
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = svc.IssueToken(ctx, clerk, admin.UserID, "")
+			_, _, err = svc.IssueToken(ctx, clerk, admin.UserID, "")
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "clerk issuing a token to the admin")
 			servicetest.WantCode(t, svc.RevokeToken(ctx, clerk, admin.UserID, "x"), archive.EFORBIDDEN, "clerk revoking the admin's token")
 
@@ -401,7 +401,7 @@ func TestUserRevokedByAnotherProcess(t *testing.T) {
 			_, adminToken := addAdmin(t, store)
 			admin := mustAuth(t, a, adminToken)
 			u, token := activated(t, a, admin, users.NewUser{Name: "reviewer1", Roles: []string{archive.RoleReviewer}}, "reviewer1's passphrase")
-			second, err := a.IssueToken(ctx, mustAuth(t, a, token), u.ID, "second")
+			second, _, err := a.IssueToken(ctx, mustAuth(t, a, token), u.ID, "second")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -503,7 +503,7 @@ func TestUserPassword(t *testing.T) {
 			refused("陈静", "a new passphrase", "disabled user")
 			_, err = svc.Authenticate(ctx, token)
 			servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "token of a disabled user")
-			_, err = svc.IssueToken(ctx, admin, u.ID, "")
+			_, _, err = svc.IssueToken(ctx, admin, u.ID, "")
 			servicetest.WantCode(t, err, archive.EFORBIDDEN, "an administrator obtaining a token for someone else")
 			if err := svc.SetDisabled(ctx, admin, u.ID, false); err != nil {
 				t.Fatal(err)
