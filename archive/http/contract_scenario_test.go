@@ -70,6 +70,38 @@ func driveScenario(t *testing.T, r *recorder) {
 	r.req(404, "revoke an unknown token", "DELETE", tokens+"/t0000000000000000000", admin, nil, "")
 	r.req(204, "revoke", "DELETE", tokens+"/"+tid, newToken, nil, "")
 
+	// Administration: list, read, change, passwords, every token at once.
+	user := "/api/v1/users/" + newID
+	unknownUser := "/api/v1/users/u0000000000000000000"
+	r.get(400, "list users with a bad limit", "/api/v1/users?limit=many", admin)
+	r.get(200, "read a user", user, admin)
+	r.get(401, "read a user without a token", user, "")
+	r.get(403, "a clerk reads another user", user, clerk)
+	r.get(404, "read an unknown user", unknownUser, admin)
+	r.json(400, "change a user with an unknown field", "PATCH", user, admin, map[string]any{"nickname": "x"})
+	r.json(401, "change a user without a token", "PATCH", user, "", map[string]any{"display_name": "x"})
+	r.json(403, "a user gives themself roles", "PATCH", user, newToken, map[string]any{"roles": []string{"clerk", "archivist"}})
+	r.json(404, "change an unknown user", "PATCH", unknownUser, admin, map[string]any{"display_name": "x"})
+	r.json(200, "rename a user", "PATCH", user, admin, map[string]any{"display_name": "新同事𠮷"})
+	adminID := ""
+	for _, u := range r.get(200, "find the administrator", "/api/v1/users?role=admin", admin).Body["users"].([]any) {
+		adminID = u.(map[string]any)["id"].(string)
+	}
+	r.json(409, "the last administrator disables themself", "PATCH", "/api/v1/users/"+adminID, admin, map[string]any{"disabled": true})
+	password := user + "/password"
+	r.json(400, "change a password without the present one", "POST", password, newToken, map[string]any{"password": "another long password"})
+	r.json(401, "change a password without a token", "POST", password, "", map[string]any{"password": "another long password", "current_password": apitest.TestPassword})
+	r.json(403, "change a password with a wrong present one", "POST", password, newToken, map[string]any{"password": "another long password", "current_password": "not the password"})
+	r.json(404, "reset an unknown user's password", "POST", unknownUser+"/password", admin, map[string]any{})
+	r.json(204, "change one's password", "POST", password, newToken, map[string]any{"password": "another long password", "current_password": apitest.TestPassword})
+	r.req(401, "revoke every token without a token", "DELETE", tokens, "", nil, "")
+	r.req(403, "a clerk revokes another's tokens", "DELETE", tokens, clerk, nil, "")
+	r.req(404, "revoke the tokens of an unknown user", "DELETE", unknownUser+"/tokens", admin, nil, "")
+	r.req(200, "revoke every token", "DELETE", tokens, newToken, nil, "")
+	r.json(201, "an administrator resets a password", "POST", password, admin, map[string]any{})
+	r.json(200, "disable a user", "PATCH", user, admin, map[string]any{"disabled": true})
+	r.json(409, "reset a disabled user's password", "POST", password, admin, map[string]any{})
+
 	// A case through correction, acceptance and three reviews.
 	newCase := map[string]any{"business_type": "unemployment_benefit",
 		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"}
