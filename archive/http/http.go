@@ -10,15 +10,11 @@ import (
 	"dossier/archive/indexing"
 	"dossier/archive/service"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -75,53 +71,16 @@ type Config struct {
 	// (DOSSIER_MIN_FREE), since writes are then about to fail with 507.
 	DataDirSpace func() (free, total uint64, err error)
 	MinFree      uint64
+	// Version and Revision are what the binary was built as (the
+	// Makefile's -ldflags); /metrics exports them in dossier_build_info.
+	Version, Revision string
 }
 
 // NewServer builds the routes.
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(cfg), indexLag: cfg.IndexLag,
 		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree}
-	if cfg.Indexer != nil {
-		s.metrics.reg.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "dossier_search_indexer_paused", Help: "1 while the search indexer is paused by failing writes (a full disk), else 0.",
-			}, func() float64 {
-				if cfg.Indexer().Paused {
-					return 1
-				}
-				return 0
-			}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "dossier_search_indexer_failures", Help: "Failed indexing attempts since the last success.",
-			}, func() float64 { return float64(cfg.Indexer().Failures) }))
-	}
-	if cfg.IndexLag != nil {
-		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
-		}, func() float64 {
-			n, _ := cfg.IndexLag(context.Background())
-			return float64(n)
-		}))
-	}
-	if cfg.DataDirSpace != nil {
-		gauge := func(name, help string, value func(free, total uint64) uint64) prometheus.Collector {
-			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
-				free, total, err := cfg.DataDirSpace()
-				if err != nil {
-					return math.NaN()
-				}
-				return float64(value(free, total))
-			})
-		}
-		s.metrics.reg.MustRegister(
-			gauge("dossier_data_dir_free_bytes", "Bytes free for dossier on the file system of the data dir (BoltDB, index, embedded store, upload staging).",
-				func(free, _ uint64) uint64 { return free }),
-			gauge("dossier_data_dir_size_bytes", "Size in bytes of the file system of the data dir.",
-				func(_, total uint64) uint64 { return total }),
-			gauge("dossier_data_dir_min_free_bytes", "Free bytes under which /readyz fails (DOSSIER_MIN_FREE).",
-				func(uint64, uint64) uint64 { return cfg.MinFree }))
-	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
 	}
@@ -274,45 +233,6 @@ func (s *Server) recover(c *gin.Context) {
 		}
 	}()
 	c.Next()
-}
-
-type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-}
-
-func newMetrics() *metrics {
-	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dossier_http_requests_total", Help: "HTTP requests by route template, method and status.",
-		}, []string{"method", "route", "code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "dossier_http_request_duration_seconds", Help: "HTTP request latency by route template.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
-		}, []string{"method", "route"}),
-	}
-	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
-}
-
-// Registry is where other parts (index lag, store) register their metrics.
-func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
-
-// observe counts and times requests by route template (never by raw path
-// or query, which may hold personal data) and logs them the same way.
-func (s *Server) observe(c *gin.Context) {
-	start := archive.SystemClock()
-	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
-	}
-	d := time.Since(start)
-	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
-	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", d.Milliseconds())
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -66,8 +66,6 @@ func (d openapiDocument) operations(t *testing.T) map[string]openapiOperation {
 	return ops
 }
 
-var ginParam = regexp.MustCompile(`[:*]([^/]+)`)
-
 // TestOpenAPIMatchesRoutes keeps the document true to what is built
 // (SPEC §9): every route is documented with its method, and every
 // documented operation is a route.
@@ -76,7 +74,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	documented := doc.operations(t)
 	routes := map[string]bool{}
 	for _, r := range newDocServer(t).Routes() {
-		routes[r[0]+" "+ginParam.ReplaceAllString(r[1], "{$1}")] = true
+		routes[r[0]+" "+routeTemplate(r[1])] = true
 	}
 	for _, r := range slices.Sorted(maps.Keys(routes)) {
 		if _, ok := documented[r]; !ok {

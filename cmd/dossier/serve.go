@@ -151,7 +151,7 @@ func serve(c *cli.Context) error {
 		log.Warn("the data dir is nearly full: /readyz fails until space is freed", "dir", cfg.DataDir, "free_mib", free>>20, "min_free_mib", cfg.MinFree>>20)
 	}
 	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State, TrustedProxies: cfg.TrustedProxies,
-		DataDirSpace: space, MinFree: uint64(cfg.MinFree)})
+		DataDirSpace: space, MinFree: uint64(cfg.MinFree), Version: version, Revision: revision})
 	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
 	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
