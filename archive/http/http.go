@@ -38,8 +38,9 @@ type Server struct {
 // Pages are web pages served beside the API (archive/web): on the same
 // engine, with the same middleware and the same error table.
 type Pages interface {
-	// AddRoutes adds the pages' routes to r.
-	AddRoutes(r gin.IRouter)
+	// AddRoutes adds the pages' routes to r, which registers each GET
+	// route for HEAD too.
+	AddRoutes(r gin.IRoutes)
 	// FailPage answers a failed page request with an error page of
 	// status: a failure on one of the pages' routes, or a request outside
 	// /api/ that no route takes.
@@ -89,6 +90,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 		log.Error("trusted proxies ignored", "err", err)
 		e.SetTrustedProxies(nil)
 	}
+	// A wrong method is 405 with Allow, not 404.
 	e.HandleMethodNotAllowed = true
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) {
@@ -102,15 +104,16 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
 	})
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
+	root := readRoutes{e}
+	root.GET("/healthz", s.healthz)
+	root.GET("/readyz", s.readyz)
+	root.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
 
-	pub := e.Group("/api/v1")
+	pub := readRoutes{e.Group("/api/v1")}
 	pub.GET("/openapi.json", s.openapi)
 	pub.GET("/verify/:code", s.verify)
 
-	api := e.Group("/api/v1", s.authenticate)
+	api := readRoutes{e.Group("/api/v1", s.authenticate)}
 	api.POST("/users", s.createUser)
 	api.GET("/users", s.listUsers)
 	api.POST("/users/:id/tokens", s.issueToken)
@@ -149,16 +152,29 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/reports/fixity", s.fixityReport)
 	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
 	for _, r := range e.Routes() {
-		s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
+		if r.Method != http.MethodHead {
+			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
+		}
 	}
 	return s
 }
 
+// readRoutes registers every GET route for HEAD too, with the same
+// handlers: net/http drops what they write for HEAD, so a HEAD is answered
+// with the status and headers a GET would get and no body.
+type readRoutes struct{ gin.IRoutes }
+
+// GET registers handlers for GET and HEAD.
+func (r readRoutes) GET(path string, handlers ...gin.HandlerFunc) gin.IRoutes {
+	return r.Match([]string{http.MethodGet, http.MethodHead}, path, handlers...)
+}
+
 // Mount serves p beside the API; its failures, and those of requests
 // outside /api/ that no route takes, are answered with its error pages.
+// Its GET routes answer HEAD too.
 func (s *Server) Mount(p Pages) {
 	s.pages = p
-	p.AddRoutes(s.engine.Group("", func(c *gin.Context) { c.Set(pageKey, true) }))
+	p.AddRoutes(readRoutes{s.engine.Group("", func(c *gin.Context) { c.Set(pageKey, true) })})
 }
 
 // pageOutsideAPI marks a request outside /api/ as a page request when
@@ -175,7 +191,8 @@ func (s *Server) pageOutsideAPI(c *gin.Context) bool {
 func (s *Server) Handler() http.Handler { return s.engine }
 
 // Routes lists method and path template of every API route (the pages
-// left out), for the OpenAPI completeness test.
+// left out, and HEAD, which every GET route answers), for the OpenAPI
+// completeness test.
 func (s *Server) Routes() [][2]string { return s.apiRoutes }
 
 // statusOf is the one table from error codes to HTTP statuses.
