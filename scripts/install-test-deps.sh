@@ -17,6 +17,8 @@ if [ "${1:-test}" = test ]; then
 	packages+=(tesseract-ocr tesseract-ocr-chi-sim)
 	# chromium: the browser tests drive it headless (archive/web/browsertest).
 	packages+=(chromium)
+	# curl: the HTTP tests check downloads with the real curl (-I, -r, -OJ, --compressed).
+	packages+=(curl)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -289,14 +288,7 @@ func (s *Server) getMaterial(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	defer rc.Close()
-	c.Header("Content-Type", m.ContentType)
-	c.Header("Content-Length", strconv.FormatInt(m.Size, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	io.Copy(c.Writer, rc)
+	s.SendContent(c, rc, Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename})
 }
 
 func (s *Server) resubmit(c *gin.Context) {

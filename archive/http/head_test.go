@@ -92,7 +92,8 @@ func TestHEADAnswersAsGET(t *testing.T) {
 	}
 
 	a := curl(t, t.TempDir(), "-I", "-H", bearer(f.clerk), f.e.Srv.URL+"/api/v1/cases/"+f.caseID+"/materials/"+f.mid)
-	if a.status != 200 || a.header.Get("Content-Length") != itoa(len(f.material)) || !strings.HasPrefix(a.header.Get("Content-Disposition"), "attachment;") {
+	if a.status != 200 || a.header.Get("Content-Length") != itoa(len(f.material)) || a.header.Get("ETag") != `"`+f.materialSHA+`"` ||
+		a.header.Get("Accept-Ranges") != "bytes" || !strings.HasPrefix(a.header.Get("Content-Disposition"), "attachment;") {
 		t.Fatalf("curl -I of a material: %d %v", a.status, a.header)
 	}
 	a = curl(t, t.TempDir(), "-I", f.e.Srv.URL+"/api/v1/cases/"+f.caseID)

@@ -33,6 +33,7 @@ type Server struct {
 	pages     Pages
 	space     func() (free, total uint64, err error)
 	minFree   uint64
+	tmp       string
 }
 
 // Pages are web pages served beside the API (archive/web): on the same
@@ -72,6 +73,10 @@ type Config struct {
 	// (DOSSIER_MIN_FREE), since writes are then about to fail with 507.
 	DataDirSpace func() (free, total uint64, err error)
 	MinFree      uint64
+	// TempDir holds, while the rest of a content is checked, the bytes of
+	// a range asked for that are too many to keep in memory; empty means
+	// the system's temp dir.
+	TempDir string
 	// Version and Revision are what the binary was built as (the
 	// Makefile's -ldflags); /metrics exports them in dossier_build_info.
 	Version, Revision string
@@ -81,7 +86,7 @@ type Config struct {
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(cfg), indexLag: cfg.IndexLag,
-		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree}
+		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree, tmp: cfg.TempDir}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
 	}

@@ -1,10 +1,7 @@
 package http
 
 import (
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,15 +22,8 @@ func (s *Server) Notice(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	defer rc.Close()
-	c.Header("Content-Type", "application/pdf")
-	c.Header("Content-Length", strconv.FormatInt(n.Size, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": n.Title + "-" + n.DocNumber + ".pdf"}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Notice-SHA256", n.SHA256)
-	c.Status(http.StatusOK)
-	io.Copy(c.Writer, rc)
+	s.SendContent(c, rc, Content{Type: "application/pdf", Size: n.Size, SHA256: n.SHA256, Filename: n.Title + "-" + n.DocNumber + ".pdf", Inline: true})
 }
 
 // verify is public: anyone holding a notice checks that it is genuine.
