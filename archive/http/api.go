@@ -63,6 +63,10 @@ func decodeJSON(c *gin.Context, v any) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxJSONBody+1))
 	if err != nil {
+		var ae *archive.Error
+		if errors.As(err, &ae) { // the server's own cut-off of a stalled body says so
+			return err
+		}
 		return archive.Errorf(archive.EINVALID, "the request body could not be read")
 	}
 	return DecodeStrict(body, v)

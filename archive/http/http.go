@@ -97,7 +97,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	}
 	// A wrong method is 405 with Allow, not 404.
 	e.HandleMethodNotAllowed = true
-	e.Use(s.observe, s.recover)
+	e.Use(s.observe, s.recover, apiHeaders, s.limitHeaders)
 	e.NoRoute(func(c *gin.Context) {
 		s.pageOutsideAPI(c)
 		s.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
@@ -192,8 +192,9 @@ func (s *Server) pageOutsideAPI(c *gin.Context) bool {
 	return true
 }
 
-// Handler is the root handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler is the root handler: the routes, with answers compressed for
+// clients that accept it (compress).
+func (s *Server) Handler() http.Handler { return compress(s.engine) }
 
 // Routes lists method and path template of every API route (the pages
 // left out, and HEAD, which every GET route answers), for the OpenAPI

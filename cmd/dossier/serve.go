@@ -207,7 +207,9 @@ func newHTTPServer(handler http.Handler, bodyTimeout time.Duration) *http.Server
 			next.ServeHTTP(w, r)
 		})
 	}
-	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute}
+	// The handler answers headers over dhttp.MaxHeaderBytes itself (431
+	// in the error shape); the server's own, plain-text limit is far above.
+	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: dhttp.ServerMaxHeaderBytes}
 }
 
 // idleBody gives each read of a request body its own deadline: the client
