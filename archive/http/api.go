@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -203,6 +204,56 @@ func queryLimit(c *gin.Context) (int, error) {
 		return 0, archive.Errorf(archive.EINVALID, "limit: must be a whole number from 1")
 	}
 	return n, nil
+}
+
+// pageOf cuts the page ?limit=&cursor= asks for out of items, which are
+// sorted by key, highest first, as GET /api/v1/cases pages: at most limit
+// items (default 50, at most 500) whose keys sort below the cursor, and
+// the key of the last as the next cursor when more follow. Errors:
+// EINVALID for a bad limit or cursor.
+func pageOf[T any](c *gin.Context, items []T, key func(T) string) (page []T, next string, err error) {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return nil, "", err
+	}
+	cursor := c.Query("cursor")
+	if cursor != "" && !archive.ValidCaseID(cursor) {
+		return nil, "", archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		return nil, "", archive.Errorf(archive.EINVALID, "limit: at most 500")
+	}
+	i := 0
+	if cursor != "" {
+		i = sort.Search(len(items), func(i int) bool { return key(items[i]) < cursor })
+	}
+	end := min(i+limit, len(items))
+	if end < len(items) {
+		next = key(items[end-1])
+	}
+	return items[i:end], next, nil
+}
+
+// answerPage answers a page of a listing as {name: [...], next_cursor},
+// the cursor left out on the last page.
+func answerPage[T any](s *Server, c *gin.Context, name string, items []T, key func(T) string, err error) {
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page, next, err := pageOf(c, items, key)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	out := gin.H{name: page}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) getCase(c *gin.Context) {

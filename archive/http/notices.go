@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	"dossier/archive/archiving"
 )
 
 func (s *Server) listNotices(c *gin.Context) {
@@ -96,8 +97,8 @@ func (s *Server) liftHold(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// listHolds answers GET /api/v1/holds.
+// listHolds answers GET /api/v1/holds?limit=&cursor=.
 func (s *Server) listHolds(c *gin.Context) {
 	hs, err := s.svc.Holds(c.Request.Context(), Actor(c))
-	s.answer(c, gin.H{"holds": hs}, err)
+	answerPage(s, c, "holds", hs, func(h archiving.HeldArchive) string { return h.CaseID }, err)
 }
