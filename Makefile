@@ -4,12 +4,16 @@ CACHE    ?= $(HOME)/.cache/dossier
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO    := $(CACHE)/minio-$(MINIO_VERSION)/minio
 BIN      := bin/dossier
+# What the binary says it is (/metrics: dossier_build_info).
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS  := -X main.version=$(VERSION) -X main.revision=$(REVISION)
 export DOSSIER_MINIO_BIN := $(MINIO)
 
 .PHONY: run build test test-deps bench lint fuzz clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/dossier
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dossier
 
 # An empty data dir gets the demo data set first (see README: dossier demo).
 run: build

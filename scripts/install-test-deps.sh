@@ -26,6 +26,8 @@ if [ "$mode" = test ]; then
 	# nodejs, npm: the OpenAPI linter (below). A Node.js installed some
 	# other way (node and npm on PATH) will do.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+	# curl: the HTTP tests check downloads with the real curl (-I, -r, -OJ, --compressed).
+	packages+=(curl)
 fi
 missing=()
 for p in "${packages[@]}"; do

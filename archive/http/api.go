@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -64,6 +64,10 @@ func decodeJSON(c *gin.Context, v any) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxJSONBody+1))
 	if err != nil {
+		var ae *archive.Error
+		if errors.As(err, &ae) { // the server's own cut-off of a stalled body says so
+			return err
+		}
 		return archive.Errorf(archive.EINVALID, "the request body could not be read")
 	}
 	return DecodeStrict(body, v)
@@ -202,6 +206,56 @@ func queryLimit(c *gin.Context) (int, error) {
 	return n, nil
 }
 
+// pageOf cuts the page ?limit=&cursor= asks for out of items, which are
+// sorted by key, highest first, as GET /api/v1/cases pages: at most limit
+// items (default 50, at most 500) whose keys sort below the cursor, and
+// the key of the last as the next cursor when more follow. Errors:
+// EINVALID for a bad limit or cursor.
+func pageOf[T any](c *gin.Context, items []T, key func(T) string) (page []T, next string, err error) {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return nil, "", err
+	}
+	cursor := c.Query("cursor")
+	if cursor != "" && !archive.ValidCaseID(cursor) {
+		return nil, "", archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		return nil, "", archive.Errorf(archive.EINVALID, "limit: at most 500")
+	}
+	i := 0
+	if cursor != "" {
+		i = sort.Search(len(items), func(i int) bool { return key(items[i]) < cursor })
+	}
+	end := min(i+limit, len(items))
+	if end < len(items) {
+		next = key(items[end-1])
+	}
+	return items[i:end], next, nil
+}
+
+// answerPage answers a page of a listing as {name: [...], next_cursor},
+// the cursor left out on the last page.
+func answerPage[T any](s *Server, c *gin.Context, name string, items []T, key func(T) string, err error) {
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page, next, err := pageOf(c, items, key)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	out := gin.H{name: page}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	c.JSON(http.StatusOK, out)
+}
+
 func (s *Server) getCase(c *gin.Context) {
 	// Case handlers and the applicant get the full numbers unless they
 	// say ?unmask=false; archivists and auditors ask with ?unmask=true.
@@ -289,14 +343,7 @@ func (s *Server) getMaterial(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	defer rc.Close()
-	c.Header("Content-Type", m.ContentType)
-	c.Header("Content-Length", strconv.FormatInt(m.Size, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	io.Copy(c.Writer, rc)
+	s.SendContent(c, rc, Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename})
 }
 
 func (s *Server) resubmit(c *gin.Context) {

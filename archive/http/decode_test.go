@@ -1,8 +1,13 @@
 package http
 
 import (
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
+
+	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
 )
@@ -35,6 +40,28 @@ func TestDecodeStrictMessages(t *testing.T) {
 		err := DecodeStrict([]byte(body), &in)
 		if !archive.IsCode(err, archive.EINVALID) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want EINVALID mentioning %q", body, err, want)
+		}
+	}
+}
+
+// A body the server stopped reading (a client that stalled: the server's
+// own deadline, with its message) keeps that message; another failure to
+// read says the body could not be read. Both are 400.
+func TestDecodeJSONBodyReadFailures(t *testing.T) {
+	stalled := archive.Errorf(archive.EINVALID, "the request body stopped arriving: no bytes for 30s")
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{stalled, "the request body stopped arriving: no bytes for 30s"},
+		{io.ErrUnexpectedEOF, "the request body could not be read"},
+	} {
+		ctx, _ := gin.CreateTestContext(httptest.NewRecorder())
+		ctx.Request = httptest.NewRequest("POST", "/api/v1/cases", io.MultiReader(strings.NewReader(`{"a":`), iotest.ErrReader(c.err)))
+		var v map[string]any
+		err := decodeJSON(ctx, &v)
+		if archive.ErrorCode(err) != archive.EINVALID || archive.ErrorMessage(err) != c.want {
+			t.Errorf("%v: %v", c.err, err)
 		}
 	}
 }

@@ -27,10 +27,10 @@ func (s *Server) createDisposal(c *gin.Context) {
 	c.JSON(http.StatusCreated, d)
 }
 
-// listDisposals answers GET /api/v1/disposals.
+// listDisposals answers GET /api/v1/disposals?limit=&cursor=.
 func (s *Server) listDisposals(c *gin.Context) {
 	ds, err := s.svc.Disposals(c.Request.Context(), Actor(c))
-	s.answer(c, gin.H{"disposals": ds}, err)
+	answerPage(s, c, "disposals", ds, func(d *disposal.Disposal) string { return d.ID }, err)
 }
 
 // getDisposal answers GET /api/v1/disposals/{id}.

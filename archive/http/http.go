@@ -10,15 +10,11 @@ import (
 	"dossier/archive/indexing"
 	"dossier/archive/service"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -37,13 +33,15 @@ type Server struct {
 	pages     Pages
 	space     func() (free, total uint64, err error)
 	minFree   uint64
+	tmp       string
 }
 
 // Pages are web pages served beside the API (archive/web): on the same
 // engine, with the same middleware and the same error table.
 type Pages interface {
-	// AddRoutes adds the pages' routes to r.
-	AddRoutes(r gin.IRouter)
+	// AddRoutes adds the pages' routes to r, which registers each GET
+	// route for HEAD too.
+	AddRoutes(r gin.IRoutes)
 	// FailPage answers a failed page request with an error page of
 	// status: a failure on one of the pages' routes, or a request outside
 	// /api/ that no route takes.
@@ -75,53 +73,20 @@ type Config struct {
 	// (DOSSIER_MIN_FREE), since writes are then about to fail with 507.
 	DataDirSpace func() (free, total uint64, err error)
 	MinFree      uint64
+	// TempDir holds, while the rest of a content is checked, the bytes of
+	// a range asked for that are too many to keep in memory; empty means
+	// the system's temp dir.
+	TempDir string
+	// Version and Revision are what the binary was built as (the
+	// Makefile's -ldflags); /metrics exports them in dossier_build_info.
+	Version, Revision string
 }
 
 // NewServer builds the routes.
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(), indexLag: cfg.IndexLag,
-		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree}
-	if cfg.Indexer != nil {
-		s.metrics.reg.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "dossier_search_indexer_paused", Help: "1 while the search indexer is paused by failing writes (a full disk), else 0.",
-			}, func() float64 {
-				if cfg.Indexer().Paused {
-					return 1
-				}
-				return 0
-			}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "dossier_search_indexer_failures", Help: "Failed indexing attempts since the last success.",
-			}, func() float64 { return float64(cfg.Indexer().Failures) }))
-	}
-	if cfg.IndexLag != nil {
-		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dossier_search_index_lag_cases", Help: "Cases changed but not yet in the search index.",
-		}, func() float64 {
-			n, _ := cfg.IndexLag(context.Background())
-			return float64(n)
-		}))
-	}
-	if cfg.DataDirSpace != nil {
-		gauge := func(name, help string, value func(free, total uint64) uint64) prometheus.Collector {
-			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
-				free, total, err := cfg.DataDirSpace()
-				if err != nil {
-					return math.NaN()
-				}
-				return float64(value(free, total))
-			})
-		}
-		s.metrics.reg.MustRegister(
-			gauge("dossier_data_dir_free_bytes", "Bytes free for dossier on the file system of the data dir (BoltDB, index, embedded store, upload staging).",
-				func(free, _ uint64) uint64 { return free }),
-			gauge("dossier_data_dir_size_bytes", "Size in bytes of the file system of the data dir.",
-				func(_, total uint64) uint64 { return total }),
-			gauge("dossier_data_dir_min_free_bytes", "Free bytes under which /readyz fails (DOSSIER_MIN_FREE).",
-				func(uint64, uint64) uint64 { return cfg.MinFree }))
-	}
+	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(cfg), indexLag: cfg.IndexLag,
+		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree, tmp: cfg.TempDir}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
 	}
@@ -130,8 +95,9 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 		log.Error("trusted proxies ignored", "err", err)
 		e.SetTrustedProxies(nil)
 	}
+	// A wrong method is 405 with Allow, not 404.
 	e.HandleMethodNotAllowed = true
-	e.Use(s.observe, s.recover)
+	e.Use(s.observe, s.recover, apiHeaders, s.limitHeaders)
 	e.NoRoute(func(c *gin.Context) {
 		s.pageOutsideAPI(c)
 		s.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
@@ -143,15 +109,16 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 		}
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
 	})
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
+	root := readRoutes{e}
+	root.GET("/healthz", s.healthz)
+	root.GET("/readyz", s.readyz)
+	root.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
 
-	pub := e.Group("/api/v1")
+	pub := readRoutes{e.Group("/api/v1")}
 	pub.GET("/openapi.json", s.openapi)
 	pub.GET("/verify/:code", s.verify)
 
-	api := e.Group("/api/v1", s.authenticate)
+	api := readRoutes{e.Group("/api/v1", s.authenticate)}
 	api.POST("/users", s.createUser)
 	api.GET("/users", s.listUsers)
 	api.GET("/users/:id", s.getUser)
@@ -194,16 +161,29 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/reports/fixity", s.fixityReport)
 	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
 	for _, r := range e.Routes() {
-		s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
+		if r.Method != http.MethodHead {
+			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})
+		}
 	}
 	return s
 }
 
+// readRoutes registers every GET route for HEAD too, with the same
+// handlers: net/http drops what they write for HEAD, so a HEAD is answered
+// with the status and headers a GET would get and no body.
+type readRoutes struct{ gin.IRoutes }
+
+// GET registers handlers for GET and HEAD.
+func (r readRoutes) GET(path string, handlers ...gin.HandlerFunc) gin.IRoutes {
+	return r.Match([]string{http.MethodGet, http.MethodHead}, path, handlers...)
+}
+
 // Mount serves p beside the API; its failures, and those of requests
 // outside /api/ that no route takes, are answered with its error pages.
+// Its GET routes answer HEAD too.
 func (s *Server) Mount(p Pages) {
 	s.pages = p
-	p.AddRoutes(s.engine.Group("", func(c *gin.Context) { c.Set(pageKey, true) }))
+	p.AddRoutes(readRoutes{s.engine.Group("", func(c *gin.Context) { c.Set(pageKey, true) })})
 }
 
 // pageOutsideAPI marks a request outside /api/ as a page request when
@@ -216,11 +196,13 @@ func (s *Server) pageOutsideAPI(c *gin.Context) bool {
 	return true
 }
 
-// Handler is the root handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler is the root handler: the routes, with answers compressed for
+// clients that accept it (compress).
+func (s *Server) Handler() http.Handler { return compress(s.engine) }
 
 // Routes lists method and path template of every API route (the pages
-// left out), for the OpenAPI completeness test.
+// left out, and HEAD, which every GET route answers), for the OpenAPI
+// completeness test.
 func (s *Server) Routes() [][2]string { return s.apiRoutes }
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -278,45 +260,6 @@ func (s *Server) recover(c *gin.Context) {
 		}
 	}()
 	c.Next()
-}
-
-type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-}
-
-func newMetrics() *metrics {
-	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dossier_http_requests_total", Help: "HTTP requests by route template, method and status.",
-		}, []string{"method", "route", "code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "dossier_http_request_duration_seconds", Help: "HTTP request latency by route template.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
-		}, []string{"method", "route"}),
-	}
-	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
-}
-
-// Registry is where other parts (index lag, store) register their metrics.
-func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
-
-// observe counts and times requests by route template (never by raw path
-// or query, which may hold personal data) and logs them the same way.
-func (s *Server) observe(c *gin.Context) {
-	start := archive.SystemClock()
-	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
-	}
-	d := time.Since(start)
-	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
-	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", d.Milliseconds())
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -1,15 +1,13 @@
 package http
 
 import (
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	"dossier/archive/archiving"
 )
 
 func (s *Server) listNotices(c *gin.Context) {
@@ -25,15 +23,8 @@ func (s *Server) Notice(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	defer rc.Close()
-	c.Header("Content-Type", "application/pdf")
-	c.Header("Content-Length", strconv.FormatInt(n.Size, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": n.Title + "-" + n.DocNumber + ".pdf"}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Notice-SHA256", n.SHA256)
-	c.Status(http.StatusOK)
-	io.Copy(c.Writer, rc)
+	s.SendContent(c, rc, Content{Type: "application/pdf", Size: n.Size, SHA256: n.SHA256, Filename: n.Title + "-" + n.DocNumber + ".pdf", Inline: true})
 }
 
 // verify is public: anyone holding a notice checks that it is genuine.
@@ -106,8 +97,8 @@ func (s *Server) liftHold(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// listHolds answers GET /api/v1/holds.
+// listHolds answers GET /api/v1/holds?limit=&cursor=.
 func (s *Server) listHolds(c *gin.Context) {
 	hs, err := s.svc.Holds(c.Request.Context(), Actor(c))
-	s.answer(c, gin.H{"holds": hs}, err)
+	answerPage(s, c, "holds", hs, func(h archiving.HeldArchive) string { return h.CaseID }, err)
 }

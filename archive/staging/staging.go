@@ -66,13 +66,13 @@ func (h *HashingReader) Check(opts archive.BlobOptions) error {
 // archive.ETOOLARGE), the server's when dst does (WriteErr: EFULL when out of
 // space). A full disk is never blamed on the client.
 func CopyUpload(op string, dst io.Writer, src io.Reader) (int64, error) {
-	w := &errWriter{w: dst}
+	w := &ErrWriter{W: dst}
 	n, err := io.Copy(w, src)
 	switch {
 	case err == nil:
 		return n, nil
-	case w.err != nil:
-		return n, WriteErr(op, w.err)
+	case w.Err != nil:
+		return n, WriteErr(op, w.Err)
 	}
 	return n, ReadErr(op, err)
 }
@@ -101,17 +101,18 @@ func WriteErr(op string, err error) error {
 	return archive.E(op, archive.EUNAVAILABLE, err)
 }
 
-// errWriter remembers the error of its writer, so that a copy can tell a
-// failed write from a failed read.
-type errWriter struct {
-	w   io.Writer
-	err error
+// ErrWriter remembers the error of its writer W, so that a copy can tell
+// a failed write (Err set) from a failed read.
+type ErrWriter struct {
+	W   io.Writer
+	Err error
 }
 
-func (e *errWriter) Write(p []byte) (int, error) {
-	n, err := e.w.Write(p)
+// Write writes p to W, keeping W's error in Err.
+func (e *ErrWriter) Write(p []byte) (int, error) {
+	n, err := e.W.Write(p)
 	if err != nil {
-		e.err = err
+		e.Err = err
 	}
 	return n, err
 }

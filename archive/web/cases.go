@@ -4,13 +4,10 @@ import (
 	"cmp"
 	"dossier/archive"
 	"dossier/archive/content"
-	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -479,17 +476,6 @@ func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
 		s.api.Fail(c, err)
 		return
 	}
-	defer rc.Close()
-	disp := "attachment"
-	if c.Query("inline") == "1" && (m.ContentType == content.TypePDF || m.ContentType == content.TypePNG || m.ContentType == content.TypeJPEG) {
-		disp = "inline"
-	}
-	c.Header("Content-Type", m.ContentType)
-	c.Header("Content-Length", strconv.FormatInt(m.Size, 10))
-	c.Header("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": m.Filename}))
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	if _, err := io.Copy(c.Writer, rc); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
-		s.log.Debug("material download cut short", "err", err)
-	}
+	inline := c.Query("inline") == "1" && (m.ContentType == content.TypePDF || m.ContentType == content.TypePNG || m.ContentType == content.TypeJPEG)
+	s.api.SendContent(c, rc, dhttp.Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, Inline: inline})
 }

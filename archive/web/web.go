@@ -97,10 +97,10 @@ func newUI(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	return u
 }
 
-// AddRoutes adds the pages. They live outside /api/v1 and are not part of
-// the OpenAPI document.
-func (s *ui) AddRoutes(r gin.IRouter) {
-	w := r.Group("", s.uiHeaders)
+// AddRoutes adds the pages to w, which registers each GET route for HEAD
+// too. They live outside /api/v1 and are not part of the OpenAPI document.
+func (s *ui) AddRoutes(w gin.IRoutes) {
+	w.Use(s.uiHeaders)
 	w.GET("/static/:file", s.staticFile)
 	w.GET("/", s.staff, s.worklistPage)
 	w.GET("/login", s.loginPage)
@@ -201,7 +201,7 @@ func (s *ui) staff(c *gin.Context) {
 	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
 		s.sessions.destroy(ss.id)
 		s.setSessionCookie(c, "", -1)
-		if c.Request.Method == http.MethodGet {
+		if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
 			c.Redirect(http.StatusSeeOther, "/login")
 			c.Abort()
 			return
@@ -228,7 +228,7 @@ func (s *ui) portal(c *gin.Context) {
 // signedOut sends a request without a usable session to the sign-in
 // page at login (a page) or answers 401 (a form post or download).
 func (s *ui) signedOut(c *gin.Context, login string) {
-	if c.Request.Method == http.MethodGet {
+	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
 		c.Redirect(http.StatusSeeOther, login)
 		c.Abort()
 		return

@@ -681,6 +681,11 @@ func TestUIPortal(t *testing.T) {
 	if p := b.get("/portal/notices/" + nid); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
 		t.Errorf("portal notice: %d", p.status)
 	}
+	rangeReq, _ := http.NewRequest("GET", e.Srv.URL+"/portal/notices/"+nid, nil)
+	rangeReq.Header.Set("Range", "bytes=0-4")
+	if p := b.do(rangeReq); p.status != http.StatusPartialContent || p.body != "%PDF-" || p.header.Get("Accept-Ranges") != "bytes" {
+		t.Errorf("a range of the portal notice: %d %q", p.status, p.body)
+	}
 	// Upload the missing materials, then resubmit.
 	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
 	tok = csrfOf(t, pp)

@@ -9,6 +9,11 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// version and revision are what this binary was built as, set by the
+// Makefile (go build -ldflags "-X main.version=… -X main.revision=…");
+// /metrics shows them in dossier_build_info.
+var version, revision string
+
 func main() {
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "dossier:", err)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -150,8 +151,12 @@ func serve(c *cli.Context) error {
 	if free, _, err := space(); err == nil && free < uint64(cfg.MinFree) {
 		log.Warn("the data dir is nearly full: /readyz fails until space is freed", "dir", cfg.DataDir, "free_mib", free>>20, "min_free_mib", cfg.MinFree>>20)
 	}
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return fmt.Errorf("create temp dir: %w", err)
+	}
 	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State, TrustedProxies: cfg.TrustedProxies,
-		DataDirSpace: space, MinFree: uint64(cfg.MinFree)})
+		DataDirSpace: space, MinFree: uint64(cfg.MinFree), TempDir: tmp, Version: version, Revision: revision})
 	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
 	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
@@ -202,7 +207,9 @@ func newHTTPServer(handler http.Handler, bodyTimeout time.Duration) *http.Server
 			next.ServeHTTP(w, r)
 		})
 	}
-	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute}
+	// The handler answers headers over dhttp.MaxHeaderBytes itself (431
+	// in the error shape); the server's own, plain-text limit is far above.
+	return &http.Server{Handler: handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: dhttp.ServerMaxHeaderBytes}
 }
 
 // idleBody gives each read of a request body its own deadline: the client
