@@ -769,7 +769,7 @@ func TestUserSessionEndsWithItsPassword(t *testing.T) {
 	}
 	_, err = svc.SessionActor(ctx, session)
 	servicetest.WantCode(t, err, archive.EUNAUTHORIZED, "a session after a reset")
-	if _, err := svc.Activate(ctx, mustAuth(t, svc, act.Token), u.ID, "zhou's third passphrase"); err != nil {
+	if _, _, err := svc.Activate(ctx, mustAuth(t, svc, act.Token), u.ID, "zhou's third passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = svc.SessionActor(ctx, session)

@@ -314,7 +314,7 @@ func TestUserAdministrationCommands(t *testing.T) {
 	}
 	_, err = synced().Authenticate(ctx, act)
 	servicetestWantUnauthorized(t, err, "the first reset's activation token after a second reset")
-	if _, err := svc.Activate(ctx, mustActor(t, svc, reset.Token), reset.UserID, "qian's new passphrase"); err != nil {
+	if _, _, err := svc.Activate(ctx, mustActor(t, svc, reset.Token), reset.UserID, "qian's new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 
