@@ -195,7 +195,7 @@ func TestLetterLongTextAndRareCharacters(t *testing.T) {
 	}
 	// 䶮 is not in WenQuanYi: it must be drawn with the fallback font,
 	// never as a box.
-	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "utf8fb") {
+	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "+DroidSansFallback") {
 		t.Fatalf("the fallback font is not used for 䶮:\n%s", fonts)
 	}
 }

@@ -151,9 +151,10 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	if created.IsZero() {
 		created = d.IssuedAt
 	}
-	pdf.SetCreationDate(created)
-	pdf.SetModificationDate(created)
-	pdf.SetProducer("dossier", true)
+	pdf.SetCreationDate(created.In(beijing))
+	pdf.SetModificationDate(created.In(beijing))
+	pdf.SetProducer(producer, true)
+	pdf.SetCreator(producer, true)
 	pdf.SetTitle(infoText(title+" "+d.DocNumber), true)
 	pdf.SetAuthor(infoText(d.Agency), true)
 	verifyLine := "扫码或访问 " + d.VerifyURL + " 核验本通知书真伪"
@@ -265,7 +266,21 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	if err := pdf.Error(); err != nil {
 		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
 	}
-	if err := pdf.Output(w); err != nil {
+	var doc bytes.Buffer
+	if err := pdf.Output(&doc); err != nil {
+		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
+	}
+	base := map[string]string{"wqy": n.chain.faces[0].m.psName}
+	for i, fam := range r.fam {
+		if fam != "" {
+			base[fam] = n.chain.faces[i].m.psName
+		}
+	}
+	out, err := finishGofpdf(doc.Bytes(), created, base)
+	if err != nil {
+		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
 	}
 	return nil
