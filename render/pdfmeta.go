@@ -79,7 +79,7 @@ var (
 // finishGofpdf rewrites in a document gofpdf wrote what gofpdf cannot be
 // told: each embedded font, which it names utf8<family>, gets the name
 // TAG+<base> (base[family], the font's PostScript name) with the tag of
-// its subset, and both dates get created with its time zone (gofpdf
+// its subset, and both dates become created with its time zone (gofpdf
 // writes local digits without one, which readers take for UTC). Only
 // object dictionaries are edited, never streams; the cross-reference
 // table is moved to match. Errors: a document not laid out as gofpdf
