@@ -53,6 +53,15 @@ type Actor struct {
 	Case string `json:"case,omitempty"`
 }
 
+// ShownName is how reports and answers name the user to people: the
+// display name (张敏), or the login name of an account without one.
+func (a Actor) ShownName() string {
+	if a.DisplayName != "" {
+		return a.DisplayName
+	}
+	return a.Name
+}
+
 // ownsCase reports whether a is c's applicant: the applicant account the
 // case is filed for, or a portal sign-in for exactly this case.
 func (a Actor) OwnsCase(c *Case) bool {

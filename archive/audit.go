@@ -31,7 +31,7 @@ type AuditEntry struct {
 	Seq    int64     `json:"seq"` // position in the whole log, from 1
 	At     time.Time `json:"at"`
 	Actor  string    `json:"actor"`            // user id, or "system"
-	Name   string    `json:"name,omitempty"`   // the actor's display name
+	Name   string    `json:"name,omitempty"`   // the actor's login name at the time
 	Roles  []string  `json:"roles,omitempty"`  // roles held at the time
 	Action string    `json:"action"`           // e.g. case.create, case.read_personal_data
 	Target string    `json:"target,omitempty"` // e.g. case/<id>, user/<id>

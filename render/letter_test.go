@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,14 +21,19 @@ var update = flag.Bool("update", false, "rewrite the golden PDFs in testdata")
 
 var fixedDay = time.Date(2026, 3, 2, 10, 0, 0, 0, beijing)
 
+// testFont is the notice font, loaded once for all the tests: fonts are
+// parsed and cached once per *Font for the life of the process, as in
+// the server, so a font per test would grow the heap test by test.
 func testFont(t testing.TB) *Font {
 	t.Helper()
-	f, err := LoadFont(os.Getenv("DOSSIER_FONT_DIR"))
+	f, err := loadTestFont()
 	if err != nil {
 		t.Fatalf("the notice font is required (make test installs fonts-wqy-microhei): %v", err)
 	}
 	return f
 }
+
+var loadTestFont = sync.OnceValues(func() (*Font, error) { return LoadFont(os.Getenv("DOSSIER_FONT_DIR")) })
 
 func sampleNotices() map[string]notices.NoticeData {
 	base := notices.NoticeData{
@@ -195,7 +201,7 @@ func TestLetterLongTextAndRareCharacters(t *testing.T) {
 	}
 	// 䶮 is not in WenQuanYi: it must be drawn with the fallback font,
 	// never as a box.
-	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "utf8fb") {
+	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "+DroidSansFallback") {
 		t.Fatalf("the fallback font is not used for 䶮:\n%s", fonts)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"dossier/archive/notices"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 	"unicode"
@@ -151,13 +152,13 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	if created.IsZero() {
 		created = d.IssuedAt
 	}
-	pdf.SetCreationDate(created)
-	pdf.SetModificationDate(created)
-	pdf.SetProducer("dossier", true)
+	pdf.SetCreationDate(created.In(beijing))
+	pdf.SetModificationDate(created.In(beijing))
+	pdf.SetProducer(producer, true)
+	pdf.SetCreator(producer, true)
 	pdf.SetTitle(infoText(title+" "+d.DocNumber), true)
 	pdf.SetAuthor(infoText(d.Agency), true)
-	verifyLine := "扫码或访问 " + d.VerifyURL + " 核验本通知书真伪"
-	drawn := []string{d.Agency, d.DocNumber, d.ApplicantName, d.MaskedIDNumber, d.CaseNumber, d.BusinessName, d.VerifyCode, verifyLine}
+	drawn := []string{d.Agency, d.DocNumber, d.ApplicantName, d.MaskedIDNumber, d.CaseNumber, d.BusinessName, d.VerifyCode, verifyHint, d.VerifyURL}
 	for _, p := range paras {
 		drawn = append(drawn, strings.TrimPrefix(p, listMark))
 	}
@@ -227,9 +228,10 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 		r.paragraph(remedies, width, indent, lh)
 	}
 
-	// Signature block: agency, date, seal.
+	// Signature block: agency, date, seal; then the verification block
+	// under it, about 40 mm in all, kept on one page.
 	pdf.Ln(10)
-	if pdf.GetY() > 240 {
+	if pdf.GetY() > 228 {
 		pdf.AddPage()
 	}
 	sigY := pdf.GetY()
@@ -257,18 +259,82 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	pdf.SetFont("wqy", "", 9)
 	pdf.SetXY(lm, sigY+25)
 	r.cellAlign(80, 5, "验证码："+d.VerifyCode, "", 2, "L")
-	for _, l := range WrapRunes(r.width, verifyLine, 75, 0) {
-		pdf.SetX(lm)
-		r.cellAlign(75, 4.5, l, "", 2, "L")
-	}
+	pdf.SetX(lm)
+	r.cellAlign(width, 4.5, verifyHint, "", 2, "L")
+	r.address(d.VerifyURL, width)
 
 	if err := pdf.Error(); err != nil {
 		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
 	}
-	if err := pdf.Output(w); err != nil {
+	var doc bytes.Buffer
+	if err := pdf.Output(&doc); err != nil {
+		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
+	}
+	base := map[string]string{"wqy": n.chain.faces[0].m.psName}
+	for i, fam := range r.fam {
+		if fam != "" {
+			base[fam] = n.chain.faces[i].m.psName
+		}
+	}
+	out, err := finishGofpdf(doc.Bytes(), created, base)
+	if err != nil {
+		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return archive.E("render.RenderNotice", archive.EINTERNAL, err)
 	}
 	return nil
+}
+
+// verifyHint introduces the verification address printed under it.
+const verifyHint = "扫码或访问以下网址，核验本通知书真伪："
+
+// Sizes of the verification address: it is drawn at the largest that
+// fits the line, never under the smallest.
+const (
+	addressSize    = 9.0
+	addressMinSize = 5.5
+)
+
+// address prints a web address on a line of its own, left-aligned
+// within width mm, at the largest size up to addressSize at which it
+// fits: a person types it from the page, so it is never wrapped within.
+// An address too long for the line even at addressMinSize is broken
+// after a slash only, so a verification code at its end stays whole.
+func (r *runs) address(url string, width float64) {
+	pdf := r.pdf
+	lm, _, _, _ := pdf.GetMargins()
+	avail := width - 2*pdf.GetCellMargin()
+	pdf.SetFontSize(addressSize)
+	if w := r.width(url); w > avail {
+		pdf.SetFontSize(max(math.Floor(addressSize*avail/w*10)/10, addressMinSize))
+	}
+	_, lh := pdf.GetFontSize()
+	for _, l := range breakAfterSlash(r.width, url, avail) {
+		pdf.SetX(lm)
+		r.cellAlign(width, lh*1.5, l, "", 2, "L")
+	}
+	pdf.SetFontSize(addressSize)
+}
+
+// breakAfterSlash cuts s into lines no wider than width, breaking only
+// after a '/' (a part with none is a line however wide).
+func breakAfterSlash(measure func(string) float64, s string, width float64) []string {
+	var lines []string
+	line := ""
+	for s != "" {
+		part := s
+		if i := strings.IndexByte(s, '/'); i >= 0 {
+			part = s[:i+1]
+		}
+		s = s[len(part):]
+		if line != "" && measure(line+part) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		line += part
+	}
+	return append(lines, line)
 }
 
 // runs draws text through gofpdf in the fonts that have its characters.

@@ -34,7 +34,7 @@ const mm = 72 / 25.4
 // numbers in the footer. rows yields until it returns an error or ends;
 // memory does not grow with the number of rows.
 func RenderTable(w io.Writer, font *Font, meta TableMeta, cols []Column, rows func(yield func([]string) bool) error) error {
-	p, err := newStreamPDF(w, font, true)
+	p, err := newStreamPDF(w, font, true, docInfo{Title: meta.Title, Created: meta.Generated})
 	if err != nil {
 		return err
 	}

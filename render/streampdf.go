@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf16"
 
 	"golang.org/x/image/font/sfnt"
@@ -41,6 +42,15 @@ type streamPDF struct {
 	z         bytes.Buffer // compressed stream, reused
 	zw        *zlib.Writer // reused: a new compressor per page costs more than the page
 	W, H      float64      // page size in points
+	info      docInfo
+}
+
+// docInfo is what a document's information dictionary says besides
+// dossier as its author, creator and producer.
+type docInfo struct {
+	Title string
+	// Created is when the document was made; zero leaves the dates out.
+	Created time.Time
 }
 
 // pdfFont is one face as used in a document.
@@ -59,6 +69,9 @@ type fontMetrics struct {
 	bbox    [4]int
 	ascent  int
 	descent int
+	// psName is the font's PostScript name (WenQuanYiMicroHei), the base
+	// of the names of its subsets in documents.
+	psName string
 }
 
 var metricsCache sync.Map // *Font → *fontMetrics
@@ -71,7 +84,10 @@ func metricsFor(f *Font) (*fontMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: parse font: %w", err)
 	}
-	m := &fontMetrics{f: sf, upem: float64(sf.UnitsPerEm())}
+	m := &fontMetrics{f: sf, upem: float64(sf.UnitsPerEm()), psName: "Dossier-" + pdfName(f.Name)}
+	if ps, err := sf.Name(&m.buf, sfnt.NameIDPostScript); err == nil && pdfName(ps) != "" {
+		m.psName = pdfName(ps)
+	}
 	if b, err := sf.Bounds(&m.buf, fixed.I(int(sf.UnitsPerEm())), 0); err == nil {
 		k := 1000 / m.upem
 		m.bbox = [4]int{int(float64(b.Min.X.Round()) * k), int(float64(-b.Max.Y.Round()) * k), int(float64(b.Max.X.Round()) * k), int(float64(-b.Min.Y.Round()) * k)}
@@ -102,13 +118,13 @@ func (m *fontMetrics) advance(gid uint16) float64 {
 	return float64(a.Round()) * 1000 / m.upem
 }
 
-func newStreamPDF(w io.Writer, font *Font, landscape bool) (*streamPDF, error) {
+func newStreamPDF(w io.Writer, font *Font, landscape bool, info docInfo) (*streamPDF, error) {
 	c, err := chainFor(font)
 	if err != nil {
 		return nil, err
 	}
 	p := &streamPDF{w: bufio.NewWriterSize(w, 64<<10), chain: c, glyphs: newGlyphCache(c), fonts: make([]*pdfFont, len(c.faces)),
-		pageFonts: make([]bool, len(c.faces)), offsets: make([]int64, 1), W: 595.28, H: 841.89}
+		pageFonts: make([]bool, len(c.faces)), offsets: make([]int64, 1), W: 595.28, H: 841.89, info: info}
 	if landscape {
 		p.W, p.H = p.H, p.W
 	}
@@ -238,7 +254,8 @@ func (p *streamPDF) Fill(x, y, w, h, grey float64) {
 }
 
 // Close writes the fonts (subset to the glyphs used), the page tree, the
-// catalog, the cross-reference table and the trailer.
+// catalog, the information dictionary, the cross-reference table and the
+// trailer.
 func (p *streamPDF) Close() error {
 	p.endPage()
 	for i, f := range p.fonts {
@@ -257,18 +274,27 @@ func (p *streamPDF) Close() error {
 	catalog := p.reserve()
 	p.begin(catalog)
 	p.printf("<< /Type /Catalog /Pages %d 0 R >>\nendobj\n", p.pagesObj)
+	info := p.reserve()
+	p.begin(info)
+	p.printf("<< /Title %s /Author (%s) /Creator (%s) /Producer (%s)", pdfText(p.info.Title), producer, producer, producer)
+	if !p.info.Created.IsZero() {
+		d := pdfDate(p.info.Created)
+		p.printf(" /CreationDate (%s) /ModDate (%s)", d, d)
+	}
+	p.printf(" >>\nendobj\n")
 	xref := p.n
 	p.printf("xref\n0 %d\n0000000000 65535 f \n", len(p.offsets))
 	for _, off := range p.offsets[1:] {
 		p.printf("%010d 00000 n \n", off)
 	}
-	p.printf("trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(p.offsets), catalog, xref)
+	p.printf("trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(p.offsets), catalog, info, xref)
 	return p.w.Flush()
 }
 
 // writeFont writes one face: the Type0 font, its CIDFontType2 with the
 // widths of the glyphs used, descriptor, subset font file, CIDToGIDMap
-// (glyph id in the face → glyph id in the subset) and ToUnicode CMap.
+// (glyph id in the face → glyph id in the subset) and ToUnicode CMap. The
+// subset is named with its tag and the face's PostScript name.
 func (p *streamPDF) writeFont(fc *face, f *pdfFont) error {
 	gids := make([]int, 0, len(f.uni))
 	for g := range f.uni {
@@ -280,7 +306,7 @@ func (p *streamPDF) writeFont(fc *face, f *pdfFont) error {
 		return fmt.Errorf("render: subset the report font %s: %w", fc.path, err)
 	}
 	m := fc.m
-	name := "Dossier-" + fc.name
+	name := subsetTag(sub) + "+" + m.psName
 	cidFont, desc, file, toUni, cidMap := p.reserve(), p.reserve(), p.reserve(), p.reserve(), p.reserve()
 	p.begin(f.obj)
 	p.printf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", name, cidFont, toUni)

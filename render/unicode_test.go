@@ -78,7 +78,7 @@ func TestNoticeAnyUnicode(t *testing.T) {
 		t.Errorf("a character came out as '?':\n%s", text)
 	}
 	fonts := tool(t, "pdffonts", p)
-	for _, want := range []string{"utf8wqy", "utf8fb", "utf8hanamin", "utf8symbola"} {
+	for _, want := range []string{"+WenQuanYiMicroHei", "+DroidSansFallback", "+HanaMin", "+Symbola"} {
 		if !strings.Contains(fonts, want) {
 			t.Errorf("font %s not embedded:\n%s", want, fonts)
 		}
@@ -140,7 +140,7 @@ func TestReportsAnyUnicode(t *testing.T) {
 		if strings.Contains(text, "?") {
 			t.Errorf("%s: a character came out as '?':\n%s", kind, text)
 		}
-		if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "Dossier-hanamin") || !strings.Contains(fonts, "Dossier-fb") {
+		if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "+HanaMin") || !strings.Contains(fonts, "+DroidSansFallback") {
 			t.Errorf("%s: the fallback fonts are not embedded:\n%s", kind, fonts)
 		}
 		drawn := raster(t, p)

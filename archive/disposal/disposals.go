@@ -766,8 +766,9 @@ type DisposalRenderer interface {
 	RenderDisposalList(w io.Writer, agency string, d *Disposal) error
 }
 
-// DisposalListReport writes the 销毁清册 of a disposal. Archivists and
-// auditors. Errors: those of GetDisposal; EUNAVAILABLE without a renderer.
+// DisposalListReport writes the 销毁清册 of a disposal, naming its
+// proposer and approver by their display names. Archivists and auditors.
+// Errors: those of GetDisposal; EUNAVAILABLE without a renderer.
 func (s *Service) DisposalListReport(ctx context.Context, a archive.Actor, id string, w io.Writer) error {
 	r := s.reports
 	if r == nil {
@@ -776,6 +777,16 @@ func (s *Service) DisposalListReport(ctx context.Context, a archive.Actor, id st
 	d, err := s.GetDisposal(ctx, a, id)
 	if err != nil {
 		return err
+	}
+	if s.people != nil {
+		for _, p := range []struct{ id, name *string }{{&d.CreatedBy, &d.Creator}, {&d.DecidedBy, &d.Decider}} {
+			if *p.id == "" {
+				continue
+			}
+			if u, err := s.people.Person(ctx, *p.id); err == nil {
+				*p.name = u.ShownName()
+			}
+		}
 	}
 	return r.RenderDisposalList(w, s.agency, d)
 }

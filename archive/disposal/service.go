@@ -37,13 +37,15 @@ type Service struct {
 	cases    Cases
 	archives Archives
 	blobs    Blobs
+	people   archive.People
 	locks    stream.Locks
 	reports  DisposalRenderer
 	agency   string
 }
 
 // New returns the disposal capability. blobs is the guard shared with
-// uploads; reports may be nil (no 销毁清册).
-func New(env *archive.Env, proj archive.Projection, cases Cases, archives Archives, blobs Blobs, reports DisposalRenderer, agency string) *Service {
-	return &Service{Env: env, proj: proj, cases: cases, archives: archives, blobs: blobs, reports: reports, agency: agency}
+// uploads; people names proposers and approvers in the 销毁清册 (nil:
+// the login names recorded); reports may be nil (no 销毁清册).
+func New(env *archive.Env, proj archive.Projection, cases Cases, archives Archives, blobs Blobs, people archive.People, reports DisposalRenderer, agency string) *Service {
+	return &Service{Env: env, proj: proj, cases: cases, archives: archives, blobs: blobs, people: people, reports: reports, agency: agency}
 }

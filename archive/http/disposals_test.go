@@ -29,8 +29,11 @@ func TestDisposalEndToEnd(t *testing.T) {
 	e.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 	_, clerk := e.User("d.clerk", archive.RoleClerk)
-	arch1ID, arch1 := e.User("d.archivist1", archive.RoleArchivist)
-	_, arch2 := e.User("d.archivist2", archive.RoleArchivist)
+	archivist := func(name, display string) (id, token string) {
+		return e.Account(map[string]any{"name": name, "display_name": display, "roles": []string{archive.RoleArchivist}}, apitest.TestPassword)
+	}
+	arch1ID, arch1 := archivist("d.archivist1", "李档案")
+	_, arch2 := archivist("d.archivist2", "王档案")
 	_, auditor := e.User("d.auditor", archive.RoleAuditor)
 
 	archived := func(bt, content string) (id, no, mid, nid string) {
@@ -156,10 +159,14 @@ func TestDisposalEndToEnd(t *testing.T) {
 	}
 	text := string(out)
 	flat := strings.Join(strings.Fields(text), "")
-	for _, want := range []string{"档案销毁清册", no, did, "d.archivist1", "d.archivist2", "欧***失业保险金申领", "2025-12-31", "已销毁", "10年"} {
+	// People are named as they sign, by their display names.
+	for _, want := range []string{"档案销毁清册", no, did, "提出人：李档案", "批准人：王档案", "欧***失业保险金申领", "2025-12-31", "已销毁", "10年"} {
 		if !strings.Contains(text, want) && !strings.Contains(flat, want) {
 			t.Errorf("the list lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "d.archivist") {
+		t.Errorf("the list shows login names:\n%s", text)
 	}
 	if !strings.Contains(flat, strings.Join(strings.Fields(appraisal), "")) {
 		t.Errorf("the list lacks the appraisal:\n%s", text)

@@ -50,7 +50,8 @@ func TestNoticesIssuedAndVerified(t *testing.T) {
 	// Public verification: genuine, with no personal data.
 	v := e.Req("GET", "/api/v1/verify/"+code, "", nil, "")
 	apitest.Expect(t, v, 200, "verify")
-	if v.Body["valid"] != true || v.Str("case_number") == "" || v.Str("kind") != archive.NoticeCorrection || v.Str("applicant") != "欧***" {
+	if v.Body["valid"] != true || v.Str("case_number") == "" || v.Str("kind") != archive.NoticeCorrection || v.Str("applicant") != "欧***" ||
+		v.Str("decision") != "correction_requested" || !strings.HasPrefix(v.Str("doc_number"), "社保补字〔") || v.Str("agency") == "" {
 		t.Fatalf("verify: %s", v.Raw)
 	}
 	for _, secret := range []string{apitest.ValidID, "13812345678", "欧阳娜娜", id} {

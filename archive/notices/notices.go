@@ -103,7 +103,7 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 	}
 	d := NoticeData{
 		Kind: kind, DocNumber: n.DocNumber, VerifyCode: n.VerifyCode,
-		VerifyURL:     s.publicURL + "/api/v1/verify/" + n.VerifyCode,
+		VerifyURL:     s.publicURL + VerifyPagePath + n.VerifyCode,
 		Agency:        s.agency,
 		CaseNumber:    c.Number,
 		ApplicantName: c.Applicant.Name, MaskedIDNumber: identity.MaskIDNumber(c.Applicant.IDNumber),
@@ -144,18 +144,36 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 	return after, err
 }
 
+// VerifyPagePath is where a person checks a notice, followed by its
+// code: the page the QR code and the printed address open. The machine
+// check is GET /api/v1/verify/{code}.
+const VerifyPagePath = "/verify/"
+
+// The decisions a verified notice states.
+const (
+	DecisionAccepted    = "accepted"             // 予以受理
+	DecisionCorrection  = "correction_requested" // 要求补正材料
+	DecisionNotAccepted = "not_accepted"         // 不予受理
+	DecisionApproved    = "approved"             // 予以批准
+	DecisionDenied      = "denied"               // 不予批准
+)
+
 // Verification is what the public check shows about a notice: enough to
-// tell it is genuine, nothing personal beyond a masked name.
+// tell it is genuine — what the notice itself prints of the case and the
+// decision — and nothing personal beyond a masked name.
 type Verification struct {
 	Valid        bool      `json:"valid"`
 	Kind         string    `json:"kind"`
 	Title        string    `json:"title"`
+	DocNumber    string    `json:"doc_number"`
+	Decision     string    `json:"decision"`
 	CaseNumber   string    `json:"case_number"`
 	IssuedAt     time.Time `json:"issued_at"`
 	IssuedOn     string    `json:"issued_on"`
 	Applicant    string    `json:"applicant"`
 	SHA256       string    `json:"sha256"`
 	BusinessName string    `json:"business_name,omitempty"`
+	Agency       string    `json:"agency"`
 }
 
 // VerifyNotice answers the public check of a verification code. Errors:
@@ -176,9 +194,13 @@ func (s *Service) VerifyNotice(ctx context.Context, code string) (*Verification,
 	}
 	for _, n := range c.Notices {
 		if n.VerifyCode == code {
-			v := &Verification{Valid: true, Kind: n.Kind, Title: n.Title, CaseNumber: c.Number,
-				IssuedAt: n.IssuedAt, IssuedOn: n.IssuedAt.In(archive.Zone).Format("2006-01-02"),
-				Applicant: archive.MaskName(c.Applicant.Name), SHA256: n.SHA256}
+			decision, err := s.decisionOf(ctx, c, n)
+			if err != nil {
+				return nil, err
+			}
+			v := &Verification{Valid: true, Kind: n.Kind, Title: n.Title, DocNumber: n.DocNumber, Decision: decision,
+				CaseNumber: c.Number, IssuedAt: n.IssuedAt, IssuedOn: n.IssuedAt.In(archive.Zone).Format("2006-01-02"),
+				Applicant: archive.MaskName(c.Applicant.Name), SHA256: n.SHA256, Agency: s.agency}
 			if bt, err := s.Catalogue.Lookup(c.BusinessType); err == nil {
 				v.BusinessName = bt.Name
 			}
@@ -188,4 +210,31 @@ func (s *Service) VerifyNotice(ctx context.Context, code string) (*Verification,
 	// The pointer exists but the notice event did not land (a crash in
 	// between): the code was never handed out.
 	return nil, unknown
+}
+
+// decisionOf says which decision notice n of c states. A result notice
+// is issued once, when a review ends the case, so the case's last review
+// is its decision. Errors: EUNAVAILABLE reading the events.
+func (s *Service) decisionOf(ctx context.Context, c *archive.Case, n archive.Notice) (string, error) {
+	switch n.Kind {
+	case archive.NoticeAcceptance:
+		return DecisionAccepted, nil
+	case archive.NoticeCorrection:
+		return DecisionCorrection, nil
+	case archive.NoticeNonAcceptance:
+		return DecisionNotAccepted, nil
+	}
+	events, err := s.proj.Events(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Type == archive.EventReview {
+			if events[i].Decision == archive.DecisionApprove {
+				return DecisionApproved, nil
+			}
+			return DecisionDenied, nil
+		}
+	}
+	return "", archive.Errorf(archive.EINTERNAL, "case %s has a result notice but no review", c.ID)
 }

@@ -5,9 +5,13 @@ import (
 	"dossier/archive"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // StatGroup is one line of the workload and timeliness statistics.
@@ -116,15 +120,36 @@ func (s *Service) Statistics(ctx context.Context, a archive.Actor, from, to time
 	if err != nil {
 		return nil, err
 	}
-	st := &Statistics{From: from, To: to, ByBusinessType: finish(byType), ByStage: finish(byStage), ByDecider: finish(byDecider)}
 	if s.people != nil {
-		for i := range st.ByDecider {
-			if u, err := s.people.Person(ctx, st.ByDecider[i].Key); err == nil {
-				st.ByDecider[i].Name = u.Name
+		for id, g := range byDecider {
+			if u, err := s.people.Person(ctx, id); err == nil {
+				g.Name = u.ShownName()
 			}
 		}
 	}
-	return st, nil
+	return &Statistics{From: from, To: to, ByBusinessType: finish(byType, byKey), ByStage: finish(byStage, byStageOrder),
+		ByDecider: finish(byDecider, byName())}, nil
+}
+
+// Orders of the statistics' groups: business types by code, stages as
+// a case passes them (受理, 初审, 复审, 终审), deciders by name in the
+// order of a Chinese list (pinyin).
+func byKey(a, b *StatGroup) bool { return a.Key < b.Key }
+
+func byStageOrder(a, b *StatGroup) bool {
+	return slices.Index(archive.Stages, a.Key) < slices.Index(archive.Stages, b.Key)
+}
+
+// byName orders deciders by name as a Chinese list does (a Collator is
+// not safe for concurrent use: one per report).
+func byName() func(a, b *StatGroup) bool {
+	names := collate.New(language.Chinese)
+	return func(a, b *StatGroup) bool {
+		if c := names.CompareString(a.Name, b.Name); c != 0 {
+			return c < 0
+		}
+		return a.Key < b.Key
+	}
 }
 
 // stageStats replays a case's decisions: each one closes the stage the
@@ -146,7 +171,8 @@ func (s *Service) stageStats(c *archive.Case, bt *archive.BusinessType, events [
 	}
 }
 
-func finish(m map[string]*StatGroup) []StatGroup {
+// finish computes each group's median and lists the groups in order.
+func finish(m map[string]*StatGroup, less func(a, b *StatGroup) bool) []StatGroup {
 	out := make([]StatGroup, 0, len(m))
 	for _, g := range m {
 		if n := len(g.hours); n > 0 {
@@ -159,7 +185,7 @@ func finish(m map[string]*StatGroup) []StatGroup {
 		}
 		out = append(out, *g)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	sort.Slice(out, func(i, j int) bool { return less(&out[i], &out[j]) })
 	return out
 }
 

@@ -129,7 +129,7 @@ func New(o Options) *Service {
 		usersService:     us,
 		archivingService: as,
 		loansService:     loans.New(env, o.Projection, cs, as),
-		disposalService:  disposal.New(env, o.Projection, cs, as, blobs, dr, o.Agency),
+		disposalService:  disposal.New(env, o.Projection, cs, as, blobs, us, dr, o.Agency),
 		fixityService:    fixity.New(env, fr, o.Agency),
 		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
@@ -175,10 +175,10 @@ func (s *Service) Ready(ctx context.Context) error {
 	return nil
 }
 
-// AuditEntries lists audit entries (auditors only); see
-// audit.AuditLog.AuditEntries.
-func (s *Service) AuditEntries(ctx context.Context, a archive.Actor, f audit.AuditFilter, cursor string, limit int) ([]archive.AuditEntry, string, error) {
-	return s.audit.AuditEntries(ctx, a, f, cursor, limit)
+// AuditEntries lists audit entries (auditors only), their actors named
+// by the users capability; see audit.AuditLog.AuditEntries.
+func (s *Service) AuditEntries(ctx context.Context, a archive.Actor, f audit.AuditFilter, cursor string, limit int) ([]audit.Entry, string, error) {
+	return s.audit.AuditEntries(ctx, a, f, cursor, limit, s.usersService)
 }
 
 // NewIndexer returns the indexer that keeps idx following the case log.

@@ -12,6 +12,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/content"
 	"dossier/archive/identity"
+	"dossier/archive/notices"
 	"embed"
 	"fmt"
 	"html"
@@ -144,6 +145,7 @@ func (s *ui) AddRoutes(w gin.IRoutes) {
 	w.POST("/portal/resubmit", s.portal, s.csrf, s.portalResubmit)
 	w.GET("/portal/materials/:mid", s.portal, s.portalMaterial)
 	w.GET("/portal/notices/:nid", s.portal, s.api.Notice)
+	w.GET(notices.VerifyPagePath+":code", s.verifyPage)
 }
 
 // staticFile serves the stylesheet and the script; no listing.
