@@ -141,7 +141,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 			s.answerError(c, http.StatusMethodNotAllowed, archive.EINVALID, archive.Errorf(archive.EINVALID, "this page does not take %s", c.Request.Method))
 			return
 		}
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
+		s.answerError(c, http.StatusMethodNotAllowed, "method_not_allowed", archive.Errorf(archive.EINVALID, "this endpoint does not take %s", c.Request.Method))
 	})
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -337,7 +337,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if s.space != nil {
 		free, total, err := s.space()
 		if err != nil {
-			s.Fail(c, &archive.Error{Code: archive.EUNAVAILABLE, Message: "data dir: its free space cannot be read", Err: err})
+			s.Fail(c, archive.Wrapf("", archive.EUNAVAILABLE, err, "data dir: its free space cannot be read"))
 			return
 		}
 		if free < s.minFree {
