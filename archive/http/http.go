@@ -9,6 +9,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/indexing"
 	"dossier/archive/service"
+	"dossier/archive/zh"
 	"log/slog"
 	"math"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/text/language"
 )
 
 // Server serves the API, and the pages mounted on it.
@@ -261,7 +263,27 @@ func (s *Server) answerError(c *gin.Context, status int, code string, err error)
 		c.Abort()
 		return
 	}
-	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": archive.ErrorMessage(err)}})
+	msg, lang := zh.Message(err), "zh-CN"
+	if wantsEnglish(c.Request) {
+		msg, lang = archive.ErrorMessage(err), "en"
+	}
+	c.Header("Content-Language", lang)
+	c.Writer.Header().Add("Vary", "Accept-Language")
+	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": msg}})
+}
+
+// languages are those error messages come in, the default first.
+var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// wantsEnglish reports whether English is the best match of the request's
+// Accept-Language; without one, or with none that matches, it is Chinese.
+func wantsEnglish(r *http.Request) bool {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return false
+	}
+	_, i, conf := languages.Match(tags...)
+	return i == 1 && conf != language.No
 }
 
 // recover turns a panic into a logged internal error; it must never
