@@ -1,9 +1,6 @@
 package archive
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // Roles (SPEC §1). A user can hold several.
 const (
@@ -99,14 +96,6 @@ func (a Actor) SeesPersonalData() bool {
 	return a.HasAny(RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover)
 }
 
-// Article is "an" before a vowel, else "a".
-func Article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
-}
-
 // ReadOnly refuses a change to an auditor acting as one: auditors (监督
 // 检查) read everything and change nothing (SPEC §1). Someone who also
 // holds an acting role acts in that role. Errors: EFORBIDDEN.
@@ -135,7 +124,7 @@ func CanDecide(a Actor, c *Case) error {
 	}
 	stage := StageOf(c.Status)
 	if StageRole[stage] == "" {
-		return Errorf(ECONFLICT, "a case in status %s takes no decision", c.Status)
+		return Errorf(ECONFLICT, "a case in status %s takes no decision", StatusArg(c.Status))
 	}
 	return checkDecider(c, stage, a)
 }
@@ -159,7 +148,7 @@ func CanExtend(a Actor, c *Case) error {
 // applicant or a clerk, before acceptance or after a correction request.
 func CanUpload(a Actor, c *Case) error {
 	if stage := StageOf(c.Status); stage != StageAcceptance && stage != StageCorrection {
-		return Errorf(ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, c.Status)
+		return Errorf(ECONFLICT, "case %s is %s; application materials are handed in before acceptance or after a correction request", c.Number, StatusArg(c.Status))
 	}
 	if !a.Has(RoleClerk) && !a.OwnsCase(c) {
 		return Errorf(EFORBIDDEN, "only the applicant or a clerk hands in application materials")
@@ -171,7 +160,7 @@ func CanUpload(a Actor, c *Case) error {
 // c: whoever may decide the review stage c is at.
 func CanAttach(a Actor, c *Case) error {
 	if stage := StageOf(c.Status); stage != StageInitial && stage != StageSecond && stage != StageFinal {
-		return Errorf(ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", c.Status)
+		return Errorf(ECONFLICT, "decision attachments are uploaded by the reviewer of the stage the case is at (now %s)", StatusArg(c.Status))
 	}
 	return CanDecide(a, c)
 }
@@ -183,7 +172,7 @@ func CanResubmit(a Actor, c *Case) error {
 		return Errorf(EFORBIDDEN, "only the applicant or a clerk can resubmit a case")
 	}
 	if c.Status != StatusCorrectionRequested {
-		return Errorf(ECONFLICT, "case %s is %s; only a case waiting for corrections can be resubmitted", c.Number, c.Status)
+		return Errorf(ECONFLICT, "case %s is %s; only a case waiting for corrections can be resubmitted", c.Number, StatusArg(c.Status))
 	}
 	return nil
 }
@@ -198,7 +187,7 @@ func CanArchive(a Actor, c *Case) error {
 		return Errorf(ECONFLICT, "case %s is archived already", c.Number)
 	}
 	if StageOf(c.Status) != StageDecided || c.DecidedAt == nil {
-		return Errorf(ECONFLICT, "case %s is %s; only decided cases (approved, denied, not accepted) are archived", c.Number, c.Status)
+		return Errorf(ECONFLICT, "case %s is %s; only decided cases (approved, denied, not accepted) are archived", c.Number, StatusArg(c.Status))
 	}
 	return nil
 }

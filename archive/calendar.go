@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -339,16 +338,16 @@ func loadDataFile[T any](path, what string, load func(io.Reader) (T, error)) (T,
 	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return zero, &Error{Code: EINVALID, Message: fmt.Sprintf("%s file %q cannot be opened", what, path), Err: err}
+		return zero, Wrapf("", EINVALID, err, "%s file %q cannot be opened", what, path)
 	}
 	defer f.Close()
 	v, err := load(f)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == EINVALID {
-			return zero, &Error{Code: EINVALID, Message: fmt.Sprintf("%s file %q: %s", what, path, e.Message)}
+			return zero, Errorf(EINVALID, "%s file %q: %s", what, path, e)
 		}
-		return zero, &Error{Code: EINVALID, Message: fmt.Sprintf("%s file %q cannot be read", what, path), Err: err}
+		return zero, Wrapf("", EINVALID, err, "%s file %q cannot be read", what, path)
 	}
 	return v, nil
 }

@@ -208,7 +208,7 @@ func (c *Case) Apply(e Event) error {
 	case EventAcceptance, EventReview:
 		next, err := nextStatus(c.Status, e.Decision)
 		if err != nil {
-			return Errorf(EINVALID, "case %s: event %d: %s", c.ID, e.Seq, ErrorMessage(err))
+			return Errorf(EINVALID, "case %s: event %d: %s", c.ID, e.Seq, err)
 		}
 		if c.Deciders == nil {
 			c.Deciders = map[string]string{}
@@ -237,7 +237,7 @@ func (c *Case) Apply(e Event) error {
 		c.Extended = true
 	case EventArchived:
 		if e.Archive == nil || StageOf(c.Status) != StageDecided {
-			return Errorf(EINVALID, "case %s: event %d archives a case in status %s", c.ID, e.Seq, c.Status)
+			return Errorf(EINVALID, "case %s: event %d archives a case in status %s", c.ID, e.Seq, StatusArg(c.Status))
 		}
 		c.Archive = e.Archive
 		c.Status = StatusArchived
@@ -258,7 +258,7 @@ func (c *Case) Apply(e Event) error {
 		}
 	case EventDisposed:
 		if e.Disposal == "" || c.Status != StatusArchived || c.Held() {
-			return Errorf(EINVALID, "case %s: event %d disposes of a case that is %s, held or named by no disposal", c.ID, e.Seq, c.Status)
+			return Errorf(EINVALID, "case %s: event %d disposes of a case that is %s, held or named by no disposal", c.ID, e.Seq, StatusArg(c.Status))
 		}
 		c.Status = StatusDisposed
 		c.DisposalID = e.Disposal
@@ -274,7 +274,7 @@ func (c *Case) Apply(e Event) error {
 		c.settle(*e.Notice)
 	case EventResubmitted:
 		if c.Status != StatusCorrectionRequested {
-			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, c.Status)
+			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, StatusArg(c.Status))
 		}
 		c.Status = StatusSubmitted
 		c.ReceivedAt, c.StageSince = e.At, e.At

@@ -137,31 +137,31 @@ func (bt *BusinessType) validate(i int) error {
 	if !catalogueCodeRE.MatchString(bt.Code) {
 		return Errorf(EINVALID, `catalogue entry #%d: field "code": %q does not match %s`, i+1, bt.Code, catalogueCodeRE)
 	}
-	bad := func(field, format string, args ...any) error {
-		return Errorf(EINVALID, "catalogue entry %q: field %q: %s", bt.Code, field, fmt.Sprintf(format, args...))
+	bad := func(field string, problem *Error) error {
+		return Errorf(EINVALID, "catalogue entry %q: field %q: %s", bt.Code, field, problem)
 	}
 	if strings.TrimSpace(bt.Name) == "" {
-		return bad("name", "empty")
+		return bad("name", Errorf(EINVALID, "empty"))
 	}
 	if !slices.Contains(insurances, bt.Insurance) {
-		return bad("insurance", "%q is not one of %s", bt.Insurance, strings.Join(insurances, ", "))
+		return bad("insurance", Errorf(EINVALID, "%q is not one of %s", bt.Insurance, strings.Join(insurances, ", ")))
 	}
 	seen := make(map[string]bool, len(bt.Materials))
 	for j, m := range bt.Materials {
 		field := fmt.Sprintf("materials[%d]", j)
 		if !catalogueCodeRE.MatchString(m.Code) {
-			return bad(field+".code", "%q does not match %s", m.Code, catalogueCodeRE)
+			return bad(field+".code", Errorf(EINVALID, "%q does not match %s", m.Code, catalogueCodeRE))
 		}
 		if seen[m.Code] {
-			return bad(field+".code", "%q is listed twice", m.Code)
+			return bad(field+".code", Errorf(EINVALID, "%q is listed twice", m.Code))
 		}
 		seen[m.Code] = true
 		if strings.TrimSpace(m.Name) == "" {
-			return bad(field+".name", "empty")
+			return bad(field+".name", Errorf(EINVALID, "empty"))
 		}
 	}
 	if id, ok := bt.Material(idCardMaterial); !ok || !id.Mandatory {
-		return bad("materials", "%s must be listed as mandatory", idCardMaterial)
+		return bad("materials", Errorf(EINVALID, "%s must be listed as mandatory", idCardMaterial))
 	}
 	limits := []struct {
 		field string
@@ -176,20 +176,20 @@ func (bt *BusinessType) validate(i int) error {
 	}
 	for _, l := range limits {
 		if l.days <= 0 {
-			return bad(l.field, "%d working days; a limit must be above 0", l.days)
+			return bad(l.field, Errorf(EINVALID, "%d working days; a limit must be above 0", l.days))
 		}
 	}
 	if bt.StageLimits.AcceptanceExtended < bt.StageLimits.Acceptance {
-		return bad("stage_limits.acceptance_extended", "%d is below acceptance (%d)", bt.StageLimits.AcceptanceExtended, bt.StageLimits.Acceptance)
+		return bad("stage_limits.acceptance_extended", Errorf(EINVALID, "%d is below acceptance (%d)", bt.StageLimits.AcceptanceExtended, bt.StageLimits.Acceptance))
 	}
 	if !slices.Contains(retentions, bt.Retention) {
-		return bad("retention", "%q is not one of %s", bt.Retention, strings.Join(retentions, ", "))
+		return bad("retention", Errorf(EINVALID, "%q is not one of %s", bt.Retention, strings.Join(retentions, ", ")))
 	}
 	if !catalogueCategoryRE.MatchString(bt.Category) {
-		return bad("category", "%q is not two capital letters", bt.Category)
+		return bad("category", Errorf(EINVALID, "%q is not two capital letters", bt.Category))
 	}
 	if bt.MaxMaterials != 0 && (bt.MaxMaterials < len(bt.Materials) || bt.MaxMaterials > MaxMaterialsLimit) {
-		return bad("max_materials", "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), MaxMaterialsLimit)
+		return bad("max_materials", Errorf(EINVALID, "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), MaxMaterialsLimit))
 	}
 	return nil
 }
@@ -202,6 +202,10 @@ const (
 	DefaultMaxMaterials = 50
 	MaxMaterialsLimit   = 1000
 )
+
+// Arg is bt among a message's arguments: its code in English, its name
+// in a translation.
+func (bt *BusinessType) Arg() BusinessTypeArg { return BusinessTypeArg{Code: bt.Code, Name: bt.Name} }
 
 // MaterialLimit is the most materials a case of bt takes.
 func (bt *BusinessType) MaterialLimit() int {

@@ -65,7 +65,7 @@ func (e *Env) Record(ctx context.Context, a Actor, action, target, detail string
 	if err != nil {
 		// Called after a change was stored, too: the answer must not say
 		// nothing changed (the change's own event entry is written late).
-		return &Error{Op: "archive.audit", Code: EUNAVAILABLE, Message: "the audit log cannot be written, so nothing is shown; a change this request made may have been stored all the same (its audit entry is then added late): look before repeating it", Err: err}
+		return Wrapf("archive.audit", EUNAVAILABLE, err, "the audit log cannot be written, so nothing is shown; a change this request made may have been stored all the same (its audit entry is then added late): look before repeating it")
 	}
 	return nil
 }

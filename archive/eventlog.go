@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 )
 
 // Projection is the queryable copy of the event log (BoltDB). It can be
@@ -57,7 +56,7 @@ func DecodeEvent(key string, data []byte) (Event, error) {
 	}
 	var ev Event
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return Event{}, &Error{Code: EINVALID, Message: fmt.Sprintf("%s is not valid event JSON", key), Err: err}
+		return Event{}, Wrapf("", EINVALID, err, "%s is not valid event JSON", key)
 	}
 	if ev.Seq != seq || ev.CaseID != caseID {
 		return Event{}, Errorf(EINVALID, "%s holds event %d of case %q", key, ev.Seq, ev.CaseID)

@@ -216,7 +216,7 @@ func ReadCasePointer(ctx context.Context, store ObjectGetter, key string, missin
 		CaseID string `json:"case_id"`
 	}
 	if err := json.Unmarshal(b, &ptr); err != nil || !ValidCaseID(ptr.CaseID) {
-		return "", &Error{Op: "archive.ReadCasePointer", Code: EINTERNAL, Message: key + " is damaged", Err: err}
+		return "", Wrapf("archive.ReadCasePointer", EINTERNAL, err, "%s is damaged", key)
 	}
 	return ptr.CaseID, nil
 }

@@ -58,14 +58,14 @@ func nextStatus(status, decision string) (string, error) {
 		return next, nil
 	}
 	if len(allowed) == 0 {
-		return "", Errorf(ECONFLICT, "a case in status %s takes no decision", status)
+		return "", Errorf(ECONFLICT, "a case in status %s takes no decision", StatusArg(status))
 	}
 	var names []string
 	for d := range allowed {
 		names = append(names, d)
 	}
 	slices.Sort(names)
-	return "", Errorf(ECONFLICT, "a case in status %s cannot take decision %q; allowed: %s", status, decision, strings.Join(names, ", "))
+	return "", Errorf(ECONFLICT, "a case in status %s cannot take decision %q; allowed: %s", StatusArg(status), decision, strings.Join(names, ", "))
 }
 
 // checkDecider enforces separation of duties for a decision at stage:
@@ -74,7 +74,7 @@ func nextStatus(status, decision string) (string, error) {
 func checkDecider(c *Case, stage string, a Actor) error {
 	role := StageRole[stage]
 	if !a.Has(role) {
-		return Errorf(EFORBIDDEN, "the %s stage is decided by the %s role, which you do not hold", stage, role)
+		return Errorf(EFORBIDDEN, "the %s stage is decided by the %s role, which you do not hold", StageArg(stage), RoleArg(role))
 	}
 	if c.ApplicantUser != "" && c.ApplicantUser == a.UserID ||
 		a.IDNumber != "" && strings.EqualFold(a.IDNumber, c.Applicant.IDNumber) {
@@ -82,14 +82,14 @@ func checkDecider(c *Case, stage string, a Actor) error {
 	}
 	for _, st := range c.DecidedBy[a.UserID] {
 		if st != stage {
-			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", st, c.Number)
+			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", StageArg(st), c.Number)
 		}
 	}
 	// Cases folded before DecidedBy was recorded know the last decider
 	// of each stage only.
 	for st, who := range c.Deciders {
 		if who == a.UserID && st != stage {
-			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", st, c.Number)
+			return Errorf(EFORBIDDEN, "you decided the %s stage of case %s; one person decides at most one stage", StageArg(st), c.Number)
 		}
 	}
 	return nil
@@ -109,7 +109,7 @@ type AcceptanceInput struct {
 // reason. Errors: EINVALID, ECONFLICT, EFORBIDDEN.
 func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
 	if c.Status != StatusSubmitted {
-		return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, c.Status)
+		return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, StatusArg(c.Status))
 	}
 	if err := CanDecide(a, c); err != nil {
 		return Event{}, err
@@ -128,7 +128,7 @@ func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (E
 		seen := map[string]bool{}
 		for _, code := range in.Missing {
 			if _, ok := bt.Material(code); !ok {
-				return Event{}, Errorf(EINVALID, "field missing: %q is not a material of %s; valid: %s", code, bt.Code, MaterialCodes(bt))
+				return Event{}, Errorf(EINVALID, "field missing: %q is not a material of %s; valid: %s", code, bt.Arg(), MaterialCodes(bt))
 			}
 			if !seen[code] {
 				seen[code] = true
@@ -166,7 +166,7 @@ type ReviewInput struct {
 func DecideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
 	stage := StageOf(c.Status)
 	if stage != StageInitial && stage != StageSecond && stage != StageFinal {
-		return Event{}, Errorf(ECONFLICT, "case %s is %s, not under review", c.Number, c.Status)
+		return Event{}, Errorf(ECONFLICT, "case %s is %s, not under review", c.Number, StatusArg(c.Status))
 	}
 	switch in.Decision {
 	case DecisionApprove, DecisionReject, DecisionReturn:

@@ -233,9 +233,3 @@ func TestFoldRejectsIllegalEvents(t *testing.T) {
 	err = c.Apply(Event{Seq: c.Seq, CaseID: c.ID, Type: EventMaterialAdded, Material: &Material{}})
 	wantCode(t, err, EINVALID)
 }
-
-func TestArticle(t *testing.T) {
-	if got := Article("approved"); got != "an" {
-		t.Errorf("article(approved) = %q", got)
-	}
-}

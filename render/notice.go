@@ -134,7 +134,7 @@ func (n *Notices) RenderNotice(w io.Writer, d notices.NoticeData) error {
 	for field, v := range map[string]string{"case number": d.CaseNumber, "applicant name": d.ApplicantName,
 		"verification code": d.VerifyCode, "document number": d.DocNumber} {
 		if strings.TrimSpace(v) == "" {
-			return archive.Errorf(archive.EINVALID, "a notice needs its %s", field)
+			return archive.Errorf(archive.EINVALID, "a notice needs its %s", archive.FieldArg(field))
 		}
 	}
 	title, ok := archive.NoticeTitles[d.Kind]

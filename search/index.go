@@ -317,11 +317,10 @@ func (ix *Index) use(op string, write bool, fn func(cases, materials bleve.Index
 
 // unavailable is the error of a failed write to the index.
 func (ix *Index) unavailable(op string, err error) error {
-	msg := "the search index cannot be written (" + err.Error() + "); indexing pauses and retries"
 	if free, ferr := freeSpace(ix.dir); errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left") || ferr == nil && free < lowSpace {
-		msg = fmt.Sprintf("the disk of the search index is full (%d MiB free); indexing pauses and resumes when space is freed", free>>20)
+		return archive.Wrapf(op, archive.EUNAVAILABLE, err, "the disk of the search index is full (%d MiB free); indexing pauses and resumes when space is freed", free>>20)
 	}
-	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: msg, Err: err}
+	return archive.Wrapf(op, archive.EUNAVAILABLE, err, "the search index cannot be written (%v); indexing pauses and retries", err)
 }
 
 // lowSpace is the free space below which a failed write is put down to a
@@ -463,8 +462,8 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 		return err
 	}
 	if ix.recreated.Swap(false) {
-		return &archive.Error{Op: "search.PutCases", Code: archive.EUNAVAILABLE, Err: indexing.ErrIndexRecreated,
-			Message: "the search index was found damaged and recreated empty; every case is indexed again"}
+		return archive.Wrapf("search.PutCases", archive.EUNAVAILABLE, indexing.ErrIndexRecreated,
+			"the search index was found damaged and recreated empty; every case is indexed again")
 	}
 	return ix.use("search.PutCases", true, func(cidx, midx bleve.Index) error {
 		cb, mb := cidx.NewBatch(), midx.NewBatch()

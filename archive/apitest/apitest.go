@@ -46,7 +46,11 @@ type Env struct {
 	Admin string // token
 	DB    *boltdb.DB
 	Stack *servicetest.Stack
-	mount Mount
+	// Language is the Accept-Language of Req's requests: "en" unless a
+	// test sets it, since most tests read the English messages; "" asks
+	// for none (Chinese, the server's default).
+	Language string
+	mount    Mount
 }
 
 // New starts a server over a fresh stack, with mount, when given, added
@@ -57,7 +61,7 @@ func New(t *testing.T, mount Mount) *Env {
 	st := servicetest.New(t, MaxUpload)
 	svc := st.Service(nil)
 	st.RunIndexer(t, svc)
-	e := &Env{T: t, Store: st.Store, Svc: svc, Audit: st.Audit, DB: st.DB, Stack: st, mount: mount}
+	e := &Env{T: t, Store: st.Store, Svc: svc, Audit: st.Audit, DB: st.DB, Stack: st, Language: "en", mount: mount}
 	e.serve(dhttp.Config{MaxUpload: MaxUpload, IndexLag: st.DB.IndexLag})
 	_, token, err := users.AddUserToStore(context.Background(), st.Store, users.NewUser{Name: "admin", Roles: []string{archive.RoleAdmin}}, archive.SystemClock())
 	if err != nil {
@@ -133,6 +137,9 @@ func (e *Env) Req(method, path, token string, body io.Reader, ctype string) Resp
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	if e.Language != "" {
+		req.Header.Set("Accept-Language", e.Language)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

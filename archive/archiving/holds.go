@@ -37,7 +37,7 @@ func (s *Service) PlaceHold(ctx context.Context, a archive.Actor, no, reason str
 	h := &archive.Hold{ID: archive.NewShortID(), Reason: reason, PlacedBy: a.UserID, PlacedAt: s.Now().UTC()}
 	if _, _, err := s.cases.Append(ctx, c.ID, func(cur *archive.Case) (archive.Event, error) {
 		if cur.Status != archive.StatusArchived {
-			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; holds are placed on archived records", no, cur.Status)
+			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; holds are placed on archived records", no, archive.StatusArg(cur.Status))
 		}
 		return archive.Event{Type: archive.EventHoldPlaced, Actor: a.UserID, Role: archive.RoleArchivist, Opinion: reason, Hold: h}, nil
 	}); err != nil {

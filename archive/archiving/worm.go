@@ -4,7 +4,6 @@ import (
 	"context"
 	"dossier/archive"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -100,18 +99,16 @@ func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Ret
 // the case was archived: the archive stands, and `dossier retain` applies
 // the missing retention.
 func retainFailed(rec *archive.ArchiveRecord, problems []archive.Problem, err error) error {
-	var what string
 	if err != nil {
-		what = "its manifest could not be read: " + archive.ErrorMessage(err)
-	} else {
-		var objs []string
-		for _, p := range problems {
-			objs = append(objs, p.Object)
-		}
-		what = fmt.Sprintf("%d objects are not retained (%s): %s", len(problems), strings.Join(objs, ", "), problems[0].Detail)
+		return archive.Wrapf("archive.ArchiveCase", archive.EUNAVAILABLE, err,
+			"case %s was archived as %s, but WORM retention failed: its manifest could not be read: %s; run `dossier retain` to apply it", rec.CaseID, rec.ArchiveNo, err)
 	}
-	return &archive.Error{Op: "archive.ArchiveCase", Code: archive.EUNAVAILABLE, Err: err,
-		Message: fmt.Sprintf("case %s was archived as %s, but WORM retention failed: %s; run `dossier retain` to apply it", rec.CaseID, rec.ArchiveNo, what)}
+	var objs []string
+	for _, p := range problems {
+		objs = append(objs, p.Object)
+	}
+	return archive.Errorf(archive.EUNAVAILABLE, "case %s was archived as %s, but WORM retention failed: %d objects are not retained (%s): %s; run `dossier retain` to apply it",
+		rec.CaseID, rec.ArchiveNo, len(problems), strings.Join(objs, ", "), problems[0].Detail)
 }
 
 // RetainArchives applies WORM retention to the objects of every archived

@@ -175,8 +175,8 @@ func findAuditTail(ctx context.Context, store archive.ObjectStore, from int64) (
 	}
 	var seg auditSegment
 	if err := json.Unmarshal(data, &seg); err != nil || len(seg.Entries) == 0 {
-		return auditTail{}, &archive.Error{Op: "archive.findAuditTail", Code: archive.EINTERNAL,
-			Message: fmt.Sprintf("audit segment %s is damaged, so new entries cannot be chained onto it; run dossier verify", key), Err: err}
+		return auditTail{}, archive.Wrapf("archive.findAuditTail", archive.EINTERNAL, err,
+			"audit segment %s is damaged, so new entries cannot be chained onto it; run dossier verify", key)
 	}
 	e := seg.Entries[len(seg.Entries)-1]
 	return auditTail{seg: last, seq: e.Seq, hash: e.Hash}, nil
@@ -236,9 +236,9 @@ func (l *AuditLog) Record(ctx context.Context, e archive.AuditEntry) error {
 	defer l.mu.Unlock()
 	if i := slices.Index(l.queue, req); i >= 0 {
 		l.queue = slices.Delete(l.queue, i, i+1)
-		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "gave up before the audit entry was written; it was not recorded", Err: ctx.Err()}
+		return archive.Wrapf(op, archive.EUNAVAILABLE, ctx.Err(), "gave up before the audit entry was written; it was not recorded")
 	}
-	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "gave up waiting for the audit log; the entry may still be recorded", Err: ctx.Err()}
+	return archive.Wrapf(op, archive.EUNAVAILABLE, ctx.Err(), "gave up waiting for the audit log; the entry may still be recorded")
 }
 
 // Close writes what is queued (its Record calls get the outcome) and stops
@@ -602,8 +602,7 @@ func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limi
 		}
 		var seg auditSegment
 		if err := json.Unmarshal(data, &seg); err != nil {
-			return &archive.Error{Op: "archive.AuditLog.Query", Code: archive.EINTERNAL,
-				Message: fmt.Sprintf("audit segment %s is damaged; run dossier verify", oi.Key), Err: err}
+			return archive.Wrapf("archive.AuditLog.Query", archive.EINTERNAL, err, "audit segment %s is damaged; run dossier verify", oi.Key)
 		}
 		for i := range seg.Entries {
 			e := &seg.Entries[i]

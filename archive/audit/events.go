@@ -127,7 +127,7 @@ func (l *AuditLog) lateEntry(ctx context.Context, key string) (archive.AuditEntr
 	}
 	ev, err := archive.DecodeEvent(key, data)
 	if err != nil {
-		return archive.AuditEntry{}, archive.Event{}, &archive.Error{Code: archive.EINVALID, Message: archive.ErrorMessage(err), Err: err}
+		return archive.AuditEntry{}, archive.Event{}, archive.E("", archive.EINVALID, err)
 	}
 	return archive.EventAuditEntry(ev, key, archive.Sha256Hex(data), true), ev, nil
 }

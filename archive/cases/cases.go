@@ -86,17 +86,17 @@ func (s *Service) CreateCase(ctx context.Context, a archive.Actor, in NewCase) (
 	}
 	bt, err := s.Catalogue.Lookup(in.BusinessType)
 	if err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: "field business_type: " + archive.ErrorMessage(err), Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "field business_type: %s", err)
 	}
 	app := in.Applicant
 	if app.Name, err = content.Name("applicant.name", app.Name, 100); err != nil {
 		return nil, err
 	}
 	if app.IDNumber, err = identity.ValidateIDNumber(app.IDNumber); err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.id_number: " + archive.ErrorMessage(err), Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "field applicant.id_number: %s", err)
 	}
 	if app.Phone, err = identity.ValidatePhone(app.Phone); err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: "field applicant.phone: " + archive.ErrorMessage(err), Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "field applicant.phone: %s", err)
 	}
 	summary, err := content.Text("summary", strings.TrimSpace(in.Summary), 2000, true)
 	if err != nil {
@@ -178,7 +178,7 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 	}
 	if f.BusinessType != "" {
 		if _, err := s.Catalogue.Lookup(f.BusinessType); err != nil {
-			return nil, &archive.Error{Code: archive.EINVALID, Message: "business_type: " + archive.ErrorMessage(err), Err: err}
+			return nil, archive.Wrapf("", archive.EINVALID, err, "business_type: %s", err)
 		}
 	}
 	if cursor != "" && !archive.ValidCaseID(cursor) {
@@ -253,7 +253,7 @@ func (s *Service) AddMaterial(ctx context.Context, a archive.Actor, caseID, code
 		if errors.As(err, &ae) {
 			return nil, err
 		}
-		return nil, &archive.Error{Code: archive.EINVALID, Message: "the upload could not be read to the end", Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "the upload could not be read to the end")
 	}
 	ctype, err := content.SniffContentType(head)
 	if err != nil {
@@ -296,7 +296,7 @@ func canUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 		return err
 	}
 	if n := bt.MaterialLimit(); len(c.Materials) >= n {
-		return archive.Errorf(archive.ECONFLICT, "case %s holds %d materials, the most a case of %s takes; no more can be added (每个案件最多 %d 份材料)", c.Number, len(c.Materials), bt.Code, n)
+		return archive.Errorf(archive.ECONFLICT, "case %s holds %d materials, the most a case of %s takes; no more can be added (每个案件最多 %d 份材料)", c.Number, len(c.Materials), bt.Arg(), n)
 	}
 	return nil
 }
@@ -309,7 +309,7 @@ func mayUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 		return archive.CanAttach(a, c)
 	}
 	if _, ok := bt.Material(code); !ok {
-		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Code, archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
+		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Arg(), archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
 	}
 	return archive.CanUpload(a, c)
 }

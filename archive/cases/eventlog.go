@@ -85,8 +85,8 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 		return nil, archive.Event{}, unaudited(auditErr)
 	}
 	if archive.NoSpace(err) {
-		return nil, archive.Event{}, &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err,
-			Message: "the server's disk is full: the change was stored in the object store, but the server's database could not record it; it shows once space is freed"}
+		return nil, archive.Event{}, archive.Wrapf("cases.Append", archive.EFULL, err,
+			"the server's disk is full: the change was stored in the object store, but the server's database could not record it; it shows once space is freed")
 	}
 	if err != nil {
 		// The event is recorded; start-up reconciliation will fold it.
@@ -104,11 +104,10 @@ func (s *Service) appendThen(ctx context.Context, caseID string, decide archive.
 // unaudited answers a change that was stored while the audit log could
 // not record it: unavailable, or storage full (507) when that is why.
 func unaudited(err error) error {
-	msg := "the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request"
 	if archive.IsCode(err, archive.EFULL) {
-		return &archive.Error{Op: "cases.Append", Code: archive.EFULL, Err: err, Message: "the server's storage is full: " + msg}
+		return archive.Wrapf("cases.Append", archive.EFULL, err, "the server's storage is full: the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request")
 	}
-	return &archive.Error{Op: "cases.Append", Code: archive.EUNAVAILABLE, Err: err, Message: msg}
+	return archive.Wrapf("cases.Append", archive.EUNAVAILABLE, err, "the change was stored, but the audit log cannot be written now: its audit entry is added, marked late, as soon as it can be; look at the case before repeating the request")
 }
 
 // oweAudit asks the audit log to write the entry of the event at key

@@ -26,22 +26,22 @@ func bidiControl(r rune) bool {
 // field, the character and the limit.
 func Text(field, v string, max int, multiline bool) (string, error) {
 	if !utf8.ValidString(v) {
-		return "", archive.Errorf(archive.EINVALID, "field %s: must be UTF-8 text", field)
+		return "", archive.Errorf(archive.EINVALID, "field %s: must be UTF-8 text", archive.FieldArg(field))
 	}
 	v = norm.NFC.String(v)
 	for _, r := range v {
 		switch {
 		case r == 0:
-			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain a NUL character (\\u0000)", field)
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain a NUL character (\\u0000)", archive.FieldArg(field))
 		case (r == '\n' || r == '\r' || r == '\t') && multiline:
 		case unicode.IsControl(r):
-			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the control character U+%04X", field, r)
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the control character U+%04X", archive.FieldArg(field), r)
 		case bidiControl(r):
-			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the bidirectional control U+%04X, which makes text show in another order than it reads", field, r)
+			return "", archive.Errorf(archive.EINVALID, "field %s: must not contain the bidirectional control U+%04X, which makes text show in another order than it reads", archive.FieldArg(field), r)
 		}
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return "", archive.Errorf(archive.EINVALID, "field %s: at most %d characters (this has %d)", field, max, n)
+		return "", archive.Errorf(archive.EINVALID, "field %s: at most %d characters (this has %d)", archive.FieldArg(field), max, n)
 	}
 	return v, nil
 }
@@ -72,7 +72,7 @@ func Name(field, v string, max int) (string, error) {
 		return "", err
 	}
 	if !Shows(v) {
-		return "", archive.Errorf(archive.EINVALID, "field %s: required, and it must show something (not only spaces or invisible characters)", field)
+		return "", archive.Errorf(archive.EINVALID, "field %s: required, and it must show something (not only spaces or invisible characters)", archive.FieldArg(field))
 	}
 	return v, nil
 }

@@ -126,7 +126,7 @@ func (d *Disposal) apply(e DisposalEvent) error {
 		d.Items = append([]DisposalItem(nil), e.Created.Items...)
 	case DisposalEventApproved, DisposalEventRejected:
 		if d.Status != DisposalPending {
-			return archive.Errorf(archive.EINVALID, "disposal %s: decided while %s", d.ID, d.Status)
+			return archive.Errorf(archive.EINVALID, "disposal %s: decided while %s", d.ID, archive.DisposalStatusArg(d.Status))
 		}
 		d.Status = DisposalApproved
 		if e.Type == DisposalEventRejected {
@@ -136,7 +136,7 @@ func (d *Disposal) apply(e DisposalEvent) error {
 		d.DecidedBy, d.Decider, d.DecidedAt, d.Opinion = e.Actor, e.Name, &at, e.Opinion
 	case DisposalEventItem:
 		if d.Status != DisposalApproved || e.Item == nil {
-			return archive.Errorf(archive.EINVALID, "disposal %s: item outcome while %s", d.ID, d.Status)
+			return archive.Errorf(archive.EINVALID, "disposal %s: item outcome while %s", d.ID, archive.DisposalStatusArg(d.Status))
 		}
 		found := false
 		for i := range d.Items {
@@ -149,7 +149,7 @@ func (d *Disposal) apply(e DisposalEvent) error {
 		}
 	case DisposalEventExecuted:
 		if d.Status != DisposalApproved {
-			return archive.Errorf(archive.EINVALID, "disposal %s: executed while %s", d.ID, d.Status)
+			return archive.Errorf(archive.EINVALID, "disposal %s: executed while %s", d.ID, archive.DisposalStatusArg(d.Status))
 		}
 		d.Status = DisposalExecuted
 		at := e.At
@@ -358,7 +358,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a archive.Actor, in NewDis
 	}
 	var items []DisposalItem
 	if len(in.ArchiveNos) > 0 {
-		var why []string
+		var why []*archive.Error
 		seen := map[string]bool{}
 		for _, no := range in.ArchiveNos {
 			no = archive.CanonicalArchiveNo(no)
@@ -370,18 +370,18 @@ func (s *Service) CreateDisposal(ctx context.Context, a archive.Actor, in NewDis
 			if err != nil {
 				return nil, err
 			}
-			if reason := s.notDisposable(c, asOf, pending); reason != "" {
-				why = append(why, no+": "+reason)
+			if reason := s.notDisposable(c, asOf, pending); reason != nil {
+				why = append(why, archive.Errorf(archive.ECONFLICT, "%s: %s", no, reason))
 				continue
 			}
 			items = append(items, s.disposalItem(c))
 		}
 		if len(why) > 0 {
-			return nil, archive.Errorf(archive.ECONFLICT, "these records cannot be disposed of: %s", strings.Join(why, "; "))
+			return nil, archive.Errorf(archive.ECONFLICT, "these records cannot be disposed of: %s", why)
 		}
 	} else {
 		err := s.proj.ScanCases(ctx, archive.CaseScan{Status: archive.StatusArchived}, func(c *archive.Case) bool {
-			if s.notDisposable(c, asOf, pending) == "" {
+			if s.notDisposable(c, asOf, pending) == nil {
 				items = append(items, s.disposalItem(c))
 			}
 			return true
@@ -432,27 +432,27 @@ func (s *Service) pendingDisposals(ctx context.Context) (map[string]string, erro
 }
 
 // notDisposable says why c may not be disposed of as of the given day, or
-// "" when it may.
-func (s *Service) notDisposable(c *archive.Case, asOf time.Time, pending map[string]string) string {
+// nil when it may.
+func (s *Service) notDisposable(c *archive.Case, asOf time.Time, pending map[string]string) *archive.Error {
 	switch {
 	case c.Status == archive.StatusDisposed:
-		return "disposed of already by disposal " + c.DisposalID
+		return archive.Errorf(archive.ECONFLICT, "disposed of already by disposal %s", c.DisposalID)
 	case c.Status != archive.StatusArchived || c.Archive == nil:
-		return "not archived"
+		return archive.Errorf(archive.ECONFLICT, "not archived")
 	case !archive.RetentionEndMatches(c.Archive):
-		return "its record's end of retention does not match its year and retention; run dossier verify"
+		return archive.Errorf(archive.ECONFLICT, "its record's end of retention does not match its year and retention; run dossier verify")
 	case c.Archive.RetainUntil == nil:
-		return "kept permanently (永久)"
+		return archive.Errorf(archive.ECONFLICT, "kept permanently (永久)")
 	case c.Archive.RetainUntil.After(asOf):
-		return "retention runs until " + c.Archive.RetainUntil.In(archive.Zone).Format("2006-01-02")
+		return archive.Errorf(archive.ECONFLICT, "retention runs until %s", c.Archive.RetainUntil.In(archive.Zone).Format("2006-01-02"))
 	case c.Held():
-		return "under a legal hold"
+		return archive.Errorf(archive.ECONFLICT, "under a legal hold")
 	case archive.OnLoan(c):
-		return "on loan (借出); it is disposed of once returned"
+		return archive.Errorf(archive.ECONFLICT, "on loan (借出); it is disposed of once returned")
 	case pending[c.ID] != "":
-		return "on open disposal " + pending[c.ID]
+		return archive.Errorf(archive.ECONFLICT, "on open disposal %s", pending[c.ID])
 	}
-	return ""
+	return nil
 }
 
 func (s *Service) disposalItem(c *archive.Case) DisposalItem {
@@ -503,7 +503,7 @@ func (s *Service) DecideDisposal(ctx context.Context, a archive.Actor, id string
 			return DisposalEvent{}, archive.Errorf(archive.EFORBIDDEN, "disposal %s was proposed by you; a second archivist approves it", id)
 		}
 		if cur.Status != DisposalPending {
-			return DisposalEvent{}, archive.Errorf(archive.ECONFLICT, "disposal %s is %s already", id, cur.Status)
+			return DisposalEvent{}, archive.Errorf(archive.ECONFLICT, "disposal %s is %s already", id, archive.DisposalStatusArg(cur.Status))
 		}
 		typ := DisposalEventApproved
 		if in.Decision == archive.DecisionReject {
@@ -546,7 +546,7 @@ func (s *Service) ExecuteDisposal(ctx context.Context, a archive.Actor, id strin
 		return d, s.keepForever(ctx, d)
 	case DisposalApproved:
 	default:
-		return nil, archive.Errorf(archive.ECONFLICT, "disposal %s is %s; only an approved disposal is executed", id, d.Status)
+		return nil, archive.Errorf(archive.ECONFLICT, "disposal %s is %s; only an approved disposal is executed", id, archive.DisposalStatusArg(d.Status))
 	}
 	snapshot := archive.SystemClock() // real time: the guard orders uploads and this snapshot
 	refs, err := s.blobUsers(ctx)
@@ -625,15 +625,15 @@ func (s *Service) keepForever(ctx context.Context, d *Disposal) error {
 			return err
 		}
 	}
-	var failed []string
+	var failed []*archive.Error
 	for _, k := range keys {
 		if err := r.Retain(ctx, k, time.Time{}); err != nil {
-			failed = append(failed, k+": "+archive.ErrorMessage(err))
+			failed = append(failed, archive.Errorf(archive.EUNAVAILABLE, "%s: %s", k, err))
 		}
 	}
 	if len(failed) > 0 {
 		return archive.Errorf(archive.EUNAVAILABLE, "disposal %s is executed, but %d objects it keeps are not under permanent WORM retention (%s); execute it again to retry",
-			d.ID, len(failed), strings.Join(failed, "; "))
+			d.ID, len(failed), failed)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"dossier/archive/cases"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -77,7 +76,7 @@ func decodeJSON(c *gin.Context, v any) error {
 // trailing data refused. Errors are EINVALID and say where the problem is.
 func DecodeStrict(body []byte, v any) error {
 	if len(body) > maxJSONBody {
-		return archive.Errorf(archive.ETOOLARGE, "the JSON body is larger than %d bytes", maxJSONBody)
+		return archive.Errorf(archive.ETOOLARGE, "the JSON body is larger than %d bytes", archive.SizeArg(maxJSONBody))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return archive.Errorf(archive.EINVALID, "the request body is empty; send a JSON object")
@@ -90,7 +89,7 @@ func DecodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return archive.Errorf(archive.EINVALID, "invalid JSON body: %s", jsonProblem(err))
+		return jsonProblem(err)
 	}
 	if dec.More() {
 		return archive.Errorf(archive.EINVALID, "invalid JSON body: data after the JSON object")
@@ -102,56 +101,62 @@ func DecodeStrict(body []byte, v any) error {
 	return nil
 }
 
-func jsonProblem(err error) string {
+// jsonProblem says what is wrong with a JSON body encoding/json refused.
+func jsonProblem(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: syntax error at byte %d", se.Offset)
 	case errors.As(err, &te):
 		if te.Field != "" {
-			return fmt.Sprintf("field %s must be %s, not %s", te.Field, jsonType(te.Type.Kind().String()), jsonValue(te.Value))
+			return archive.Errorf(archive.EINVALID, "invalid JSON body: field %s must be %s, not %s", te.Field, jsonType(te.Type.Kind().String()), jsonValue(te.Value))
 		}
-		return fmt.Sprintf("expected a JSON object, not %s", jsonValue(te.Value))
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: expected a JSON object, not %s", jsonValue(te.Value))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON ends too early"
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: the JSON ends too early")
 	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return "unknown field " + f
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return archive.Errorf(archive.EINVALID, "invalid JSON body: unknown field %s", f)
 	}
-	return "not a JSON object"
+	return archive.Errorf(archive.EINVALID, "invalid JSON body: not a JSON object")
 }
 
-func jsonType(kind string) string {
+// jsonType words a Go kind as the JSON a client should send; like
+// jsonValue, it is a message of its own, so that a translation words it.
+func jsonType(kind string) *archive.Error {
 	switch kind {
 	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "a whole number"
+		return archive.Errorf(archive.EINVALID, "a whole number")
 	case "string":
-		return "a string"
+		return archive.Errorf(archive.EINVALID, "a string")
 	case "slice", "array":
-		return "an array"
+		return archive.Errorf(archive.EINVALID, "an array")
 	case "struct", "map":
-		return "an object"
+		return archive.Errorf(archive.EINVALID, "an object")
 	case "bool":
-		return "true or false"
+		return archive.Errorf(archive.EINVALID, "true or false")
 	}
-	return "a number"
+	return archive.Errorf(archive.EINVALID, "a number")
 }
 
 // jsonValue words what the client sent, as encoding/json describes it
 // ("string", "number 1.5", "bool", …).
-func jsonValue(v string) string {
+func jsonValue(v string) any {
 	if n, ok := strings.CutPrefix(v, "number "); ok {
 		return n
 	}
 	switch v {
 	case "bool":
-		return "true or false"
-	case "array", "object":
-		return "an " + v
-	case "string", "number":
-		return "a " + v
+		return archive.Errorf(archive.EINVALID, "true or false")
+	case "array":
+		return archive.Errorf(archive.EINVALID, "an array")
+	case "object":
+		return archive.Errorf(archive.EINVALID, "an object")
+	case "string":
+		return archive.Errorf(archive.EINVALID, "a string")
+	case "number":
+		return archive.Errorf(archive.EINVALID, "a number")
 	}
 	return v
 }
@@ -328,7 +333,7 @@ func (s *Server) LimitUpload(c *gin.Context) {
 func (s *Server) UploadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return archive.Errorf(archive.ETOOLARGE, "the upload is larger than the limit of %d bytes", s.maxUpload)
+		return archive.Errorf(archive.ETOOLARGE, "the upload is larger than the limit of %d bytes", archive.SizeArg(s.maxUpload))
 	}
 	var ae *archive.Error
 	if errors.As(err, &ae) {

@@ -191,7 +191,7 @@ func contentReadErr(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return archive.Errorf(archive.EINTERNAL, "the stored content is shorter than its record says (run dossier verify)")
 	}
-	return &archive.Error{Code: archive.EUNAVAILABLE, Message: "the stored content could not be read", Err: err}
+	return archive.Wrapf("", archive.EUNAVAILABLE, err, "the stored content could not be read")
 }
 
 // memRange is a small range, in memory.

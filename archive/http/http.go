@@ -9,6 +9,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/indexing"
 	"dossier/archive/service"
+	"dossier/archive/zh"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/text/language"
 )
 
 // Server serves the API, and the pages mounted on it.
@@ -107,7 +109,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 			s.answerError(c, http.StatusMethodNotAllowed, archive.EINVALID, archive.Errorf(archive.EINVALID, "this page does not take %s", c.Request.Method))
 			return
 		}
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "method_not_allowed", "message": "this endpoint does not take " + c.Request.Method}})
+		s.answerError(c, http.StatusMethodNotAllowed, "method_not_allowed", archive.Errorf(archive.EINVALID, "this endpoint does not take %s", c.Request.Method))
 	})
 	root := readRoutes{e}
 	root.GET("/healthz", s.healthz)
@@ -247,7 +249,27 @@ func (s *Server) answerError(c *gin.Context, status int, code string, err error)
 		c.Abort()
 		return
 	}
-	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": archive.ErrorMessage(err)}})
+	msg, lang := zh.Message(err), "zh-CN"
+	if wantsEnglish(c.Request) {
+		msg, lang = archive.ErrorMessage(err), "en"
+	}
+	c.Header("Content-Language", lang)
+	c.Writer.Header().Add("Vary", "Accept-Language")
+	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": msg}})
+}
+
+// languages are those error messages come in, the default first.
+var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// wantsEnglish reports whether English is the best match of the request's
+// Accept-Language; without one, or with none that matches, it is Chinese.
+func wantsEnglish(r *http.Request) bool {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return false
+	}
+	_, i, conf := languages.Match(tags...)
+	return i == 1 && conf != language.No
 }
 
 // recover turns a panic into a logged internal error; it must never
@@ -284,7 +306,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if s.space != nil {
 		free, total, err := s.space()
 		if err != nil {
-			s.Fail(c, &archive.Error{Code: archive.EUNAVAILABLE, Message: "data dir: its free space cannot be read", Err: err})
+			s.Fail(c, archive.Wrapf("", archive.EUNAVAILABLE, err, "data dir: its free space cannot be read"))
 			return
 		}
 		if free < s.minFree {

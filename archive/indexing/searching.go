@@ -100,7 +100,7 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 	}
 	if q.BusinessType != "" {
 		if _, err := s.Catalogue.Lookup(q.BusinessType); err != nil {
-			return nil, &archive.Error{Code: archive.EINVALID, Message: "business_type: " + archive.ErrorMessage(err), Err: err}
+			return nil, archive.Wrapf("", archive.EINVALID, err, "business_type: %s", err)
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {

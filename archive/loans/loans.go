@@ -107,11 +107,11 @@ func (s *Service) RequestLoan(ctx context.Context, a archive.Actor, no string, i
 	l.ArchiveNo, l.CaseID = no, c.ID
 	_, _, err = s.cases.Append(ctx, c.ID, func(cur *archive.Case) (archive.Event, error) {
 		if cur.Status != archive.StatusArchived {
-			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; only archived files are lent", no, cur.Status)
+			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; only archived files are lent", no, archive.StatusArg(cur.Status))
 		}
 		for _, o := range cur.Loans {
 			if o.Borrower == a.UserID && (o.Status == archive.LoanRequested || o.Status == archive.LoanApproved) {
-				return archive.Event{}, archive.Errorf(archive.ECONFLICT, "you already have loan %s (%s) of archive %s; return or cancel it first", o.ID, o.Status, no)
+				return archive.Event{}, archive.Errorf(archive.ECONFLICT, "you already have loan %s (%s) of archive %s; return or cancel it first", o.ID, archive.LoanStatusArg(o.Status), no)
 			}
 		}
 		return archive.Event{Type: archive.EventLoanRequested, Actor: a.UserID, Role: archive.PrimaryRole(a, loanRoles...), Opinion: purpose, Loan: l}, nil
@@ -191,12 +191,12 @@ func (s *Service) DecideLoan(ctx context.Context, a archive.Actor, no, loanID st
 			}
 		}
 		if l.Status != move.From {
-			return archive.Event{}, archive.Errorf(archive.ECONFLICT, "loan %s is %s; only %s %s loan can be %s", loanID, l.Status, archive.Article(move.From), move.From, pastTense(in.Action))
+			return archive.Event{}, moveRefused(loanID, l.Status, in.Action)
 		}
 		ev := archive.Event{Type: move.Event, Actor: a.UserID, Role: archive.PrimaryRole(a, loanRoles...), Opinion: note, Loan: &archive.Loan{ID: loanID}}
 		if in.Action == archive.LoanApprove {
 			if cur.Status != archive.StatusArchived {
-				return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; only archived files are lent", no, cur.Status)
+				return archive.Event{}, archive.Errorf(archive.ECONFLICT, "archive %s is %s; only archived files are lent", no, archive.StatusArg(cur.Status))
 			}
 			now := s.Now()
 			due := l.RequestedDue
@@ -219,16 +219,19 @@ func (s *Service) DecideLoan(ctx context.Context, a archive.Actor, no, loanID st
 	return &out, nil
 }
 
-func pastTense(action string) string {
+// moveRefused is the ECONFLICT of action on a loan in status, which
+// the action does not start from.
+func moveRefused(loanID, status, action string) error {
+	st := archive.LoanStatusArg(status)
 	switch action {
 	case archive.LoanApprove:
-		return "approved"
+		return archive.Errorf(archive.ECONFLICT, "loan %s is %s; only a requested loan can be approved", loanID, st)
 	case archive.LoanReject:
-		return "rejected"
+		return archive.Errorf(archive.ECONFLICT, "loan %s is %s; only a requested loan can be rejected", loanID, st)
 	case archive.LoanCancel:
-		return "cancelled"
+		return archive.Errorf(archive.ECONFLICT, "loan %s is %s; only a requested loan can be cancelled", loanID, st)
 	}
-	return "returned"
+	return archive.Errorf(archive.ECONFLICT, "loan %s is %s; only an approved loan can be returned", loanID, st)
 }
 
 // seesAllLoans says whether a reads every loan, not only their own.

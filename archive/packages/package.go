@@ -10,7 +10,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"regexp"
@@ -356,7 +355,7 @@ func describeArchive(ctx context.Context, store archive.ObjectStore, no string) 
 
 // damaged turns a finding about the store into an export failure.
 func damaged(err error) error {
-	return archive.Errorf(archive.EINTERNAL, "%s; run dossier verify", archive.ErrorMessage(err))
+	return archive.Errorf(archive.EINTERNAL, "%s; run dossier verify", err)
 }
 
 // exportMember streams one object into the zip, checking its hash.
@@ -446,7 +445,7 @@ func checkArchivedEvents(no, caseID string, events []packageObject) (*archive.Ca
 	for i, e := range events {
 		ev, err := archive.DecodeEvent(e.Key, e.Data)
 		if err != nil {
-			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s: %s", no, e.Name, archive.ErrorMessage(err))
+			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s: %s", no, e.Name, err)
 		}
 		if ev.CaseID != caseID || ev.Seq != uint64(i+1) {
 			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s is event %d of case %s, expected event %d of case %s", no, e.Name, ev.Seq, ev.CaseID, i+1, caseID)
@@ -455,7 +454,7 @@ func checkArchivedEvents(no, caseID string, events []packageObject) (*archive.Ca
 			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s does not chain to the event before it: an event was changed", no, e.Name)
 		}
 		if err := c.ApplyStored(ev, archive.Sha256Hex(e.Data)); err != nil {
-			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s: %s", no, e.Name, archive.ErrorMessage(err))
+			return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: %s: %s", no, e.Name, err)
 		}
 	}
 	rec := c.Archive
@@ -520,7 +519,7 @@ type Package struct {
 func OpenPackage(r io.ReaderAt, size int64) (*Package, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: "the package is not a readable zip file", Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "the package is not a readable zip file")
 	}
 	p := &Package{files: map[string]*zip.File{}}
 	for _, f := range zr.File {
@@ -543,7 +542,7 @@ func OpenPackage(r io.ReaderAt, size int64) (*Package, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p.Index); err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: PackageIndexName + " is not a valid package index", Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "%s is not a valid package index", PackageIndexName)
 	}
 	if p.Index.Format != PackageFormat || p.Index.Version != PackageVersion {
 		return nil, archive.Errorf(archive.EINVALID, "%s declares format %q version %d; this dossier reads %s version %d",
@@ -633,16 +632,16 @@ func checkIndexMember(a PackageArchive, m PackageMember) error {
 // read returns a whole member of at most limit bytes.
 func (p *Package) read(f *zip.File, limit int64) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
-		return nil, archive.Errorf(archive.ETOOLARGE, "member %s is larger than %d bytes", f.Name, limit)
+		return nil, archive.Errorf(archive.ETOOLARGE, "member %s is larger than %d bytes", f.Name, archive.SizeArg(limit))
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("member %s cannot be read", f.Name), Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "member %s cannot be read", f.Name)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
 	if err != nil {
-		return nil, &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("member %s is damaged", f.Name), Err: err}
+		return nil, archive.Wrapf("", archive.EINVALID, err, "member %s is damaged", f.Name)
 	}
 	if int64(len(data)) != int64(f.UncompressedSize64) {
 		return nil, archive.Errorf(archive.EINVALID, "member %s is not the size its zip entry declares", f.Name)
@@ -654,7 +653,7 @@ func (p *Package) read(f *zip.File, limit int64) ([]byte, error) {
 func (p *Package) open(m PackageMember) (*staging.HashingReader, io.Closer, error) {
 	rc, err := p.files[m.Name].Open()
 	if err != nil {
-		return nil, nil, &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("member %s cannot be read", m.Name), Err: err}
+		return nil, nil, archive.Wrapf("", archive.EINVALID, err, "member %s cannot be read", m.Name)
 	}
 	return staging.NewHashingReader(rc, m.Size), rc, nil
 }
@@ -672,7 +671,7 @@ func (p *Package) hashMember(a PackageArchive, m PackageMember) error {
 		if errors.As(err, &ae) {
 			return archive.Errorf(archive.EINVALID, "archive %s: member %s is larger than the index says", a.ArchiveNo, m.Name)
 		}
-		return &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("archive %s: member %s is damaged", a.ArchiveNo, m.Name), Err: err}
+		return archive.Wrapf("", archive.EINVALID, err, "archive %s: member %s is damaged", a.ArchiveNo, m.Name)
 	}
 	if hr.Size() != m.Size || hr.Sum() != m.SHA256 {
 		return archive.Errorf(archive.EINVALID, "archive %s: member %s does not match its SHA-256 in %s: it was altered", a.ArchiveNo, m.Name, PackageIndexName)
@@ -729,7 +728,7 @@ func (p *Package) verifyArchive(a PackageArchive) (*archive.ArchiveRecord, error
 		}
 		data, err := p.read(p.files[m.Name], maxPackageSmall)
 		if err != nil {
-			return nil, archive.Errorf(archive.EINVALID, "archive %s: %s", a.ArchiveNo, archive.ErrorMessage(err))
+			return nil, archive.Errorf(archive.EINVALID, "archive %s: %s", a.ArchiveNo, err)
 		}
 		if archive.Sha256Hex(data) != m.SHA256 {
 			return nil, archive.Errorf(archive.EINVALID, "archive %s: member %s does not match its SHA-256 in %s: it was altered", a.ArchiveNo, m.Name, PackageIndexName)
@@ -883,7 +882,7 @@ func (p *Package) writeObject(ctx context.Context, store archive.ObjectStore, a 
 		info, err := store.PutBlob(ctx, hr, archive.BlobOptions{ExpectedSHA256: m.SHA256, MaxSize: m.Size})
 		if err != nil {
 			if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ETOOLARGE) {
-				return false, 0, archive.Errorf(archive.EINVALID, "archive %s: member %s changed while it was imported: %s", a.ArchiveNo, m.Name, archive.ErrorMessage(err))
+				return false, 0, archive.Errorf(archive.EINVALID, "archive %s: member %s changed while it was imported: %s", a.ArchiveNo, m.Name, err)
 			}
 			return false, 0, err
 		}

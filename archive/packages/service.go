@@ -82,7 +82,7 @@ func (s *Service) Import(ctx context.Context, by archive.Actor, r io.ReaderAt, s
 	}
 	rr, err := s.retention.Retain(ctx, append([]string{}, rep.CaseIDs...), nil)
 	if err != nil {
-		return rep, nil, &archive.Error{Code: archive.EUNAVAILABLE, Message: "the archives were imported but WORM retention failed (run dossier retain)", Err: err}
+		return rep, nil, archive.Wrapf("", archive.EUNAVAILABLE, err, "the archives were imported but WORM retention failed (run dossier retain)")
 	}
 	return rep, rr, nil
 }

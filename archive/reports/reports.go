@@ -221,7 +221,7 @@ func (s *Service) CatalogueEntries(ctx context.Context, a archive.Actor, f Catal
 	}
 	if f.BusinessType != "" {
 		if _, err := s.Catalogue.Lookup(f.BusinessType); err != nil {
-			return &archive.Error{Code: archive.EINVALID, Message: "business_type: " + archive.ErrorMessage(err), Err: err}
+			return archive.Wrapf("", archive.EINVALID, err, "business_type: %s", err)
 		}
 	}
 	n := 0

@@ -3,7 +3,6 @@ package s3store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"sync/atomic"
 	"time"
@@ -68,7 +67,7 @@ func (w *watch) timedOut() bool {
 
 // notAnswering is the error of a call that ran out of time.
 func (w *watch) notAnswering(op string, err error) *archive.Error {
-	return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: fmt.Sprintf("the object store is not answering within %s", w.limit), Err: err}
+	return archive.Wrapf(op, archive.EUNAVAILABLE, err, "the object store is not answering within %s", w.limit)
 }
 
 // err translates the error of the watched call: a timeout names the
@@ -84,9 +83,7 @@ func (w *watch) err(s *Store, op, key string, err error) error {
 // the request may have reached the store, which may still carry it out.
 func (w *watch) writeErr(s *Store, op, key string, err error) error {
 	if err != nil && w.timedOut() {
-		e := w.notAnswering(op, err)
-		e.Message += "; what was being written may or may not have been stored"
-		return e
+		return archive.Wrapf(op, archive.EUNAVAILABLE, err, "the object store is not answering within %s; what was being written may or may not have been stored", w.limit)
 	}
 	return s.err(op, key, err)
 }

@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		MaxRetries: 3,
 	})
 	if err != nil {
-		return nil, &archive.Error{Op: op, Code: archive.EINVALID, Message: "bad S3 endpoint: " + err.Error(), Err: err}
+		return nil, archive.Wrapf(op, archive.EINVALID, err, "bad S3 endpoint: %v", err)
 	}
 	mode := minio.RetentionMode(strings.ToUpper(cfg.WORMMode))
 	if mode == "" {
@@ -175,23 +175,23 @@ func (s *Store) err(op, key string, err error) error {
 	resp := minio.ToErrorResponse(err)
 	switch resp.Code {
 	case "NoSuchKey", "NotFound":
-		return &archive.Error{Op: op, Code: archive.ENOTFOUND, Message: "object " + key + " does not exist", Err: err}
+		return archive.Wrapf(op, archive.ENOTFOUND, err, "object %s does not exist", key)
 	case "PreconditionFailed":
-		return &archive.Error{Op: op, Code: archive.ECONFLICT, Message: "object " + key + " exists already", Err: err}
+		return archive.Wrapf(op, archive.ECONFLICT, err, "object %s exists already", key)
 	case "AccessDenied", "ObjectLocked", "InvalidRequest":
 		if resp.StatusCode == http.StatusForbidden || resp.Code == "ObjectLocked" {
-			return &archive.Error{Op: op, Code: archive.EFORBIDDEN, Message: "object " + key + " is protected: " + resp.Message, Err: err}
+			return archive.Wrapf(op, archive.EFORBIDDEN, err, "object %s is protected: %s", key, resp.Message)
 		}
 	case "XAmzContentSHA256Mismatch", "BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest":
-		return &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content arrived at the object store damaged: its hash does not match", Err: err}
+		return archive.Wrapf(op, archive.EINVALID, err, "the content arrived at the object store damaged: its hash does not match")
 	case "InvalidBucketName", "XMinioInvalidObjectName", "KeyTooLongError":
-		return &archive.Error{Op: op, Code: archive.EINVALID, Message: resp.Message, Err: err}
+		return archive.Wrapf(op, archive.EINVALID, err, "the object store refused the name: %s", resp.Message)
 	case "NoSuchBucket":
-		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "bucket " + s.bucket + " does not exist", Err: err}
+		return archive.Wrapf(op, archive.EUNAVAILABLE, err, "bucket %s does not exist", s.bucket)
 	case "XMinioStorageFull", "XMinioAdminBucketQuotaExceeded":
 		return archive.Full(op, err)
 	case "IncompleteBody":
-		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "the object store stopped receiving the content (it may be out of space); nothing was stored", Err: err}
+		return archive.Wrapf(op, archive.EUNAVAILABLE, err, "the object store stopped receiving the content (it may be out of space); nothing was stored")
 	}
 	// MinIO also answers a drive that filled up mid-write with a 500
 	// whose message names the cause.
@@ -200,7 +200,7 @@ func (s *Store) err(op, key string, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || resp.StatusCode == 0 || resp.StatusCode >= 500 {
-		return &archive.Error{Op: op, Code: archive.EUNAVAILABLE, Message: "object store unavailable", Err: err}
+		return archive.Wrapf(op, archive.EUNAVAILABLE, err, "object store unavailable")
 	}
 	return archive.E(op, archive.EINTERNAL, err)
 }
@@ -435,19 +435,19 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 			return w.notAnswering(op, err)
 		}
 		if err != nil {
-			return s.lockErr(op, key, "object "+key+" is under WORM retention (S3 Object Lock) and cannot be deleted", err)
+			return s.lockErr(op, key, archive.Errorf(archive.EFORBIDDEN, "object %s is under WORM retention (S3 Object Lock) and cannot be deleted", key), err)
 		}
 	}
 	return nil
 }
 
 // lockErr translates a refusal because of Object Lock into EFORBIDDEN
-// with msg: MinIO answers 400 InvalidRequest ("Object is WORM protected"),
-// AWS 403 AccessDenied.
-func (s *Store) lockErr(op, key, msg string, err error) error {
+// saying what was refused: MinIO answers 400 InvalidRequest ("Object is
+// WORM protected"), AWS 403 AccessDenied.
+func (s *Store) lockErr(op, key string, refused *archive.Error, err error) error {
 	switch resp := minio.ToErrorResponse(err); resp.Code {
 	case "InvalidRequest", "AccessDenied", "ObjectLocked":
-		return &archive.Error{Op: op, Code: archive.EFORBIDDEN, Message: msg + ": " + resp.Message, Err: err}
+		return archive.Wrapf(op, archive.EFORBIDDEN, err, "%s: %s", refused, resp.Message)
 	}
 	return s.err(op, key, err)
 }
@@ -563,7 +563,7 @@ func (s *Store) Retain(ctx context.Context, key string, until time.Time) error {
 			return w.notAnswering(op, err)
 		}
 	}
-	return s.lockErr(op, key, "the object store refused to retain "+key, err)
+	return s.lockErr(op, key, archive.Errorf(archive.EFORBIDDEN, "the object store refused to retain %s", key), err)
 }
 
 // Ping implements archive.ObjectStore. A store that does not answer in
@@ -573,7 +573,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	defer w.done()
 	ok, err := s.c.BucketExists(w.ctx, s.bucket)
 	if err != nil && w.timedOut() {
-		return &archive.Error{Op: "s3store.Ping", Code: archive.EUNAVAILABLE, Message: fmt.Sprintf("not answering within %s", w.limit), Err: err}
+		return archive.Wrapf("s3store.Ping", archive.EUNAVAILABLE, err, "not answering within %s", w.limit)
 	}
 	if err != nil {
 		return s.err("s3store.Ping", "", err)

@@ -167,10 +167,10 @@ func (s *Service) Now() time.Time { return s.env.Now() }
 // Errors: EUNAVAILABLE naming the part that does not.
 func (s *Service) Ready(ctx context.Context) error {
 	if err := s.env.Store.Ping(ctx); err != nil {
-		return &archive.Error{Code: archive.EUNAVAILABLE, Message: "object store: " + archive.ErrorMessage(err), Err: err}
+		return archive.Wrapf("", archive.EUNAVAILABLE, err, "object store: %s", err)
 	}
 	if err := s.proj.Ping(ctx); err != nil {
-		return &archive.Error{Code: archive.EUNAVAILABLE, Message: "metadata database: " + archive.ErrorMessage(err), Err: err}
+		return archive.Wrapf("", archive.EUNAVAILABLE, err, "metadata database: %s", err)
 	}
 	return nil
 }

@@ -38,7 +38,7 @@ func (h *HashingReader) Read(p []byte) (int, error) {
 	h.h.Write(p[:n])
 	h.n += int64(n)
 	if h.max > 0 && h.n > h.max {
-		return n, archive.Errorf(archive.ETOOLARGE, "content is larger than the limit of %d bytes", h.max)
+		return n, archive.Errorf(archive.ETOOLARGE, "content is larger than the limit of %d bytes", archive.SizeArg(h.max))
 	}
 	return n, err
 }
@@ -89,7 +89,7 @@ func ReadErr(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return archive.E(op, archive.EUNAVAILABLE, err)
 	}
-	return &archive.Error{Op: op, Code: archive.EINVALID, Message: "the content could not be read to the end", Err: err}
+	return archive.Wrapf(op, archive.EINVALID, err, "the content could not be read to the end")
 }
 
 // WriteErr translates a failure to write the server's own files: out of

@@ -112,7 +112,7 @@ func CatchUp[S, E any](ctx context.Context, store archive.ObjectStore, k Kind[S,
 				if archive.IsCode(err, archive.EUNAVAILABLE) {
 					return n, err
 				}
-				return n, &archive.Error{Code: archive.EINVALID, Message: oi.Key + ": " + archive.ErrorMessage(err), Err: err}
+				return n, archive.Wrapf("", archive.EINVALID, err, "%s: %s", oi.Key, err)
 			}
 			n++
 		}

@@ -175,47 +175,47 @@ func (u *User) Apply(ev UserEvent) error {
 	if u.Seq > 0 && ev.UserID != u.ID {
 		return archive.Errorf(archive.EINVALID, "event %d of user %s names user %s", ev.Seq, u.ID, ev.UserID)
 	}
-	bad := func(what string) error {
-		return archive.Errorf(archive.EINVALID, "user %s: %q event %d %s", ev.UserID, ev.Type, ev.Seq, what)
+	bad := func(problem *archive.Error) error {
+		return archive.Errorf(archive.EINVALID, "user %s: %q event %d %s", ev.UserID, ev.Type, ev.Seq, problem)
 	}
 	switch ev.Type {
 	case UserEventCreated:
 		if u.Seq != 0 {
-			return bad("is not the first")
+			return bad(archive.Errorf(archive.EINVALID, "is not the first"))
 		}
 		// Names and roles were checked when written; the fold only
 		// needs them present, so that tightening a rule never loses a user.
 		if !validUserID(ev.UserID) || ev.Name == "" || len(ev.Roles) == 0 {
-			return bad("has a bad id or no name or roles")
+			return bad(archive.Errorf(archive.EINVALID, "has a bad id or no name or roles"))
 		}
 		*u = User{ID: ev.UserID, Name: ev.Name, DisplayName: ev.DisplayName, Roles: slices.Clone(ev.Roles), IDNumber: ev.IDNumber,
 			Tokens: []TokenInfo{}, CreatedAt: ev.At, CreatedBy: ev.By}
 	case UserEventPasswordSet:
 		if ev.PasswordHash == "" {
-			return bad("carries no hash")
+			return bad(archive.Errorf(archive.EINVALID, "carries no hash"))
 		}
 		u.PasswordHash = ev.PasswordHash
 	case UserEventTokenIssued:
 		if ev.TokenID == "" || archive.ValidateSHA256(ev.TokenSHA256) != nil || u.token(ev.TokenID) != nil {
-			return bad("has a missing or repeated token id or a bad hash")
+			return bad(archive.Errorf(archive.EINVALID, "has a missing or repeated token id or a bad hash"))
 		}
 		u.Tokens = append(u.Tokens, TokenInfo{ID: ev.TokenID, Label: ev.Label, IssuedAt: ev.At,
 			IssuedBy: ev.By, SHA256: ev.TokenSHA256, Activation: ev.Activation})
 	case UserEventTokenRevoked:
 		t := u.token(ev.TokenID)
 		if t == nil {
-			return bad("names an unknown token")
+			return bad(archive.Errorf(archive.EINVALID, "names an unknown token"))
 		}
 		if !t.Revoked {
 			t.Revoked, t.RevokedAt = true, ev.At
 		}
 	case UserEventTokensRevoked, UserEventPasswordReset:
 		if ev.Type == UserEventTokensRevoked && len(ev.TokenIDs) == 0 {
-			return bad("names no token")
+			return bad(archive.Errorf(archive.EINVALID, "names no token"))
 		}
 		for _, id := range ev.TokenIDs {
 			if u.token(id) == nil {
-				return bad("names an unknown token")
+				return bad(archive.Errorf(archive.EINVALID, "names an unknown token"))
 			}
 		}
 		for _, id := range ev.TokenIDs {
@@ -228,7 +228,7 @@ func (u *User) Apply(ev UserEvent) error {
 		}
 	case UserEventRolesSet:
 		if len(ev.Roles) == 0 {
-			return bad("has no roles")
+			return bad(archive.Errorf(archive.EINVALID, "has no roles"))
 		}
 		u.Roles = slices.Clone(ev.Roles)
 	case UserEventDisplayNameSet:
@@ -238,7 +238,7 @@ func (u *User) Apply(ev UserEvent) error {
 	case UserEventEnabled:
 		u.Disabled = false
 	default:
-		return bad("has an unknown type")
+		return bad(archive.Errorf(archive.EINVALID, "has an unknown type"))
 	}
 	u.Seq, u.UpdatedAt = ev.Seq, ev.At
 	return nil
@@ -545,7 +545,7 @@ func decodeUserEvent(key string, data []byte) (UserEvent, error) {
 	}
 	var ev UserEvent
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return UserEvent{}, &archive.Error{Code: archive.EINVALID, Message: key + " is not valid user event JSON", Err: err}
+		return UserEvent{}, archive.Wrapf("", archive.EINVALID, err, "%s is not valid user event JSON", key)
 	}
 	if ev.Seq != seq || ev.UserID != id {
 		return UserEvent{}, archive.Errorf(archive.EINVALID, "%s holds event %d of user %q", key, ev.Seq, ev.UserID)
@@ -578,7 +578,7 @@ func (l userLog) create(ctx context.Context, by string, in NewUser) (*User, stri
 	}
 	if in.IDNumber != "" {
 		if in.IDNumber, err = identity.ValidateIDNumber(in.IDNumber); err != nil {
-			return nil, "", &archive.Error{Code: archive.EINVALID, Message: "field id_number: " + archive.ErrorMessage(err), Err: err}
+			return nil, "", archive.Wrapf("", archive.EINVALID, err, "field id_number: %s", err)
 		}
 	}
 	if in.Password != "" && by != archive.ByCommandLine {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/zh"
 	"io"
 	"net/http"
 	"net/url"
@@ -344,11 +345,8 @@ func (s *ui) caseDecision(c *gin.Context) {
 		// What to correct, on the case page with the form as it was
 		// filled in (an opinion can be long).
 		status, _ := dhttp.Status(err)
-		f := &decisionForm{Error: archive.ErrorMessage(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+		f := &decisionForm{Error: zh.Message(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
 			Missing: map[string]bool{}, Attached: map[string]bool{}}
-		if zh := zhMessage(f.Error); zh != "" {
-			f.Error = zh
-		}
 		for _, m := range c.PostFormArray("missing") {
 			f.Missing[m] = true
 		}

@@ -4,6 +4,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/disposal"
 	dhttp "dossier/archive/http"
+	"dossier/archive/zh"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,13 +19,6 @@ import (
 // archivist's decision, resuming an interrupted execution and the
 // 销毁清册 PDF. The Service decides every read and post.
 
-var disposalStatusNames = map[string]string{
-	disposal.DisposalPending:  "待审批",
-	disposal.DisposalApproved: "已批准，执行未完成",
-	disposal.DisposalRejected: "已驳回",
-	disposal.DisposalExecuted: "已执行",
-}
-
 var itemResultNames = map[string]string{
 	disposal.ItemDestroyed: "已销毁",
 	disposal.ItemHeld:      "法律保全，未销毁",
@@ -32,7 +26,7 @@ var itemResultNames = map[string]string{
 }
 
 func init() {
-	uiFuncs["disposalStatus"] = func(s string) string { return nameOr(disposalStatusNames, s) }
+	uiFuncs["disposalStatus"] = zh.DisposalStatus
 	uiFuncs["itemResult"] = func(s string) string {
 		if s == "" {
 			return "待执行"

@@ -5,6 +5,7 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/loans"
 	"dossier/archive/users"
+	"dossier/archive/zh"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,18 +19,10 @@ import (
 // archive record), and the loans list. Buttons are offers only; the
 // Service decides each post.
 
-var loanStatusNames = map[string]string{
-	archive.LoanRequested: "待审批",
-	archive.LoanApproved:  "已批准",
-	archive.LoanRejected:  "已驳回",
-	archive.LoanReturned:  "已归还",
-	archive.LoanCancelled: "已撤回",
-}
-
 var retentionNames = map[string]string{"Y": "永久", "D100": "100年", "D50": "50年", "D30": "30年", "D10": "10年"}
 
 func init() {
-	uiFuncs["loanStatus"] = func(s string) string { return nameOr(loanStatusNames, s) }
+	uiFuncs["loanStatus"] = zh.LoanStatus
 	uiFuncs["retentionName"] = func(s string) string { return nameOr(retentionNames, s) }
 	uiFuncs["archivePath"] = func(no string) string { return "/archives/" + url.PathEscape(no) }
 }
@@ -231,7 +224,7 @@ func (s *ui) loansPage(c *gin.Context) {
 	v := loansView{Status: c.Query("status"), Overdue: c.Query("overdue") == "1",
 		All: a.HasAny(archive.RoleArchivist, archive.RoleAuditor)}
 	for _, st := range archive.LoanStatuses {
-		v.Statuses = append(v.Statuses, option{st, loanStatusNames[st]})
+		v.Statuses = append(v.Statuses, option{st, zh.LoanStatus(st)})
 	}
 	pg, err := s.svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	dhttp "dossier/archive/http"
+	"dossier/archive/zh"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -32,11 +33,7 @@ func (s *ui) newCase(c *gin.Context) {
 	if archive.IsCode(err, archive.EINVALID) {
 		// The form comes back as it was filled in, with what to correct,
 		// so that a clerk at the counter does not type it all again.
-		msg := archive.ErrorMessage(err)
-		if zh := zhMessage(msg); zh != "" {
-			msg = zh
-		}
-		s.render(c, http.StatusBadRequest, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types(), In: in, Message: msg})
+		s.render(c, http.StatusBadRequest, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types(), In: in, Message: zh.Message(err)})
 		return
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"dossier/archive/archiving"
 	dhttp "dossier/archive/http"
 	"dossier/archive/indexing"
+	"dossier/archive/zh"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,7 +38,7 @@ type searchView struct {
 func (s *ui) searchPage(c *gin.Context) {
 	v := searchView{Types: s.svc.Catalogue().Types()}
 	for _, st := range archive.Statuses {
-		v.Statuses = append(v.Statuses, option{st, nameOr(statusNames, st)})
+		v.Statuses = append(v.Statuses, option{st, zh.Status(st)})
 	}
 	if c.Request.Method != http.MethodPost {
 		s.render(c, http.StatusOK, "search", "检索", v)
@@ -69,7 +70,7 @@ func (s *ui) searchPage(c *gin.Context) {
 			l := facetLink{Field: field, Term: fc.Term, Label: fc.Term, Count: fc.Count}
 			switch field {
 			case "status":
-				l.Label = nameOr(statusNames, fc.Term)
+				l.Label = zh.Status(fc.Term)
 				l.Active = v.Status == fc.Term
 			case "business_type":
 				if bt, err := s.svc.Catalogue().Lookup(fc.Term); err == nil {

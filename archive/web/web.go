@@ -13,8 +13,8 @@ import (
 	"dossier/archive/content"
 	"dossier/archive/identity"
 	"dossier/archive/notices"
+	"dossier/archive/zh"
 	"embed"
-	"fmt"
 	"html"
 	"html/template"
 	"io/fs"
@@ -378,13 +378,12 @@ type errorView struct {
 // page (a request no route took has none yet).
 func (s *ui) FailPage(c *gin.Context, status int, code string, err error) {
 	s.setUIHeaders(c)
-	msg := archive.ErrorMessage(err)
-	if code == archive.EINTERNAL {
-		msg = ""
-	}
-	v := errorView{Status: status, Title: errorTexts[code][0], Hint: errorTexts[code][1], Message: msg}
-	if zh := zhMessage(msg); zh != "" {
-		v.Message, v.Technical = zh, msg
+	v := errorView{Status: status, Title: errorTexts[code][0], Hint: errorTexts[code][1]}
+	if code != archive.EINTERNAL {
+		v.Message = zh.Message(err)
+		if en := archive.ErrorMessage(err); en != v.Message {
+			v.Technical = en
+		}
 	}
 	if ref := c.Request.Referer(); ref != "" && sameOrigin(c.Request, s.publicHost) {
 		if u, err := url.Parse(ref); err == nil {
@@ -392,41 +391,6 @@ func (s *ui) FailPage(c *gin.Context, status int, code string, err error) {
 		}
 	}
 	s.render(c, status, "error", v.Title, v)
-}
-
-var statusNames = map[string]string{
-	archive.StatusSubmitted:           "待受理",
-	archive.StatusCorrectionRequested: "待补正",
-	archive.StatusNotAccepted:         "不予受理",
-	archive.StatusInitialReview:       "初审中",
-	archive.StatusSecondReview:        "复审中",
-	archive.StatusFinalReview:         "终审中",
-	archive.StatusApproved:            "已核准",
-	archive.StatusDenied:              "未核准",
-	archive.StatusArchived:            "已归档",
-	archive.StatusDisposed:            "已销毁",
-}
-
-var stageNames = map[string]string{
-	archive.StageAcceptance: "受理",
-	archive.StageCorrection: "补正（等待申请人）",
-	archive.StageInitial:    "初审",
-	archive.StageSecond:     "复审",
-	archive.StageFinal:      "终审",
-	archive.StageDecided:    "已办结",
-	archive.StageArchived:   "已归档",
-}
-
-var roleNames = map[string]string{
-	archive.RoleApplicant:  "申请人",
-	archive.RoleClerk:      "受理员",
-	archive.RoleReviewer:   "初审员",
-	archive.RoleSupervisor: "复审员",
-	archive.RoleApprover:   "终审员",
-	archive.RoleArchivist:  "档案员",
-	archive.RoleAuditor:    "审计员",
-	archive.RoleAdmin:      "管理员",
-	"system":               "系统",
 }
 
 var decisionNames = map[string]string{
@@ -461,9 +425,9 @@ func nameOr(m map[string]string, k string) string {
 var beijing = archive.Zone
 
 var uiFuncs = template.FuncMap{
-	"status":   func(s string) string { return nameOr(statusNames, s) },
-	"stage":    func(s string) string { return nameOr(stageNames, s) },
-	"role":     func(s string) string { return nameOr(roleNames, s) },
+	"status":   zh.Status,
+	"stage":    zh.Stage,
+	"role":     zh.Role,
 	"decision": func(s string) string { return nameOr(decisionNames, s) },
 	"decisionAt": func(eventType, d string) string {
 		if d == archive.DecisionReject {
@@ -494,15 +458,7 @@ var uiFuncs = template.FuncMap{
 		}
 		return t.In(beijing).Format("2006-01-02")
 	},
-	"size": func(n int64) string {
-		switch {
-		case n >= 1<<20:
-			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-		case n >= 1<<10:
-			return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-		}
-		return fmt.Sprintf("%d 字节", n)
-	},
+	"size":       zh.Size,
 	"pathEscape": url.PathEscape,
 	"has":        func(a *archive.Actor, r string) bool { return a != nil && a.Has(r) },
 	"previewable": func(ct string) bool {

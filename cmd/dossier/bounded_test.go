@@ -168,7 +168,7 @@ func TestFrozenObjectStore(t *testing.T) {
 	}
 	rb, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if took := time.Since(start); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(rb), "object store: not answering within 3s") || took > hangBound {
+	if took := time.Since(start); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(rb), "对象存储：3s 内没有应答") || took > hangBound {
 		t.Fatalf("/readyz with the store frozen: %d %s after %v", res.StatusCode, rb, took)
 	}
 

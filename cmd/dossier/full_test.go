@@ -82,9 +82,10 @@ func TestFullDataDir(t *testing.T) {
 		}
 		e, _ := res["error"].(map[string]any)
 		// The disk fills under the blob (nothing stored) or under BoltDB
-		// (stored in the object store, shown once space is freed).
+		// (stored in the object store, shown once space is freed); the
+		// message is Chinese, as no Accept-Language asks for English.
 		msg := fmt.Sprint(e["message"])
-		if code != http.StatusInsufficientStorage || e["code"] != "storage_full" || !strings.Contains(msg, "storage is full") && !strings.Contains(msg, "disk is full") {
+		if code != http.StatusInsufficientStorage || e["code"] != "storage_full" || !strings.Contains(msg, "存储空间已满") && !strings.Contains(msg, "磁盘已满") {
 			t.Fatalf("upload %d on a filling disk: %d %v, want 507 storage_full saying the storage is full", i, code, res)
 		}
 		break
@@ -102,7 +103,7 @@ func TestFullDataDir(t *testing.T) {
 	}
 	rb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(rb), "data dir") || !strings.Contains(string(rb), "DOSSIER_MIN_FREE") {
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(rb), "数据目录") || !strings.Contains(string(rb), "DOSSIER_MIN_FREE") {
 		t.Fatalf("/readyz on a full data dir: %d %s", resp.StatusCode, rb)
 	}
 	// The case and what was acknowledged still read (masked: an unmasked

@@ -233,7 +233,7 @@ func (b *idleBody) Read(p []byte) (int, error) {
 		b.rc.SetReadDeadline(time.Time{})
 	}
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		err = &archive.Error{Code: archive.EINVALID, Message: fmt.Sprintf("the request body stopped arriving: no bytes for %s", b.d), Err: err}
+		err = archive.Wrapf("", archive.EINVALID, err, "the request body stopped arriving: no bytes for %s", b.d)
 	}
 	return n, err
 }
