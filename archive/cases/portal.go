@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"dossier/archive"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,19 @@ const PortalActorPrefix = "portal:"
 // errPortalSignIn is the one answer to every wrong combination, so that
 // a guess learns nothing about which part was wrong.
 var errPortalSignIn = archive.Errorf(archive.EUNAUTHORIZED, "case number, verification code or identity number do not match")
+
+// lockedOut is the format of PortalSignIn's refusal of a case number
+// that is locked out (the Errorf there spells it out for the catalogue of
+// translations; TestPortalLocksOutProgressively holds the two equal).
+const lockedOut = "too many wrong attempts for case %s; try again after %s"
+
+// IsLockedOut reports whether err is PortalSignIn's refusal of a case
+// number that is locked out after too many wrong attempts (and not a
+// mismatch of what was given).
+func IsLockedOut(err error) bool {
+	var e *archive.Error
+	return errors.As(err, &e) && e.Format == lockedOut
+}
 
 // PortalSignIn signs an applicant in to the one case whose number, the
 // verification code of one of its notices (the acceptance notice, or the

@@ -147,6 +147,9 @@ func TestPortalLocksOutProgressively(t *testing.T) {
 		_, err := svc.PortalSignIn(ctx, v.Number, code, "19491231", "192.0.2.1")
 		return err
 	}
+	if _, err := svc.PortalSignIn(ctx, "SB2026-999999", code, "19491231", "192.0.2.1"); err == nil || cases.IsLockedOut(err) {
+		t.Fatalf("a mismatch is refused as a mismatch: %v", err)
+	}
 	// Forty guesses at once: five free, and one more is checked.
 	var wg sync.WaitGroup
 	var locked atomic.Int32
@@ -164,7 +167,7 @@ func TestPortalLocksOutProgressively(t *testing.T) {
 	if n := locked.Load(); n != 34 {
 		t.Fatalf("%d of 40 concurrent guesses were refused unchecked, want 34", n)
 	}
-	if err := right(); err == nil || !strings.Contains(archive.ErrorMessage(err), "too many wrong attempts") {
+	if err := right(); err == nil || !strings.Contains(archive.ErrorMessage(err), "too many wrong attempts") || !cases.IsLockedOut(err) {
 		t.Fatalf("the right answer during the lock: %v", err)
 	}
 	advance(61 * time.Second)

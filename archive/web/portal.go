@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dossier/archive"
+	"dossier/archive/cases"
 	dhttp "dossier/archive/http"
 )
 
@@ -69,7 +70,7 @@ func (s *ui) portalLogin(c *gin.Context) {
 		case archive.ErrorCode(err) != archive.EUNAUTHORIZED:
 			s.portalFails.undo(nil, ip, key)
 			s.api.Fail(c, err)
-		case strings.HasPrefix(archive.ErrorMessage(err), "too many wrong attempts"):
+		case cases.IsLockedOut(err):
 			limited() // the Service's progressive lockout of the case number
 		default:
 			s.render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
