@@ -61,7 +61,7 @@ func TestEveryFailureInTheErrorShape(t *testing.T) {
 	e := newPagesEnv(t)
 	_, clerk := e.User("s.clerk", archive.RoleClerk)
 	big := strings.Repeat("a", dhttp.MaxHeaderBytes)
-	res, body := raw(t, e.Srv.URL, "GET /api/v1/cases HTTP/1.1\r\nHost: dossier\r\nAuthorization: Bearer "+clerk+"\r\nX-Padding: "+big+"\r\nConnection: close\r\n\r\n")
+	res, body := raw(t, e.Srv.URL, "GET /api/v1/cases HTTP/1.1\r\nHost: dossier\r\nAccept-Language: en\r\nAuthorization: Bearer "+clerk+"\r\nX-Padding: "+big+"\r\nConnection: close\r\n\r\n")
 	if code, msg := errorDoc(t, "oversized headers", res, body); res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || code != archive.ETOOLARGE ||
 		!strings.Contains(msg, "headers") || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("oversized headers: %d %s %s", res.StatusCode, code, msg)
@@ -71,7 +71,7 @@ func TestEveryFailureInTheErrorShape(t *testing.T) {
 		t.Fatalf("oversized headers of a page: %d %s %.200s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
 	// Just under the limit passes.
-	res, _ = raw(t, e.Srv.URL, "GET /api/v1/cases HTTP/1.1\r\nHost: dossier\r\nAuthorization: Bearer "+clerk+"\r\nX-Padding: "+big[:dhttp.MaxHeaderBytes-200]+"\r\nConnection: close\r\n\r\n")
+	res, _ = raw(t, e.Srv.URL, "GET /api/v1/cases HTTP/1.1\r\nHost: dossier\r\nAccept-Language: en\r\nAuthorization: Bearer "+clerk+"\r\nX-Padding: "+big[:dhttp.MaxHeaderBytes-200]+"\r\nConnection: close\r\n\r\n")
 	if res.StatusCode != 200 {
 		t.Fatalf("headers under the limit: %d", res.StatusCode)
 	}
