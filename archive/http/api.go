@@ -348,7 +348,7 @@ func (s *Server) getMaterial(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.SendContent(c, rc, Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename})
+	s.SendContent(c, rc, Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, ASCIIStem: m.Code + "-" + m.ID})
 }
 
 func (s *Server) resubmit(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,10 @@ type Content struct {
 	// browser to show it rather than save it.
 	Filename string
 	Inline   bool
+	// ASCIIStem names the file, before its extension, to clients that
+	// know only filename= when Filename is not printable ASCII (身份证.pdf
+	// is saved as id_card-m2.pdf by curl -OJ, not ___.pdf).
+	ASCIIStem string
 }
 
 // SendContent answers a download of d from rc, the service's stream of
@@ -65,7 +70,7 @@ func (s *Server) SendContent(c *gin.Context, rc io.ReadCloser, d Content) {
 		}
 		h.Set("ETag", etag)
 		h.Set("Accept-Ranges", "bytes")
-		h.Set("Content-Disposition", ContentDisposition(disposition, d.Filename))
+		h.Set("Content-Disposition", ContentDisposition(disposition, d.Filename, d.ASCIIStem))
 		h.Set("Content-Type", d.Type)
 		h.Set("Content-Length", strconv.FormatInt(length, 10))
 		c.Status(status)
@@ -218,19 +223,18 @@ func matchETag(ifNoneMatch, etag string) (string, bool) {
 
 // ContentDisposition is a Content-Disposition of disposition (inline,
 // attachment) with name as filename*= (UTF-8, RFC 6266 and 5987) and,
-// for clients that know only filename=, an ASCII stand-in: each other
-// character is _, the extension kept when it is ASCII (curl -OJ saves
-// 身份证.pdf as ___.pdf). An empty name is "download".
-func ContentDisposition(disposition, name string) string {
+// for clients that know only filename=, an ASCII stand-in: the name
+// itself when it is printable ASCII, else stem with the name's extension
+// (curl -OJ saves 身份证.pdf as id_card-m2.pdf when stem is id_card-m2),
+// or without a stem the name with each run of other characters made one
+// _. An empty name is "download".
+func ContentDisposition(disposition, name, stem string) string {
 	if name == "" {
 		name = "download"
 	}
-	var ascii strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == '/' {
-			r = '_'
-		}
-		ascii.WriteRune(r)
+	ascii := asciiStandIn(name)
+	if ascii != name && stem != "" {
+		ascii = asciiStandIn(stem) + path.Ext(ascii)
 	}
 	var enc strings.Builder
 	for _, b := range []byte(name) {
@@ -240,7 +244,30 @@ func ContentDisposition(disposition, name string) string {
 			fmt.Fprintf(&enc, "%%%02X", b)
 		}
 	}
-	return disposition + `; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
+	return disposition + `; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()
+}
+
+// asciiStandIn is name with each run of characters a quoted filename=
+// cannot carry as one _.
+func asciiStandIn(name string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == '/' {
+			if !under {
+				b.WriteByte('_')
+			}
+			under = true
+			continue
+		}
+		under = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }
 
 // isAttrChar reports whether b stands for itself in an RFC 5987 value.

@@ -207,16 +207,19 @@ func openAPIETag() string {
 }
 
 // The file name of a download: filename*= in UTF-8, and filename= an
-// ASCII stand-in with the extension, which curl -OJ saves under.
+// ASCII stand-in with the extension, which curl -OJ saves under: the
+// name itself when it is ASCII, else the stem given.
 func TestContentDisposition(t *testing.T) {
-	for _, c := range []struct{ name, want string }{
-		{"身份证.pdf", `attachment; filename="___.pdf"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf`},
-		{"scan 2.pdf", `attachment; filename="scan 2.pdf"; filename*=UTF-8''scan%202.pdf`},
-		{`a"b\c%d.txt`, `attachment; filename="a_b_c_d.txt"; filename*=UTF-8''a%22b%5Cc%25d.txt`},
-		{"报告", `attachment; filename="__"; filename*=UTF-8''%E6%8A%A5%E5%91%8A`},
-		{"", `attachment; filename="download"; filename*=UTF-8''download`},
+	for _, c := range []struct{ name, stem, want string }{
+		{"身份证.pdf", "id_card-m2", `attachment; filename="id_card-m2.pdf"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf`},
+		{"身份证.pdf", "", `attachment; filename="_.pdf"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf`},
+		{"王五 身份证 2026.pdf", "id_card-m2", `attachment; filename="id_card-m2.pdf"; filename*=UTF-8''%E7%8E%8B%E4%BA%94%20%E8%BA%AB%E4%BB%BD%E8%AF%81%202026.pdf`},
+		{"scan 2.pdf", "x", `attachment; filename="scan 2.pdf"; filename*=UTF-8''scan%202.pdf`},
+		{`a"b\c%d.txt`, "x", `attachment; filename="x.txt"; filename*=UTF-8''a%22b%5Cc%25d.txt`},
+		{"报告", "report-n1", `attachment; filename="report-n1"; filename*=UTF-8''%E6%8A%A5%E5%91%8A`},
+		{"", "", `attachment; filename="download"; filename*=UTF-8''download`},
 	} {
-		if got := dhttp.ContentDisposition("attachment", c.name); got != c.want {
+		if got := dhttp.ContentDisposition("attachment", c.name, c.stem); got != c.want {
 			t.Errorf("%q: %s, want %s", c.name, got, c.want)
 		}
 	}
@@ -224,7 +227,7 @@ func TestContentDisposition(t *testing.T) {
 	f := newFixture(t)
 	dir := t.TempDir()
 	a := curl(t, dir, "-OJ", "-H", bearer(f.app), f.e.Srv.URL+"/api/v1/cases/"+f.caseID+"/materials/"+f.mid)
-	saved, err := os.ReadFile(filepath.Join(dir, "___.pdf"))
+	saved, err := os.ReadFile(filepath.Join(dir, "id_card-"+f.mid+".pdf"))
 	if a.status != 200 || err != nil || !bytes.Equal(saved, f.material) {
 		entries, _ := os.ReadDir(dir)
 		t.Fatalf("curl -OJ: %d %q; saved %v (%v)", a.status, a.header.Get("Content-Disposition"), entries, err)

@@ -24,7 +24,7 @@ func (s *Server) Notice(c *gin.Context) {
 		return
 	}
 	c.Header("X-Notice-SHA256", n.SHA256)
-	s.SendContent(c, rc, Content{Type: "application/pdf", Size: n.Size, SHA256: n.SHA256, Filename: n.Title + "-" + n.DocNumber + ".pdf", Inline: true})
+	s.SendContent(c, rc, Content{Type: "application/pdf", Size: n.Size, SHA256: n.SHA256, Filename: n.Title + "-" + n.DocNumber + ".pdf", Inline: true, ASCIIStem: n.Kind + "-notice-" + n.ID})
 }
 
 // verify is public: anyone holding a notice checks that it is genuine.

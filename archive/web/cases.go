@@ -475,5 +475,5 @@ func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
 		return
 	}
 	inline := c.Query("inline") == "1" && (m.ContentType == content.TypePDF || m.ContentType == content.TypePNG || m.ContentType == content.TypeJPEG)
-	s.api.SendContent(c, rc, dhttp.Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, Inline: inline})
+	s.api.SendContent(c, rc, dhttp.Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, Inline: inline, ASCIIStem: m.Code + "-" + m.ID})
 }
