@@ -120,7 +120,7 @@ func (fy calendarFileYear) parse() (calendarYear, error) {
 		}
 		// A make-up day on a weekday would change nothing, so it can only
 		// be a typo for some other date.
-		if working && d.isWeekday() {
+		if working && isWeekday(d) {
 			return Errorf(EINVALID, `calendar year %d: field %q: %s is a %s; make-up working days fall on weekends`, fy.Year, field, s, t.Weekday())
 		}
 		y[d] = working
@@ -188,14 +188,14 @@ func (c *Calendar) IsWorkingDay(d time.Time) (working, known bool) {
 }
 
 func (c *Calendar) isWorking(d civilDay) (working, known bool) {
-	y, ok := c.years[d.year()]
+	y, ok := c.years[yearOf(d)]
 	if !ok {
-		return d.isWeekday(), false
+		return isWeekday(d), false
 	}
 	if w, listed := y[d]; listed {
 		return w, true
 	}
-	return d.isWeekday(), true
+	return isWeekday(d), true
 }
 
 // AddWorkingDays returns the deadline n working days after receipt at
@@ -236,7 +236,7 @@ func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool
 	// Count Monday–Friday arithmetically, then correct by the listed dates
 	// of the known years, so that long spans cost no day-by-day walk.
 	n = int(weekdaysBefore(b+1) - weekdaysBefore(a+1))
-	first, last := (a + 1).year(), b.year()
+	first, last := yearOf(a + 1), yearOf(b)
 	known := 0
 	for y, days := range c.years {
 		if y < first || y > last {
@@ -244,7 +244,7 @@ func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool
 		}
 		known++
 		for d, working := range days {
-			if d <= a || d > b || working == d.isWeekday() {
+			if d <= a || d > b || working == isWeekday(d) {
 				continue
 			}
 			if working {
@@ -273,11 +273,12 @@ func (d civilDay) Time() time.Time {
 	return time.Date(y, m, dd, 0, 0, 0, 0, Zone)
 }
 
-func (d civilDay) year() int { return time.Unix(int64(d)*86400, 0).UTC().Year() }
+// yearOf returns the year of d.
+func yearOf(d civilDay) int { return time.Unix(int64(d)*86400, 0).UTC().Year() }
 
 // isWeekday reports Monday–Friday. Shifting by 3 makes Monday 0 and
 // Sunday 6, since 1970-01-01 was a Thursday.
-func (d civilDay) isWeekday() bool { return floorMod(int64(d)+3, 7) < 5 }
+func isWeekday(d civilDay) bool { return floorMod(int64(d)+3, 7) < 5 }
 
 // weekdaysBefore counts the Mondays–Fridays before d, from a fixed origin
 // (Monday 1969-12-29); only differences of it are meaningful.

@@ -120,7 +120,7 @@ func LoadCatalogue(r io.Reader) (*Catalogue, error) {
 	c := &Catalogue{byCode: make(map[string]int, len(f.Types))}
 	for i := range f.Types {
 		bt := &f.Types[i]
-		if err := bt.validate(i); err != nil {
+		if err := validateType(bt, i); err != nil {
 			return nil, err
 		}
 		if _, dup := c.byCode[bt.Code]; dup {
@@ -132,8 +132,8 @@ func LoadCatalogue(r io.Reader) (*Catalogue, error) {
 	return c, nil
 }
 
-// validate checks bt, the i-th entry (from 0) of a catalogue file.
-func (bt *BusinessType) validate(i int) error {
+// validateType checks bt, the i-th entry (from 0) of a catalogue file.
+func validateType(bt *BusinessType, i int) error {
 	if !catalogueCodeRE.MatchString(bt.Code) {
 		return Errorf(EINVALID, `catalogue entry #%d: field "code": %q does not match %s`, i+1, bt.Code, catalogueCodeRE)
 	}
@@ -270,7 +270,7 @@ func (c *Catalogue) Lookup(code string) (*BusinessType, error) {
 		}
 		return nil, Errorf(EINVALID, "unknown business type %q; valid types are %s", code, strings.Join(codes, ", "))
 	}
-	bt := c.types[i].clone()
+	bt := cloneType(c.types[i])
 	return &bt, nil
 }
 
@@ -279,13 +279,13 @@ func (c *Catalogue) Lookup(code string) (*BusinessType, error) {
 func (c *Catalogue) Types() []BusinessType {
 	ts := make([]BusinessType, len(c.types))
 	for i, bt := range c.types {
-		ts[i] = bt.clone()
+		ts[i] = cloneType(bt)
 	}
 	return ts
 }
 
-// clone copies bt deeply enough that a caller cannot change the catalogue.
-func (bt BusinessType) clone() BusinessType {
+// cloneType copies bt deeply enough that a caller cannot change the catalogue.
+func cloneType(bt BusinessType) BusinessType {
 	bt.Materials = slices.Clone(bt.Materials)
 	return bt
 }
