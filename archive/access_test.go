@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"dossier/archive"
+	"dossier/archive/refdata"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ import (
 // extended or archived when asked.
 func caseAtStage(t *testing.T, status string) *archive.Case {
 	t.Helper()
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_enrolment")
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	var codes []string
 	for _, m := range bt.MissingMandatory(nil) {
 		codes = append(codes, m.Code)
@@ -84,7 +85,7 @@ func TestCan(t *testing.T) {
 	cans := []func(archive.Actor, *archive.Case) error{archive.CanDecide, archive.CanExtend, archive.CanUpload, archive.CanAttach, archive.CanResubmit, archive.CanArchive}
 	names := []string{"CanDecide", "CanExtend", "CanUpload", "CanAttach", "CanResubmit", "CanArchive"}
 	codes := map[byte]string{'.': "", 'F': archive.EFORBIDDEN, 'C': archive.ECONFLICT}
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_enrolment")
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	for _, tc := range []struct {
 		status string
 		rows   []canRow

@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"dossier/archive"
+	"dossier/archive/refdata"
 	"testing"
 	"time"
 )
@@ -61,7 +62,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestWorkflowFullPath(t *testing.T) {
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	c := newTestCase(t, bt.Code, "id_card")
 	// Accepting with a mandatory material missing is refused.
 	_, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
@@ -131,7 +132,7 @@ func TestWorkflowFullPath(t *testing.T) {
 }
 
 func TestApplicantCannotDecideOwnCase(t *testing.T) {
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_enrolment")
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code, "id_card")
 	self := archive.Actor{UserID: applicant.UserID, Roles: []string{archive.RoleApplicant, archive.RoleClerk}}
 	_, err := archive.DecideAcceptance(c, bt, self, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "x"})
@@ -142,7 +143,7 @@ func TestApplicantCannotDecideOwnCase(t *testing.T) {
 // cannot reject a case under review through it (which would decide the
 // review stage without its role).
 func TestAcceptanceOnlyAtAcceptance(t *testing.T) {
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_enrolment")
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code)
 	for _, m := range bt.MissingMandatory(nil) {
 		must(t, c.Apply(archive.Event{Seq: c.Seq + 1, CaseID: c.ID, Type: archive.EventMaterialAdded, At: at("2026-02-13 10:10"), Material: &archive.Material{ID: "m" + m.Code, Code: m.Code}}))
@@ -156,7 +157,7 @@ func TestAcceptanceOnlyAtAcceptance(t *testing.T) {
 }
 
 func TestAcceptanceInputs(t *testing.T) {
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_enrolment")
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code, "id_card")
 	for _, tc := range []struct {
 		in   archive.AcceptanceInput
@@ -181,8 +182,8 @@ func TestAcceptanceInputs(t *testing.T) {
 // received Friday 13 Feb 2026 has its 3-day acceptance limit on Saturday
 // 14 Feb (a make-up working day), then 24 and 25 Feb after the holiday.
 func TestDeadlinesSpringFestival(t *testing.T) {
-	cal := archive.DefaultCalendar()
-	bt, _ := archive.DefaultCatalogue().Lookup("maternity_allowance")
+	cal := refdata.DefaultCalendar()
+	bt, _ := refdata.DefaultCatalogue().Lookup("maternity_allowance")
 	c := newTestCase(t, bt.Code)
 	stage, whole := archive.Deadlines(c, bt, cal)
 	if stage.Date != "2026-02-25" {
@@ -203,8 +204,8 @@ func TestDeadlinesSpringFestival(t *testing.T) {
 }
 
 func TestDeadlinesNationalDayAndUnknownYear(t *testing.T) {
-	cal := archive.DefaultCalendar()
-	bt, _ := archive.DefaultCatalogue().Lookup("pension_claim")
+	cal := refdata.DefaultCalendar()
+	bt, _ := refdata.DefaultCatalogue().Lookup("pension_claim")
 	c := &archive.Case{}
 	must(t, c.Apply(archive.Event{Seq: 1, CaseID: "c2", Type: archive.EventCreated, At: at("2026-09-30 16:00"),
 		Case: &archive.CaseOpened{Number: "n", BusinessType: bt.Code}}))
