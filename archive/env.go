@@ -22,22 +22,16 @@ type Auditor interface {
 type Env struct {
 	Store     ObjectStore
 	Audit     Auditor // nil: nothing is audited (unit tests only)
-	Catalogue *Catalogue
-	Calendar  *Calendar
+	Catalogue Catalogue
+	Calendar  Calendar
 	// Clock is the time source; nil means the system clock.
 	Clock func() time.Time
 }
 
-// NewEnv fills in the defaults: the built-in catalogue and calendar and
-// the system clock.
-func NewEnv(store ObjectStore, audit Auditor, cat *Catalogue, cal *Calendar, clock func() time.Time) *Env {
+// NewEnv fills in the default clock, the system clock. cat and cal must
+// not be nil: the facade passes refdata's built-in ones by default.
+func NewEnv(store ObjectStore, audit Auditor, cat Catalogue, cal Calendar, clock func() time.Time) *Env {
 	e := &Env{Store: store, Audit: audit, Catalogue: cat, Calendar: cal, Clock: clock}
-	if e.Catalogue == nil {
-		e.Catalogue = DefaultCatalogue()
-	}
-	if e.Calendar == nil {
-		e.Calendar = DefaultCalendar()
-	}
 	if e.Clock == nil {
 		e.Clock = SystemClock
 	}

@@ -255,7 +255,7 @@ type Deadline struct {
 // deadline. Stages without a staff limit (waiting for the applicant,
 // decided, archived) have no stage deadline; a decided case has no
 // running case deadline.
-func Deadlines(c *Case, bt *BusinessType, cal *Calendar) (stage, whole *Deadline) {
+func Deadlines(c *Case, bt *BusinessType, cal Calendar) (stage, whole *Deadline) {
 	mk := func(from time.Time, days int) *Deadline {
 		due, err := cal.AddWorkingDays(from, days)
 		if err != nil {

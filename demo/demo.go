@@ -14,6 +14,7 @@ import (
 	"dossier/archive/disposal"
 	"dossier/archive/identity"
 	"dossier/archive/loans"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"dossier/archive/users"
 	"fmt"
@@ -38,9 +39,9 @@ type Options struct {
 	// Seed makes one per worker and moves their clocks into the past.
 	NewService func(now func() time.Time) *service.Service
 	// Calendar counts working days; nil means the built-in one.
-	Calendar *archive.Calendar
+	Calendar *refdata.Calendar
 	// Catalogue lists the business types; nil means the built-in one.
-	Catalogue *archive.Catalogue
+	Catalogue *refdata.Catalogue
 	// Font draws the material PDFs and scans.
 	Font *render.Font
 	// Cases is how many cases to file (at least 40, so that every status
@@ -135,10 +136,10 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 		o.Workers = 4
 	}
 	if o.Calendar == nil {
-		o.Calendar = archive.DefaultCalendar()
+		o.Calendar = refdata.DefaultCalendar()
 	}
 	if o.Catalogue == nil {
-		o.Catalogue = archive.DefaultCatalogue()
+		o.Catalogue = refdata.DefaultCatalogue()
 	}
 	empty, err := o.NewService(func() time.Time { return o.Now }).Empty(ctx)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/refdata"
 )
 
 var beijing = archive.Zone
@@ -60,7 +61,7 @@ type outcome struct {
 // planner draws plans; it is deterministic for a seed.
 type planner struct {
 	r   *rand.Rand
-	cal *archive.Calendar
+	cal *refdata.Calendar
 	now time.Time
 }
 

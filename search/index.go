@@ -11,6 +11,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/indexing"
+	"dossier/archive/refdata"
 	"errors"
 	"fmt"
 	"os"
@@ -48,7 +49,7 @@ type Index struct {
 	dir       string
 	cases     bleve.Index
 	materials bleve.Index
-	cat       *archive.Catalogue
+	cat       *refdata.Catalogue
 	// damaged is set when a write failed or bleve panicked: its
 	// in-memory state may be broken (the next batch panicked with
 	// "assignment to entry in nil map" on a full disk), so the index is
@@ -195,9 +196,9 @@ func newMapping() mapping.IndexMapping {
 // aside and recreated empty, and one made with an older mapping is
 // deleted and recreated empty; the caller then re-queues every case
 // (rebuilt reports it).
-func Open(dir string, cat *archive.Catalogue) (ix *Index, rebuilt bool, err error) {
+func Open(dir string, cat *refdata.Catalogue) (ix *Index, rebuilt bool, err error) {
 	if cat == nil {
-		cat = archive.DefaultCatalogue()
+		cat = refdata.DefaultCatalogue()
 	}
 	ix = &Index{dir: dir, cat: cat}
 	if rebuilt, err = ix.open(); err != nil {

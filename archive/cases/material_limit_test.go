@@ -4,6 +4,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/cases"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"encoding/json"
@@ -20,7 +21,7 @@ import (
 func TestMaterialLimit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "catalogue.json")
-	bt, err := archive.DefaultCatalogue().Lookup("pension_claim")
+	bt, err := refdata.DefaultCatalogue().Lookup("pension_claim")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestMaterialLimit(t *testing.T) {
 	if err := os.WriteFile(path, fmt.Appendf(nil, `{"types": [%s]}`, entry), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := archive.LoadCatalogueFile(path)
+	cat, err := refdata.LoadCatalogueFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	"dossier/archive/indexing"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"fmt"
@@ -74,7 +75,7 @@ func TestPortalSignInScopesToOneCase(t *testing.T) {
 	if err != nil || v.Applicant.IDNumber != "11010519491231002X" {
 		t.Fatalf("own case: %+v, %v", v, err)
 	}
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	for _, m := range bt.Materials {
 		if m.Mandatory {
 			if _, err := svc.AddMaterial(ctx, a, mine.ID, m.Code, m.Code+".pdf", strings.NewReader("%PDF-1.4\n"+m.Code+"\n%%EOF\n")); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dossier/archive/apitest"
+	"dossier/archive/refdata"
 	"dossier/archive/storetest"
 )
 
@@ -189,7 +190,7 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 // missingMandatory reads the catalogue through the service's case view.
 func missingMandatory(t *testing.T, bt string, r apitest.Resp) []string {
 	t.Helper()
-	spec, err := archive.DefaultCatalogue().Lookup(bt)
+	spec, err := refdata.DefaultCatalogue().Lookup(bt)
 	if err != nil {
 		t.Fatal(err)
 	}

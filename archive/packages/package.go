@@ -6,6 +6,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/identity"
+	"dossier/archive/refdata"
 	"dossier/archive/staging"
 	"encoding/csv"
 	"encoding/json"
@@ -101,7 +102,7 @@ type PackageMember struct {
 // PackageOptions tunes export and import.
 type PackageOptions struct {
 	// Catalogue names business types in index.csv (default: built-in).
-	Catalogue *archive.Catalogue
+	Catalogue *refdata.Catalogue
 	// Now stamps the package (default time.Now).
 	Now func() time.Time
 	// Progress, if not nil, is called after each archive of each stage
@@ -173,7 +174,7 @@ func ExportPackages(ctx context.Context, store archive.ObjectStore, sel PackageS
 		opts.Now = time.Now
 	}
 	if opts.Catalogue == nil {
-		opts.Catalogue = archive.DefaultCatalogue()
+		opts.Catalogue = refdata.DefaultCatalogue()
 	}
 	nos, err := selectArchives(ctx, store, sel)
 	if err != nil {
@@ -404,7 +405,7 @@ func writeMember(zw *zip.Writer, name string, at time.Time, r io.Reader, method 
 // packageCatalogue is index.csv: one row per file, with a byte order mark
 // so that spreadsheet programs read it as UTF-8. Identity numbers are
 // masked.
-func packageCatalogue(arcs []exportArchive, cat *archive.Catalogue) []byte {
+func packageCatalogue(arcs []exportArchive, cat *refdata.Catalogue) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)

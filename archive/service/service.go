@@ -20,6 +20,7 @@ import (
 	"dossier/archive/loans"
 	"dossier/archive/notices"
 	"dossier/archive/packages"
+	"dossier/archive/refdata"
 	"dossier/archive/reports"
 	"dossier/archive/users"
 )
@@ -72,8 +73,8 @@ type Options struct {
 	Users      users.UserProjection
 	Audit      *audit.AuditLog
 	// Catalogue and Calendar default to the built-in data files.
-	Catalogue *archive.Catalogue
-	Calendar  *archive.Calendar
+	Catalogue *refdata.Catalogue
+	Calendar  *refdata.Calendar
 	// MaxUpload is the largest material in bytes; 0 means 50 MiB.
 	MaxUpload int64
 	// Renderer draws notices; without one no notice is issued.
@@ -99,6 +100,12 @@ func New(o Options) *Service {
 	var auditor archive.Auditor
 	if o.Audit != nil {
 		auditor = o.Audit
+	}
+	if o.Catalogue == nil {
+		o.Catalogue = refdata.DefaultCatalogue()
+	}
+	if o.Calendar == nil {
+		o.Calendar = refdata.DefaultCalendar()
 	}
 	env := archive.NewEnv(o.Store, auditor, o.Catalogue, o.Calendar, o.Now)
 	if o.Agency == "" {
@@ -158,7 +165,7 @@ func (s *Service) Empty(ctx context.Context) (bool, error) {
 
 // Catalogue returns the catalogue of business types, for showing names of
 // business types and materials.
-func (s *Service) Catalogue() *archive.Catalogue { return s.env.Catalogue }
+func (s *Service) Catalogue() archive.Catalogue { return s.env.Catalogue }
 
 // Now reads the service's clock.
 func (s *Service) Now() time.Time { return s.env.Now() }

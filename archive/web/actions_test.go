@@ -3,6 +3,7 @@ package web_test
 import (
 	"dossier/archive"
 	"dossier/archive/apitest"
+	"dossier/archive/refdata"
 	"maps"
 	"net/http"
 	"net/url"
@@ -24,7 +25,7 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 	_, tokens["both"] = e.staff("ui.both", archive.RoleReviewer, archive.RoleSupervisor)
 	ownerID, owner := e.staff("ui.owner", archive.RoleApplicant)
 	tokens["owner"] = owner
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 
 	// fileAt files a case for ui.owner and moves it to status: accepted by
 	// the clerk, the initial review by ui.both, then the supervisor and

@@ -10,6 +10,7 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/apitest"
+	"dossier/archive/refdata"
 )
 
 // The page header names the signed-in user by their full name, not by
@@ -33,7 +34,7 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"})
 	apitest.Expect(t, r, 201, "create case")
 	id, number := r.Str("id"), r.Str("number")
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	var first, requested string
 	for _, m := range bt.Materials {
 		if !m.Mandatory {
@@ -219,7 +220,7 @@ func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 	b := e.browser()
 	b.login("ui.clerk", testPassword)
 	p := b.get("/cases/" + id)
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	if !strings.Contains(p.body, `id="outstanding"`) {
 		t.Fatalf("no outstanding materials named: %.3000s", p.body)
 	}
@@ -281,7 +282,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	b := e.browser()
 	tok := csrfOf(t, b.login("ui.clerk", testPassword))
 	p := b.get("/cases/" + subID)
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	if !strings.Contains(p.body, `value="correct" checked`) {
 		t.Errorf("the correction is not the proposed decision")
 	}

@@ -7,6 +7,7 @@ import (
 	"dossier/archive/apitest"
 	"dossier/archive/audit"
 	"dossier/archive/cases"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"fmt"
 	"io"
@@ -216,7 +217,7 @@ func (e *env) caseAt(status string, tokens map[string]string, id string) (caseID
 		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/acceptance", tokens["clerk"], map[string]any{"decision": "correct", "reason": "请补交材料"}), 200, "correct")
 		return
 	}
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	for _, m := range bt.Materials {
 		if m.Mandatory {
 			apitest.Expect(e.T, e.Upload(tokens["clerk"], caseID, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
@@ -687,7 +688,7 @@ func TestUIPortal(t *testing.T) {
 		t.Errorf("a range of the portal notice: %d %q", p.status, p.body)
 	}
 	// Upload the missing materials, then resubmit.
-	bt, _ := archive.DefaultCatalogue().Lookup("unemployment_benefit")
+	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	tok = csrfOf(t, pp)
 	for _, m := range bt.Materials {
 		if !m.Mandatory {

@@ -5,6 +5,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/audit"
 	"dossier/archive/notices"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"errors"
 	"fmt"
@@ -245,12 +246,12 @@ func openAll(ctx context.Context, cfg config, audit func(archive.ObjectStore) (*
 	opts := service.Options{Store: store, MaxUpload: cfg.MaxUpload,
 		Agency: cfg.Agency, PublicURL: cfg.PublicURL, Fonds: cfg.Fonds, Renderer: cfg.renderer, Reports: cfg.reports}
 	if cfg.Catalogue != "" {
-		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
+		if opts.Catalogue, err = refdata.LoadCatalogueFile(cfg.Catalogue); err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
 		}
 	}
 	if cfg.Calendar != "" {
-		if opts.Calendar, err = archive.LoadCalendarFile(cfg.Calendar); err != nil {
+		if opts.Calendar, err = refdata.LoadCalendarFile(cfg.Calendar); err != nil {
 			return nil, fmt.Errorf("calendar %s: %w", cfg.Calendar, err)
 		}
 	}

@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"dossier/archive"
 	"dossier/archive/packages"
+	"dossier/archive/refdata"
 	"dossier/archive/service"
 	"fmt"
 	"os"
@@ -59,7 +59,7 @@ func exportPackages(c *cli.Context) error {
 	}
 	opts := packages.PackageOptions{Progress: progressBars(c)}
 	if cfg.Catalogue != "" {
-		if opts.Catalogue, err = archive.LoadCatalogueFile(cfg.Catalogue); err != nil {
+		if opts.Catalogue, err = refdata.LoadCatalogueFile(cfg.Catalogue); err != nil {
 			return fmt.Errorf("catalogue %s: %w", cfg.Catalogue, err)
 		}
 	}

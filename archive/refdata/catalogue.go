@@ -1,7 +1,15 @@
-package archive
+// Package refdata holds the reference data of the agency: the business
+// catalogue (the business types, their materials, limits and archive
+// rules) and the official working-day calendar. Both are built in
+// (catalogue_data.json, calendar_data.json) and may be overridden by a
+// file (DOSSIER_CATALOGUE, DOSSIER_CALENDAR). The capabilities read them
+// through the kernel's archive.Catalogue and archive.Calendar, which
+// Catalogue and Calendar implement.
+package refdata
 
 import (
 	"bytes"
+	"dossier/archive"
 	_ "embed"
 	"fmt"
 	"io"
@@ -9,6 +17,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+)
+
+var (
+	_ archive.Catalogue = (*Catalogue)(nil)
+	_ archive.Calendar  = (*Calendar)(nil)
 )
 
 //go:embed catalogue_data.json
@@ -34,54 +47,14 @@ var (
 // with their materials, deadlines and archive rules. It is immutable and
 // safe for concurrent use; accessors return copies.
 type Catalogue struct {
-	types  []BusinessType
+	types  []archive.BusinessType
 	byCode map[string]int
-}
-
-// BusinessType is one entry of the catalogue. Code is the API contract.
-type BusinessType struct {
-	Code      string         `json:"code"`
-	Name      string         `json:"name"`
-	Insurance string         `json:"insurance"` // 养老, 医疗, 失业, 工伤 or 生育
-	Materials []MaterialSpec `json:"materials"`
-	// CaseLimitDays is the statutory limit for the whole case, in working
-	// days from receipt.
-	CaseLimitDays int         `json:"case_limit_days"`
-	StageLimits   StageLimits `json:"stage_limits"`
-	// Retention is the 保管期限 code: Y (永久), D10, D30, D50 or D100.
-	Retention string `json:"retention"`
-	// Category is the 机构(问题) code of the 档号, two capital letters.
-	Category string `json:"category"`
-	// MaxMaterials is the most materials a case takes, decision
-	// attachments included; 0 means DefaultMaxMaterials (MaterialLimit).
-	MaxMaterials int `json:"max_materials,omitempty"`
-	// Note explains a value that is not read straight off the law.
-	Note string `json:"note,omitempty"`
-}
-
-// MaterialSpec is a material a business type asks for. Optional materials
-// may be handed in but their absence never holds a case up.
-type MaterialSpec struct {
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Mandatory bool   `json:"mandatory"`
-}
-
-// StageLimits are the operations manual's internal limits per stage, in
-// working days; acceptance may be extended once, with a recorded reason, to
-// AcceptanceExtended.
-type StageLimits struct {
-	Acceptance         int `json:"acceptance"`
-	AcceptanceExtended int `json:"acceptance_extended"`
-	Initial            int `json:"initial"`
-	Second             int `json:"second"`
-	Final              int `json:"final"`
 }
 
 // catalogueFile is the JSON shape documented at LoadCatalogue.
 type catalogueFile struct {
-	Source string         `json:"source"`
-	Types  []BusinessType `json:"types"`
+	Source string                 `json:"source"`
+	Types  []archive.BusinessType `json:"types"`
 }
 
 // LoadCatalogue reads a catalogue from JSON of this shape:
@@ -115,16 +88,16 @@ func LoadCatalogue(r io.Reader) (*Catalogue, error) {
 		return nil, err
 	}
 	if len(f.Types) == 0 {
-		return nil, Errorf(EINVALID, `catalogue: field "types": no business types listed`)
+		return nil, archive.Errorf(archive.EINVALID, `catalogue: field "types": no business types listed`)
 	}
 	c := &Catalogue{byCode: make(map[string]int, len(f.Types))}
 	for i := range f.Types {
 		bt := &f.Types[i]
-		if err := bt.validate(i); err != nil {
+		if err := validateType(bt, i); err != nil {
 			return nil, err
 		}
 		if _, dup := c.byCode[bt.Code]; dup {
-			return nil, Errorf(EINVALID, `catalogue entry %q: field "code": listed twice`, bt.Code)
+			return nil, archive.Errorf(archive.EINVALID, `catalogue entry %q: field "code": listed twice`, bt.Code)
 		}
 		c.byCode[bt.Code] = len(c.types)
 		c.types = append(c.types, *bt)
@@ -132,36 +105,36 @@ func LoadCatalogue(r io.Reader) (*Catalogue, error) {
 	return c, nil
 }
 
-// validate checks bt, the i-th entry (from 0) of a catalogue file.
-func (bt *BusinessType) validate(i int) error {
+// validateType checks bt, the i-th entry (from 0) of a catalogue file.
+func validateType(bt *archive.BusinessType, i int) error {
 	if !catalogueCodeRE.MatchString(bt.Code) {
-		return Errorf(EINVALID, `catalogue entry #%d: field "code": %q does not match %s`, i+1, bt.Code, catalogueCodeRE)
+		return archive.Errorf(archive.EINVALID, `catalogue entry #%d: field "code": %q does not match %s`, i+1, bt.Code, catalogueCodeRE)
 	}
-	bad := func(field string, problem *Error) error {
-		return Errorf(EINVALID, "catalogue entry %q: field %q: %s", bt.Code, field, problem)
+	bad := func(field string, problem *archive.Error) error {
+		return archive.Errorf(archive.EINVALID, "catalogue entry %q: field %q: %s", bt.Code, field, problem)
 	}
 	if strings.TrimSpace(bt.Name) == "" {
-		return bad("name", Errorf(EINVALID, "empty"))
+		return bad("name", archive.Errorf(archive.EINVALID, "empty"))
 	}
 	if !slices.Contains(insurances, bt.Insurance) {
-		return bad("insurance", Errorf(EINVALID, "%q is not one of %s", bt.Insurance, strings.Join(insurances, ", ")))
+		return bad("insurance", archive.Errorf(archive.EINVALID, "%q is not one of %s", bt.Insurance, strings.Join(insurances, ", ")))
 	}
 	seen := make(map[string]bool, len(bt.Materials))
 	for j, m := range bt.Materials {
 		field := fmt.Sprintf("materials[%d]", j)
 		if !catalogueCodeRE.MatchString(m.Code) {
-			return bad(field+".code", Errorf(EINVALID, "%q does not match %s", m.Code, catalogueCodeRE))
+			return bad(field+".code", archive.Errorf(archive.EINVALID, "%q does not match %s", m.Code, catalogueCodeRE))
 		}
 		if seen[m.Code] {
-			return bad(field+".code", Errorf(EINVALID, "%q is listed twice", m.Code))
+			return bad(field+".code", archive.Errorf(archive.EINVALID, "%q is listed twice", m.Code))
 		}
 		seen[m.Code] = true
 		if strings.TrimSpace(m.Name) == "" {
-			return bad(field+".name", Errorf(EINVALID, "empty"))
+			return bad(field+".name", archive.Errorf(archive.EINVALID, "empty"))
 		}
 	}
 	if id, ok := bt.Material(idCardMaterial); !ok || !id.Mandatory {
-		return bad("materials", Errorf(EINVALID, "%s must be listed as mandatory", idCardMaterial))
+		return bad("materials", archive.Errorf(archive.EINVALID, "%s must be listed as mandatory", idCardMaterial))
 	}
 	limits := []struct {
 		field string
@@ -176,49 +149,28 @@ func (bt *BusinessType) validate(i int) error {
 	}
 	for _, l := range limits {
 		if l.days <= 0 {
-			return bad(l.field, Errorf(EINVALID, "%d working days; a limit must be above 0", l.days))
+			return bad(l.field, archive.Errorf(archive.EINVALID, "%d working days; a limit must be above 0", l.days))
 		}
 	}
 	if bt.StageLimits.AcceptanceExtended < bt.StageLimits.Acceptance {
-		return bad("stage_limits.acceptance_extended", Errorf(EINVALID, "%d is below acceptance (%d)", bt.StageLimits.AcceptanceExtended, bt.StageLimits.Acceptance))
+		return bad("stage_limits.acceptance_extended", archive.Errorf(archive.EINVALID, "%d is below acceptance (%d)", bt.StageLimits.AcceptanceExtended, bt.StageLimits.Acceptance))
 	}
 	if !slices.Contains(retentions, bt.Retention) {
-		return bad("retention", Errorf(EINVALID, "%q is not one of %s", bt.Retention, strings.Join(retentions, ", ")))
+		return bad("retention", archive.Errorf(archive.EINVALID, "%q is not one of %s", bt.Retention, strings.Join(retentions, ", ")))
 	}
 	if !catalogueCategoryRE.MatchString(bt.Category) {
-		return bad("category", Errorf(EINVALID, "%q is not two capital letters", bt.Category))
+		return bad("category", archive.Errorf(archive.EINVALID, "%q is not two capital letters", bt.Category))
 	}
-	if bt.MaxMaterials != 0 && (bt.MaxMaterials < len(bt.Materials) || bt.MaxMaterials > MaxMaterialsLimit) {
-		return bad("max_materials", Errorf(EINVALID, "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), MaxMaterialsLimit))
+	if bt.MaxMaterials != 0 && (bt.MaxMaterials < len(bt.Materials) || bt.MaxMaterials > archive.MaxMaterialsLimit) {
+		return bad("max_materials", archive.Errorf(archive.EINVALID, "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), archive.MaxMaterialsLimit))
 	}
 	return nil
-}
-
-// DefaultMaxMaterials is the most materials a case takes when its
-// business type sets no max_materials; MaxMaterialsLimit is the most any
-// may set. Every material is stored, folded into the case and indexed, so
-// a case cannot grow without bound.
-const (
-	DefaultMaxMaterials = 50
-	MaxMaterialsLimit   = 1000
-)
-
-// Arg is bt among a message's arguments: its code in English, its name
-// in a translation.
-func (bt *BusinessType) Arg() BusinessTypeArg { return BusinessTypeArg{Code: bt.Code, Name: bt.Name} }
-
-// MaterialLimit is the most materials a case of bt takes.
-func (bt *BusinessType) MaterialLimit() int {
-	if bt.MaxMaterials > 0 {
-		return bt.MaxMaterials
-	}
-	return DefaultMaxMaterials
 }
 
 var defaultCatalogue = sync.OnceValue(func() *Catalogue {
 	c, err := LoadCatalogue(bytes.NewReader(catalogueData))
 	if err != nil {
-		panic("archive: embedded catalogue_data.json: " + err.Error())
+		panic("refdata: embedded catalogue_data.json: " + err.Error())
 	}
 	return c
 })
@@ -261,55 +213,31 @@ func LoadCatalogueFile(path string) (*Catalogue, error) {
 // Lookup returns a copy of the business type with code. The code comes from
 // client input, so an unknown one returns an *Error with Code EINVALID whose
 // message lists the valid codes.
-func (c *Catalogue) Lookup(code string) (*BusinessType, error) {
+func (c *Catalogue) Lookup(code string) (*archive.BusinessType, error) {
 	i, ok := c.byCode[code]
 	if !ok {
 		codes := make([]string, len(c.types))
 		for j, bt := range c.types {
 			codes[j] = bt.Code
 		}
-		return nil, Errorf(EINVALID, "unknown business type %q; valid types are %s", code, strings.Join(codes, ", "))
+		return nil, archive.Errorf(archive.EINVALID, "unknown business type %q; valid types are %s", code, strings.Join(codes, ", "))
 	}
-	bt := c.types[i].clone()
+	bt := cloneType(c.types[i])
 	return &bt, nil
 }
 
 // Types returns copies of all business types, in catalogue order (the
 // order of the file, built-in types first). It cannot fail.
-func (c *Catalogue) Types() []BusinessType {
-	ts := make([]BusinessType, len(c.types))
+func (c *Catalogue) Types() []archive.BusinessType {
+	ts := make([]archive.BusinessType, len(c.types))
 	for i, bt := range c.types {
-		ts[i] = bt.clone()
+		ts[i] = cloneType(bt)
 	}
 	return ts
 }
 
-// clone copies bt deeply enough that a caller cannot change the catalogue.
-func (bt BusinessType) clone() BusinessType {
+// cloneType copies bt deeply enough that a caller cannot change the catalogue.
+func cloneType(bt archive.BusinessType) archive.BusinessType {
 	bt.Materials = slices.Clone(bt.Materials)
 	return bt
-}
-
-// Material returns the material with code, and whether bt lists it.
-func (bt *BusinessType) Material(code string) (MaterialSpec, bool) {
-	for _, m := range bt.Materials {
-		if m.Code == code {
-			return m, true
-		}
-	}
-	return MaterialSpec{}, false
-}
-
-// MissingMandatory returns the mandatory materials whose codes are not in
-// have, in catalogue order, so that a correction request (补正) can list
-// them all at once; nil when nothing is missing. Codes in have that bt does
-// not list are ignored.
-func (bt *BusinessType) MissingMandatory(have []string) []MaterialSpec {
-	var missing []MaterialSpec
-	for _, m := range bt.Materials {
-		if m.Mandatory && !slices.Contains(have, m.Code) {
-			missing = append(missing, m)
-		}
-	}
-	return missing
 }

@@ -1,7 +1,8 @@
-package archive
+package refdata
 
 import (
 	"bytes"
+	"dossier/archive"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -31,15 +32,7 @@ type Calendar struct {
 
 // calendarYear holds the dates a year's notice lists: true for a make-up
 // working day, false for a holiday. Unlisted dates follow Monday–Friday.
-type calendarYear map[civilDay]bool
-
-// Due is a deadline. Estimated reports that some year between receipt and
-// the deadline is missing from the calendar, so Monday–Friday stood in for
-// the official schedule and the date may move once that year is published.
-type Due struct {
-	Date      time.Time `json:"date"`
-	Estimated bool      `json:"estimated"`
-}
+type calendarYear map[archive.CivilDay]bool
 
 // calendarFile is the JSON shape documented at LoadCalendar.
 type calendarFile struct {
@@ -79,15 +72,15 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 		return nil, err
 	}
 	if len(f.Years) == 0 {
-		return nil, Errorf(EINVALID, `calendar: field "years": no years listed`)
+		return nil, archive.Errorf(archive.EINVALID, `calendar: field "years": no years listed`)
 	}
 	c := &Calendar{years: make(map[int]calendarYear, len(f.Years))}
 	for i, fy := range f.Years {
 		if fy.Year < 1000 || fy.Year > 9999 {
-			return nil, Errorf(EINVALID, `calendar entry #%d: field "year": %d is not a four-digit year`, i+1, fy.Year)
+			return nil, archive.Errorf(archive.EINVALID, `calendar entry #%d: field "year": %d is not a four-digit year`, i+1, fy.Year)
 		}
 		if _, dup := c.years[fy.Year]; dup {
-			return nil, Errorf(EINVALID, `calendar year %d: listed twice`, fy.Year)
+			return nil, archive.Errorf(archive.EINVALID, `calendar year %d: listed twice`, fy.Year)
 		}
 		y, err := fy.parse()
 		if err != nil {
@@ -100,28 +93,28 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 
 func (fy calendarFileYear) parse() (calendarYear, error) {
 	if strings.TrimSpace(fy.Source) == "" {
-		return nil, Errorf(EINVALID, `calendar year %d: field "source": empty; name the notice the dates come from`, fy.Year)
+		return nil, archive.Errorf(archive.EINVALID, `calendar year %d: field "source": empty; name the notice the dates come from`, fy.Year)
 	}
 	y := make(calendarYear, len(fy.Holidays)+len(fy.Workdays))
 	add := func(field, s string, working bool) error {
-		t, err := time.ParseInLocation(time.DateOnly, s, Zone)
+		t, err := time.ParseInLocation(time.DateOnly, s, archive.Zone)
 		if err != nil || t.Format(time.DateOnly) != s {
-			return Errorf(EINVALID, `calendar year %d: field %q: %q is not a date in YYYY-MM-DD form`, fy.Year, field, s)
+			return archive.Errorf(archive.EINVALID, `calendar year %d: field %q: %q is not a date in YYYY-MM-DD form`, fy.Year, field, s)
 		}
 		if t.Year() != fy.Year {
-			return Errorf(EINVALID, `calendar year %d: field %q: %s lies in another year`, fy.Year, field, s)
+			return archive.Errorf(archive.EINVALID, `calendar year %d: field %q: %s lies in another year`, fy.Year, field, s)
 		}
-		d := CivilDayOf(t)
+		d := archive.CivilDayOf(t)
 		if prev, seen := y[d]; seen {
 			if prev == working {
-				return Errorf(EINVALID, `calendar year %d: field %q: %s is listed twice`, fy.Year, field, s)
+				return archive.Errorf(archive.EINVALID, `calendar year %d: field %q: %s is listed twice`, fy.Year, field, s)
 			}
-			return Errorf(EINVALID, `calendar year %d: field %q: %s is listed both as holiday and as working day`, fy.Year, field, s)
+			return archive.Errorf(archive.EINVALID, `calendar year %d: field %q: %s is listed both as holiday and as working day`, fy.Year, field, s)
 		}
 		// A make-up day on a weekday would change nothing, so it can only
 		// be a typo for some other date.
-		if working && d.isWeekday() {
-			return Errorf(EINVALID, `calendar year %d: field %q: %s is a %s; make-up working days fall on weekends`, fy.Year, field, s, t.Weekday())
+		if working && isWeekday(d) {
+			return archive.Errorf(archive.EINVALID, `calendar year %d: field %q: %s is a %s; make-up working days fall on weekends`, fy.Year, field, s, t.Weekday())
 		}
 		y[d] = working
 		return nil
@@ -142,7 +135,7 @@ func (fy calendarFileYear) parse() (calendarYear, error) {
 var defaultCalendar = sync.OnceValue(func() *Calendar {
 	c, err := LoadCalendar(bytes.NewReader(calendarData))
 	if err != nil {
-		panic("archive: embedded calendar_data.json: " + err.Error())
+		panic("refdata: embedded calendar_data.json: " + err.Error())
 	}
 	return c
 })
@@ -184,18 +177,18 @@ func (c *Calendar) Years() []int {
 // is a working day. known is false when that year is not in the calendar, in
 // which case working follows Monday–Friday.
 func (c *Calendar) IsWorkingDay(d time.Time) (working, known bool) {
-	return c.isWorking(CivilDayOf(d))
+	return c.isWorking(archive.CivilDayOf(d))
 }
 
-func (c *Calendar) isWorking(d civilDay) (working, known bool) {
-	y, ok := c.years[d.year()]
+func (c *Calendar) isWorking(d archive.CivilDay) (working, known bool) {
+	y, ok := c.years[yearOf(d)]
 	if !ok {
-		return d.isWeekday(), false
+		return isWeekday(d), false
 	}
 	if w, listed := y[d]; listed {
 		return w, true
 	}
-	return d.isWeekday(), true
+	return isWeekday(d), true
 }
 
 // AddWorkingDays returns the deadline n working days after receipt at
@@ -206,11 +199,11 @@ func (c *Calendar) isWorking(d civilDay) (working, known bool) {
 // date is missing from the calendar.
 //
 // A negative n, or one above 100000, returns an *Error with Code EINVALID.
-func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
+func (c *Calendar) AddWorkingDays(start time.Time, n int) (archive.Due, error) {
 	if n < 0 || n > maxWorkingDays {
-		return Due{}, Errorf(EINVALID, "working days: %d is not between 0 and %d", n, maxWorkingDays)
+		return archive.Due{}, archive.Errorf(archive.EINVALID, "working days: %d is not between 0 and %d", n, maxWorkingDays)
 	}
-	d := CivilDayOf(start)
+	d := archive.CivilDayOf(start)
 	estimated := false
 	for n > 0 {
 		d++
@@ -220,7 +213,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
 			n--
 		}
 	}
-	return Due{Date: d.Time(), Estimated: estimated}, nil
+	return archive.Due{Date: d.Time(), Estimated: estimated}, nil
 }
 
 // WorkingDaysBetween counts the working days after the calendar date of from
@@ -229,14 +222,14 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (Due, error) {
 // from lands on the last working day not after to. estimated is set when a
 // year in that span is missing from the calendar.
 func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool) {
-	a, b := CivilDayOf(from), CivilDayOf(to)
+	a, b := archive.CivilDayOf(from), archive.CivilDayOf(to)
 	if b <= a {
 		return 0, false
 	}
 	// Count Monday–Friday arithmetically, then correct by the listed dates
 	// of the known years, so that long spans cost no day-by-day walk.
 	n = int(weekdaysBefore(b+1) - weekdaysBefore(a+1))
-	first, last := (a + 1).year(), b.year()
+	first, last := yearOf(a+1), yearOf(b)
 	known := 0
 	for y, days := range c.years {
 		if y < first || y > last {
@@ -244,7 +237,7 @@ func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool
 		}
 		known++
 		for d, working := range days {
-			if d <= a || d > b || working == d.isWeekday() {
+			if d <= a || d > b || working == isWeekday(d) {
 				continue
 			}
 			if working {
@@ -257,31 +250,16 @@ func (c *Calendar) WorkingDaysBetween(from, to time.Time) (n int, estimated bool
 	return n, known < last-first+1
 }
 
-// civilDay is a calendar date as days since 1970-01-01, so that dates
-// compare, step and subtract as integers.
-type civilDay int64
-
-// civilDayOf returns the calendar date of t in China Standard Time.
-func CivilDayOf(t time.Time) civilDay {
-	y, m, d := t.In(Zone).Date()
-	return civilDay(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
-}
-
-// time returns midnight of d in China Standard Time.
-func (d civilDay) Time() time.Time {
-	y, m, dd := time.Unix(int64(d)*86400, 0).UTC().Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, Zone)
-}
-
-func (d civilDay) year() int { return time.Unix(int64(d)*86400, 0).UTC().Year() }
+// yearOf returns the year of d.
+func yearOf(d archive.CivilDay) int { return time.Unix(int64(d)*86400, 0).UTC().Year() }
 
 // isWeekday reports Monday–Friday. Shifting by 3 makes Monday 0 and
 // Sunday 6, since 1970-01-01 was a Thursday.
-func (d civilDay) isWeekday() bool { return floorMod(int64(d)+3, 7) < 5 }
+func isWeekday(d archive.CivilDay) bool { return floorMod(int64(d)+3, 7) < 5 }
 
 // weekdaysBefore counts the Mondays–Fridays before d, from a fixed origin
 // (Monday 1969-12-29); only differences of it are meaningful.
-func weekdaysBefore(d civilDay) int64 {
+func weekdaysBefore(d archive.CivilDay) int64 {
 	k := int64(d) + 3
 	return 5*floorDiv(k, 7) + min(floorMod(k, 7), 5)
 }
@@ -309,7 +287,7 @@ func decodeDataJSON(r io.Reader, v any, what string) error {
 			return nil
 		}
 		if err == nil {
-			return Errorf(EINVALID, "%s: unexpected data after the JSON object", what)
+			return archive.Errorf(archive.EINVALID, "%s: unexpected data after the JSON object", what)
 		}
 	}
 	var (
@@ -318,18 +296,18 @@ func decodeDataJSON(r io.Reader, v any, what string) error {
 	)
 	switch {
 	case errors.As(err, &syntax):
-		return Errorf(EINVALID, "%s: not valid JSON at byte %d: %v", what, syntax.Offset, err)
+		return archive.Errorf(archive.EINVALID, "%s: not valid JSON at byte %d: %v", what, syntax.Offset, err)
 	case errors.As(err, &typ):
-		return Errorf(EINVALID, "%s: field %q: wrong type (JSON %s)", what, typ.Field, typ.Value)
+		return archive.Errorf(archive.EINVALID, "%s: field %q: wrong type (JSON %s)", what, typ.Field, typ.Value)
 	case err == io.EOF:
-		return Errorf(EINVALID, "%s: empty file", what)
+		return archive.Errorf(archive.EINVALID, "%s: empty file", what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Errorf(EINVALID, "%s: truncated JSON", what)
+		return archive.Errorf(archive.EINVALID, "%s: truncated JSON", what)
 	case strings.HasPrefix(err.Error(), "json: "):
 		// Unknown fields and the like have no error type of their own.
-		return Errorf(EINVALID, "%s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
+		return archive.Errorf(archive.EINVALID, "%s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
 	}
-	return &Error{Code: EINTERNAL, Op: "read " + what, Err: err}
+	return &archive.Error{Code: archive.EINTERNAL, Op: "read " + what, Err: err}
 }
 
 // loadDataFile opens path and parses it with load, so that every data
@@ -338,16 +316,16 @@ func loadDataFile[T any](path, what string, load func(io.Reader) (T, error)) (T,
 	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return zero, Wrapf("", EINVALID, err, "%s file %q cannot be opened", what, path)
+		return zero, archive.Wrapf("", archive.EINVALID, err, "%s file %q cannot be opened", what, path)
 	}
 	defer f.Close()
 	v, err := load(f)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Code == EINVALID {
-			return zero, Errorf(EINVALID, "%s file %q: %s", what, path, e)
+		var e *archive.Error
+		if errors.As(err, &e) && e.Code == archive.EINVALID {
+			return zero, archive.Errorf(archive.EINVALID, "%s file %q: %s", what, path, e)
 		}
-		return zero, Wrapf("", EINVALID, err, "%s file %q cannot be read", what, path)
+		return zero, archive.Wrapf("", archive.EINVALID, err, "%s file %q cannot be read", what, path)
 	}
 	return v, nil
 }

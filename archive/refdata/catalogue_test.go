@@ -1,7 +1,8 @@
-package archive
+package refdata
 
 import (
 	"bytes"
+	"dossier/archive"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -36,7 +37,7 @@ func TestDefaultCatalogue(t *testing.T) {
 	if len(types) != len(want) {
 		t.Fatalf("%d types, want %d", len(types), len(want))
 	}
-	stages := StageLimits{Acceptance: 3, AcceptanceExtended: 5, Initial: 1, Second: 3, Final: 7}
+	stages := archive.StageLimits{Acceptance: 3, AcceptanceExtended: 5, Initial: 1, Second: 3, Final: 7}
 	for i, w := range want {
 		bt, err := c.Lookup(w.code)
 		if err != nil {
@@ -120,10 +121,10 @@ func TestCatalogueInjuryDeterminationLimit(t *testing.T) {
 
 func TestCatalogueLookupUnknown(t *testing.T) {
 	_, err := DefaultCatalogue().Lookup("pension")
-	if ErrorCode(err) != EINVALID {
-		t.Fatalf("error = %v, want code %s", err, EINVALID)
+	if archive.ErrorCode(err) != archive.EINVALID {
+		t.Fatalf("error = %v, want code %s", err, archive.EINVALID)
 	}
-	msg := ErrorMessage(err)
+	msg := archive.ErrorMessage(err)
 	for _, bt := range DefaultCatalogue().Types() {
 		if !strings.Contains(msg, bt.Code) {
 			t.Errorf("message %q does not list %s", msg, bt.Code)
@@ -182,23 +183,23 @@ func TestCatalogueBusinessTypeMaterials(t *testing.T) {
 
 // catValidType is a valid catalogue entry for the validation tests to
 // spoil one field at a time.
-func catValidType() BusinessType {
-	return BusinessType{
+func catValidType() archive.BusinessType {
+	return archive.BusinessType{
 		Code:      "pension_claim",
 		Name:      "基本养老金申领",
 		Insurance: "养老",
-		Materials: []MaterialSpec{
+		Materials: []archive.MaterialSpec{
 			{Code: "id_card", Name: "居民身份证", Mandatory: true},
 			{Code: "pension_claim_form", Name: "基本养老金申领表", Mandatory: true},
 		},
 		CaseLimitDays: 20,
-		StageLimits:   StageLimits{Acceptance: 3, AcceptanceExtended: 5, Initial: 1, Second: 3, Final: 7},
+		StageLimits:   archive.StageLimits{Acceptance: 3, AcceptanceExtended: 5, Initial: 1, Second: 3, Final: 7},
 		Retention:     "Y",
 		Category:      "YL",
 	}
 }
 
-func catJSON(t testing.TB, types ...BusinessType) string {
+func catJSON(t testing.TB, types ...archive.BusinessType) string {
 	t.Helper()
 	b, err := json.Marshal(catalogueFile{Types: types})
 	if err != nil {
@@ -211,43 +212,43 @@ func TestLoadCatalogueRejects(t *testing.T) {
 	const entry = `catalogue entry "pension_claim": `
 	tests := []struct {
 		name   string
-		mutate func(*BusinessType)
+		mutate func(*archive.BusinessType)
 		want   string // the message starts with it
 	}{
-		{"bad code", func(b *BusinessType) { b.Code = "Pension-Claim" }, `catalogue entry #1: field "code": "Pension-Claim" does not match`},
-		{"one-letter code", func(b *BusinessType) { b.Code = "p" }, `catalogue entry #1: field "code": "p"`},
-		{"empty name", func(b *BusinessType) { b.Name = " " }, entry + `field "name": empty`},
-		{"bad insurance", func(b *BusinessType) { b.Insurance = "社保" }, entry + `field "insurance": "社保" is not one of 养老, 医疗, 失业, 工伤, 生育`},
-		{"no materials", func(b *BusinessType) { b.Materials = nil }, entry + `field "materials": id_card must be listed as mandatory`},
-		{"no id_card", func(b *BusinessType) { b.Materials = b.Materials[1:] }, entry + `field "materials": id_card`},
-		{"optional id_card", func(b *BusinessType) { b.Materials[0].Mandatory = false }, entry + `field "materials": id_card`},
-		{"bad material code", func(b *BusinessType) { b.Materials[1].Code = "申领表" }, entry + `field "materials[1].code": "申领表" does not match`},
-		{"material twice", func(b *BusinessType) { b.Materials[1].Code = "id_card" }, entry + `field "materials[1].code": "id_card" is listed twice`},
-		{"material without name", func(b *BusinessType) { b.Materials[1].Name = "" }, entry + `field "materials[1].name": empty`},
-		{"case limit 0", func(b *BusinessType) { b.CaseLimitDays = 0 }, entry + `field "case_limit_days": 0 working days`},
-		{"negative acceptance", func(b *BusinessType) { b.StageLimits.Acceptance = -3 }, entry + `field "stage_limits.acceptance": -3 working days`},
-		{"no extension", func(b *BusinessType) { b.StageLimits.AcceptanceExtended = 0 }, entry + `field "stage_limits.acceptance_extended": 0 working days`},
-		{"extension below acceptance", func(b *BusinessType) { b.StageLimits.AcceptanceExtended = 2 }, entry + `field "stage_limits.acceptance_extended": 2 is below acceptance (3)`},
-		{"initial 0", func(b *BusinessType) { b.StageLimits.Initial = 0 }, entry + `field "stage_limits.initial": 0`},
-		{"second 0", func(b *BusinessType) { b.StageLimits.Second = 0 }, entry + `field "stage_limits.second": 0`},
-		{"final 0", func(b *BusinessType) { b.StageLimits.Final = 0 }, entry + `field "stage_limits.final": 0`},
-		{"bad retention", func(b *BusinessType) { b.Retention = "D20" }, entry + `field "retention": "D20" is not one of Y, D10, D30, D50, D100`},
-		{"empty retention", func(b *BusinessType) { b.Retention = "" }, entry + `field "retention": ""`},
-		{"lower-case category", func(b *BusinessType) { b.Category = "yl" }, entry + `field "category": "yl" is not two capital letters`},
-		{"long category", func(b *BusinessType) { b.Category = "YLB" }, entry + `field "category": "YLB"`},
-		{"max_materials below the listed", func(b *BusinessType) { b.MaxMaterials = 1 }, entry + `field "max_materials": 1; between the`},
-		{"max_materials negative", func(b *BusinessType) { b.MaxMaterials = -5 }, entry + `field "max_materials": -5`},
-		{"max_materials too high", func(b *BusinessType) { b.MaxMaterials = MaxMaterialsLimit + 1 }, entry + `field "max_materials": 1001`},
+		{"bad code", func(b *archive.BusinessType) { b.Code = "Pension-Claim" }, `catalogue entry #1: field "code": "Pension-Claim" does not match`},
+		{"one-letter code", func(b *archive.BusinessType) { b.Code = "p" }, `catalogue entry #1: field "code": "p"`},
+		{"empty name", func(b *archive.BusinessType) { b.Name = " " }, entry + `field "name": empty`},
+		{"bad insurance", func(b *archive.BusinessType) { b.Insurance = "社保" }, entry + `field "insurance": "社保" is not one of 养老, 医疗, 失业, 工伤, 生育`},
+		{"no materials", func(b *archive.BusinessType) { b.Materials = nil }, entry + `field "materials": id_card must be listed as mandatory`},
+		{"no id_card", func(b *archive.BusinessType) { b.Materials = b.Materials[1:] }, entry + `field "materials": id_card`},
+		{"optional id_card", func(b *archive.BusinessType) { b.Materials[0].Mandatory = false }, entry + `field "materials": id_card`},
+		{"bad material code", func(b *archive.BusinessType) { b.Materials[1].Code = "申领表" }, entry + `field "materials[1].code": "申领表" does not match`},
+		{"material twice", func(b *archive.BusinessType) { b.Materials[1].Code = "id_card" }, entry + `field "materials[1].code": "id_card" is listed twice`},
+		{"material without name", func(b *archive.BusinessType) { b.Materials[1].Name = "" }, entry + `field "materials[1].name": empty`},
+		{"case limit 0", func(b *archive.BusinessType) { b.CaseLimitDays = 0 }, entry + `field "case_limit_days": 0 working days`},
+		{"negative acceptance", func(b *archive.BusinessType) { b.StageLimits.Acceptance = -3 }, entry + `field "stage_limits.acceptance": -3 working days`},
+		{"no extension", func(b *archive.BusinessType) { b.StageLimits.AcceptanceExtended = 0 }, entry + `field "stage_limits.acceptance_extended": 0 working days`},
+		{"extension below acceptance", func(b *archive.BusinessType) { b.StageLimits.AcceptanceExtended = 2 }, entry + `field "stage_limits.acceptance_extended": 2 is below acceptance (3)`},
+		{"initial 0", func(b *archive.BusinessType) { b.StageLimits.Initial = 0 }, entry + `field "stage_limits.initial": 0`},
+		{"second 0", func(b *archive.BusinessType) { b.StageLimits.Second = 0 }, entry + `field "stage_limits.second": 0`},
+		{"final 0", func(b *archive.BusinessType) { b.StageLimits.Final = 0 }, entry + `field "stage_limits.final": 0`},
+		{"bad retention", func(b *archive.BusinessType) { b.Retention = "D20" }, entry + `field "retention": "D20" is not one of Y, D10, D30, D50, D100`},
+		{"empty retention", func(b *archive.BusinessType) { b.Retention = "" }, entry + `field "retention": ""`},
+		{"lower-case category", func(b *archive.BusinessType) { b.Category = "yl" }, entry + `field "category": "yl" is not two capital letters`},
+		{"long category", func(b *archive.BusinessType) { b.Category = "YLB" }, entry + `field "category": "YLB"`},
+		{"max_materials below the listed", func(b *archive.BusinessType) { b.MaxMaterials = 1 }, entry + `field "max_materials": 1; between the`},
+		{"max_materials negative", func(b *archive.BusinessType) { b.MaxMaterials = -5 }, entry + `field "max_materials": -5`},
+		{"max_materials too high", func(b *archive.BusinessType) { b.MaxMaterials = archive.MaxMaterialsLimit + 1 }, entry + `field "max_materials": 1001`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bt := catValidType()
 			tt.mutate(&bt)
 			_, err := LoadCatalogue(strings.NewReader(catJSON(t, bt)))
-			if ErrorCode(err) != EINVALID {
-				t.Fatalf("error = %v, want code %s", err, EINVALID)
+			if archive.ErrorCode(err) != archive.EINVALID {
+				t.Fatalf("error = %v, want code %s", err, archive.EINVALID)
 			}
-			if msg := ErrorMessage(err); !strings.HasPrefix(msg, tt.want) {
+			if msg := archive.ErrorMessage(err); !strings.HasPrefix(msg, tt.want) {
 				t.Errorf("message %q, want it to start %q", msg, tt.want)
 			}
 		})
@@ -257,8 +258,8 @@ func TestLoadCatalogueRejects(t *testing.T) {
 	bt := catValidType()
 	bt.Retention = "D20"
 	_, err := LoadCatalogue(strings.NewReader(catJSON(t, bt)))
-	if want := `catalogue entry "pension_claim": field "retention": "D20" is not one of Y, D10, D30, D50, D100`; ErrorMessage(err) != want {
-		t.Errorf("message %q, want %q", ErrorMessage(err), want)
+	if want := `catalogue entry "pension_claim": field "retention": "D20" is not one of Y, D10, D30, D50, D100`; archive.ErrorMessage(err) != want {
+		t.Errorf("message %q, want %q", archive.ErrorMessage(err), want)
 	}
 }
 
@@ -269,7 +270,7 @@ func TestMaterialLimit(t *testing.T) {
 	for _, tt := range []struct {
 		code string
 		want int
-	}{{"pension_claim", DefaultMaxMaterials}, {"medical_reimbursement", 200}} {
+	}{{"pension_claim", archive.DefaultMaxMaterials}, {"medical_reimbursement", 200}} {
 		bt, err := cat.Lookup(tt.code)
 		if err != nil {
 			t.Fatal(err)
@@ -300,10 +301,10 @@ func TestLoadCatalogueRejectsFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCatalogue(strings.NewReader(tt.json))
-			if ErrorCode(err) != EINVALID {
-				t.Fatalf("error = %v, want code %s", err, EINVALID)
+			if archive.ErrorCode(err) != archive.EINVALID {
+				t.Fatalf("error = %v, want code %s", err, archive.EINVALID)
 			}
-			if msg := ErrorMessage(err); !strings.Contains(msg, tt.want) {
+			if msg := archive.ErrorMessage(err); !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q does not mention %q", msg, tt.want)
 			}
 		})
@@ -347,8 +348,8 @@ func TestLoadCatalogueFile(t *testing.T) {
 	}
 
 	_, err = LoadCatalogueFile(filepath.Join(dir, "missing.json"))
-	if ErrorCode(err) != EINVALID || !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing file: error = %v, want %s wrapping fs.ErrNotExist", err, EINVALID)
+	if archive.ErrorCode(err) != archive.EINVALID || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: error = %v, want %s wrapping fs.ErrNotExist", err, archive.EINVALID)
 	}
 	bad := filepath.Join(dir, "bad.json")
 	claim.Retention = "D20"
@@ -356,8 +357,8 @@ func TestLoadCatalogueFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = LoadCatalogueFile(bad)
-	if msg := ErrorMessage(err); ErrorCode(err) != EINVALID || !strings.Contains(msg, bad) || !strings.Contains(msg, `field "retention"`) {
-		t.Errorf("bad file: error = %v, want %s naming the path and the field", err, EINVALID)
+	if msg := archive.ErrorMessage(err); archive.ErrorCode(err) != archive.EINVALID || !strings.Contains(msg, bad) || !strings.Contains(msg, `field "retention"`) {
+		t.Errorf("bad file: error = %v, want %s naming the path and the field", err, archive.EINVALID)
 	}
 }
 
@@ -369,8 +370,8 @@ func FuzzLoadCatalogue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := LoadCatalogue(bytes.NewReader(data))
 		if err != nil {
-			if ErrorCode(err) != EINVALID || ErrorMessage(err) == "" {
-				t.Fatalf("error %v: want code %s with a message", err, EINVALID)
+			if archive.ErrorCode(err) != archive.EINVALID || archive.ErrorMessage(err) == "" {
+				t.Fatalf("error %v: want code %s with a message", err, archive.EINVALID)
 			}
 			return
 		}
@@ -386,7 +387,7 @@ func FuzzLoadCatalogue(f *testing.F) {
 			if got.CaseLimitDays <= 0 || got.StageLimits.AcceptanceExtended < got.StageLimits.Acceptance {
 				t.Fatalf("%s loaded with limits %d %+v", bt.Code, got.CaseLimitDays, got.StageLimits)
 			}
-			if missing := got.MissingMandatory(nil); !slices.ContainsFunc(missing, func(m MaterialSpec) bool { return m.Code == "id_card" }) {
+			if missing := got.MissingMandatory(nil); !slices.ContainsFunc(missing, func(m archive.MaterialSpec) bool { return m.Code == "id_card" }) {
 				t.Fatalf("%s: MissingMandatory(nil) = %v, want id_card among them", bt.Code, missing)
 			}
 		}

@@ -1,7 +1,8 @@
-package archive
+package refdata
 
 import (
 	"bytes"
+	"dossier/archive"
 	"errors"
 	"io/fs"
 	"math/rand/v2"
@@ -14,7 +15,7 @@ import (
 
 // calDay is midnight of a calendar date in China Standard Time.
 func calDay(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 0, 0, 0, 0, Zone)
+	return time.Date(y, m, d, 0, 0, 0, 0, archive.Zone)
 }
 
 // calSpecSchedule is SPEC §2 transcribed as written: holiday periods as
@@ -181,7 +182,7 @@ func TestCalendarAddWorkingDays(t *testing.T) {
 		// Instants are taken as Beijing calendar dates.
 		{"UTC evening is Beijing Saturday", time.Date(2026, 2, 13, 16, 30, 0, 0, time.UTC), 1, calDay(2026, 2, 24), false},
 		{"UTC afternoon is Beijing Friday", time.Date(2026, 2, 13, 15, 59, 0, 0, time.UTC), 1, calDay(2026, 2, 14), false},
-		{"time of day is dropped", time.Date(2026, 3, 2, 17, 45, 0, 0, Zone), 0, calDay(2026, 3, 2), false},
+		{"time of day is dropped", time.Date(2026, 3, 2, 17, 45, 0, 0, archive.Zone), 0, calDay(2026, 3, 2), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,8 +207,8 @@ func TestCalendarAddWorkingDays(t *testing.T) {
 func TestCalendarAddWorkingDaysRejectsBadCount(t *testing.T) {
 	for _, n := range []int{-1, maxWorkingDays + 1} {
 		_, err := DefaultCalendar().AddWorkingDays(calDay(2026, 1, 5), n)
-		if ErrorCode(err) != EINVALID {
-			t.Errorf("AddWorkingDays(n=%d) error = %v, want code %s", n, err, EINVALID)
+		if archive.ErrorCode(err) != archive.EINVALID {
+			t.Errorf("AddWorkingDays(n=%d) error = %v, want code %s", n, err, archive.EINVALID)
 		}
 	}
 }
@@ -286,7 +287,7 @@ func TestCalendarRoundTrip(t *testing.T) {
 
 // calWalk counts working days in (from, to] one date at a time.
 func calWalk(c *Calendar, from, to time.Time) (n int, estimated bool) {
-	f, l := from.In(Zone), to.In(Zone)
+	f, l := from.In(archive.Zone), to.In(archive.Zone)
 	d := calDay(f.Year(), f.Month(), f.Day()).AddDate(0, 0, 1)
 	end := calDay(l.Year(), l.Month(), l.Day())
 	for ; !d.After(end); d = d.AddDate(0, 0, 1) {
@@ -334,10 +335,10 @@ func TestLoadCalendarRejects(t *testing.T) {
 			if err == nil {
 				t.Fatalf("LoadCalendar succeeded with years %v", c.Years())
 			}
-			if ErrorCode(err) != EINVALID {
-				t.Fatalf("code = %s, want %s (%v)", ErrorCode(err), EINVALID, err)
+			if archive.ErrorCode(err) != archive.EINVALID {
+				t.Fatalf("code = %s, want %s (%v)", archive.ErrorCode(err), archive.EINVALID, err)
 			}
-			msg := ErrorMessage(err)
+			msg := archive.ErrorMessage(err)
 			t.Log(msg)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
@@ -350,8 +351,8 @@ func TestLoadCalendarRejects(t *testing.T) {
 
 func TestLoadCalendarReaderError(t *testing.T) {
 	_, err := LoadCalendar(iotestErrReader{})
-	if ErrorCode(err) != EINTERNAL {
-		t.Fatalf("error = %v, want code %s", err, EINTERNAL)
+	if archive.ErrorCode(err) != archive.EINTERNAL {
+		t.Fatalf("error = %v, want code %s", err, archive.EINTERNAL)
 	}
 }
 
@@ -400,8 +401,8 @@ func TestLoadCalendarFile(t *testing.T) {
 	}
 
 	_, err = LoadCalendarFile(filepath.Join(dir, "missing.json"))
-	if ErrorCode(err) != EINVALID || !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing file: error = %v, want %s wrapping fs.ErrNotExist", err, EINVALID)
+	if archive.ErrorCode(err) != archive.EINVALID || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: error = %v, want %s wrapping fs.ErrNotExist", err, archive.EINVALID)
 	}
 
 	bad := filepath.Join(dir, "bad.json")
@@ -409,8 +410,8 @@ func TestLoadCalendarFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = LoadCalendarFile(bad)
-	if msg := ErrorMessage(err); ErrorCode(err) != EINVALID || !strings.Contains(msg, bad) || !strings.Contains(msg, "2027-13-01") {
-		t.Errorf("bad file: error = %v, want %s naming the path and the date", err, EINVALID)
+	if msg := archive.ErrorMessage(err); archive.ErrorCode(err) != archive.EINVALID || !strings.Contains(msg, bad) || !strings.Contains(msg, "2027-13-01") {
+		t.Errorf("bad file: error = %v, want %s naming the path and the date", err, archive.EINVALID)
 	}
 }
 
@@ -424,8 +425,8 @@ func FuzzLoadCalendar(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := LoadCalendar(bytes.NewReader(data))
 		if err != nil {
-			if ErrorCode(err) != EINVALID || ErrorMessage(err) == "" {
-				t.Fatalf("error %v: want code %s with a message", err, EINVALID)
+			if archive.ErrorCode(err) != archive.EINVALID || archive.ErrorMessage(err) == "" {
+				t.Fatalf("error %v: want code %s with a message", err, archive.EINVALID)
 			}
 			return
 		}
