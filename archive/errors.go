@@ -1,7 +1,9 @@
-// Package archive holds dossier's domain: cases, materials, events, users,
-// the workflow rules and the Service every caller goes through. It imports no
-// adapter; storage, index and rendering are reached through the small
-// interfaces it defines.
+// Package archive is dossier's kernel: the one error type, actors, roles
+// and the access decisions (Can…), the case and its fold, the workflow
+// rules, the record layout, the clock and the interfaces through which
+// the capability packages reach storage, the catalogue and the calendar
+// (archive/refdata), indexes and renderers. It imports no adapter and no
+// capability.
 package archive
 
 import (
