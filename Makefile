@@ -15,11 +15,14 @@ export DOSSIER_MINIO_BIN := $(MINIO)
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dossier
 
-# An empty data dir gets the demo data set first (see README: dossier demo).
+# The Debian packages the running product uses (fonts, pdftotext, Tesseract;
+# curl and jq for the README's first steps): as root it installs what is
+# missing, anyone else gets the command to run. An empty data dir gets the
+# demo data set first (see README: dossier demo); serve prints how to log in.
 run: build
 	bash scripts/install-test-deps.sh run
-	./$(BIN) demo --if-empty
-	./$(BIN) serve
+	$(BIN) demo --if-empty
+	$(BIN) serve
 
 # MinIO is built from the Go module proxy, pinned, and cached outside git.
 $(MINIO):

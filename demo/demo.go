@@ -296,7 +296,7 @@ func (s *seeder) plans() []*plan {
 	types := s.o.Catalogue.Types()
 	var plans []*plan
 	add := func(bt *archive.BusinessType, o outcome, end time.Time, compact bool) *plan {
-		p := &plan{bt: bt, steps: pl.steps(bt, o, compact)}
+		p := &plan{bt: bt, outcome: o, steps: pl.steps(bt, o, compact)}
 		pl.schedule(p, end)
 		p.person = s.newPerson(s.birthFor(bt.Code, p.created))
 		p.summary = summary(r, bt.Code)
@@ -419,6 +419,11 @@ func (s *seeder) plans() []*plan {
 			add(anyType(), o, past(1, 20), false)
 		case o.status == archive.StatusCorrectionRequested:
 			add(anyType(), o, recent(6), true)
+		case o.status == archive.StatusInitialReview:
+			// Initial review has one working day: a case that entered it
+			// before the last working day would be overdue on a weekend
+			// or before office hours, beside the three that are meant to be.
+			add(anyType(), o, recent(0), true)
 		default:
 			add(anyType(), o, recent(1), true)
 		}

@@ -39,6 +39,7 @@ type step struct {
 // happens to it and when.
 type plan struct {
 	bt        *archive.BusinessType
+	outcome   outcome // where the steps lead
 	person    person
 	owner     string // applicant account that follows it, by login name
 	byOwner   bool   // the owner filed it, not a clerk

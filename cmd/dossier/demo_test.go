@@ -4,7 +4,6 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/content"
-	"dossier/archive/fixity"
 	"slices"
 	"strings"
 	"testing"
@@ -136,26 +135,5 @@ func TestDemoCommand(t *testing.T) {
 	}
 	if notices == 0 || !kinds[content.TypePDF] || !slices.ContainsFunc([]string{content.TypePNG, content.TypeJPEG}, func(k string) bool { return kinds[k] }) {
 		t.Errorf("the applicant's cases: %d notices, material types %v", notices, kinds)
-	}
-}
-
-// `make run` seeds with --if-empty and then starts serve, which prints the
-// logins; the seeding leaves them out so they are not shown twice.
-func TestDemoIfEmptyLeavesLoginsToServe(t *testing.T) {
-	dir := t.TempDir()
-	out, err := runApp(t, "", "demo", "--data-dir", dir, "--cases", "40", "--if-empty")
-	if err != nil {
-		t.Fatalf("demo --if-empty: %v\n%s", err, out)
-	}
-	if strings.Contains(out, "password:") || !strings.Contains(out, "the server prints the demo logins") {
-		t.Errorf("demo --if-empty printed the logins:\n%s", out)
-	}
-	// The demo leaves a stored four-properties check for the reports page.
-	store, err := openExistingStore(context.Background(), config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep, _, err := fixity.LastFixityReport(context.Background(), store); err != nil || rep.Result == "fail" {
-		t.Errorf("no passing fixity report after demo: %v", err)
 	}
 }
