@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/refdata"
 )
 
 // Whatever the day and hour the demo is seeded — weekends, holidays and
@@ -19,7 +20,7 @@ import (
 // reviews entered on the Thursday were overdue too: their limit is one
 // working day.
 func TestOpenCasesWithinTheirLimits(t *testing.T) {
-	cal, cat := archive.DefaultCalendar(), archive.DefaultCatalogue()
+	cal, cat := refdata.DefaultCalendar(), refdata.DefaultCatalogue()
 	stageOf := map[string]string{archive.StatusSubmitted: archive.StageAcceptance, archive.StatusInitialReview: archive.StageInitial,
 		archive.StatusSecondReview: archive.StageSecond, archive.StatusFinalReview: archive.StageFinal}
 	for _, from := range []time.Time{

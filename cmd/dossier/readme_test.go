@@ -19,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"dossier/archive"
+	"dossier/archive/refdata"
 	"dossier/archive/storetest"
 	"dossier/demo"
 )
@@ -354,7 +355,7 @@ func checkDemoFigures(t *testing.T, readme string, r *makeRun, out runOutput) {
 	for _, c := range all {
 		types[c["business_type"].(string)] = true
 	}
-	for _, bt := range archive.DefaultCatalogue().Types() {
+	for _, bt := range refdata.DefaultCatalogue().Types() {
 		if !types[bt.Code] {
 			t.Errorf("README: every business type; no demo case is %s", bt.Code)
 		}
@@ -405,7 +406,7 @@ func checkDemoFigures(t *testing.T, readme string, r *makeRun, out runOutput) {
 		}
 		if decided.In(archive.Zone).Year() == year {
 			old++
-			bt, _ := archive.DefaultCatalogue().Lookup(c["business_type"].(string))
+			bt, _ := refdata.DefaultCatalogue().Lookup(c["business_type"].(string))
 			if bt.Retention != "D"+g[2] {
 				t.Errorf("README: decided in %d with %s-year retention; case %s has %s", year, g[2], c["number"], bt.Retention)
 			}
