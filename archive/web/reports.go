@@ -10,17 +10,17 @@ import (
 
 // fixityReportPage streams the last stored four-properties check report
 // (档案四性检测报告) as a PDF; the Service decides who may read it.
-func (s *ui) fixityReportPage(c *gin.Context) {
-	s.api.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
-		return s.svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), false, w)
+func (s *pages) fixityReportPage(c *gin.Context) {
+	s.API.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
+		return s.Svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), false, w)
 	})
 }
 
 // fixityReportRun runs a new four-properties check of the whole store
 // (a post with the form's CSRF token: it writes a stored report) and
 // streams its PDF.
-func (s *ui) fixityReportRun(c *gin.Context) {
-	s.api.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
-		return s.svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), true, w)
+func (s *pages) fixityReportRun(c *gin.Context) {
+	s.API.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
+		return s.Svc.FixityReportPDF(c.Request.Context(), dhttp.Actor(c), true, w)
 	})
 }

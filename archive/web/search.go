@@ -5,6 +5,7 @@ import (
 	"dossier/archive/archiving"
 	dhttp "dossier/archive/http"
 	"dossier/archive/indexing"
+	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ type searchView struct {
 	Result                        *indexing.SearchResult
 	Facets                        []facetGroup
 	Types                         []archive.BusinessType
-	Statuses                      []option
+	Statuses                      []kit.Option
 	Cursor                        string
 	Page                          int
 }
@@ -35,13 +36,13 @@ type searchView struct {
 // searchPage shows the search form; a post runs the search. The words
 // travel in the form body, never in the URL, since people search for
 // names and identity numbers. Facets and the next page are small forms.
-func (s *ui) searchPage(c *gin.Context) {
-	v := searchView{Types: s.svc.Catalogue().Types()}
+func (s *pages) searchPage(c *gin.Context) {
+	v := searchView{Types: s.Svc.Catalogue().Types()}
 	for _, st := range archive.Statuses {
-		v.Statuses = append(v.Statuses, option{st, zh.Status(st)})
+		v.Statuses = append(v.Statuses, kit.Option{Value: st, Label: zh.Status(st)})
 	}
 	if c.Request.Method != http.MethodPost {
-		s.render(c, http.StatusOK, "search", "检索", v)
+		s.Render(c, http.StatusOK, "search", "检索", v)
 		return
 	}
 	v.Q, v.BusinessType, v.Status, v.Year = c.PostForm("q"), c.PostForm("business_type"), c.PostForm("status"), c.PostForm("year")
@@ -53,14 +54,14 @@ func (s *ui) searchPage(c *gin.Context) {
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
-			s.api.Fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
+			s.API.Fail(c, archive.Errorf(archive.EINVALID, "year: a four-digit year"))
 			return
 		}
 		q.Year = n
 	}
-	res, err := s.svc.Search(c.Request.Context(), dhttp.Actor(c), q)
+	res, err := s.Svc.Search(c.Request.Context(), dhttp.Actor(c), q)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	v.Ran, v.Result, v.Cursor = true, res, res.NextCursor
@@ -73,7 +74,7 @@ func (s *ui) searchPage(c *gin.Context) {
 				l.Label = zh.Status(fc.Term)
 				l.Active = v.Status == fc.Term
 			case "business_type":
-				if bt, err := s.svc.Catalogue().Lookup(fc.Term); err == nil {
+				if bt, err := s.Svc.Catalogue().Lookup(fc.Term); err == nil {
 					l.Label = bt.Name
 				}
 				l.Active = v.BusinessType == fc.Term
@@ -84,7 +85,7 @@ func (s *ui) searchPage(c *gin.Context) {
 		}
 	}
 	v.Facets = sortedFacets(facets)
-	s.render(c, http.StatusOK, "search", "检索", v)
+	s.Render(c, http.StatusOK, "search", "检索", v)
 }
 
 // facetOrder is the order the facets appear in.
@@ -100,34 +101,34 @@ type holdsView struct {
 
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
 // be archived, and the archives under legal hold.
-func (s *ui) archivesPage(c *gin.Context) {
+func (s *pages) archivesPage(c *gin.Context) {
 	a := dhttp.Actor(c)
 	if no := c.Query("no"); no != "" {
 		c.Redirect(http.StatusSeeOther, "/archives/"+url.PathEscape(no))
 		return
 	}
 	var v holdsView
-	holds, err := s.svc.Holds(c.Request.Context(), a)
+	holds, err := s.Svc.Holds(c.Request.Context(), a)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
-		cases, err := s.allCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
+		cases, err := s.AllCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
 		if err != nil {
-			s.api.Fail(c, err)
+			s.API.Fail(c, err)
 			return
 		}
 		// Oldest decisions first: they have waited longest.
 		slices.Reverse(cases)
 		v.PendingTotal = len(cases)
-		if len(cases) > worklistLimit {
-			cases = cases[:worklistLimit]
+		if len(cases) > kit.ListLimit {
+			cases = cases[:kit.ListLimit]
 		}
 		v.Pending = cases
 	}
-	s.render(c, http.StatusOK, "archives", "档案", v)
+	s.Render(c, http.StatusOK, "archives", "档案", v)
 }
 
 type archiveView struct {
@@ -141,36 +142,36 @@ type archiveView struct {
 
 // archivePage shows one archive record with its case summary and legal
 // holds. Further sections (loans, disposal) hang off the same page.
-func (s *ui) archivePage(c *gin.Context) {
+func (s *pages) archivePage(c *gin.Context) {
 	a, no := dhttp.Actor(c), c.Param("no")
-	rec, err := s.svc.Archive(c.Request.Context(), a, no)
+	rec, err := s.Svc.Archive(c.Request.Context(), a, no)
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		// Staff other than archivists and auditors reach a record by its
 		// 档号 too: those who may read the file get its case page, the
 		// others the way to borrow it.
-		if f, ferr := s.svc.LendableArchive(c.Request.Context(), a, no); ferr == nil {
+		if f, ferr := s.Svc.LendableArchive(c.Request.Context(), a, no); ferr == nil {
 			if f.Readable {
 				c.Redirect(http.StatusSeeOther, caseURL(f.CaseID))
 				return
 			}
-			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
+			s.NeedsLoan(c, f)
 			return
 		}
 	}
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	v := archiveView{Record: rec, Path: "/archives/" + url.PathEscape(rec.ArchiveNo)}
-	if cv, err := s.svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
+	if cv, err := s.Svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
 		v.Case = cv
 	} else {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	holds, err := s.svc.Holds(c.Request.Context(), a)
+	holds, err := s.Svc.Holds(c.Request.Context(), a)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	for _, h := range holds {
@@ -179,45 +180,45 @@ func (s *ui) archivePage(c *gin.Context) {
 		}
 	}
 	if v.Loans, err = s.archiveLoanSection(c, a, rec.ArchiveNo); err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
+	s.Render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
 }
 
-func (s *ui) archivePlaceHold(c *gin.Context) {
+func (s *pages) archivePlaceHold(c *gin.Context) {
 	no := c.Param("no")
-	if _, err := s.svc.PlaceHold(c.Request.Context(), dhttp.Actor(c), no, c.PostForm("reason")); err != nil {
-		s.api.Fail(c, err)
+	if _, err := s.Svc.PlaceHold(c.Request.Context(), dhttp.Actor(c), no, c.PostForm("reason")); err != nil {
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "已设置法律保全。", "/archives/"+url.PathEscape(no))
+	s.Redirect(c, "已设置法律保全。", "/archives/"+url.PathEscape(no))
 }
 
-func (s *ui) archiveLiftHold(c *gin.Context) {
+func (s *pages) archiveLiftHold(c *gin.Context) {
 	no := c.Param("no")
-	if err := s.svc.LiftHold(c.Request.Context(), dhttp.Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
-		s.api.Fail(c, err)
+	if err := s.Svc.LiftHold(c.Request.Context(), dhttp.Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "已解除法律保全。", "/archives/"+url.PathEscape(no))
+	s.Redirect(c, "已解除法律保全。", "/archives/"+url.PathEscape(no))
 }
 
 type reportsView struct {
 	Types      []archive.BusinessType
-	Retentions []option
+	Retentions []kit.Option
 	Year       int
 	From, To   string
 }
 
 // reportsPage links the catalogue and statistics PDFs; the Service
 // decides who may have them when one is asked for.
-func (s *ui) reportsPage(c *gin.Context) {
-	now := s.svc.Now().In(beijing)
-	v := reportsView{Types: s.svc.Catalogue().Types(), Year: now.Year(),
-		From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, beijing).Format("2006-01-02"), To: now.Format("2006-01-02"),
-		Retentions: []option{{"Y", "永久"}, {"D100", "100年"}, {"D50", "50年"}, {"D30", "30年"}, {"D10", "10年"}}}
-	s.render(c, http.StatusOK, "reports", "报表", v)
+func (s *pages) reportsPage(c *gin.Context) {
+	now := s.Svc.Now().In(archive.Zone)
+	v := reportsView{Types: s.Svc.Catalogue().Types(), Year: now.Year(),
+		From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, archive.Zone).Format("2006-01-02"), To: now.Format("2006-01-02"),
+		Retentions: []kit.Option{{Value: "Y", Label: "永久"}, {Value: "D100", Label: "100年"}, {Value: "D50", Label: "50年"}, {Value: "D30", Label: "30年"}, {Value: "D10", Label: "10年"}}}
+	s.Render(c, http.StatusOK, "reports", "报表", v)
 }
 
 // sortedFacets returns the facet groups the search can filter by, in
