@@ -8,7 +8,6 @@ import (
 	"dossier/archive/zh"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -263,7 +262,7 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 		s.caseFail(c, c.Param("id"), err)
 		return
 	}
-	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
+	cv := s.buildCaseView(a, v, kit.CasePath(v.ID))
 	if names := s.StaffNames(c, a).ByID; len(names) > 0 {
 		for i := range cv.History {
 			cv.History[i].Who = names[cv.History[i].Actor]
@@ -292,7 +291,20 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	s.Render(c, status, "case", "案件 "+v.Number, cv)
 }
 
-func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
+// caseFail answers a case page the Service refused: when the case is an
+// archived file the actor may not read, a page saying so with the way to
+// borrow it; otherwise the usual error page.
+func (s *pages) caseFail(c *gin.Context, caseID string, err error) {
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		f, ferr := s.Svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
+		if ferr == nil && !f.Readable {
+			s.NeedsLoan(c, f)
+			c.Abort()
+			return
+		}
+	}
+	s.API.Fail(c, err)
+}
 
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
@@ -333,7 +345,7 @@ func (s *pages) caseDecision(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "已记录决定："+kit.DecisionName(decision)+"。", caseURL(id))
+	s.Redirect(c, "已记录决定："+kit.DecisionName(decision)+"。", kit.CasePath(id))
 }
 
 func (s *pages) caseResubmit(c *gin.Context) {
@@ -342,7 +354,7 @@ func (s *pages) caseResubmit(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "已重新提交，等待受理。", caseURL(id))
+	s.Redirect(c, "已重新提交，等待受理。", kit.CasePath(id))
 }
 
 func (s *pages) caseExtension(c *gin.Context) {
@@ -351,7 +363,7 @@ func (s *pages) caseExtension(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "受理期限已延长。", caseURL(id))
+	s.Redirect(c, "受理期限已延长。", kit.CasePath(id))
 }
 
 func (s *pages) caseArchive(c *gin.Context) {
@@ -360,14 +372,14 @@ func (s *pages) caseArchive(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "已归档，档号 "+rec.ArchiveNo+"。", "/archives/"+url.PathEscape(rec.ArchiveNo))
+	s.Redirect(c, "已归档，档号 "+rec.ArchiveNo+"。", kit.ArchivePath(rec.ArchiveNo))
 }
 
 // caseUpload streams an upload from the case page.
 func (s *pages) caseUpload(c *gin.Context) {
 	id := c.Param("id")
 	if _, ok := s.streamUpload(c, id); ok {
-		s.Redirect(c, "材料已上传。", caseURL(id))
+		s.Redirect(c, "材料已上传。", kit.CasePath(id))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	dhttp "dossier/archive/http"
+	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"net/http"
 
@@ -40,5 +41,5 @@ func (s *pages) newCase(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", caseURL(v.ID))
+	s.Redirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", kit.CasePath(v.ID))
 }

@@ -23,6 +23,7 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
 	"dossier/archive/web/kit"
+	"dossier/archive/web/records"
 )
 
 //go:embed templates/*.html
@@ -47,6 +48,7 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	k := kit.New(api, svc, log, kit.Config(cfg))
 	s := &pages{k}
 	k.Add(kit.Section{Templates: templates, Funcs: uiFuncs, Nav: nav, Routes: s.routes})
+	records.Register(k)
 	api.Mount(k)
 }
 
@@ -55,11 +57,6 @@ var nav = []kit.NavItem{
 	{Key: "newcase", Href: "/new", Label: "新建申请", Roles: []string{archive.RoleApplicant, archive.RoleClerk}},
 	{Key: "search", Href: "/search", Label: "检索", Roles: []string{archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer,
 		archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}},
-	{Key: "archives", Href: "/archives", Label: "档案", Roles: []string{archive.RoleArchivist, archive.RoleAuditor}},
-	{Key: "loans", Href: "/loans", Label: "借阅", Roles: []string{archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor,
-		archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}},
-	{Key: "disposals", Href: "/disposals", Label: "销毁", Roles: []string{archive.RoleArchivist, archive.RoleAuditor}},
-	{Key: "reports", Href: "/reports", Label: "报表", Roles: []string{archive.RoleArchivist, archive.RoleAuditor, archive.RoleApprover, archive.RoleSupervisor}},
 }
 
 func (s *pages) routes(w gin.IRoutes) {
@@ -76,25 +73,6 @@ func (s *pages) routes(w gin.IRoutes) {
 	w.GET("/notices/:nid", s.Staff, s.API.Notice)
 	w.GET("/search", s.Staff, s.searchPage)
 	w.POST("/search", s.Staff, s.CSRF, s.searchPage)
-	w.GET("/archives", s.Staff, s.archivesPage)
-	w.GET("/archives/:no", s.Staff, s.archivePage)
-	w.POST("/archives/:no/holds", s.Staff, s.CSRF, s.archivePlaceHold)
-	w.POST("/archives/:no/holds/:hid/lift", s.Staff, s.CSRF, s.archiveLiftHold)
-	w.GET("/archives/:no/loans", s.Staff, s.loanRequestPage)
-	w.POST("/archives/:no/loans", s.Staff, s.CSRF, s.loanRequest)
-	w.POST("/archives/:no/loans/:lid", s.Staff, s.CSRF, s.loanDecide)
-	w.GET("/loans", s.Staff, s.loansPage)
-	w.GET("/disposals", s.Staff, s.disposalsPage)
-	w.POST("/disposals", s.Staff, s.CSRF, s.disposalCreate)
-	w.GET("/disposals/:id", s.Staff, s.disposalPage)
-	w.POST("/disposals/:id/decision", s.Staff, s.CSRF, s.disposalDecide)
-	w.POST("/disposals/:id/execute", s.Staff, s.CSRF, s.disposalExecute)
-	w.GET("/disposals/:id/list.pdf", s.Staff, s.API.DisposalListPDF)
-	w.GET("/reports", s.Staff, s.reportsPage)
-	w.GET("/reports/catalogue.pdf", s.Staff, s.API.CatalogueReport)
-	w.GET("/reports/statistics.pdf", s.Staff, s.API.StatisticsReport)
-	w.GET("/reports/fixity.pdf", s.Staff, s.fixityReportPage)
-	w.POST("/reports/fixity.pdf", s.Staff, s.CSRF, s.fixityReportRun)
 	w.GET("/portal", s.portalPage)
 	w.POST("/portal/materials", s.Portal, s.portalUpload)
 	w.POST("/portal/resubmit", s.Portal, s.CSRF, s.portalResubmit)

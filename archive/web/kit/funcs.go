@@ -35,6 +35,9 @@ var decisionNames = Names{
 // the template function decision.
 func DecisionName(d string) string { return decisionNames.Of(d) }
 
+// CasePath is the page of the case id.
+func CasePath(id string) string { return "/cases/" + url.PathEscape(id) }
+
 // ArchivePath is the page of the archive record no; the template
 // function archivePath.
 func ArchivePath(no string) string { return "/archives/" + url.PathEscape(no) }

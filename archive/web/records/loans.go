@@ -1,4 +1,4 @@
-package web
+package records
 
 import (
 	"dossier/archive"
@@ -20,11 +20,6 @@ import (
 // Service decides each post.
 
 var retentionNames = kit.Names{"Y": "永久", "D100": "100年", "D50": "50年", "D30": "30年", "D10": "10年"}
-
-func init() {
-	uiFuncs["loanStatus"] = zh.LoanStatus
-	uiFuncs["retentionName"] = retentionNames.Of
-}
 
 // loanRow is a loan with the buttons to offer the actor.
 type loanRow struct {
@@ -53,7 +48,7 @@ func loanRows(a archive.Actor, ls []archive.Loan, names map[string]string) []loa
 			Link:   loanPagePath(l.ArchiveNo),
 		}
 		if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
-			r.Link = "/archives/" + url.PathEscape(l.ArchiveNo)
+			r.Link = kit.ArchivePath(l.ArchiveNo)
 		}
 		for _, id := range l.Scope {
 			r.ScopeNames = append(r.ScopeNames, kit.Names(names).Of(id))
@@ -63,7 +58,7 @@ func loanRows(a archive.Actor, ls []archive.Loan, names map[string]string) []loa
 	return out
 }
 
-func loanPagePath(no string) string { return "/archives/" + url.PathEscape(no) + "/loans" }
+func loanPagePath(no string) string { return kit.ArchivePath(no) + "/loans" }
 
 // itemNames maps item ids to their names in the file.
 func itemNames(f *loans.LendableFile) map[string]string {
@@ -173,7 +168,7 @@ func (s *pages) loanRequest(c *gin.Context) {
 func loanBack(c *gin.Context, no string) string {
 	switch c.PostForm("from") {
 	case "archive":
-		return "/archives/" + url.PathEscape(no) + "#loans"
+		return kit.ArchivePath(no) + "#loans"
 	case "loans":
 		return "/loans"
 	}
@@ -243,21 +238,6 @@ func (s *pages) loansPage(c *gin.Context) {
 		v.Next = "/loans?" + q.Encode()
 	}
 	s.Render(c, http.StatusOK, "loans", "借阅", v)
-}
-
-// caseFail answers a case page the Service refused: when the case is an
-// archived file the actor may not read, a page saying so with the way to
-// borrow it; otherwise the usual error page.
-func (s *pages) caseFail(c *gin.Context, caseID string, err error) {
-	if archive.IsCode(err, archive.EFORBIDDEN) {
-		f, ferr := s.Svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
-		if ferr == nil && !f.Readable {
-			s.NeedsLoan(c, f)
-			c.Abort()
-			return
-		}
-	}
-	s.API.Fail(c, err)
 }
 
 // nameBorrowers shows each borrower by display name.

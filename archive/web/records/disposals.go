@@ -1,16 +1,14 @@
-package web
+package records
 
 import (
 	"dossier/archive"
 	"dossier/archive/disposal"
 	dhttp "dossier/archive/http"
 	"dossier/archive/web/kit"
-	"dossier/archive/zh"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -24,22 +22,6 @@ var itemResultNames = kit.Names{
 	disposal.ItemDestroyed: "已销毁",
 	disposal.ItemHeld:      "法律保全，未销毁",
 	disposal.ItemSkipped:   "未销毁",
-}
-
-func init() {
-	uiFuncs["disposalStatus"] = zh.DisposalStatus
-	uiFuncs["itemResult"] = func(s string) string {
-		if s == "" {
-			return "待执行"
-		}
-		return itemResultNames.Of(s)
-	}
-	uiFuncs["civilDate"] = func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(archive.Zone).Format("2006-01-02")
-	}
 }
 
 // disposalRow is one disposal in the list, with its counts.
