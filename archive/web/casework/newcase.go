@@ -1,4 +1,4 @@
-package web
+package casework
 
 import (
 	"dossier/archive"
