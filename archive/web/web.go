@@ -22,21 +22,15 @@ import (
 	"dossier/archive/web/records"
 )
 
-// Config tunes the pages.
-type Config struct {
-	// SecureCookies marks the session cookie Secure and sends HSTS; set
-	// it when the service is reached over https (DOSSIER_SECURE_COOKIES).
-	SecureCookies bool
-	// PublicURL is where browsers reach the service; a form posted from
-	// its host passes the Origin check even when a proxy rewrites Host.
-	PublicURL string
-}
+// Config tunes the pages: secure cookies, the public URL (see
+// kit.Config).
+type Config = kit.Config
 
 // Mount serves the pages on api, calling svc; log takes what goes wrong
 // in them. It panics, as the program starts, when a page's template does
 // not parse.
 func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) {
-	k := kit.New(api, svc, log, kit.Config(cfg))
+	k := kit.New(api, svc, log, cfg)
 	casework.Register(k) // first: its entries lead the navigation bar
 	records.Register(k)
 	api.Mount(k)
