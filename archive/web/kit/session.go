@@ -1,4 +1,4 @@
-package web
+package kit
 
 import (
 	"crypto/rand"
@@ -151,38 +151,38 @@ func (st *sessionStore) setActor(ss *session, a *archive.Actor) { ss.who.Store(a
 // setSessionCookie sends the session id: HttpOnly, SameSite=Lax (so a
 // link from elsewhere still opens the worklist, while cross-site posts
 // carry no cookie), Secure when so configured.
-func (s *ui) setSessionCookie(c *gin.Context, id string, maxAge int) {
+func (k *Kit) setSessionCookie(c *gin.Context, id string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: k.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // currentSession returns the browser's live session or nil.
-func (s *ui) currentSession(c *gin.Context) *session {
+func (k *Kit) currentSession(c *gin.Context) *session {
 	id, err := c.Cookie(sessionCookie)
 	if err != nil {
 		return nil
 	}
-	return s.sessions.get(id)
+	return k.sessions.get(id)
 }
 
 // anonSession returns the browser's session, creating an anonymous one
 // (for the CSRF token of a login form) when it has none.
-func (s *ui) anonSession(c *gin.Context) *session {
-	if ss := s.currentSession(c); ss != nil {
+func (k *Kit) anonSession(c *gin.Context) *session {
+	if ss := k.currentSession(c); ss != nil {
 		return ss
 	}
-	ss := s.sessions.create(nil)
-	s.setSessionCookie(c, ss.id, 0)
+	ss := k.sessions.create(nil)
+	k.setSessionCookie(c, ss.id, 0)
 	return ss
 }
 
 // checkCSRF refuses a state-changing request whose form token does not
 // match the session's, or whose Origin or Referer names another site.
-func (s *ui) checkCSRF(c *gin.Context, ss *session, token string) bool {
+func (k *Kit) checkCSRF(c *gin.Context, ss *session, token string) bool {
 	if ss == nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf)) != 1 {
 		return false
 	}
-	return sameOrigin(c.Request, s.publicHost)
+	return sameOrigin(c.Request, k.publicHost)
 }
 
 // sameOrigin checks Origin, else Referer, when the browser sent one,

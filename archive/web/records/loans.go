@@ -1,10 +1,10 @@
-package web
+package records
 
 import (
 	"dossier/archive"
 	dhttp "dossier/archive/http"
 	"dossier/archive/loans"
-	"dossier/archive/users"
+	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"net/http"
 	"net/url"
@@ -19,13 +19,7 @@ import (
 // archive record), and the loans list. Buttons are offers only; the
 // Service decides each post.
 
-var retentionNames = map[string]string{"Y": "永久", "D100": "100年", "D50": "50年", "D30": "30年", "D10": "10年"}
-
-func init() {
-	uiFuncs["loanStatus"] = zh.LoanStatus
-	uiFuncs["retentionName"] = func(s string) string { return nameOr(retentionNames, s) }
-	uiFuncs["archivePath"] = func(no string) string { return "/archives/" + url.PathEscape(no) }
-}
+var retentionNames = kit.Names{"Y": "永久", "D100": "100年", "D50": "50年", "D30": "30年", "D10": "10年"}
 
 // loanRow is a loan with the buttons to offer the actor.
 type loanRow struct {
@@ -54,17 +48,17 @@ func loanRows(a archive.Actor, ls []archive.Loan, names map[string]string) []loa
 			Link:   loanPagePath(l.ArchiveNo),
 		}
 		if a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
-			r.Link = "/archives/" + url.PathEscape(l.ArchiveNo)
+			r.Link = kit.ArchivePath(l.ArchiveNo)
 		}
 		for _, id := range l.Scope {
-			r.ScopeNames = append(r.ScopeNames, nameOr(names, id))
+			r.ScopeNames = append(r.ScopeNames, kit.Names(names).Of(id))
 		}
 		out = append(out, r)
 	}
 	return out
 }
 
-func loanPagePath(no string) string { return "/archives/" + url.PathEscape(no) + "/loans" }
+func loanPagePath(no string) string { return kit.ArchivePath(no) + "/loans" }
 
 // itemNames maps item ids to their names in the file.
 func itemNames(f *loans.LendableFile) map[string]string {
@@ -94,12 +88,12 @@ type loanSection struct {
 // loadLoanSection reads the file's catalogue entry and the loans the
 // actor may see. An actor who cannot borrow (administrators, applicants)
 // gets nil and no error, so the archive page shows without it.
-func (s *ui) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (*loanSection, error) {
-	f, err := s.svc.LendableArchive(c.Request.Context(), a, no)
+func (s *pages) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (*loanSection, error) {
+	f, err := s.Svc.LendableArchive(c.Request.Context(), a, no)
 	if err != nil {
 		return nil, err
 	}
-	ls, err := s.svc.ArchiveLoans(c.Request.Context(), a, no)
+	ls, err := s.Svc.ArchiveLoans(c.Request.Context(), a, no)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +111,7 @@ func (s *ui) loadLoanSection(c *gin.Context, a archive.Actor, no, from string) (
 
 // archiveLoanSection fills the loans section of the archive page;
 // archivePage calls it.
-func (s *ui) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*loanSection, error) {
+func (s *pages) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*loanSection, error) {
 	sec, err := s.loadLoanSection(c, a, no, "archive")
 	if archive.IsCode(err, archive.EFORBIDDEN) {
 		return nil, nil
@@ -128,28 +122,28 @@ func (s *ui) archiveLoanSection(c *gin.Context, a archive.Actor, no string) (*lo
 // loanRequestPage shows one archived file's catalogue entry, the actor's
 // loans of it and the request form: the page a case handler reaches
 // from a case they may not read.
-func (s *ui) loanRequestPage(c *gin.Context) {
+func (s *pages) loanRequestPage(c *gin.Context) {
 	a, no := dhttp.Actor(c), c.Param("no")
 	sec, err := s.loadLoanSection(c, a, no, "loan")
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "loan", "借阅 "+sec.File.ArchiveNo, sec)
+	s.Render(c, http.StatusOK, "loan", "借阅 "+sec.File.ArchiveNo, sec)
 }
 
 // loanRequest posts a loan request: purpose, scope (whole file, or the
 // chosen items), days.
-func (s *ui) loanRequest(c *gin.Context) {
+func (s *pages) loanRequest(c *gin.Context) {
 	a, no := dhttp.Actor(c), c.Param("no")
 	in := loans.LoanRequest{Purpose: c.PostForm("purpose")}
 	whole, scope := c.PostForm("whole") != "0", c.PostFormArray("scope")
 	switch {
 	case whole && len(scope) > 0:
-		s.api.Fail(c, archive.Errorf(archive.EINVALID, "field scope: you chose the whole file (整卷) and also ticked materials; choose one or the other"))
+		s.API.Fail(c, archive.Errorf(archive.EINVALID, "field scope: you chose the whole file (整卷) and also ticked materials; choose one or the other"))
 		return
 	case !whole && len(scope) == 0:
-		s.api.Fail(c, archive.Errorf(archive.EINVALID, "field scope: tick at least one material or notice, or borrow the whole file (整卷)"))
+		s.API.Fail(c, archive.Errorf(archive.EINVALID, "field scope: tick at least one material or notice, or borrow the whole file (整卷)"))
 		return
 	case !whole:
 		in.Scope = scope
@@ -157,24 +151,24 @@ func (s *ui) loanRequest(c *gin.Context) {
 	if d := strings.TrimSpace(c.PostForm("days")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {
-			s.api.Fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", loans.MaxLoanDays))
+			s.API.Fail(c, archive.Errorf(archive.EINVALID, "field days: a number of days from 1 to %d", loans.MaxLoanDays))
 			return
 		}
 		in.Days = &n
 	}
-	l, err := s.svc.RequestLoan(c.Request.Context(), a, no, in)
+	l, err := s.Svc.RequestLoan(c.Request.Context(), a, no, in)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "借阅申请已提交（"+l.ID+"），等待档案员审批。", loanBack(c, no))
+	s.Redirect(c, "借阅申请已提交（"+l.ID+"），等待档案员审批。", loanBack(c, no))
 }
 
 // loanBack is where a loan form returns to: the page it was on.
 func loanBack(c *gin.Context, no string) string {
 	switch c.PostForm("from") {
 	case "archive":
-		return "/archives/" + url.PathEscape(no) + "#loans"
+		return kit.ArchivePath(no) + "#loans"
 	case "loans":
 		return "/loans"
 	}
@@ -189,33 +183,33 @@ var loanActionDone = map[string]string{
 }
 
 // loanDecide posts a step on a loan: approve, reject, return, cancel.
-func (s *ui) loanDecide(c *gin.Context) {
+func (s *pages) loanDecide(c *gin.Context) {
 	no, lid := c.Param("no"), c.Param("lid")
 	action := c.PostForm("action")
-	l, err := s.svc.DecideLoan(c.Request.Context(), dhttp.Actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
+	l, err := s.Svc.DecideLoan(c.Request.Context(), dhttp.Actor(c), no, lid, loans.LoanDecision{Action: action, Note: c.PostForm("note")})
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	msg := loanActionDone[action] + "。"
 	if action == archive.LoanApprove {
 		msg = "已批准借阅，借阅期至 " + l.Due + "。"
 	}
-	s.flashRedirect(c, msg, loanBack(c, no))
+	s.Redirect(c, msg, loanBack(c, no))
 }
 
 type loansView struct {
 	Loans    []loanRow
 	Status   string
 	Overdue  bool
-	Statuses []option
+	Statuses []kit.Option
 	All      bool // the list covers everyone's loans
 	Next     string
 }
 
 // loansPage lists loans: everyone's for archivists and auditors, with a
 // status filter and the overdue ones; one's own for other staff.
-func (s *ui) loansPage(c *gin.Context) {
+func (s *pages) loansPage(c *gin.Context) {
 	a := dhttp.Actor(c)
 	if no := strings.TrimSpace(c.Query("no")); no != "" {
 		c.Redirect(http.StatusSeeOther, loanPagePath(no))
@@ -224,11 +218,11 @@ func (s *ui) loansPage(c *gin.Context) {
 	v := loansView{Status: c.Query("status"), Overdue: c.Query("overdue") == "1",
 		All: a.HasAny(archive.RoleArchivist, archive.RoleAuditor)}
 	for _, st := range archive.LoanStatuses {
-		v.Statuses = append(v.Statuses, option{st, zh.LoanStatus(st)})
+		v.Statuses = append(v.Statuses, kit.Option{Value: st, Label: zh.LoanStatus(st)})
 	}
-	pg, err := s.svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
+	pg, err := s.Svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	v.Loans = loanRows(a, pg.Loans, nil)
@@ -243,41 +237,15 @@ func (s *ui) loansPage(c *gin.Context) {
 		}
 		v.Next = "/loans?" + q.Encode()
 	}
-	s.render(c, http.StatusOK, "loans", "借阅", v)
-}
-
-type loanNeededView struct {
-	File *loans.LendableFile
-}
-
-// caseFail answers a case page the Service refused: when the case is an
-// archived file the actor may not read, a page saying so with the way to
-// borrow it; otherwise the usual error page.
-func (s *ui) caseFail(c *gin.Context, caseID string, err error) {
-	if archive.IsCode(err, archive.EFORBIDDEN) {
-		f, ferr := s.svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
-		if ferr == nil && !f.Readable {
-			s.render(c, http.StatusForbidden, "loanneeded", "需要借阅", loanNeededView{File: f})
-			c.Abort()
-			return
-		}
-	}
-	s.api.Fail(c, err)
-}
-
-// staffNames are colleagues' display names; on a failure the pages fall
-// back to login names and roles.
-func (s *ui) staffNames(c *gin.Context, a archive.Actor) users.StaffNames {
-	names, _ := s.svc.StaffDisplayNames(c.Request.Context(), a)
-	return names
+	s.Render(c, http.StatusOK, "loans", "借阅", v)
 }
 
 // nameBorrowers shows each borrower by display name.
-func (s *ui) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
+func (s *pages) nameBorrowers(c *gin.Context, a archive.Actor, rows []loanRow) {
 	if len(rows) == 0 {
 		return
 	}
-	names := s.staffNames(c, a).ByName
+	names := s.StaffNames(c, a).ByName
 	for i := range rows {
 		if n := names[rows[i].BorrowerName]; n != "" {
 			rows[i].BorrowerName = n

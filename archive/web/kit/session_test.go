@@ -1,4 +1,4 @@
-package web
+package kit
 
 import (
 	"io"
@@ -137,7 +137,7 @@ func TestSecureCookies(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		api := dhttp.NewServer(nil, log, dhttp.Config{})
-		Mount(api, nil, log, Config{SecureCookies: secure})
+		api.Mount(New(api, nil, log, Config{SecureCookies: secure}))
 		h := api.Handler()
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))

@@ -1,15 +1,14 @@
-package web
+package records
 
 import (
 	"dossier/archive"
 	"dossier/archive/disposal"
 	dhttp "dossier/archive/http"
-	"dossier/archive/zh"
+	"dossier/archive/web/kit"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,26 +18,10 @@ import (
 // archivist's decision, resuming an interrupted execution and the
 // 销毁清册 PDF. The Service decides every read and post.
 
-var itemResultNames = map[string]string{
+var itemResultNames = kit.Names{
 	disposal.ItemDestroyed: "已销毁",
 	disposal.ItemHeld:      "法律保全，未销毁",
 	disposal.ItemSkipped:   "未销毁",
-}
-
-func init() {
-	uiFuncs["disposalStatus"] = zh.DisposalStatus
-	uiFuncs["itemResult"] = func(s string) string {
-		if s == "" {
-			return "待执行"
-		}
-		return nameOr(itemResultNames, s)
-	}
-	uiFuncs["civilDate"] = func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(beijing).Format("2006-01-02")
-	}
 }
 
 // disposalRow is one disposal in the list, with its counts.
@@ -75,38 +58,38 @@ type disposalsView struct {
 
 // disposalsPage lists the disposals and offers archivists the proposal
 // form.
-func (s *ui) disposalsPage(c *gin.Context) {
+func (s *pages) disposalsPage(c *gin.Context) {
 	a := dhttp.Actor(c)
-	ds, err := s.svc.Disposals(c.Request.Context(), a)
+	ds, err := s.Svc.Disposals(c.Request.Context(), a)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: s.svc.Now().In(beijing).Format("2006-01-02")}
-	names := s.staffNames(c, a).ByName
+	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: s.Svc.Now().In(archive.Zone).Format("2006-01-02")}
+	names := s.StaffNames(c, a).ByName
 	for _, d := range ds {
 		v.Disposals = append(v.Disposals, newDisposalRow(d, names))
 	}
-	s.render(c, http.StatusOK, "disposals", "销毁", v)
+	s.Render(c, http.StatusOK, "disposals", "销毁", v)
 }
 
 func disposalPath(id string) string { return "/disposals/" + url.PathEscape(id) }
 
 // disposalCreate posts a proposal: the appraisal, the date retention must
 // have ended by, and optionally the 档号 to list (one per line).
-func (s *ui) disposalCreate(c *gin.Context) {
+func (s *pages) disposalCreate(c *gin.Context) {
 	in := disposal.NewDisposal{Appraisal: c.PostForm("appraisal"), AsOf: strings.TrimSpace(c.PostForm("as_of"))}
 	for _, no := range strings.FieldsFunc(c.PostForm("archive_nos"), func(r rune) bool {
 		return r == '\n' || r == '\r' || r == ',' || r == '，' || r == ' ' || r == '\t' || r == '、'
 	}) {
 		in.ArchiveNos = append(in.ArchiveNos, no)
 	}
-	d, err := s.svc.CreateDisposal(c.Request.Context(), dhttp.Actor(c), in)
+	d, err := s.Svc.CreateDisposal(c.Request.Context(), dhttp.Actor(c), in)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, fmt.Sprintf("已提出销毁申请，列入 %d 件档案，等待另一位档案员审批。", len(d.Items)), disposalPath(d.ID))
+	s.Redirect(c, fmt.Sprintf("已提出销毁申请，列入 %d 件档案，等待另一位档案员审批。", len(d.Items)), disposalPath(d.ID))
 }
 
 type disposalView struct {
@@ -123,47 +106,47 @@ type disposalView struct {
 }
 
 // disposalPage shows one disposal.
-func (s *ui) disposalPage(c *gin.Context) {
+func (s *pages) disposalPage(c *gin.Context) {
 	a := dhttp.Actor(c)
-	d, err := s.svc.GetDisposal(c.Request.Context(), a, c.Param("id"))
+	d, err := s.Svc.GetDisposal(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	archivist := a.Has(archive.RoleArchivist)
-	v := disposalView{disposalRow: newDisposalRow(d, s.staffNames(c, a).ByName), Path: disposalPath(d.ID),
+	v := disposalView{disposalRow: newDisposalRow(d, s.StaffNames(c, a).ByName), Path: disposalPath(d.ID),
 		Proposer: d.CreatedBy == a.UserID,
 		Decide:   archivist && d.Status == disposal.DisposalPending && d.CreatedBy != a.UserID,
 		Execute:  archivist && d.Status == disposal.DisposalApproved}
-	s.render(c, http.StatusOK, "disposal", "销毁 "+d.ID, v)
+	s.Render(c, http.StatusOK, "disposal", "销毁 "+d.ID, v)
 }
 
 // disposalDecide posts the second archivist's decision; approving
 // executes the disposal, which goes on even if the browser leaves.
-func (s *ui) disposalDecide(c *gin.Context) {
+func (s *pages) disposalDecide(c *gin.Context) {
 	id := c.Param("id")
 	in := disposal.DisposalDecision{Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion")}
-	d, err := s.svc.DecideDisposal(dhttp.Detached(c), dhttp.Actor(c), id, in)
+	d, err := s.Svc.DecideDisposal(dhttp.Detached(c), dhttp.Actor(c), id, in)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	msg := "已驳回销毁申请。"
 	if d.Status != disposal.DisposalRejected {
 		msg = disposalDone(d)
 	}
-	s.flashRedirect(c, msg, disposalPath(id))
+	s.Redirect(c, msg, disposalPath(id))
 }
 
 // disposalExecute posts finishing an interrupted execution.
-func (s *ui) disposalExecute(c *gin.Context) {
+func (s *pages) disposalExecute(c *gin.Context) {
 	id := c.Param("id")
-	d, err := s.svc.ExecuteDisposal(dhttp.Detached(c), dhttp.Actor(c), id)
+	d, err := s.Svc.ExecuteDisposal(dhttp.Detached(c), dhttp.Actor(c), id)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, disposalDone(d), disposalPath(id))
+	s.Redirect(c, disposalDone(d), disposalPath(id))
 }
 
 func disposalDone(d *disposal.Disposal) string {

@@ -1,125 +1,18 @@
-package web
+package casework
 
 import (
-	"cmp"
 	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"io"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	dhttp "dossier/archive/http"
 )
-
-type worklistSection struct {
-	Title string
-	Empty string
-	Cases []*archive.CaseView
-	// Total is how many cases wait; only the first worklistLimit show.
-	Total int
-}
-
-type worklistView struct {
-	Sections []worklistSection
-	Admin    bool
-}
-
-// worklistLimit bounds each worklist section as shown; worklistScan
-// bounds how many cases are read to find the most urgent ones.
-const (
-	worklistLimit = 200
-	worklistScan  = 10000
-)
-
-// worklistPage shows the cases waiting for the actor's roles, overdue
-// ones first, then by stage deadline.
-func (s *ui) worklistPage(c *gin.Context) {
-	a := dhttp.Actor(c)
-	var v worklistView
-	type part struct {
-		role, title, empty string
-		f                  archive.CaseFilter
-	}
-	yes := true
-	parts := []part{
-		{archive.RoleClerk, "待受理", "没有等待受理的申请。", archive.CaseFilter{Status: archive.StatusSubmitted}},
-		{archive.RoleClerk, "待补正（等待申请人补交材料）", "没有等待补正的申请。", archive.CaseFilter{Status: archive.StatusCorrectionRequested}},
-		{archive.RoleReviewer, "待初审", "没有等待初审的案件。", archive.CaseFilter{Status: archive.StatusInitialReview}},
-		{archive.RoleSupervisor, "待复审", "没有等待复审的案件。", archive.CaseFilter{Status: archive.StatusSecondReview}},
-		{archive.RoleApprover, "待终审", "没有等待终审的案件。", archive.CaseFilter{Status: archive.StatusFinalReview}},
-		{archive.RoleArchivist, "已办结待归档", "没有待归档的案件。", archive.CaseFilter{Stage: archive.StageDecided}},
-		{archive.RoleAuditor, "逾期案件", "没有逾期案件。", archive.CaseFilter{Overdue: &yes}},
-		{archive.RoleApplicant, "我的申请", "您还没有申请。", archive.CaseFilter{}},
-	}
-	for _, p := range parts {
-		if !a.Has(p.role) {
-			continue
-		}
-		cases, err := s.allCases(c, a, p.f)
-		if err != nil {
-			s.api.Fail(c, err)
-			return
-		}
-		sortWorklist(cases)
-		sec := worklistSection{Title: p.title, Empty: p.empty, Cases: cases, Total: len(cases)}
-		if len(cases) > worklistLimit {
-			sec.Cases = cases[:worklistLimit]
-		}
-		v.Sections = append(v.Sections, sec)
-	}
-	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
-	s.render(c, http.StatusOK, "worklist", "我的待办", v)
-}
-
-// allCases reads every case of a filter (up to worklistScan), page by
-// page, since the most urgent are the oldest and listings run newest
-// first.
-func (s *ui) allCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
-	var out []*archive.CaseView
-	cursor := ""
-	for {
-		pg, err := s.svc.ListCases(c.Request.Context(), a, f, cursor, 500)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pg.Cases...)
-		if pg.NextCursor == "" || len(out) >= worklistScan {
-			return out, nil
-		}
-		cursor = pg.NextCursor
-	}
-}
-
-// sortWorklist puts overdue cases first, then the earliest stage (else
-// case) deadline, then the oldest case.
-func sortWorklist(cs []*archive.CaseView) {
-	due := func(v *archive.CaseView) string {
-		if v.Deadline != nil {
-			return v.Deadline.Date
-		}
-		if v.CaseDeadline != nil {
-			return v.CaseDeadline.Date
-		}
-		return "9999"
-	}
-	slices.SortStableFunc(cs, func(x, y *archive.CaseView) int {
-		if x.Overdue != y.Overdue {
-			if x.Overdue {
-				return -1
-			}
-			return 1
-		}
-		if d := cmp.Compare(due(x), due(y)); d != 0 {
-			return d
-		}
-		return x.CreatedAt.Compare(y.CreatedAt)
-	})
-}
 
 type materialRow struct {
 	archive.Material
@@ -133,8 +26,6 @@ type historyRow struct {
 	// pages.
 	Who string
 }
-
-type option struct{ Value, Label string }
 
 // caseView is the case page: the case as the Service shows it to the
 // actor, with the forms its Actions allow (the Service still decides
@@ -151,7 +42,7 @@ type caseView struct {
 	Outstanding []string
 	History     []historyRow
 	// Decisions are the choices of the decision form.
-	Decisions []option
+	Decisions []kit.Option
 	Specs     []archive.MaterialSpec
 	// Preselect is the material the upload form offers first: the first
 	// one a correction asked for, else the first required one not yet
@@ -170,9 +61,9 @@ type caseView struct {
 	Form decisionForm
 }
 
-func (s *ui) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
+func (s *pages) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
 	cv := caseView{Case: v, Base: base}
-	bt, err := s.svc.Catalogue().Lookup(v.BusinessType)
+	bt, err := s.Svc.Catalogue().Lookup(v.BusinessType)
 	matName := func(code string) string {
 		if code == "attachment" {
 			return "审核附件"
@@ -230,11 +121,11 @@ func (s *ui) buildCaseView(a archive.Actor, v *archive.CaseView, base string) ca
 	}
 	if v.Actions.Decide {
 		if v.Stage == archive.StageAcceptance {
-			cv.Decisions = []option{{archive.DecisionAccept, "受理"}, {archive.DecisionCorrect, "要求补正"}, {archive.DecisionReject, "不予受理"}}
+			cv.Decisions = []kit.Option{{Value: archive.DecisionAccept, Label: "受理"}, {Value: archive.DecisionCorrect, Label: "要求补正"}, {Value: archive.DecisionReject, Label: "不予受理"}}
 		} else {
-			cv.Decisions = []option{{archive.DecisionApprove, "同意"}, {archive.DecisionReject, "不予核准"}}
+			cv.Decisions = []kit.Option{{Value: archive.DecisionApprove, Label: "同意"}, {Value: archive.DecisionReject, Label: "不予核准"}}
 			if v.Stage != archive.StageInitial {
-				cv.Decisions = append(cv.Decisions, option{archive.DecisionReturn, "退回上一环节"})
+				cv.Decisions = append(cv.Decisions, kit.Option{Value: archive.DecisionReturn, Label: "退回上一环节"})
 			}
 		}
 	}
@@ -265,7 +156,7 @@ func (s *ui) buildCaseView(a archive.Actor, v *archive.CaseView, base string) ca
 // casePage shows one case. Identity and phone numbers are shown masked
 // unless the user asks for them (?unmask=1) and the Service, which audits
 // it, hands them out.
-func (s *ui) casePage(c *gin.Context) {
+func (s *pages) casePage(c *gin.Context) {
 	s.showCase(c, c.Query("unmask") == "1", nil)
 }
 
@@ -283,15 +174,15 @@ type decisionForm struct {
 
 // showCase renders the case page; a refused decision (form) comes back
 // with its input and message, status 400 or 409 by its error.
-func (s *ui) showCase(c *gin.Context, unmask bool, form *decisionForm) {
+func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 	a := dhttp.Actor(c)
-	v, err := s.svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
+	v, err := s.Svc.GetCase(c.Request.Context(), a, c.Param("id"), unmask)
 	if err != nil {
 		s.caseFail(c, c.Param("id"), err)
 		return
 	}
-	cv := s.buildCaseView(a, v, "/cases/"+url.PathEscape(v.ID))
-	if names := s.staffNames(c, a).ByID; len(names) > 0 {
+	cv := s.buildCaseView(a, v, kit.CasePath(v.ID))
+	if names := s.StaffNames(c, a).ByID; len(names) > 0 {
 		for i := range cv.History {
 			cv.History[i].Who = names[cv.History[i].Actor]
 		}
@@ -316,14 +207,27 @@ func (s *ui) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 			}
 		}
 	}
-	s.render(c, status, "case", "案件 "+v.Number, cv)
+	s.Render(c, status, "case", "案件 "+v.Number, cv)
 }
 
-func caseURL(id string) string { return "/cases/" + url.PathEscape(id) }
+// caseFail answers a case page the Service refused: when the case is an
+// archived file the actor may not read, a page saying so with the way to
+// borrow it; otherwise the usual error page.
+func (s *pages) caseFail(c *gin.Context, caseID string, err error) {
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		f, ferr := s.Svc.LendableCase(c.Request.Context(), dhttp.Actor(c), caseID)
+		if ferr == nil && !f.Readable {
+			s.NeedsLoan(c, f)
+			c.Abort()
+			return
+		}
+	}
+	s.API.Fail(c, err)
+}
 
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
-func (s *ui) caseDecision(c *gin.Context) {
+func (s *pages) caseDecision(c *gin.Context) {
 	a, id := dhttp.Actor(c), c.Param("id")
 	decision := c.PostForm("decision")
 	var err error
@@ -335,10 +239,10 @@ func (s *ui) caseDecision(c *gin.Context) {
 		if decision == archive.DecisionCorrect {
 			missing = c.PostFormArray("missing")
 		}
-		_, err = s.svc.Acceptance(c.Request.Context(), a, id, archive.AcceptanceInput{Decision: decision,
+		_, err = s.Svc.Acceptance(c.Request.Context(), a, id, archive.AcceptanceInput{Decision: decision,
 			Reason: c.PostForm("opinion"), Missing: missing})
 	} else {
-		_, err = s.svc.Review(c.Request.Context(), a, id, archive.ReviewInput{Decision: decision,
+		_, err = s.Svc.Review(c.Request.Context(), a, id, archive.ReviewInput{Decision: decision,
 			Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"), Attachments: c.PostFormArray("attachments")})
 	}
 	if archive.IsCode(err, archive.EINVALID) || archive.IsCode(err, archive.ECONFLICT) && c.PostForm("stage") == archive.StageAcceptance {
@@ -357,44 +261,44 @@ func (s *ui) caseDecision(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "已记录决定："+nameOr(decisionNames, decision)+"。", caseURL(id))
+	s.Redirect(c, "已记录决定："+kit.DecisionName(decision)+"。", kit.CasePath(id))
 }
 
-func (s *ui) caseResubmit(c *gin.Context) {
+func (s *pages) caseResubmit(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.Resubmit(c.Request.Context(), dhttp.Actor(c), id); err != nil {
-		s.api.Fail(c, err)
+	if _, err := s.Svc.Resubmit(c.Request.Context(), dhttp.Actor(c), id); err != nil {
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "已重新提交，等待受理。", caseURL(id))
+	s.Redirect(c, "已重新提交，等待受理。", kit.CasePath(id))
 }
 
-func (s *ui) caseExtension(c *gin.Context) {
+func (s *pages) caseExtension(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.svc.ExtendAcceptance(c.Request.Context(), dhttp.Actor(c), id, c.PostForm("reason")); err != nil {
-		s.api.Fail(c, err)
+	if _, err := s.Svc.ExtendAcceptance(c.Request.Context(), dhttp.Actor(c), id, c.PostForm("reason")); err != nil {
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "受理期限已延长。", caseURL(id))
+	s.Redirect(c, "受理期限已延长。", kit.CasePath(id))
 }
 
-func (s *ui) caseArchive(c *gin.Context) {
-	rec, err := s.svc.ArchiveCase(c.Request.Context(), dhttp.Actor(c), c.Param("id"))
+func (s *pages) caseArchive(c *gin.Context) {
+	rec, err := s.Svc.ArchiveCase(c.Request.Context(), dhttp.Actor(c), c.Param("id"))
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "已归档，档号 "+rec.ArchiveNo+"。", "/archives/"+url.PathEscape(rec.ArchiveNo))
+	s.Redirect(c, "已归档，档号 "+rec.ArchiveNo+"。", kit.ArchivePath(rec.ArchiveNo))
 }
 
 // caseUpload streams an upload from the case page.
-func (s *ui) caseUpload(c *gin.Context) {
+func (s *pages) caseUpload(c *gin.Context) {
 	id := c.Param("id")
 	if _, ok := s.streamUpload(c, id); ok {
-		s.flashRedirect(c, "材料已上传。", caseURL(id))
+		s.Redirect(c, "材料已上传。", kit.CasePath(id))
 	}
 }
 
@@ -402,35 +306,32 @@ func (s *ui) caseUpload(c *gin.Context) {
 // csrf, material, then file; the token is checked before the file is
 // read, and the file goes straight to the Service. It answers errors
 // itself and reports ok only on success.
-func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
-	ss, _ := c.Get(sessionKey)
-	sess, _ := ss.(*session)
+func (s *pages) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.api.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
+		s.API.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
 		return nil, false
 	}
-	s.api.LimitUpload(c)
+	s.API.LimitUpload(c)
 	var token, code string
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			if !s.checkCSRF(c, sess, token) {
-				s.api.Fail(c, errCSRF)
+			if !s.CheckToken(c, token) {
 				return nil, false
 			}
-			s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+			s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 			return nil, false
 		}
 		if err != nil {
-			s.api.Fail(c, s.api.UploadError(err))
+			s.API.Fail(c, s.API.UploadError(err))
 			return nil, false
 		}
 		switch part.FormName() {
 		case "csrf", "material":
 			b, err := io.ReadAll(io.LimitReader(part, 256))
 			if err != nil {
-				s.api.Fail(c, s.api.UploadError(err))
+				s.API.Fail(c, s.API.UploadError(err))
 				return nil, false
 			}
 			if part.FormName() == "csrf" {
@@ -439,21 +340,20 @@ func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, boo
 				code = strings.TrimSpace(string(b))
 			}
 		case "file":
-			if !s.checkCSRF(c, sess, token) {
-				s.api.Fail(c, errCSRF)
+			if !s.CheckToken(c, token) {
 				return nil, false
 			}
 			if part.FileName() == "" {
-				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
+				s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
 				return nil, false
 			}
 			if code == "" {
-				s.api.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
+				s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
 				return nil, false
 			}
-			m, err := s.svc.AddMaterial(c.Request.Context(), dhttp.Actor(c), caseID, code, part.FileName(), part)
+			m, err := s.Svc.AddMaterial(c.Request.Context(), dhttp.Actor(c), caseID, code, part.FileName(), part)
 			if err != nil {
-				s.api.Fail(c, s.api.UploadError(err))
+				s.API.Fail(c, s.API.UploadError(err))
 				return nil, false
 			}
 			return m, true
@@ -464,16 +364,16 @@ func (s *ui) streamUpload(c *gin.Context, caseID string) (*archive.Material, boo
 
 // materialFile sends a material: inline (?inline=1) for PDF and images
 // the browser shows itself, as a download otherwise.
-func (s *ui) materialFile(c *gin.Context) {
+func (s *pages) materialFile(c *gin.Context) {
 	s.sendMaterial(c, c.Param("id"), c.Param("mid"))
 }
 
-func (s *ui) sendMaterial(c *gin.Context, caseID, mid string) {
-	rc, m, err := s.svc.OpenMaterial(c.Request.Context(), dhttp.Actor(c), caseID, mid)
+func (s *pages) sendMaterial(c *gin.Context, caseID, mid string) {
+	rc, m, err := s.Svc.OpenMaterial(c.Request.Context(), dhttp.Actor(c), caseID, mid)
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
 	inline := c.Query("inline") == "1" && (m.ContentType == content.TypePDF || m.ContentType == content.TypePNG || m.ContentType == content.TypeJPEG)
-	s.api.SendContent(c, rc, dhttp.Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, Inline: inline, ASCIIStem: m.Code + "-" + m.ID})
+	s.API.SendContent(c, rc, dhttp.Content{Type: m.ContentType, Size: m.Size, SHA256: m.SHA256, Filename: m.Filename, Inline: inline, ASCIIStem: m.Code + "-" + m.ID})
 }

@@ -1,4 +1,4 @@
-package web
+package casework
 
 import (
 	"fmt"
@@ -33,19 +33,19 @@ type verifyView struct {
 // person whether the notice is genuine and what it says. A code no
 // notice has is 404 (a malformed one 400) and says so; neither tells
 // more than the machine check GET /api/v1/verify/{code}.
-func (s *ui) verifyPage(c *gin.Context) {
-	v, err := s.svc.VerifyNotice(c.Request.Context(), c.Param("code"))
+func (s *pages) verifyPage(c *gin.Context) {
+	v, err := s.Svc.VerifyNotice(c.Request.Context(), c.Param("code"))
 	switch code := archive.ErrorCode(err); {
 	case err == nil:
-		t := v.IssuedAt.In(beijing)
-		s.render(c, http.StatusOK, "verify", "通知书核验", verifyView{Notice: v, Decision: verifyDecisions[v.Decision],
+		t := v.IssuedAt.In(archive.Zone)
+		s.Render(c, http.StatusOK, "verify", "通知书核验", verifyView{Notice: v, Decision: verifyDecisions[v.Decision],
 			IssuedOn: fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())})
 	case code == archive.ENOTFOUND:
 		normal, _ := archive.NormalizeVerifyCode(c.Param("code"))
-		s.render(c, http.StatusNotFound, "verify", "通知书核验", verifyView{Code: normal})
+		s.Render(c, http.StatusNotFound, "verify", "通知书核验", verifyView{Code: normal})
 	case code == archive.EINVALID:
-		s.render(c, http.StatusBadRequest, "verify", "通知书核验", verifyView{Malformed: true})
+		s.Render(c, http.StatusBadRequest, "verify", "通知书核验", verifyView{Malformed: true})
 	default:
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 	}
 }

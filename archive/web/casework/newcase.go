@@ -1,9 +1,10 @@
-package web
+package casework
 
 import (
 	"dossier/archive"
 	"dossier/archive/cases"
 	dhttp "dossier/archive/http"
+	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"net/http"
 
@@ -20,25 +21,25 @@ type newCaseView struct {
 	Message string
 }
 
-func (s *ui) newCasePage(c *gin.Context) {
-	s.render(c, http.StatusOK, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types()})
+func (s *pages) newCasePage(c *gin.Context) {
+	s.Render(c, http.StatusOK, "newcase", "新建申请", newCaseView{Types: s.Svc.Catalogue().Types()})
 }
 
 // newCase files the application and opens its page, where the materials
 // are uploaded.
-func (s *ui) newCase(c *gin.Context) {
+func (s *pages) newCase(c *gin.Context) {
 	in := cases.NewCase{BusinessType: c.PostForm("business_type"), Summary: c.PostForm("summary"),
 		Applicant: archive.Applicant{Name: c.PostForm("name"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone")}}
-	v, err := s.svc.CreateCase(c.Request.Context(), dhttp.Actor(c), in)
+	v, err := s.Svc.CreateCase(c.Request.Context(), dhttp.Actor(c), in)
 	if archive.IsCode(err, archive.EINVALID) {
 		// The form comes back as it was filled in, with what to correct,
 		// so that a clerk at the counter does not type it all again.
-		s.render(c, http.StatusBadRequest, "newcase", "新建申请", newCaseView{Types: s.svc.Catalogue().Types(), In: in, Message: zh.Message(err)})
+		s.Render(c, http.StatusBadRequest, "newcase", "新建申请", newCaseView{Types: s.Svc.Catalogue().Types(), In: in, Message: zh.Message(err)})
 		return
 	}
 	if err != nil {
-		s.api.Fail(c, err)
+		s.API.Fail(c, err)
 		return
 	}
-	s.flashRedirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", caseURL(v.ID))
+	s.Redirect(c, "申请已登记，案件编号 "+v.Number+"。请上传申请材料。", kit.CasePath(v.ID))
 }

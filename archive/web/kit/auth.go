@@ -1,0 +1,184 @@
+package kit
+
+import (
+	"dossier/archive"
+	"dossier/archive/cases"
+	"dossier/archive/users"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+type loginView struct {
+	Name    string
+	Message string
+}
+
+// loginPage shows the sign-in form, or sends a signed-in user on.
+func (k *Kit) loginPage(c *gin.Context) {
+	ss := k.anonSession(c)
+	if ss.actor() != nil {
+		to := "/"
+		if ss.actor().Case != "" {
+			to = "/portal"
+		}
+		c.Redirect(http.StatusSeeOther, to)
+		return
+	}
+	c.Set(sessionKey, ss)
+	k.Render(c, http.StatusOK, "login", "登录", loginView{})
+}
+
+// msgLoginLimited is the answer once an address or a name has used up
+// its failed attempts.
+var msgLoginLimited = "登录失败次数过多，请 5 分钟后再试。"
+
+// login checks the form's CSRF token against the anonymous session,
+// then the password; on success the anonymous session is destroyed and a
+// new one with a new id is issued, so an id planted before sign-in is
+// never a signed-in session (session fixation).
+func (k *Kit) login(c *gin.Context) {
+	old := k.signInForm(c)
+	if old == nil {
+		k.Render(c, http.StatusForbidden, "login", "登录", loginView{Message: "登录表单已过期或并非来自本站，请重新输入。"})
+		return
+	}
+	name := strings.TrimSpace(c.PostForm("name"))
+	password := c.PostForm("password")
+	ip := "ip:" + c.ClientIP()
+	user := "user:" + users.FoldUserName(name)
+	if !k.loginFails.attempt(ip, user) {
+		c.Header("Retry-After", "300")
+		k.Render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
+		return
+	}
+	a, err := k.Svc.AuthenticatePassword(c.Request.Context(), name, password)
+	if err != nil {
+		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
+			k.loginFails.undo(nil, ip, user)
+			k.API.Fail(c, err)
+			return
+		}
+		k.Render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
+		return
+	}
+	k.loginFails.undo([]string{user}, ip)
+	k.signedIn(c, old, a, "/")
+}
+
+// signInForm checks a sign-in form (staff or portal): it must carry the
+// CSRF token of the anonymous session it was served with. It returns that
+// session, or nil when the form is stale or foreign — a fresh anonymous
+// session is then in place for the page that says so.
+func (k *Kit) signInForm(c *gin.Context) *session {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	old := k.currentSession(c)
+	if old == nil || old.actor() != nil || !k.checkCSRF(c, old, c.PostForm("csrf")) {
+		c.Set(sessionKey, k.anonSession(c))
+		return nil
+	}
+	c.Set(sessionKey, old)
+	return old
+}
+
+// signedIn replaces the anonymous session with a new one, under a new id,
+// for a (so an id planted before sign-in never becomes a signed-in
+// session), and goes on to to.
+func (k *Kit) signedIn(c *gin.Context, old *session, a archive.Actor, to string) {
+	k.sessions.destroy(old.id)
+	a.Remote = ""
+	ss := k.sessions.create(&a)
+	k.setSessionCookie(c, ss.id, 0)
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// logout destroys the session; it takes the CSRF token so that another
+// site cannot sign a user out.
+func (k *Kit) logout(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	ss := k.currentSession(c)
+	to := "/login"
+	if strings.HasPrefix(c.Request.URL.Path, "/portal") {
+		to = "/portal"
+	}
+	if ss == nil {
+		c.Redirect(http.StatusSeeOther, to)
+		return
+	}
+	c.Set(sessionKey, ss)
+	if !k.checkCSRF(c, ss, c.PostForm("csrf")) {
+		k.API.Fail(c, errCSRF)
+		return
+	}
+	k.sessions.destroy(ss.id)
+	k.setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// The applicant portal: an applicant signs in with the case number, the
+// verification code printed on the acceptance notice and the last six
+// characters of the identity number, and gets a session scoped to that
+// one case (archive.Actor.Case), which the Service enforces.
+
+type portalLoginView struct {
+	Number  string
+	Message string
+}
+
+// PortalSession is the start of the portal's home page: it puts the
+// browser's portal session and its actor on the request and reports
+// whether there is one. When there is not, it has answered: the portal's
+// sign-in form, or the worklist for a signed-in member of staff.
+func (k *Kit) PortalSession(c *gin.Context) bool {
+	ss := k.anonSession(c)
+	if ss.actor() != nil && ss.actor().Case == "" {
+		c.Redirect(http.StatusSeeOther, "/")
+		return false
+	}
+	if ss.actor() == nil {
+		c.Set(sessionKey, ss)
+		k.Render(c, http.StatusOK, "portal_login", "申请人查询", portalLoginView{})
+		return false
+	}
+	k.bind(c, ss)
+	return true
+}
+
+// portalLogin checks the form's CSRF token, the rate limit per address
+// and per case number, then asks the Service; success replaces the
+// anonymous session with a new one.
+func (k *Kit) portalLogin(c *gin.Context) {
+	old := k.signInForm(c)
+	if old == nil {
+		k.Render(c, http.StatusForbidden, "portal_login", "申请人查询", portalLoginView{Message: "表单已过期或并非来自本站，请重新输入。"})
+		return
+	}
+	number := strings.TrimSpace(c.PostForm("number"))
+	ip := "ip:" + c.ClientIP()
+	key := "case:" + strings.ToUpper(number)
+	limited := func() {
+		c.Header("Retry-After", "300")
+		k.Render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
+	}
+	if !k.portalFails.attempt(ip, key) {
+		limited()
+		return
+	}
+	a, err := k.Svc.PortalSignIn(c.Request.Context(), number, c.PostForm("code"), c.PostForm("birth"), c.ClientIP())
+	if err != nil {
+		switch {
+		case archive.ErrorCode(err) != archive.EUNAUTHORIZED:
+			k.portalFails.undo(nil, ip, key)
+			k.API.Fail(c, err)
+		case cases.IsLockedOut(err):
+			limited() // the Service's progressive lockout of the case number
+		default:
+			k.Render(c, http.StatusUnauthorized, "portal_login", "申请人查询", portalLoginView{Number: number,
+				Message: "案件编号、验证码或出生日期不匹配，请核对通知书和身份证后重新输入。"})
+		}
+		return
+	}
+	k.portalFails.undo([]string{key}, ip)
+	k.signedIn(c, old, a, "/portal")
+}

@@ -1,0 +1,47 @@
+package kit
+
+import (
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/gin-gonic/gin"
+
+	dhttp "dossier/archive/http"
+)
+
+// A section's page renders in the layout with its own partials and
+// template functions; a second section may not take a page's name.
+func TestSection(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := dhttp.NewServer(nil, log, dhttp.Config{})
+	k := New(api, nil, log, Config{})
+	k.Add(Section{
+		Templates: fstest.MapFS{
+			"templates/_part.html": {Data: []byte(`{{define "part"}}<b>{{shout .}}</b>{{end}}`)},
+			"templates/hello.html": {Data: []byte(`{{define "content"}}{{template "part" .Data}} {{status "submitted"}}{{end}}`)},
+		},
+		Funcs: template.FuncMap{"shout": strings.ToUpper},
+		Routes: func(w gin.IRoutes) {
+			w.GET("/hello", func(c *gin.Context) { k.Render(c, http.StatusOK, "hello", "问候", "hi") })
+		},
+	})
+	api.Mount(k)
+	rec := httptest.NewRecorder()
+	api.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/hello", nil))
+	if b := rec.Body.String(); rec.Code != 200 || !strings.Contains(b, "<b>HI</b> 待受理") || !strings.Contains(b, "<title>问候 - ") ||
+		rec.Header().Get("Content-Security-Policy") == "" {
+		t.Fatalf("%d %s", rec.Code, b)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a second page named hello was taken")
+		}
+	}()
+	k.Add(Section{Templates: fstest.MapFS{"templates/hello.html": {Data: []byte(`{{define "content"}}{{end}}`)}}})
+}

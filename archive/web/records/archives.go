@@ -1,0 +1,123 @@
+package records
+
+import (
+	"dossier/archive"
+	"dossier/archive/archiving"
+	dhttp "dossier/archive/http"
+	"dossier/archive/web/kit"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+)
+
+type holdsView struct {
+	Holds        []archiving.HeldArchive
+	Pending      []*archive.CaseView
+	PendingTotal int
+}
+
+// archivesPage is the archive desk: look up a 档号, the cases waiting to
+// be archived, and the archives under legal hold.
+func (s *pages) archivesPage(c *gin.Context) {
+	a := dhttp.Actor(c)
+	if no := c.Query("no"); no != "" {
+		c.Redirect(http.StatusSeeOther, kit.ArchivePath(no))
+		return
+	}
+	var v holdsView
+	holds, err := s.Svc.Holds(c.Request.Context(), a)
+	if err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	v.Holds = holds
+	if a.Has(archive.RoleArchivist) {
+		cases, err := s.AllCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
+		if err != nil {
+			s.API.Fail(c, err)
+			return
+		}
+		// Oldest decisions first: they have waited longest.
+		slices.Reverse(cases)
+		v.PendingTotal = len(cases)
+		if len(cases) > kit.ListLimit {
+			cases = cases[:kit.ListLimit]
+		}
+		v.Pending = cases
+	}
+	s.Render(c, http.StatusOK, "archives", "档案", v)
+}
+
+type archiveView struct {
+	Record *archive.ArchiveRecord
+	Case   *archive.CaseView
+	Holds  []archive.Hold
+	Path   string
+	// Loans is the loans section (loans.go).
+	Loans *loanSection
+}
+
+// archivePage shows one archive record with its case summary and legal
+// holds. Further sections (loans, disposal) hang off the same page.
+func (s *pages) archivePage(c *gin.Context) {
+	a, no := dhttp.Actor(c), c.Param("no")
+	rec, err := s.Svc.Archive(c.Request.Context(), a, no)
+	if archive.IsCode(err, archive.EFORBIDDEN) {
+		// Staff other than archivists and auditors reach a record by its
+		// 档号 too: those who may read the file get its case page, the
+		// others the way to borrow it.
+		if f, ferr := s.Svc.LendableArchive(c.Request.Context(), a, no); ferr == nil {
+			if f.Readable {
+				c.Redirect(http.StatusSeeOther, kit.CasePath(f.CaseID))
+				return
+			}
+			s.NeedsLoan(c, f)
+			return
+		}
+	}
+	if err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	v := archiveView{Record: rec, Path: kit.ArchivePath(rec.ArchiveNo)}
+	if cv, err := s.Svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
+		v.Case = cv
+	} else {
+		s.API.Fail(c, err)
+		return
+	}
+	holds, err := s.Svc.Holds(c.Request.Context(), a)
+	if err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	for _, h := range holds {
+		if h.ArchiveNo == rec.ArchiveNo {
+			v.Holds = h.Holds
+		}
+	}
+	if v.Loans, err = s.archiveLoanSection(c, a, rec.ArchiveNo); err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	s.Render(c, http.StatusOK, "archive", "档案 "+rec.ArchiveNo, v)
+}
+
+func (s *pages) archivePlaceHold(c *gin.Context) {
+	no := c.Param("no")
+	if _, err := s.Svc.PlaceHold(c.Request.Context(), dhttp.Actor(c), no, c.PostForm("reason")); err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	s.Redirect(c, "已设置法律保全。", kit.ArchivePath(no))
+}
+
+func (s *pages) archiveLiftHold(c *gin.Context) {
+	no := c.Param("no")
+	if err := s.Svc.LiftHold(c.Request.Context(), dhttp.Actor(c), no, c.Param("hid"), c.PostForm("reason")); err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	s.Redirect(c, "已解除法律保全。", kit.ArchivePath(no))
+}
