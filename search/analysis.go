@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -42,7 +43,7 @@ func newAnalyzer(unigrams bool) (analysis.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var grams analysis.TokenFilter = cjk.NewCJKBigramFilter(false)
+	var grams analysis.TokenFilter = bigrams
 	if unigrams {
 		grams = unigramFilter{}
 	}
@@ -144,16 +145,12 @@ func (f *t2sFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 // run converts one run of adjacent tokens: the run's phrase if that keeps
 // the number of characters (it nearly always does), else token by token.
 func (f *t2sFilter) run(toks analysis.TokenStream) {
+	if !slices.ContainsFunc(toks, func(t *analysis.Token) bool { return f.changed(string(t.Term)) }) {
+		return
+	}
 	var sb strings.Builder
-	change := false
 	for _, t := range toks {
 		sb.Write(t.Term)
-		for _, r := range string(t.Term) {
-			change = change || f.changes[r]
-		}
-	}
-	if !change {
-		return
 	}
 	conv := []rune(f.convert(sb.String()))
 	if len(conv) != utf8.RuneCountInString(sb.String()) {
@@ -166,6 +163,16 @@ func (f *t2sFilter) run(toks analysis.TokenStream) {
 		n := utf8.RuneCount(t.Term)
 		t.Term, conv = []byte(string(conv[:n])), conv[n:]
 	}
+}
+
+// changed reports whether the conversion may write s otherwise.
+func (f *t2sFilter) changed(s string) bool {
+	for _, r := range s {
+		if f.changes[r] {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *t2sFilter) convert(s string) string {
@@ -181,13 +188,8 @@ func (f *t2sFilter) convert(s string) string {
 func simplified(s string) string {
 	s = width.Fold.String(s)
 	f, err := simplifier()
-	if err != nil {
+	if err != nil || !f.changed(s) {
 		return s
 	}
-	for _, r := range s {
-		if f.changes[r] {
-			return f.convert(s)
-		}
-	}
-	return s
+	return f.convert(s)
 }
