@@ -2,9 +2,12 @@
 // case, re-indexed at every change, and in a second bleve index one per
 // material holding its text, indexed once when the material is added (so
 // neither an event nor the merging of the cases' segments ever touches a
-// material's text again); Chinese text analysed into bigrams, identity and
-// case numbers as keywords matched exactly and by prefix. It implements
-// indexing.SearchIndex; the index can be deleted and rebuilt at any time.
+// material's text again); Chinese text analysed into bigrams and single
+// characters, traditional characters written as simplified (analysis.go);
+// identity and case numbers and 档号 as keywords matched exactly and by
+// prefix; a search that finds few cases looks again allowing one wrong
+// character (query.go). It implements indexing.SearchIndex; the index
+// can be deleted and rebuilt at any time.
 package search
 
 import (
@@ -15,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,10 +29,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	zapx "github.com/blevesearch/zapx/v17"
+	"golang.org/x/text/width"
 )
 
 func init() {
@@ -132,7 +136,7 @@ const facetSize = 20
 
 // mappingVersion names the mapping newMapping builds; an index made with
 // another one is rebuilt by Open.
-const mappingVersion = "4"
+const mappingVersion = "5"
 
 var mappingVersionKey = []byte("dossier-mapping-version")
 
@@ -145,7 +149,7 @@ func newMapping() mapping.IndexMapping {
 	}
 	text := func(store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = cjk.AnalyzerName
+		f.Analyzer = indexAnalyzer
 		f.Store = store
 		f.IncludeTermVectors = store
 		f.IncludeInAll = false
@@ -175,7 +179,7 @@ func newMapping() mapping.IndexMapping {
 	dm.AddFieldMappingsAt("text_bytes", storedOnly(bleve.NewNumericFieldMapping()))
 	dm.AddFieldMappingsAt("note", storedOnly(bleve.NewKeywordFieldMapping()))
 	all := bleve.NewTextFieldMapping()
-	all.Analyzer = cjk.AnalyzerName
+	all.Analyzer = indexAnalyzer
 	all.Store = false
 	all.IncludeTermVectors = true // phrase queries need positions
 	all.IncludeInAll = false
@@ -387,7 +391,7 @@ func (ix *Index) Reset(ctx context.Context) error {
 
 func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 	k := c.Case
-	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: k.Applicant.Name,
+	d := doc{Number: k.Number, IDNumber: strings.ToUpper(k.Applicant.IDNumber), Name: k.Applicant.Name, NameKW: simplified(k.Applicant.Name),
 		Owner: k.ApplicantUser, BusinessType: k.BusinessType, Status: k.Status, Stage: archive.StageOf(k.Status),
 		Created: k.CreatedAt, Year: yearOf(k), Summary: k.Summary, Seq: float64(k.Seq), Archived: "0"}
 	if bt, err := ix.cat.Lookup(k.BusinessType); err == nil {
@@ -430,11 +434,21 @@ func (ix *Index) toDoc(c indexing.IndexedCase) doc {
 
 func yearOf(k *archive.Case) string { return strconv.Itoa(k.CreatedAt.In(beijing).Year()) }
 
-// normalArchiveNo is a 档号 as indexed and looked up: upper case, with ·
-// where a URL or a keyboard has a dot.
+// normalArchiveNo is a 档号 as indexed and looked up: full-width forms
+// folded, upper case, with · where a URL, a keyboard or an input method
+// has another dot (or a hyphen, or none) after the category.
 func normalArchiveNo(s string) string {
-	return strings.NewReplacer(".", "·", "．", "·", "・", "·").Replace(strings.ToUpper(s))
+	s = dots.Replace(strings.ToUpper(width.Fold.String(s)))
+	return categoryDot.ReplaceAllString(s, "$1·$2")
 }
+
+// dots are the characters typed for the · of a 档号: full stops, the
+// ideographic one, middle dots and bullets.
+var dots = strings.NewReplacer(".", "·", "。", "·", "・", "·", "•", "·", "‧", "·", "∙", "·", "⋅", "·", "\u0387", "·")
+
+// categoryDot finds a 档号's category followed by a hyphen or directly by
+// the year.
+var categoryDot = regexp.MustCompile(`^([A-Z0-9]{4}-[A-Z]{2})-?([0-9])`)
 
 // textBytes is the size of the analysed text fields of d.
 func (d *doc) textBytes() int {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -19,8 +21,9 @@ import (
 var (
 	idNumberRE   = regexp.MustCompile(`^[0-9]{6,17}[0-9Xx]?$`)
 	caseNumberRE = regexp.MustCompile(`(?i)^SB[0-9]{0,4}(-[0-9]{0,6})?$`)
-	// archiveNoRE is the start of a 档号: 全宗号-门类·…
-	archiveNoRE = regexp.MustCompile(`(?i)^[A-Z0-9]{1,16}-[A-Z]{2}`)
+	// archiveNoRE is the start of a 档号 (normalArchiveNo): its 全宗号,
+	// alone or followed by more.
+	archiveNoRE = regexp.MustCompile(`^[A-Z0-9]{4}(-|$)`)
 )
 
 // MaxTerms bounds the words of a query.
@@ -75,6 +78,9 @@ func firstRune(s string) (rune, int) {
 type qterm struct {
 	s      string
 	phrase bool
+	// typo is the word as a search with typos matches it with a wrong
+	// character (markTypos); "" for an exact match only.
+	typo string
 }
 
 // textFields are searched for words, with their boosts: the name counts
@@ -84,30 +90,46 @@ var textFields = []struct {
 	boost float64
 }{{"name", 6}, {"text", 1}}
 
-// matchText matches t in one analysed field: every bigram of a word, or
-// the phrase in order.
+// matchText matches t in one analysed field: every bigram of a word (a
+// word of one character: that character), or the phrase in order.
 func matchText(field string, t qterm, boost float64) query.Query {
 	if t.phrase {
 		mq := query.NewMatchPhraseQuery(t.s)
 		mq.SetField(field)
 		mq.SetBoost(boost)
+		mq.Analyzer = queryAnalyzer
 		return mq
 	}
 	mq := query.NewMatchQuery(t.s)
 	mq.SetField(field)
 	mq.SetBoost(boost)
 	mq.SetOperator(query.MatchQueryOperatorAnd)
+	mq.Analyzer = queryAnalyzer
 	return mq
 }
 
+// textQuery matches t in the name and the text, the whole name most; a
+// word of one character most as the first of the name (a surname); a
+// word marked for typos also as typoQuery matches it, less than any
+// exact match.
 func textQuery(t qterm) query.Query {
 	var ors []query.Query
 	for _, f := range textFields {
 		ors = append(ors, matchText(f.name, t, f.boost))
+		if tq := typoQuery(f.name, t); tq != nil {
+			ors = append(ors, tq)
+		}
 	}
-	exact := termQuery("name_kw", t.s)
+	name := simplified(t.s)
+	exact := termQuery("name_kw", name)
 	exact.SetBoost(20)
 	ors = append(ors, exact)
+	if !t.phrase && utf8.RuneCountInString(name) == 1 && only(name, unicode.Han) {
+		surname := query.NewPrefixQuery(name)
+		surname.SetField("name_kw")
+		surname.SetBoost(10)
+		ors = append(ors, surname)
+	}
 	return query.NewDisjunctionQuery(ors)
 }
 
@@ -128,7 +150,7 @@ func highlight(ctx context.Context, idx bleve.Index, ids []string, ts []qterm) (
 	var ors []query.Query
 	for _, f := range highlightFields {
 		for _, t := range ts {
-			ors = append(ors, matchText(f, t, 1))
+			ors = append(ors, findText(f, t))
 		}
 	}
 	root := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), query.NewDisjunctionQuery(ors)})
@@ -157,7 +179,7 @@ func materialFragments(ctx context.Context, materials bleve.Index, ids []string,
 	}
 	var ors []query.Query
 	for _, t := range ts {
-		ors = append(ors, matchText(materialTextField, t, 1))
+		ors = append(ors, findText(materialTextField, t))
 	}
 	best := func(ids []string, size int) error {
 		var cases []query.Query
@@ -195,11 +217,21 @@ func materialFragments(ctx context.Context, materials bleve.Index, ids []string,
 	return out, nil
 }
 
+// findText matches t in one analysed field as matchText does, and a word
+// marked for typos also as typoQuery does.
+func findText(field string, t qterm) query.Query {
+	exact := matchText(field, t, 1)
+	if tq := typoQuery(field, t); tq != nil {
+		return query.NewDisjunctionQuery([]query.Query{exact, tq})
+	}
+	return exact
+}
+
 // casesWithMaterial returns the cases with a material whose text matches
-// t, narrowed by the filters a material's document carries (the cases'
-// own documents decide).
+// t (findText), narrowed by the filters a material's document carries
+// (the cases' own documents decide).
 func casesWithMaterial(ctx context.Context, materials bleve.Index, t qterm, q indexing.SearchQuery) ([]string, error) {
-	must := []query.Query{matchText(materialTextField, t, 1)}
+	must := []query.Query{findText(materialTextField, t)}
 	if q.Owner != "" {
 		must = append(must, termQuery("owner", q.Owner))
 	}
@@ -228,10 +260,47 @@ func casesWithMaterial(ctx context.Context, materials bleve.Index, t qterm, q in
 func exactOrPrefix(field, v string) []query.Query {
 	t := termQuery(field, v)
 	t.SetBoost(30)
+	return []query.Query{t, prefixQuery(field, v)}
+}
+
+func prefixQuery(field, v string) query.Query {
 	p := query.NewPrefixQuery(v)
 	p.SetField(field)
 	p.SetBoost(10)
-	return []query.Query{t, p}
+	return p
+}
+
+// archiveNoQueries match a 档号 exactly (strongly) or the 档号 under it:
+// by prefix, and where v ends with a whole part (Z109-SB·2026-D10), only
+// those that go on from there with another part (not …-D100-…).
+func archiveNoQueries(v string) []query.Query {
+	ors := exactOrPrefix("archive_no", v)
+	if wholeParts(v) {
+		ors[1] = prefixQuery("archive_no", v+"-")
+		ors = append(ors, prefixQuery("archive_no", v+"·"))
+	}
+	return ors
+}
+
+// archiveNoSample is a 档号 a typed start of one is completed with.
+var archiveNoSample = archive.FormatArchiveNo("Z109", "SB", 2026, "D10", "YL", 1)
+
+// wholeParts reports whether v, the start of a 档号, ends where one of
+// its parts ends: v completed with the rest of archiveNoSample after as
+// many separators is a valid 档号.
+func wholeParts(v string) bool {
+	seps := strings.Count(v, "-") + strings.Count(v, "·")
+	rest := ""
+	for i, r := range archiveNoSample {
+		if r == '-' || r == '·' {
+			if seps == 0 {
+				rest = archiveNoSample[i:]
+				break
+			}
+			seps--
+		}
+	}
+	return archive.ValidArchiveNo(v + rest)
 }
 
 // numberQueries match a word by the numbers a catalogue entry shows: the
@@ -244,8 +313,8 @@ func numberQueries(t qterm) []query.Query {
 	if caseNumberRE.MatchString(t.s) {
 		ors = append(ors, exactOrPrefix("number", strings.ToUpper(t.s))...)
 	}
-	if archiveNoRE.MatchString(t.s) {
-		ors = append(ors, exactOrPrefix("archive_no", normalArchiveNo(t.s))...)
+	if v := normalArchiveNo(t.s); archiveNoRE.MatchString(v) {
+		ors = append(ors, archiveNoQueries(v)...)
 	}
 	return ors
 }
@@ -258,7 +327,8 @@ func catalogueQuery(t qterm) query.Query {
 
 // personalQuery matches t anywhere: identity, case and archive numbers,
 // the applicant's name, the texts of the case and of its materials (the
-// cases in viaMaterials).
+// cases in viaMaterials); a word marked for typos also with one
+// character wrong.
 func personalQuery(t qterm, viaMaterials []string) query.Query {
 	ors := numberQueries(t)
 	if !t.phrase && idNumberRE.MatchString(t.s) {
@@ -354,7 +424,130 @@ func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.
 	return out, err
 }
 
+// fewHits is the number of cases below which a search looks again,
+// allowing one wrong character in its words (typoQuery).
+const fewHits = 10
+
+// exactBoost lifts the exact hits of a search with typos above every
+// hit that needs one.
+const exactBoost = 1000
+
 func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q indexing.SearchQuery, ts []qterm, offset int) (*indexing.SearchResult, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	root, fromMaterials, err := rootQuery(ctx, materials, q, ts)
+	if err != nil {
+		return nil, err
+	}
+	res, err := cases.SearchInContext(ctx, pageRequest(root, ts, limit, offset))
+	if err != nil {
+		return nil, err
+	}
+	var exact map[string]bool
+	if res.Total < fewHits && markTypos(ts) {
+		// Few cases: look again with one character wrong in the words
+		// markTypos marked, the exact hits first.
+		all := res
+		if offset > 0 || len(res.Hits) < int(res.Total) {
+			if all, err = cases.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, fewHits, 0, false)); err != nil {
+				return nil, err
+			}
+		}
+		exact = map[string]bool{}
+		ids := []string{}
+		for _, h := range all.Hits {
+			exact[h.ID] = true
+			ids = append(ids, h.ID)
+		}
+		root, fromMaterials, err = rootQuery(ctx, materials, q, ts)
+		if err != nil {
+			return nil, err
+		}
+		first := query.NewDocIDQuery(ids)
+		first.SetBoost(exactBoost)
+		root = query.NewBooleanQuery([]query.Query{root}, []query.Query{first}, nil)
+		if res, err = cases.SearchInContext(ctx, pageRequest(root, ts, limit, offset)); err != nil {
+			return nil, err
+		}
+	}
+	out := &indexing.SearchResult{Total: res.Total, Hits: []indexing.SearchHit{}, Facets: map[string][]indexing.FacetCount{}}
+	var shown []string
+	for _, h := range res.Hits {
+		hit := indexing.SearchHit{ID: h.ID, Number: str(h.Fields, "number"), Name: archive.MaskName(str(h.Fields, "name")),
+			BusinessType: str(h.Fields, "business_type"), BusinessName: str(h.Fields, "business_name"), Status: str(h.Fields, "status"),
+			Score: h.Score, Restricted: q.Reader != nil && !readable(q.Reader, h.Fields), Approximate: exact != nil && !exact[h.ID]}
+		if !hit.Restricted {
+			shown = append(shown, h.ID)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if exact != nil && res.Total > uint64(len(exact)) {
+		out.Hint = approximateHint(len(exact))
+	}
+	fragments, err := highlight(ctx, cases, shown, ts)
+	if err != nil {
+		return nil, err
+	}
+	var withMaterials []string
+	for _, id := range shown {
+		if fromMaterials[id] {
+			withMaterials = append(withMaterials, id)
+		}
+	}
+	matFrags, err := materialFragments(ctx, materials, withMaterials, ts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Hits {
+		hit := &out.Hits[i]
+		if hit.Restricted {
+			continue
+		}
+		for f, frags := range fragments[hit.ID] {
+			for _, fr := range frags {
+				if strings.Contains(fr, "<mark>") { // bleve returns every asked field; keep those that matched
+					addFragment(hit, f, fr)
+				}
+			}
+		}
+		for _, fr := range matFrags[hit.ID] {
+			addFragment(hit, materialTextField, fr)
+		}
+	}
+	countFacets(out, res)
+	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
+		out.NextCursor = "o" + strconv.Itoa(offset+limit)
+	}
+	return out, nil
+}
+
+// approximateHint says that hits were found with a wrong character.
+func approximateHint(exact int) string {
+	if exact == 0 {
+		return "没有完全符合的结果；下列案件与所输入的词相差一个字（可能是错别字），标为“相近”。"
+	}
+	return "完全符合的结果排在前面；其后标为“相近”的案件与所输入的词相差一个字（可能是错别字）。"
+}
+
+// pageRequest asks for one page of the cases root matches, with the
+// fields a hit shows and the facets.
+func pageRequest(root query.Query, ts []qterm, limit, offset int) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
+	req.Fields = []string{"number", "name", "business_type", "business_name", "status", "archived", "handlers", "loans", "owner"}
+	if len(ts) == 0 {
+		req.SortBy([]string{"-created_key"})
+	}
+	// Every combination of facet values (a few hundred), split below.
+	req.AddFacet("facets", bleve.NewFacetRequest("facets", 1<<20))
+	return req
+}
+
+// rootQuery is the query of the cases that match every term of ts (those
+// marked for typos also with one character wrong) and the filters of q,
+// and the cases found through their materials' text.
+func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuery, ts []qterm) (query.Query, map[string]bool, error) {
 	// A material's text is in its own document: first the cases whose
 	// materials hold each term, then the cases.
 	fromMaterials := map[string]bool{}
@@ -362,7 +555,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	for _, t := range ts {
 		ids, err := casesWithMaterial(ctx, materials, t, q)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, id := range ids {
 			fromMaterials[id] = true
@@ -404,71 +597,10 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	} else {
 		must = append(must, personal...)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 20
+	if len(must) == 0 {
+		return query.NewMatchAllQuery(), fromMaterials, nil
 	}
-	var root query.Query = query.NewMatchAllQuery()
-	if len(must) > 0 {
-		root = query.NewConjunctionQuery(must)
-	}
-	req := bleve.NewSearchRequestOptions(root, limit, offset, false)
-	req.Fields = []string{"number", "name", "business_type", "business_name", "status", "archived", "handlers", "loans", "owner"}
-	if len(ts) == 0 {
-		req.SortBy([]string{"-created_key"})
-	}
-	// Every combination of facet values (a few hundred), split below.
-	req.AddFacet("facets", bleve.NewFacetRequest("facets", 1<<20))
-	res, err := cases.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := &indexing.SearchResult{Total: res.Total, Hits: []indexing.SearchHit{}, Facets: map[string][]indexing.FacetCount{}}
-	var shown []string
-	for _, h := range res.Hits {
-		hit := indexing.SearchHit{ID: h.ID, Number: str(h.Fields, "number"), Name: archive.MaskName(str(h.Fields, "name")),
-			BusinessType: str(h.Fields, "business_type"), BusinessName: str(h.Fields, "business_name"), Status: str(h.Fields, "status"),
-			Score: h.Score, Restricted: q.Reader != nil && !readable(q.Reader, h.Fields)}
-		if !hit.Restricted {
-			shown = append(shown, h.ID)
-		}
-		out.Hits = append(out.Hits, hit)
-	}
-	fragments, err := highlight(ctx, cases, shown, ts)
-	if err != nil {
-		return nil, err
-	}
-	var withMaterials []string
-	for _, id := range shown {
-		if fromMaterials[id] {
-			withMaterials = append(withMaterials, id)
-		}
-	}
-	matFrags, err := materialFragments(ctx, materials, withMaterials, ts)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out.Hits {
-		hit := &out.Hits[i]
-		if hit.Restricted {
-			continue
-		}
-		for f, frags := range fragments[hit.ID] {
-			for _, fr := range frags {
-				if strings.Contains(fr, "<mark>") { // bleve returns every asked field; keep those that matched
-					addFragment(hit, f, fr)
-				}
-			}
-		}
-		for _, fr := range matFrags[hit.ID] {
-			addFragment(hit, materialTextField, fr)
-		}
-	}
-	countFacets(out, res)
-	if uint64(offset+limit) < res.Total && offset+limit <= 10000 {
-		out.NextCursor = "o" + strconv.Itoa(offset+limit)
-	}
-	return out, nil
+	return query.NewConjunctionQuery(must), fromMaterials, nil
 }
 
 func addFragment(h *indexing.SearchHit, field, fr string) {

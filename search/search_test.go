@@ -247,7 +247,8 @@ func TestBadQueries(t *testing.T) {
 }
 
 func FuzzSearchQuery(f *testing.F) {
-	for _, s := range []string{"", "张三", `"养老 保险"`, "+-:^*~()", `"`, "SB2026-", "110105", "\x00", "“中文引号”"} {
+	for _, s := range []string{"", "张三", `"养老 保险"`, "+-:^*~()", `"`, "SB2026-", "110105", "\x00", "“中文引号”",
+		"王", "勞動", "王小名", "shanghal~1", "Z109-SB·2026", "z109-sb.2026-d10-", "王*", "/王.*/"} {
 		f.Add(s)
 	}
 	ix, _, err := Open(filepath.Join(f.TempDir(), "index"), nil)

@@ -248,6 +248,7 @@ func driveScenario(t *testing.T, r *recorder) {
 	e.Settle()
 	r.get(200, "search", "/api/v1/search?q="+url.QueryEscape("王五"), clerk)
 	r.get(200, "search that finds nothing", "/api/v1/search?q=nothingmatchesthis", clerk)
+	r.get(200, "search with a typo (hint, approximate hits)", "/api/v1/search?q="+url.QueryEscape("失业保险全"), clerk)
 	r.get(400, "search with a bad year", "/api/v1/search?year=20x6", clerk)
 	r.get(401, "search without a token", "/api/v1/search?q=x", "")
 	r.get(403, "the administrator searches", "/api/v1/search?q=x", admin)

@@ -101,3 +101,44 @@ func TestSearchAPI(t *testing.T) {
 		t.Fatalf("page 2: %s", r2.Raw)
 	}
 }
+
+// What people type, through the API (issue 15, item 6): a 档号 as typed
+// (lower case, a plain dot) or its start, one character, traditional
+// characters for simplified ones, a typo (the hit marked approximate,
+// with a hint in Chinese).
+func TestSearchWhatPeopleType(t *testing.T) {
+	e := newEnv(t)
+	_, app := e.User("t.applicant", archive.RoleApplicant)
+	_, clerk := e.User("t.clerk", archive.RoleClerk)
+	_, archivist := e.User("t.archivist", archive.RoleArchivist)
+	r := e.JSON("POST", "/api/v1/cases", app, map[string]any{"business_type": "pension_enrolment", "summary": "劳动关系证明",
+		"applicant": map[string]any{"name": "王小明", "id_number": apitest.ValidID}})
+	apitest.Expect(t, r, 201, "create")
+	id := r.Str("id")
+	apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/acceptance", clerk, map[string]any{"decision": "reject", "reason": "不属于本机构管辖范围"}), 200, "reject")
+	ar := e.JSON("POST", "/api/v1/cases/"+id+"/archive", archivist, nil)
+	apitest.Expect(t, ar, 201, "archive")
+	no := ar.Str("archive_no")
+	e.Settle()
+
+	search := func(q string) apitest.Resp {
+		t.Helper()
+		r := e.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), archivist, nil)
+		apitest.Expect(t, r, 200, "search "+q)
+		return r
+	}
+	parts := strings.Split(no, "-") // Z109, SB·2026, D10, YL, 0001
+	for _, q := range []string{no, strings.ToLower(strings.ReplaceAll(no, "·", ".")), strings.Join(parts[:3], "-"),
+		strings.ReplaceAll(strings.Join(parts[:2], "-"), "·", "•"), "王", "小", "勞動", "勞動關係證明", "王小名"} {
+		r := search(q)
+		hits := r.Body["hits"].([]any)
+		if len(hits) != 1 || hits[0].(map[string]any)["id"] != id {
+			t.Errorf("%q finds %s", q, r.Raw)
+			continue
+		}
+		approximate, _ := hits[0].(map[string]any)["approximate"].(bool)
+		if q == "王小名" != approximate || q == "王小名" != strings.Contains(r.Str("hint"), "相近") {
+			t.Errorf("%q: approximate %v, hint %q", q, approximate, r.Str("hint"))
+		}
+	}
+}

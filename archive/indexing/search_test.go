@@ -192,13 +192,15 @@ func TestRestrictedArchivesStayRestricted(t *testing.T) {
 		}
 		return nil
 	}
-	personal := []string{testID, testID[:10], strings.ToLower(testID), testPhone, "欧阳娜娜", `"欧阳娜娜"`, "宏远精密仪器", "离职证明", "宏远 " + v.Number}
+	personal := []string{testID, testID[:10], strings.ToLower(testID), testPhone, "欧阳娜娜", `"欧阳娜娜"`, "宏远精密仪器", "离职证明", "宏远 " + v.Number,
+		"欧", "娜", "歐陽娜娜", "欧阳那娜", "宏遠精密儀器", "宏远精密仪哭", "離職證明", "职"}
 	for _, q := range personal {
 		if h := find(approver, q); h != nil {
 			t.Errorf("the approver finds the archived case by %q: %+v", q, h)
 		}
 	}
-	for _, q := range []string{v.Number, rec.ArchiveNo, strings.ReplaceAll(rec.ArchiveNo, "·", "."), "基本养老金申领"} {
+	for _, q := range []string{v.Number, rec.ArchiveNo, strings.ReplaceAll(rec.ArchiveNo, "·", "."), "基本养老金申领",
+		strings.ToLower(rec.ArchiveNo[:strings.LastIndex(rec.ArchiveNo, "-")]), "基本養老金", "领"} {
 		h := find(approver, q)
 		if h == nil {
 			t.Errorf("the approver does not find the archived case by its catalogue entry %q", q)
@@ -232,5 +234,30 @@ func TestRestrictedArchivesStayRestricted(t *testing.T) {
 	drain(t, s.ix)
 	if h := find(approver, testID); h != nil {
 		t.Errorf("after returning the loan the approver still finds the case by its identity number: %+v", h)
+	}
+}
+
+// Fragments found by one character, by traditional characters for
+// simplified ones and with a typo mask identity and phone numbers as any
+// other.
+func TestHighlightsMaskNumbersForEveryQueryKind(t *testing.T) {
+	s := newStack(t)
+	v := s.fileCase(t, "王五", "申请养老金", "居民身份證 號碼"+testID+" 聯繫電話"+testPhone)
+	drain(t, s.ix)
+	for _, q := range []string{"號", "码", "身份证", "联系电话", "联系电活", "联系"} {
+		res := s.search(t, archivist, indexing.SearchQuery{Q: q})
+		if len(res.Hits) != 1 || res.Hits[0].ID != v.ID {
+			t.Fatalf("%q finds %+v", q, res.Hits)
+		}
+		frs := res.Hits[0].Fragments["material_text"]
+		if len(frs) == 0 || !strings.Contains(frs[0], "<mark>") {
+			t.Fatalf("%q: fragments %v", q, res.Hits[0].Fragments)
+		}
+		for _, fr := range frs {
+			if plain := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(fr); strings.Contains(plain, testID) || strings.Contains(plain, testPhone) ||
+				!strings.Contains(plain, "110105********002X") {
+				t.Errorf("%q: fragment %s", q, fr)
+			}
+		}
 	}
 }

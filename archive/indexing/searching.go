@@ -54,6 +54,10 @@ type SearchHit struct {
 	BusinessName string  `json:"business_name"`
 	Status       string  `json:"status"`
 	Score        float64 `json:"score"`
+	// Approximate marks a case found only with a wrong character in a
+	// word (a typo): a search that finds few cases exactly looks again,
+	// and lists these after the exact ones.
+	Approximate bool `json:"approximate,omitempty"`
 	// Restricted marks an archived case the caller may not read, shown
 	// as its catalogue entry (as in the case listing): number, business,
 	// status and the masked name; never fragments.
@@ -76,6 +80,9 @@ type SearchResult struct {
 	Hits       []SearchHit             `json:"hits"`
 	Facets     map[string][]FacetCount `json:"facets"`
 	NextCursor string                  `json:"next_cursor,omitempty"`
+	// Hint is a sentence in Chinese for the person searching, about how
+	// the words were matched (hits with a wrong character); "" if none.
+	Hint string `json:"hint,omitempty"`
 }
 
 // Search runs a full-text search for the actor: applicants find only
