@@ -293,3 +293,18 @@ func PastDue(d *Deadline, now time.Time) bool {
 	today := CivilDayOf(now)
 	return today > CivilDayOf(d.Due)
 }
+
+// Outcome says what decision would do to a case in status, as the fold
+// would record it: the status the case moves to and the notice it then
+// owes ("" for none), so that a form can say what will happen before it
+// is submitted. Errors: ECONFLICT for a decision status does not take.
+func Outcome(status, decision string) (next, notice string, err error) {
+	if next, err = nextStatus(status, decision); err != nil {
+		return "", "", err
+	}
+	ev := Event{Type: EventReview, Decision: decision}
+	if StageOf(status) == StageAcceptance {
+		ev.Type = EventAcceptance
+	}
+	return next, NoticeFor(ev, &Case{Status: next}), nil
+}

@@ -235,3 +235,25 @@ func TestFoldRejectsIllegalEvents(t *testing.T) {
 	err = c.Apply(archive.Event{Seq: c.Seq, CaseID: c.ID, Type: archive.EventMaterialAdded, Material: &archive.Material{}})
 	wantCode(t, err, archive.EINVALID)
 }
+
+// Outcome tells the status a decision leads to and the notice it owes,
+// as the fold records them.
+func TestOutcome(t *testing.T) {
+	for _, c := range []struct{ status, decision, next, notice string }{
+		{archive.StatusSubmitted, archive.DecisionAccept, archive.StatusInitialReview, archive.NoticeAcceptance},
+		{archive.StatusSubmitted, archive.DecisionCorrect, archive.StatusCorrectionRequested, archive.NoticeCorrection},
+		{archive.StatusSubmitted, archive.DecisionReject, archive.StatusNotAccepted, archive.NoticeNonAcceptance},
+		{archive.StatusInitialReview, archive.DecisionApprove, archive.StatusSecondReview, ""},
+		{archive.StatusInitialReview, archive.DecisionReject, archive.StatusDenied, archive.NoticeResult},
+		{archive.StatusFinalReview, archive.DecisionApprove, archive.StatusApproved, archive.NoticeResult},
+		{archive.StatusFinalReview, archive.DecisionReturn, archive.StatusSecondReview, ""},
+	} {
+		next, notice, err := archive.Outcome(c.status, c.decision)
+		if err != nil || next != c.next || notice != c.notice {
+			t.Errorf("%s %s: %s %q %v, want %s %q", c.status, c.decision, next, notice, err, c.next, c.notice)
+		}
+	}
+	if _, _, err := archive.Outcome(archive.StatusApproved, archive.DecisionApprove); !archive.IsCode(err, archive.ECONFLICT) {
+		t.Errorf("a decided case: %v, want ECONFLICT", err)
+	}
+}

@@ -283,8 +283,9 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	tok := csrfOf(t, b.login("ui.clerk", testPassword))
 	p := b.get("/cases/" + subID)
 	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
-	if !strings.Contains(p.body, `value="correct" checked`) {
-		t.Errorf("the correction is not the proposed decision")
+	if strings.Contains(p.body, `required checked`) || !strings.Contains(p.body, `data-confirm="将要求申请人补正材料`) ||
+		!strings.Contains(p.body, `data-confirm="将作出受理决定：受理，案件转入初审，并向申请人发送受理通知书。"`) {
+		t.Errorf("a decision is chosen in advance, or the choices do not say what they will do")
 	}
 	for _, m := range bt.Materials {
 		ticked := strings.Contains(p.body, `name="missing" value="`+m.Code+`" checked`)
@@ -295,7 +296,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	// A refusal without its reasons: refused, the choice and the ticks kept.
 	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "missing": {bt.Materials[0].Code}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="decision-error"`) || !strings.Contains(p.body, "不予受理须填写理由") ||
-		!strings.Contains(p.body, `value="reject" checked`) {
+		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
 		t.Errorf("a refusal without reasons: %d %.3000s", p.status, p.body)
 	}
 
@@ -305,7 +306,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
 	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "basis": {"《失业保险条例》第十四条"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "审核决定须填写审核意见") || !strings.Contains(p.body, `value="《失业保险条例》第十四条"`) ||
-		!strings.Contains(p.body, `value="reject" checked`) {
+		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
 		t.Errorf("a review without an opinion: %d %.3000s", p.status, p.body)
 	}
 

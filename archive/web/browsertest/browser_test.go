@@ -140,7 +140,13 @@ func (b *tab) decide(decision, opinion, basis string) {
 	if basis != "" {
 		b.do("cite the basis", chromedp.SendKeys(chromedp.CSS(`#decision-form input[name=basis]`), basis))
 	}
-	b.submit("decide "+decision, `#decision-form button[type=submit]`)
+	// The form says what the decision will do and asks again.
+	b.do("submit "+decision, chromedp.Click(chromedp.CSS(`#decision-submit`)), chromedp.WaitVisible(chromedp.CSS(`#decision-confirm-text`)))
+	if said := b.text("#decision-confirm-text"); !strings.HasPrefix(said, "将") || !strings.HasSuffix(said, "。") {
+		b.t.Fatalf("%s: the confirmation of %s says %q", b.who, decision, said)
+	}
+	b.screenshot(b.who + "-confirm-" + decision)
+	b.submit("confirm "+decision, `#decision-confirm-yes`)
 	b.expect(".flash", "已记录决定")
 }
 
@@ -405,10 +411,13 @@ func TestBrowser(t *testing.T) {
 	clerk.submit("file the application", `form[action="/new"] button[type=submit]`)
 	second := clerk.caseID()
 	clerk.upload("id_card", s.pdfFile("id2.pdf", "居民身份证", []string{"姓名", "司马文静"}))
-	// The form proposes the correction with the missing required
-	// certificate ticked.
-	clerk.do("see correct proposed", chromedp.WaitVisible(chromedp.CSS(`#decision-form input[name=decision][value=correct]:checked`)),
-		chromedp.WaitVisible(chromedp.CSS(`#missing-box input[value=termination_certificate]:checked`)))
+	// No decision is chosen in advance; the missing required
+	// certificate is ticked for a correction, should one be chosen.
+	clerk.do("see the missing certificate ticked", chromedp.WaitReady(chromedp.CSS(`#missing-box input[value=termination_certificate]:checked`)))
+	chosen, err := chromedp.Run(clerk.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#decision-form input[name=decision]:checked").length`))
+	if err != nil || chosen != 0 {
+		t.Fatalf("%d decisions chosen in advance (%v)", chosen, err)
+	}
 	clerk.decide("correct", "请补交与原单位解除或者终止劳动关系的证明。", "")
 	clerk.expect(".facts .status", "待补正")
 	w, err := s.svc.GetCase(context.Background(), s.actor("clerk"), second, true)

@@ -42,7 +42,7 @@ type caseView struct {
 	Outstanding []string
 	History     []historyRow
 	// Decisions are the choices of the decision form.
-	Decisions []kit.Option
+	Decisions []decisionOption
 	Specs     []archive.MaterialSpec
 	// Preselect is the material the upload form offers first: the first
 	// one a correction asked for, else the first required one not yet
@@ -120,14 +120,7 @@ func (s *pages) buildCaseView(a archive.Actor, v *archive.CaseView, base string)
 		cv.History = append(cv.History, r)
 	}
 	if v.Actions.Decide {
-		if v.Stage == archive.StageAcceptance {
-			cv.Decisions = []kit.Option{{Value: archive.DecisionAccept, Label: "受理"}, {Value: archive.DecisionCorrect, Label: "要求补正"}, {Value: archive.DecisionReject, Label: "不予受理"}}
-		} else {
-			cv.Decisions = []kit.Option{{Value: archive.DecisionApprove, Label: "同意"}, {Value: archive.DecisionReject, Label: "不予核准"}}
-			if v.Stage != archive.StageInitial {
-				cv.Decisions = append(cv.Decisions, kit.Option{Value: archive.DecisionReturn, Label: "退回上一环节"})
-			}
-		}
+		cv.Decisions = decisionOptions(v.Status)
 	}
 	if v.Actions.Upload {
 		cv.Requested = map[string]bool{}
@@ -162,6 +155,51 @@ func (s *pages) casePage(c *gin.Context) {
 
 // decisionForm is a refused decision as it was filled in, shown again
 // with what to correct.
+// decisionOption is one choice of the decision form; Confirm says, in
+// the words of the confirmation asked before it is submitted, what it
+// will do (archive.Outcome).
+type decisionOption struct {
+	Value, Label, Confirm string
+}
+
+// decisionOptions are the decisions a case in status takes, none chosen
+// in advance, each with what it will do.
+func decisionOptions(status string) []decisionOption {
+	stage := archive.StageOf(status)
+	var opts []decisionOption
+	if stage == archive.StageAcceptance {
+		opts = []decisionOption{{Value: archive.DecisionAccept, Label: "受理"}, {Value: archive.DecisionCorrect, Label: "要求补正"}, {Value: archive.DecisionReject, Label: "不予受理"}}
+	} else {
+		opts = []decisionOption{{Value: archive.DecisionApprove, Label: "同意"}, {Value: archive.DecisionReject, Label: "不予批准"}}
+		if stage != archive.StageInitial {
+			opts = append(opts, decisionOption{Value: archive.DecisionReturn, Label: "退回上一环节"})
+		}
+	}
+	for i, o := range opts {
+		next, notice, err := archive.Outcome(status, o.Value)
+		if err != nil {
+			continue
+		}
+		what := "将作出" + zh.Stage(stage) + "决定：" + o.Label
+		if stage == archive.StageFinal && o.Value == archive.DecisionApprove {
+			what = "将作出终审决定：予以批准"
+		}
+		switch {
+		case o.Value == archive.DecisionCorrect:
+			what = "将要求申请人补正材料（一次性告知所勾选的全部材料）"
+		case o.Value == archive.DecisionReturn:
+			what += "，案件退回" + zh.Stage(archive.StageOf(next))
+		case archive.StageOf(next) != archive.StageDecided && next != archive.StatusNotAccepted:
+			what += "，案件转入" + zh.Stage(archive.StageOf(next))
+		}
+		if notice != "" {
+			what += "，并向申请人发送" + archive.NoticeTitles[notice]
+		}
+		opts[i].Confirm = what + "。"
+	}
+	return opts
+}
+
 type decisionForm struct {
 	Error    string
 	Status   int
@@ -203,7 +241,6 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 		for _, m := range cv.Specs {
 			if m.Mandatory && !have[m.Code] {
 				cv.Form.Missing[m.Code] = true
-				cv.Form.Decision = archive.DecisionCorrect
 			}
 		}
 	}
