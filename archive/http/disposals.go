@@ -80,7 +80,7 @@ func Detached(c *gin.Context) context.Context {
 // DisposalListPDF streams GET /api/v1/disposals/{id}/list.pdf, the 销毁清册
 // (also the page /disposals/{id}/list.pdf).
 func (s *Server) DisposalListPDF(c *gin.Context) {
-	s.StreamPDF(c, "disposal-list.pdf", func(w *bufio.Writer) error {
+	s.StreamPDF(c, "档案销毁清册.pdf", "disposal-list", func(w *bufio.Writer) error {
 		return s.svc.DisposalListReport(c.Request.Context(), Actor(c), c.Param("id"), w)
 	})
 }

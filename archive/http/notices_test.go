@@ -9,6 +9,7 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/apitest"
+	dhttp "dossier/archive/http"
 )
 
 // Notices are issued by the workflow, stored once, listed and downloaded
@@ -138,6 +139,11 @@ func TestReports(t *testing.T) {
 	apitest.Expect(t, d, 200, "catalogue")
 	if d.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(d.Raw), "%PDF-") || !strings.HasSuffix(strings.TrimSpace(string(d.Raw)), "%%EOF") {
 		t.Fatalf("catalogue: %s %q", d.Header.Get("Content-Type"), d.Raw[:min(len(d.Raw), 40)])
+	}
+	// Saved under its Chinese name; catalogue.pdf by clients that know only filename=.
+	if cd := d.Header.Get("Content-Disposition"); cd != dhttp.ContentDisposition("inline", "档案目录.pdf", "catalogue") ||
+		!strings.Contains(cd, `filename="catalogue.pdf"`) || !strings.Contains(cd, "filename*=UTF-8''%E6%A1%A3%E6%A1%88%E7%9B%AE%E5%BD%95.pdf") {
+		t.Fatalf("catalogue: Content-Disposition %q", cd)
 	}
 	apitest.Expect(t, e.Req("GET", "/api/v1/reports/catalogue.pdf", clerk, nil, ""), 403, "clerk reads the catalogue")
 	apitest.Expect(t, e.Req("GET", "/api/v1/reports/catalogue.pdf?year=20x6", archivist, nil, ""), 400, "bad year")

@@ -23,7 +23,7 @@ func (s *Server) CatalogueReport(c *gin.Context) {
 		}
 		f.Year = n
 	}
-	s.StreamPDF(c, "catalogue.pdf", func(w *bufio.Writer) error {
+	s.StreamPDF(c, "档案目录.pdf", "catalogue", func(w *bufio.Writer) error {
 		return s.svc.CatalogueReport(c.Request.Context(), Actor(c), f, w)
 	})
 }
@@ -38,7 +38,7 @@ func (s *Server) StatisticsReport(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.StreamPDF(c, "statistics.pdf", func(w *bufio.Writer) error {
+	s.StreamPDF(c, "业务统计报表.pdf", "statistics", func(w *bufio.Writer) error {
 		return s.svc.StatisticsReport(c.Request.Context(), Actor(c), from, to, w)
 	})
 }
@@ -46,8 +46,8 @@ func (s *Server) StatisticsReport(c *gin.Context) {
 // StreamPDF answers errors found before the first byte (as JSON, or on a
 // page as an error page); once the PDF has started there is no way back,
 // so a late failure is logged and the response cut short.
-func (s *Server) StreamPDF(c *gin.Context, name string, write func(w *bufio.Writer) error) {
-	sw := &startWriter{c: c, name: name}
+func (s *Server) StreamPDF(c *gin.Context, name, asciiStem string, write func(w *bufio.Writer) error) {
+	sw := &startWriter{c: c, name: name, asciiStem: asciiStem}
 	bw := bufio.NewWriterSize(sw, 64<<10)
 	err := write(bw)
 	if err == nil {
@@ -67,15 +67,15 @@ func (s *Server) StreamPDF(c *gin.Context, name string, write func(w *bufio.Writ
 }
 
 type startWriter struct {
-	c       *gin.Context
-	name    string
-	started bool
+	c               *gin.Context
+	name, asciiStem string
+	started         bool
 }
 
 func (w *startWriter) start() {
 	w.started = true
 	w.c.Header("Content-Type", "application/pdf")
-	w.c.Header("Content-Disposition", `inline; filename="`+w.name+`"`)
+	w.c.Header("Content-Disposition", ContentDisposition("inline", w.name, w.asciiStem))
 	w.c.Header("Cache-Control", "private, no-store")
 	w.c.Status(http.StatusOK)
 }
@@ -127,7 +127,7 @@ func (s *Server) fixityReportPDF(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.StreamPDF(c, "fixity.pdf", func(w *bufio.Writer) error {
+	s.StreamPDF(c, "档案四性检测报告.pdf", "fixity", func(w *bufio.Writer) error {
 		return s.svc.FixityReportPDF(c.Request.Context(), Actor(c), fresh, w)
 	})
 }
