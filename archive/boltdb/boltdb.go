@@ -30,7 +30,7 @@ var (
 
 	keyClean = []byte("clean_shutdown")
 
-	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant}
+	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant, bucketMilestones}
 )
 
 // DB is the projection in one bbolt file.
@@ -56,7 +56,7 @@ func Open(path string) (*DB, error) {
 				return err
 			}
 		}
-		return nil
+		return buildMilestones(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -184,6 +184,16 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 	if oldSeq >= c.Seq {
 		return nil
 	}
+	var old *archive.Case
+	if oldVal := cases.Get(id); oldVal != nil {
+		old = new(archive.Case)
+		if err := json.Unmarshal(oldVal, old); err != nil {
+			return err
+		}
+	}
+	if err := putMilestones(tx, old, c.History); err != nil {
+		return err
+	}
 	events := tx.Bucket(bucketEvents)
 	for _, e := range c.History {
 		if e.Seq <= oldSeq {
@@ -197,11 +207,7 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 			return err
 		}
 	}
-	if oldVal := cases.Get(id); oldVal != nil {
-		var old archive.Case
-		if err := json.Unmarshal(oldVal, &old); err != nil {
-			return err
-		}
+	if old != nil {
 		if err := tx.Bucket(bucketByStatus).Delete(indexKey(old.Status, old.ID)); err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ import (
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
 	"dossier/archive/users"
+	"dossier/archive/workload"
 )
 
 // The capability services, under names of their own so that one Service
@@ -38,6 +39,7 @@ type (
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
 	packagesService  = packages.Service
+	workloadService  = workload.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -52,6 +54,7 @@ type Service struct {
 	*indexingService
 	*noticesService
 	*packagesService
+	*workloadService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -125,6 +128,9 @@ func New(o Options) *Service {
 	if o.Renderer != nil {
 		nr = o.Renderer
 	}
+	// The projection keeps the milestone log the office's figures read
+	// (boltdb does).
+	milestones, _ := o.Projection.(workload.Log)
 	us := users.New(env, o.Users)
 	blobs := &cases.BlobGuard{}
 	cs := cases.New(env, cases.Options{Projection: o.Projection, People: us, Blobs: blobs, MaxUpload: o.MaxUpload})
@@ -142,6 +148,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
+		workloadService:  workload.New(env, milestones),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
