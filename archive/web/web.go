@@ -8,8 +8,8 @@
 //
 // This package composes the site: the page kit (archive/web/kit:
 // sessions, sign-in, layout, errors) and one page package per area
-// (archive/web/casework, archive/web/records), which import the kit and
-// never each other.
+// (archive/web/dashboard, archive/web/casework, archive/web/records),
+// which import the kit and never each other.
 package web
 
 import (
@@ -18,6 +18,7 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
 	"dossier/archive/web/casework"
+	"dossier/archive/web/dashboard"
 	"dossier/archive/web/kit"
 	"dossier/archive/web/records"
 )
@@ -31,7 +32,8 @@ type Config = kit.Config
 // not parse.
 func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) {
 	k := kit.New(api, svc, log, cfg)
-	casework.Register(k) // first: its entries lead the navigation bar
+	dashboard.Register(k) // first: the home page leads the navigation bar
+	casework.Register(k)
 	records.Register(k)
 	api.Mount(k)
 }

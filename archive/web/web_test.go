@@ -794,7 +794,9 @@ func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
 	if first == nil || first[1] != old.ID {
 		t.Fatalf("the overdue case %s is not first: %v", old.ID, first)
 	}
-	if !strings.Contains(w.body, "共 206 件，按紧急程度显示前 200 件") || strings.Count(w.body, `<a href="/cases/`) != 200 {
-		t.Fatalf("the worklist does not say it shows 200 of 206 (%d rows)", strings.Count(w.body, `<a href="/cases/`))
+	// The home page lists the overdue case above the worklist too.
+	_, list, _ := strings.Cut(w.body, `id="stage-acceptance"`)
+	if !strings.Contains(list, "共 206 件，按紧急程度显示前 200 件") || strings.Count(list, `<a href="/cases/`) != 200 {
+		t.Fatalf("the worklist does not say it shows 200 of 206 (%d rows)", strings.Count(list, `<a href="/cases/`))
 	}
 }

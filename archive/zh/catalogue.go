@@ -528,6 +528,13 @@ var entries = []struct{ en, zh string }{
 	{"the search index cannot be written (%v); indexing pauses and retries", "检索索引无法写入（%v）；索引暂停并将重试。"},
 	{"the search index was found damaged and recreated empty; every case is indexed again", "检索索引已损坏，已重建为空索引；所有案件将重新索引。"},
 	{"q: at most %d words", "检索词（q）最多 %d 个词。"},
+	// workload, archive/web/dashboard: the home page's figures
+	{"the office's figures are for supervisors", "科室统计数据仅供复审（科室负责人）查看。"},
+	{"period: the end %s is before the start %s", "统计期间的截止日期 %s 早于起始日期 %s。"},
+	{"period: at most a year (this one has %d days)", "统计期间最长一年（现为 %d 天）。"},
+	{"the office's figures are not available on this server", "本服务器不提供科室统计数据。"},
+	{"from: %q is not a date such as 2026-12-01", "起始日期“%s”不是有效日期，应形如 2026-12-01。"},
+	{"to: %q is not a date such as 2026-12-01", "截止日期“%s”不是有效日期，应形如 2026-12-01。"},
 }
 
 // catalogue is entries by their English format.

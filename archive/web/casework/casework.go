@@ -1,9 +1,9 @@
-// Package casework holds the pages of case work: the staff worklist,
-// filing a new case, the case page with its decisions, uploads,
-// extension, resubmission and archiving, search, the applicant portal
-// (the one case a portal session covers, on the same case view), and the
-// public verification page of a notice (/verify/{code}). Every page asks
-// the Service with the signed-in actor; forms are offers only.
+// Package casework holds the pages of case work: filing a new case, the
+// case page with its decisions, uploads, extension, resubmission and
+// archiving, search, the applicant portal (the one case a portal session
+// covers, on the same case view), and the public verification page of a
+// notice (/verify/{code}). Every page asks the Service with the
+// signed-in actor; forms are offers only.
 package casework
 
 import (
@@ -34,14 +34,12 @@ func Register(k *kit.Kit) {
 }
 
 var nav = []kit.NavItem{
-	{Key: "worklist", Href: "/", Label: "我的待办"},
 	{Key: "newcase", Href: "/new", Label: "新建申请", Roles: []string{archive.RoleApplicant, archive.RoleClerk}},
 	{Key: "search", Href: "/search", Label: "检索", Roles: []string{archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer,
 		archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}},
 }
 
 func (s *pages) routes(w gin.IRoutes) {
-	w.GET("/", s.Staff, s.worklistPage)
 	w.GET("/new", s.Staff, s.newCasePage)
 	w.POST("/new", s.Staff, s.CSRF, s.newCase)
 	w.GET("/cases/:id", s.Staff, s.casePage)
