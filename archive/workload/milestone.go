@@ -86,11 +86,3 @@ func stageDue(m Milestone, cat archive.Catalogue, cal archive.Calendar) (stage s
 	due, _ = archive.Deadlines(&archive.Case{Status: m.Status, StageSince: m.StageSince, ReceivedAt: m.ReceivedAt, Extended: m.Extended}, bt, cal)
 	return stage, due
 }
-
-// OnTime reports whether m decided its stage within the stage's limit:
-// not past the deadline on the day of the decision (archive.PastDue),
-// the rule of the statistics report too.
-func OnTime(m Milestone, cat archive.Catalogue, cal archive.Calendar) bool {
-	_, due := stageDue(m, cat, cal)
-	return !archive.PastDue(due, m.At)
-}

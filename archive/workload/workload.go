@@ -236,17 +236,42 @@ func (s *Service) Office(ctx context.Context, a archive.Actor, from, to archive.
 		return nil, archive.Errorf(archive.EUNAVAILABLE, "the office's figures are not available on this server")
 	}
 	o := &Office{From: from, To: to}
+	first := Monday(archive.CivilDayOf(s.Now())) - 7*(TrendWeeks-1)
+	o.Weeks = make([]Week, TrendWeeks)
+	for i := range o.Weeks {
+		o.Weeks[i].Monday = first + archive.CivilDay(7*i)
+	}
 	byStage, byType := map[string]*Rate{}, map[[2]string]*Rate{}
-	err := s.log.ScanMilestones(ctx, from.Time(), (to + 1).Time(), func(m Milestone) bool {
+	dues := newDueMemo(s.Catalogue, s.Calendar)
+	// One walk covers the period and the trend's weeks.
+	err := s.log.ScanMilestones(ctx, min(from, first).Time(), max(to+1, first+7*TrendWeeks).Time(), func(m Milestone) bool {
+		day := archive.CivilDayOf(m.At)
+		w := (*Week)(nil)
+		if i := int(day-first) / 7; day >= first && i < TrendWeeks {
+			w = &o.Weeks[i]
+		}
+		inPeriod := day >= from && day <= to
 		if m.Type == archive.EventCreated {
+			if w != nil {
+				w.HandedIn++
+			}
 			return true
 		}
-		stage, due := stageDue(m, s.Catalogue, s.Calendar)
-		on := !archive.PastDue(due, m.At)
-		for _, r := range []*Rate{rate(byStage, stage, stage, ""), rate(byType, [2]string{stage, m.BusinessType}, stage, m.BusinessType)} {
-			r.Decided++
-			if on {
-				r.OnTime++
+		stage, late := dues.late(m)
+		if inPeriod {
+			for _, r := range []*Rate{rate(byStage, stage, stage, ""), rate(byType, [2]string{stage, m.BusinessType}, stage, m.BusinessType)} {
+				r.Decided++
+				if !late {
+					r.OnTime++
+				}
+			}
+		}
+		if w != nil {
+			if next, _, err := archive.Outcome(m.Status, m.Decision); err == nil && archive.StageOf(next) == archive.StageDecided {
+				w.Decided++
+			}
+			if late {
+				w.Late++
 			}
 		}
 		return true
@@ -254,19 +279,17 @@ func (s *Service) Office(ctx context.Context, a archive.Actor, from, to archive.
 	if err != nil {
 		return nil, err
 	}
+	types := s.Catalogue.Types()
 	for _, st := range decidedStages {
 		if r := byStage[st]; r != nil {
 			o.ByStage = append(o.ByStage, *r)
 		}
-		for _, bt := range s.Catalogue.Types() {
+		for _, bt := range types {
 			if r := byType[[2]string{st, bt.Code}]; r != nil {
 				r.Name = bt.Name
 				o.ByType = append(o.ByType, *r)
 			}
 		}
-	}
-	if o.Weeks, err = s.trend(ctx); err != nil {
-		return nil, err
 	}
 	return o, nil
 }
@@ -280,30 +303,34 @@ func rate[K comparable](m map[K]*Rate, k K, stage, bt string) *Rate {
 	return r
 }
 
-// trend counts the last TrendWeeks weeks.
-func (s *Service) trend(ctx context.Context) ([]Week, error) {
-	first := Monday(archive.CivilDayOf(s.Now())) - 7*(TrendWeeks-1)
-	weeks := make([]Week, TrendWeeks)
-	for i := range weeks {
-		weeks[i].Monday = first + archive.CivilDay(7*i)
+// dueMemo remembers stage deadlines while one page is computed: the
+// deadline depends only on the business type, the stage, the day the
+// stage began and the extension, which many decisions share.
+type dueMemo struct {
+	cat  archive.Catalogue
+	cal  archive.Calendar
+	seen map[dueKey]*archive.Deadline
+}
+
+type dueKey struct {
+	bt, status string
+	since      archive.CivilDay
+	extended   bool
+}
+
+func newDueMemo(cat archive.Catalogue, cal archive.Calendar) *dueMemo {
+	return &dueMemo{cat: cat, cal: cal, seen: map[dueKey]*archive.Deadline{}}
+}
+
+// late reports the stage m decided and whether it decided it past the
+// stage's deadline: past it on the day of the decision
+// (archive.PastDue), the statistics report's rule too.
+func (d *dueMemo) late(m Milestone) (string, bool) {
+	k := dueKey{m.BusinessType, m.Status, archive.CivilDayOf(m.StageSince), m.Extended}
+	due, ok := d.seen[k]
+	if !ok {
+		_, due = stageDue(m, d.cat, d.cal)
+		d.seen[k] = due
 	}
-	err := s.log.ScanMilestones(ctx, first.Time(), (first + 7*TrendWeeks).Time(), func(m Milestone) bool {
-		i := int(archive.CivilDayOf(m.At)-first) / 7
-		if i < 0 || i >= TrendWeeks {
-			return true
-		}
-		w := &weeks[i]
-		if m.Type == archive.EventCreated {
-			w.HandedIn++
-			return true
-		}
-		if next, _, err := archive.Outcome(m.Status, m.Decision); err == nil && archive.StageOf(next) == archive.StageDecided {
-			w.Decided++
-		}
-		if _, due := stageDue(m, s.Catalogue, s.Calendar); archive.PastDue(due, m.At) {
-			w.Late++
-		}
-		return true
-	})
-	return weeks, err
+	return archive.StageOf(m.Status), archive.PastDue(due, m.At)
 }

@@ -535,6 +535,7 @@ var entries = []struct{ en, zh string }{
 	{"the office's figures are not available on this server", "本服务器不提供科室统计数据。"},
 	{"from: %q is not a date such as 2026-12-01", "起始日期“%s”不是有效日期，应形如 2026-12-01。"},
 	{"to: %q is not a date such as 2026-12-01", "截止日期“%s”不是有效日期，应形如 2026-12-01。"},
+	{"the milestone log holds a damaged record; run dossier rebuild", "统计用的办理节点记录已损坏；请运行 dossier rebuild 重建。"},
 }
 
 // catalogue is entries by their English format.

@@ -34,6 +34,7 @@ var benches = []bench{
 	{"catalogue", benchCatalogue},
 	{"search", benchSearch},
 	{"verify", benchVerify},
+	{"pages", benchPages},
 }
 
 func main() {

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/xid"
+
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/boltdb"
+	"dossier/archive/diskstore"
+	dhttp "dossier/archive/http"
+	"dossier/archive/identity"
+	"dossier/archive/indexing"
+	"dossier/archive/service"
+	"dossier/archive/users"
+	"dossier/archive/web"
+	"dossier/search"
+)
+
+var (
+	pagesCases    = flag.Int("pages-cases", 20000, "pages: how many cases the large data set holds (make bench-scale: 100000)")
+	pagesBaseline = flag.Int("pages-baseline", 5000, "pages: how many cases the baseline data set holds")
+)
+
+// pagesPerWeek is the office both data sets model: it hands in this many
+// cases a week, so the larger set is a longer history of the same office
+// (the same open load, more decided and archived cases behind it).
+const pagesPerWeek = 250
+
+// benchPages measures the median server time of each main page on a data
+// set of -pages-baseline cases and on one of -pages-cases, and prints
+// the ratio: a page whose time grows with the history of the office
+// shows up as a ratio above 1.
+func benchPages(ctx context.Context, e *env) error {
+	sizes := []int{*pagesBaseline, *pagesCases}
+	res := make([]map[string][2]time.Duration, len(sizes))
+	var names []string
+	for i, n := range sizes {
+		m, order, err := pagesAt(ctx, n, e.duration)
+		if err != nil {
+			return err
+		}
+		res[i], names = m, order
+	}
+	fmt.Printf("page server time, median (the handler alone, one client; wall clock, and the process's CPU time, which a busy machine disturbs less),\n")
+	fmt.Printf("an office handing in %d cases a week, embedded store\n", pagesPerWeek)
+	fmt.Printf("%-34s %11s %11s %6s   %11s %11s %6s\n", "", "wall", "", "", "CPU", "", "")
+	fmt.Printf("%-34s %11d %11d %6s   %11d %11d %6s\n", "page \\ cases", sizes[0], sizes[1], "ratio", sizes[0], sizes[1], "ratio")
+	for _, name := range names {
+		a, b := res[0][name], res[1][name]
+		fmt.Printf("%-34s %11s %11s %6.2f   %11s %11s %6.2f\n", name, a[0].Round(10*time.Microsecond), b[0].Round(10*time.Microsecond),
+			float64(b[0])/float64(a[0]), a[1].Round(10*time.Microsecond), b[1].Round(10*time.Microsecond), float64(b[1])/float64(max(a[1], 1)))
+	}
+	fmt.Println()
+	return nil
+}
+
+// pagesAt builds a data set of n cases and measures each page on it.
+func pagesAt(ctx context.Context, n int, d time.Duration) (map[string][2]time.Duration, []string, error) {
+	dir, err := os.MkdirTemp("", "dossier-bench-pages-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	store, err := diskstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := boltdb.Open(filepath.Join(dir, "dossier.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	ix, _, err := search.Open(filepath.Join(dir, "index"), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ix.Close()
+	al, err := audit.OpenAuditLog(ctx, store, time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer al.Close()
+	now := time.Now()
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: al, Index: ix, Now: func() time.Time { return now }})
+
+	start := time.Now()
+	sample, err := seedPages(ctx, db, ix, n, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Printf("pages: %d cases written to BoltDB and the search index in %s\n", n, time.Since(start).Round(100*time.Millisecond))
+
+	cli := archive.Actor{UserID: archive.ByCommandLine + ":bench", Remote: "bench"}
+	roles := []string{archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleArchivist, archive.RoleAuditor}
+	for _, r := range roles {
+		if _, _, err := svc.AddUserByCommandLine(ctx, cli, users.NewUser{Name: "bench." + r, Roles: []string{r}, Password: "bench-password"}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := svc.SyncUsers(ctx); err != nil {
+		return nil, nil, err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := dhttp.NewServer(svc, quiet, dhttp.Config{})
+	web.Mount(api, svc, quiet, web.Config{})
+	h := api.Handler()
+	sessions := map[string]*pageSession{}
+	for _, r := range roles {
+		if sessions[r], err = signIn(h, "bench."+r); err != nil {
+			return nil, nil, err
+		}
+	}
+	type page struct {
+		name, role, method, path string
+		form                     url.Values
+	}
+	pages := []page{
+		{"home: clerk", archive.RoleClerk, "GET", "/", nil},
+		{"home: reviewer", archive.RoleReviewer, "GET", "/", nil},
+		{"home: supervisor (office figures)", archive.RoleSupervisor, "GET", "/", nil},
+		{"home: archivist", archive.RoleArchivist, "GET", "/", nil},
+		{"home: auditor", archive.RoleAuditor, "GET", "/", nil},
+		{"case page (archived case)", archive.RoleArchivist, "GET", "/cases/" + sample.archived, nil},
+		{"case page (open case)", archive.RoleReviewer, "GET", "/cases/" + sample.open, nil},
+		{"search: an applicant's name", archive.RoleClerk, "POST", "/search", url.Values{"q": {sample.name}}},
+		{"archives", archive.RoleArchivist, "GET", "/archives", nil},
+		{"loans", archive.RoleArchivist, "GET", "/loans", nil},
+		{"disposals", archive.RoleArchivist, "GET", "/disposals", nil},
+		{"reports", archive.RoleSupervisor, "GET", "/reports", nil},
+	}
+	out := map[string][2]time.Duration{}
+	var names []string
+	for _, p := range pages {
+		ss := sessions[p.role]
+		var times, cpus []time.Duration
+		deadline := time.Now().Add(d)
+		for len(times) < 5 || time.Now().Before(deadline) && len(times) < 2000 {
+			var body io.Reader
+			form := url.Values{}
+			if p.form != nil {
+				form = p.form
+				form.Set("csrf", ss.csrf)
+				body = strings.NewReader(form.Encode())
+			}
+			req := httptest.NewRequest(p.method, p.path, body)
+			if body != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			req.AddCookie(ss.cookie)
+			rec := httptest.NewRecorder()
+			t, c := time.Now(), cpuTime()
+			h.ServeHTTP(rec, req)
+			times = append(times, time.Since(t))
+			cpus = append(cpus, cpuTime()-c)
+			if rec.Code != http.StatusOK {
+				return nil, nil, fmt.Errorf("%s: %s %s answered %d: %.300s", p.name, p.method, p.path, rec.Code, rec.Body.String())
+			}
+		}
+		slices.Sort(times)
+		slices.Sort(cpus)
+		out[p.name] = [2]time.Duration{times[len(times)/2], cpus[len(cpus)/2]}
+		names = append(names, p.name)
+	}
+	return out, names, nil
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// pageSession is a signed-in page session.
+type pageSession struct {
+	cookie *http.Cookie
+	csrf   string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs in through the login form.
+func signIn(h http.Handler, name string) (*pageSession, error) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+	m := csrfField.FindStringSubmatch(rec.Body.String())
+	if m == nil {
+		return nil, fmt.Errorf("no CSRF token on the login page")
+	}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"csrf": {m[1]}, "name": {name}, "password": {"bench-password"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign-in of %s answered %d", name, rec.Code)
+	}
+	ss := &pageSession{}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "dossier_session" {
+			ss.cookie = c
+		}
+	}
+	if ss.cookie == nil {
+		return nil, fmt.Errorf("sign-in of %s set no session", name)
+	}
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(ss.cookie)
+	h.ServeHTTP(rec, req)
+	if m = csrfField.FindStringSubmatch(rec.Body.String()); m == nil {
+		return nil, fmt.Errorf("no CSRF token on %s's home page (%d)", name, rec.Code)
+	}
+	ss.csrf = m[1]
+	return ss, nil
+}
+
+// pageSample names cases the measured pages open.
+type pageSample struct {
+	archived, open, name string
+}
+
+// seedPages writes n cases of an office handing in pagesPerWeek a week,
+// the newest now, straight into the projection and the search index as
+// the service's fold makes them (the pages read only these; the object
+// store is not needed to read them). Stages take a random time, some
+// past their limit; cases decided over two weeks ago are archived.
+func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, n int, now time.Time) (pageSample, error) {
+	r := rand.New(rand.NewPCG(uint64(n), 11))
+	types := []string{"pension_enrolment", "pension_transfer", "pension_claim", "medical_enrolment", "medical_reimbursement",
+		"unemployment_benefit", "injury_determination", "injury_benefit", "maternity_allowance"}
+	gap := 7 * 24 * time.Hour / pagesPerWeek
+	var sample pageSample
+	const batch = 500
+	cs := make([]*archive.Case, 0, batch)
+	docs := make([]indexing.IndexedCase, 0, batch)
+	flush := func() error {
+		if len(cs) == 0 {
+			return nil
+		}
+		if err := db.PutCases(ctx, cs...); err != nil {
+			return err
+		}
+		if err := ix.PutCases(ctx, docs); err != nil {
+			return err
+		}
+		cs, docs = cs[:0], docs[:0]
+		return nil
+	}
+	items := map[int]int{}
+	for i := n - 1; i >= 0; i-- {
+		created := now.Add(-time.Duration(i)*gap - time.Duration(r.IntN(int(gap))))
+		bt := types[r.IntN(len(types))]
+		id := xid.NewWithTime(created).String()
+		name := search.Name(r)
+		idn := identity.GenerateIDNumber(r, "", time.Date(1950+r.IntN(50), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, archive.Zone))
+		evs := []archive.Event{
+			{Type: archive.EventCreated, At: created, Actor: "u-clerk", Role: archive.RoleClerk, Case: &archive.CaseOpened{
+				Number: fmt.Sprintf("SB%d-%06d", created.Year(), n-i), BusinessType: bt,
+				Applicant: archive.Applicant{Name: name, IDNumber: idn, Phone: "13812345678"}, Summary: "申请"}},
+			{Type: archive.EventMaterialAdded, At: created.Add(time.Minute), Actor: "u-clerk", Role: archive.RoleClerk, Material: &archive.Material{
+				ID: "m1", Code: "id_card", Filename: "身份证.pdf", ContentType: "application/pdf", Size: 1000, SHA256: strings.Repeat("a", 64), UploadedAt: created}},
+		}
+		at := created
+		step := func(typ, actor, role, decision string, hours int) bool {
+			at = at.Add(time.Duration(1+r.IntN(hours)) * time.Hour)
+			if at.After(now) {
+				return false
+			}
+			evs = append(evs, archive.Event{Type: typ, At: at, Actor: actor, Role: role, Decision: decision, Opinion: "符合条件"})
+			return true
+		}
+		decided := step(archive.EventAcceptance, "u-clerk", archive.RoleClerk, archive.DecisionAccept, 100) &&
+			step(archive.EventReview, "u-rev", archive.RoleReviewer, archive.DecisionApprove, 40) &&
+			step(archive.EventReview, "u-sup", archive.RoleSupervisor, archive.DecisionApprove, 110) &&
+			step(archive.EventReview, "u-app", archive.RoleApprover, archive.DecisionApprove, 250)
+		if decided && now.Sub(at) > 14*24*time.Hour {
+			y := at.In(archive.Zone).Year()
+			items[y]++
+			at = at.Add(24 * time.Hour)
+			evs = append(evs, archive.Event{Type: archive.EventArchived, At: at, Actor: "u-arc", Role: archive.RoleArchivist,
+				Archive: &archive.ArchiveRecord{ArchiveNo: fmt.Sprintf("Z109-SB·%d-D30-YL-%04d", y, items[y]), Fonds: "Z109", Category: "SB",
+					Year: y, Retention: "D30", Issue: "YL", Item: items[y], ArchivedAt: at}})
+		}
+		for k := range evs {
+			evs[k].Seq, evs[k].CaseID = uint64(k+1), id
+		}
+		c, err := archive.Fold(evs)
+		if err != nil {
+			return sample, err
+		}
+		switch {
+		case c.Status == archive.StatusArchived && sample.archived == "":
+			sample.archived, sample.name = id, name
+		case c.Status == archive.StatusInitialReview:
+			sample.open = id
+		}
+		cs = append(cs, c)
+		docs = append(docs, indexing.IndexedCase{Case: c, Events: evs, Texts: map[string]string{"m1": "居民身份证 " + name}})
+		if len(cs) == batch {
+			if err := flush(); err != nil {
+				return sample, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return sample, err
+	}
+	if sample.archived == "" || sample.open == "" {
+		return sample, fmt.Errorf("pages: %d cases hold no archived or no open case to open", n)
+	}
+	return sample, nil
+}
