@@ -115,11 +115,14 @@ func Contains(list []string, s string) bool {
 }
 
 // CaseScan tells the projection which cases to walk: newest first, ids
-// before Before (when set), of one owner and one status when set.
+// before Before (when set), of one owner and one status when set, and
+// only those under an active legal hold (Held) or with a loan of any
+// status (Lent) when set, which the projection keeps indexes of.
 type CaseScan struct {
-	Before string
-	Owner  string
-	Status string
+	Before     string
+	Owner      string
+	Status     string
+	Held, Lent bool
 }
 
 // materialCodeAttachment is the code of documents staff attach to a

@@ -91,7 +91,7 @@ func (s *Service) Holds(ctx context.Context, a archive.Actor) ([]HeldArchive, er
 		return nil, archive.Errorf(archive.EFORBIDDEN, "legal holds are listed for archivists and auditors")
 	}
 	out := []HeldArchive{}
-	err := s.proj.ScanCases(ctx, archive.CaseScan{Status: archive.StatusArchived}, func(c *archive.Case) bool {
+	err := s.proj.ScanCases(ctx, archive.CaseScan{Status: archive.StatusArchived, Held: true}, func(c *archive.Case) bool {
 		if c.Held() && c.Archive != nil {
 			var active []archive.Hold
 			for _, h := range c.Holds {

@@ -30,7 +30,14 @@ var (
 
 	keyClean = []byte("clean_shutdown")
 
-	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant, bucketMilestones}
+	// bucketHeld and bucketLent hold the ids of cases under an active
+	// legal hold and of cases with a loan, so that listing holds and loans
+	// does not walk the whole archive.
+	bucketHeld = []byte("cases_held")
+	bucketLent = []byte("cases_lent")
+
+	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant, bucketMilestones,
+		bucketHeld, bucketLent}
 )
 
 // DB is the projection in one bbolt file.
@@ -55,6 +62,9 @@ func Open(path string) (*DB, error) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if err := buildCaseFlags(tx); err != nil {
+			return err
 		}
 		return buildMilestones(tx)
 	})
@@ -231,10 +241,57 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 	if err := tx.Bucket(bucketByStatus).Put(indexKey(c.Status, c.ID), nil); err != nil {
 		return err
 	}
+	if err := putCaseFlags(tx, c); err != nil {
+		return err
+	}
 	if c.ApplicantUser != "" {
 		return tx.Bucket(bucketByApplicant).Put(indexKey(c.ApplicantUser, c.ID), nil)
 	}
 	return nil
+}
+
+// putCaseFlags records in the hold and loan indexes whether c is held
+// and has loans.
+func putCaseFlags(tx *bolt.Tx, c *archive.Case) error {
+	id := []byte(c.ID)
+	for _, f := range []struct {
+		bucket []byte
+		on     bool
+	}{{bucketHeld, c.Held()}, {bucketLent, len(c.Loans) > 0}} {
+		b := tx.Bucket(f.bucket)
+		var err error
+		if f.on {
+			err = b.Put(id, nil)
+		} else {
+			err = b.Delete(id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyCaseFlagsBuilt marks a file whose hold and loan indexes cover every
+// case; a file made before they existed gets them filled at Open.
+var keyCaseFlagsBuilt = []byte("case_flags_built")
+
+func buildCaseFlags(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keyCaseFlagsBuilt) != nil {
+		return nil
+	}
+	err := tx.Bucket(bucketCases).ForEach(func(k, v []byte) error {
+		var c archive.Case
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		return putCaseFlags(tx, &c)
+	})
+	if err != nil {
+		return err
+	}
+	return meta.Put(keyCaseFlagsBuilt, []byte("1"))
 }
 
 // Events implements archive.Projection: a case's events in order.

@@ -21,6 +21,10 @@ func (d *DB) ScanCases(ctx context.Context, q archive.CaseScan, fn func(*archive
 		switch {
 		case q.Owner != "":
 			cur, prefix = tx.Bucket(bucketByApplicant).Cursor(), indexKey(q.Owner, "")
+		case q.Held:
+			cur = tx.Bucket(bucketHeld).Cursor()
+		case q.Lent:
+			cur = tx.Bucket(bucketLent).Cursor()
 		case q.Status != "":
 			cur, prefix = tx.Bucket(bucketByStatus).Cursor(), indexKey(q.Status, "")
 		default:
@@ -64,7 +68,7 @@ func (d *DB) ScanCases(ctx context.Context, q archive.CaseScan, fn func(*archive
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			if q.Status != "" && c.Status != q.Status {
+			if q.Status != "" && c.Status != q.Status || q.Held && !c.Held() || q.Lent && len(c.Loans) == 0 {
 				continue
 			}
 			if !fn(&c) {

@@ -282,8 +282,7 @@ type LoanPage struct {
 
 // Loans lists loans across the archive, newest first: every loan for
 // archivists and auditors (the overdue listing is Overdue: true), one's
-// own for other staff. It walks the archived cases, which is fine for one
-// office's archive. Errors: EFORBIDDEN, EINVALID (filter, cursor, limit).
+// own for other staff. It walks the archived cases that have loans. Errors: EFORBIDDEN, EINVALID (filter, cursor, limit).
 func (s *Service) Loans(ctx context.Context, a archive.Actor, f LoanFilter, cursor string, limit int) (*LoanPage, error) {
 	if err := mayBorrow(a); err != nil {
 		return nil, err
@@ -311,7 +310,7 @@ func (s *Service) Loans(ctx context.Context, a archive.Actor, f LoanFilter, curs
 	now := s.Now()
 	var all []archive.Loan
 	for _, st := range []string{archive.StatusArchived, archive.StatusDisposed} {
-		err := s.proj.ScanCases(ctx, archive.CaseScan{Status: st}, func(c *archive.Case) bool {
+		err := s.proj.ScanCases(ctx, archive.CaseScan{Status: st, Lent: true}, func(c *archive.Case) bool {
 			for _, l := range c.Loans {
 				l = l.Shown(now)
 				if f.Borrower != "" && l.Borrower != f.Borrower || f.Status != "" && l.Status != f.Status ||

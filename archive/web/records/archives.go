@@ -7,6 +7,7 @@ import (
 	"dossier/archive/web/kit"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -33,13 +34,18 @@ func (s *pages) archivesPage(c *gin.Context) {
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
-		cases, err := s.AllCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
-		if err != nil {
-			s.API.Fail(c, err)
-			return
+		// Through the status index: what waits, not the whole archive.
+		var cases []*archive.CaseView
+		for _, st := range []string{archive.StatusApproved, archive.StatusDenied, archive.StatusNotAccepted} {
+			cs, err := s.AllCases(c, a, archive.CaseFilter{Status: st})
+			if err != nil {
+				s.API.Fail(c, err)
+				return
+			}
+			cases = append(cases, cs...)
 		}
-		// Oldest decisions first: they have waited longest.
-		slices.Reverse(cases)
+		// Oldest first (ids sort by filing): they have waited longest.
+		slices.SortFunc(cases, func(x, y *archive.CaseView) int { return strings.Compare(x.ID, y.ID) })
 		v.PendingTotal = len(cases)
 		if len(cases) > kit.ListLimit {
 			cases = cases[:kit.ListLimit]
