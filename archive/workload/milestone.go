@@ -19,18 +19,18 @@ import (
 // (archive.EventAcceptance, archive.EventReview), with what the stage's
 // deadline is computed from: the case as it stood before the event.
 type Milestone struct {
-	CaseID       string    `json:"case_id"`
-	Seq          uint64    `json:"seq"`
-	Type         string    `json:"type"`
-	At           time.Time `json:"at"`
-	BusinessType string    `json:"business_type"`
-	Decision     string    `json:"decision,omitempty"`
+	CaseID       string
+	Seq          uint64
+	Type         string
+	At           time.Time
+	BusinessType string
+	Decision     string
 	// Status, StageSince, ReceivedAt and Extended are the case's before
 	// the event.
-	Status     string    `json:"status,omitempty"`
-	StageSince time.Time `json:"stage_since"`
-	ReceivedAt time.Time `json:"received_at"`
-	Extended   bool      `json:"extended,omitempty"`
+	Status     string
+	StageSince time.Time
+	ReceivedAt time.Time
+	Extended   bool
 }
 
 // Log is the projection's milestone log (boltdb implements it): the

@@ -69,8 +69,8 @@ func sunday(d archive.CivilDay) archive.CivilDay {
 	return d + archive.CivilDay(6-wd)
 }
 
-// Monday is the first day of the week of d.
-func Monday(d archive.CivilDay) archive.CivilDay { return sunday(d) - 6 }
+// monday is the first day of the week of d.
+func monday(d archive.CivilDay) archive.CivilDay { return sunday(d) - 6 }
 
 // Counts are open cases counted by stage and deadline bucket.
 type Counts struct {
@@ -83,13 +83,10 @@ type Counts struct {
 }
 
 // Count counts views (open cases, as the Service shows them) by stage
-// and deadline bucket on the day of now, keeping those keep accepts.
-func Count(views []*archive.CaseView, now time.Time, keep func(*archive.CaseView) bool) Counts {
+// and deadline bucket on the day of now.
+func Count(views []*archive.CaseView, now time.Time) Counts {
 	c := Counts{Cells: map[string]map[string]int{}, ByStage: map[string]int{}, ByBucket: map[string]int{}}
 	for _, v := range views {
-		if keep != nil && !keep(v) {
-			continue
-		}
 		b := Bucket(v, now)
 		if c.Cells[v.Stage] == nil {
 			c.Cells[v.Stage] = map[string]int{}
@@ -236,7 +233,7 @@ func (s *Service) Office(ctx context.Context, a archive.Actor, from, to archive.
 		return nil, archive.Errorf(archive.EUNAVAILABLE, "the office's figures are not available on this server")
 	}
 	o := &Office{From: from, To: to}
-	first := Monday(archive.CivilDayOf(s.Now())) - 7*(TrendWeeks-1)
+	first := monday(archive.CivilDayOf(s.Now())) - 7*(TrendWeeks-1)
 	o.Weeks = make([]Week, TrendWeeks)
 	for i := range o.Weeks {
 		o.Weeks[i].Monday = first + archive.CivilDay(7*i)

@@ -150,7 +150,7 @@ func TestFigures(t *testing.T) {
 		t.Errorf("buckets %v, want %v", byID, want)
 	}
 	mine := workload.MyStages(reviewer)
-	c := workload.Count(views, o.now, func(v *archive.CaseView) bool { return slices.Contains(mine, v.Stage) })
+	c := workload.Count(slices.DeleteFunc(slices.Clone(views), func(v *archive.CaseView) bool { return !slices.Contains(mine, v.Stage) }), o.now)
 	if c.Total != 2 || c.Cells[archive.StageInitial][workload.DueOverdue] != 1 || c.Cells[archive.StageInitial][workload.DueToday] != 1 {
 		t.Errorf("the reviewer's counts: %+v", c)
 	}

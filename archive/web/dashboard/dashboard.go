@@ -95,7 +95,7 @@ func (s *pages) home(c *gin.Context) {
 			s.API.Fail(c, err)
 			return
 		}
-		v.Mine = countMine(workload.Count(views, now, nil), mine)
+		v.Mine = countMine(workload.Count(views, now), mine)
 		for _, cv := range views {
 			if cv.Overdue {
 				v.Overdue = append(v.Overdue, cv)
