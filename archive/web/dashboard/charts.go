@@ -111,7 +111,7 @@ func newTrendChart(weeks []workload.Week) lineChart {
 		ch.YTicks = append(ch.YTicks, tick{At: y(v), X: ch.Left - 6, Y: y(v), Label: strconv.Itoa(v)})
 	}
 	for i, w := range weeks {
-		if i%2 == len(weeks)%2 || i == len(weeks)-1 {
+		if (len(weeks)-1-i)%2 == 0 { // every other week, the current one labelled
 			ch.XTicks = append(ch.XTicks, tick{At: x(i), X: x(i), Y: ch.Bottom + 18, Label: w.Monday.Time().Format("1/2")})
 		}
 	}
