@@ -38,6 +38,7 @@ type (
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
 	packagesService  = packages.Service
+	auditReader      = audit.Reader
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -52,6 +53,7 @@ type Service struct {
 	*indexingService
 	*noticesService
 	*packagesService
+	*auditReader
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -142,6 +144,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
+		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
@@ -180,12 +183,6 @@ func (s *Service) Ready(ctx context.Context) error {
 		return archive.Wrapf("", archive.EUNAVAILABLE, err, "metadata database: %s", err)
 	}
 	return nil
-}
-
-// AuditEntries lists audit entries (auditors only), their actors named
-// by the users capability; see audit.AuditLog.AuditEntries.
-func (s *Service) AuditEntries(ctx context.Context, a archive.Actor, f audit.AuditFilter, cursor string, limit int) ([]audit.Entry, string, error) {
-	return s.audit.AuditEntries(ctx, a, f, cursor, limit, s.usersService)
 }
 
 // NewIndexer returns the indexer that keeps idx following the case log.
