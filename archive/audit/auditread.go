@@ -14,7 +14,8 @@ import (
 type Entry struct {
 	archive.AuditEntry
 	// ActorName is the display name of the actor's account as it is now
-	// (张敏), its login name when it has none, 系统 for the system; for
+	// (张敏), its login name when it has none, 系统 for the system,
+	// 命令行（root） for the command line run by root; for
 	// an actor no account stands behind (a portal sign-in, a removed
 	// account) the name the entry recorded.
 	ActorName string `json:"actor_name,omitempty"`
@@ -183,7 +184,13 @@ func (n *namer) actor(ctx context.Context, e *archive.AuditEntry) string {
 	name, ok := n.actors[e.Actor]
 	if !ok {
 		name = e.Name
-		if n.r.people != nil {
+		if os, ok := strings.CutPrefix(e.Actor, archive.ByCommandLine); ok && (os == "" || os[0] == ':') {
+			// The dossier command line, run by an operating-system user.
+			name = "命令行"
+			if os != "" {
+				name += "（" + os[1:] + "）"
+			}
+		} else if n.r.people != nil {
 			if u, err := n.r.people.Person(ctx, e.Actor); err == nil {
 				name = u.ShownName()
 				if u.DisplayName != "" && u.Name != "" {

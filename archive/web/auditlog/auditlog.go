@@ -31,7 +31,7 @@ func Register(k *kit.Kit) {
 }
 
 var nav = []kit.NavItem{
-	{Key: "audit", Href: "/audit", Label: "审计日志", Roles: []string{archive.RoleAuditor, archive.RoleArchivist}},
+	{Key: "audit", Href: "/audit", Label: "审计", Roles: []string{archive.RoleAuditor, archive.RoleArchivist}},
 }
 
 func (s *pages) routes(w gin.IRoutes) {

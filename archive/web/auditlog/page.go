@@ -181,6 +181,12 @@ func (s *pages) row(ctx context.Context, e audit.Entry, users map[string]string)
 		roles[i] = zh.Role(role)
 	}
 	r.Roles = strings.Join(roles, "、")
+	if e.Action == "case.create" {
+		// The detail of a new case is its business type's code.
+		if bt, err := s.Svc.Catalogue().Lookup(e.Detail); err == nil {
+			r.Detail = bt.Name
+		}
+	}
 	kind, rest, _ := strings.Cut(e.Target, "/")
 	id, _, _ := strings.Cut(rest, "/")
 	switch {
