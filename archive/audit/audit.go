@@ -435,6 +435,9 @@ type auditVerifier struct {
 	seq   int64  // last entry seen
 	hash  string // its hash
 	known bool   // false after a segment that could not be read, until the next entry
+	// unlinked, when not nil, collects the entries whose link could not
+	// be checked because what came before could not be read.
+	unlinked map[int64]bool
 }
 
 func (v *auditVerifier) problem(key string, seq int64, format string, args ...any) {
@@ -520,6 +523,9 @@ func (v *auditVerifier) check(key string, data []byte, readErr error) {
 		}
 		switch {
 		case !v.known:
+			if v.unlinked != nil {
+				v.unlinked[e.Seq] = true
+			}
 		case e.Seq > v.seq+1:
 			v.problem(key, e.Seq, "%s missing before it", span("entry", v.seq+1, e.Seq-1))
 		case e.Seq <= v.seq:

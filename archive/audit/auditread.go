@@ -281,15 +281,15 @@ func (r *Reader) AuditPage(ctx context.Context, a archive.Actor, f AuditFilter, 
 	}
 	p := &Page{Number: number, Size: size}
 	first := (number - 1) * size
-	shown, shownSegs := map[int64]bool{}, map[string]bool{}
+	shown, shownSegs := map[int64]string{}, map[string]bool{}
 	var v auditVerifier
 	v.rep.Events, v.rep.Imports = map[string]AuditEventRef{}, map[string]time.Time{}
-	v.known = true
+	v.known, v.unlinked = true, map[int64]bool{}
 	nm := r.namer()
 	err := r.scan(ctx, f, &v, nm, func(key string, e *archive.AuditEntry) error {
 		if p.Total >= first && p.Total < first+size {
 			p.Entries = append(p.Entries, nm.entry(ctx, *e))
-			shown[e.Seq], shownSegs[key] = true, true
+			shown[e.Seq], shownSegs[key] = key, true
 		}
 		p.Total++
 		return nil
@@ -298,8 +298,14 @@ func (r *Reader) AuditPage(ctx context.Context, a archive.Actor, f AuditFilter, 
 		return nil, err
 	}
 	p.Chain.Entries = v.rep.Entries
+	for _, e := range p.Entries {
+		if v.unlinked[e.Seq] {
+			v.rep.Problems = append(v.rep.Problems, AuditProblem{Object: shown[e.Seq], Seq: e.Seq,
+				Problem: "follows what cannot be read, so its link to the entry before cannot be checked"})
+		}
+	}
 	for _, pr := range v.rep.Problems {
-		if shown[pr.Seq] || pr.Seq == 0 && shownSegs[pr.Object] {
+		if shown[pr.Seq] != "" || pr.Seq == 0 && shownSegs[pr.Object] {
 			p.Chain.Problems = append(p.Chain.Problems, pr)
 		} else {
 			p.Chain.Elsewhere++

@@ -267,6 +267,7 @@ func problemText(p audit.AuditProblem) string {
 		{"is not stored as it was hashed", "存储内容含有哈希未覆盖的成员或格式"},
 		{"missing before it", "之前缺少记录：有记录被删除"},
 		{"out of order or repeated", "顺序错乱或重复"},
+		{"link to the entry before cannot be checked", "无法核对与前一条记录的链接：之前的日志段无法读取"},
 		{"cannot be read", "无法读取"},
 		{"is not valid", "已损坏，无法解析"},
 		{"holds no entries", "不含任何记录"},
