@@ -71,3 +71,37 @@ func TestReaderScopePagesAndDamage(t *testing.T) {
 		t.Errorf("an export over a damaged segment: %d entries, %v", n, err)
 	}
 }
+
+// BenchmarkAuditPage: one page of the audit page over a log of 20,000
+// entries on the disk store, which reads and checks the whole log.
+func BenchmarkAuditPage(b *testing.B) {
+	ctx := context.Background()
+	store, err := diskstore.Open(filepath.Join(b.TempDir(), "store"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := openAudit(b, store)
+	const n = 20000
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			errs <- l.Record(ctx, archive.AuditEntry{Actor: "u1", Roles: []string{archive.RoleClerk}, Action: "case.archive",
+				Target: "case/c1", Remote: "192.0.2.7", Detail: "Z109-SB·2026-D10-YL-0001"})
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := audit.NewReader(l, nil, nil)
+	auditor := archive.Actor{UserID: "a", Roles: []string{archive.RoleAuditor}}
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := r.AuditPage(ctx, auditor, audit.AuditFilter{Person: "u1"}, 100, 50)
+		if err != nil || p.Total != n {
+			b.Fatal(p, err)
+		}
+	}
+	b.ReportMetric(float64(n)/(b.Elapsed().Seconds()/float64(b.N)), "entries/s")
+}
