@@ -435,6 +435,9 @@ type auditVerifier struct {
 	seq   int64  // last entry seen
 	hash  string // its hash
 	known bool   // false after a segment that could not be read, until the next entry
+	// unlinked, when not nil, collects the entries whose link could not
+	// be checked because what came before could not be read.
+	unlinked map[int64]bool
 }
 
 func (v *auditVerifier) problem(key string, seq int64, format string, args ...any) {
@@ -442,24 +445,34 @@ func (v *auditVerifier) problem(key string, seq int64, format string, args ...an
 }
 
 func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, key string) error {
+	var data []byte
+	var err error
+	if _, ok := archive.ParseAuditSegmentKey(key); ok {
+		data, err = archive.ReadAll(ctx, store, key)
+	}
+	if archive.IsCode(err, archive.EUNAVAILABLE) {
+		return err
+	}
+	v.check(key, data, err)
+	return nil
+}
+
+// check verifies the object at key, read as data or failing with readErr.
+func (v *auditVerifier) check(key string, data []byte, readErr error) {
 	n, ok := archive.ParseAuditSegmentKey(key)
 	if !ok {
 		v.problem(key, 0, "is not an audit segment key")
-		return nil
+		return
 	}
 	v.rep.Segments++
 	if n != v.seg+1 {
 		v.problem(key, 0, "%s missing before it", span("segment", v.seg+1, n-1))
 	}
 	v.seg = n
-	data, err := archive.ReadAll(ctx, store, key)
-	if archive.IsCode(err, archive.EUNAVAILABLE) {
-		return err
-	}
-	if err != nil {
-		v.problem(key, 0, "cannot be read: %s", archive.ErrorMessage(err))
+	if readErr != nil {
+		v.problem(key, 0, "cannot be read: %s", archive.ErrorMessage(readErr))
 		v.known = false
-		return nil
+		return
 	}
 	var seg struct {
 		Seq     int64             `json:"seq"`
@@ -469,7 +482,7 @@ func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, 
 	if err := json.Unmarshal(data, &seg); err != nil {
 		v.problem(key, 0, "is not valid segment JSON: %v", err)
 		v.known = false
-		return nil
+		return
 	}
 	if seg.Seq != n {
 		v.problem(key, 0, "says it is segment %d", seg.Seq)
@@ -510,6 +523,9 @@ func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, 
 		}
 		switch {
 		case !v.known:
+			if v.unlinked != nil {
+				v.unlinked[e.Seq] = true
+			}
 		case e.Seq > v.seq+1:
 			v.problem(key, e.Seq, "%s missing before it", span("entry", v.seq+1, e.Seq-1))
 		case e.Seq <= v.seq:
@@ -527,7 +543,6 @@ func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, 
 		}
 		v.seq, v.hash, v.known = e.Seq, e.Hash, true
 	}
-	return nil
 }
 
 // span names a run of missing segments or entries.
@@ -553,10 +568,21 @@ type AuditFilter struct {
 	Target string
 	// From and To bound At: From ≤ At < To.
 	From, To time.Time
+	// Person selects the entries of people whose user id, login or
+	// display name holds it, in any case: Query knows the login the
+	// entry recorded, a Reader the account's current names too.
+	Person string
+	// Records selects the entries of the archive's own work (see
+	// RecordsAction): what archivists read.
+	Records bool
 }
 
+// match reports whether e is selected by f, all but Person.
 func (f AuditFilter) match(e *archive.AuditEntry) bool {
 	if f.Actor != "" && e.Actor != f.Actor || f.Action != "" && e.Action != f.Action {
+		return false
+	}
+	if f.Records && !RecordsAction(e.Action) {
 		return false
 	}
 	if f.Target != "" && e.Target != f.Target && !strings.HasPrefix(e.Target, strings.TrimSuffix(f.Target, "/")+"/") {
@@ -592,21 +618,17 @@ func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limi
 	}
 	// One entry more than asked for says whether there is a next page.
 	out := []archive.AuditEntry{}
-	err := l.store.Walk(ctx, archive.AuditPrefix, func(oi archive.ObjectInfo) error {
-		if _, ok := archive.ParseAuditSegmentKey(oi.Key); !ok {
-			return nil
-		}
-		data, err := archive.ReadAll(ctx, l.store, oi.Key)
-		if err != nil {
+	err := l.segments(ctx, func(key string, data []byte, err error) error {
+		if _, ok := archive.ParseAuditSegmentKey(key); !ok || err != nil {
 			return err
 		}
 		var seg auditSegment
 		if err := json.Unmarshal(data, &seg); err != nil {
-			return archive.Wrapf("archive.AuditLog.Query", archive.EINTERNAL, err, "audit segment %s is damaged; run dossier verify", oi.Key)
+			return archive.Wrapf("archive.AuditLog.Query", archive.EINTERNAL, err, "audit segment %s is damaged; run dossier verify", key)
 		}
 		for i := range seg.Entries {
 			e := &seg.Entries[i]
-			if e.Seq > after && f.match(e) {
+			if e.Seq > after && f.match(e) && (f.Person == "" || holds(f.Person, e.Actor, e.Name)) {
 				out = append(out, *e)
 				if len(out) > limit {
 					return errStopWalk
@@ -615,13 +637,45 @@ func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limi
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errStopWalk) {
+	if err != nil {
 		return nil, "", err
 	}
 	if len(out) > limit {
 		return out[:limit], strconv.FormatInt(out[limit-1].Seq, 10), nil
 	}
 	return out, "", nil
+}
+
+// segments calls fn with the key of every object under the log's prefix
+// in order and, for a segment's key, its bytes or the error of reading
+// them (nil data for other keys). fn's errStopWalk ends the walk without
+// an error; its other errors end it with theirs, as do the store's.
+func (l *AuditLog) segments(ctx context.Context, fn func(key string, data []byte, err error) error) error {
+	err := l.store.Walk(ctx, archive.AuditPrefix, func(oi archive.ObjectInfo) error {
+		if _, ok := archive.ParseAuditSegmentKey(oi.Key); !ok {
+			return fn(oi.Key, nil, nil)
+		}
+		data, err := archive.ReadAll(ctx, l.store, oi.Key)
+		if archive.IsCode(err, archive.EUNAVAILABLE) {
+			return err
+		}
+		return fn(oi.Key, data, err)
+	})
+	if errors.Is(err, errStopWalk) {
+		return nil
+	}
+	return err
+}
+
+// holds reports whether any of names holds part, in any case.
+func holds(part string, names ...string) bool {
+	part = strings.ToLower(strings.TrimSpace(part))
+	for _, n := range names {
+		if n != "" && strings.Contains(strings.ToLower(n), part) {
+			return true
+		}
+	}
+	return false
 }
 
 // errStopWalk ends a Walk early once enough was found.

@@ -157,6 +157,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.PATCH("/archives/:no/loans/:lid", s.decideLoan)
 	api.GET("/loans", s.listLoans)
 	api.GET("/audit", s.audit)
+	api.GET("/audit/export", s.AuditExport)
 	api.GET("/search", s.search)
 	api.GET("/reports/catalogue.pdf", s.CatalogueReport)
 	api.GET("/reports/statistics.pdf", s.StatisticsReport)

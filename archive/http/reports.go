@@ -47,7 +47,13 @@ func (s *Server) StatisticsReport(c *gin.Context) {
 // page as an error page); once the PDF has started there is no way back,
 // so a late failure is logged and the response cut short.
 func (s *Server) StreamPDF(c *gin.Context, name, asciiStem string, write func(w *bufio.Writer) error) {
-	sw := &startWriter{c: c, name: name, asciiStem: asciiStem}
+	s.stream(c, "application/pdf", "inline", name, asciiStem, write)
+}
+
+// stream answers with what write writes, as StreamPDF does, of
+// contentType, shown (inline) or saved (attachment) under name.
+func (s *Server) stream(c *gin.Context, contentType, disposition, name, asciiStem string, write func(w *bufio.Writer) error) {
+	sw := &startWriter{c: c, contentType: contentType, disposition: disposition, name: name, asciiStem: asciiStem}
 	bw := bufio.NewWriterSize(sw, 64<<10)
 	err := write(bw)
 	if err == nil {
@@ -58,7 +64,7 @@ func (s *Server) StreamPDF(c *gin.Context, name, asciiStem string, write func(w 
 			s.Fail(c, err)
 			return
 		}
-		s.log.Error("report cut short", "route", c.FullPath(), "err", err)
+		s.log.Error("download cut short", "route", c.FullPath(), "err", err)
 		return
 	}
 	if !sw.started {
@@ -67,15 +73,15 @@ func (s *Server) StreamPDF(c *gin.Context, name, asciiStem string, write func(w 
 }
 
 type startWriter struct {
-	c               *gin.Context
-	name, asciiStem string
-	started         bool
+	c                                         *gin.Context
+	contentType, disposition, name, asciiStem string
+	started                                   bool
 }
 
 func (w *startWriter) start() {
 	w.started = true
-	w.c.Header("Content-Type", "application/pdf")
-	w.c.Header("Content-Disposition", ContentDisposition("inline", w.name, w.asciiStem))
+	w.c.Header("Content-Type", w.contentType)
+	w.c.Header("Content-Disposition", ContentDisposition(w.disposition, w.name, w.asciiStem))
 	w.c.Header("Cache-Control", "private, no-store")
 	w.c.Status(http.StatusOK)
 }

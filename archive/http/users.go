@@ -2,7 +2,6 @@ package http
 
 import (
 	"dossier/archive"
-	"dossier/archive/audit"
 	"dossier/archive/users"
 	"net/http"
 	"strconv"
@@ -144,24 +143,6 @@ func (s *Server) revokeToken(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// audit answers GET /api/v1/audit?case=&actor=&action=&from=&to=.
-func (s *Server) audit(c *gin.Context) {
-	f := audit.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
-	if id := c.Query("case"); id != "" {
-		f.Target = "case/" + id
-	}
-	limit, ok := s.rangeAndLimit(c, &f.From, &f.To)
-	if !ok {
-		return
-	}
-	entries, next, err := s.svc.AuditEntries(c.Request.Context(), Actor(c), f, c.Query("cursor"), limit)
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries, "next_cursor": next})
 }
 
 // queryRange reads the from and to query parameters into from and to

@@ -40,6 +40,7 @@ type (
 	noticesService   = notices.Service
 	packagesService  = packages.Service
 	workloadService  = workload.Service
+	auditReader      = audit.Reader
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -55,6 +56,7 @@ type Service struct {
 	*noticesService
 	*packagesService
 	*workloadService
+	*auditReader
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -149,6 +151,7 @@ func New(o Options) *Service {
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
 		workloadService:  workload.New(env, milestones),
+		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
@@ -187,12 +190,6 @@ func (s *Service) Ready(ctx context.Context) error {
 		return archive.Wrapf("", archive.EUNAVAILABLE, err, "metadata database: %s", err)
 	}
 	return nil
-}
-
-// AuditEntries lists audit entries (auditors only), their actors named
-// by the users capability; see audit.AuditLog.AuditEntries.
-func (s *Service) AuditEntries(ctx context.Context, a archive.Actor, f audit.AuditFilter, cursor string, limit int) ([]audit.Entry, string, error) {
-	return s.audit.AuditEntries(ctx, a, f, cursor, limit, s.usersService)
 }
 
 // NewIndexer returns the indexer that keeps idx following the case log.

@@ -17,6 +17,7 @@ import (
 
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
+	"dossier/archive/web/auditlog"
 	"dossier/archive/web/casework"
 	"dossier/archive/web/dashboard"
 	"dossier/archive/web/kit"
@@ -35,5 +36,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	dashboard.Register(k) // first: the home page leads the navigation bar
 	casework.Register(k)
 	records.Register(k)
+	auditlog.Register(k)
 	api.Mount(k)
 }

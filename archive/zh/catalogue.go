@@ -143,9 +143,12 @@ var entries = []struct{ en, zh string }{
 	{"limit: at most %d", "参数 limit 最大为 %d。"},
 	{"to: must not be before from", "参数 to 不能早于 from。"},
 	{"audit segment %s is damaged; run dossier verify", "审计日志段 %s 已损坏；请运行 dossier verify。"},
-	{"the audit log is read by auditors", "审计日志仅供审计员查阅。"},
+	{"the audit log is read by auditors, and by archivists for the archive's records", "审计日志仅供审计员查阅；档案员可查阅档案工作（归档、借阅、保全、销毁等）的记录。"},
+	{"case: %q is neither a case number (SB2026-000001) nor a case id", "案件“%s”既不是案号（如 SB2026-000001），也不是案件编号（id）。"},
+	{"no case has the number %s; check the number", "没有案号为 %s 的案件，请核对案号。"},
+	{"page: pages are numbered from 1", "页码从 1 开始。"},
+	{"format: csv or json", "参数 format 须为 csv 或 json。"},
 	{"this server keeps no audit log", "本服务器没有审计日志。"},
-	{"limit: at most 1000", "参数 limit 最大为 1000。"},
 
 	// archive/boltdb
 	{"%s is in use by another dossier process; stop it first", "%s 正被另一个 dossier 进程使用，请先停止该进程。"},
