@@ -8,7 +8,7 @@
 //
 // This package composes the site: the page kit (archive/web/kit:
 // sessions, sign-in, layout, errors) and one page package per area
-// (archive/web/casework, archive/web/records), which import the kit and
+// (archive/web/casework, archive/web/records, archive/web/admin), which import the kit and
 // never each other.
 package web
 
@@ -17,6 +17,7 @@ import (
 
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
+	"dossier/archive/web/admin"
 	"dossier/archive/web/casework"
 	"dossier/archive/web/kit"
 	"dossier/archive/web/records"
@@ -33,5 +34,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	k := kit.New(api, svc, log, cfg)
 	casework.Register(k) // first: its entries lead the navigation bar
 	records.Register(k)
+	admin.Register(k)
 	api.Mount(k)
 }

@@ -34,7 +34,8 @@ func Register(k *kit.Kit) {
 }
 
 var nav = []kit.NavItem{
-	{Key: "worklist", Href: "/", Label: "我的待办"},
+	{Key: "worklist", Href: "/", Label: "我的待办", Roles: []string{archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer,
+		archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}},
 	{Key: "newcase", Href: "/new", Label: "新建申请", Roles: []string{archive.RoleApplicant, archive.RoleClerk}},
 	{Key: "search", Href: "/search", Label: "检索", Roles: []string{archive.RoleApplicant, archive.RoleClerk, archive.RoleReviewer,
 		archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}},

@@ -21,13 +21,17 @@ type worklistSection struct {
 
 type worklistView struct {
 	Sections []worklistSection
-	Admin    bool
 }
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
-// ones first, then by stage deadline.
+// ones first, then by stage deadline. An administrator, who works on no
+// case, is sent to the users list (archive/web/admin) instead.
 func (s *pages) worklistPage(c *gin.Context) {
 	a := dhttp.Actor(c)
+	if a.Has(archive.RoleAdmin) {
+		c.Redirect(http.StatusSeeOther, "/users")
+		return
+	}
 	var v worklistView
 	type part struct {
 		role, title, empty string
@@ -60,7 +64,6 @@ func (s *pages) worklistPage(c *gin.Context) {
 		}
 		v.Sections = append(v.Sections, sec)
 	}
-	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
 	s.Render(c, http.StatusOK, "worklist", "我的待办", v)
 }
 

@@ -64,6 +64,9 @@ type Kit struct {
 	// publicHost is the host of the public URL, also accepted as a
 	// form's origin.
 	publicHost string
+	// publicURL is the public URL without a trailing slash, when one is
+	// configured.
+	publicURL string
 }
 
 // Config tunes the pages.
@@ -111,6 +114,9 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
 	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		k.publicHost = pu.Host
+		if pu.Host != "" {
+			k.publicURL = strings.TrimRight(cfg.PublicURL, "/")
+		}
 	}
 	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html"))
 	k.parse(kitFS, nil)
@@ -166,6 +172,20 @@ func (k *Kit) AddRoutes(w gin.IRoutes) {
 	for _, s := range k.sections {
 		s.Routes(w)
 	}
+}
+
+// AbsURL is the address of path (which starts with /) as browsers reach
+// the service: under the public URL when one is configured, else under
+// the scheme and host the request came to.
+func (k *Kit) AbsURL(c *gin.Context, path string) string {
+	if k.publicURL != "" {
+		return k.publicURL + path
+	}
+	scheme := "http"
+	if c.Request.TLS != nil || k.secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host + path
 }
 
 // staticFile serves the stylesheet and the script; no listing.
