@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -114,7 +115,9 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
 	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		k.publicHost = pu.Host
-		if pu.Host != "" {
+		// A listen address (http://0.0.0.0:8080, http://:8080) is no
+		// address a browser elsewhere can use.
+		if h := pu.Hostname(); h != "" && (net.ParseIP(h) == nil || !net.ParseIP(h).IsUnspecified()) {
 			k.publicURL = strings.TrimRight(cfg.PublicURL, "/")
 		}
 	}
@@ -175,8 +178,8 @@ func (k *Kit) AddRoutes(w gin.IRoutes) {
 }
 
 // AbsURL is the address of path (which starts with /) as browsers reach
-// the service: under the public URL when one is configured, else under
-// the scheme and host the request came to.
+// the service: under the public URL when one is configured (and names a
+// host), else under the scheme and host the request came to.
 func (k *Kit) AbsURL(c *gin.Context, path string) string {
 	if k.publicURL != "" {
 		return k.publicURL + path
