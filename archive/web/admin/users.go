@@ -168,11 +168,12 @@ type activationView struct {
 // createUser posts a new account: login name, display name, roles. The
 // answer shows the activation link once, not through a redirect, so
 // that it is never stored for a later page; a refusal shows the form
-// again with what to fix.
+// again with what to fix (and without the identity number, which no
+// page shows in full).
 func (s *pages) createUser(c *gin.Context) {
 	a := dhttp.Actor(c)
 	in := users.NewUser{Name: strings.TrimSpace(c.PostForm("name")), DisplayName: strings.TrimSpace(c.PostForm("display_name")),
-		Roles: c.PostFormArray("roles")}
+		Roles: c.PostFormArray("roles"), IDNumber: strings.TrimSpace(c.PostForm("id_number"))}
 	u, token, err := s.Svc.CreateUser(c.Request.Context(), a, in)
 	if err != nil && u == nil {
 		v := newUserView{Name: in.Name, DisplayName: in.DisplayName, Roles: roleOptions(), Chosen: chosen(in.Roles), Message: zh.Message(err)}

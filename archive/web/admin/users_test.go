@@ -67,7 +67,10 @@ func TestAdminUsers(t *testing.T) {
 	expect(t, "admin and clerk", p, http.StatusBadRequest, "管理员角色须单独持有", `value="wang.fang"`)
 	expect(t, "no role", admin.post("/users/new", url.Values{"name": {"wang.fang"}}), http.StatusBadRequest, "用户至少要有一个角色")
 	expect(t, "a name taken", admin.post("/users/new", url.Values{"name": {"Staff01"}, "roles": {"clerk"}}), http.StatusConflict)
-	p = admin.post("/users/new", url.Values{"name": {"wang.fang"}, "display_name": {"王芳𠮷😀"}, "roles": {"clerk"}})
+	expect(t, "a bad identity number", admin.post("/users/new", url.Values{"name": {"wang.fang"}, "roles": {"clerk"},
+		"id_number": {"110105194912310021"}}), http.StatusBadRequest, "校验码", `value="wang.fang"`)
+	const idNumber = "11010519491231002X"
+	p = admin.post("/users/new", url.Values{"name": {"wang.fang"}, "display_name": {"王芳𠮷😀"}, "roles": {"clerk"}, "id_number": {idNumber}})
 	expect(t, "create", p, 200, "用户已创建", "王芳𠮷😀", "受理员", "只在此显示一次")
 	link := activationLink(t, p)
 	if !strings.HasPrefix(link, e.Srv.URL+"/activate?token=") {
@@ -106,7 +109,11 @@ func TestAdminUsers(t *testing.T) {
 		wangID = u.(map[string]any)["id"].(string)
 	}
 	up := userPath(wangID)
-	expect(t, "user page", admin.get(up), 200, "王芳𠮷😀", "正常", "开通链接", "开通时签发", "已撤销", "有效 0 个", "停用账号")
+	p = admin.get(up)
+	expect(t, "user page", p, 200, "王芳𠮷😀", "正常", "开通链接", "开通时签发", "已撤销", "有效 0 个", "停用账号", "110105********002X")
+	if strings.Contains(p.body, idNumber) {
+		t.Fatal("the user page shows the identity number in full")
+	}
 	if liveTokens(user(e, wangID)) != 0 {
 		t.Fatal("activating through the page left a live token")
 	}
