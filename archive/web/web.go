@@ -8,8 +8,9 @@
 //
 // This package composes the site: the page kit (archive/web/kit:
 // sessions, sign-in, layout, errors) and one page package per area
-// (archive/web/dashboard, archive/web/casework, archive/web/records),
-// which import the kit and never each other.
+// (archive/web/dashboard, archive/web/casework, archive/web/records,
+// archive/web/auditlog, archive/web/admin), which import the kit and
+// never each other.
 package web
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
+	"dossier/archive/web/admin"
 	"dossier/archive/web/auditlog"
 	"dossier/archive/web/casework"
 	"dossier/archive/web/dashboard"
@@ -37,5 +39,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	casework.Register(k)
 	records.Register(k)
 	auditlog.Register(k)
+	admin.Register(k)
 	api.Mount(k)
 }

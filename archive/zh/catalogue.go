@@ -526,6 +526,11 @@ var entries = []struct{ en, zh string }{
 	{"unknown notice kind %q", "无法识别的通知书类型 %q。"},
 	{"a notice needs its %s", "通知书须有%s。"},
 
+	// archive/web/admin
+	{"user administration is for administrators", "用户管理只对系统管理员开放。"},
+	{"state: %q is not enabled or disabled", "状态（state）“%s”无效，应为 enabled（正常）或 disabled（已停用）。"},
+	{"page: %q is not a page number", "页码（page）“%s”无效，应为从 1 开始的整数。"},
+
 	// search
 	{"the disk of the search index is full (%d MiB free); indexing pauses and resumes when space is freed", "检索索引所在磁盘已满（剩余 %d MiB）；索引暂停，释放空间后自动恢复。"},
 	{"the search index cannot be written (%v); indexing pauses and retries", "检索索引无法写入（%v）；索引暂停并将重试。"},

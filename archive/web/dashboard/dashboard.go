@@ -35,7 +35,8 @@ func Register(k *kit.Kit) {
 	k.Add(kit.Section{Templates: templates, Funcs: funcs, Nav: nav, Routes: s.routes})
 }
 
-var nav = []kit.NavItem{{Key: "home", Href: "/", Label: "我的待办"}}
+var nav = []kit.NavItem{{Key: "home", Href: "/", Label: "我的待办", Roles: []string{archive.RoleApplicant, archive.RoleClerk,
+	archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor}}}
 
 func (s *pages) routes(w gin.IRoutes) {
 	w.GET("/", s.Staff, s.home)
@@ -65,7 +66,6 @@ type homeView struct {
 	OverdueTotal int
 	Office       *officeView
 	Sections     []worklistSection
-	Admin        bool
 }
 
 type mineView struct {
@@ -86,6 +86,12 @@ type mineRow struct {
 // figures to a supervisor, then the worklist.
 func (s *pages) home(c *gin.Context) {
 	a := dhttp.Actor(c)
+	if a.Has(archive.RoleAdmin) {
+		// An administrator works on no case: their home is the users list
+		// (archive/web/admin).
+		c.Redirect(http.StatusSeeOther, "/users")
+		return
+	}
 	r := &openCases{s: s, c: c, a: a, by: map[string][]*archive.CaseView{}}
 	var v homeView
 	now := s.Svc.Now()
@@ -120,7 +126,6 @@ func (s *pages) home(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
 	s.Render(c, http.StatusOK, "home", "我的待办", v)
 }
 

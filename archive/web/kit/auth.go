@@ -84,13 +84,14 @@ func (k *Kit) signInForm(c *gin.Context) *session {
 
 // signedIn replaces the anonymous session with a new one, under a new id,
 // for a (so an id planted before sign-in never becomes a signed-in
-// session), and goes on to to.
-func (k *Kit) signedIn(c *gin.Context, old *session, a archive.Actor, to string) {
+// session), and goes on to to. It returns the new session.
+func (k *Kit) signedIn(c *gin.Context, old *session, a archive.Actor, to string) *session {
 	k.sessions.destroy(old.id)
 	a.Remote = ""
 	ss := k.sessions.create(&a)
 	k.setSessionCookie(c, ss.id, 0)
 	c.Redirect(http.StatusSeeOther, to)
+	return ss
 }
 
 // logout destroys the session; it takes the CSRF token so that another
@@ -181,4 +182,51 @@ func (k *Kit) portalLogin(c *gin.Context) {
 	}
 	k.portalFails.undo([]string{key}, ip)
 	k.signedIn(c, old, a, "/portal")
+}
+
+// Public pages with a form a signed-out person fills in (the account
+// activation of archive/web/admin): Public serves the page, PublicForm
+// checks its post, SignIn signs the person in once the form has done its
+// work.
+
+// Public is the middleware of a public page with a form: it puts the
+// browser's session on the request, an anonymous one made for the page
+// when it has none, so the form carries that session's CSRF token.
+func (k *Kit) Public(c *gin.Context) {
+	c.Set(sessionKey, k.anonSession(c))
+	c.Next()
+}
+
+// PublicForm is the middleware of a public page's form post: it bounds
+// the form's size and refuses, 403, a post without the CSRF token of the
+// browser's session (anonymous or signed in) or from another site.
+func (k *Kit) PublicForm(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	ss := k.currentSession(c)
+	if ss == nil {
+		c.Set(sessionKey, k.anonSession(c))
+		k.API.Fail(c, errCSRF)
+		return
+	}
+	c.Set(sessionKey, ss)
+	if k.CheckToken(c, c.PostForm("csrf")) {
+		c.Next()
+	}
+}
+
+// SignIn signs the browser of a post that passed PublicForm in as a (an
+// actor of Service.AuthenticatePassword) under a new session id, with
+// msg for the next page, and goes on to to. A browser already signed in
+// as someone stays so: SignIn then does nothing and reports false.
+func (k *Kit) SignIn(c *gin.Context, a archive.Actor, msg, to string) bool {
+	v, _ := c.Get(sessionKey)
+	old, _ := v.(*session)
+	if old == nil || old.actor() != nil {
+		return false
+	}
+	ss := k.signedIn(c, old, a, to)
+	if msg != "" {
+		k.sessions.setFlash(ss, msg)
+	}
+	return true
 }

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -64,6 +65,9 @@ type Kit struct {
 	// publicHost is the host of the public URL, also accepted as a
 	// form's origin.
 	publicHost string
+	// publicURL is the public URL without a trailing slash, when one is
+	// configured.
+	publicURL string
 }
 
 // Config tunes the pages.
@@ -111,6 +115,11 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
 	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		k.publicHost = pu.Host
+		// A listen address (http://0.0.0.0:8080, http://:8080) is no
+		// address a browser elsewhere can use.
+		if h := pu.Hostname(); h != "" && (net.ParseIP(h) == nil || !net.ParseIP(h).IsUnspecified()) {
+			k.publicURL = strings.TrimRight(cfg.PublicURL, "/")
+		}
 	}
 	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html"))
 	k.parse(kitFS, nil)
@@ -166,6 +175,20 @@ func (k *Kit) AddRoutes(w gin.IRoutes) {
 	for _, s := range k.sections {
 		s.Routes(w)
 	}
+}
+
+// AbsURL is the address of path (which starts with /) as browsers reach
+// the service: under the public URL when one is configured (and names a
+// host), else under the scheme and host the request came to.
+func (k *Kit) AbsURL(c *gin.Context, path string) string {
+	if k.publicURL != "" {
+		return k.publicURL + path
+	}
+	scheme := "http"
+	if c.Request.TLS != nil || k.secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host + path
 }
 
 // staticFile serves the stylesheet and the script; no listing.

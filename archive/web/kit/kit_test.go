@@ -45,3 +45,23 @@ func TestSection(t *testing.T) {
 	}()
 	k.Add(Section{Templates: fstest.MapFS{"templates/hello.html": {Data: []byte(`{{define "content"}}{{end}}`)}}})
 }
+
+// An address to hand to someone (an activation link) is under the public
+// URL, unless that is only a listen address; then under the request's host.
+func TestAbsURL(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, tc := range []struct{ public, want string }{
+		{"https://dossier.example.gov.cn/", "https://dossier.example.gov.cn/activate?token=x"},
+		{"http://10.1.2.3:8080", "http://10.1.2.3:8080/activate?token=x"},
+		{"http://0.0.0.0:8080", "http://intranet:8080/activate?token=x"},
+		{"http://:8080", "http://intranet:8080/activate?token=x"},
+		{"", "http://intranet:8080/activate?token=x"},
+	} {
+		k := New(dhttp.NewServer(nil, log, dhttp.Config{}), nil, log, Config{PublicURL: tc.public})
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest("GET", "http://intranet:8080/users/new", nil)
+		if got := k.AbsURL(c, "/activate?token=x"); got != tc.want {
+			t.Errorf("public URL %q: %s, want %s", tc.public, got, tc.want)
+		}
+	}
+}
