@@ -15,6 +15,10 @@ mode="${1:-test}"
 # reads this pin), installed from npm into the cache, outside git. 1.34 runs
 # on the Node.js 18 of Debian 12; 2.x needs 20.19 or later.
 redocly_version=1.34.20
+# The accessibility checker the browser tests inject into each page
+# (archive/web/browsertest/a11y_test.go reads this pin), from npm into
+# the cache, outside git.
+axe_version=4.10.3
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/dossier"
 # What the running product uses.
 # fonts-wqy-microhei: the notice and report font (CJK, Latin, digits and
@@ -65,5 +69,13 @@ if [ "$mode" = test ]; then
 		echo "installing @redocly/cli@$redocly_version into $redocly"
 		mkdir -p "$redocly"
 		npm install --prefix "$redocly" --cache "$cache/npm" --no-audit --no-fund --loglevel=error "@redocly/cli@$redocly_version"
+	fi
+fi
+if [ "$mode" = test ]; then
+	axe="$cache/axe-core-$axe_version"
+	if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ]; then
+		echo "installing axe-core@$axe_version into $axe"
+		mkdir -p "$axe"
+		npm install --prefix "$axe" --cache "$cache/npm" --no-audit --no-fund --loglevel=error "axe-core@$axe_version"
 	fi
 fi

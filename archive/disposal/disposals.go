@@ -687,11 +687,11 @@ func (s *Service) disposeCase(ctx context.Context, a archive.Actor, d *Disposal,
 		case cur.Status == archive.StatusDisposed && cur.DisposalID == d.ID:
 			return archive.Event{}, errDone // an interrupted run got this far
 		case cur.Status != archive.StatusArchived:
-			return archive.Event{}, skip{ItemSkipped, "the case is " + cur.Status}
+			return archive.Event{}, skip{ItemSkipped, "列入清单后案件已不再是“已归档”状态（" + cur.Status + "）"}
 		case cur.Held():
-			return archive.Event{}, skip{ItemHeld, "a legal hold was placed after the list was made; not destroyed"}
+			return archive.Event{}, skip{ItemHeld, "列入清单后被设置了法律保全"}
 		case archive.OnLoan(cur):
-			return archive.Event{}, skip{ItemSkipped, "the file was lent after the list was made and is not returned yet"}
+			return archive.Event{}, skip{ItemSkipped, "列入清单后被借出且尚未归还"}
 		}
 		return archive.Event{Type: archive.EventDisposed, Actor: a.UserID, Role: archive.RoleArchivist, Opinion: d.Appraisal, Disposal: d.ID}, nil
 	})
@@ -745,9 +745,9 @@ func (s *Service) disposeCase(ctx context.Context, a archive.Actor, d *Disposal,
 	it.Result = ItemDestroyed
 	switch {
 	case len(it.Retained) > 0:
-		it.Detail = fmt.Sprintf("%d objects are still under WORM retention and were kept", len(it.Retained))
+		it.Detail = fmt.Sprintf("%d 个文件仍在防篡改保存（WORM）期内，予以保留", len(it.Retained))
 	case len(it.Shared) > 0:
-		it.Detail = fmt.Sprintf("%d objects are shared with records that are not disposed of and were kept", len(it.Shared))
+		it.Detail = fmt.Sprintf("%d 个文件与未销毁的档案共用，予以保留", len(it.Shared))
 	}
 	if err := s.Record(ctx, a, "case.dispose", "case/"+c.ID, it.ArchiveNo+" "+d.ID); err != nil {
 		return it, err

@@ -379,7 +379,7 @@ func TestDisposalSkipsLoans(t *testing.T) {
 	}
 	lend(no2)
 	d, err = e.svc.DecideDisposal(ctx, archArchivist2, d.ID, disposal.DisposalDecision{})
-	if err != nil || d.Items[0].Result != disposal.ItemSkipped || !strings.Contains(d.Items[0].Detail, "lent") || !e.exists(blobKeyOf("lent later")) {
+	if err != nil || d.Items[0].Result != disposal.ItemSkipped || !strings.Contains(d.Items[0].Detail, "借出") || !e.exists(blobKeyOf("lent later")) {
 		t.Fatalf("lent after listing: %+v %v", d, err)
 	}
 	if _, err := e.svc.DecideLoan(ctx, reviewer, no1, l1.ID, loans.LoanDecision{Action: archive.LoanReturn}); err != nil {

@@ -444,7 +444,7 @@ func (v *verifier) list(ctx context.Context) (pointers, claims []archive.ObjectI
 			cs.claimNote = true
 			continue
 		}
-		v.col.add(archive.Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object under cases/ that is neither an event nor a manifest of a case"})
+		v.col.add(archive.Problem{CaseID: id, Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "cases/ 下有一个既不是案件事件、也不是归档清单的对象：不属于任何档案，请核实它从何而来"})
 	}
 	err = v.store.Walk(ctx, archive.BlobPrefix, func(oi archive.ObjectInfo) error {
 		v.listed[oi.Key] = oi.Size
@@ -977,7 +977,7 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 			n, err2 = strconv.Atoi(parts[3])
 		}
 		if len(parts) != 4 || err1 != nil || err2 != nil || n <= 0 {
-			v.col.add(archive.Problem{Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "object among the 件号 claims that is not a claim"})
+			v.col.add(archive.Problem{Object: oi.Key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "件号登记中有一个不是件号登记的对象：不影响档案，请核实它从何而来"})
 			continue
 		}
 		k := seqKey{parts[0], parts[2], year}
@@ -1049,7 +1049,7 @@ func (v *verifier) checkStrays() {
 	v.col.count(ItemStrayObjects, len(v.listed))
 	for key := range v.listed {
 		if !used[key] {
-			v.col.add(archive.Problem{Object: key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "blob not referenced by any case's materials or notices"})
+			v.col.add(archive.Problem{Object: key, Item: ItemStrayObjects, Severity: ResultWarn, Detail: "有一个文件不属于任何案件的材料或通知书：不影响档案，可能是上传中断留下的，可核实后清理"})
 		}
 	}
 }
@@ -1059,17 +1059,17 @@ func (v *verifier) checkWORM(ctx context.Context) *archive.WORMStatus {
 	v.col.count(ItemWORM, 1)
 	r, ok := v.store.(archive.Retainer)
 	if !ok {
-		st := &archive.WORMStatus{Detail: "this store (the local directory) cannot keep objects write-once; use S3 with Object Lock"}
+		st := &archive.WORMStatus{Detail: "内置存储（本机目录）不能防篡改保存（WORM）：系统不会修改或删除保管期内的档案，本检测也能发现改动，但能直接访问该目录的人仍可改动或删除档案文件。需要防篡改保存时，请改用开启对象锁定（Object Lock）的 S3 存储"}
 		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: st.Detail})
 		return st
 	}
 	st, err := r.WORM(ctx)
 	if err != nil {
-		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "the WORM status could not be read: " + archive.ErrorMessage(err)})
+		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "未能查明存储是否防篡改保存（WORM）：" + archive.ErrorMessage(err)})
 		return &archive.WORMStatus{Detail: archive.ErrorMessage(err)}
 	}
 	if !st.Enabled {
-		d := "the bucket has no Object Lock: archived objects can be deleted or overwritten"
+		d := "存储桶未开启对象锁定（Object Lock），不能防篡改保存（WORM）：能直接访问存储的人仍可改动或删除档案文件，本检测能发现改动，但不能阻止"
 		if st.Detail != "" {
 			d += " (" + st.Detail + ")"
 		}

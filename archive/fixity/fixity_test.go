@@ -232,7 +232,7 @@ func TestVerifyFourProperties(t *testing.T) {
 				{fixity.ItemFormatUsable, matKey(truncated), "%%EOF", truncated},
 				{fixity.ItemItemNumbers, claim, "件号 5 to 8 are missing", nil},
 				{fixity.ItemItemNumbers, claim, "", nil},
-				{fixity.ItemStrayObjects, stray.Key, "not referenced", nil},
+				{fixity.ItemStrayObjects, stray.Key, "不属于任何案件", nil},
 				{fixity.ItemArchiveNo, forged, "whose 档号 is " + good.ArchiveNo, good},
 			} {
 				p := findProblem(rep, want.item, want.object)

@@ -43,12 +43,12 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 			return t, "the PDF has no %%EOF marker at its end (truncated?)", ""
 		}
 		if !bytes.Contains(end, []byte("startxref")) && !bytes.Contains(tail, []byte("xref")) {
-			return t, "", "the PDF has no cross-reference table (startxref) at its end: readers must rebuild it"
+			return t, "", "PDF 文件末尾没有交叉引用表（startxref）：阅读器须先重建它才能打开，内容本身可以读取"
 		}
 	case content.TypeJPEG, content.TypePNG:
 		if _, _, err := image.DecodeConfig(bytes.NewReader(head)); err != nil {
 			if !whole && errors.Is(err, io.ErrUnexpectedEOF) {
-				return t, "", "the image header is longer than the part checked"
+				return t, "", "图像文件头超出了本次检查的范围，未能完整核对"
 			}
 			return t, "the image header does not decode: " + err.Error(), ""
 		}
@@ -75,7 +75,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 	case content.TypeDOCX, content.TypeOFD:
 		zr, err := zip.NewReader(&sparseReader{head: head, tail: tail, size: size}, size)
 		if errors.Is(err, errOutsideWindow) {
-			return t, "", "the package's central directory is larger than the part checked"
+			return t, "", "文件的目录区超出了本次检查的范围，未能完整核对"
 		}
 		if err != nil {
 			return t, "the package does not open as ZIP: " + err.Error(), ""

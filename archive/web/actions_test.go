@@ -66,9 +66,9 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 	}{
 		{"decision-form", "decision", "decide", func(stage string) url.Values {
 			if stage == archive.StageAcceptance {
-				return url.Values{"stage": {stage}, "decision": {"reject"}, "opinion": {"不属于本机构管辖范围"}}
+				return url.Values{"stage": {stage}, "decision": {"reject"}, "opinion": {"不属于本机构管辖范围"}, "confirm": {"1"}}
 			}
-			return url.Values{"stage": {stage}, "decision": {"approve"}, "opinion": {"同意"}}
+			return url.Values{"stage": {stage}, "decision": {"approve"}, "opinion": {"同意"}, "confirm": {"1"}}
 		}},
 		{"extension-form", "extension", "extend", func(string) url.Values { return url.Values{"reason": {"材料需核实"}} }},
 		{"resubmit-form", "resubmit", "resubmit", func(string) url.Values { return url.Values{} }},

@@ -248,7 +248,7 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 	b := e.browser()
 	b.login("ui.archivist", testPassword)
 	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
-		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, "<td>李娜</td>") || strings.Contains(p.body, "<td>li.na</td>") {
+		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, ">李娜</td>") || strings.Contains(p.body, ">li.na</td>") {
 			t.Errorf("%s does not name the borrower 李娜: %d", path, p.status)
 		}
 	}
@@ -294,7 +294,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 		}
 	}
 	// A refusal without its reasons: refused, the choice and the ticks kept.
-	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "missing": {bt.Materials[0].Code}})
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "confirm": {"1"}, "missing": {bt.Materials[0].Code}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="decision-error"`) || !strings.Contains(p.body, "不予受理须填写理由") ||
 		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
 		t.Errorf("a refusal without reasons: %d %.3000s", p.status, p.body)
@@ -304,7 +304,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, apitest.ValidID)
 	r := e.browser()
 	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
-	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "basis": {"《失业保险条例》第十四条"}})
+	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "confirm": {"1"}, "basis": {"《失业保险条例》第十四条"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "审核决定须填写审核意见") || !strings.Contains(p.body, `value="《失业保险条例》第十四条"`) ||
 		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
 		t.Errorf("a review without an opinion: %d %.3000s", p.status, p.body)
@@ -316,7 +316,7 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 			apitest.Expect(t, e.Upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
-	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}})
+	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}, "confirm": {"1"}})
 	if p.status != http.StatusSeeOther {
 		t.Errorf("accept with a stray ticked box: %d %.2000s", p.status, p.body)
 	}

@@ -462,6 +462,24 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 		t.Fatal("the approver is not offered the decision form")
 	}
 	form.Set("csrf", csrfOf(t, cp))
+	// Without confirm=1 (a browser without script) the decision is not
+	// sent: a page says what it will do and asks again.
+	p = ap.post("/cases/"+id+"/decision", form)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "将作出终审决定：予以批准") || !strings.Contains(p.body, `name="confirm" value="1"`) ||
+		!strings.Contains(p.body, `name="opinion" value="同意"`) {
+		t.Fatalf("decision without confirm=1: %d %.1500s", p.status, p.body)
+	}
+	if r := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil); r.Str("status") != archive.StatusFinalReview {
+		t.Fatalf("the case moved before it was confirmed: %s", r.Str("status"))
+	}
+	// 返回修改 goes back to the case page with the form as filled in.
+	form.Set("back", "1")
+	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusOK ||
+		!regexp.MustCompile(`name="decision" value="approve"[^>]* checked>`).MatchString(p.body) || !strings.Contains(p.body, ">同意</textarea>") {
+		t.Fatalf("back from the confirmation: %d %.1500s", p.status, p.body)
+	}
+	form.Del("back")
+	form.Set("confirm", "1")
 	p = ap.post("/cases/"+id+"/decision", form)
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("approver decides: %d %.400s", p.status, p.body)

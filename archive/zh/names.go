@@ -102,3 +102,12 @@ func DisposalStatus(code string) string { return name(disposalStatuses, code) }
 
 // Field is the Chinese name of an input field (意见).
 func Field(code string) string { return name(fields, code) }
+
+// categories are the 门类 codes of 档号 (the service's category, SB by
+// default), by the name archivists use.
+var categories = map[string]string{
+	"SB": "社会保险业务",
+}
+
+// Category is the Chinese name of a 门类 code (社会保险业务).
+func Category(code string) string { return name(categories, code) }

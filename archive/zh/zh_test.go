@@ -73,6 +73,7 @@ func TestNames(t *testing.T) {
 		LoanStatus(archive.LoanApproved):          "已批准",
 		DisposalStatus("executed"):                "已执行",
 		Field("basis"):                            "依据",
+		Category("SB"):                            "社会保险业务",
 		Status("no_such_status"):                  "no_such_status",
 		Size(300):                                 "300 字节",
 		Size(1536):                                "1.5 KB",

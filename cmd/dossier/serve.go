@@ -162,7 +162,7 @@ func serve(c *cli.Context) error {
 	fmt.Printf("dossier listening on http://%s\n", ln.Addr())
 	fmt.Printf("record: %s; metadata: %s\n", cfg.storeDescription(), cfg.DataDir)
 	if st, err := svc.WORM(ctx); err == nil {
-		fmt.Printf("WORM: %s\n", st.Detail)
+		fmt.Println(wormNotice(st))
 	}
 	printLoginHelp(ctx, svc, cfg, ln.Addr().String())
 	errc := make(chan error, 1)
@@ -182,6 +182,20 @@ func serve(c *cli.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// wormNotice says at start what the store's write-once protection means
+// for the archives, in the words of the people who keep them; the
+// store's own explanation follows for the administrator. Without Object
+// Lock nothing is wrong with the service: it is a fact to know, not an
+// error.
+func wormNotice(st archive.WORMStatus) string {
+	if st.Enabled {
+		return "防篡改保存（WORM）：已启用（" + st.Mode + " 模式）。已归档的材料、通知书和归档清单在保管期限内任何人都不能修改或删除。\n  （" + st.Detail + "）"
+	}
+	return "防篡改保存（WORM）：未启用。归档、借阅、销毁和四性检测照常进行，本系统不会修改或删除保管期内的档案；" +
+		"但能直接访问存储的人仍可改动或删除档案文件——四性检测能发现这种改动，却不能阻止。" +
+		"需要防篡改保存时，请改用开启对象锁定（Object Lock）的 S3 存储（见 README 的“WORM (Object Lock)”一节）。\n  （" + st.Detail + "）"
 }
 
 // headerTimeout is how long a client has to send a request's headers.

@@ -264,9 +264,17 @@ func (s *pages) caseFail(c *gin.Context, caseID string, err error) {
 
 // caseDecision posts the decision of the case's current stage: the
 // acceptance decision, or a review decision.
+//
+// Without confirm=1 it is not sent yet: the page asks again, saying what
+// the decision will do (the question the script asks on the case page,
+// on a page of its own for a browser without script); back=1 returns to
+// the case page with the form as it was filled in.
 func (s *pages) caseDecision(c *gin.Context) {
 	a, id := dhttp.Actor(c), c.Param("id")
 	decision := c.PostForm("decision")
+	if c.PostForm("confirm") != "1" && s.askDecision(c, a, id, decision) {
+		return
+	}
 	var err error
 	if c.PostForm("stage") == archive.StageAcceptance {
 		// The list of missing materials belongs to a correction request;
@@ -286,14 +294,8 @@ func (s *pages) caseDecision(c *gin.Context) {
 		// What to correct, on the case page with the form as it was
 		// filled in (an opinion can be long).
 		status, _ := dhttp.Status(err)
-		f := &decisionForm{Error: zh.Message(err), Status: status, Decision: decision, Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
-			Missing: map[string]bool{}, Attached: map[string]bool{}}
-		for _, m := range c.PostFormArray("missing") {
-			f.Missing[m] = true
-		}
-		for _, m := range c.PostFormArray("attachments") {
-			f.Attached[m] = true
-		}
+		f := postedDecision(c)
+		f.Error, f.Status = zh.Message(err), status
 		s.showCase(c, false, f)
 		return
 	}
@@ -302,6 +304,77 @@ func (s *pages) caseDecision(c *gin.Context) {
 		return
 	}
 	s.Redirect(c, "已记录决定："+kit.DecisionName(decision)+"。", kit.CasePath(id))
+}
+
+// postedDecision is the decision form as it was posted.
+func postedDecision(c *gin.Context) *decisionForm {
+	f := &decisionForm{Status: http.StatusOK, Decision: c.PostForm("decision"), Opinion: c.PostForm("opinion"), Basis: c.PostForm("basis"),
+		Missing: map[string]bool{}, Attached: map[string]bool{}}
+	for _, m := range c.PostFormArray("missing") {
+		f.Missing[m] = true
+	}
+	for _, m := range c.PostFormArray("attachments") {
+		f.Attached[m] = true
+	}
+	return f
+}
+
+// confirmView is the page that asks again before a decision is sent.
+type confirmView struct {
+	Case *archive.CaseView
+	Base string
+	// Stage is the stage the form was posted for; the Service refuses
+	// the decision if the case has moved on since.
+	Stage  string
+	Option decisionOption
+	Form   *decisionForm
+	// Missing names the materials a correction asks for; Attached, the
+	// attachments the decision cites.
+	Missing  []string
+	Attached []materialRow
+}
+
+// askDecision answers a decision posted without confirm=1: back=1 shows
+// the case page with the form as filled in; a decision the case's
+// status takes gets the page that asks again. It reports false, having
+// answered nothing, for a decision the case does not take, which the
+// Service then refuses with its reason.
+func (s *pages) askDecision(c *gin.Context, a archive.Actor, id, decision string) bool {
+	if c.PostForm("back") == "1" {
+		s.showCase(c, false, postedDecision(c))
+		return true
+	}
+	v, err := s.Svc.GetCase(c.Request.Context(), a, id, false)
+	if err != nil {
+		s.caseFail(c, id, err)
+		return true
+	}
+	var opt *decisionOption
+	for _, o := range decisionOptions(v.Status) {
+		if o.Value == decision && o.Confirm != "" {
+			opt = &o
+		}
+	}
+	if opt == nil || !v.Actions.Decide {
+		return false
+	}
+	cv := s.buildCaseView(a, v, kit.CasePath(v.ID))
+	f := postedDecision(c)
+	view := confirmView{Case: v, Base: cv.Base, Stage: c.PostForm("stage"), Option: *opt, Form: f}
+	if decision == archive.DecisionCorrect {
+		for _, m := range cv.Specs {
+			if f.Missing[m.Code] {
+				view.Missing = append(view.Missing, m.Name)
+			}
+		}
+	}
+	for _, m := range cv.Attachments {
+		if f.Attached[m.ID] {
+			view.Attached = append(view.Attached, m)
+		}
+	}
+	s.Render(c, http.StatusOK, "decisionconfirm", "确认"+zh.Stage(v.Stage)+"决定", view)
+	return true
 }
 
 func (s *pages) caseResubmit(c *gin.Context) {

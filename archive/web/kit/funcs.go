@@ -42,18 +42,24 @@ func CasePath(id string) string { return "/cases/" + url.PathEscape(id) }
 // function archivePath.
 func ArchivePath(no string) string { return "/archives/" + url.PathEscape(no) }
 
+// When is a moment as the pages show it, in the agency's zone to the
+// minute (2026-03-05 14:07); the zero time is empty. The template
+// function when.
+func When(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(archive.Zone).Format("2006-01-02 15:04")
+}
+
 // funcs are the template functions every template has.
 var funcs = template.FuncMap{
 	"status":   zh.Status,
 	"stage":    zh.Stage,
+	"category": zh.Category,
 	"role":     zh.Role,
 	"decision": DecisionName,
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(archive.Zone).Format("2006-01-02 15:04")
-	},
+	"when":     When,
 	"whenp": func(t *time.Time) string {
 		if t == nil || t.IsZero() {
 			return ""

@@ -167,6 +167,7 @@ func (k *Kit) parse(fsys fs.FS, fm template.FuncMap) {
 func (k *Kit) AddRoutes(w gin.IRoutes) {
 	w.Use(k.uiHeaders)
 	w.GET("/static/:file", k.staticFile)
+	w.GET("/help", k.helpPage)
 	w.GET("/login", k.loginPage)
 	w.POST("/login", k.login)
 	w.POST("/logout", k.logout)
@@ -191,7 +192,17 @@ func (k *Kit) AbsURL(c *gin.Context, path string) string {
 	return scheme + "://" + c.Request.Host + path
 }
 
-// staticFile serves the stylesheet and the script; no listing.
+// helpPage lists the keyboard shortcuts and what the pages do for
+// keyboard and screen-reader users; anyone may read it, and a signed-in
+// user sees it in their own header.
+func (k *Kit) helpPage(c *gin.Context) {
+	if ss := k.currentSession(c); ss != nil && ss.actor() != nil {
+		c.Set(sessionKey, ss)
+	}
+	k.Render(c, http.StatusOK, "help", "帮助", nil)
+}
+
+// staticFile serves the stylesheet, the script and the icon; no listing.
 func (k *Kit) staticFile(c *gin.Context) {
 	name := c.Param("file")
 	b, err := fs.ReadFile(kitFS, "static/"+name)

@@ -65,3 +65,29 @@ func TestAbsURL(t *testing.T) {
 		}
 	}
 }
+
+// The help page lists the keyboard shortcuts to anyone, signed in or not;
+// the icon is served as SVG; every page has its language, a skip link to
+// the main content and a link to the help page.
+func TestHelpAndIcon(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := dhttp.NewServer(nil, log, dhttp.Config{})
+	api.Mount(New(api, nil, log, Config{}))
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		api.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
+	}
+	help := get("/help")
+	b := help.Body.String()
+	for _, want := range []string{`<html lang="zh-CN">`, `<a class="skip" href="#main">跳到正文</a>`, `<main id="main"`, `href="/help"`,
+		`<kbd>j</kbd>`, `<kbd>d</kbd>`, `<kbd>?</kbd>`, `rel="icon" href="/static/favicon.svg"`} {
+		if help.Code != 200 || !strings.Contains(b, want) {
+			t.Errorf("/help: %d, no %s", help.Code, want)
+		}
+	}
+	if icon := get("/static/favicon.svg"); icon.Code != 200 || icon.Header().Get("Content-Type") != "image/svg+xml" ||
+		!strings.HasPrefix(icon.Body.String(), "<svg") {
+		t.Errorf("icon: %d %s", icon.Code, icon.Header().Get("Content-Type"))
+	}
+}

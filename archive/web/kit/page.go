@@ -59,7 +59,7 @@ func (k *Kit) Render(c *gin.Context, status int, name, title string, data any) {
 	if t == nil {
 		k.log.Error("no such page template", "page", name)
 		status = http.StatusInternalServerError
-		buf.WriteString("internal error")
+		buf.WriteString("页面无法显示（内部错误）")
 	} else if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		k.log.Error("page render failed", "page", name, "err", err)
 		status = http.StatusInternalServerError

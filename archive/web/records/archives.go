@@ -62,6 +62,26 @@ type archiveView struct {
 	Path   string
 	// Loans is the loans section (loans.go).
 	Loans *loanSection
+	// IssueName names the 机构(问题) code of the 档号 by the insurance of
+	// the business types filed under it (养老保险); empty when none is.
+	IssueName string
+}
+
+// issueName is the insurance the catalogue's business types of the
+// 机构(问题) code issue belong to, as 养老保险, or "" when no type has it
+// or types of several insurances share it.
+func issueName(types []archive.BusinessType, issue string) string {
+	name := ""
+	for _, bt := range types {
+		if bt.Category != issue {
+			continue
+		}
+		if name != "" && name != bt.Insurance+"保险" {
+			return ""
+		}
+		name = bt.Insurance + "保险"
+	}
+	return name
 }
 
 // archivePage shows one archive record with its case summary and legal
@@ -86,7 +106,7 @@ func (s *pages) archivePage(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	v := archiveView{Record: rec, Path: kit.ArchivePath(rec.ArchiveNo)}
+	v := archiveView{Record: rec, Path: kit.ArchivePath(rec.ArchiveNo), IssueName: issueName(s.Svc.Catalogue().Types(), rec.Issue)}
 	if cv, err := s.Svc.GetCase(c.Request.Context(), a, rec.CaseID, false); err == nil {
 		v.Case = cv
 	} else {

@@ -118,7 +118,7 @@ func (s *pages) disposalPage(c *gin.Context) {
 		Proposer: d.CreatedBy == a.UserID,
 		Decide:   archivist && d.Status == disposal.DisposalPending && d.CreatedBy != a.UserID,
 		Execute:  archivist && d.Status == disposal.DisposalApproved}
-	s.Render(c, http.StatusOK, "disposal", "销毁 "+d.ID, v)
+	s.Render(c, http.StatusOK, "disposal", "销毁申请（"+kit.When(d.CreatedAt)+" 提出）", v)
 }
 
 // disposalDecide posts the second archivist's decision; approving

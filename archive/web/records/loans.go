@@ -156,12 +156,12 @@ func (s *pages) loanRequest(c *gin.Context) {
 		}
 		in.Days = &n
 	}
-	l, err := s.Svc.RequestLoan(c.Request.Context(), a, no, in)
+	_, err := s.Svc.RequestLoan(c.Request.Context(), a, no, in)
 	if err != nil {
 		s.API.Fail(c, err)
 		return
 	}
-	s.Redirect(c, "借阅申请已提交（"+l.ID+"），等待档案员审批。", loanBack(c, no))
+	s.Redirect(c, "借阅申请已提交，等待档案员审批。", loanBack(c, no))
 }
 
 // loanBack is where a loan form returns to: the page it was on.

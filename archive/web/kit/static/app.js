@@ -42,5 +42,72 @@
       document.getElementById("decision-confirm-no").addEventListener("click", reset);
       form.addEventListener("change", reset);
     }
+    shortcuts(form);
   });
+
+  // Keyboard shortcuts (listed on /help): on the worklist j and k select
+  // the next and previous case, Enter or o opens it, d opens it at its
+  // decision form; on a case page d goes to the decision form; ? opens
+  // the help page anywhere. Keys typed into a field are the field's.
+  function shortcuts(form) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("table.worklist tbody tr"));
+    var current = -1;
+    var link = function (i) { return rows[i] && rows[i].querySelector("a[href]"); };
+    var select = function (i) {
+      if (!rows.length) {
+        return;
+      }
+      i = Math.max(0, Math.min(rows.length - 1, i));
+      if (current >= 0) {
+        rows[current].classList.remove("current");
+      }
+      current = i;
+      rows[i].classList.add("current");
+      link(i).focus();
+    };
+    var toDecision = function () {
+      var first = form.querySelector("input[name=decision]");
+      form.scrollIntoView();
+      if (first) {
+        first.focus();
+      }
+    };
+    rows.forEach(function (row, i) {
+      link(i).addEventListener("focus", function () {
+        if (current !== i) {
+          select(i);
+        }
+      });
+    });
+    if (form && location.hash === "#decision-form") {
+      toDecision();
+    }
+    document.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      var tag = t.tagName;
+      if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.defaultPrevented || t.isContentEditable ||
+          /^(TEXTAREA|SELECT|BUTTON)$/.test(tag) || tag === "INPUT" && !/^(radio|checkbox)$/.test(t.type)) {
+        return;
+      }
+      var handled = true;
+      if (ev.key === "?") {
+        location.href = "/help";
+      } else if (ev.key === "j" && rows.length) {
+        select(current + 1);
+      } else if (ev.key === "k" && rows.length) {
+        select(current < 0 ? 0 : current - 1);
+      } else if ((ev.key === "o" || ev.key === "Enter" && tag !== "A" && tag !== "INPUT") && current >= 0) {
+        location.href = link(current).href;
+      } else if (ev.key === "d" && current >= 0) {
+        location.href = link(current).href + "#decision-form";
+      } else if (ev.key === "d" && form) {
+        toDecision();
+      } else {
+        handled = false;
+      }
+      if (handled) {
+        ev.preventDefault();
+      }
+    });
+  }
 })();
