@@ -85,6 +85,9 @@ func TestUIUploadSeveralFilesWithoutScript(t *testing.T) {
 		}
 	}
 	tok := csrfOf(t, p)
+	if js := b.get("/static/upload.js"); js.status != 200 || !strings.Contains(js.header.Get("Content-Type"), "javascript") || !strings.Contains(js.body, "upload-queue") {
+		t.Errorf("the page's script: %d %s", js.status, js.header.Get("Content-Type"))
+	}
 
 	// One refused file among four: the other three are kept, and the
 	// page says which is which.

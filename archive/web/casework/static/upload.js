@@ -89,7 +89,8 @@
           img.src = base + "/thumb";
           img.alt = m.filename + " 的缩略图";
           a.appendChild(img);
-          r.el.insertBefore(a, r.el.firstChild);
+          r.el.replaceChild(a, r.thumb);
+          r.thumb = a;
         }
         refreshMaterials();
       } else if (res && res.error) {
@@ -177,6 +178,10 @@
         state.appendChild(r.status);
         state.appendChild(r.retry);
         state.appendChild(r.remove);
+        r.thumb = document.createElement("span");
+        r.thumb.className = "upload-thumb";
+        r.thumb.textContent = (f.name.match(/\.([^.]{1,4})$/) || ["", ""])[1].toUpperCase();
+        li.appendChild(r.thumb);
         li.appendChild(head);
         li.appendChild(r.select);
         li.appendChild(state);
