@@ -544,6 +544,21 @@ var entries = []struct{ en, zh string }{
 	{"from: %q is not a date such as 2026-12-01", "起始日期“%s”不是有效日期，应形如 2026-12-01。"},
 	{"to: %q is not a date such as 2026-12-01", "截止日期“%s”不是有效日期，应形如 2026-12-01。"},
 	{"the milestone log holds a damaged record; run dossier rebuild", "统计用的办理节点记录已损坏；请运行 dossier rebuild 重建。"},
+	// archive/web/casework (uploads and previews)
+	{"there is no page %d to show", "没有第 %d 页可以显示。"},
+	{"send at most %d files at once; upload the rest next", "一次最多上传 %d 个文件，其余文件请再次上传。"},
+	// render/preview
+	{"the thumbnail could not be encoded", "未能生成缩略图。"},
+	{"the PDF has no pages that can be shown; download the file instead", "这个 PDF 没有可以显示的页面，请下载后查看。"},
+	{"the page image could not be encoded", "未能生成页面图像。"},
+	{"files of type %s have no preview; download the file instead", "这类文件（%s）无法预览，请下载后查看。"},
+	{"the preview was not made: the request ended first", "请求已结束，未生成预览。"},
+	{"the PDF's page image is larger than %d bytes; download the file instead", "这个 PDF 的页面图像超过 %d，请下载后查看。"},
+	{"the PDF took longer than %s to render; download the file instead", "这个 PDF 的显示超过 %s 仍未完成，请下载后查看。"},
+	{"%s is not installed on the server; install the Debian package poppler-utils", "服务器未安装 %s，请安装 Debian 软件包 poppler-utils。"},
+	{"the PDF could not be rendered (it may be damaged); download the file instead", "这个 PDF 无法显示（文件可能已损坏），请下载后查看。"},
+	{"the image could not be read (it may be damaged); download the file instead", "这张图片无法读取（文件可能已损坏），请下载后查看。"},
+	{"the image is %d×%d pixels, more than a preview is made of; download the file instead", "这张图片有 %d×%d 像素，超出预览的上限，请下载后查看。"},
 }
 
 // catalogue is entries by their English format.

@@ -120,14 +120,22 @@ func (b *tab) login(name string) {
 	b.expect("header .who", b.s.actor(name).DisplayName)
 }
 
-// upload hands in a file through the case page's (or portal's) form.
+// upload hands in a file through the case page's (or portal's) upload
+// form as its script shows it: the file chosen, its material set, sent;
+// then the page is loaded again.
 func (b *tab) upload(code, path string) {
 	b.t.Helper()
+	row := `#upload-queue li:last-child`
 	b.do("choose "+code,
-		chromedp.SetValue(chromedp.CSS(`select[name=material]`), code),
-		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file][name=file]`), []string{path}))
-	b.submit("upload "+code, `form[enctype="multipart/form-data"] button[type=submit]`)
-	b.expect(".flash", "材料已上传")
+		chromedp.SetUploadFiles(chromedp.CSS(`#upload-pick`), []string{path}),
+		chromedp.SetValue(chromedp.CSS(row+` select`), code),
+		chromedp.Click(chromedp.CSS(`#upload-start`)),
+		chromedp.WaitReady(chromedp.CSS(row+`:is([data-state=done], [data-state=failed])`)))
+	if state := b.text(row + ` .upload-status`); state != "已上传" {
+		b.t.Fatalf("%s: upload %s: %s", b.who, code, state)
+	}
+	b.open(strings.TrimPrefix(b.location(), b.s.url))
+	b.expect("#materials", filepath.Base(path))
 }
 
 // decide posts the decision form of the case page.

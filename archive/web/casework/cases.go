@@ -5,7 +5,6 @@ import (
 	"dossier/archive/content"
 	"dossier/archive/web/kit"
 	"dossier/archive/zh"
-	"io"
 	"net/http"
 	"strings"
 
@@ -59,6 +58,9 @@ type caseView struct {
 	// Form fills the decision form: a refused decision as it was posted,
 	// or the materials a correction would ask for.
 	Form decisionForm
+	// Uploads are the results of an upload post with a refused file,
+	// shown above the upload form.
+	Uploads []uploadResult
 }
 
 func (s *pages) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
@@ -402,74 +404,6 @@ func (s *pages) caseArchive(c *gin.Context) {
 		return
 	}
 	s.Redirect(c, "已归档，档号 "+rec.ArchiveNo+"。", kit.ArchivePath(rec.ArchiveNo))
-}
-
-// caseUpload streams an upload from the case page.
-func (s *pages) caseUpload(c *gin.Context) {
-	id := c.Param("id")
-	if _, ok := s.streamUpload(c, id); ok {
-		s.Redirect(c, "材料已上传。", kit.CasePath(id))
-	}
-}
-
-// streamUpload reads a multipart form whose parts come in page order:
-// csrf, material, then file; the token is checked before the file is
-// read, and the file goes straight to the Service. It answers errors
-// itself and reports ok only on success.
-func (s *pages) streamUpload(c *gin.Context, caseID string) (*archive.Material, bool) {
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		s.API.Fail(c, archive.Errorf(archive.EUNSUPPORTED, "send the form as multipart/form-data"))
-		return nil, false
-	}
-	s.API.LimitUpload(c)
-	var token, code string
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			if !s.CheckToken(c, token) {
-				return nil, false
-			}
-			s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
-			return nil, false
-		}
-		if err != nil {
-			s.API.Fail(c, s.API.UploadError(err))
-			return nil, false
-		}
-		switch part.FormName() {
-		case "csrf", "material":
-			b, err := io.ReadAll(io.LimitReader(part, 256))
-			if err != nil {
-				s.API.Fail(c, s.API.UploadError(err))
-				return nil, false
-			}
-			if part.FormName() == "csrf" {
-				token = string(b)
-			} else {
-				code = strings.TrimSpace(string(b))
-			}
-		case "file":
-			if !s.CheckToken(c, token) {
-				return nil, false
-			}
-			if part.FileName() == "" {
-				s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose a file to upload"))
-				return nil, false
-			}
-			if code == "" {
-				s.API.Fail(c, archive.Errorf(archive.EINVALID, "choose which material the file is"))
-				return nil, false
-			}
-			m, err := s.Svc.AddMaterial(c.Request.Context(), dhttp.Actor(c), caseID, code, part.FileName(), part)
-			if err != nil {
-				s.API.Fail(c, s.API.UploadError(err))
-				return nil, false
-			}
-			return m, true
-		}
-		part.Close()
-	}
 }
 
 // materialFile sends a material: inline (?inline=1) for PDF and images

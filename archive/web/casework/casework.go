@@ -12,6 +12,7 @@ import (
 	"dossier/archive/identity"
 	"dossier/archive/notices"
 	"dossier/archive/web/kit"
+	"dossier/render/preview"
 	"embed"
 	"html"
 	"html/template"
@@ -23,14 +24,23 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
+// static holds upload.js, the case page's uploading and preview script.
+//
+//go:embed static/*
+var static embed.FS
+
 // pages serves the case work pages with the kit.
-type pages struct{ *kit.Kit }
+type pages struct {
+	*kit.Kit
+	// prev makes the thumbnails and preview pages of materials.
+	prev *preview.Renderer
+}
 
 // Register adds the case work pages to k, with the first entries of the
 // navigation bar.
 func Register(k *kit.Kit) {
-	s := &pages{k}
-	k.Add(kit.Section{Templates: templates, Funcs: funcs, Nav: nav, Routes: s.routes})
+	s := &pages{Kit: k, prev: preview.New()}
+	k.Add(kit.Section{Templates: templates, Funcs: funcs, Nav: nav, Routes: s.routes, Static: static})
 }
 
 var nav = []kit.NavItem{
@@ -49,6 +59,9 @@ func (s *pages) routes(w gin.IRoutes) {
 	w.POST("/cases/:id/extension", s.Staff, s.CSRF, s.caseExtension)
 	w.POST("/cases/:id/archive", s.Staff, s.CSRF, s.caseArchive)
 	w.GET("/cases/:id/materials/:mid", s.Staff, s.materialFile)
+	w.GET("/cases/:id/materials/:mid/thumb", s.Staff, s.materialThumb)
+	w.GET("/cases/:id/materials/:mid/view", s.Staff, s.materialView)
+	w.GET("/cases/:id/materials/:mid/pages/:n", s.Staff, s.materialPageImage)
 	w.GET("/notices/:nid", s.Staff, s.API.Notice)
 	w.GET("/search", s.Staff, s.searchPage)
 	w.POST("/search", s.Staff, s.CSRF, s.searchPage)
@@ -56,6 +69,9 @@ func (s *pages) routes(w gin.IRoutes) {
 	w.POST("/portal/materials", s.Portal, s.portalUpload)
 	w.POST("/portal/resubmit", s.Portal, s.CSRF, s.portalResubmit)
 	w.GET("/portal/materials/:mid", s.Portal, s.portalMaterial)
+	w.GET("/portal/materials/:mid/thumb", s.Portal, s.portalThumb)
+	w.GET("/portal/materials/:mid/view", s.Portal, s.portalView)
+	w.GET("/portal/materials/:mid/pages/:n", s.Portal, s.portalPageImage)
 	w.GET("/portal/notices/:nid", s.Portal, s.API.Notice)
 	w.GET(notices.VerifyPagePath+":code", s.verifyPage)
 }
@@ -93,9 +109,11 @@ var funcs = template.FuncMap{
 		return identity.MaskPhone(s)
 	},
 	"previewable": func(ct string) bool {
-		return ct == content.TypePDF || ct == content.TypePNG || ct == content.TypeJPEG
+		return ct == content.TypePDF || ct == content.TypePNG || ct == content.TypeJPEG || ct == content.TypeTIFF
 	},
-	"highlight": highlight,
+	"thumbnailable": preview.Thumbnailable,
+	"fileKind":      fileKind,
+	"highlight":     highlight,
 }
 
 // highlight turns a search fragment (text with <mark> around matches)
@@ -113,4 +131,26 @@ func highlight(fr string) template.HTML {
 		b.WriteString(template.HTMLEscapeString(html.UnescapeString(rest)))
 	}
 	return template.HTML(b.String())
+}
+
+// fileKind is the short name of a content type a material tile shows in
+// place of a thumbnail.
+func fileKind(ct string) string {
+	switch ct {
+	case content.TypePDF:
+		return "PDF"
+	case content.TypeJPEG:
+		return "JPEG"
+	case content.TypePNG:
+		return "PNG"
+	case content.TypeTIFF:
+		return "TIFF"
+	case content.TypeText, content.TypeGBK:
+		return "文本"
+	case content.TypeDOCX:
+		return "DOCX"
+	case content.TypeOFD:
+		return "OFD"
+	}
+	return "文件"
 }

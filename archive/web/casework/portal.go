@@ -24,12 +24,6 @@ func (s *pages) portalPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "portal", "申请人查询", cv)
 }
 
-func (s *pages) portalUpload(c *gin.Context) {
-	if _, ok := s.streamUpload(c, dhttp.Actor(c).Case); ok {
-		s.Redirect(c, "材料已上传。补齐全部材料后请点击“重新提交”。", "/portal")
-	}
-}
-
 func (s *pages) portalResubmit(c *gin.Context) {
 	if _, err := s.Svc.Resubmit(c.Request.Context(), dhttp.Actor(c), dhttp.Actor(c).Case); err != nil {
 		s.API.Fail(c, err)

@@ -97,6 +97,10 @@ type Section struct {
 	// HEAD too. Pages for staff take Staff, those of the portal Portal,
 	// and form posts CSRF (see each).
 	Routes func(w gin.IRoutes)
+	// Static, when set, holds the package's own scripts and stylesheets
+	// as static/<name> (an embed.FS of that pattern), served at
+	// /static/<name> beside the kit's; a page includes them itself.
+	Static fs.FS
 }
 
 // NavItem is one entry of the navigation bar.
@@ -202,10 +206,16 @@ func (k *Kit) helpPage(c *gin.Context) {
 	k.Render(c, http.StatusOK, "help", "帮助", nil)
 }
 
-// staticFile serves the stylesheet, the script and the icon; no listing.
+// staticFile serves the stylesheet, the script, the icon and the
+// sections' static files; no listing.
 func (k *Kit) staticFile(c *gin.Context) {
 	name := c.Param("file")
 	b, err := fs.ReadFile(kitFS, "static/"+name)
+	for _, s := range k.sections {
+		if err != nil && s.Static != nil {
+			b, err = fs.ReadFile(s.Static, "static/"+name)
+		}
+	}
 	if err != nil || strings.HasPrefix(name, ".") {
 		k.API.Fail(c, archive.Errorf(archive.ENOTFOUND, "no such file: %s", name))
 		return

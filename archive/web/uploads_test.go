@@ -1,0 +1,233 @@
+package web_test
+
+import (
+	"bytes"
+	"dossier/archive"
+	"dossier/archive/apitest"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+)
+
+// part is one file of an upload post, after the material it belongs to.
+type part struct{ material, name string }
+
+// uploadPost posts files to an upload route the way the page's plain
+// form does: csrf, then each material before its files.
+func (b *browser) uploadPost(path, csrf string, accept string, files []part, content func(name string) []byte) page {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	last := ""
+	for _, f := range files {
+		if f.material != last {
+			mw.WriteField("material", f.material)
+			last = f.material
+		}
+		fw, _ := mw.CreateFormFile("file", f.name)
+		fw.Write(content(f.name))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.e.Srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	return b.do(req)
+}
+
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 640, 480))
+	for x := range 640 {
+		img.Set(x, x*480/640, color.NRGBA{B: 180, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// The plain multi-file form (no script): several files in one post,
+// each kept or refused on its own, with what happened to each.
+func TestUIUploadSeveralFilesWithoutScript(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
+	pdf, err := os.ReadFile("../../render/testdata/correction.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pic := testPNG(t)
+	content := func(name string) []byte {
+		switch {
+		case strings.HasSuffix(name, ".pdf"):
+			return pdf
+		case strings.HasSuffix(name, ".png"):
+			return pic
+		}
+		return []byte("MZ\x90\x00 not a document")
+	}
+	b := e.browser()
+	b.login("ui.clerk", testPassword)
+	p := b.get("/cases/" + id)
+	for _, want := range []string{`id="upload-form"`, `name="file" id="file-id_card" multiple`, `id="dropzone"`, `/static/upload.js`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("case page lacks %s", want)
+		}
+	}
+	tok := csrfOf(t, p)
+	if js := b.get("/static/upload.js"); js.status != 200 || !strings.Contains(js.header.Get("Content-Type"), "javascript") || !strings.Contains(js.body, "upload-queue") {
+		t.Errorf("the page's script: %d %s", js.status, js.header.Get("Content-Type"))
+	}
+
+	// One refused file among four: the other three are kept, and the
+	// page says which is which.
+	p = b.uploadPost("/cases/"+id+"/materials", tok, "", []part{{"id_card", "身份证 正面 🪪.png"}, {"id_card", "身份证 反面.pdf"},
+		{"termination_certificate", "程序.exe"}, {"termination_certificate", "终止证明𠮷.pdf"}}, content)
+	if p.status != http.StatusUnsupportedMediaType {
+		t.Fatalf("post with a refused file: %d, want 415 (the refusal's)\n%.500s", p.status, p.body)
+	}
+	for _, want := range []string{"未能上传 “程序.exe”", "已上传“身份证 正面 🪪.png”", "已上传“终止证明𠮷.pdf”", "不接受这种文件类型"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("results lack %q", want)
+		}
+	}
+	r := e.JSON("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
+	mats := r.Body["materials"].([]any)
+	if len(mats) != 3 {
+		t.Fatalf("%d materials kept, want 3", len(mats))
+	}
+	codes := map[string]int{}
+	for _, m := range mats {
+		codes[m.(map[string]any)["code"].(string)]++
+	}
+	if codes["id_card"] != 2 || codes["termination_certificate"] != 1 {
+		t.Errorf("materials by slot: %v", codes)
+	}
+
+	// All kept: back to the case page with what was kept.
+	p = b.uploadPost("/cases/"+id+"/materials", tok, "", []part{{"id_card", "补充 1.png"}, {"id_card", "补充 2.png"}}, content)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("post of two good files: %d %.300s", p.status, p.body)
+	}
+	if f := b.get(p.loc); !strings.Contains(f.body, "已上传 2 个文件：补充 1.png、补充 2.png。") {
+		t.Errorf("flash after the upload: %.300s", f.body)
+	}
+
+	// The script's post (one file, JSON): the result, or the refusal's
+	// status with the Chinese message.
+	p = b.uploadPost("/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "x.exe"}}, content)
+	var ans struct {
+		Results []struct {
+			File     string            `json:"file"`
+			Error    string            `json:"error"`
+			Material *archive.Material `json:"material"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(p.body), &ans); err != nil || p.status != http.StatusUnsupportedMediaType || len(ans.Results) != 1 || !strings.Contains(ans.Results[0].Error, "不接受") {
+		t.Fatalf("JSON refusal: %d %v %s", p.status, err, p.body)
+	}
+	p = b.uploadPost("/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "ok.pdf"}}, content)
+	if err := json.Unmarshal([]byte(p.body), &ans); err != nil || p.status != http.StatusOK || ans.Results[0].Material == nil {
+		t.Fatalf("JSON upload: %d %v %s", p.status, err, p.body)
+	}
+	// Without the token nothing is read.
+	if p := b.uploadPost("/cases/"+id+"/materials", "wrong", "", []part{{"id_card", "a.pdf"}}, content); p.status != http.StatusForbidden {
+		t.Errorf("upload without the token: %d", p.status)
+	}
+}
+
+// Thumbnails and previews are read as the material is: the same access
+// check, the same audit entry; never a way round a refusal.
+func TestUIThumbnailsAndPreviews(t *testing.T) {
+	e := newEnv(t)
+	tokens := e.team()
+	id, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
+	pdf, err := os.ReadFile("../../render/testdata/correction.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfID := e.Upload(tokens["clerk"], id, "id_card", "身份证.pdf", pdf).Str("id")
+	pngID := e.Upload(tokens["clerk"], id, "id_card", "照片.png", testPNG(t)).Str("id")
+	txtID := e.Upload(tokens["clerk"], id, "id_card", "说明.txt", []byte("说明文字")).Str("id")
+	clerk := e.browser()
+	clerk.login("ui.clerk", testPassword)
+	base := "/cases/" + id + "/materials/"
+	page := clerk.get("/cases/" + id)
+	for _, want := range []string{base + pdfID + "/thumb", base + pngID + "/view", base + txtID + `"`, ">文本<"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("case page lacks %s", want)
+		}
+	}
+	for _, c := range []struct{ path, ctype string }{
+		{base + pdfID + "/thumb", "image/jpeg"}, {base + pngID + "/thumb", "image/jpeg"}, {base + pdfID + "/pages/1", "image/png"},
+	} {
+		p := clerk.get(c.path)
+		if p.status != 200 || p.header.Get("Content-Type") != c.ctype {
+			t.Fatalf("%s: %d %s", c.path, p.status, p.header.Get("Content-Type"))
+		}
+		if _, _, err := image.Decode(strings.NewReader(p.body)); err != nil {
+			t.Errorf("%s: not a picture: %v", c.path, err)
+		}
+	}
+	if p := clerk.get(base + pdfID + "/view"); p.status != 200 || !strings.Contains(p.body, base+pdfID+"/pages/1") || !strings.Contains(p.body, "共 1 页") {
+		t.Errorf("PDF preview: %d %.400s", p.status, p.body)
+	}
+	if p := clerk.get(base + pngID + "/view"); p.status != 200 || !strings.Contains(p.body, `id="preview-image"`) {
+		t.Errorf("image preview: %d", p.status)
+	}
+	if p := clerk.get(base + txtID + "/view"); p.status != 200 || !strings.Contains(p.body, "无法在页面中预览") {
+		t.Errorf("text preview: %d", p.status)
+	}
+	if p := clerk.get(base + pdfID + "/pages/2"); p.status != http.StatusNotFound {
+		t.Errorf("page 2 of a 1-page PDF: %d", p.status)
+	}
+	if p := clerk.get(base + txtID + "/thumb"); p.status != http.StatusUnsupportedMediaType && p.status != http.StatusBadRequest {
+		t.Errorf("thumbnail of text: %d", p.status)
+	}
+	// Each picture was a read on the audit log.
+	r := e.JSON("GET", "/api/v1/audit?action=case.material_read&case="+id, tokens["auditor"], nil)
+	if n := len(r.Body["entries"].([]any)); n < 7 {
+		t.Errorf("%d material reads on the audit log, want one per picture and preview (7 at least)", n)
+	}
+
+	// Someone refused the material is refused its pictures alike.
+	other := e.browser()
+	other.login("ui.applicant", testPassword)
+	raw := other.get(base + pdfID).status
+	if raw == 200 {
+		t.Fatalf("another applicant reads the material")
+	}
+	for _, suffix := range []string{"/thumb", "/view", "/pages/1"} {
+		if p := other.get(base + pdfID + suffix); p.status != raw {
+			t.Errorf("another applicant: %s → %d, the material itself → %d", suffix, p.status, raw)
+		}
+	}
+	// An archived file needs a loan: no thumbnail, page or preview
+	// without one.
+	arc, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
+	r = e.JSON("GET", "/api/v1/cases/"+arc, tokens["archivist"], nil)
+	mid := r.Body["materials"].([]any)[0].(map[string]any)["id"].(string)
+	e.staff("ui.clerk2", archive.RoleClerk)
+	rev := e.browser()
+	rev.login("ui.clerk2", testPassword)
+	abase := "/cases/" + arc + "/materials/" + mid
+	raw = rev.get(abase).status
+	if raw != http.StatusForbidden {
+		t.Fatalf("a clerk who did not handle it reads an archived material without a loan: %d", raw)
+	}
+	for _, suffix := range []string{"/thumb", "/view", "/pages/1"} {
+		if p := rev.get(abase + suffix); p.status != raw {
+			t.Errorf("archived file without a loan: %s → %d, want %d", suffix, p.status, raw)
+		}
+	}
+}
