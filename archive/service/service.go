@@ -16,6 +16,7 @@ import (
 	"dossier/archive/cases"
 	"dossier/archive/disposal"
 	"dossier/archive/fixity"
+	"dossier/archive/handover"
 	"dossier/archive/indexing"
 	"dossier/archive/loans"
 	"dossier/archive/notices"
@@ -38,6 +39,7 @@ type (
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
 	packagesService  = packages.Service
+	handoverService  = handover.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -52,6 +54,7 @@ type Service struct {
 	*indexingService
 	*noticesService
 	*packagesService
+	*handoverService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -64,6 +67,7 @@ type Renderers interface {
 	reports.ReportRenderer
 	fixity.Renderer
 	disposal.DisposalRenderer
+	handover.ListRenderer
 }
 
 // Options wires a Service.
@@ -117,9 +121,10 @@ func New(o Options) *Service {
 		rr reports.ReportRenderer
 		fr fixity.Renderer
 		dr disposal.DisposalRenderer
+		hr handover.ListRenderer
 	)
 	if o.Reports != nil {
-		rr, fr, dr = o.Reports, o.Reports, o.Reports
+		rr, fr, dr, hr = o.Reports, o.Reports, o.Reports, o.Reports
 	}
 	var nr notices.Renderer
 	if o.Renderer != nil {
@@ -142,6 +147,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
+		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
