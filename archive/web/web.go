@@ -18,6 +18,7 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
 	"dossier/archive/web/casework"
+	"dossier/archive/web/handovers"
 	"dossier/archive/web/kit"
 	"dossier/archive/web/records"
 )
@@ -33,5 +34,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	k := kit.New(api, svc, log, cfg)
 	casework.Register(k) // first: its entries lead the navigation bar
 	records.Register(k)
+	handovers.Register(k)
 	api.Mount(k)
 }

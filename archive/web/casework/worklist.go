@@ -22,13 +22,17 @@ type worklistSection struct {
 type worklistView struct {
 	Sections []worklistSection
 	Admin    bool
+	// Me is the actor's user id, to mark the cases they handle; Mine
+	// shows only those (?mine=1, 我经办的), Staff offers the switch.
+	Me          string
+	Mine, Staff bool
 }
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
 // ones first, then by stage deadline.
 func (s *pages) worklistPage(c *gin.Context) {
 	a := dhttp.Actor(c)
-	var v worklistView
+	v := worklistView{Me: a.UserID, Mine: c.Query("mine") == "1", Staff: a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover)}
 	type part struct {
 		role, title, empty string
 		f                  archive.CaseFilter
@@ -47,6 +51,9 @@ func (s *pages) worklistPage(c *gin.Context) {
 	for _, p := range parts {
 		if !a.Has(p.role) {
 			continue
+		}
+		if v.Mine && p.role != archive.RoleApplicant {
+			p.f.Handler = a.UserID
 		}
 		cases, err := s.AllCases(c, a, p.f)
 		if err != nil {
