@@ -71,12 +71,13 @@ func (s *Service) person(ctx context.Context, field, id string) (archive.Actor, 
 }
 
 // Assign makes handler the handler of case caseID's open stage: anyone
-// who may decide the stage takes a case for themself, a supervisor
-// assigns it to anyone who may. A case in an unacknowledged handover
+// who may decide the stage takes a case nobody handles, a supervisor
+// assigns it (or reassigns it) to anyone who may. A case in an unacknowledged handover
 // keeps its handler until the receiver acknowledges. Errors: EINVALID
 // (no or unknown handler), EFORBIDDEN (someone else's case without the
 // supervisor role, auditors), ENOTFOUND, ECONFLICT (a stage nobody on
-// staff handles, a handler the stage's rules exclude, in handover).
+// staff handles, a handler the stage's rules exclude, in handover, taken
+// by someone else already).
 func (s *Service) Assign(ctx context.Context, a archive.Actor, caseID, handler string) (*archive.Case, error) {
 	if err := archive.ReadOnly(a); err != nil {
 		return nil, err
@@ -101,6 +102,9 @@ func (s *Service) Assign(ctx context.Context, a archive.Actor, caseID, handler s
 		}
 		if c.Handler == handler {
 			return archive.Errorf(archive.ECONFLICT, "%s handles case %s already", p.ShownName(), c.Number)
+		}
+		if c.Handler != "" && !a.Has(archive.RoleSupervisor) {
+			return archive.Errorf(archive.ECONFLICT, "case %s has a handler already; a supervisor reassigns it or hands it over", c.Number)
 		}
 		return nil
 	}

@@ -91,7 +91,7 @@ func TestHandoverMovesOpenWorkAndKeepsSeparationOfDuties(t *testing.T) {
 	store := sp.Open(t)
 	svc := newService(t, store, filepath.Join(sp.Dir, "live.db"))
 	p := addStaff(t, svc, map[string][]string{"clerk": {archive.RoleClerk}, "rev": {archive.RoleReviewer},
-		"m": {archive.RoleReviewer, archive.RoleSupervisor}, "sup": {archive.RoleSupervisor}, "appr": {archive.RoleApprover}})
+		"m": {archive.RoleReviewer, archive.RoleSupervisor}, "sup": {archive.RoleSupervisor}, "appr": {archive.RoleApprover}, "r3": {archive.RoleReviewer}})
 	a, b := acceptedCase(t, svc, p["clerk"]), acceptedCase(t, svc, p["clerk"])
 
 	servicetest.WantCode(t, onlyErr(svc.Assign(ctx, p["rev"], a, p["m"].UserID)), archive.EFORBIDDEN, "a reviewer assigns a case to another")
@@ -101,6 +101,7 @@ func TestHandoverMovesOpenWorkAndKeepsSeparationOfDuties(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	servicetest.WantCode(t, onlyErr(svc.Assign(ctx, p["r3"], a, p["r3"].UserID)), archive.ECONFLICT, "take a case someone else handles")
 	mine, err := svc.ListCases(ctx, p["rev"], archive.CaseFilter{Handler: p["rev"].UserID}, "", 0)
 	if err != nil || len(mine.Cases) != 2 {
 		t.Fatalf("the reviewer's own cases: %v, %v", mine, err)

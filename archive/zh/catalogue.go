@@ -254,6 +254,7 @@ var entries = []struct{ en, zh string }{
 	{"field %s: no user has id %q", "字段 %s：没有编号为“%s”的用户。"},
 	{"you may take a case yourself; only a supervisor assigns it to someone else", "您可以自己领取案件；只有复审员可以把案件分派给他人。"},
 	{"%s handles case %s already", "%s 已经是案件 %s 的经办人。"},
+	{"case %s has a handler already; a supervisor reassigns it or hands it over", "案件 %s 已有经办人；如需更换，请由复审员改派或办理交接。"},
 	{"handover %s: event %d does not follow event %d", "交接 %s：事件 %d 没有接在事件 %d 之后。"},
 	{"handover %s: event %d (%q) does not fit a handover that is %q", "交接 %s：事件 %d（%s）与状态为 %s 的交接不符。"},
 	{"handover object %s is not the event its key names", "交接对象 %s 不是其键名所指的事件。"},
@@ -273,6 +274,8 @@ var entries = []struct{ en, zh string }{
 	{"handover %s was acknowledged or withdrawn meanwhile", "交接 %s 已被确认或撤回。"},
 	{"handover %s was acknowledged already", "交接 %s 已经确认接收。"},
 	{"the case was settled meanwhile", "该案件已被处理。"},
+	{"select the cases to hand over on the worklist first", "请先在待办中勾选要交接的案件。"},
+	{"%d of the %d cases were assigned; then: %s", "%[2]d 件案件中已分派 %[1]d 件，随后：%[3]s。"},
 
 	// archive/http
 	{"Range: bytes=-0 asks for no bytes; ask for the last N bytes with N from 1", "Range: bytes=-0 没有请求任何字节；请求末尾 N 个字节时 N 须从 1 起。"},

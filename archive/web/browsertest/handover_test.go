@@ -79,6 +79,7 @@ func TestHandoverPages(t *testing.T) {
 	r2.shotBoth("handovers-receiver")
 	r2.open("/cases/" + first.ID)
 	r2.expect("#handler", "交接中")
+	r2.shotBoth("case-handover")
 	r2.do("open the handover", chromedp.Click(chromedp.CSS(`#handler a`)))
 	r2.expect("main h1", "案件交接")
 	r2.submit("acknowledge", `#ack-form button`)

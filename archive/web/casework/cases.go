@@ -231,8 +231,10 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 			cv.History[i].Who = names[cv.History[i].Actor]
 		}
 	}
-	cv.HandlerName = cmp.Or(names[v.Handler], v.Handler)
-	cv.CanTake = v.Actions.Decide && v.Handler != a.UserID && v.Handover == ""
+	if a.HasAny(archive.StaffRoles...) {
+		cv.HandlerName = cmp.Or(names[v.Handler], v.Handler)
+	}
+	cv.CanTake = v.Actions.Decide && v.Handover == "" && (v.Handler == "" || a.Has(archive.RoleSupervisor) && v.Handler != a.UserID)
 	cv.Full = unmask && !v.Masked
 	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
 	status := http.StatusOK

@@ -26,6 +26,8 @@ type worklistView struct {
 	// shows only those (?mine=1, 我经办的), Staff offers the switch.
 	Me          string
 	Mine, Staff bool
+	// Names names the handlers of others' cases.
+	Names map[string]string
 }
 
 // worklistPage shows the cases waiting for the actor's roles, overdue
@@ -33,6 +35,9 @@ type worklistView struct {
 func (s *pages) worklistPage(c *gin.Context) {
 	a := dhttp.Actor(c)
 	v := worklistView{Me: a.UserID, Mine: c.Query("mine") == "1", Staff: a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover)}
+	if v.Staff {
+		v.Names = s.StaffNames(c, a).ByID
+	}
 	type part struct {
 		role, title, empty string
 		f                  archive.CaseFilter
