@@ -36,6 +36,18 @@ const (
 	EventReview        = "review"      // approve, reject or return at a review stage
 	EventNotice        = "notice"      // a notice was issued
 	EventDisposed      = "disposed"    // contents destroyed by an approved disposal
+	// EventAssigned names the case's handler: taken by someone who may
+	// decide its stage, or assigned by a supervisor.
+	EventAssigned = "assigned"
+	// EventHandedOver moves the case to another handler by a handover
+	// (交接), which stays open until the receiver acknowledges it.
+	EventHandedOver = "handed_over"
+	// EventHandoverAcknowledged closes the handover: the receiver took
+	// the case on.
+	EventHandoverAcknowledged = "handover_acknowledged"
+	// EventHandoverWithdrawn undoes a handover that could not move all
+	// its cases, giving the case back to its earlier handler.
+	EventHandoverWithdrawn = "handover_withdrawn"
 )
 
 // Decisions.
@@ -117,6 +129,11 @@ type Event struct {
 	// contents (EventDisposed).
 	Disposal string `json:"disposal,omitempty"`
 	Loan     *Loan  `json:"loan,omitempty"`
+	// Handler is the user id an assignment or handover gives the case
+	// to, or a withdrawn handover gives it back to.
+	Handler string `json:"handler,omitempty"`
+	// Handover is the id of the handover a handover event belongs to.
+	Handover string `json:"handover,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -168,6 +185,13 @@ type Case struct {
 	DisposalID string `json:"disposal_id,omitempty"`
 	// Loans are the loans (借阅) of the archived file, in request order.
 	Loans []Loan `json:"loans,omitempty"`
+	// Handler is the user id of whoever handles the case's open stage;
+	// empty when nobody took it. A decision clears it: the next stage has
+	// its own handler.
+	Handler string `json:"handler,omitempty"`
+	// Handover is the id of the handover (交接) that moved the case and
+	// that its receiver has not acknowledged yet.
+	Handover string `json:"handover,omitempty"`
 	// Seq is the sequence number of the last event folded in.
 	Seq uint64 `json:"seq"`
 	// Head is the SHA-256 of the last event object's bytes: the next
@@ -222,6 +246,7 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Status = next
 		c.StageSince = e.At
+		c.Handler = ""
 		c.Missing = nil
 		if e.Decision == DecisionCorrect {
 			c.Missing = e.Missing
@@ -235,6 +260,10 @@ func (c *Case) Apply(e Event) error {
 		}
 	case EventExtended:
 		c.Extended = true
+	case EventAssigned, EventHandedOver, EventHandoverAcknowledged, EventHandoverWithdrawn:
+		if err := c.applyHandling(e); err != nil {
+			return err
+		}
 	case EventArchived:
 		if e.Archive == nil || StageOf(c.Status) != StageDecided {
 			return Errorf(EINVALID, "case %s: event %d archives a case in status %s", c.ID, e.Seq, StatusArg(c.Status))

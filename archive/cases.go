@@ -30,6 +30,10 @@ type CaseView struct {
 	ArchiveNo    string     `json:"archive_no,omitempty"`
 	DisposalID   string     `json:"disposal_id,omitempty"`
 	Masked       bool       `json:"masked"`
+	// Handler is the user id of whoever handles the open stage.
+	Handler string `json:"handler,omitempty"`
+	// Handover is the unacknowledged handover (交接) that moved the case.
+	Handover string `json:"handover,omitempty"`
 	// Restricted marks an archived case listed as a catalogue entry only:
 	// the caller did not handle it and holds no loan of it.
 	Restricted bool `json:"restricted,omitempty"`
@@ -97,6 +101,8 @@ type CaseFilter struct {
 	// Overdue, when set, keeps only cases that are (true) or are not
 	// (false) past a deadline today.
 	Overdue *bool
+	// Handler keeps only the cases this user id handles.
+	Handler string
 }
 
 // CasePage is one page of a listing.

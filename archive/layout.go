@@ -28,6 +28,7 @@ const (
 	AuditPrefix          = "audit/"
 	DisposalPrefix       = "disposals/"
 	FixityReportPrefix   = "reports/fixity/"
+	HandoverPrefix       = "handovers/"
 )
 
 // KeyKind is one kind of object in the store.
@@ -54,6 +55,7 @@ var Layout = []KeyKind{
 	{"tokens/<sha256>", "points a bearer token's hash at its user (tokens are never stored)", regexp.MustCompile(`^tokens/[0-9a-f]{64}$`)},
 	{"audit/<seq>.json", "a segment of the hash-chained audit log", regexp.MustCompile(`^audit/[0-9]{12}\.json$`)},
 	{"disposals/<id>/events/<seq>.json", "a disposal's hash-chained record, kept permanently", regexp.MustCompile(`^disposals/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
+	{"handovers/<id>/events/<seq>.json", "a handover's (交接) hash-chained record: who handed which cases to whom, and the acknowledgement", regexp.MustCompile(`^handovers/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
 	{"reports/fixity/<start time>.json", "a stored four-properties check report", regexp.MustCompile(`^reports/fixity/[0-9]{8}T[0-9]{6}\.[0-9]{9}Z(-[0-9]+)?\.json$`)},
 }
 
@@ -196,6 +198,9 @@ func ParseAuditSegmentKey(key string) (seq int64, ok bool) {
 	seq, err := strconv.ParseInt(name[:12], 10, 64)
 	return seq, err == nil && seq > 0
 }
+
+// HandoverEventKey is the object key of event seq of a handover.
+func HandoverEventKey(id string, seq uint64) string { return streamEventKey(HandoverPrefix, id, seq) }
 
 // DisposalEventKey is the object key of event seq of a disposal.
 func DisposalEventKey(id string, seq uint64) string { return streamEventKey(DisposalPrefix, id, seq) }

@@ -29,7 +29,8 @@ func (s *Service) view(c *archive.Case, a archive.Actor, unmask bool) *archive.C
 	v := &archive.CaseView{ID: c.ID, Number: c.Number, BusinessType: c.BusinessType, Status: c.Status,
 		Stage: archive.StageOf(c.Status), Applicant: c.Applicant, Summary: c.Summary, CreatedAt: c.CreatedAt,
 		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, Missing: c.Missing, Materials: c.Materials,
-		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask, Actions: archive.ActionsOn(a, c)}
+		History: c.History, Notices: c.Notices, DisposalID: c.DisposalID, Masked: !unmask, Actions: archive.ActionsOn(a, c),
+		Handler: c.Handler, Handover: c.Handover}
 	if c.Archive != nil {
 		v.ArchiveNo = c.Archive.ArchiveNo
 	}
@@ -196,7 +197,8 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 	}
 	page := &archive.CasePage{Cases: []*archive.CaseView{}}
 	err := s.proj.ScanCases(ctx, archive.CaseScan{Before: cursor, Owner: owner, Status: f.Status}, func(c *archive.Case) bool {
-		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType {
+		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType ||
+			f.Handler != "" && c.Handler != f.Handler {
 			return true
 		}
 		v := s.view(c, a, false)

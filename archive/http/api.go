@@ -177,7 +177,10 @@ func (s *Server) createCase(c *gin.Context) {
 }
 
 func (s *Server) listCases(c *gin.Context) {
-	f := archive.CaseFilter{Status: c.Query("status"), Stage: c.Query("stage"), BusinessType: c.Query("business_type")}
+	f := archive.CaseFilter{Status: c.Query("status"), Stage: c.Query("stage"), BusinessType: c.Query("business_type"), Handler: c.Query("handler")}
+	if f.Handler == "me" {
+		f.Handler = Actor(c).UserID
+	}
 	if o := c.Query("overdue"); o != "" {
 		b, err := strconv.ParseBool(o)
 		if err != nil {

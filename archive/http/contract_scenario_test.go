@@ -285,6 +285,7 @@ func driveScenario(t *testing.T, r *recorder) {
 	r.get(403, "an applicant reads statistics", "/api/v1/reports/statistics.pdf", app)
 	r.get(200, "ready", "/readyz", "")
 
+	handoverScenario(t, r)
 	disposalScenario(t, r)
 }
 

@@ -163,6 +163,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/reports/statistics.pdf", s.StatisticsReport)
 	api.GET("/reports/fixity", s.fixityReport)
 	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
+	s.handoverRoutes(api)
 	for _, r := range e.Routes() {
 		if r.Method != http.MethodHead {
 			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})

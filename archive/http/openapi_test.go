@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"dossier/archive"
+	"dossier/archive/handover"
 )
 
 // newDocServer builds the routes without a service: enough to list them,
@@ -152,7 +153,9 @@ func TestOpenAPIEnums(t *testing.T) {
 		{"Event.type", s["Event"].Properties["type"].Enum, []string{archive.EventCreated, archive.EventMaterialAdded, archive.EventAcceptance,
 			archive.EventExtended, archive.EventResubmitted, archive.EventReview, archive.EventNotice, archive.EventArchived,
 			archive.EventHoldPlaced, archive.EventHoldLifted, archive.EventLoanRequested, archive.EventLoanApproved,
-			archive.EventLoanRejected, archive.EventLoanReturned, archive.EventLoanCancelled, archive.EventDisposed}},
+			archive.EventLoanRejected, archive.EventLoanReturned, archive.EventLoanCancelled, archive.EventDisposed,
+			archive.EventAssigned, archive.EventHandedOver, archive.EventHandoverAcknowledged, archive.EventHandoverWithdrawn}},
+		{"Handover.status", s["Handover"].Properties["status"].Enum, []string{handover.StatusPending, handover.StatusAcknowledged, handover.StatusWithdrawn}},
 		{"GET /api/v1/cases status", listCasesStatus(t), archive.Statuses},
 		{"User.roles", s["User"].Properties["roles"].Items.Enum, archive.Roles},
 		{"NewUser.roles", s["NewUser"].Properties["roles"].Items.Enum, archive.Roles},

@@ -16,6 +16,7 @@ import (
 	"dossier/archive/cases"
 	"dossier/archive/disposal"
 	"dossier/archive/fixity"
+	"dossier/archive/handover"
 	"dossier/archive/indexing"
 	"dossier/archive/loans"
 	"dossier/archive/notices"
@@ -41,6 +42,7 @@ type (
 	packagesService  = packages.Service
 	workloadService  = workload.Service
 	auditReader      = audit.Reader
+	handoverService  = handover.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -57,6 +59,7 @@ type Service struct {
 	*packagesService
 	*workloadService
 	*auditReader
+	*handoverService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -69,6 +72,7 @@ type Renderers interface {
 	reports.ReportRenderer
 	fixity.Renderer
 	disposal.DisposalRenderer
+	handover.ListRenderer
 }
 
 // Options wires a Service.
@@ -122,9 +126,10 @@ func New(o Options) *Service {
 		rr reports.ReportRenderer
 		fr fixity.Renderer
 		dr disposal.DisposalRenderer
+		hr handover.ListRenderer
 	)
 	if o.Reports != nil {
-		rr, fr, dr = o.Reports, o.Reports, o.Reports
+		rr, fr, dr, hr = o.Reports, o.Reports, o.Reports, o.Reports
 	}
 	var nr notices.Renderer
 	if o.Renderer != nil {
@@ -152,6 +157,7 @@ func New(o Options) *Service {
 		packagesService:  packages.New(env, as),
 		workloadService:  workload.New(env, milestones),
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
+		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,

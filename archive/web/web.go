@@ -22,6 +22,7 @@ import (
 	"dossier/archive/web/auditlog"
 	"dossier/archive/web/casework"
 	"dossier/archive/web/dashboard"
+	"dossier/archive/web/handovers"
 	"dossier/archive/web/kit"
 	"dossier/archive/web/records"
 )
@@ -40,5 +41,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	records.Register(k)
 	auditlog.Register(k)
 	admin.Register(k)
+	handovers.Register(k)
 	api.Mount(k)
 }

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"dossier/archive"
 	"dossier/archive/content"
 	"dossier/archive/web/kit"
@@ -55,6 +56,10 @@ type caseView struct {
 	CanUnmask bool
 	// ArchiveLink links the 档号 to the archive page (archivists, auditors).
 	ArchiveLink bool
+	// HandlerName names the case's handler; CanTake offers "领取" to
+	// someone who may decide its stage and does not handle it yet.
+	HandlerName string
+	CanTake     bool
 	// Form fills the decision form: a refused decision as it was posted,
 	// or the materials a correction would ask for.
 	Form decisionForm
@@ -222,11 +227,16 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 		return
 	}
 	cv := s.buildCaseView(a, v, kit.CasePath(v.ID))
-	if names := s.StaffNames(c, a).ByID; len(names) > 0 {
+	names := s.StaffNames(c, a).ByID
+	if len(names) > 0 {
 		for i := range cv.History {
 			cv.History[i].Who = names[cv.History[i].Actor]
 		}
 	}
+	if a.HasAny(archive.StaffRoles...) {
+		cv.HandlerName = cmp.Or(names[v.Handler], v.Handler)
+	}
+	cv.CanTake = v.Actions.Decide && v.Handover == "" && (v.Handler == "" || a.Has(archive.RoleSupervisor) && v.Handler != a.UserID)
 	cv.Full = unmask && !v.Masked
 	cv.CanUnmask = !cv.Full && a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover, archive.RoleArchivist, archive.RoleAuditor)
 	status := http.StatusOK

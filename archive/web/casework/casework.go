@@ -88,6 +88,11 @@ var eventNames = kit.Names{
 	archive.EventHoldPlaced:    "设置法律保全",
 	archive.EventHoldLifted:    "解除法律保全",
 	archive.EventDisposed:      "销毁",
+	// Handling and handovers (archive/web/handovers).
+	archive.EventAssigned:             "领取或分派经办人",
+	archive.EventHandedOver:           "交接",
+	archive.EventHandoverAcknowledged: "确认接收交接",
+	archive.EventHandoverWithdrawn:    "交接撤回",
 }
 
 var funcs = template.FuncMap{

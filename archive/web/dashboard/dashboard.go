@@ -66,6 +66,12 @@ type homeView struct {
 	OverdueTotal int
 	Office       *officeView
 	Sections     []worklistSection
+	// Me is the actor's user id, to mark the cases they handle; MineOnly
+	// shows only those (?mine=1, 我经办的), Staff offers the switch.
+	Me              string
+	MineOnly, Staff bool
+	// Names names the handlers of others' cases.
+	Names map[string]string
 }
 
 type mineView struct {
@@ -93,7 +99,11 @@ func (s *pages) home(c *gin.Context) {
 		return
 	}
 	r := &openCases{s: s, c: c, a: a, by: map[string][]*archive.CaseView{}}
-	var v homeView
+	v := homeView{Me: a.UserID, MineOnly: c.Query("mine") == "1",
+		Staff: a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover)}
+	if v.Staff {
+		v.Names = s.StaffNames(c, a).ByID
+	}
 	now := s.Svc.Now()
 	if mine := workload.MyStages(a); len(mine) > 0 {
 		views, err := r.stages(mine)
@@ -122,7 +132,7 @@ func (s *pages) home(c *gin.Context) {
 		v.Office = o
 	}
 	var err error
-	if v.Sections, err = s.worklist(c, r); err != nil {
+	if v.Sections, err = s.worklist(c, r, v.MineOnly); err != nil {
 		s.API.Fail(c, err)
 		return
 	}

@@ -23,8 +23,9 @@ type worklistSection struct {
 // worklist lists the cases waiting for the actor's roles, overdue ones
 // first, then by stage deadline. Each part reads its statuses through
 // the status index, so that it costs what waits, not every case ever
-// filed.
-func (s *pages) worklist(c *gin.Context, r *openCases) ([]worklistSection, error) {
+// filed. With mine, the staff's lists hold only the cases the actor
+// handles (我经办的).
+func (s *pages) worklist(c *gin.Context, r *openCases, mine bool) ([]worklistSection, error) {
 	a := r.a
 	type part struct {
 		role, title, empty, anchor string
@@ -54,6 +55,9 @@ func (s *pages) worklist(c *gin.Context, r *openCases) ([]worklistSection, error
 		}
 		if p.keep != nil {
 			cases = slices.DeleteFunc(cases, func(v *archive.CaseView) bool { return !p.keep(v) })
+		}
+		if mine && p.role != archive.RoleArchivist && p.role != archive.RoleAuditor {
+			cases = slices.DeleteFunc(slices.Clone(cases), func(v *archive.CaseView) bool { return v.Handler != a.UserID })
 		}
 		out = append(out, section(p.title, p.empty, p.anchor, cases))
 	}
