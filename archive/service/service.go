@@ -20,6 +20,8 @@ import (
 	"dossier/archive/loans"
 	"dossier/archive/notices"
 	"dossier/archive/packages"
+	"dossier/archive/payment"
+	"dossier/archive/payment/bankfile"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
 	"dossier/archive/users"
@@ -38,6 +40,7 @@ type (
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
 	packagesService  = packages.Service
+	paymentService   = payment.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -52,6 +55,7 @@ type Service struct {
 	*indexingService
 	*noticesService
 	*packagesService
+	*paymentService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -93,6 +97,8 @@ type Options struct {
 	PublicURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BankFormat is the bank's file format; nil means the documented CSV.
+	BankFormat bankfile.Format
 }
 
 // New wires every capability over one Env.
@@ -142,6 +148,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
+		paymentService:   payment.New(env, o.Projection, o.BankFormat),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
