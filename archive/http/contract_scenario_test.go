@@ -276,6 +276,7 @@ func driveScenario(t *testing.T, r *recorder) {
 	r.get(403, "an applicant reads statistics", "/api/v1/reports/statistics.pdf", app)
 	r.get(200, "ready", "/readyz", "")
 
+	paymentScenario(t, r)
 	disposalScenario(t, r)
 }
 

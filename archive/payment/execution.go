@@ -67,10 +67,10 @@ type Execution struct {
 	// again once the account changed after it.
 	AccountVersion   int        `json:"account_version"`
 	AccountChangedAt *time.Time `json:"account_changed_at,omitempty"`
-	// CheckDue is the check's limit (working days from the record), shown
-	// while the check is owed.
-	CheckDue *archive.Due `json:"check_due,omitempty"`
-	Seq      uint64       `json:"seq"`
+	// CheckDue is the last day of the check (Beijing date; working days
+	// from the record), shown while the check is owed.
+	CheckDue string `json:"check_due,omitempty"`
+	Seq      uint64 `json:"seq"`
 	head     string
 }
 
@@ -546,7 +546,7 @@ func (s *Service) shown(x *Execution) *Execution {
 	if x.Status == ExecRecorded {
 		if bt, err := s.Catalogue.Lookup(x.BusinessType); err == nil && bt.Execution != nil {
 			if due, err := s.Calendar.AddWorkingDays(x.RecordedAt, bt.Execution.CheckDays); err == nil {
-				out.CheckDue = &due
+				out.CheckDue = archive.DateOf(due.Date)
 			}
 		}
 	}
