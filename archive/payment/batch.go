@@ -122,8 +122,10 @@ type Batch struct {
 	Returns        []ReturnRecord `json:"returns"`
 	Items          []Line         `json:"items"`
 	candidates     []storedLine
-	Seq            uint64 `json:"seq"`
-	head           string
+	// index maps item ids to their place in Items.
+	index map[string]int
+	Seq   uint64 `json:"seq"`
+	head  string
 }
 
 // BatchEvent is one event of a batch's stream, hash-chained.
@@ -154,10 +156,8 @@ type Failure struct {
 
 // line returns the batch's line of item, nil when it is not in it.
 func (b *Batch) line(item string) *Line {
-	for i := range b.Items {
-		if b.Items[i].ID == item {
-			return &b.Items[i]
-		}
+	if i, ok := b.index[item]; ok {
+		return &b.Items[i]
 	}
 	return nil
 }
@@ -183,13 +183,19 @@ func (b *Batch) apply(e BatchEvent, sum string) error {
 			return bad()
 		}
 		b.Status = BatchChecking
+		cand := make(map[string]int, len(b.candidates))
+		for i, l := range b.candidates {
+			cand[l.ID] = i
+		}
+		b.index = make(map[string]int, len(e.Listed))
 		for _, id := range e.Listed {
-			i := slices.IndexFunc(b.candidates, func(l storedLine) bool { return l.ID == id })
-			if i < 0 {
+			i, ok := cand[id]
+			if _, twice := b.index[id]; !ok || twice {
 				return bad()
 			}
 			l := b.candidates[i].Line
 			l.Handlers, l.Status = b.candidates[i].Handlers, ItemInBatch
+			b.index[id] = len(b.Items)
 			b.Items = append(b.Items, l)
 		}
 		if len(b.Items) == 0 {
@@ -731,6 +737,10 @@ func (s *Service) ImportReturns(ctx context.Context, a archive.Actor, id string,
 	if len(data) > MaxReturnFile {
 		return nil, archive.Errorf(archive.ETOOLARGE, "a return file is at most %d bytes", archive.SizeArg(MaxReturnFile))
 	}
+	// One writer of the batch in this process: the file is checked
+	// against the batch as it is appended to, once read.
+	unlock := s.locks.Lock("batch/" + id)
+	defer unlock()
 	b, err := s.loadBatch(ctx, id)
 	if err != nil {
 		return nil, err
@@ -746,13 +756,13 @@ func (s *Service) ImportReturns(ctx context.Context, a archive.Actor, id string,
 	if err != nil {
 		return nil, err
 	}
-	b, err = s.appendBatch(ctx, id, func(cur *Batch) (*BatchEvent, error) {
-		if cur.Seq != b.Seq {
+	seq := b.Seq
+	if _, _, err := stream.Append(ctx, s.Store, batchKind, id, b, s.Now, func(cur *Batch) (*BatchEvent, error) {
+		if cur.Seq != seq {
 			return nil, archive.Errorf(archive.ECONFLICT, "batch %s changed while its return file was checked; import it again", id)
 		}
 		return &BatchEvent{Type: BatchEventReturned, Actor: a.UserID, Name: a.ShownName(), SHA256: blob.SHA256, Format: s.format.Name(), Paid: paid, Failed: failed}, nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	if err := s.Record(ctx, a, "payment.returns", "payment-batch/"+id, fmt.Sprintf("%s paid %d failed %d", blob.SHA256, len(paid), len(failed))); err != nil {

@@ -14,6 +14,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/apitest"
 	"dossier/archive/cases"
+	"dossier/archive/fixity"
 	"dossier/archive/payment"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
@@ -294,6 +295,36 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 	}
 	if after := answers(t, rebuilt, id); after != before {
 		t.Fatalf("after a rebuild:\n%s\nbefore:\n%s", after, before)
+	}
+
+	// dossier verify: every paid item has its bank line, none is paid
+	// twice, the return files are no strays; without a return file the
+	// items it paid are found out.
+	rep, err := fixity.Verify(ctx, st.Store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		if p.Item == fixity.ItemPayments || p.Item == fixity.ItemStrayObjects {
+			t.Errorf("verify: %+v", p)
+		}
+	}
+	b2, _ = svc.GetBatch(ctx, finance1, b2.ID)
+	if err := st.Store.Delete(ctx, archive.BlobKey(b2.Returns[0].SHA256)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = fixity.Verify(ctx, st.Store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, p := range rep.Problems {
+		if p.Item == fixity.ItemPayments && (strings.Contains(p.Detail, "return file is missing") || strings.Contains(p.Detail, mar+" is paid in batch "+b2.ID+" without")) {
+			found++
+		}
+	}
+	if found != 2 {
+		t.Errorf("verify without the second return file: %+v", rep.Problems)
 	}
 }
 
