@@ -288,3 +288,30 @@ func fen(n int64) string {
 	}
 	return fmt.Sprintf("%s%s.%02d", sign, y, n%100)
 }
+
+// ArchiveGate says whether a case may be archived as far as its
+// execution and payment go: a payable case carried out here waits until
+// its execution is confirmed and its first payment is paid. A case with
+// no execution recorded (decided before execution was recorded here, or
+// not approved) is not held. Errors: ECONFLICT saying what is missing;
+// EUNAVAILABLE.
+func (s *Service) ArchiveGate(ctx context.Context, c *archive.Case) error {
+	x, err := s.loadExecution(ctx, c.ID)
+	if err != nil || x.Seq == 0 || !x.Payable {
+		return err
+	}
+	if x.Status != ExecConfirmed {
+		return archive.Errorf(archive.ECONFLICT, "case %s is being carried out and its execution is not confirmed yet; it is archived once its check confirms it and its first payment is paid", c.Number)
+	}
+	items := x.schedule(s.Now())
+	if len(items) == 0 {
+		return archive.Errorf(archive.ECONFLICT, "case %s has no payment due yet; it is archived once its first payment is paid", c.Number)
+	}
+	if err := s.state(ctx, &items[0], x, &batches{s: s}); err != nil {
+		return err
+	}
+	if items[0].Status != ItemPaid {
+		return archive.Errorf(archive.ECONFLICT, "the first payment of case %s (%s) is not paid yet; the case is archived once it is", c.Number, items[0].Period)
+	}
+	return nil
+}

@@ -187,6 +187,8 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 		t.Fatalf("items after the check: %+v %v", items, err)
 	}
 
+	_, err = svc.ArchiveCase(ctx, servicetest.Archivist, id)
+	servicetest.WantCode(t, err, archive.ECONFLICT, "archiving before the first payment")
 	b, err := svc.CreateBatch(ctx, clerk2, payment.NewBatch{Note: "三月代发"})
 	if err != nil {
 		t.Fatal(err)
@@ -269,6 +271,9 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 	_, err = svc.CreateBatch(ctx, clerk2, payment.NewBatch{Items: []string{feb}})
 	servicetest.WantCode(t, err, archive.ECONFLICT, "a paid item in a new batch")
 
+	if _, err := svc.ArchiveCase(ctx, servicetest.Archivist, id); err != nil {
+		t.Fatalf("archiving once the first payment is paid: %v", err)
+	}
 	if _, err := svc.ChangeAccount(ctx, clerk, id, payment.AccountInput{Bank: "中国建设银行", Account: "6217000000000002"}); err != nil {
 		t.Fatal(err)
 	}

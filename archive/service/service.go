@@ -137,6 +137,8 @@ func New(o Options) *Service {
 	ns := notices.New(env, o.Projection, cs, nr, o.Agency, o.PublicURL)
 	cs.SetNotices(ns)
 	as := archiving.New(env, o.Projection, cs, o.Fonds, o.Category)
+	ps := payment.New(env, o.Projection, o.BankFormat)
+	as.SetPayments(ps)
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
@@ -148,7 +150,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
-		paymentService:   payment.New(env, o.Projection, o.BankFormat),
+		paymentService:   ps,
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,

@@ -615,6 +615,9 @@ var entries = []struct{ en, zh string }{
 	{"return file line %d: field amount_fen: %s", "回盘文件第 %d 行：字段 amount_fen：%s，文件未导入。"},
 	{"return file line %d: field status: %q is not paid or failed", "回盘文件第 %d 行：字段 status：“%s”不是 paid 或 failed，文件未导入。"},
 	{"return file line %d: field reason: a failed payment states the bank's reason", "回盘文件第 %d 行：字段 reason：支付失败须写明银行给出的原因，文件未导入。"},
+	{"case %s is being carried out and its execution is not confirmed yet; it is archived once its check confirms it and its first payment is paid", "案件 %s 正在办理执行，执行尚未复核确认；须复核确认且首笔待遇支付成功后方可归档。"},
+	{"case %s has no payment due yet; it is archived once its first payment is paid", "案件 %s 尚无到期的支付项；首笔待遇支付成功后方可归档。"},
+	{"the first payment of case %s (%s) is not paid yet; the case is archived once it is", "案件 %s 的首笔支付（%s）尚未支付成功；支付成功后方可归档。"},
 	{"%q is not an amount in fen (whole fen, digits only, at most 17)", "“%s”不是以分为单位的金额（整数分，仅数字，最多 17 位）"},
 }
 
