@@ -142,6 +142,10 @@ func paymentScenario(t *testing.T, r *recorder) {
 	r.json(403, "a reviewer changes the account", "POST", account, reviewer, map[string]any{"bank": "中国银行", "account": "6216610000000002"})
 	r.json(404, "an account of an unknown case", "POST", "/api/v1/cases/c0000000000000000000/execution/account", clerk, map[string]any{"bank": "中国银行", "account": "6216610000000002"})
 	r.json(200, "the applicant corrects the account", "POST", account, app, map[string]any{"bank": "中国银行", "account": "6216610000000002"})
+	r.get(200, "the settlement report", "/api/v1/reports/settlement?from=2026-01-01&to=2026-12-31", fin2)
+	r.get(400, "the settlement report with a bad date", "/api/v1/reports/settlement?from=2026-13-01", fin2)
+	r.get(401, "the settlement report without a token", "/api/v1/reports/settlement", "")
+	r.get(403, "a clerk reads the settlement report", "/api/v1/reports/settlement", clerk)
 	noExec := e.JSON("POST", "/api/v1/cases", app, map[string]any{"business_type": "unemployment_benefit",
 		"applicant": map[string]any{"name": "赵六", "id_number": apitest.ValidID}}).Str("id")
 	r.json(409, "an account of a case without execution", "POST", "/api/v1/cases/"+noExec+"/execution/account", clerk, map[string]any{"bank": "中国银行", "account": "6216610000000002"})

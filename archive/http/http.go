@@ -175,6 +175,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.POST("/payment-batches/:id/approve", s.decideBatch(payment.StepApprove))
 	api.GET("/payment-batches/:id/bank-file", s.bankFile)
 	api.POST("/payment-batches/:id/returns", s.importReturns)
+	api.GET("/reports/settlement", s.settlementReport)
 	for _, r := range e.Routes() {
 		if r.Method != http.MethodHead {
 			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})

@@ -148,3 +148,9 @@ func (s *Server) importReturns(c *gin.Context) {
 		part.Close()
 	}
 }
+
+// settlementReport answers GET /api/v1/reports/settlement?from=&to=.
+func (s *Server) settlementReport(c *gin.Context) {
+	rep, err := s.svc.SettlementReport(c.Request.Context(), Actor(c), c.Query("from"), c.Query("to"))
+	s.answer(c, rep, err)
+}

@@ -289,6 +289,17 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 		t.Fatalf("items after the second batch: %+v", items)
 	}
 
+	rep, err := svc.SettlementReport(ctx, finance1, "2026-01-01", "2026-03-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 2 || rep.Rows[0].Month != "2026-02" || rep.Rows[1].Paid != 1 || rep.Totals.Paid != 2 || rep.Totals.PaidFen != 2*huge ||
+		rep.Totals.Failed != 0 || rep.Rows[0].Name != "失业保险金申领" || len(rep.Unreconciled) != 0 {
+		t.Errorf("settlement report: %+v", rep)
+	}
+	_, err = svc.SettlementReport(ctx, clerk, "", "")
+	servicetest.WantCode(t, err, archive.EFORBIDDEN, "a clerk reads the settlement report")
+
 	// The projection rebuilt from the bucket answers the same.
 	before := answers(t, svc, id)
 	db := servicetest.OpenDB(t, filepath.Join(t.TempDir(), "rebuilt.db"))
@@ -305,11 +316,11 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 	// dossier verify: every paid item has its bank line, none is paid
 	// twice, the return files are no strays; without a return file the
 	// items it paid are found out.
-	rep, err := fixity.Verify(ctx, st.Store, nil)
+	fix, err := fixity.Verify(ctx, st.Store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range rep.Problems {
+	for _, p := range fix.Problems {
 		if p.Item == fixity.ItemPayments || p.Item == fixity.ItemStrayObjects {
 			t.Errorf("verify: %+v", p)
 		}
@@ -318,18 +329,18 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 	if err := st.Store.Delete(ctx, archive.BlobKey(b2.Returns[0].SHA256)); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = fixity.Verify(ctx, st.Store, nil)
+	fix, err = fixity.Verify(ctx, st.Store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := 0
-	for _, p := range rep.Problems {
+	for _, p := range fix.Problems {
 		if p.Item == fixity.ItemPayments && (strings.Contains(p.Detail, "return file is missing") || strings.Contains(p.Detail, mar+" is paid in batch "+b2.ID+" without")) {
 			found++
 		}
 	}
 	if found != 2 {
-		t.Errorf("verify without the second return file: %+v", rep.Problems)
+		t.Errorf("verify without the second return file: %+v", fix.Problems)
 	}
 }
 

@@ -618,6 +618,9 @@ var entries = []struct{ en, zh string }{
 	{"case %s is being carried out and its execution is not confirmed yet; it is archived once its check confirms it and its first payment is paid", "案件 %s 正在办理执行，执行尚未复核确认；须复核确认且首笔待遇支付成功后方可归档。"},
 	{"case %s has no payment due yet; it is archived once its first payment is paid", "案件 %s 尚无到期的支付项；首笔待遇支付成功后方可归档。"},
 	{"the first payment of case %s (%s) is not paid yet; the case is archived once it is", "案件 %s 的首笔支付（%s）尚未支付成功；支付成功后方可归档。"},
+	{"the settlement report is read by finance users, supervisors, approvers and auditors", "结算报表仅供财务人员、复审员、终审员和审计员查看。"},
+	{"%s: a date like 2026-01-31", "%s：应为日期，如 2026-01-31。"},
+	{"to: %s is before from (%s)", "to：%s 早于 from（%s）。"},
 	{"%q is not an amount in fen (whole fen, digits only, at most 17)", "“%s”不是以分为单位的金额（整数分，仅数字，最多 17 位）"},
 }
 
