@@ -12,10 +12,14 @@ const (
 	RoleArchivist  = "archivist"
 	RoleAuditor    = "auditor"
 	RoleAdmin      = "admin"
+	// RoleFinance (财务) checks and approves payment batches, takes the
+	// bank file and imports the bank's return file; it reads no case
+	// contents beyond what payment needs.
+	RoleFinance = "finance"
 )
 
 // Roles lists every role in a stable order.
-var Roles = []string{RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor, RoleAdmin}
+var Roles = []string{RoleApplicant, RoleClerk, RoleReviewer, RoleSupervisor, RoleApprover, RoleArchivist, RoleAuditor, RoleFinance, RoleAdmin}
 
 // ValidRole reports whether r is a known role.
 func ValidRole(r string) bool { return slices.Contains(Roles, r) }

@@ -34,6 +34,52 @@ type BusinessType struct {
 	MaxMaterials int `json:"max_materials,omitempty"`
 	// Note explains a value that is not read straight off the law.
 	Note string `json:"note,omitempty"`
+	// Execution says what carrying out an approved case records; nil
+	// for a type that is not carried out here.
+	Execution *ExecutionSpec `json:"execution,omitempty"`
+}
+
+// ExecutionSpec is what carrying out (办理与执行) an approved case of a
+// business type records, whether it is paid out through the bank, and
+// the working-day limits of the execution (from the final approval) and
+// of its check (复核, from the execution).
+type ExecutionSpec struct {
+	Fields []ExecutionField `json:"fields"`
+	// Payable types are paid out: the execution records the basis of the
+	// calculation and the payee's bank account, and its amount_fen (one
+	// payment, period "once") or monthly_fen from first_month, for months
+	// months or, without months, every month up to the current one, gives
+	// the payment items.
+	Payable   bool `json:"payable,omitempty"`
+	LimitDays int  `json:"limit_days"`
+	CheckDays int  `json:"check_days"`
+}
+
+// Kinds of execution fields: an amount in fen (an integer), a count, a
+// date (YYYY-MM-DD), a month (YYYY-MM) or one line of text.
+const (
+	FieldAmount = "amount"
+	FieldCount  = "count"
+	FieldDate   = "date"
+	FieldMonth  = "month"
+	FieldText   = "text"
+)
+
+// ExecutionField is one thing an execution records.
+type ExecutionField struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+// Field returns the field with code, and whether the spec has it.
+func (x *ExecutionSpec) Field(code string) (ExecutionField, bool) {
+	for _, f := range x.Fields {
+		if f.Code == code {
+			return f, true
+		}
+	}
+	return ExecutionField{}, false
 }
 
 // MaterialSpec is a material a business type asks for. Optional materials

@@ -29,6 +29,12 @@ const (
 	DisposalPrefix       = "disposals/"
 	FixityReportPrefix   = "reports/fixity/"
 	HandoverPrefix       = "handovers/"
+	// ExecutionPrefix holds each case's execution (办理与执行) stream,
+	// PaymentItemPrefix each payment item's claims, PaymentBatchPrefix
+	// each payment batch's stream.
+	ExecutionPrefix    = "executions/"
+	PaymentItemPrefix  = "payments/items/"
+	PaymentBatchPrefix = "payments/batches/"
 )
 
 // KeyKind is one kind of object in the store.
@@ -57,6 +63,25 @@ var Layout = []KeyKind{
 	{"disposals/<id>/events/<seq>.json", "a disposal's hash-chained record, kept permanently", regexp.MustCompile(`^disposals/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
 	{"handovers/<id>/events/<seq>.json", "a handover's (交接) hash-chained record: who handed which cases to whom, and the acknowledgement", regexp.MustCompile(`^handovers/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
 	{"reports/fixity/<start time>.json", "a stored four-properties check report", regexp.MustCompile(`^reports/fixity/[0-9]{8}T[0-9]{6}\.[0-9]{9}Z(-[0-9]+)?\.json$`)},
+	{"executions/<case-id>/events/<seq>.json", "a case's execution (办理与执行): recorded, checked (复核), account changes", regexp.MustCompile(`^executions/[a-z0-9]{1,64}/events/[0-9]{10}\.json$`)},
+	{"payments/items/<case-id>-<period>/events/<seq>.json", "claims of one payment item (a case's instalment) by batches: one key per case and period", regexp.MustCompile(`^payments/items/[a-z0-9]{1,64}-(once|[0-9]{6})/events/[0-9]{10}\.json$`)},
+	{"payments/batches/<id>/events/<seq>.json", "a payment batch: its items, check, approval, bank file and bank returns", regexp.MustCompile(`^payments/batches/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
+}
+
+// ExecutionEventKey is the key of event seq of case caseID's execution.
+func ExecutionEventKey(caseID string, seq uint64) string {
+	return streamEventKey(ExecutionPrefix, caseID, seq)
+}
+
+// PaymentItemEventKey is the key of event seq of payment item id
+// (<case-id>-<period>).
+func PaymentItemEventKey(id string, seq uint64) string {
+	return streamEventKey(PaymentItemPrefix, id, seq)
+}
+
+// PaymentBatchEventKey is the key of event seq of payment batch id.
+func PaymentBatchEventKey(id string, seq uint64) string {
+	return streamEventKey(PaymentBatchPrefix, id, seq)
 }
 
 // DescribeKey returns the kind of object key is; ok is false for a key

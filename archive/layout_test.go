@@ -30,6 +30,10 @@ func TestLayoutDescribesEveryBuilder(t *testing.T) {
 		{DisposalEventKey(id, 3), "disposals/<id>/events/<seq>.json"},
 		{FixityReportKey("20261206T031324.123456789Z", 1), "reports/fixity/<start time>.json"},
 		{FixityReportKey("20261206T031324.123456789Z", 2), "reports/fixity/<start time>.json"},
+		{ExecutionEventKey(id, 2), "executions/<case-id>/events/<seq>.json"},
+		{PaymentItemEventKey(id+"-202603", 1), "payments/items/<case-id>-<period>/events/<seq>.json"},
+		{PaymentItemEventKey(id+"-once", 1), "payments/items/<case-id>-<period>/events/<seq>.json"},
+		{PaymentBatchEventKey(id, 4), "payments/batches/<id>/events/<seq>.json"},
 	} {
 		k, ok := DescribeKey(tc.key)
 		if !ok || k.Pattern != tc.pattern {

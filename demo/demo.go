@@ -118,6 +118,8 @@ var accounts = []struct {
 	{"archivist", "周红", []string{archive.RoleArchivist}},
 	{"archivist2", "吴兰", []string{archive.RoleArchivist}},
 	{"auditor", "孙莉", []string{archive.RoleAuditor}},
+	{"finance", "钱芳", []string{archive.RoleFinance}},
+	{"finance2", "郑伟", []string{archive.RoleFinance}},
 	{"applicant", "王小明", []string{archive.RoleApplicant}},
 	{"employer", "华夏机械制造有限公司", []string{archive.RoleApplicant}},
 }
@@ -558,7 +560,8 @@ func (s *seeder) aftercare(ctx context.Context, plans []*plan) error {
 			return fmt.Errorf("demo: loan of %s: %w", lendable[1], err)
 		}
 	}
-	return nil
+	clk.set(s.o.Now.Add(-time.Hour))
+	return s.payments(ctx, svc)
 }
 
 // archive files the decided cases that the plans archive. 件号 run per

@@ -81,6 +81,11 @@ func (s *Service) ArchiveCase(ctx context.Context, a archive.Actor, caseID strin
 	if err := archive.CanArchive(a, c); err != nil {
 		return nil, err
 	}
+	if s.payments != nil {
+		if err := s.payments.ArchiveGate(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	bt, err := s.Catalogue.Lookup(c.BusinessType)
 	if err != nil {
 		return nil, err

@@ -16,14 +16,27 @@ type Cases interface {
 	LoadCase(ctx context.Context, a archive.Actor, id string) (*archive.Case, error)
 }
 
+// Payments says whether a case's execution and payment let it be
+// archived; payment.Service implements it.
+type Payments interface {
+	// ArchiveGate returns nil when c may be archived as far as its
+	// execution and payment go. Errors: ECONFLICT saying what is missing.
+	ArchiveGate(ctx context.Context, c *archive.Case) error
+}
+
 // Service is the archiving capability.
 type Service struct {
 	*archive.Env
 	proj            archive.Projection
 	cases           Cases
+	payments        Payments
 	locks           stream.Locks
 	fonds, category string
 }
+
+// SetPayments has archiving wait for a payable case's execution and first
+// payment (the two capabilities are built apart).
+func (s *Service) SetPayments(p Payments) { s.payments = p }
 
 // New returns the archiving capability. fonds is the 全宗号 (4
 // characters), category the 门类代码 (2 letters); empty means Z109, SB.

@@ -6,6 +6,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/audit"
 	"dossier/archive/content"
+	"dossier/archive/payment"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -52,6 +53,7 @@ const (
 	ItemWORM             = "worm"
 	ItemHolds            = "holds"
 	ItemStrayObjects     = "stray_objects"
+	ItemPayments         = "payments"
 )
 
 type fixityItemDef struct{ prop, id, name, desc string }
@@ -74,6 +76,7 @@ var fixityItems = []fixityItemDef{
 	{PropIntegrity, ItemRequiredMetadata, "必要元数据齐全", "案件编号、业务类型、申请人、材料登记项和归档记录的必填项齐全"},
 	{PropIntegrity, ItemNoticesIssued, "决定均有通知书", "每个需要书面告知的决定（受理、补正、不予受理、审核结果）在作出五分钟后都已出具通知书"},
 	{PropIntegrity, ItemItemNumbers, "件号连续", "每个全宗、年度、保管期限内件号从 1 起连续，每个已取号的件号都有对应的已归档案件"},
+	{PropIntegrity, ItemPayments, "支付记录完整", "执行、支付项和支付批次的事件链完整；每个已支付项在批次的银行回盘文件中都有支付成功记录；同一案件同一期间没有支付两次；批次金额平衡"},
 	{PropUsability, ItemFormatUsable, "内容可按格式打开", "材料和通知书可按登记的格式打开（PDF 文件头与 xref/%%EOF、JPEG/PNG 图像头、TIFF 文件头、UTF-8/GB18030 文本、DOCX/OFD 压缩包目录）"},
 	{PropUsability, ItemRecordsParse, "记录可解析", "清单、事件、档号指针、件号登记均为可解析的 JSON"},
 	{PropSecurity, ItemWORM, "WORM 保护", "对象存储以一次写入（对象锁定）方式保存档案"},
@@ -266,6 +269,8 @@ type verifier struct {
 	done     int
 	progress func(done, total int)
 	blobJobs chan *blobState
+	// payBlobs are the return files the payment batches keep.
+	payBlobs []string
 }
 
 // Verify runs the four-properties check (四性检测, DA/T 70-2018, SPEC §7)
@@ -356,6 +361,15 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 	if err := v.checkNumbers(ctx, pointers, claims); err != nil {
 		return nil, err
 	}
+	pay, err := payment.Verify(ctx, store, ItemPayments)
+	if err != nil {
+		return nil, err
+	}
+	v.col.count(ItemPayments, pay.Checked)
+	for _, p := range pay.Problems {
+		v.col.add(p)
+	}
+	v.payBlobs = pay.ReturnFiles
 	v.checkStrays()
 	audit, err := audit.VerifyAuditLog(ctx, store)
 	if err != nil {
@@ -1044,6 +1058,9 @@ func (v *verifier) checkStrays() {
 		}
 	}
 	for key := range v.blobs {
+		used[key] = true
+	}
+	for _, key := range v.payBlobs {
 		used[key] = true
 	}
 	v.col.count(ItemStrayObjects, len(v.listed))

@@ -286,6 +286,7 @@ func driveScenario(t *testing.T, r *recorder) {
 	r.get(200, "ready", "/readyz", "")
 
 	handoverScenario(t, r)
+	paymentScenario(t, r)
 	disposalScenario(t, r)
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/indexing"
+	"dossier/archive/payment"
 	"dossier/archive/service"
 	"dossier/archive/zh"
 	"log/slog"
@@ -164,6 +165,19 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/reports/fixity", s.fixityReport)
 	api.GET("/reports/fixity.pdf", s.fixityReportPDF)
 	s.handoverRoutes(api)
+	api.POST("/cases/:id/execution", s.recordExecution)
+	api.GET("/cases/:id/execution", s.getExecution)
+	api.POST("/cases/:id/execution/check", s.checkExecution)
+	api.POST("/cases/:id/execution/account", s.changeAccount)
+	api.GET("/cases/:id/payments", s.casePayments)
+	api.POST("/payment-batches", s.createBatch)
+	api.GET("/payment-batches", s.listBatches)
+	api.GET("/payment-batches/:id", s.getBatch)
+	api.POST("/payment-batches/:id/check", s.decideBatch(payment.StepCheck))
+	api.POST("/payment-batches/:id/approve", s.decideBatch(payment.StepApprove))
+	api.GET("/payment-batches/:id/bank-file", s.bankFile)
+	api.POST("/payment-batches/:id/returns", s.importReturns)
+	api.GET("/reports/settlement", s.settlementReport)
 	for _, r := range e.Routes() {
 		if r.Method != http.MethodHead {
 			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})

@@ -164,6 +164,44 @@ func validateType(bt *archive.BusinessType, i int) error {
 	if bt.MaxMaterials != 0 && (bt.MaxMaterials < len(bt.Materials) || bt.MaxMaterials > archive.MaxMaterialsLimit) {
 		return bad("max_materials", archive.Errorf(archive.EINVALID, "%d; between the %d materials listed and %d", bt.MaxMaterials, len(bt.Materials), archive.MaxMaterialsLimit))
 	}
+	return validateExecution(bt.Execution, bad)
+}
+
+// executionKinds are the kinds an execution field may have.
+var executionKinds = []string{archive.FieldAmount, archive.FieldCount, archive.FieldDate, archive.FieldMonth, archive.FieldText}
+
+// validateExecution checks a business type's execution spec (nil is
+// fine): fields with codes and names, known kinds, limits above 0, and
+// for a payable type what its payment items are made from.
+func validateExecution(x *archive.ExecutionSpec, bad func(string, *archive.Error) error) error {
+	if x == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for j, f := range x.Fields {
+		field := fmt.Sprintf("execution.fields[%d]", j)
+		if !catalogueCodeRE.MatchString(f.Code) || seen[f.Code] || f.Code == "basis" || f.Code == "worksheet" || f.Code == "bank" || f.Code == "account" {
+			return bad(field+".code", archive.Errorf(archive.EINVALID, "%q is not a code of its own (basis, worksheet, bank and account are taken)", f.Code))
+		}
+		seen[f.Code] = true
+		if strings.TrimSpace(f.Name) == "" {
+			return bad(field+".name", archive.Errorf(archive.EINVALID, "empty"))
+		}
+		if !slices.Contains(executionKinds, f.Kind) {
+			return bad(field+".kind", archive.Errorf(archive.EINVALID, "%q is not one of %s", f.Kind, strings.Join(executionKinds, ", ")))
+		}
+	}
+	if x.LimitDays <= 0 || x.CheckDays <= 0 {
+		return bad("execution.limit_days", archive.Errorf(archive.EINVALID, "limit_days and check_days are working days above 0"))
+	}
+	if x.Payable {
+		kind := func(code string) string { f, _ := x.Field(code); return f.Kind }
+		once := kind("amount_fen") == archive.FieldAmount
+		monthly := kind("monthly_fen") == archive.FieldAmount && kind("first_month") == archive.FieldMonth
+		if once == monthly || seen["months"] && kind("months") != archive.FieldCount {
+			return bad("execution.fields", archive.Errorf(archive.EINVALID, "a payable type records amount_fen (amount), or monthly_fen (amount) and first_month (month) with months (count) optional"))
+		}
+	}
 	return nil
 }
 
@@ -239,5 +277,10 @@ func (c *Catalogue) Types() []archive.BusinessType {
 // cloneType copies bt deeply enough that a caller cannot change the catalogue.
 func cloneType(bt archive.BusinessType) archive.BusinessType {
 	bt.Materials = slices.Clone(bt.Materials)
+	if bt.Execution != nil {
+		x := *bt.Execution
+		x.Fields = slices.Clone(x.Fields)
+		bt.Execution = &x
+	}
 	return bt
 }

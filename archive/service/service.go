@@ -21,6 +21,8 @@ import (
 	"dossier/archive/loans"
 	"dossier/archive/notices"
 	"dossier/archive/packages"
+	"dossier/archive/payment"
+	"dossier/archive/payment/bankfile"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
 	"dossier/archive/users"
@@ -43,6 +45,7 @@ type (
 	workloadService  = workload.Service
 	auditReader      = audit.Reader
 	handoverService  = handover.Service
+	paymentService   = payment.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -60,6 +63,7 @@ type Service struct {
 	*workloadService
 	*auditReader
 	*handoverService
+	*paymentService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -102,6 +106,8 @@ type Options struct {
 	PublicURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BankFormat is the bank's file format; nil means the documented CSV.
+	BankFormat bankfile.Format
 }
 
 // New wires every capability over one Env.
@@ -144,6 +150,8 @@ func New(o Options) *Service {
 	ns := notices.New(env, o.Projection, cs, nr, o.Agency, o.PublicURL)
 	cs.SetNotices(ns)
 	as := archiving.New(env, o.Projection, cs, o.Fonds, o.Category)
+	ps := payment.New(env, o.Projection, o.BankFormat)
+	as.SetPayments(ps)
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
@@ -158,6 +166,7 @@ func New(o Options) *Service {
 		workloadService:  workload.New(env, milestones),
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),
+		paymentService:   ps,
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,

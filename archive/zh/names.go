@@ -40,6 +40,7 @@ var roles = map[string]string{
 	archive.RoleArchivist:  "档案员",
 	archive.RoleAuditor:    "审计员",
 	archive.RoleAdmin:      "管理员",
+	archive.RoleFinance:    "财务人员",
 	"system":               "系统",
 }
 

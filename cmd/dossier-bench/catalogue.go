@@ -70,8 +70,14 @@ func runChild(kind string) error {
 	if err != nil {
 		return err
 	}
-	// The child's own peak resident set: VmHWM starts afresh at exec, so
-	// nothing of the parent is counted (rusage of a child would be).
+	fmt.Println(time.Since(start), peakRSS())
+	return nil
+}
+
+// peakRSS is the process's own peak resident set in MB: VmHWM starts
+// afresh at exec, so nothing of the parent is counted (rusage of a child
+// would be).
+func peakRSS() string {
 	peak := "?"
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
@@ -82,6 +88,5 @@ func runChild(kind string) error {
 			}
 		}
 	}
-	fmt.Println(time.Since(start), peak)
-	return nil
+	return peak
 }

@@ -35,6 +35,7 @@ var benches = []bench{
 	{"search", benchSearch},
 	{"verify", benchVerify},
 	{"pages", benchPages},
+	{"returns", benchReturns},
 }
 
 func main() {
@@ -44,7 +45,11 @@ func main() {
 	child := flag.String("child", "", "internal: run one measured part in this process")
 	flag.Parse()
 	if *child != "" {
-		if err := runChild(*child); err != nil {
+		run := runChild
+		if strings.HasPrefix(*child, "returns-") {
+			run = runReturnsChild
+		}
+		if err := run(*child); err != nil {
 			fmt.Fprintln(os.Stderr, "dossier-bench:", err)
 			os.Exit(1)
 		}

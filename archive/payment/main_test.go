@@ -1,0 +1,9 @@
+package payment_test
+
+import (
+	"testing"
+
+	"dossier/archive/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }

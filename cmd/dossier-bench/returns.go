@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"dossier/archive"
+	"dossier/archive/payment"
+	"dossier/archive/payment/bankfile"
+	"dossier/archive/s3store"
+	"dossier/archive/storetest"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/xid"
+)
+
+const returnLines = 100000
+
+// benchReturns imports a bank return file of 100,000 lines into an
+// approved batch of 100,000 items on MinIO — read the batch, check every
+// line against it, keep the file, record the outcome — in a child process
+// that reports its peak RSS, next to parsing the same file alone in
+// another child. The batch's events are written straight into the bucket
+// (carrying out 100,000 cases first would measure something else).
+func benchReturns(ctx context.Context, e *env) error {
+	dir, err := os.MkdirTemp("", "dossier-bench-returns-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bucket := storetest.NewBucketName()
+	store, err := s3store.Open(ctx, s3store.Config{Endpoint: e.minio.Endpoint, AccessKey: e.minio.AccessKey,
+		SecretKey: e.minio.SecretKey, Bucket: bucket, TempDir: dir})
+	if err != nil {
+		return err
+	}
+	id, file := xid.New().String(), filepath.Join(dir, "returns.csv")
+	if err := seedBatch(ctx, store, id, file); err != nil {
+		return err
+	}
+	fmt.Printf("bank return file, %d lines, each side in its own process (peak RSS = the child's VmHWM)\n", returnLines)
+	fmt.Printf("%-22s %10s %12s %12s\n", "", "time", "peak RSS", "lines/s")
+	var times [2]time.Duration
+	for i, kind := range []string{"returns-import", "returns-parse"} {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-child", kind)
+		cmd.Env = append(os.Environ(), "BENCH_S3="+strings.Join([]string{e.minio.Endpoint, e.minio.AccessKey, e.minio.SecretKey, bucket, id, file, dir}, "\x1f"))
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("%s: %v", kind, err)
+		}
+		f := strings.Fields(string(out))
+		if len(f) != 2 {
+			return fmt.Errorf("%s said %q", kind, out)
+		}
+		d, err := time.ParseDuration(f[0])
+		if err != nil {
+			return fmt.Errorf("%s said %q", kind, out)
+		}
+		times[i] = d
+		fmt.Printf("%-22s %10s %10sMB %12.0f\n", kind, d.Round(time.Millisecond), f[1], returnLines/d.Seconds())
+	}
+	fmt.Printf("ratio (parse time / import time) %.2f\n\n", times[1].Seconds()/times[0].Seconds())
+	return nil
+}
+
+// seedBatch writes batch id, approved with its bank file taken, of
+// returnLines one-off items, and its return file (every tenth failed).
+func seedBatch(ctx context.Context, store archive.ObjectStore, id, file string) error {
+	type line struct {
+		ID           string   `json:"id"`
+		CaseID       string   `json:"case_id"`
+		CaseNumber   string   `json:"case_number"`
+		BusinessType string   `json:"business_type"`
+		Period       string   `json:"period"`
+		AmountFen    int64    `json:"amount_fen"`
+		Name         string   `json:"name"`
+		Bank         string   `json:"bank"`
+		Account      string   `json:"account"`
+		Handlers     []string `json:"handlers"`
+	}
+	var lines []line
+	var ids []string
+	var ret bytes.Buffer
+	ret.WriteString(strings.Join(bankfile.ReturnHeader, ",") + "\n")
+	for i := 0; i < returnLines; i++ {
+		c := fmt.Sprintf("b%019d", i)
+		l := line{ID: payment.ItemID(c, payment.Once), CaseID: c, CaseNumber: fmt.Sprintf("SB2026-%06d", i), BusinessType: "medical_reimbursement",
+			Period: payment.Once, AmountFen: int64(10000 + i), Name: "王𠮷", Bank: "中国工商银行", Account: fmt.Sprintf("62220200%08d", i), Handlers: []string{"c1", "r1"}}
+		lines, ids = append(lines, l), append(ids, l.ID)
+		status, reason := "paid", ""
+		if i%10 == 9 {
+			status, reason = "failed", "账户已销户"
+		}
+		ret.WriteString(l.ID + "," + l.Account + "," + strconv.FormatInt(l.AmountFen, 10) + "," + status + "," + reason + "\n")
+	}
+	if err := os.WriteFile(file, ret.Bytes(), 0o644); err != nil {
+		return err
+	}
+	at := time.Now().UTC()
+	events := []map[string]any{
+		{"type": payment.BatchEventOpened, "actor": "c2", "lines": lines},
+		{"type": payment.BatchEventListed, "actor": "c2", "listed": ids},
+		{"type": payment.BatchEventChecked, "actor": "f1", "decision": payment.BatchApprove},
+		{"type": payment.BatchEventApproved, "actor": "f2", "decision": payment.BatchApprove},
+		{"type": payment.BatchEventBankFile, "actor": "f1", "sha256": strings.Repeat("ab", 32), "format": "csv"},
+	}
+	prev := ""
+	for i, ev := range events {
+		ev["seq"], ev["batch"], ev["at"] = i+1, id, at
+		if prev != "" {
+			ev["prev"] = prev
+		}
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if err := store.Create(ctx, archive.PaymentBatchEventKey(id, uint64(i+1)), data); err != nil {
+			return err
+		}
+		prev = archive.Sha256Hex(data)
+	}
+	return nil
+}
+
+// runReturnsChild is the child side of benchReturns: it prints its time
+// and peak RSS.
+func runReturnsChild(kind string) error {
+	f := strings.Split(os.Getenv("BENCH_S3"), "\x1f")
+	if len(f) != 7 {
+		return fmt.Errorf("BENCH_S3 is not set")
+	}
+	ctx := context.Background()
+	start := time.Now()
+	switch kind {
+	case "returns-import":
+		store, err := s3store.Open(ctx, s3store.Config{Endpoint: f[0], AccessKey: f[1], SecretKey: f[2], Bucket: f[3], TempDir: f[6]})
+		if err != nil {
+			return err
+		}
+		svc := payment.New(archive.NewEnv(store, nil, nil, nil, nil), nil, nil)
+		r, err := os.Open(f[5])
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		start = time.Now()
+		b, err := svc.ImportReturns(ctx, archive.Actor{UserID: "f1", Roles: []string{archive.RoleFinance}}, f[4], r)
+		if err != nil {
+			return err
+		}
+		if b.Status != payment.BatchCompleted || !b.Reconciled {
+			return fmt.Errorf("the batch is %s after the import", b.Status)
+		}
+	case "returns-parse":
+		r, err := os.Open(f[5])
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		n := 0
+		if err := (bankfile.CSV{}).ReadReturnFile(r, func(bankfile.ReturnLine) error { n++; return nil }); err != nil {
+			return err
+		}
+		if n != returnLines {
+			return fmt.Errorf("parsed %d lines", n)
+		}
+	default:
+		return fmt.Errorf("unknown child %q", kind)
+	}
+	fmt.Println(time.Since(start), peakRSS())
+	return nil
+}
