@@ -561,6 +561,9 @@ func (s *seeder) aftercare(ctx context.Context, plans []*plan) error {
 		}
 	}
 	clk.set(s.o.Now.Add(-time.Hour))
+	if err := s.handovers(ctx, svc); err != nil {
+		return err
+	}
 	return s.payments(ctx, svc)
 }
 
