@@ -28,6 +28,7 @@ const (
 	AuditPrefix          = "audit/"
 	DisposalPrefix       = "disposals/"
 	FixityReportPrefix   = "reports/fixity/"
+	SavedSearchPrefix    = "saved-searches/"
 )
 
 // KeyKind is one kind of object in the store.
@@ -55,6 +56,7 @@ var Layout = []KeyKind{
 	{"audit/<seq>.json", "a segment of the hash-chained audit log", regexp.MustCompile(`^audit/[0-9]{12}\.json$`)},
 	{"disposals/<id>/events/<seq>.json", "a disposal's hash-chained record, kept permanently", regexp.MustCompile(`^disposals/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
 	{"reports/fixity/<start time>.json", "a stored four-properties check report", regexp.MustCompile(`^reports/fixity/[0-9]{8}T[0-9]{6}\.[0-9]{9}Z(-[0-9]+)?\.json$`)},
+	{"saved-searches/<user-id>/<id>.json", "a person's saved search (常用查询): a name and a list's query, read by its owner only", regexp.MustCompile(`^saved-searches/[a-z0-9]{1,64}/[a-z0-9]{20}\.json$`)},
 }
 
 // DescribeKey returns the kind of object key is; ok is false for a key
@@ -209,3 +211,15 @@ func FixityReportKey(stamp string, n int) string {
 	}
 	return FixityReportPrefix + stamp + ".json"
 }
+
+// SavedSearchUserPrefix is where the saved searches of user id live.
+func SavedSearchUserPrefix(userID string) string { return SavedSearchPrefix + userID + "/" }
+
+// SavedSearchKey is the key of user id's saved search id.
+func SavedSearchKey(userID, id string) string { return SavedSearchUserPrefix(userID) + id + ".json" }
+
+var savedSearchIDRE = regexp.MustCompile(`^[a-z0-9]{20}$`)
+
+// ValidSavedSearchID reports whether id has the shape of a saved
+// search's id.
+func ValidSavedSearchID(id string) bool { return savedSearchIDRE.MatchString(id) }

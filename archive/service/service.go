@@ -22,6 +22,7 @@ import (
 	"dossier/archive/packages"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
+	"dossier/archive/savedsearch"
 	"dossier/archive/users"
 )
 
@@ -38,6 +39,7 @@ type (
 	indexingService  = indexing.Service
 	noticesService   = notices.Service
 	packagesService  = packages.Service
+	savedService     = savedsearch.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -52,6 +54,7 @@ type Service struct {
 	*indexingService
 	*noticesService
 	*packagesService
+	*savedService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -142,6 +145,7 @@ func New(o Options) *Service {
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
 		packagesService:  packages.New(env, as),
+		savedService:     savedsearch.New(env),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,

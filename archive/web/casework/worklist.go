@@ -1,91 +1,101 @@
 package casework
 
 import (
-	"cmp"
 	"dossier/archive"
 	dhttp "dossier/archive/http"
 	"dossier/archive/web/kit"
+	"dossier/archive/zh"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 )
 
 type worklistSection struct {
-	Title string
-	Empty string
-	Cases []*archive.CaseView
-	// Total is how many cases wait; only the first kit.ListLimit show.
-	Total int
+	// ID names the section in the page and prefixes its list's
+	// parameters in the URL.
+	ID, Title, Empty string
+	List             *kit.List
+	Cases            []*archive.CaseView
+	// Archive offers 归档所选; Decided shows the decision date instead of
+	// the deadlines.
+	Archive, Decided bool
 }
 
 type worklistView struct {
 	Sections []worklistSection
 	Admin    bool
+	// Filter holds the filters, shared by every section.
+	Filter   *kit.List
+	Types    []archive.BusinessType
+	Stages   []kit.Option
+	Saved    *savedView
+	Filtered bool
 }
 
-// worklistPage shows the cases waiting for the actor's roles, overdue
-// ones first, then by stage deadline.
+// worklistPart is one section of the worklist: the cases waiting for
+// one role.
+type worklistPart struct {
+	id, role, title, empty string
+	f                      archive.CaseFilter
+}
+
+var worklistParts = func() []worklistPart {
+	yes := true
+	return []worklistPart{
+		{"acc", archive.RoleClerk, "待受理", "没有等待受理的申请。", archive.CaseFilter{Status: archive.StatusSubmitted}},
+		{"cor", archive.RoleClerk, "待补正（等待申请人补交材料）", "没有等待补正的申请。", archive.CaseFilter{Status: archive.StatusCorrectionRequested}},
+		{"r1", archive.RoleReviewer, "待初审", "没有等待初审的案件。", archive.CaseFilter{Status: archive.StatusInitialReview}},
+		{"r2", archive.RoleSupervisor, "待复审", "没有等待复审的案件。", archive.CaseFilter{Status: archive.StatusSecondReview}},
+		{"r3", archive.RoleApprover, "待终审", "没有等待终审的案件。", archive.CaseFilter{Status: archive.StatusFinalReview}},
+		{"arc", archive.RoleArchivist, "已办结待归档", "没有待归档的案件。", archive.CaseFilter{Stage: archive.StageDecided}},
+		{"late", archive.RoleAuditor, "逾期案件", "没有逾期案件。", archive.CaseFilter{Overdue: &yes}},
+		{"mine", archive.RoleApplicant, "我的申请", "您还没有申请。", archive.CaseFilter{}},
+	}
+}()
+
+// worklistPage shows the cases waiting for the actor's roles, one
+// section per role: by default the most urgent first (overdue, then the
+// earliest deadline), or sorted by a column; filtered by the form at the
+// top; paged with page numbers. Everything is in the URL.
 func (s *pages) worklistPage(c *gin.Context) {
 	a := dhttp.Actor(c)
-	var v worklistView
-	type part struct {
-		role, title, empty string
-		f                  archive.CaseFilter
+	v := worklistView{Filter: kit.NewList(c.Request.URL, kit.ListSpec{Filters: kit.CaseFilters}), Types: s.Svc.Catalogue().Types()}
+	for _, st := range archive.Stages {
+		v.Stages = append(v.Stages, kit.Option{Value: st, Label: zh.Stage(st)})
 	}
-	yes := true
-	parts := []part{
-		{archive.RoleClerk, "待受理", "没有等待受理的申请。", archive.CaseFilter{Status: archive.StatusSubmitted}},
-		{archive.RoleClerk, "待补正（等待申请人补交材料）", "没有等待补正的申请。", archive.CaseFilter{Status: archive.StatusCorrectionRequested}},
-		{archive.RoleReviewer, "待初审", "没有等待初审的案件。", archive.CaseFilter{Status: archive.StatusInitialReview}},
-		{archive.RoleSupervisor, "待复审", "没有等待复审的案件。", archive.CaseFilter{Status: archive.StatusSecondReview}},
-		{archive.RoleApprover, "待终审", "没有等待终审的案件。", archive.CaseFilter{Status: archive.StatusFinalReview}},
-		{archive.RoleArchivist, "已办结待归档", "没有待归档的案件。", archive.CaseFilter{Stage: archive.StageDecided}},
-		{archive.RoleAuditor, "逾期案件", "没有逾期案件。", archive.CaseFilter{Overdue: &yes}},
-		{archive.RoleApplicant, "我的申请", "您还没有申请。", archive.CaseFilter{}},
+	for _, f := range kit.CaseFilters {
+		v.Filtered = v.Filtered || v.Filter.Filter(f) != ""
 	}
-	for _, p := range parts {
+	for _, p := range worklistParts {
 		if !a.Has(p.role) {
 			continue
 		}
-		cases, err := s.AllCases(c, a, p.f)
+		sec := worklistSection{ID: p.id, Title: p.title, Empty: p.empty,
+			List:    kit.NewList(c.Request.URL, kit.ListSpec{Prefix: p.id + "-", Sorts: kit.CaseSorts, Filters: kit.CaseFilters, Size: 25}),
+			Archive: p.role == archive.RoleArchivist, Decided: p.role == archive.RoleArchivist}
+		if v.Filtered {
+			sec.Empty = "没有符合筛选条件的案件。"
+		}
+		cases, err := s.AllCases(c, a, sec.List.Narrow(p.f))
+		if err == nil {
+			cases, err = kit.FilterCases(sec.List, cases)
+		}
 		if err != nil {
 			s.API.Fail(c, err)
 			return
 		}
-		sortWorklist(cases)
-		sec := worklistSection{Title: p.title, Empty: p.empty, Cases: cases, Total: len(cases)}
-		if len(cases) > kit.ListLimit {
-			sec.Cases = cases[:kit.ListLimit]
-		}
+		kit.SortCases(sec.List, cases)
+		sec.Cases = kit.PageRows(sec.List, cases)
 		v.Sections = append(v.Sections, sec)
 	}
 	v.Admin = len(v.Sections) == 0 && a.Has(archive.RoleAdmin)
-	s.Render(c, http.StatusOK, "worklist", "我的待办", v)
-}
-
-// sortWorklist puts overdue cases first, then the earliest stage (else
-// case) deadline, then the oldest case.
-func sortWorklist(cs []*archive.CaseView) {
-	due := func(v *archive.CaseView) string {
-		if v.Deadline != nil {
-			return v.Deadline.Date
+	if !v.Admin {
+		saved, err := s.savedSearches(c, savedWorklist, v.Filter.Query())
+		if err != nil {
+			s.API.Fail(c, err)
+			return
 		}
-		if v.CaseDeadline != nil {
-			return v.CaseDeadline.Date
-		}
-		return "9999"
+		v.Saved = saved
 	}
-	slices.SortStableFunc(cs, func(x, y *archive.CaseView) int {
-		if x.Overdue != y.Overdue {
-			if x.Overdue {
-				return -1
-			}
-			return 1
-		}
-		if d := cmp.Compare(due(x), due(y)); d != 0 {
-			return d
-		}
-		return x.CreatedAt.Compare(y.CreatedAt)
-	})
+	s.Render(c, http.StatusOK, "worklist", "我的待办", v)
 }

@@ -112,7 +112,7 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		k.publicHost = pu.Host
 	}
-	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html"))
+	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html", "templates/_list.html"))
 	k.parse(kitFS, nil)
 	return k
 }

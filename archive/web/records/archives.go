@@ -6,15 +6,17 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/web/kit"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 )
 
 type holdsView struct {
-	Holds        []archiving.HeldArchive
-	Pending      []*archive.CaseView
-	PendingTotal int
+	Holds   []archiving.HeldArchive
+	Pending []*archive.CaseView
+	// List pages and sorts the cases waiting to be archived; Types are
+	// the business types of its filter.
+	List  *kit.List
+	Types []archive.BusinessType
 }
 
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
@@ -33,18 +35,20 @@ func (s *pages) archivesPage(c *gin.Context) {
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
-		cases, err := s.AllCases(c, a, archive.CaseFilter{Stage: archive.StageDecided})
+		v.List = kit.NewList(c.Request.URL, kit.ListSpec{Sorts: kit.CaseSorts, Default: "decided", Filters: kit.CaseFilters})
+		cases, err := s.AllCases(c, a, v.List.Narrow(archive.CaseFilter{Stage: archive.StageDecided}))
 		if err != nil {
 			s.API.Fail(c, err)
 			return
 		}
-		// Oldest decisions first: they have waited longest.
-		slices.Reverse(cases)
-		v.PendingTotal = len(cases)
-		if len(cases) > kit.ListLimit {
-			cases = cases[:kit.ListLimit]
+		// Oldest decisions first by default: they have waited longest.
+		v.Types = s.Svc.Catalogue().Types()
+		if cases, err = kit.FilterCases(v.List, cases); err != nil {
+			s.API.Fail(c, err)
+			return
 		}
-		v.Pending = cases
+		kit.SortCases(v.List, cases)
+		v.Pending = kit.PageRows(v.List, cases)
 	}
 	s.Render(c, http.StatusOK, "archives", "档案", v)
 }
