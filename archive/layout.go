@@ -217,9 +217,3 @@ func SavedSearchUserPrefix(userID string) string { return SavedSearchPrefix + us
 
 // SavedSearchKey is the key of user id's saved search id.
 func SavedSearchKey(userID, id string) string { return SavedSearchUserPrefix(userID) + id + ".json" }
-
-var savedSearchIDRE = regexp.MustCompile(`^[a-z0-9]{20}$`)
-
-// ValidSavedSearchID reports whether id has the shape of a saved
-// search's id.
-func ValidSavedSearchID(id string) bool { return savedSearchIDRE.MatchString(id) }

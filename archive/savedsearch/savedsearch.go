@@ -44,7 +44,11 @@ type Service struct{ env *archive.Env }
 // New returns the saved searches service over env's store.
 func New(env *archive.Env) *Service { return &Service{env: env} }
 
-var listRE = regexp.MustCompile(`^[a-z]{1,20}$`)
+var (
+	listRE = regexp.MustCompile(`^[a-z]{1,20}$`)
+	// idRE is the shape of an id (an xid), checked before it goes into a key.
+	idRE = regexp.MustCompile(`^[a-z0-9]{20}$`)
+)
 
 // owner is the user whose saved searches a may use: anyone signed in
 // as a user who lists cases. Errors: EFORBIDDEN (a case-number sign-in,
@@ -134,7 +138,7 @@ func (s *Service) SavedSearch(ctx context.Context, a archive.Actor, id string) (
 	if err != nil {
 		return nil, err
 	}
-	if !archive.ValidSavedSearchID(id) {
+	if !idRE.MatchString(id) {
 		return nil, archive.Errorf(archive.ENOTFOUND, "you have no saved search %s", id)
 	}
 	ss, err := s.read(ctx, archive.SavedSearchKey(uid, id))
