@@ -116,17 +116,23 @@ func exportRow(v *archive.CaseView) []string {
 		}
 		return d.Date
 	}
-	overdue, decided, phone := "", "", ""
+	overdue, decided := "", ""
 	if v.Overdue {
 		overdue = "逾期"
 	}
 	if v.DecidedAt != nil {
 		decided = v.DecidedAt.In(archive.Zone).Format("2006-01-02 15:04")
 	}
-	if v.Applicant.Phone != "" {
-		phone = identity.MaskPhone(v.Applicant.Phone)
+	// The Service masks a case read without asking to unmask; a view
+	// that is not masked is masked here.
+	id, phone := v.Applicant.IDNumber, v.Applicant.Phone
+	if !v.Masked {
+		id = identity.MaskIDNumber(id)
+		if phone != "" {
+			phone = identity.MaskPhone(phone)
+		}
 	}
-	return []string{v.Number, v.BusinessName, v.Applicant.Name, identity.MaskIDNumber(v.Applicant.IDNumber), phone,
+	return []string{v.Number, v.BusinessName, v.Applicant.Name, id, phone,
 		zh.Status(v.Status), date(v.Deadline), date(v.CaseDeadline), overdue,
 		v.CreatedAt.In(archive.Zone).Format("2006-01-02 15:04"), decided, v.ArchiveNo, ""}
 }

@@ -88,6 +88,7 @@ func (s *pages) searchPage(c *gin.Context) {
 	v.Ran, v.Result = true, res
 	v.List = kit.NewList(&url.URL{Path: "/search", RawQuery: "page=" + strconv.Itoa(page)}, kit.ListSpec{Size: searchPageSize})
 	v.List.Total = int(min(res.Total, indexing.MaxOffset))
+	v.List.Page = min(v.List.Page, v.List.Pages())
 	v.Beyond = res.Total > indexing.MaxOffset
 	facets := map[string][]facetLink{}
 	for field, counts := range res.Facets {

@@ -238,7 +238,7 @@ func (l *List) Next() string {
 func (l *List) Kept() []Option {
 	var out []Option
 	for _, k := range sortedKeys(l.query) {
-		if slices.Contains(l.spec.Filters, k) || strings.HasSuffix(k, "page") || k == "saved" {
+		if slices.Contains(l.spec.Filters, k) || strings.HasSuffix(k, "page") {
 			continue
 		}
 		for _, v := range l.query[k] {
