@@ -78,11 +78,15 @@ func NewList(u *url.URL, spec ListSpec) *List {
 // Filter is the value of the filter parameter name ("" when not set).
 func (l *List) Filter(name string) string { return strings.TrimSpace(l.query.Get(name)) }
 
-// Query is the list's whole query string, without the page number: what
-// a saved search keeps.
+// Query is the page's whole query string without the page numbers (of
+// every list of the page): what a saved search keeps.
 func (l *List) Query() string {
 	q := cloneValues(l.query)
-	q.Del(l.spec.Prefix + "page")
+	for k := range q {
+		if isPageParam(k) {
+			q.Del(k)
+		}
+	}
 	return q.Encode()
 }
 
@@ -238,7 +242,7 @@ func (l *List) Next() string {
 func (l *List) Kept() []Option {
 	var out []Option
 	for _, k := range sortedKeys(l.query) {
-		if slices.Contains(l.spec.Filters, k) || strings.HasSuffix(k, "page") {
+		if slices.Contains(l.spec.Filters, k) || isPageParam(k) {
 			continue
 		}
 		for _, v := range l.query[k] {
@@ -247,6 +251,9 @@ func (l *List) Kept() []Option {
 	}
 	return out
 }
+
+// isPageParam tells a list's page number parameter (Prefix+"page").
+func isPageParam(k string) bool { return strings.HasSuffix(k, "page") }
 
 func sortedKeys(q url.Values) []string {
 	keys := make([]string, 0, len(q))

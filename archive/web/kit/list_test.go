@@ -69,7 +69,7 @@ func TestListURLRoundTrip(t *testing.T) {
 	if kept["r1-sort"] != "deadline" || kept["arc-sort"] != "number" || kept["business_type"] != "" || kept["r1-page"] != "" || kept["arc-page"] != "" {
 		t.Fatalf("kept %v", kept)
 	}
-	if q := l.Query(); strings.Contains(q, "r1-page") || !strings.Contains(q, "business_type=pension") {
+	if q := l.Query(); strings.Contains(q, "page=") || !strings.Contains(q, "business_type=pension") || !strings.Contains(q, "arc-sort=number") {
 		t.Fatalf("query to save: %s", q)
 	}
 	// Stale links: a column it does not sort by, a page that is not one,
