@@ -35,6 +35,7 @@ const (
 	ExecutionPrefix    = "executions/"
 	PaymentItemPrefix  = "payments/items/"
 	PaymentBatchPrefix = "payments/batches/"
+	SavedSearchPrefix  = "saved-searches/"
 )
 
 // KeyKind is one kind of object in the store.
@@ -66,6 +67,7 @@ var Layout = []KeyKind{
 	{"executions/<case-id>/events/<seq>.json", "a case's execution (办理与执行): recorded, checked (复核), account changes", regexp.MustCompile(`^executions/[a-z0-9]{1,64}/events/[0-9]{10}\.json$`)},
 	{"payments/items/<case-id>-<period>/events/<seq>.json", "claims of one payment item (a case's instalment) by batches: one key per case and period", regexp.MustCompile(`^payments/items/[a-z0-9]{1,64}-(once|[0-9]{6})/events/[0-9]{10}\.json$`)},
 	{"payments/batches/<id>/events/<seq>.json", "a payment batch: its items, check, approval, bank file and bank returns", regexp.MustCompile(`^payments/batches/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
+	{"saved-searches/<user-id>/<id>.json", "a person's saved search (常用查询): a name and a list's query, read by its owner only", regexp.MustCompile(`^saved-searches/[a-z0-9]{1,64}/[a-z0-9]{20}\.json$`)},
 }
 
 // ExecutionEventKey is the key of event seq of case caseID's execution.
@@ -239,3 +241,9 @@ func FixityReportKey(stamp string, n int) string {
 	}
 	return FixityReportPrefix + stamp + ".json"
 }
+
+// SavedSearchUserPrefix is where the saved searches of user id live.
+func SavedSearchUserPrefix(userID string) string { return SavedSearchPrefix + userID + "/" }
+
+// SavedSearchKey is the key of user id's saved search id.
+func SavedSearchKey(userID, id string) string { return SavedSearchUserPrefix(userID) + id + ".json" }

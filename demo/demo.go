@@ -185,6 +185,11 @@ func Seed(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	s.result(ctx, plans, res)
+	// A saved search (常用查询) of the archivist's, so that 我的待办 shows one.
+	if _, err := o.NewService(func() time.Time { return o.Now }).SaveSearch(ctx, s.actors["archivist"], "待归档的养老保险参保登记", "worklist",
+		"arc-sort=decided&business_type=pension_enrolment"); err != nil {
+		return nil, err
+	}
 	// A first four-properties check (四性检测), stored, so that the
 	// reports page has a report to open.
 	rep, _, err := o.NewService(func() time.Time { return o.Now }).Check(ctx, true, nil)

@@ -394,7 +394,7 @@ func (ix *Index) Search(ctx context.Context, q indexing.SearchQuery) (*indexing.
 	if len(words)+len(phrases) > MaxTerms {
 		return nil, archive.Errorf(archive.EINVALID, "q: at most %d words", MaxTerms)
 	}
-	offset := 0
+	offset := q.Offset
 	if q.Cursor != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(q.Cursor, "o"))
 		if err != nil || !strings.HasPrefix(q.Cursor, "o") || n < 0 || n > 10000 {

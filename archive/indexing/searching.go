@@ -20,6 +20,9 @@ type SearchQuery struct {
 	From, To     time.Time
 	Limit        int
 	Cursor       string
+	// Offset skips that many hits (at most MaxOffset), for a page chosen
+	// by number; a Cursor, when given, wins.
+	Offset int
 	// Owner restricts results to one applicant's cases.
 	Owner string
 	// MaskIDNumbers asks for identity and phone numbers masked in the
@@ -74,6 +77,10 @@ type FacetCount struct {
 	Count int    `json:"count"`
 }
 
+// MaxOffset is the furthest a search pages: the hits past it are
+// reached by narrowing the search.
+const MaxOffset = 10000
+
 // SearchResult is a page of hits with facet counts.
 type SearchResult struct {
 	Total      uint64                  `json:"total"`
@@ -115,6 +122,9 @@ func (s *Service) Search(ctx context.Context, a archive.Actor, q SearchQuery) (*
 	}
 	if q.Limit > 100 {
 		return nil, archive.Errorf(archive.EINVALID, "limit: at most 100")
+	}
+	if q.Offset < 0 || q.Offset > MaxOffset {
+		return nil, archive.Errorf(archive.EINVALID, "offset: from 0 to %d; narrow the search to reach later hits", MaxOffset)
 	}
 	q.Owner = ""
 	if !a.HasAny(archive.StaffRoles...) {

@@ -25,6 +25,7 @@ import (
 	"dossier/archive/payment/bankfile"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
+	"dossier/archive/savedsearch"
 	"dossier/archive/users"
 	"dossier/archive/workload"
 )
@@ -46,6 +47,7 @@ type (
 	auditReader      = audit.Reader
 	handoverService  = handover.Service
 	paymentService   = payment.Service
+	savedService     = savedsearch.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -64,6 +66,7 @@ type Service struct {
 	*auditReader
 	*handoverService
 	*paymentService
+	*savedService
 
 	env   *archive.Env
 	proj  archive.Projection
@@ -167,6 +170,7 @@ func New(o Options) *Service {
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),
 		paymentService:   ps,
+		savedService:     savedsearch.New(env),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,

@@ -248,7 +248,7 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 	b := e.browser()
 	b.login("ui.archivist", testPassword)
 	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
-		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, ">李娜</td>") || strings.Contains(p.body, ">li.na</td>") {
+		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, `"借阅人">李娜</td>`) || strings.Contains(p.body, ">li.na</td>") {
 			t.Errorf("%s does not name the borrower 李娜: %d", path, p.status)
 		}
 	}

@@ -688,6 +688,23 @@ var entries = []struct{ en, zh string }{
 	{"%s: a date like 2026-01-31", "%s：应为日期，如 2026-01-31。"},
 	{"to: %s is before from (%s)", "to：%s 早于 from（%s）。"},
 	{"%q is not an amount in fen (whole fen, digits only, at most 17)", "“%s”不是以分为单位的金额（整数分，仅数字，最多 17 位）"},
+	// lists and saved searches (issue 15: archive/savedsearch, the list pages)
+	{"offset: from 0 to %d; narrow the search to reach later hits", "只能翻到前 %d 件命中；请加上条件缩小检索范围。"},
+	{"saved searches belong to a signed-in user", "常用查询属于登录的用户；请用自己的账号登录。"},
+	{"name: give the saved search a name", "请为常用查询起个名字。"},
+	{"list: %q is not the name of a list", "“%s”不是可保存查询的列表。"},
+	{"query: at most %d bytes of URL query", "查询条件太长（最多 %d 字节）；请减少条件后再保存。"},
+	{"you have %d saved searches, the most one person keeps; delete one first", "您已有 %d 个常用查询，已达上限；请先删除一个。"},
+	{"you have a saved search named %s already; choose another name or delete it first", "已有名为“%s”的常用查询；请换个名字，或先删除原有的。"},
+	{"encode saved search: %s", "无法保存常用查询：%s"},
+	{"you have no saved search %s", "没有找到您的常用查询 %s（可能已被删除）。"},
+	{"read %s: %s", "无法读取 %s：%s"},
+	{"saved search %s is not JSON: %s", "常用查询 %s 已损坏：%s"},
+	{"id: tick at least one case in the list", "请在列表中至少勾选一个案件。"},
+	{"action: archive or export the ticked cases", "请选择对勾选案件的操作：归档所选或导出所选。"},
+	{"page: save a search from the worklist or the search page", "请在“我的待办”或“检索”页面保存常用查询。"},
+	{"saved search %s is not a search; run it from the worklist", "常用查询 %s 不是检索条件；请在“我的待办”中使用。"},
+	{"due: a date as YYYY-MM-DD", "期限日期请按 YYYY-MM-DD 填写，例如 2026-03-31。"},
 }
 
 // catalogue is entries by their English format.

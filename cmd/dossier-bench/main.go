@@ -33,6 +33,7 @@ var benches = []bench{
 	{"notice", benchNotice},
 	{"catalogue", benchCatalogue},
 	{"search", benchSearch},
+	{"lists", benchLists},
 	{"verify", benchVerify},
 	{"pages", benchPages},
 	{"returns", benchReturns},

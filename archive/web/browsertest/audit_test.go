@@ -29,7 +29,7 @@ func TestAuditPage(t *testing.T) {
 	aud.do("type the case number", chromedp.SendKeys(chromedp.CSS(`#audit-filter input[name=case]`), number))
 	aud.submit("filter by case number", `#audit-filter button[type=submit]`)
 	total := aud.total()
-	objects := aud.column(5)
+	objects := aud.auditColumn(5)
 	if total == 0 || len(objects) == 0 {
 		t.Fatalf("no entries of case %s", number)
 	}
@@ -52,12 +52,12 @@ func TestAuditPage(t *testing.T) {
 	if aud.total() == 0 {
 		t.Fatal("no archivings by 周红")
 	}
-	for _, who := range aud.column(3) {
+	for _, who := range aud.auditColumn(3) {
 		if !strings.HasPrefix(who, "周红") {
 			t.Errorf("an entry by %q among 周红's", who)
 		}
 	}
-	for _, what := range aud.column(4) {
+	for _, what := range aud.auditColumn(4) {
 		if what != "归档" {
 			t.Errorf("an entry %q among the archivings", what)
 		}
@@ -85,7 +85,7 @@ func TestAuditPage(t *testing.T) {
 	arc.login("archivist")
 	arc.open("/audit")
 	arc.expect("main", "档案员可查阅档案工作的记录")
-	for _, what := range arc.column(4) {
+	for _, what := range arc.auditColumn(4) {
 		if what == "新建案件" || what == "查看个人信息" || what == "受理决定" {
 			t.Errorf("the archivist sees %q", what)
 		}
@@ -107,8 +107,8 @@ func (b *tab) total() int {
 	return n
 }
 
-// column is the text of column n (from 1) of the audit table's rows.
-func (b *tab) column(n int) []string {
+// auditColumn is the text of column n (from 1) of the audit table's rows.
+func (b *tab) auditColumn(n int) []string {
 	b.t.Helper()
 	js := `Array.from(document.querySelectorAll("table.audit tbody tr td:nth-child(` + strconv.Itoa(n) + `)")).map(td => td.innerText.trim())`
 	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](js))

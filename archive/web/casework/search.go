@@ -7,6 +7,7 @@ import (
 	"dossier/archive/web/kit"
 	"dossier/archive/zh"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -25,28 +26,52 @@ type searchView struct {
 	Facets                        []facetGroup
 	Types                         []archive.BusinessType
 	Statuses                      []kit.Option
-	Cursor                        string
-	Page                          int
+	// List numbers the pages of the result; its links become buttons of
+	// a posted form, since the words stay out of URLs.
+	List *kit.List
+	// Beyond says the result holds more hits than the pages reach.
+	Beyond bool
+	Saved  *kit.SavedView
 }
 
-// searchPage shows the search form; a post runs the search. The words
-// travel in the form body, never in the URL, since people search for
-// names and identity numbers. Facets and the next page are small forms.
+// searchPageSize is the hits of one page of results.
+const searchPageSize = 20
+
+// searchPage shows the search form; a post runs the search, and so does
+// a saved search (?saved=<id>). The words travel in the form body or
+// stay in the saved search, never in the URL, since people search for
+// names and identity numbers. Facets and the page numbers are small
+// forms.
 func (s *pages) searchPage(c *gin.Context) {
 	v := searchView{Types: s.Svc.Catalogue().Types()}
 	for _, st := range archive.Statuses {
 		v.Statuses = append(v.Statuses, kit.Option{Value: st, Label: zh.Status(st)})
 	}
-	if c.Request.Method != http.MethodPost {
-		s.Render(c, http.StatusOK, "search", "检索", v)
+	var form url.Values
+	switch id := c.Query("saved"); {
+	case c.Request.Method == http.MethodPost:
+		form = url.Values{"q": {c.PostForm("q")}, "business_type": {c.PostForm("business_type")}, "status": {c.PostForm("status")},
+			"year": {c.PostForm("year")}, "page": {c.PostForm("page")}}
+	case id != "":
+		ss, err := s.Svc.SavedSearch(c.Request.Context(), dhttp.Actor(c), id)
+		if err != nil {
+			s.API.Fail(c, err)
+			return
+		}
+		if form, err = url.ParseQuery(ss.Query); err != nil || ss.List != kit.SavedSearch {
+			s.API.Fail(c, archive.Errorf(archive.EINVALID, "saved search %s is not a search; run it from the worklist", id))
+			return
+		}
+	}
+	if form == nil {
+		s.showSearch(c, &v, "")
 		return
 	}
-	v.Q, v.BusinessType, v.Status, v.Year = c.PostForm("q"), c.PostForm("business_type"), c.PostForm("status"), c.PostForm("year")
-	v.Page, _ = strconv.Atoi(c.PostForm("page"))
-	if v.Page < 1 {
-		v.Page = 1
-	}
-	q := indexing.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Cursor: c.PostForm("cursor"), Limit: 20, MaskIDNumbers: true}
+	v.Q, v.BusinessType, v.Status, v.Year = form.Get("q"), form.Get("business_type"), form.Get("status"), form.Get("year")
+	page, _ := strconv.Atoi(form.Get("page"))
+	page = min(max(page, 1), indexing.MaxOffset/searchPageSize)
+	q := indexing.SearchQuery{Q: v.Q, BusinessType: v.BusinessType, Status: v.Status, Offset: (page - 1) * searchPageSize,
+		Limit: searchPageSize, MaskIDNumbers: true}
 	if v.Year != "" {
 		n, err := strconv.Atoi(v.Year)
 		if err != nil || n < 1900 || n > 9999 {
@@ -60,7 +85,11 @@ func (s *pages) searchPage(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	v.Ran, v.Result, v.Cursor = true, res, res.NextCursor
+	v.Ran, v.Result = true, res
+	v.List = kit.NewList(&url.URL{Path: "/search", RawQuery: "page=" + strconv.Itoa(page)}, kit.ListSpec{Size: searchPageSize})
+	v.List.Total = int(min(res.Total, indexing.MaxOffset))
+	v.List.Page = min(v.List.Page, v.List.Pages())
+	v.Beyond = res.Total > indexing.MaxOffset
 	facets := map[string][]facetLink{}
 	for field, counts := range res.Facets {
 		for _, fc := range counts {
@@ -81,6 +110,19 @@ func (s *pages) searchPage(c *gin.Context) {
 		}
 	}
 	v.Facets = sortedFacets(facets)
+	form.Del("page")
+	s.showSearch(c, &v, form.Encode())
+}
+
+// showSearch shows the search page with the actor's saved searches,
+// offering to save query (the conditions of the search shown).
+func (s *pages) showSearch(c *gin.Context, v *searchView, query string) {
+	saved, err := s.SavedSearches(c, kit.SavedSearch, query)
+	if err != nil {
+		s.API.Fail(c, err)
+		return
+	}
+	v.Saved = saved
 	s.Render(c, http.StatusOK, "search", "检索", v)
 }
 

@@ -66,6 +66,8 @@ type homeView struct {
 	OverdueTotal int
 	Office       *officeView
 	Sections     []worklistSection
+	// Filters is the form above the worklist; nil for applicants.
+	Filters *worklistFilters
 	// Me is the actor's user id, to mark the cases they handle; MineOnly
 	// shows only those (?mine=1, 我经办的), Staff offers the switch.
 	Me              string
@@ -119,8 +121,8 @@ func (s *pages) home(c *gin.Context) {
 		}
 		sortWorklist(v.Overdue)
 		v.OverdueTotal = len(v.Overdue)
-		if len(v.Overdue) > kit.ListLimit {
-			v.Overdue = v.Overdue[:kit.ListLimit]
+		if len(v.Overdue) > overdueShown {
+			v.Overdue = v.Overdue[:overdueShown]
 		}
 	}
 	if a.Has(archive.RoleSupervisor) {
@@ -132,6 +134,12 @@ func (s *pages) home(c *gin.Context) {
 		v.Office = o
 	}
 	var err error
+	if !a.Has(archive.RoleApplicant) {
+		if v.Filters, err = s.filters(c); err != nil {
+			s.API.Fail(c, err)
+			return
+		}
+	}
 	if v.Sections, err = s.worklist(c, r, v.MineOnly); err != nil {
 		s.API.Fail(c, err)
 		return
@@ -145,7 +153,7 @@ func countMine(n workload.Counts, stages []string) *mineView {
 		m.Buckets = m.Buckets[:len(m.Buckets)-1] // only corrections run without a deadline
 	}
 	for _, st := range stages {
-		row := mineRow{Stage: st, Anchor: "stage-" + st, Total: n.ByStage[st]}
+		row := mineRow{Stage: st, Anchor: sectionOf[st], Total: n.ByStage[st]}
 		for _, b := range m.Buckets {
 			row.Cells = append(row.Cells, n.Cells[st][b])
 		}
@@ -202,3 +210,7 @@ func (r *openCases) stages(stages []string) ([]*archive.CaseView, error) {
 	}
 	return r.statuses(sts...)
 }
+
+// overdueShown is how many overdue cases the home page lists above the
+// worklist (whose 逾期 filter pages through all of them).
+const overdueShown = 50

@@ -155,7 +155,7 @@ func (s *pages) selectedPage(c *gin.Context) {
 		s.API.Fail(c, archive.Errorf(archive.EFORBIDDEN, "handovers are made by supervisors"))
 		return
 	}
-	ids := c.QueryArray("case")
+	ids := append(c.QueryArray("case"), c.QueryArray("id")...) // id: the worklist's ticked cases
 	if len(ids) == 0 {
 		s.API.Fail(c, archive.Errorf(archive.EINVALID, "select the cases to hand over on the worklist first"))
 		return

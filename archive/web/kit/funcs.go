@@ -72,6 +72,7 @@ var funcs = template.FuncMap{
 	"has":         func(a *archive.Actor, r string) bool { return a != nil && a.Has(r) },
 	"join":        strings.Join,
 	"inc":         func(n int) int { return n + 1 },
+	"dec":         func(n int) int { return n - 1 },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

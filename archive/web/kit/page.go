@@ -142,17 +142,9 @@ func (k *Kit) StaffNames(c *gin.Context, a archive.Actor) users.StaffNames {
 	return names
 }
 
-// ListLimit bounds a list of cases as a page shows it (a worklist
-// section, the cases waiting to be archived); caseScan bounds how many
-// cases AllCases reads to find the most urgent ones.
-const (
-	ListLimit = 200
-	caseScan  = 10000
-)
-
-// AllCases reads every case of a filter the actor may see (up to
-// 10,000), page by page, since the most urgent are the oldest and
-// listings run newest first. Its error is the Service's.
+// AllCases reads every case of a filter the actor may see, page by
+// page, for a list that sorts and pages them itself (List): no case is
+// left out, so its total is right. Its error is the Service's.
 func (k *Kit) AllCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([]*archive.CaseView, error) {
 	var out []*archive.CaseView
 	cursor := ""
@@ -162,7 +154,7 @@ func (k *Kit) AllCases(c *gin.Context, a archive.Actor, f archive.CaseFilter) ([
 			return nil, err
 		}
 		out = append(out, pg.Cases...)
-		if pg.NextCursor == "" || len(out) >= caseScan {
+		if pg.NextCursor == "" {
 			return out, nil
 		}
 		cursor = pg.NextCursor

@@ -6,16 +6,17 @@ import (
 	dhttp "dossier/archive/http"
 	"dossier/archive/web/kit"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 )
 
 type holdsView struct {
-	Holds        []archiving.HeldArchive
-	Pending      []*archive.CaseView
-	PendingTotal int
+	Holds   []archiving.HeldArchive
+	Pending []*archive.CaseView
+	// List pages and sorts the cases waiting to be archived; Types are
+	// the business types of its filter.
+	List  *kit.List
+	Types []archive.BusinessType
 }
 
 // archivesPage is the archive desk: look up a 档号, the cases waiting to
@@ -34,23 +35,25 @@ func (s *pages) archivesPage(c *gin.Context) {
 	}
 	v.Holds = holds
 	if a.Has(archive.RoleArchivist) {
+		v.List = kit.NewList(c.Request.URL, kit.ListSpec{Sorts: kit.CaseSorts, Default: "decided", Filters: kit.CaseFilters})
 		// Through the status index: what waits, not the whole archive.
 		var cases []*archive.CaseView
 		for _, st := range []string{archive.StatusApproved, archive.StatusDenied, archive.StatusNotAccepted} {
-			cs, err := s.AllCases(c, a, archive.CaseFilter{Status: st})
+			cs, err := s.AllCases(c, a, v.List.Narrow(archive.CaseFilter{Status: st}))
 			if err != nil {
 				s.API.Fail(c, err)
 				return
 			}
 			cases = append(cases, cs...)
 		}
-		// Oldest first (ids sort by filing): they have waited longest.
-		slices.SortFunc(cases, func(x, y *archive.CaseView) int { return strings.Compare(x.ID, y.ID) })
-		v.PendingTotal = len(cases)
-		if len(cases) > kit.ListLimit {
-			cases = cases[:kit.ListLimit]
+		// Oldest decisions first by default: they have waited longest.
+		v.Types = s.Svc.Catalogue().Types()
+		if cases, err = kit.FilterCases(v.List, cases); err != nil {
+			s.API.Fail(c, err)
+			return
 		}
-		v.Pending = cases
+		kit.SortCases(v.List, cases)
+		v.Pending = kit.PageRows(v.List, cases)
 	}
 	s.Render(c, http.StatusOK, "archives", "档案", v)
 }

@@ -1,13 +1,17 @@
 package records
 
 import (
+	"cmp"
 	"dossier/archive"
 	"dossier/archive/disposal"
 	dhttp "dossier/archive/http"
 	"dossier/archive/web/kit"
+	"dossier/archive/zh"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -52,12 +56,28 @@ func newDisposalRow(d *disposal.Disposal, names map[string]string) disposalRow {
 
 type disposalsView struct {
 	Disposals []disposalRow
+	List      *kit.List
+	Statuses  []kit.Option
 	Propose   bool
 	Today     string
 }
 
-// disposalsPage lists the disposals and offers archivists the proposal
-// form.
+// disposalOrder are the columns the disposals list sorts by.
+var disposalOrder = map[string]func(a, b disposalRow) int{
+	"id":        func(a, b disposalRow) int { return strings.Compare(a.ID, b.ID) },
+	"status":    func(a, b disposalRow) int { return strings.Compare(a.Status, b.Status) },
+	"creator":   func(a, b disposalRow) int { return strings.Compare(a.CreatorName, b.CreatorName) },
+	"created":   func(a, b disposalRow) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	"as_of":     func(a, b disposalRow) int { return strings.Compare(a.AsOf, b.AsOf) },
+	"items":     func(a, b disposalRow) int { return cmp.Compare(len(a.Items), len(b.Items)) },
+	"destroyed": func(a, b disposalRow) int { return cmp.Compare(a.Destroyed, b.Destroyed) },
+}
+
+var disposalStatuses = []string{disposal.DisposalPending, disposal.DisposalApproved, disposal.DisposalRejected, disposal.DisposalExecuted}
+
+// disposalsPage lists the disposals, filtered by status, sorted by a
+// column (newest first by default), paged; and offers archivists the
+// proposal form.
 func (s *pages) disposalsPage(c *gin.Context) {
 	a := dhttp.Actor(c)
 	ds, err := s.Svc.Disposals(c.Request.Context(), a)
@@ -65,11 +85,20 @@ func (s *pages) disposalsPage(c *gin.Context) {
 		s.API.Fail(c, err)
 		return
 	}
-	v := disposalsView{Propose: a.Has(archive.RoleArchivist), Today: s.Svc.Now().In(archive.Zone).Format("2006-01-02")}
-	names := s.StaffNames(c, a).ByName
-	for _, d := range ds {
-		v.Disposals = append(v.Disposals, newDisposalRow(d, names))
+	l := kit.NewList(c.Request.URL, kit.ListSpec{Sorts: slices.Sorted(maps.Keys(disposalOrder)), Default: "created", Desc: true, Filters: []string{"status"}})
+	v := disposalsView{List: l, Propose: a.Has(archive.RoleArchivist), Today: s.Svc.Now().In(archive.Zone).Format("2006-01-02")}
+	for _, st := range disposalStatuses {
+		v.Statuses = append(v.Statuses, kit.Option{Value: st, Label: zh.DisposalStatus(st)})
 	}
+	names := s.StaffNames(c, a).ByName
+	var rows []disposalRow
+	for _, d := range ds {
+		if st := l.Filter("status"); st == "" || d.Status == st {
+			rows = append(rows, newDisposalRow(d, names))
+		}
+	}
+	kit.SortRows(l, rows, disposalOrder)
+	v.Disposals = kit.PageRows(l, rows)
 	s.Render(c, http.StatusOK, "disposals", "销毁", v)
 }
 

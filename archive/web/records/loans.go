@@ -6,8 +6,9 @@ import (
 	"dossier/archive/loans"
 	"dossier/archive/web/kit"
 	"dossier/archive/zh"
+	"maps"
 	"net/http"
-	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -200,43 +201,52 @@ func (s *pages) loanDecide(c *gin.Context) {
 
 type loansView struct {
 	Loans    []loanRow
-	Status   string
-	Overdue  bool
+	List     *kit.List
 	Statuses []kit.Option
 	All      bool // the list covers everyone's loans
-	Next     string
 }
 
-// loansPage lists loans: everyone's for archivists and auditors, with a
-// status filter and the overdue ones; one's own for other staff.
+// loanOrder are the columns the loans list sorts by.
+var loanOrder = map[string]func(a, b loanRow) int{
+	"archive_no": func(a, b loanRow) int { return strings.Compare(a.ArchiveNo, b.ArchiveNo) },
+	"borrower":   func(a, b loanRow) int { return strings.Compare(a.BorrowerName, b.BorrowerName) },
+	"requested":  func(a, b loanRow) int { return a.RequestedAt.Compare(b.RequestedAt) },
+	"due":        func(a, b loanRow) int { return strings.Compare(a.Due, b.Due) },
+	"status":     func(a, b loanRow) int { return strings.Compare(a.Status, b.Status) },
+}
+
+// loansPage lists loans: everyone's for archivists and auditors, one's
+// own for other staff; filtered by status and overdue, sorted by a
+// column (newest request first by default), paged with page numbers.
 func (s *pages) loansPage(c *gin.Context) {
 	a := dhttp.Actor(c)
 	if no := strings.TrimSpace(c.Query("no")); no != "" {
 		c.Redirect(http.StatusSeeOther, loanPagePath(no))
 		return
 	}
-	v := loansView{Status: c.Query("status"), Overdue: c.Query("overdue") == "1",
-		All: a.HasAny(archive.RoleArchivist, archive.RoleAuditor)}
+	l := kit.NewList(c.Request.URL, kit.ListSpec{Sorts: slices.Sorted(maps.Keys(loanOrder)), Default: "requested", Desc: true,
+		Filters: []string{"status", "overdue"}})
+	v := loansView{List: l, All: a.HasAny(archive.RoleArchivist, archive.RoleAuditor)}
 	for _, st := range archive.LoanStatuses {
 		v.Statuses = append(v.Statuses, kit.Option{Value: st, Label: zh.LoanStatus(st)})
 	}
-	pg, err := s.Svc.Loans(c.Request.Context(), a, loans.LoanFilter{Status: v.Status, Overdue: v.Overdue}, c.Query("cursor"), 100)
-	if err != nil {
-		s.API.Fail(c, err)
-		return
-	}
-	v.Loans = loanRows(a, pg.Loans, nil)
-	s.nameBorrowers(c, a, v.Loans)
-	if pg.NextCursor != "" {
-		q := url.Values{"cursor": {pg.NextCursor}}
-		if v.Status != "" {
-			q.Set("status", v.Status)
+	f := loans.LoanFilter{Status: l.Filter("status"), Overdue: l.Filter("overdue") == "1"}
+	var all []archive.Loan
+	for cursor := ""; ; {
+		pg, err := s.Svc.Loans(c.Request.Context(), a, f, cursor, 500)
+		if err != nil {
+			s.API.Fail(c, err)
+			return
 		}
-		if v.Overdue {
-			q.Set("overdue", "1")
+		all = append(all, pg.Loans...)
+		if cursor = pg.NextCursor; cursor == "" {
+			break
 		}
-		v.Next = "/loans?" + q.Encode()
 	}
+	rows := loanRows(a, all, nil)
+	s.nameBorrowers(c, a, rows)
+	kit.SortRows(l, rows, loanOrder)
+	v.Loans = kit.PageRows(l, rows)
 	s.Render(c, http.StatusOK, "loans", "借阅", v)
 }
 

@@ -43,6 +43,29 @@
       form.addEventListener("change", reset);
     }
     shortcuts(form);
+    // Lists with bulk actions: a select-all box in the header and the
+    // count of ticked cases; without script each box is ticked by hand.
+    Array.prototype.forEach.call(document.querySelectorAll("form.bulk"), function (bulk) {
+      var all = bulk.querySelector("input.select-all");
+      var boxes = bulk.querySelectorAll("input[name=id]");
+      var count = bulk.querySelector(".selected-count");
+      var sync = function () {
+        var n = bulk.querySelectorAll("input[name=id]:checked").length;
+        count.hidden = false;
+        count.querySelector("b").textContent = String(n);
+        all.checked = n === boxes.length && n > 0;
+        all.indeterminate = n > 0 && n < boxes.length;
+      };
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        Array.prototype.forEach.call(boxes, function (b) { b.checked = all.checked; });
+        sync();
+      });
+      bulk.addEventListener("change", function (ev) {
+        if (ev.target !== all) { sync(); }
+      });
+      sync();
+    });
   });
 
   // Keyboard shortcuts (listed on /help): on the worklist j and k select
