@@ -125,7 +125,7 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 			k.publicURL = strings.TrimRight(cfg.PublicURL, "/")
 		}
 	}
-	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html", "templates/_list.html"))
+	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html", "templates/_list.html", "templates/_saved.html"))
 	k.parse(kitFS, nil)
 	return k
 }
