@@ -26,7 +26,7 @@ func WormRecord(st WORMStatus, retainUntil *time.Time, now time.Time) *WORMRecor
 		return &WORMRecord{Detail: st.Detail}
 	}
 	if RetentionOver(retainUntil, now) {
-		return &WORMRecord{Detail: "the retention period ended on " + retainUntil.In(Zone).Format("2006-01-02") + ", before archiving; nothing is retained"}
+		return &WORMRecord{Detail: "保管期限已于 " + retainUntil.In(Zone).Format("2006-01-02") + " 在归档前届满，无需设置保留期"}
 	}
 	return &WORMRecord{Enabled: true, Mode: st.Mode, RetainUntil: retainUntil}
 }

@@ -3,6 +3,7 @@ package archiving
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/zh"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ func (s *Service) WORM(ctx context.Context) (archive.WORMStatus, error) {
 func StoreWORM(ctx context.Context, store archive.ObjectStore) (archive.WORMStatus, error) {
 	r, ok := store.(archive.Retainer)
 	if !ok {
-		return archive.WORMStatus{Detail: "the embedded directory store cannot keep objects write-once; use an S3 bucket with Object Lock"}, nil
+		return archive.WORMStatus{Detail: "内置存储（本机目录）不能防篡改保存（一次写入）：需要时请改用开启对象锁定（Object Lock）的 S3 存储桶"}, nil
 	}
 	return r.WORM(ctx)
 }
@@ -89,7 +90,7 @@ func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Ret
 	for i, err := range errs {
 		if err != nil {
 			problems = append(problems, archive.Problem{CaseID: rec.CaseID, Object: keys[i], Check: "security",
-				Detail: "WORM retention could not be applied: " + archive.ErrorMessage(err)})
+				Detail: "未能设置 WORM 保留期：" + zh.Message(err) + "；请稍后运行 `dossier retain` 重试"})
 		}
 	}
 	return len(keys), problems, nil

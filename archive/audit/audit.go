@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"dossier/archive"
 	"dossier/archive/stream"
+	"dossier/archive/zh"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -461,16 +462,16 @@ func (v *auditVerifier) segment(ctx context.Context, store archive.ObjectStore, 
 func (v *auditVerifier) check(key string, data []byte, readErr error) {
 	n, ok := archive.ParseAuditSegmentKey(key)
 	if !ok {
-		v.problem(key, 0, "is not an audit segment key")
+		v.problem(key, 0, "不是审计日志段的键：不属于审计日志，请核实它从何而来")
 		return
 	}
 	v.rep.Segments++
 	if n != v.seg+1 {
-		v.problem(key, 0, "%s missing before it", span("segment", v.seg+1, n-1))
+		v.problem(key, 0, "之前缺少%s：有日志段被删除", span("个日志段", v.seg+1, n-1))
 	}
 	v.seg = n
 	if readErr != nil {
-		v.problem(key, 0, "cannot be read: %s", archive.ErrorMessage(readErr))
+		v.problem(key, 0, "无法读取：%s", zh.Message(readErr))
 		v.known = false
 		return
 	}
@@ -480,20 +481,20 @@ func (v *auditVerifier) check(key string, data []byte, readErr error) {
 		Entries []json.RawMessage `json:"entries"`
 	}
 	if err := json.Unmarshal(data, &seg); err != nil {
-		v.problem(key, 0, "is not valid segment JSON: %v", err)
+		v.problem(key, 0, "已损坏，不是有效的日志段 JSON：%v", err)
 		v.known = false
 		return
 	}
 	if seg.Seq != n {
-		v.problem(key, 0, "says it is segment %d", seg.Seq)
+		v.problem(key, 0, "内容自称是第 %d 段，与其键不符", seg.Seq)
 	}
 	if len(seg.Entries) == 0 {
-		v.problem(key, 0, "holds no entries")
+		v.problem(key, 0, "不含任何记录")
 	}
 	for i, raw := range seg.Entries {
 		var e archive.AuditEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
-			v.problem(key, 0, "entry %d of the segment is not valid entry JSON: %v", i+1, err)
+			v.problem(key, 0, "日志段中的第 %d 条已损坏，不是有效的记录 JSON：%v", i+1, err)
 			v.known = false
 			continue
 		}
@@ -519,7 +520,7 @@ func (v *auditVerifier) check(key string, data []byte, readErr error) {
 			}
 		}
 		if i == 0 && seg.First != e.Seq {
-			v.problem(key, e.Seq, "the segment says its first entry is %d", seg.First)
+			v.problem(key, e.Seq, "日志段记录的首条序号为 %d，与实际不符", seg.First)
 		}
 		switch {
 		case !v.known:
@@ -527,19 +528,19 @@ func (v *auditVerifier) check(key string, data []byte, readErr error) {
 				v.unlinked[e.Seq] = true
 			}
 		case e.Seq > v.seq+1:
-			v.problem(key, e.Seq, "%s missing before it", span("entry", v.seq+1, e.Seq-1))
+			v.problem(key, e.Seq, "之前缺少%s：有记录被删除", span("条记录", v.seq+1, e.Seq-1))
 		case e.Seq <= v.seq:
-			v.problem(key, e.Seq, "follows entry %d: entries are out of order or repeated", v.seq)
+			v.problem(key, e.Seq, "排在第 %d 条之后：记录顺序错乱或重复", v.seq)
 		case e.Prev != v.hash:
-			v.problem(key, e.Seq, "prev does not match the hash of entry %d: the chain is broken", v.seq)
+			v.problem(key, e.Seq, "与前一条记录（第 %d 条）的链接断开：前一条记录被改动或删除，哈希链已断", v.seq)
 		}
 		h, herr := hashAuditEntry(e)
 		stored, merr := json.Marshal(e)
 		switch {
 		case herr != nil || h != e.Hash:
-			v.problem(key, e.Seq, "hash does not match the entry: it was changed after it was written")
+			v.problem(key, e.Seq, "内容与其哈希值不符：写入后被改动过")
 		case merr != nil || !bytes.Equal(raw, stored):
-			v.problem(key, e.Seq, "is not stored as it was hashed: it has members or formatting its hash does not cover")
+			v.problem(key, e.Seq, "存储内容与计算哈希时不同：含有哈希未覆盖的成员或格式")
 		}
 		v.seq, v.hash, v.known = e.Seq, e.Hash, true
 	}
@@ -548,14 +549,9 @@ func (v *auditVerifier) check(key string, data []byte, readErr error) {
 // span names a run of missing segments or entries.
 func span(what string, from, to int64) string {
 	if from == to {
-		return fmt.Sprintf("%s %d is", what, from)
+		return fmt.Sprintf("第 %d %s", from, what)
 	}
-	if what == "entry" {
-		what = "entries"
-	} else {
-		what += "s"
-	}
-	return fmt.Sprintf("%s %d to %d are", what, from, to)
+	return fmt.Sprintf("第 %d 至 %d %s", from, to, what)
 }
 
 // AuditFilter selects entries for Query; zero fields select everything.

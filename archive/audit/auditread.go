@@ -301,7 +301,7 @@ func (r *Reader) AuditPage(ctx context.Context, a archive.Actor, f AuditFilter, 
 	for _, e := range p.Entries {
 		if v.unlinked[e.Seq] {
 			v.rep.Problems = append(v.rep.Problems, AuditProblem{Object: shown[e.Seq], Seq: e.Seq,
-				Problem: "follows what cannot be read, so its link to the entry before cannot be checked"})
+				Problem: "无法核对与前一条记录的链接：之前的日志内容无法读取"})
 		}
 	}
 	for _, pr := range v.rep.Problems {

@@ -79,7 +79,7 @@ func TestStoredChangeWithoutAuditEntry(t *testing.T) {
 		t.Fatalf("verify with three events unaudited: %s, %d failures %v", res, len(fails), fails)
 	}
 	for _, f := range fails {
-		if !strings.Contains(f.Detail, "has no audit entry") {
+		if !strings.Contains(f.Detail, "没有审计记录") {
 			t.Fatalf("verify failure: %+v", f)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"dossier/archive/audit"
 	"dossier/archive/content"
 	"dossier/archive/payment"
+	"dossier/archive/zh"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -160,7 +161,7 @@ func VerifyCaseEvents(ctx context.Context, store archive.ObjectStore, caseID str
 	cs := &caseState{id: caseID}
 	for _, oi := range keys {
 		if _, _, ok := archive.ParseEventKey(oi.Key); !ok {
-			col.add(archive.Problem{CaseID: caseID, Object: oi.Key, Check: PropIntegrity, Item: ItemEventSequence, Detail: "stray object among the events"})
+			col.add(archive.Problem{CaseID: caseID, Object: oi.Key, Check: PropIntegrity, Item: ItemEventSequence, Detail: "案件事件目录下有一个不是事件的对象：不属于事件链，请核实它从何而来"})
 			continue
 		}
 		cs.events = append(cs.events, oi)
@@ -378,7 +379,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 	rep.AuditEntries = audit.Entries
 	v.col.count(ItemAuditChain, audit.Entries)
 	for _, p := range audit.Problems {
-		v.col.add(archive.Problem{Object: p.Object, Item: ItemAuditChain, Detail: fmt.Sprintf("audit entry %d: %s", p.Seq, p.Problem)})
+		v.col.add(archive.Problem{Object: p.Object, Item: ItemAuditChain, Detail: auditProblemText(p)})
 	}
 	v.checkHoldActs(audit.HoldActs)
 	v.checkLoanActs(audit.LoanActs)
@@ -394,7 +395,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 		// A record whose retention is over has nothing left to retain.
 		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !archive.RetentionOver(rec.RetainUntil, archive.SystemClock()) {
 			v.col.add(archive.Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
-				Detail: "the archival package was not put under retention (archived before Object Lock, or retention failed): run `dossier retain`"})
+				Detail: "归档包未置于保留期保护之下（在开启对象锁定前归档，或设置保留期失败）：请运行 `dossier retain`"})
 		}
 	}
 	for _, cs := range v.cases {
@@ -412,7 +413,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 				rep.ActiveHolds++
 				v.col.count(ItemHolds, 1)
 				if cs.disposed {
-					v.col.add(archive.Problem{CaseID: cs.id, Object: archive.EventKey(cs.id, cs.c.Seq), Item: ItemHolds, Detail: fmt.Sprintf("the case was disposed of while hold %s was active", h.ID)})
+					v.col.add(archive.Problem{CaseID: cs.id, Object: archive.EventKey(cs.id, cs.c.Seq), Item: ItemHolds, Detail: fmt.Sprintf("案件在法律保全 %s 有效期间被销毁：被保全的档案不得销毁，请核实销毁经过", h.ID)})
 				}
 			}
 		}
@@ -498,14 +499,14 @@ func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, c
 	for _, oi := range cs.events {
 		_, seq, _ := archive.ParseEventKey(oi.Key)
 		if seq != want {
-			add(oi.Key, ItemEventSequence, "event %d follows event %d: events %d to %d are missing", seq, want-1, want, seq-1)
+			add(oi.Key, ItemEventSequence, "事件 %d 紧接在事件 %d 之后：事件 %d 至 %d 缺失，可能已被删除", seq, want-1, want, seq-1)
 			prevSum = "" // the chain cannot be checked across the gap
 			folds = false
 		}
 		want = seq + 1
 		data, err := archive.ReadAll(ctx, store, oi.Key)
 		if archive.IsCode(err, archive.ENOTFOUND) {
-			add(oi.Key, ItemEventSequence, "event %d vanished while the check ran", seq)
+			add(oi.Key, ItemEventSequence, "事件 %d 在检测过程中消失了：请重新运行检测，仍缺失则说明已被删除", seq)
 			prevSum, folds = "", false
 			continue
 		}
@@ -520,19 +521,19 @@ func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, c
 		col.count(ItemRecordsParse, 1)
 		ev, err := archive.DecodeEvent(oi.Key, data)
 		if err != nil {
-			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: archive.ErrorMessage(err)})
+			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: "事件无法解析：" + zh.Message(err)})
 			prevSum, folds = sum, false
 			continue
 		}
 		cs.hashes[oi.Key] = eventSum{sum: sum, size: int64(len(data)), at: ev.At}
 		if seq > 1 && prevSum != "" && ev.Prev != prevSum {
-			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("event %d does not chain to event %d: the earlier event was changed", seq, seq-1)})
+			col.add(archive.Problem{CaseID: cs.id, Object: oi.Key, Check: PropAuthenticity, Item: ItemEventChain, Detail: fmt.Sprintf("事件 %d 与事件 %d 的哈希链接不符：前一事件被改动过", seq, seq-1)})
 		}
 		prevSum = sum
 		if !prevAt.IsZero() && ev.At.Before(prevAt) {
 			// Processes sharing the bucket may differ by a little clock
 			// skew; more than a minute back is a wrong date.
-			p := archive.Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("event %d is dated %s, %s before the event preceding it",
+			p := archive.Problem{CaseID: cs.id, Object: oi.Key, Item: ItemMetadataContent, Detail: fmt.Sprintf("事件 %d 的时间为 %s，比前一事件早 %s：事件时间倒流，请核实服务器时钟",
 				seq, ev.At.Format(time.RFC3339Nano), prevAt.Sub(ev.At))}
 			if prevAt.Sub(ev.At) <= time.Minute {
 				p.Severity = ResultWarn
@@ -553,7 +554,7 @@ func readEvents(ctx context.Context, store archive.ObjectStore, cs *caseState, c
 			continue
 		}
 		if err := c.Apply(ev); err != nil {
-			add(oi.Key, ItemEventChain, "%s", archive.ErrorMessage(err))
+			add(oi.Key, ItemEventChain, "事件与之前的事件不相符，无法依次应用：%s", zh.Message(err))
 			folds = false
 		}
 	}
@@ -605,7 +606,7 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 	}
 	data, err := archive.ReadAll(ctx, v.store, rec.ManifestKey)
 	if archive.IsCode(err, archive.ENOTFOUND) {
-		add(rec.ManifestKey, ItemPackageObjects, "the archival package manifest is missing")
+		add(rec.ManifestKey, ItemPackageObjects, "归档包清单缺失：可能已被删除")
 		return nil
 	}
 	if err != nil {
@@ -615,16 +616,16 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 	n += int64(len(data))
 	v.col.count(ItemContentHash, 1)
 	if archive.Sha256Hex(data) != rec.ManifestSHA256 {
-		add(rec.ManifestKey, ItemContentHash, "the manifest was changed after archiving")
+		add(rec.ManifestKey, ItemContentHash, "清单在归档后被改动过：其哈希与归档记录不符")
 	}
 	var m archive.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		add(rec.ManifestKey, ItemRecordsParse, "the manifest is not valid JSON")
+		add(rec.ManifestKey, ItemRecordsParse, "清单不是有效的 JSON，无法解析")
 		return nil
 	}
 	v.col.count(ItemRecordsParse, 1)
 	if m.CaseID != c.ID || m.ArchiveNo != rec.ArchiveNo {
-		add(rec.ManifestKey, ItemMetadataContent, "the manifest is of case %s, 档号 %s; the archive record says case %s, 档号 %s", m.CaseID, m.ArchiveNo, c.ID, rec.ArchiveNo)
+		add(rec.ManifestKey, ItemMetadataContent, "清单属于案件 %s、档号 %s，而归档记录为案件 %s、档号 %s", m.CaseID, m.ArchiveNo, c.ID, rec.ArchiveNo)
 	}
 	listed := map[string]bool{}
 	v.col.count(ItemPackageObjects, len(m.Objects))
@@ -635,16 +636,16 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 			v.col.count(ItemContentHash, 1)
 			h, ok := cs.hashes[o.Key]
 			if !ok {
-				add(o.Key, ItemPackageObjects, "event listed in the manifest is missing")
+				add(o.Key, ItemPackageObjects, "清单列出的事件缺失：可能已被删除")
 				continue
 			}
 			pkgObjs++
 			pkgBytes += h.size
 			if h.size != o.Size {
-				add(o.Key, ItemMetadataContent, "event is %d bytes, the manifest says %d", h.size, o.Size)
+				add(o.Key, ItemMetadataContent, "事件大小为 %d 字节，清单记录为 %d 字节", h.size, o.Size)
 			}
 			if h.sum != o.SHA256 {
-				add(o.Key, ItemContentHash, "event content hash %s differs from the manifest's %s", h.sum, o.SHA256)
+				add(o.Key, ItemContentHash, "事件内容的哈希 %s 与清单记录的 %s 不符：事件被改动过", h.sum, o.SHA256)
 			}
 		case "material", "notice":
 			if cs.disposed {
@@ -652,10 +653,10 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 				continue
 			}
 			if o.Key != archive.BlobKey(o.SHA256) {
-				add(o.Key, ItemMetadataContent, "%s is listed under key %s but with SHA-256 %s", o.Kind, o.Key, o.SHA256)
+				add(o.Key, ItemMetadataContent, "%s以键 %s 列入清单，但其 SHA-256 记为 %s，二者不符", kindName(o.Kind), o.Key, o.SHA256)
 			}
 			if _, ok := v.listed[o.Key]; !ok {
-				add(o.Key, ItemPackageObjects, "%s listed in the manifest is missing", o.Kind)
+				add(o.Key, ItemPackageObjects, "清单列出的%s缺失：可能已被删除", kindName(o.Kind))
 				continue
 			}
 			declared := content.TypePDF
@@ -665,7 +666,7 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 					if archive.BlobKey(mat.SHA256) == o.Key {
 						declared = mat.ContentType
 						if mat.Size != o.Size {
-							add(o.Key, ItemMetadataContent, "material %s is recorded as %d bytes, the manifest says %d", mat.ID, mat.Size, o.Size)
+							add(o.Key, ItemMetadataContent, "材料 %s 登记为 %d 字节，清单记录为 %d 字节", mat.ID, mat.Size, o.Size)
 						}
 					}
 				}
@@ -673,7 +674,7 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 			keys = append(keys, o.Key)
 			refs = append(refs, blobRef{caseID: cs.id, kind: o.Kind, sha256: o.SHA256, size: o.Size, declared: declared})
 		default:
-			add(rec.ManifestKey, ItemRecordsParse, "the manifest lists %s with unknown kind %q", o.Key, o.Kind)
+			add(rec.ManifestKey, ItemRecordsParse, "清单列出的 %s 类型 %q 无法识别", o.Key, o.Kind)
 		}
 	}
 	// Everything the case had when it was archived is in the package.
@@ -685,17 +686,17 @@ func (v *verifier) checkCase(ctx context.Context, cs *caseState) error {
 	}
 	for _, oi := range cs.events {
 		if _, seq, _ := archive.ParseEventKey(oi.Key); seq < archivedSeq && !listed[oi.Key] {
-			add(oi.Key, ItemPackageObjects, "event %d precedes the archiving but is not in the manifest", seq)
+			add(oi.Key, ItemPackageObjects, "事件 %d 早于归档，却未列入清单", seq)
 		}
 	}
 	for _, mat := range c.Materials {
 		if !listed[archive.BlobKey(mat.SHA256)] {
-			add(archive.BlobKey(mat.SHA256), ItemPackageObjects, "material %s (%s) of the case is not in the manifest", mat.ID, mat.Filename)
+			add(archive.BlobKey(mat.SHA256), ItemPackageObjects, "案件的材料 %s（%s）未列入清单", mat.ID, mat.Filename)
 		}
 	}
 	for _, no := range c.Notices {
 		if no.IssuedAt.Before(rec.ArchivedAt) && !listed[archive.BlobKey(no.SHA256)] {
-			add(archive.BlobKey(no.SHA256), ItemPackageObjects, "notice %s of the case is not in the manifest", no.DocNumber)
+			add(archive.BlobKey(no.SHA256), ItemPackageObjects, "案件的通知书 %s 未列入清单", no.DocNumber)
 		}
 	}
 	return nil
@@ -711,17 +712,17 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 	}
 	v.col.count(ItemRequiredMetadata, 1+len(c.Materials))
 	var missing []string
-	for _, f := range []struct{ name, val string }{{"case number", c.Number}, {"business type", c.BusinessType}, {"applicant name", c.Applicant.Name}} {
+	for _, f := range []struct{ name, val string }{{"案件编号", c.Number}, {"业务类型", c.BusinessType}, {"申请人姓名", c.Applicant.Name}} {
 		if strings.TrimSpace(f.val) == "" {
 			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {
-		add(first, ItemRequiredMetadata, "the case has no %s", strings.Join(missing, ", "))
+		add(first, ItemRequiredMetadata, "案件缺少%s", strings.Join(missing, "、"))
 	}
 	for _, m := range c.Materials {
 		if m.ID == "" || m.Code == "" || m.Filename == "" || m.ContentType == "" || archive.ValidateSHA256(m.SHA256) != nil || m.Size <= 0 {
-			add(archive.BlobKey(m.SHA256), ItemRequiredMetadata, "material %q lacks its code, file name, content type, SHA-256 or size", m.ID)
+			add(archive.BlobKey(m.SHA256), ItemRequiredMetadata, "材料 %q 缺少材料代码、文件名、内容类型、SHA-256 或大小", m.ID)
 		}
 	}
 	v.col.count(ItemNoticesIssued, 1)
@@ -729,8 +730,8 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 		// The notice follows its decision within moments, or is issued
 		// at the next start-up or reconciliation; an old debt is a defect.
 		if archive.SystemClock().Sub(o.At) > owedGrace {
-			add(archive.EventKey(c.ID, o.Seq), ItemNoticesIssued, "decision %d of %s (%s) owes the applicant a %s notice that was never issued",
-				o.Seq, o.At.In(archive.Zone).Format("2006-01-02 15:04"), c.Number, o.Kind)
+			add(archive.EventKey(c.ID, o.Seq), ItemNoticesIssued, "案件 %[3]s 于 %[2]s 作出的决定（事件 %[1]d）应向申请人出具%[4]s通知书，但一直未出具：请重新启动 dossier serve 补出",
+				o.Seq, o.At.In(archive.Zone).Format("2006-01-02 15:04"), c.Number, noticeKindName(o.Kind))
 		}
 	}
 	rec := c.Archive
@@ -745,15 +746,15 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 	v.col.count(ItemMetadataContent, 1)
 	if rec.Fonds == "" || rec.Category == "" || rec.Year == 0 || rec.Retention == "" || rec.Item <= 0 ||
 		rec.ManifestKey == "" || rec.ManifestSHA256 == "" || rec.ArchivedAt.IsZero() || rec.ArchivedBy == "" || rec.CaseID == "" {
-		add(key, ItemRequiredMetadata, "the archive record lacks fonds, category, year, retention, item, manifest, archiving time or archivist")
+		add(key, ItemRequiredMetadata, "归档记录缺少全宗号、类别、年度、保管期限、件号、清单、归档时间或归档人")
 	}
 	if rec.CaseID != "" && rec.CaseID != c.ID {
-		add(key, ItemMetadataContent, "the archive record names case %s", rec.CaseID)
+		add(key, ItemMetadataContent, "归档记录所记的案件为 %s，与本案件不符", rec.CaseID)
 	}
 	if !archive.ValidArchiveNo(rec.ArchiveNo) {
-		add(key, ItemArchiveNo, "档号 %q is malformed", rec.ArchiveNo)
+		add(key, ItemArchiveNo, "档号 %q 格式不正确", rec.ArchiveNo)
 	} else if want := archive.FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
-		add(key, ItemArchiveNo, "档号 %s does not match its record's fields (%s)", rec.ArchiveNo, want)
+		add(key, ItemArchiveNo, "档号 %s 与归档记录各项不符（按记录应为 %s）", rec.ArchiveNo, want)
 	}
 	// The end of retention decides when a record may be destroyed: it
 	// must be the one its year and retention give.
@@ -761,25 +762,25 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 		end, err := archive.RetentionEnd(rec.Year, rec.Retention)
 		day := func(t *time.Time) string {
 			if t == nil {
-				return "never (永久)"
+				return "永不（永久）"
 			}
 			return t.In(archive.Zone).Format("2006-01-02")
 		}
 		switch {
 		case err != nil:
-			add(key, ItemMetadataContent, "the archive record's retention %q is not Y or D<years>", rec.Retention)
+			add(key, ItemMetadataContent, "归档记录的保管期限 %q 既不是 Y 也不是 D<年数>", rec.Retention)
 		case (end == nil) != (rec.RetainUntil == nil) || end != nil && !end.Equal(*rec.RetainUntil):
-			add(key, ItemMetadataContent, "the archive record says retention ends %s, but %d with %s ends %s", day(rec.RetainUntil), rec.Year, rec.Retention, day(end))
+			add(key, ItemMetadataContent, "归档记录的保管期限截止于 %s，但按年度 %d、保管期限 %s 应截止于 %s", day(rec.RetainUntil), rec.Year, rec.Retention, day(end))
 		}
 	}
 	if c.DecidedAt == nil {
-		add(key, ItemMetadataContent, "the case was archived without a decision date")
+		add(key, ItemMetadataContent, "案件没有办结（决定）日期就已归档")
 	} else {
 		if rec.ArchivedAt.Before(*c.DecidedAt) {
-			add(key, ItemMetadataContent, "archived at %s, before the decision of %s", rec.ArchivedAt.Format(time.RFC3339), c.DecidedAt.Format(time.RFC3339))
+			add(key, ItemMetadataContent, "归档时间 %s 早于办结（决定）时间 %s", rec.ArchivedAt.Format(time.RFC3339), c.DecidedAt.Format(time.RFC3339))
 		}
 		if y := c.DecidedAt.In(archive.Zone).Year(); y != rec.Year {
-			add(key, ItemMetadataContent, "the 档号 year %d is not the year of the decision (%d)", rec.Year, y)
+			add(key, ItemMetadataContent, "档号的年度 %d 不是办结（决定）的年度（%d）", rec.Year, y)
 		}
 	}
 }
@@ -851,7 +852,7 @@ func (v *verifier) recordedBlobs(cs *caseState, add func(key, item, format strin
 	ref := func(kind, sum string, size int64, declared string) {
 		key := archive.BlobKey(sum)
 		if _, ok := v.listed[key]; !ok {
-			add(key, ItemPackageObjects, "the %s recorded in the case's events is missing", kind)
+			add(key, ItemPackageObjects, "案件事件所记的%s缺失：可能已被删除", kindName(kind))
 			return
 		}
 		keys = append(keys, key)
@@ -879,7 +880,7 @@ func (v *verifier) judge(b *blobState, r blobRef) {
 	res := b.res
 	v.col.count(ItemContentHash, 1)
 	if res.missing {
-		add(ItemPackageObjects, "%s listed in the manifest is missing", r.kind)
+		add(ItemPackageObjects, "清单列出的%s缺失：可能已被删除", kindName(r.kind))
 		return
 	}
 	v.pkgObjs++
@@ -887,21 +888,21 @@ func (v *verifier) judge(b *blobState, r blobRef) {
 	v.col.count(ItemMetadataContent, 1)
 	v.col.count(ItemFormatUsable, 1)
 	if res.size != r.size || v.listed[b.key] != r.size {
-		add(ItemMetadataContent, "%s is %d bytes, the manifest says %d", r.kind, res.size, r.size)
+		add(ItemMetadataContent, "%s大小为 %d 字节，清单记录为 %d 字节", kindName(r.kind), res.size, r.size)
 	}
 	if res.sum != r.sha256 {
-		add(ItemContentHash, "%s content hash %s differs from the manifest's %s", r.kind, res.sum, r.sha256)
+		add(ItemContentHash, "%s内容的哈希 %s 与清单记录的 %s 不符：内容被改动过", kindName(r.kind), res.sum, r.sha256)
 	}
 	switch {
 	case r.declared == "":
-		add(ItemRequiredMetadata, "%s has no recorded content type", r.kind)
+		add(ItemRequiredMetadata, "%s没有登记内容类型", kindName(r.kind))
 	case res.sniffed == "":
-		add(ItemFormatUsable, "%s recorded as %s is of no accepted format: %s", r.kind, r.declared, res.openErr)
+		add(ItemFormatUsable, "%s登记为 %s，但内容不是任何可接受的格式：%s", kindName(r.kind), r.declared, res.openErr)
 	case res.sniffed != r.declared:
-		add(ItemMetadataContent, "%s is recorded as %s but its content is %s", r.kind, r.declared, res.sniffed)
-		add(ItemFormatUsable, "%s does not open as its recorded format %s (the content is %s)", r.kind, r.declared, res.sniffed)
+		add(ItemMetadataContent, "%s登记为 %s，但内容是 %s", kindName(r.kind), r.declared, res.sniffed)
+		add(ItemFormatUsable, "%s不能按登记的格式 %s 打开（内容是 %s）", kindName(r.kind), r.declared, res.sniffed)
 	case res.openErr != "":
-		add(ItemFormatUsable, "%s does not open as %s: %s", r.kind, r.declared, res.openErr)
+		add(ItemFormatUsable, "%s不能按 %s 格式打开：%s", kindName(r.kind), r.declared, res.openErr)
 	case res.openWarn != "":
 		v.col.add(archive.Problem{CaseID: r.caseID, Object: b.key, Item: ItemFormatUsable, Severity: ResultWarn, Detail: res.openWarn})
 	}
@@ -930,14 +931,14 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 			items[k] = map[int]string{}
 		}
 		if other, dup := items[k][rec.Item]; dup {
-			add(cs.id, rec.ManifestKey, ItemItemNumbers, "件号 %d of %s/%d/%s is also given to case %s", rec.Item, rec.Fonds, rec.Year, rec.Retention, other)
+			add(cs.id, rec.ManifestKey, ItemItemNumbers, "%[2]s/%[3]d/%[4]s 的件号 %[1]d 也分给了案件 %[5]s：件号重复", rec.Item, rec.Fonds, rec.Year, rec.Retention, other)
 		}
 		items[k][rec.Item] = cs.id
 	}
 	for no, ids := range byNo {
 		sort.Strings(ids)
 		for _, id := range ids[1:] {
-			add(id, archive.ArchivePointer(no), ItemArchiveNo, "档号 %s is also given to case %s", no, ids[0])
+			add(id, archive.ArchivePointer(no), ItemArchiveNo, "档号 %s 也分给了案件 %s：档号重复", no, ids[0])
 		}
 	}
 	// Pointers: each names a case holding that 档号.
@@ -958,24 +959,24 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 			CaseID string `json:"case_id"`
 		}
 		if err := json.Unmarshal(data, &ptr); err != nil || ptr.CaseID == "" {
-			add("", p.Key, ItemRecordsParse, "the archive pointer is not valid JSON naming a case")
+			add("", p.Key, ItemRecordsParse, "档号指针不是指明案件的有效 JSON，无法解析")
 			continue
 		}
 		v.col.count(ItemRecordsParse, 1)
 		cs := v.cases[ptr.CaseID]
 		switch {
 		case cs == nil:
-			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, which does not exist", ptr.CaseID)
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "档号指针指向案件 %s，但该案件不存在", ptr.CaseID)
 		case cs.c == nil:
 		case cs.c.Archive == nil:
-			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, which is not archived", ptr.CaseID)
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "档号指针指向案件 %s，但该案件未归档", ptr.CaseID)
 		case archive.ArchivePointer(cs.c.Archive.ArchiveNo) != p.Key:
-			add(ptr.CaseID, p.Key, ItemArchiveNo, "the archive pointer names case %s, whose 档号 is %s", ptr.CaseID, cs.c.Archive.ArchiveNo)
+			add(ptr.CaseID, p.Key, ItemArchiveNo, "档号指针指向案件 %s，但该案件的档号是 %s", ptr.CaseID, cs.c.Archive.ArchiveNo)
 		}
 	}
 	for no, ids := range byNo {
 		if !seen[archive.ArchivePointer(no)] {
-			add(ids[0], archive.ArchivePointer(no), ItemArchiveNo, "档号 %s has no archive pointer", no)
+			add(ids[0], archive.ArchivePointer(no), ItemArchiveNo, "档号 %s 没有档号指针", no)
 		}
 	}
 	// Claims: 1..n without gaps, each with its archived case.
@@ -1006,11 +1007,11 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 		prev := 0
 		for _, n := range ns {
 			if n > prev+1 {
-				gap := fmt.Sprintf("件号 %d is", prev+1)
+				gap := fmt.Sprintf("件号 %d", prev+1)
 				if n-1 > prev+1 {
-					gap = fmt.Sprintf("件号 %d to %d are", prev+1, n-1)
+					gap = fmt.Sprintf("件号 %d 至 %d", prev+1, n-1)
 				}
-				add("", claimKey[k][n], ItemItemNumbers, "%s missing in %s/%d/%s before it", gap, k.fonds, k.year, k.retention)
+				add("", claimKey[k][n], ItemItemNumbers, "%[2]s/%[3]d/%[4]s 中此件号之前缺少%[1]s：件号不连续", gap, k.fonds, k.year, k.retention)
 			}
 			prev = n
 			if _, ok := items[k][n]; ok {
@@ -1028,15 +1029,15 @@ func (v *verifier) checkNumbers(ctx context.Context, pointers, claims []archive.
 			}
 			hint := ""
 			if cs := v.cases[owner]; cs != nil && cs.claimNote && (cs.c == nil || cs.c.Archive == nil) {
-				hint = ": its archiving died between the claim and the archived event; archiving the case again resumes with this number"
+				hint = "：该案件的归档在取号之后、写入归档事件之前中断了；重新归档该案件即可沿用此件号继续"
 			}
-			add(owner, claimKey[k][n], ItemItemNumbers, "件号 %d of %s/%d/%s was claimed (by case %q) but no archived case has it%s", n, k.fonds, k.year, k.retention, owner, hint)
+			add(owner, claimKey[k][n], ItemItemNumbers, "%[2]s/%[3]d/%[4]s 的件号 %[1]d 已被取号（案件 %[5]q），但没有已归档案件使用它%[6]s", n, k.fonds, k.year, k.retention, owner, hint)
 		}
 	}
 	for k, m := range items {
 		for n, id := range m {
 			if _, ok := claimKey[k][n]; !ok {
-				add(id, fmt.Sprintf("%s%s/%d/%s/%08d", archive.ArchiveNumberPrefix, k.fonds, k.year, k.retention, n), ItemItemNumbers, "件号 %d of %s/%d/%s is used by an archived case but was never claimed", n, k.fonds, k.year, k.retention)
+				add(id, fmt.Sprintf("%s%s/%d/%s/%08d", archive.ArchiveNumberPrefix, k.fonds, k.year, k.retention, n), ItemItemNumbers, "%[2]s/%[3]d/%[4]s 的件号 %[1]d 被已归档案件使用，却没有取号登记", n, k.fonds, k.year, k.retention)
 			}
 		}
 	}
@@ -1082,13 +1083,13 @@ func (v *verifier) checkWORM(ctx context.Context) *archive.WORMStatus {
 	}
 	st, err := r.WORM(ctx)
 	if err != nil {
-		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "未能查明存储是否防篡改保存（WORM）：" + archive.ErrorMessage(err)})
+		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: "未能查明存储是否防篡改保存（WORM）：" + zh.Message(err)})
 		return &archive.WORMStatus{Detail: archive.ErrorMessage(err)}
 	}
 	if !st.Enabled {
 		d := "存储桶未开启对象锁定（Object Lock），不能防篡改保存（WORM）：能直接访问存储的人仍可改动或删除档案文件，本检测能发现改动，但不能阻止"
 		if st.Detail != "" {
-			d += " (" + st.Detail + ")"
+			d += "（" + st.Detail + "）"
 		}
 		v.col.add(archive.Problem{Object: "store", Item: ItemWORM, Severity: ResultWarn, Detail: d})
 	} else {
@@ -1269,9 +1270,9 @@ func (r *blobReader) check(ctx context.Context, store archive.ObjectStore, key s
 func (v *verifier) checkHoldActs(acts []audit.AuditHoldAct) {
 	for _, act := range acts {
 		cs := v.cases[act.CaseID]
-		what := "placed"
+		what := "设置"
 		if act.Lift {
-			what = "lifted"
+			what = "解除"
 		}
 		var hold *archive.Hold
 		if cs != nil && cs.c != nil {
@@ -1284,12 +1285,55 @@ func (v *verifier) checkHoldActs(acts []audit.AuditHoldAct) {
 		switch {
 		case hold == nil:
 			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
-				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s %s, but no event of the case has the hold: its event was removed", act.Seq, act.Object, act.HoldID, what)})
+				Detail: fmt.Sprintf("审计日志第 %d 条记录（%s）记有%s法律保全 %s，但案件的事件中没有这项保全：其事件已被删除", act.Seq, act.Object, what, act.HoldID)})
 		case act.Lift && hold.LiftedAt == nil:
 			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemHolds,
-				Detail: fmt.Sprintf("audit entry %d (%s) records legal hold %s lifted, but the case's events do not: its event was removed", act.Seq, act.Object, act.HoldID)})
+				Detail: fmt.Sprintf("审计日志第 %d 条记录（%s）记有解除法律保全 %s，但案件的事件中该保全仍有效：解除保全的事件已被删除", act.Seq, act.Object, act.HoldID)})
 		}
 	}
+}
+
+// loanStepNames are the audited loan steps in Chinese.
+var loanStepNames = map[string]string{
+	"request": "申请", archive.LoanApprove: "批准", archive.LoanReject: "驳回", archive.LoanReturn: "归还", archive.LoanCancel: "撤回",
+}
+
+// kindName is a manifest object kind (event, material, notice) in
+// Chinese.
+func kindName(kind string) string {
+	switch kind {
+	case "event":
+		return "事件"
+	case "material":
+		return "材料"
+	case "notice":
+		return "通知书"
+	}
+	return kind + " "
+}
+
+// noticeKindName is a notice kind in Chinese, as the notice is titled.
+func noticeKindName(kind string) string {
+	switch kind {
+	case archive.NoticeAcceptance:
+		return "受理"
+	case archive.NoticeCorrection:
+		return "补正材料"
+	case archive.NoticeNonAcceptance:
+		return "不予受理"
+	case archive.NoticeResult:
+		return "审核结果"
+	}
+	return " " + kind + " "
+}
+
+// auditProblemText is a problem of the audit log's chain as the fixity
+// report shows it.
+func auditProblemText(p audit.AuditProblem) string {
+	if p.Seq > 0 {
+		return fmt.Sprintf("审计日志第 %d 条记录：%s", p.Seq, p.Problem)
+	}
+	return "审计日志段：" + p.Problem
 }
 
 // loanStepReached lists, per audited loan step, the statuses a loan can
@@ -1320,12 +1364,12 @@ func (v *verifier) checkLoanActs(acts []audit.AuditLoanAct) {
 			}
 		}
 		if !slices.Contains(reached, status) {
-			shown := "no event of the case has the loan"
+			shown := "案件的事件中没有这项借阅"
 			if status != "" {
-				shown = "the case's events leave it " + status
+				shown = "按案件的事件，该借阅为“" + zh.LoanStatus(status) + "”"
 			}
 			v.col.add(archive.Problem{CaseID: act.CaseID, Object: archive.CasePrefix + act.CaseID + "/events/", Item: ItemEventChain,
-				Detail: fmt.Sprintf("audit entry %d (%s) records loan %s: %s, but %s: its event was removed", act.Seq, act.Object, act.LoanID, act.Step, shown)})
+				Detail: fmt.Sprintf("审计日志第 %d 条记录（%s）记有借阅 %s 的%s（%s），但%s：其事件已被删除", act.Seq, act.Object, act.LoanID, loanStepNames[act.Step], act.Step, shown)})
 		}
 	}
 }
@@ -1352,12 +1396,12 @@ func (v *verifier) checkEventsAudited(ctx context.Context, log audit.AuditReport
 			switch {
 			case ok && ref.SHA256 != es.sum:
 				v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
-					"event %d was changed after audit entry %d (%s) recorded it: its bytes hash to %s, the entry recorded %s", seq, ref.Seq, ref.Object, es.sum, ref.SHA256)})
+					"事件 %d 在审计日志第 %d 条记录（%s）记录之后被改动过：其内容的哈希为 %s，记录的是 %s", seq, ref.Seq, ref.Object, es.sum, ref.SHA256)})
 			case ok:
 			case !es.at.IsZero() && audit.Imported(log, archive.Event{CaseID: cs.id, At: es.at}):
 			default:
 				v.col.add(archive.Problem{CaseID: cs.id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
-					"event %d has no audit entry: it was stored while the audit log could not be written and the entry was not yet added late (dossier serve adds it when it starts), or the entry was removed", seq)})
+					"事件 %d 没有审计记录：它是在审计日志无法写入时保存的，记录尚未补写（dossier serve 启动时会补写），或者记录已被删除", seq)})
 			}
 		}
 	}
@@ -1377,7 +1421,7 @@ func (v *verifier) checkEventsAudited(ctx context.Context, log audit.AuditReport
 		if archive.IsCode(err, archive.ENOTFOUND) {
 			ref := log.Events[key]
 			v.col.add(archive.Problem{CaseID: id, Object: key, Item: ItemEventsAudited, Detail: fmt.Sprintf(
-				"audit entry %d (%s) records event %d, which is missing: the event was removed", ref.Seq, ref.Object, seq)})
+				"审计日志第 %d 条记录（%s）记有事件 %d，但该事件缺失：事件已被删除", ref.Seq, ref.Object, seq)})
 			continue
 		}
 		if err != nil && !archive.IsCode(err, archive.EINVALID) {

@@ -62,7 +62,7 @@ func TestVerifyCaseEventsFindsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, err = fixity.VerifyCaseEvents(ctx, store, id)
-			if err != nil || len(p) != 2 || !strings.Contains(p[1].Detail, "missing") || p[1].Object != archive.EventKey(id, 5) {
+			if err != nil || len(p) != 2 || !strings.Contains(p[1].Detail, "缺失") || p[1].Object != archive.EventKey(id, 5) {
 				t.Fatalf("after deleting event 4: %+v %v", p, err)
 			}
 		})
@@ -227,13 +227,13 @@ func TestVerifyFourProperties(t *testing.T) {
 				item, object, detail string
 				rec                  *archive.ArchiveRecord
 			}{
-				{fixity.ItemMetadataContent, matKey(pdfAsPNG), "recorded as image/png but its content is application/pdf", pdfAsPNG},
-				{fixity.ItemFormatUsable, matKey(pdfAsPNG), "does not open as its recorded format image/png", pdfAsPNG},
+				{fixity.ItemMetadataContent, matKey(pdfAsPNG), "登记为 image/png，但内容是 application/pdf", pdfAsPNG},
+				{fixity.ItemFormatUsable, matKey(pdfAsPNG), "不能按登记的格式 image/png 打开", pdfAsPNG},
 				{fixity.ItemFormatUsable, matKey(truncated), "%%EOF", truncated},
-				{fixity.ItemItemNumbers, claim, "件号 5 to 8 are missing", nil},
+				{fixity.ItemItemNumbers, claim, "缺少件号 5 至 8", nil},
 				{fixity.ItemItemNumbers, claim, "", nil},
 				{fixity.ItemStrayObjects, stray.Key, "不属于任何案件", nil},
-				{fixity.ItemArchiveNo, forged, "whose 档号 is " + good.ArchiveNo, good},
+				{fixity.ItemArchiveNo, forged, "该案件的档号是 " + good.ArchiveNo, good},
 			} {
 				p := findProblem(rep, want.item, want.object)
 				if p == nil || !strings.Contains(p.Detail, want.detail) {
@@ -246,7 +246,7 @@ func TestVerifyFourProperties(t *testing.T) {
 			}
 			var claimed bool
 			for _, p := range rep.Problems {
-				if p.Object == claim && strings.Contains(p.Detail, `件号 9 of`) && strings.Contains(p.Detail, `"ghost"`) {
+				if p.Object == claim && strings.Contains(p.Detail, `的件号 9 已被取号`) && strings.Contains(p.Detail, `"ghost"`) {
 					claimed = true
 				}
 			}
@@ -338,7 +338,7 @@ func TestVerifyEventDates(t *testing.T) {
 		if skew > time.Minute {
 			want = fixity.ResultFail
 		}
-		if p == nil || p.Severity != want || !strings.Contains(p.Detail, "before the event preceding it") {
+		if p == nil || p.Severity != want || !strings.Contains(p.Detail, "比前一事件早") {
 			t.Fatalf("an event %s back: %+v %+v", skew, rep.Problems, rep.Warnings)
 		}
 	}
@@ -367,7 +367,7 @@ func TestVerifyDiedArchiving(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := findProblem(rep, fixity.ItemItemNumbers, claim)
-	if rep.Failures() != 1 || p == nil || p.CaseID != id || p.CaseNumber == "" || !strings.Contains(p.Detail, "archiving the case again resumes") {
+	if rep.Failures() != 1 || p == nil || p.CaseID != id || p.CaseNumber == "" || !strings.Contains(p.Detail, "重新归档该案件即可沿用此件号") {
 		t.Fatalf("died archiving: %+v", rep.Problems)
 	}
 	// Archiving it again closes the gap.

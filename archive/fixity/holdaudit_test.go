@@ -55,7 +55,7 @@ func TestVerifyFindsRemovedHoldEvent(t *testing.T) {
 	}
 	// Remove the last event (the active hold), then the one before (the
 	// lifting): each time every chain is still valid.
-	for _, want := range []string{"hold " + held.ID + " placed", "hold " + lifted.ID + " lifted"} {
+	for _, want := range []string{"设置法律保全 " + held.ID, "解除法律保全 " + lifted.ID} {
 		if err := store.Delete(ctx, archive.EventKey(rec.CaseID, c.Seq)); err != nil {
 			t.Fatal(err)
 		}
@@ -120,8 +120,8 @@ func TestVerifyFindsRemovedLoanEvent(t *testing.T) {
 	// vouched for the removed event.
 	removed := archive.EventKey(rec.CaseID, c.Seq)
 	if len(rep.Problems) != 2 || rep.Problems[0].CaseID != rec.CaseID || rep.Problems[0].ArchiveNo != rec.ArchiveNo ||
-		!strings.Contains(rep.Problems[0].Detail, "loan "+l.ID+": return") || !strings.Contains(rep.Problems[0].Detail, "leave it approved") ||
-		rep.Problems[1].Item != fixity.ItemEventsAudited || rep.Problems[1].Object != removed || !strings.Contains(rep.Problems[1].Detail, "which is missing: the event was removed") {
+		!strings.Contains(rep.Problems[0].Detail, "借阅 "+l.ID+" 的归还") || !strings.Contains(rep.Problems[0].Detail, "该借阅为“已批准”") ||
+		rep.Problems[1].Item != fixity.ItemEventsAudited || rep.Problems[1].Object != removed || !strings.Contains(rep.Problems[1].Detail, "但该事件缺失：事件已被删除") {
 		t.Fatalf("removed loan_returned event: problems %+v", rep.Problems)
 	}
 }
@@ -168,8 +168,8 @@ func TestVerifyFindsEditedRetentionEnd(t *testing.T) {
 	// Found twice: by the retention the record's fields give, and by the
 	// audit entry that recorded the event's hash.
 	ret, changed := rep.Problems[len(rep.Problems)-1], rep.Problems[0] // by object: events/ before manifest-
-	if rep.Failures() != 2 || ret.CaseID != rec.CaseID || ret.ArchiveNo != rec.ArchiveNo || !strings.Contains(ret.Detail, "retention ends 2020-01-01") ||
-		changed.Item != fixity.ItemEventsAudited || changed.Object != key || !strings.Contains(changed.Detail, "was changed after audit entry") {
+	if rep.Failures() != 2 || ret.CaseID != rec.CaseID || ret.ArchiveNo != rec.ArchiveNo || !strings.Contains(ret.Detail, "保管期限截止于 2020-01-01") ||
+		changed.Item != fixity.ItemEventsAudited || changed.Object != key || !strings.Contains(changed.Detail, "记录之后被改动过") {
 		t.Fatalf("edited retention end: %+v", rep.Problems)
 	}
 }

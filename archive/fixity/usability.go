@@ -3,8 +3,8 @@ package fixity
 import (
 	"archive/zip"
 	"bytes"
-	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/zh"
 	"errors"
 	"image"
 	_ "image/jpeg" // DecodeConfig of JPEG materials
@@ -31,7 +31,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 	}
 	t, err := content.SniffContentType(sniffHead)
 	if err != nil {
-		return "", archive.ErrorMessage(err), ""
+		return "", zh.Message(err), ""
 	}
 	switch t {
 	case content.TypePDF:
@@ -40,7 +40,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 			end = end[len(end)-2048:]
 		}
 		if !bytes.Contains(end, []byte("%%EOF")) {
-			return t, "the PDF has no %%EOF marker at its end (truncated?)", ""
+			return t, "PDF 文件末尾没有 %%EOF 结束标记：文件可能不完整（被截断）", ""
 		}
 		if !bytes.Contains(end, []byte("startxref")) && !bytes.Contains(tail, []byte("xref")) {
 			return t, "", "PDF 文件末尾没有交叉引用表（startxref）：阅读器须先重建它才能打开，内容本身可以读取"
@@ -50,14 +50,14 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 			if !whole && errors.Is(err, io.ErrUnexpectedEOF) {
 				return t, "", "图像文件头超出了本次检查的范围，未能完整核对"
 			}
-			return t, "the image header does not decode: " + err.Error(), ""
+			return t, "图像文件头无法解码：" + err.Error(), ""
 		}
 		if t == content.TypeJPEG && !bytes.HasSuffix(bytes.TrimRight(tail, "\x00\r\n "), []byte{0xFF, 0xD9}) {
-			return t, "the JPEG has no end-of-image marker (truncated?)", ""
+			return t, "JPEG 图像没有结束标记：文件可能不完整（被截断）", ""
 		}
 	case content.TypeTIFF:
 		if len(head) < 8 {
-			return t, "the TIFF header is cut short", ""
+			return t, "TIFF 文件头不完整", ""
 		}
 		var off int64
 		if head[0] == 'I' {
@@ -66,11 +66,11 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 			off = int64(head[7]) | int64(head[6])<<8 | int64(head[5])<<16 | int64(head[4])<<24
 		}
 		if off < 8 || off >= size {
-			return t, "the TIFF's first image directory lies outside the file", ""
+			return t, "TIFF 的第一个图像目录位于文件之外：文件已损坏或不完整", ""
 		}
 	case content.TypeText, content.TypeGBK:
 		if !validText(head, !whole, t) || (!whole && !validText(tail, true, t)) {
-			return t, "the text is not valid " + map[string]string{content.TypeText: "UTF-8", content.TypeGBK: "GB18030"}[t], ""
+			return t, "文本不是有效的 " + map[string]string{content.TypeText: "UTF-8", content.TypeGBK: "GB18030"}[t] + " 编码", ""
 		}
 	case content.TypeDOCX, content.TypeOFD:
 		zr, err := zip.NewReader(&sparseReader{head: head, tail: tail, size: size}, size)
@@ -78,7 +78,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 			return t, "", "文件的目录区超出了本次检查的范围，未能完整核对"
 		}
 		if err != nil {
-			return t, "the package does not open as ZIP: " + err.Error(), ""
+			return t, "文件不能按 ZIP 压缩包打开：" + err.Error(), ""
 		}
 		want := map[string]string{content.TypeDOCX: "word/document.xml", content.TypeOFD: "OFD.xml"}[t]
 		for _, f := range zr.File {
@@ -86,7 +86,7 @@ func checkFormat(head, tail []byte, size int64) (sniffed, openErr, openWarn stri
 				return t, "", ""
 			}
 		}
-		return t, "the package has no " + want, ""
+		return t, "压缩包中没有 " + want + "：不是完整的文档", ""
 	}
 	return t, "", ""
 }

@@ -335,7 +335,7 @@ func TestUnemploymentBenefitIsPaid(t *testing.T) {
 	}
 	found := 0
 	for _, p := range fix.Problems {
-		if p.Item == fixity.ItemPayments && (strings.Contains(p.Detail, "return file is missing") || strings.Contains(p.Detail, mar+" is paid in batch "+b2.ID+" without")) {
+		if p.Item == fixity.ItemPayments && (strings.Contains(p.Detail, "回盘文件缺失") || strings.Contains(p.Detail, mar+" 在批次 "+b2.ID+" 中标为已支付，但")) {
 			found++
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/payment/bankfile"
 	"dossier/archive/stream"
+	"dossier/archive/zh"
 )
 
 // VerifyResult is what Verify found in the payment records.
@@ -48,7 +49,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 		if archive.IsCode(err, archive.EUNAVAILABLE) {
 			return false, err
 		}
-		add(object, caseID, "%s", archive.ErrorMessage(err))
+		add(object, caseID, "支付记录的事件链有问题：%s", zh.Message(err))
 		return false, nil
 	}
 	execs, err := ids(archive.ExecutionPrefix)
@@ -89,7 +90,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 			continue
 		}
 		if !b.Reconciled {
-			add(archive.PaymentBatchPrefix+id+"/", "", "batch %s does not add up: total %d fen, paid %d, failed %d, pending %d", id, b.TotalFen, b.PaidFen, b.FailedFen, b.PendingFen)
+			add(archive.PaymentBatchPrefix+id+"/", "", "批次 %s 金额不平衡：合计 %d 分，已支付 %d 分，支付失败 %d 分，待支付 %d 分", id, b.TotalFen, b.PaidFen, b.FailedFen, b.PendingFen)
 		}
 		returned := map[string]bool{}
 		for _, rec := range b.Returns {
@@ -97,7 +98,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 			res.ReturnFiles = append(res.ReturnFiles, key)
 			f, err := bankfile.Lookup(rec.FormatName)
 			if err != nil {
-				add(key, "", "batch %s: return file in format %q, which this build does not know", id, rec.FormatName)
+				add(key, "", "批次 %s：回盘文件的格式 %q 本系统不支持，无法核对", id, rec.FormatName)
 				continue
 			}
 			rc, _, err := store.Get(ctx, key)
@@ -105,7 +106,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 				if archive.IsCode(err, archive.EUNAVAILABLE) {
 					return nil, err
 				}
-				add(key, "", "batch %s: its return file is missing", id)
+				add(key, "", "批次 %s：回盘文件缺失，可能已被删除", id)
 				continue
 			}
 			err = f.ReadReturnFile(rc, func(l bankfile.ReturnLine) error {
@@ -116,7 +117,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 			})
 			rc.Close()
 			if err != nil {
-				add(key, "", "batch %s: its return file does not parse: %s", id, archive.ErrorMessage(err))
+				add(key, "", "批次 %s：回盘文件无法解析：%s", id, zh.Message(err))
 			}
 		}
 		for _, l := range b.Items {
@@ -125,10 +126,10 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 			}
 			res.Checked++
 			if !returned[l.ID] {
-				add(archive.PaymentBatchPrefix+id+"/", l.CaseID, "item %s is paid in batch %s without a paid line in the batch's return files", l.ID, id)
+				add(archive.PaymentBatchPrefix+id+"/", l.CaseID, "支付项 %s 在批次 %s 中标为已支付，但批次的回盘文件中没有它的支付成功记录", l.ID, id)
 			}
 			if other, twice := paidIn[l.ID]; twice {
-				add(archive.PaymentBatchPrefix+id+"/", l.CaseID, "item %s (case %s, period %s) is paid twice: in batch %s and in batch %s", l.ID, l.CaseNumber, l.Period, other, id)
+				add(archive.PaymentBatchPrefix+id+"/", l.CaseID, "支付项 %s（案件 %s，期间 %s）支付了两次：批次 %s 和批次 %s", l.ID, l.CaseNumber, l.Period, other, id)
 			}
 			paidIn[l.ID] = id
 		}

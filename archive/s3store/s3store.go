@@ -479,7 +479,7 @@ func (s *Store) lockConfig(ctx context.Context) (enabled bool, note string, err 
 			// Credentials without s3:GetBucketObjectLockConfiguration
 			// must not keep the service from starting; WORM is then
 			// reported off with the reason. The last known state stays.
-			return false, "the Object Lock configuration of bucket " + s.bucket + " cannot be read (access denied: grant s3:GetBucketObjectLockConfiguration)", nil
+			return false, "无法读取存储桶 " + s.bucket + " 的对象锁定配置（拒绝访问：请授予 s3:GetBucketObjectLockConfiguration 权限）", nil
 		}
 		return false, "", s.err("s3store.WORM", "", err)
 	}
@@ -499,16 +499,16 @@ func (s *Store) WORM(ctx context.Context) (archive.WORMStatus, error) {
 		return archive.WORMStatus{}, err
 	}
 	if !enabled && note != "" {
-		return archive.WORMStatus{Detail: "WORM is off: " + note}, nil
+		return archive.WORMStatus{Detail: "WORM 未启用：" + note}, nil
 	}
 	if !enabled {
-		return archive.WORMStatus{Detail: "bucket " + s.bucket + " has no Object Lock, so archived objects can be deleted or overwritten; " +
-			"Object Lock can only be enabled when a bucket is created (DOSSIER_S3_OBJECT_LOCK=true creates a missing bucket with it)"}, nil
+		return archive.WORMStatus{Detail: "存储桶 " + s.bucket + " 未开启对象锁定（Object Lock），已归档的对象可被删除或覆盖；" +
+			"对象锁定只能在创建存储桶时开启（DOSSIER_S3_OBJECT_LOCK=true 会在创建缺失的存储桶时开启它）"}, nil
 	}
 	st := archive.WORMStatus{Enabled: true, Mode: string(s.mode),
-		Detail: "bucket " + s.bucket + " has Object Lock: archived objects are retained in " + string(s.mode) + " mode until their retention ends"}
+		Detail: "存储桶 " + s.bucket + " 已开启对象锁定（Object Lock）：已归档的对象以 " + string(s.mode) + " 模式保留至保管期结束"}
 	if note != "" {
-		st.Detail += "; the bucket's default retention (" + note + ") also locks every new object"
+		st.Detail += "；存储桶的默认保留规则（" + note + "）还会锁定每个新写入的对象"
 	}
 	return st, nil
 }

@@ -44,9 +44,9 @@ func TestWORMStatus(t *testing.T) {
 		mode      string
 		detailHas string
 	}{
-		{"plain bucket", func(t *testing.T) *s3store.Store { return open(t) }, false, "", "no Object Lock"},
-		{"lock, default mode", func(t *testing.T) *s3store.Store { return openLocked(t, "") }, true, "COMPLIANCE", "COMPLIANCE mode"},
-		{"lock, governance", func(t *testing.T) *s3store.Store { return openLocked(t, "Governance") }, true, "GOVERNANCE", "GOVERNANCE mode"},
+		{"plain bucket", func(t *testing.T) *s3store.Store { return open(t) }, false, "", "未开启对象锁定"},
+		{"lock, default mode", func(t *testing.T) *s3store.Store { return openLocked(t, "") }, true, "COMPLIANCE", "以 COMPLIANCE 模式"},
+		{"lock, governance", func(t *testing.T) *s3store.Store { return openLocked(t, "Governance") }, true, "GOVERNANCE", "以 GOVERNANCE 模式"},
 		{"lock with a default rule", func(t *testing.T) *s3store.Store {
 			s := openLocked(t, "")
 			ctx := context.Background()
@@ -67,7 +67,7 @@ func TestWORMStatus(t *testing.T) {
 				t.Fatalf("delete under a default rule: %v", err)
 			}
 			return s
-		}, true, "COMPLIANCE", "default retention (GOVERNANCE 30 DAYS)"},
+		}, true, "COMPLIANCE", "默认保留规则（GOVERNANCE 30 DAYS）"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

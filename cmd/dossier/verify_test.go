@@ -94,10 +94,10 @@ func TestVerifyCommandFindsTampering(t *testing.T) {
 		t.Fatalf("verify passed a tampered store:\n%s", out)
 	}
 	for _, want := range []string{
-		"case " + recs[0].CaseID, blobs[0], "content hash",
-		"case " + recs[1].CaseID, recs[1].ManifestKey, "manifest is missing",
-		"case " + recs[2].CaseID, archive.EventKey(recs[2].CaseID, 2), "does not chain",
-		ev, "was changed after audit entry", "events_audited",
+		"case " + recs[0].CaseID, blobs[0], "内容的哈希",
+		"case " + recs[1].CaseID, recs[1].ManifestKey, "归档包清单缺失",
+		"case " + recs[2].CaseID, archive.EventKey(recs[2].CaseID, 2), "的哈希链接不符",
+		ev, "记录之后被改动过", "events_audited",
 		recs[0].ArchiveNo, "content_hash", "package_objects", "event_chain", "FAIL 真实性", "FAIL 完整性",
 	} {
 		if !strings.Contains(out, want) {

@@ -261,20 +261,5 @@ func problemText(p audit.AuditProblem) string {
 	if p.Seq > 0 {
 		where = fmt.Sprintf("第 %d 条记录（%s）", p.Seq, p.Object)
 	}
-	for _, k := range []struct{ en, zh string }{
-		{"hash does not match", "内容与其哈希值不符：写入后被改动过"},
-		{"prev does not match", "与前一条记录的链接断开：前一条记录被改动或删除"},
-		{"is not stored as it was hashed", "存储内容含有哈希未覆盖的成员或格式"},
-		{"missing before it", "之前缺少记录：有记录被删除"},
-		{"out of order or repeated", "顺序错乱或重复"},
-		{"link to the entry before cannot be checked", "无法核对与前一条记录的链接：之前的日志段无法读取"},
-		{"cannot be read", "无法读取"},
-		{"is not valid", "已损坏，无法解析"},
-		{"holds no entries", "不含任何记录"},
-	} {
-		if strings.Contains(p.Problem, k.en) {
-			return where + "：" + k.zh + "。"
-		}
-	}
-	return where + "：有问题（" + p.Problem + "），请运行 dossier verify 查看详情。"
+	return where + "：" + p.Problem + "。"
 }
