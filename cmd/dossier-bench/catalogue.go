@@ -22,28 +22,41 @@ const catalogueRows = 100000
 // CSV (the raw cost of producing the rows) in another child.
 func benchCatalogue(ctx context.Context, e *env) error {
 	fmt.Printf("archive catalogue, %d rows, each in its own process (peak RSS = the child's VmHWM)\n", catalogueRows)
-	fmt.Printf("%-22s %10s %12s %12s\n", "", "time", "peak RSS", "rows/s")
-	var times [2]time.Duration
-	for i, kind := range []string{"catalogue-pdf", "catalogue-csv"} {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-child", kind)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("%s: %v", kind, err)
-		}
-		f := strings.Fields(string(out))
-		if len(f) != 2 {
-			return fmt.Errorf("%s said %q", kind, out)
-		}
-		d, err := time.ParseDuration(f[0])
-		if err != nil {
-			return fmt.Errorf("%s said %q", kind, out)
-		}
-		times[i] = d
-		fmt.Printf("%-22s %10s %10sMB %12.0f\n", kind, d.Round(time.Millisecond), f[1], catalogueRows/d.Seconds())
+	times, err := children(ctx, [2]string{"catalogue-pdf", "catalogue-csv"}, nil, catalogueRows, "rows/s")
+	if err != nil {
+		return err
 	}
 	fmt.Printf("ratio (csv time / pdf time) %.2f\n\n", times[1].Seconds()/times[0].Seconds())
 	return nil
+}
+
+// children runs the two kinds of a bench each in its own process (so
+// that each peak RSS is the child's own), prints each one's time, peak
+// RSS and rate over n units, and returns the two times. Each child
+// prints "<duration> <peak MB>".
+func children(ctx context.Context, kinds [2]string, env []string, n int, unit string) ([2]time.Duration, error) {
+	fmt.Printf("%-22s %10s %12s %12s\n", "", "time", "peak RSS", unit)
+	var times [2]time.Duration
+	for i, kind := range kinds {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-child", kind)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return times, fmt.Errorf("%s: %v", kind, err)
+		}
+		f := strings.Fields(string(out))
+		if len(f) != 2 {
+			return times, fmt.Errorf("%s said %q", kind, out)
+		}
+		d, err := time.ParseDuration(f[0])
+		if err != nil {
+			return times, fmt.Errorf("%s said %q", kind, out)
+		}
+		times[i] = d
+		fmt.Printf("%-22s %10s %10sMB %12.0f\n", kind, d.Round(time.Millisecond), f[1], float64(n)/d.Seconds())
+	}
+	return times, nil
 }
 
 // runChild is the child side of benchCatalogue: it prints its time.

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -45,26 +44,11 @@ func benchReturns(ctx context.Context, e *env) error {
 		return err
 	}
 	fmt.Printf("bank return file, %d lines, each side in its own process (peak RSS = the child's VmHWM)\n", returnLines)
-	fmt.Printf("%-22s %10s %12s %12s\n", "", "time", "peak RSS", "lines/s")
-	var times [2]time.Duration
-	for i, kind := range []string{"returns-import", "returns-parse"} {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-child", kind)
-		cmd.Env = append(os.Environ(), "BENCH_S3="+strings.Join([]string{e.minio.Endpoint, e.minio.AccessKey, e.minio.SecretKey, bucket, id, file, dir}, "\x1f"))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("%s: %v", kind, err)
-		}
-		f := strings.Fields(string(out))
-		if len(f) != 2 {
-			return fmt.Errorf("%s said %q", kind, out)
-		}
-		d, err := time.ParseDuration(f[0])
-		if err != nil {
-			return fmt.Errorf("%s said %q", kind, out)
-		}
-		times[i] = d
-		fmt.Printf("%-22s %10s %10sMB %12.0f\n", kind, d.Round(time.Millisecond), f[1], returnLines/d.Seconds())
+	times, err := children(ctx, [2]string{"returns-import", "returns-parse"},
+		[]string{"BENCH_S3=" + strings.Join([]string{e.minio.Endpoint, e.minio.AccessKey, e.minio.SecretKey, bucket, id, file, dir}, "\x1f")},
+		returnLines, "lines/s")
+	if err != nil {
+		return err
 	}
 	fmt.Printf("ratio (parse time / import time) %.2f\n\n", times[1].Seconds()/times[0].Seconds())
 	return nil
