@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"dossier/archive"
+	"dossier/archive/cases"
 	"dossier/archive/refdata"
 	"strings"
 	"testing"
@@ -24,15 +25,15 @@ func caseAtStage(t *testing.T, status string) *archive.Case {
 	case archive.StatusSubmitted:
 		return c
 	case "extended":
-		ev, err := archive.DecideExtension(c, clerk, "材料需核实")
+		ev, err := cases.DecideExtension(c, clerk, "材料需核实")
 		step(clerk, ev, err)
 		return c
 	case archive.StatusCorrectionRequested:
-		ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionCorrect, Missing: codes[:1], Reason: "不清晰"})
+		ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionCorrect, Missing: codes[:1], Reason: "不清晰"})
 		step(clerk, ev, err)
 		return c
 	}
-	ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	step(clerk, ev, err)
 	for _, s := range []struct {
 		a    archive.Actor
@@ -41,7 +42,7 @@ func caseAtStage(t *testing.T, status string) *archive.Case {
 		if c.Status == status {
 			return c
 		}
-		ev, err := archive.DecideReview(c, s.a, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "同意"})
+		ev, err := cases.DecideReview(c, s.a, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "同意"})
 		step(s.a, ev, err)
 	}
 	if status == archive.StatusArchived {
@@ -114,15 +115,15 @@ func TestCan(t *testing.T) {
 					t.Errorf("%s, %s: %s = %v, want code %q", tc.status, r.who, names[i], err, want)
 				}
 			}
-			_, errAcc := archive.DecideAcceptance(c, bt, r.a, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "不属于受理范围"})
-			_, errRev := archive.DecideReview(c, r.a, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "同意"})
+			_, errAcc := cases.DecideAcceptance(c, bt, r.a, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "不属于受理范围"})
+			_, errRev := cases.DecideReview(c, r.a, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "同意"})
 			if decided := errAcc == nil || errRev == nil; decided != (archive.CanDecide(r.a, c) == nil) {
 				t.Errorf("%s, %s: decision taken %v (%v; %v), but CanDecide says %v", tc.status, r.who, decided, errAcc, errRev, archive.CanDecide(r.a, c))
 			}
-			if _, err := archive.DecideExtension(c, r.a, "需核实"); (err == nil) != (archive.CanExtend(r.a, c) == nil) {
+			if _, err := cases.DecideExtension(c, r.a, "需核实"); (err == nil) != (archive.CanExtend(r.a, c) == nil) {
 				t.Errorf("%s, %s: extension %v, but CanExtend says %v", tc.status, r.who, err, archive.CanExtend(r.a, c))
 			}
-			if _, err := archive.DecideResubmit(c, r.a); (err == nil) != (archive.CanResubmit(r.a, c) == nil) {
+			if _, err := cases.DecideResubmit(c, r.a); (err == nil) != (archive.CanResubmit(r.a, c) == nil) {
 				t.Errorf("%s, %s: resubmission %v, but CanResubmit says %v", tc.status, r.who, err, archive.CanResubmit(r.a, c))
 			}
 			if got, want := archive.ActionsOn(r.a, c), (archive.Actions{Decide: r.want[0] == '.', Extend: r.want[1] == '.', Upload: r.want[2] == '.',

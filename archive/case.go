@@ -230,7 +230,7 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Materials = append(c.Materials, *e.Material)
 	case EventAcceptance, EventReview:
-		next, err := nextStatus(c.Status, e.Decision)
+		next, err := NextStatus(c.Status, e.Decision)
 		if err != nil {
 			return Errorf(EINVALID, "case %s: event %d: %s", c.ID, e.Seq, err)
 		}

@@ -50,9 +50,9 @@ var Stages = []string{StageAcceptance, StageCorrection, StageInitial, StageSecon
 var Statuses = []string{StatusSubmitted, StatusCorrectionRequested, StatusNotAccepted, StatusInitialReview,
 	StatusSecondReview, StatusFinalReview, StatusApproved, StatusDenied, StatusArchived, StatusDisposed}
 
-// nextStatus applies the transition table. Errors: ECONFLICT for a
+// NextStatus applies the transition table. Errors: ECONFLICT for a
 // decision that the status does not allow, naming the allowed ones.
-func nextStatus(status, decision string) (string, error) {
+func NextStatus(status, decision string) (string, error) {
 	allowed := transitions[status]
 	if next, ok := allowed[decision]; ok {
 		return next, nil
@@ -102,143 +102,12 @@ type AcceptanceInput struct {
 	Missing  []string `json:"missing"`  // material codes, for correct
 }
 
-// decideAcceptance checks an acceptance decision against the case and the
-// catalogue and returns its event. accept needs every mandatory material;
-// correct lists every missing or defective material at once (the missing
-// mandatory ones are added if the clerk left them out); reject needs a
-// reason. Errors: EINVALID, ECONFLICT, EFORBIDDEN.
-func DecideAcceptance(c *Case, bt *BusinessType, a Actor, in AcceptanceInput) (Event, error) {
-	if c.Status != StatusSubmitted {
-		return Event{}, Errorf(ECONFLICT, "case %s is %s, not waiting for acceptance", c.Number, StatusArg(c.Status))
-	}
-	if err := CanDecide(a, c); err != nil {
-		return Event{}, err
-	}
-	ev := Event{Type: EventAcceptance, Decision: in.Decision, Opinion: strings.TrimSpace(in.Reason), Stage: StageAcceptance}
-	missing := bt.MissingMandatory(c.materialCodes())
-	switch in.Decision {
-	case DecisionAccept:
-		if len(in.Missing) > 0 {
-			return Event{}, Errorf(EINVALID, "field missing: only a correction lists missing materials")
-		}
-		if len(missing) > 0 {
-			return Event{}, Errorf(ECONFLICT, "case %s cannot be accepted: mandatory materials missing: %s; request a correction instead", c.Number, specNames(missing))
-		}
-	case DecisionCorrect:
-		seen := map[string]bool{}
-		for _, code := range in.Missing {
-			if _, ok := bt.Material(code); !ok {
-				return Event{}, Errorf(EINVALID, "field missing: %q is not a material of %s; valid: %s", code, bt.Arg(), MaterialCodes(bt))
-			}
-			if !seen[code] {
-				seen[code] = true
-				ev.Missing = append(ev.Missing, code)
-			}
-		}
-		for _, m := range missing {
-			if !seen[m.Code] {
-				ev.Missing = append(ev.Missing, m.Code)
-			}
-		}
-		if len(ev.Missing) == 0 {
-			return Event{}, Errorf(EINVALID, "field missing: list every missing or defective material (catalogue codes) in one correction request")
-		}
-	case DecisionReject:
-		if ev.Opinion == "" {
-			return Event{}, Errorf(EINVALID, "field reason: a refusal to accept must state its reasons")
-		}
-	default:
-		return Event{}, Errorf(EINVALID, "field decision: must be accept, correct or reject, not %q", in.Decision)
-	}
-	return ev, nil
-}
-
 // ReviewInput is a review decision at the initial, second or final stage.
 type ReviewInput struct {
 	Decision    string   `json:"decision"` // approve, reject or return
 	Opinion     string   `json:"opinion"`
 	Basis       string   `json:"basis"`
 	Attachments []string `json:"attachments"` // material ids of this case
-}
-
-// decideReview checks a review decision and returns its event.
-// Errors: EINVALID, ECONFLICT, EFORBIDDEN.
-func DecideReview(c *Case, a Actor, in ReviewInput) (Event, error) {
-	stage := StageOf(c.Status)
-	if stage != StageInitial && stage != StageSecond && stage != StageFinal {
-		return Event{}, Errorf(ECONFLICT, "case %s is %s, not under review", c.Number, StatusArg(c.Status))
-	}
-	switch in.Decision {
-	case DecisionApprove, DecisionReject, DecisionReturn:
-	default:
-		return Event{}, Errorf(EINVALID, "field decision: must be approve, reject or return, not %q", in.Decision)
-	}
-	if _, err := nextStatus(c.Status, in.Decision); err != nil {
-		return Event{}, err
-	}
-	if err := CanDecide(a, c); err != nil {
-		return Event{}, err
-	}
-	ev := Event{Type: EventReview, Decision: in.Decision, Stage: stage,
-		Opinion: strings.TrimSpace(in.Opinion), Basis: strings.TrimSpace(in.Basis)}
-	if ev.Opinion == "" {
-		return Event{}, Errorf(EINVALID, "field opinion: every review decision carries an opinion")
-	}
-	for _, id := range in.Attachments {
-		if !slices.ContainsFunc(c.Materials, func(m Material) bool { return m.ID == id }) {
-			return Event{}, Errorf(EINVALID, "field attachments: %q is not a material of case %s; upload it first", id, c.Number)
-		}
-		if !slices.Contains(ev.Attachments, id) {
-			ev.Attachments = append(ev.Attachments, id)
-		}
-	}
-	return ev, nil
-}
-
-// DecideResubmit lets the applicant (owner) or a clerk hand a corrected
-// application back in. Errors: those of CanResubmit.
-func DecideResubmit(c *Case, a Actor) (Event, error) {
-	if err := CanResubmit(a, c); err != nil {
-		return Event{}, err
-	}
-	return Event{Type: EventResubmitted}, nil
-}
-
-// DecideExtension extends the acceptance limit once, with a reason.
-// Errors: those of CanExtend; EINVALID without a reason.
-func DecideExtension(c *Case, a Actor, reason string) (Event, error) {
-	if err := CanExtend(a, c); err != nil {
-		return Event{}, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Event{}, Errorf(EINVALID, "field reason: an extension needs a recorded reason")
-	}
-	return Event{Type: EventExtended, Opinion: reason, Stage: StageAcceptance}, nil
-}
-
-func (c *Case) materialCodes() []string {
-	codes := make([]string, 0, len(c.Materials))
-	for _, m := range c.Materials {
-		codes = append(codes, m.Code)
-	}
-	return codes
-}
-
-func specNames(ms []MaterialSpec) string {
-	var s []string
-	for _, m := range ms {
-		s = append(s, m.Code+" ("+m.Name+")")
-	}
-	return strings.Join(s, ", ")
-}
-
-func MaterialCodes(bt *BusinessType) string {
-	var s []string
-	for _, m := range bt.Materials {
-		s = append(s, m.Code)
-	}
-	return strings.Join(s, ", ")
 }
 
 // Deadline is a due date with what it is for.
@@ -299,7 +168,7 @@ func PastDue(d *Deadline, now time.Time) bool {
 // owes ("" for none), so that a form can say what will happen before it
 // is submitted. Errors: ECONFLICT for a decision status does not take.
 func Outcome(status, decision string) (next, notice string, err error) {
-	if next, err = nextStatus(status, decision); err != nil {
+	if next, err = NextStatus(status, decision); err != nil {
 		return "", "", err
 	}
 	ev := Event{Type: EventReview, Decision: decision}

@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"dossier/archive"
+	"dossier/archive/cases"
 	"dossier/archive/refdata"
 	"testing"
 	"time"
@@ -65,69 +66,69 @@ func TestWorkflowFullPath(t *testing.T) {
 	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
 	c := newTestCase(t, bt.Code, "id_card")
 	// Accepting with a mandatory material missing is refused.
-	_, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	_, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	wantCode(t, err, archive.ECONFLICT)
 	// A correction lists every missing mandatory material, even if the
 	// clerk named only a defective one.
-	ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionCorrect, Missing: []string{"id_card"}, Reason: "身份证复印件不清晰"})
+	ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionCorrect, Missing: []string{"id_card"}, Reason: "身份证复印件不清晰"})
 	apply(t, c, ev, err, clerk, "2026-02-13 11:00")
 	if c.Status != archive.StatusCorrectionRequested || len(c.Missing) < 2 || c.Missing[0] != "id_card" {
 		t.Fatalf("after correct: %s %v", c.Status, c.Missing)
 	}
 	// Decisions are refused while waiting for the applicant.
-	_, err = archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	_, err = cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	wantCode(t, err, archive.ECONFLICT)
-	_, err = archive.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "ok"})
+	_, err = cases.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "ok"})
 	wantCode(t, err, archive.ECONFLICT)
 	// Only the owner or a clerk resubmits.
-	_, err = archive.DecideResubmit(c, archive.Actor{UserID: "other", Roles: []string{archive.RoleApplicant}})
+	_, err = cases.DecideResubmit(c, archive.Actor{UserID: "other", Roles: []string{archive.RoleApplicant}})
 	wantCode(t, err, archive.EFORBIDDEN)
 	for _, spec := range bt.Materials {
 		if spec.Mandatory {
 			must(t, c.Apply(archive.Event{Seq: c.Seq + 1, CaseID: c.ID, Type: archive.EventMaterialAdded, At: at("2026-02-24 09:00"), Material: &archive.Material{ID: "n" + spec.Code, Code: spec.Code}}))
 		}
 	}
-	ev, err = archive.DecideResubmit(c, applicant)
+	ev, err = cases.DecideResubmit(c, applicant)
 	apply(t, c, ev, err, applicant, "2026-02-24 09:30")
 	if c.Status != archive.StatusSubmitted || !c.ReceivedAt.Equal(at("2026-02-24 09:30")) {
 		t.Fatalf("after resubmit: %s received %v", c.Status, c.ReceivedAt)
 	}
 	// The clerk who asked for the correction accepts: same stage, allowed.
-	ev, err = archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	ev, err = cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	apply(t, c, ev, err, clerk, "2026-02-24 10:00")
 	// The clerk cannot also review; nor can a multi-role user who accepted.
-	_, err = archive.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "符合条件"})
+	_, err = cases.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "符合条件"})
 	must(t, err) // multi has not decided yet
-	_, err = archive.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
+	_, err = cases.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
 	wantCode(t, err, archive.EFORBIDDEN) // wrong role for the initial stage
-	_, err = archive.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionReturn, Opinion: "x"})
+	_, err = cases.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionReturn, Opinion: "x"})
 	wantCode(t, err, archive.ECONFLICT) // nothing to return to from initial review
-	_, err = archive.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove})
+	_, err = cases.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove})
 	wantCode(t, err, archive.EINVALID) // opinion required
-	_, err = archive.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x", Attachments: []string{"nope"}})
+	_, err = cases.DecideReview(c, reviewer, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x", Attachments: []string{"nope"}})
 	wantCode(t, err, archive.EINVALID)
-	ev, err = archive.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "初审通过", Attachments: []string{"mid_card"}})
+	ev, err = cases.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "初审通过", Attachments: []string{"mid_card"}})
 	apply(t, c, ev, err, multi, "2026-02-24 15:00")
-	_, err = archive.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "复审通过"})
+	_, err = cases.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "复审通过"})
 	wantCode(t, err, archive.EFORBIDDEN) // decided initial already
-	ev, err = archive.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionReturn, Opinion: "补充核查"})
+	ev, err = cases.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionReturn, Opinion: "补充核查"})
 	apply(t, c, ev, err, supervisor, "2026-02-25 09:00")
 	if c.Status != archive.StatusInitialReview {
 		t.Fatalf("return from second: %s", c.Status)
 	}
 	// The supervisor, having decided the second stage, cannot do initial.
-	_, err = archive.DecideReview(c, archive.Actor{UserID: supervisor.UserID, Roles: []string{archive.RoleReviewer, archive.RoleSupervisor}}, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
+	_, err = cases.DecideReview(c, archive.Actor{UserID: supervisor.UserID, Roles: []string{archive.RoleReviewer, archive.RoleSupervisor}}, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
 	wantCode(t, err, archive.EFORBIDDEN)
-	ev, err = archive.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "再次初审通过"})
+	ev, err = cases.DecideReview(c, multi, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "再次初审通过"})
 	apply(t, c, ev, err, multi, "2026-02-25 11:00")
-	ev, err = archive.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "复审通过"})
+	ev, err = cases.DecideReview(c, supervisor, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "复审通过"})
 	apply(t, c, ev, err, supervisor, "2026-02-26 11:00")
-	ev, err = archive.DecideReview(c, approver, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "终审通过", Basis: "《失业保险条例》第十四条"})
+	ev, err = cases.DecideReview(c, approver, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "终审通过", Basis: "《失业保险条例》第十四条"})
 	apply(t, c, ev, err, approver, "2026-02-27 11:00")
 	if c.Status != archive.StatusApproved || c.DecidedAt == nil || archive.StageOf(c.Status) != archive.StageDecided {
 		t.Fatalf("final: %s", c.Status)
 	}
-	_, err = archive.DecideReview(c, approver, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
+	_, err = cases.DecideReview(c, approver, archive.ReviewInput{Decision: archive.DecisionApprove, Opinion: "x"})
 	wantCode(t, err, archive.ECONFLICT)
 }
 
@@ -135,7 +136,7 @@ func TestApplicantCannotDecideOwnCase(t *testing.T) {
 	bt, _ := refdata.DefaultCatalogue().Lookup("pension_enrolment")
 	c := newTestCase(t, bt.Code, "id_card")
 	self := archive.Actor{UserID: applicant.UserID, Roles: []string{archive.RoleApplicant, archive.RoleClerk}}
-	_, err := archive.DecideAcceptance(c, bt, self, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "x"})
+	_, err := cases.DecideAcceptance(c, bt, self, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "x"})
 	wantCode(t, err, archive.EFORBIDDEN)
 }
 
@@ -148,10 +149,10 @@ func TestAcceptanceOnlyAtAcceptance(t *testing.T) {
 	for _, m := range bt.MissingMandatory(nil) {
 		must(t, c.Apply(archive.Event{Seq: c.Seq + 1, CaseID: c.ID, Type: archive.EventMaterialAdded, At: at("2026-02-13 10:10"), Material: &archive.Material{ID: "m" + m.Code, Code: m.Code}}))
 	}
-	ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	apply(t, c, ev, err, clerk, "2026-02-13 11:00")
 	for _, d := range []string{archive.DecisionReject, archive.DecisionApprove, archive.DecisionAccept} {
-		_, err = archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: d, Reason: "x"})
+		_, err = cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: d, Reason: "x"})
 		wantCode(t, err, archive.ECONFLICT)
 	}
 }
@@ -168,10 +169,10 @@ func TestAcceptanceInputs(t *testing.T) {
 		{archive.AcceptanceInput{Decision: archive.DecisionCorrect, Missing: []string{"passport"}}, archive.EINVALID}, // not a material
 		{archive.AcceptanceInput{Decision: archive.DecisionAccept, Missing: []string{"id_card"}}, archive.EINVALID},
 	} {
-		_, err := archive.DecideAcceptance(c, bt, clerk, tc.in)
+		_, err := cases.DecideAcceptance(c, bt, clerk, tc.in)
 		wantCode(t, err, tc.code)
 	}
-	ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "不属于本机构受理范围"})
+	ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionReject, Reason: "不属于本机构受理范围"})
 	apply(t, c, ev, err, clerk, "2026-02-13 12:00")
 	if c.Status != archive.StatusNotAccepted {
 		t.Fatal(c.Status)
@@ -212,7 +213,7 @@ func TestDeadlinesNationalDayAndUnknownYear(t *testing.T) {
 	for _, m := range bt.MissingMandatory(nil) {
 		must(t, c.Apply(archive.Event{Seq: c.Seq + 1, CaseID: c.ID, Type: archive.EventMaterialAdded, At: at("2026-09-30 16:00"), Material: &archive.Material{ID: m.Code, Code: m.Code}}))
 	}
-	ev, err := archive.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
+	ev, err := cases.DecideAcceptance(c, bt, clerk, archive.AcceptanceInput{Decision: archive.DecisionAccept})
 	apply(t, c, ev, err, clerk, "2026-09-30 17:00")
 	stage, _ := archive.Deadlines(c, bt, cal)
 	// Initial review: 1 working day; 1–7 Oct off, so 8 Oct.

@@ -311,7 +311,7 @@ func mayUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 		return archive.CanAttach(a, c)
 	}
 	if _, ok := bt.Material(code); !ok {
-		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Arg(), archive.MaterialCodes(bt), archive.MaterialCodeAttachment)
+		return archive.Errorf(archive.EINVALID, "field material: %q is not a material of %s; valid: %s, or %s for a reviewer's document", code, bt.Arg(), MaterialCodes(bt), archive.MaterialCodeAttachment)
 	}
 	return archive.CanUpload(a, c)
 }
@@ -418,7 +418,7 @@ func (s *Service) Acceptance(ctx context.Context, a archive.Actor, caseID string
 		return nil, err
 	}
 	return s.decide(ctx, a, caseID, "case.acceptance", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
-		return archive.DecideAcceptance(c, bt, a, in)
+		return DecideAcceptance(c, bt, a, in)
 	})
 }
 
@@ -432,21 +432,21 @@ func (s *Service) Review(ctx context.Context, a archive.Actor, caseID string, in
 		return nil, err
 	}
 	return s.decide(ctx, a, caseID, "case.review", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
-		return archive.DecideReview(c, a, in)
+		return DecideReview(c, a, in)
 	})
 }
 
 // Resubmit hands a corrected application back in.
 func (s *Service) Resubmit(ctx context.Context, a archive.Actor, caseID string) (*archive.CaseView, error) {
 	return s.decide(ctx, a, caseID, "case.resubmit", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
-		return archive.DecideResubmit(c, a)
+		return DecideResubmit(c, a)
 	})
 }
 
 // ExtendAcceptance extends the acceptance limit once (3 → 5 working days).
 func (s *Service) ExtendAcceptance(ctx context.Context, a archive.Actor, caseID, reason string) (*archive.CaseView, error) {
 	return s.decide(ctx, a, caseID, "case.extend", func(c *archive.Case, bt *archive.BusinessType) (archive.Event, error) {
-		return archive.DecideExtension(c, a, reason)
+		return DecideExtension(c, a, reason)
 	})
 }
 
