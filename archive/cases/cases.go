@@ -323,7 +323,7 @@ func mayUpload(c *archive.Case, bt *archive.BusinessType, a archive.Actor, code 
 // the record (see verifyingReader). Errors:
 // EFORBIDDEN, ENOTFOUND, EUNAVAILABLE.
 func (s *Service) openContent(ctx context.Context, a archive.Actor, c *archive.Case, action, item, sum string) (io.ReadCloser, error) {
-	if err := archive.DisposedContent(c); err != nil {
+	if err := disposedContent(c); err != nil {
 		return nil, err
 	}
 	if err := s.recordRead(ctx, a, c, action, item); err != nil {
@@ -512,4 +512,13 @@ func maskHistory(events []archive.Event) []archive.Event {
 		out[i] = e
 	}
 	return out
+}
+
+// disposedContent refuses the contents of a disposed case. Errors:
+// ENOTFOUND saying when and by which disposal they were destroyed.
+func disposedContent(c *archive.Case) error {
+	if c.Status != archive.StatusDisposed {
+		return nil
+	}
+	return archive.Errorf(archive.ENOTFOUND, "the contents of case %s were destroyed by disposal %s (销毁); its record and manifest are kept", c.Number, c.DisposalID)
 }

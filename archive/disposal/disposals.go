@@ -439,7 +439,7 @@ func (s *Service) notDisposable(c *archive.Case, asOf time.Time, pending map[str
 		return archive.Errorf(archive.ECONFLICT, "disposed of already by disposal %s", c.DisposalID)
 	case c.Status != archive.StatusArchived || c.Archive == nil:
 		return archive.Errorf(archive.ECONFLICT, "not archived")
-	case !archive.RetentionEndMatches(c.Archive):
+	case !retentionEndMatches(c.Archive):
 		return archive.Errorf(archive.ECONFLICT, "its record's end of retention does not match its year and retention; run dossier verify")
 	case c.Archive.RetainUntil == nil:
 		return archive.Errorf(archive.ECONFLICT, "kept permanently (永久)")
@@ -447,7 +447,7 @@ func (s *Service) notDisposable(c *archive.Case, asOf time.Time, pending map[str
 		return archive.Errorf(archive.ECONFLICT, "retention runs until %s", c.Archive.RetainUntil.In(archive.Zone).Format("2006-01-02"))
 	case c.Held():
 		return archive.Errorf(archive.ECONFLICT, "under a legal hold")
-	case archive.OnLoan(c):
+	case onLoan(c):
 		return archive.Errorf(archive.ECONFLICT, "on loan (借出); it is disposed of once returned")
 	case pending[c.ID] != "":
 		return archive.Errorf(archive.ECONFLICT, "on open disposal %s", pending[c.ID])
@@ -690,7 +690,7 @@ func (s *Service) disposeCase(ctx context.Context, a archive.Actor, d *Disposal,
 			return archive.Event{}, skip{ItemSkipped, "列入清单后案件已不再是“已归档”状态（" + cur.Status + "）"}
 		case cur.Held():
 			return archive.Event{}, skip{ItemHeld, "列入清单后被设置了法律保全"}
-		case archive.OnLoan(cur):
+		case onLoan(cur):
 			return archive.Event{}, skip{ItemSkipped, "列入清单后被借出且尚未归还"}
 		}
 		return archive.Event{Type: archive.EventDisposed, Actor: a.UserID, Role: archive.RoleArchivist, Opinion: d.Appraisal, Disposal: d.ID}, nil
@@ -789,4 +789,25 @@ func (s *Service) DisposalListReport(ctx context.Context, a archive.Actor, id st
 		}
 	}
 	return r.RenderDisposalList(w, s.agency, d)
+}
+
+// onLoan reports whether an approved loan of c is not returned yet.
+func onLoan(c *archive.Case) bool {
+	for _, l := range c.Loans {
+		if l.Status == archive.LoanApproved {
+			return true
+		}
+	}
+	return false
+}
+
+// retentionEndMatches reports whether an archive record's end of
+// retention is the one its year and retention give, so that an edited
+// record cannot make a file destroyable early.
+func retentionEndMatches(rec *archive.ArchiveRecord) bool {
+	end, err := archive.RetentionEnd(rec.Year, rec.Retention)
+	if err != nil || (end == nil) != (rec.RetainUntil == nil) {
+		return false
+	}
+	return end == nil || end.Equal(*rec.RetainUntil)
 }
