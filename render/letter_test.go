@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"dossier/archive"
 	"dossier/archive/notices"
+	"dossier/render/internal/pdftest"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,7 +19,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden PDFs in testdata")
 
-var fixedDay = time.Date(2026, 3, 2, 10, 0, 0, 0, beijing)
+var fixedDay = pdftest.FixedDay
 
 // testFont is the notice font, loaded once for all the tests: fonts are
 // parsed and cached once per *Font for the life of the process, as in
@@ -63,18 +63,6 @@ func render(t testing.TB, n *Notices, d notices.NoticeData) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-func tool(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s is required (make test installs poppler-utils): %v", name, err)
-	}
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
 }
 
 func TestLetterGolden(t *testing.T) {
@@ -131,7 +119,7 @@ func TestLetterRendersEveryGlyph(t *testing.T) {
 		if err := os.WriteFile(p, render(t, n, d), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		text := tool(t, "pdftotext", "-enc", "UTF-8", p, "-")
+		text := pdftest.Tool(t, "pdftotext", "-enc", "UTF-8", p, "-")
 		for _, want := range []string{d.CaseNumber, d.MaskedIDNumber, d.VerifyCode, archive.NoticeTitles[d.Kind], d.Agency, d.ApplicantName, "2026年3月2日"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: extracted text lacks %q:\n%s", name, want, text)
@@ -157,10 +145,10 @@ func TestLetterRendersEveryGlyph(t *testing.T) {
 				}
 			}
 		}
-		if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "CID TrueType") || !strings.Contains(fonts, " yes ") {
+		if fonts := pdftest.Tool(t, "pdffonts", p); !strings.Contains(fonts, "CID TrueType") || !strings.Contains(fonts, " yes ") {
 			t.Errorf("%s: font not embedded:\n%s", name, fonts)
 		}
-		tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(dir, name))
+		pdftest.Tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(dir, name))
 		png, err := os.ReadFile(filepath.Join(dir, name+"-1.png"))
 		if err != nil || len(png) < 2000 {
 			t.Errorf("%s: page 1 did not rasterize (%d bytes, %v)", name, len(png), err)
@@ -184,11 +172,11 @@ func TestLetterLongTextAndRareCharacters(t *testing.T) {
 	if err := os.WriteFile(p, render(t, n, d), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	info := tool(t, "pdfinfo", p)
+	info := pdftest.Tool(t, "pdfinfo", p)
 	if !strings.Contains(info, "Pages:") || strings.Contains(info, "Pages:           1\n") {
 		t.Fatalf("a 3,000-character reason fits on one page?\n%s", info)
 	}
-	text := strings.Join(strings.Fields(tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
+	text := strings.Join(strings.Fields(pdftest.Tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
 	// Footers break the text between pages; take them out first.
 	for _, f := range regexp.MustCompile(`社保受字〔2026〕SB2026-000042-3号验证码：K7QM-3XPA-9DTF第\d+页`).FindAllString(text, -1) {
 		text = strings.Replace(text, f, "", 1)
@@ -201,7 +189,7 @@ func TestLetterLongTextAndRareCharacters(t *testing.T) {
 	}
 	// 䶮 is not in WenQuanYi: it must be drawn with the fallback font,
 	// never as a box.
-	if fonts := tool(t, "pdffonts", p); !strings.Contains(fonts, "+DroidSansFallback") {
+	if fonts := pdftest.Tool(t, "pdffonts", p); !strings.Contains(fonts, "+DroidSansFallback") {
 		t.Fatalf("the fallback font is not used for 䶮:\n%s", fonts)
 	}
 }

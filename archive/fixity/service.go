@@ -10,7 +10,7 @@ import (
 	"dossier/archive"
 )
 
-// Renderer draws the four-properties report; render.Reports implements
+// Renderer draws the four-properties report; registers.Reports implements
 // it.
 type Renderer interface {
 	RenderFixity(w io.Writer, agency string, rep *FixityReport) error

@@ -24,7 +24,7 @@ type Cases interface {
 	Append(ctx context.Context, caseID string, decide archive.Decide) (*archive.Case, archive.Event, error)
 }
 
-// ListRenderer draws the 交接清单 as a PDF; render.Reports implements it.
+// ListRenderer draws the 交接清单 as a PDF; registers.Reports implements it.
 type ListRenderer interface {
 	RenderHandoverList(w io.Writer, agency string, h *Handover) error
 }

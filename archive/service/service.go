@@ -73,7 +73,7 @@ type Service struct {
 	audit *audit.AuditLog
 }
 
-// Renderers draws every PDF the service issues; render.Reports
+// Renderers draws every PDF the service issues; registers.Reports
 // implements all but the notice renderer.
 type Renderers interface {
 	reports.ReportRenderer

@@ -9,6 +9,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/audit"
 	"dossier/archive/service"
+	"dossier/render/registers"
 	"io"
 	"log/slog"
 	"os"
@@ -64,7 +65,7 @@ func New(t testing.TB, maxUpload int64) *Stack {
 	t.Cleanup(func() { idx.Close() })
 	return &Stack{Store: store, DB: db, Audit: audit, Font: font, Index: idx,
 		Options: service.Options{Store: store, Projection: db, Users: db, Audit: audit, MaxUpload: maxUpload,
-			Renderer: notices, Reports: render.NewReports(font), Index: idx}}
+			Renderer: notices, Reports: registers.NewReports(font), Index: idx}}
 }
 
 // Service returns a service over the stack; now, if not nil, is its clock.

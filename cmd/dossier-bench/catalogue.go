@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"dossier/archive/reports"
+	"dossier/render/registers"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -65,11 +66,11 @@ func runChild(kind string) error {
 	if err != nil {
 		return err
 	}
-	rows := render.GenerateCatalogueEntries(catalogueRows)
+	rows := registers.GenerateCatalogueEntries(catalogueRows)
 	start := time.Now()
 	switch kind {
 	case "catalogue-pdf":
-		err = render.NewReports(font).RenderCatalogue(io.Discard, "某市社会保险事业管理中心", "", rows)
+		err = registers.NewReports(font).RenderCatalogue(io.Discard, "某市社会保险事业管理中心", "", rows)
 	case "catalogue-csv":
 		w := csv.NewWriter(io.Discard)
 		err = rows(func(e reports.CatalogueEntry) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/service"
+	"dossier/render/registers"
 	"errors"
 	"fmt"
 	"io"
@@ -299,7 +300,7 @@ func openServing(ctx context.Context, cfg config) (a *app, font *render.Font, cl
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg.renderer, cfg.reports = notices, render.NewReports(font)
+	cfg.renderer, cfg.reports = notices, registers.NewReports(font)
 	if a, closeAll, err = openAudited(ctx, cfg); err != nil {
 		return nil, nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"dossier/archive"
 	"dossier/archive/fixity"
 	"dossier/archive/service"
+	"dossier/render/registers"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -89,7 +90,7 @@ func verify(c *cli.Context) error {
 	}
 	if f := outputs["pdf"]; f != nil {
 		p := f.Name()
-		err = render.NewReports(font).RenderFixity(f, c.String("agency"), rep)
+		err = registers.NewReports(font).RenderFixity(f, c.String("agency"), rep)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

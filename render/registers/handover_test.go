@@ -1,4 +1,4 @@
-package render
+package registers
 
 import (
 	"os"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dossier/archive/handover"
+	"dossier/render/internal/pdftest"
 )
 
 // The 交接清单 names giver, receiver and supervisor, the reason as typed
@@ -32,7 +33,7 @@ func TestHandoverList(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	flat := strings.Join(strings.Fields(tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
+	flat := strings.Join(strings.Fields(pdftest.Tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
 	for _, want := range []string{"案件交接清单", "共2件", h.ID, "已接收确认", "移交人：吉𠮷祥", "接收人：王审核", "监交人：李科长",
 		"交接原因：休产假🌸，期间工作由王审核接手", "序号", "案件编号", "业务类型", "当前环节", "环节办理期限", "法定办结期限",
 		"SB2026-000017", "失业保险金申领", "初审", "复审", "2026-06-09", "2026-07-01", "移交人（签字）"} {
@@ -40,5 +41,5 @@ func TestHandoverList(t *testing.T) {
 			t.Errorf("the list lacks %q:\n%s", want, flat)
 		}
 	}
-	tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(t.TempDir(), "page"))
+	pdftest.Tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(t.TempDir(), "page"))
 }

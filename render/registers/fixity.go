@@ -1,8 +1,9 @@
-package render
+package registers
 
 import (
 	"dossier/archive"
 	"dossier/archive/fixity"
+	"dossier/render"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,7 +11,7 @@ import (
 )
 
 // FixityColumns are the columns of the four-properties check report.
-var FixityColumns = []Column{
+var FixityColumns = []render.Column{
 	{Title: "序号", Width: 10, Right: true}, {Title: "性质", Width: 14}, {Title: "检测项目", Width: 36},
 	{Title: "结果", Width: 14}, {Title: "检测数", Width: 16, Right: true}, {Title: "不通过", Width: 14, Right: true},
 	{Title: "警告", Width: 12, Right: true}, {Title: "说明", Width: 110},
@@ -23,9 +24,9 @@ var resultNames = map[string]string{fixity.ResultPass: "通过", fixity.ResultWa
 // their results, then every failure and warning naming case, 档号 and
 // object.
 func (r *Reports) RenderFixity(w io.Writer, agency string, rep *fixity.FixityReport) error {
-	meta := TableMeta{Title: "档案四性检测报告", Agency: agency, Generated: r.now(),
-		Subtitle: fmt.Sprintf("检测时间 %s 至 %s  结论：%s", rep.StartedAt.In(beijing).Format("2006-01-02 15:04:05"),
-			rep.FinishedAt.In(beijing).Format("15:04:05"), resultNames[rep.Result])}
+	meta := render.TableMeta{Title: "档案四性检测报告", Agency: agency, Generated: r.now(),
+		Subtitle: fmt.Sprintf("检测时间 %s 至 %s  结论：%s", rep.StartedAt.In(archive.Zone).Format("2006-01-02 15:04:05"),
+			rep.FinishedAt.In(archive.Zone).Format("15:04:05"), resultNames[rep.Result])}
 	worm := "未启用"
 	if rep.WORM != nil && rep.WORM.Enabled {
 		worm = "已启用（" + rep.WORM.Mode + "）"
@@ -33,7 +34,7 @@ func (r *Reports) RenderFixity(w io.Writer, agency string, rep *fixity.FixityRep
 	summary := fmt.Sprintf("案件 %d 件（已归档 %d 件，已销毁 %d 件）；校验归档对象 %d 个；读取对象 %d 个，共 %.1f MB；审计日志 %d 条；有效法律保全 %d 项；WORM %s；不通过 %d 项，警告 %d 项。",
 		rep.Cases, rep.ArchivedCases, rep.DisposedCases, rep.Objects, rep.ReadObjects, float64(rep.ReadBytes)/1e6, rep.AuditEntries, rep.ActiveHolds, worm,
 		len(rep.Problems), len(rep.Warnings))
-	return RenderTable(w, r.font, meta, FixityColumns, func(yield func([]string) bool) error {
+	return render.RenderTable(w, r.font, meta, FixityColumns, func(yield func([]string) bool) error {
 		if !yield([]string{"", "", "【检测概况】", resultNames[rep.Result], "", "", "", summary}) {
 			return nil
 		}

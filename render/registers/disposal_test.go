@@ -1,7 +1,9 @@
-package render
+package registers
 
 import (
+	"dossier/archive"
 	"dossier/archive/disposal"
+	"dossier/render/internal/pdftest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +16,7 @@ import (
 func TestDisposalList(t *testing.T) {
 	r := NewReports(testFont(t))
 	r.now = func() time.Time { return fixedDay }
-	until := time.Date(2026, 1, 1, 0, 0, 0, 0, beijing)
+	until := time.Date(2026, 1, 1, 0, 0, 0, 0, archive.Zone)
 	decided := fixedDay.Add(-time.Hour)
 	d := &disposal.Disposal{ID: "dc4fndpksdu8elepjgeg", Status: disposal.DisposalExecuted, AsOf: "2026-06-01",
 		Appraisal: "经鉴定，下列档案保管期限已满，无继续保存价值，同意销毁。", Creator: "李档案", CreatedAt: fixedDay.Add(-2 * time.Hour),
@@ -36,7 +38,7 @@ func TestDisposalList(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	flat := strings.Join(strings.Fields(tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
+	flat := strings.Join(strings.Fields(pdftest.Tool(t, "pdftotext", "-enc", "UTF-8", p, "-")), "")
 	for _, want := range []string{"档案销毁清册", "共3件", d.ID, "鉴定意见：经鉴定", "提出人：李档案", "批准人：王档案", "意见：同意",
 		"序号", "档号", "题名/摘要", "年度", "保管期限", "到期日期", "处理结果",
 		"Z109-SB·2015-D10-SY-0001", "欧***失业保险金申领", "10年", "2025-12-31",
@@ -45,5 +47,5 @@ func TestDisposalList(t *testing.T) {
 			t.Errorf("the list lacks %q:\n%s", want, flat)
 		}
 	}
-	tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(t.TempDir(), "page"))
+	pdftest.Tool(t, "pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", p, filepath.Join(t.TempDir(), "page"))
 }

@@ -1,7 +1,9 @@
-package render
+package registers
 
 import (
+	"dossier/archive"
 	"dossier/archive/disposal"
+	"dossier/render"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,7 +13,7 @@ var _ disposal.DisposalRenderer = (*Reports)(nil)
 
 // DisposalColumns are the columns of the 销毁清册; 到期日期 is the last
 // day of retention.
-var DisposalColumns = []Column{
+var DisposalColumns = []render.Column{
 	{Title: "序号", Width: 12, Right: true}, {Title: "档号", Width: 46}, {Title: "题名/摘要", Width: 70},
 	{Title: "年度", Width: 14}, {Title: "保管期限", Width: 18}, {Title: "到期日期", Width: 24}, {Title: "处理结果", Width: 56},
 }
@@ -50,32 +52,32 @@ func (r *Reports) RenderDisposalList(w io.Writer, agency string, d *disposal.Dis
 	notes := []string{
 		fmt.Sprintf("销毁单号：%s    状态：%s    到期截止日期：%s", d.ID, disposalStatusNames[d.Status], d.AsOf),
 		"鉴定意见：" + d.Appraisal,
-		fmt.Sprintf("提出人：%s    提出时间：%s", d.Creator, d.CreatedAt.In(beijing).Format("2006-01-02 15:04")),
+		fmt.Sprintf("提出人：%s    提出时间：%s", d.Creator, d.CreatedAt.In(archive.Zone).Format("2006-01-02 15:04")),
 	}
 	if d.DecidedAt != nil {
 		verb := "批准人"
 		if d.Status == disposal.DisposalRejected {
 			verb = "审批人（未批准）"
 		}
-		line := fmt.Sprintf("%s：%s    审批时间：%s", verb, d.Decider, d.DecidedAt.In(beijing).Format("2006-01-02 15:04"))
+		line := fmt.Sprintf("%s：%s    审批时间：%s", verb, d.Decider, d.DecidedAt.In(archive.Zone).Format("2006-01-02 15:04"))
 		if d.Opinion != "" {
 			line += "    意见：" + d.Opinion
 		}
 		notes = append(notes, line)
 	}
 	if d.Executed != nil {
-		notes = append(notes, "执行完毕时间："+d.Executed.In(beijing).Format("2006-01-02 15:04"))
+		notes = append(notes, "执行完毕时间："+d.Executed.In(archive.Zone).Format("2006-01-02 15:04"))
 	}
-	meta := TableMeta{Title: "档案销毁清册", Agency: agency, Generated: r.now(), Notes: notes,
+	meta := render.TableMeta{Title: "档案销毁清册", Agency: agency, Generated: r.now(), Notes: notes,
 		Subtitle: fmt.Sprintf("共 %d 件", len(d.Items))}
-	return RenderTable(w, r.font, meta, DisposalColumns, func(yield func([]string) bool) error {
+	return render.RenderTable(w, r.font, meta, DisposalColumns, func(yield func([]string) bool) error {
 		for i, it := range d.Items {
 			ret := retentionNames[it.Retention]
 			if ret == "" {
 				ret = it.Retention
 			}
 			if !yield([]string{strconv.Itoa(i + 1), it.ArchiveNo, it.Title, strconv.Itoa(it.Year), ret,
-				it.RetainUntil.In(beijing).AddDate(0, 0, -1).Format("2006-01-02"), disposalResult(it)}) {
+				it.RetainUntil.In(archive.Zone).AddDate(0, 0, -1).Format("2006-01-02"), disposalResult(it)}) {
 				return nil
 			}
 		}
