@@ -231,13 +231,9 @@ func (s *Service) appendDisposal(ctx context.Context, id string, d *Disposal, de
 var disposalKind = stream.Kind[*Disposal, DisposalEvent]{
 	Name: "disposal",
 	Key:  archive.DisposalEventKey,
-	Decode: func(key string, data []byte) (DisposalEvent, error) {
-		var e DisposalEvent
-		if err := json.Unmarshal(data, &e); err != nil || archive.DisposalEventKey(e.DisposalID, e.Seq) != key {
-			return e, archive.Errorf(archive.EINVALID, "disposal object %s is not the event its key names", key)
-		}
-		return e, nil
-	},
+	Decode: stream.JSONEvent(func(e DisposalEvent) string { return archive.DisposalEventKey(e.DisposalID, e.Seq) }, func(key string) error {
+		return archive.Errorf(archive.EINVALID, "disposal object %s is not the event its key names", key)
+	}),
 	Stamp: func(e *DisposalEvent, id string, seq uint64, at time.Time, prev string) {
 		e.Seq, e.DisposalID, e.At, e.Prev = seq, id, at, prev
 	},

@@ -2,7 +2,6 @@ package handover
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -119,13 +118,9 @@ func (h *Handover) apply(e Event) error {
 var kind = stream.Kind[*Handover, Event]{
 	Name: "handover",
 	Key:  archive.HandoverEventKey,
-	Decode: func(key string, data []byte) (Event, error) {
-		var e Event
-		if err := json.Unmarshal(data, &e); err != nil || archive.HandoverEventKey(e.HandoverID, e.Seq) != key {
-			return e, archive.Errorf(archive.EINVALID, "handover object %s is not the event its key names", key)
-		}
-		return e, nil
-	},
+	Decode: stream.JSONEvent(func(e Event) string { return archive.HandoverEventKey(e.HandoverID, e.Seq) }, func(key string) error {
+		return archive.Errorf(archive.EINVALID, "handover object %s is not the event its key names", key)
+	}),
 	Stamp: func(e *Event, id string, seq uint64, at time.Time, prev string) {
 		e.Seq, e.HandoverID, e.At, e.Prev = seq, id, at, prev
 	},

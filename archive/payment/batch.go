@@ -3,7 +3,6 @@ package payment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -299,13 +298,9 @@ func validBatchID(id string) bool { return len(id) == 20 && archive.ValidCaseID(
 var batchKind = stream.Kind[*Batch, BatchEvent]{
 	Name: "payment batch",
 	Key:  archive.PaymentBatchEventKey,
-	Decode: func(key string, data []byte) (BatchEvent, error) {
-		var e BatchEvent
-		if err := json.Unmarshal(data, &e); err != nil || archive.PaymentBatchEventKey(e.Batch, e.Seq) != key {
-			return e, archive.Errorf(archive.EINVALID, "object %s is not the payment batch event its key names", key)
-		}
-		return e, nil
-	},
+	Decode: stream.JSONEvent(func(e BatchEvent) string { return archive.PaymentBatchEventKey(e.Batch, e.Seq) }, func(key string) error {
+		return archive.Errorf(archive.EINVALID, "object %s is not the payment batch event its key names", key)
+	}),
 	Stamp: func(e *BatchEvent, id string, seq uint64, at time.Time, prev string) {
 		e.Batch, e.Seq, e.At, e.Prev = id, seq, at, prev
 	},

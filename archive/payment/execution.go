@@ -143,13 +143,9 @@ func (x *Execution) apply(e ExecutionEvent, sum string) error {
 var executionKind = stream.Kind[*Execution, ExecutionEvent]{
 	Name: "execution",
 	Key:  archive.ExecutionEventKey,
-	Decode: func(key string, data []byte) (ExecutionEvent, error) {
-		var e ExecutionEvent
-		if err := json.Unmarshal(data, &e); err != nil || archive.ExecutionEventKey(e.CaseID, e.Seq) != key {
-			return e, archive.Errorf(archive.EINVALID, "object %s is not the execution event its key names", key)
-		}
-		return e, nil
-	},
+	Decode: stream.JSONEvent(func(e ExecutionEvent) string { return archive.ExecutionEventKey(e.CaseID, e.Seq) }, func(key string) error {
+		return archive.Errorf(archive.EINVALID, "object %s is not the execution event its key names", key)
+	}),
 	Stamp: func(e *ExecutionEvent, id string, seq uint64, at time.Time, prev string) {
 		e.CaseID, e.Seq, e.At, e.Prev = id, seq, at, prev
 	},

@@ -133,13 +133,14 @@ type ClaimEvent struct {
 var claimKind = stream.Kind[*Claims, ClaimEvent]{
 	Name: "payment item",
 	Key:  archive.PaymentItemEventKey,
-	Decode: func(key string, data []byte) (ClaimEvent, error) {
-		var e ClaimEvent
-		if err := json.Unmarshal(data, &e); err != nil || archive.PaymentItemEventKey(e.Item, e.Seq) != key || !validBatchID(e.Batch) {
-			return e, archive.Errorf(archive.EINVALID, "object %s is not the payment item event its key names", key)
+	Decode: stream.JSONEvent(func(e ClaimEvent) string {
+		if !validBatchID(e.Batch) {
+			return "" // a claim names its batch
 		}
-		return e, nil
-	},
+		return archive.PaymentItemEventKey(e.Item, e.Seq)
+	}, func(key string) error {
+		return archive.Errorf(archive.EINVALID, "object %s is not the payment item event its key names", key)
+	}),
 	Stamp: func(e *ClaimEvent, id string, seq uint64, at time.Time, prev string) {
 		e.Item, e.Seq, e.At, e.Prev = id, seq, at, prev
 	},

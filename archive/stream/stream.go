@@ -47,6 +47,19 @@ type Kind[S any, E any] struct {
 	Head func(s S) string
 }
 
+// JSONEvent is the Decode of a kind whose events are stored as JSON:
+// the event must parse and name the key it is stored under (keyOf; ""
+// for an event that fits no key), else bad(key) is the error.
+func JSONEvent[E any](keyOf func(e E) string, bad func(key string) error) func(key string, data []byte) (E, error) {
+	return func(key string, data []byte) (E, error) {
+		var e E
+		if err := json.Unmarshal(data, &e); err != nil || keyOf(e) != key {
+			return e, bad(key)
+		}
+		return e, nil
+	}
+}
+
 // Decide looks at the current state (Seq 0 when the stream does not
 // exist yet) and returns the event to append, nil to append nothing, or
 // an error that stops the append. It is called again whenever another

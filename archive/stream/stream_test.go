@@ -3,6 +3,7 @@ package stream_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -259,4 +260,23 @@ func TestLocksOrderOneKey(t *testing.T) {
 	}
 	unlock()
 	locks.Lock("case-1")() // free again once released
+}
+
+// A JSON event decodes only under the key it names; broken JSON or
+// another key is the kind's own error.
+func TestJSONEvent(t *testing.T) {
+	type ev struct {
+		ID  string `json:"id"`
+		Seq uint64 `json:"seq"`
+	}
+	bad := errors.New("not the event its key names")
+	decode := stream.JSONEvent(func(e ev) string { return fmt.Sprintf("s/%s/%d", e.ID, e.Seq) }, func(string) error { return bad })
+	if e, err := decode("s/a/2", []byte(`{"id":"a","seq":2}`)); err != nil || e.ID != "a" || e.Seq != 2 {
+		t.Fatalf("a good event: %+v %v", e, err)
+	}
+	for _, c := range []struct{ key, data string }{{"s/a/3", `{"id":"a","seq":2}`}, {"s/a/2", `{"id":"a","seq":2`}, {"s/a/2", `[]`}} {
+		if _, err := decode(c.key, []byte(c.data)); err != bad {
+			t.Errorf("%s %s: %v", c.key, c.data, err)
+		}
+	}
 }
