@@ -77,7 +77,7 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 	browsers := map[string]*browser{}
 	for who := range tokens {
 		browsers[who] = e.browser()
-		browsers[who].login("ui."+who, testPassword)
+		signIn(browsers[who], "ui."+who, testPassword)
 	}
 	accepted := map[string][]string{}
 	for _, status := range []string{archive.StatusSubmitted, archive.StatusCorrectionRequested, archive.StatusInitialReview,
@@ -87,24 +87,24 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 		for _, who := range slices.Sorted(maps.Keys(tokens)) {
 			b := browsers[who]
 			for _, f := range forms {
-				p := b.get("/cases/" + id)
-				if p.status != http.StatusOK {
-					t.Fatalf("%s opens a case at %s: %d", who, status, p.status)
+				p := b.Get("/cases/" + id)
+				if p.Status != http.StatusOK {
+					t.Fatalf("%s opens a case at %s: %d", who, status, p.Status)
 				}
-				shown := strings.Contains(p.body, `id="`+f.id+`"`)
+				shown := strings.Contains(p.Body, `id="`+f.id+`"`)
 				actions, _ := e.JSON("GET", "/api/v1/cases/"+id, tokens[who], nil).Body["actions"].(map[string]any)
 				if actions[f.action] != shown {
 					t.Errorf("%s at %s: the page shows %s %v, the API says %s %v", who, status, f.id, shown, f.action, actions[f.action])
 				}
 				form := f.form(stage)
 				form.Set("csrf", csrfOf(t, p))
-				r := b.post("/cases/"+id+"/"+f.path, form)
-				if ok := r.status == http.StatusSeeOther; ok != shown {
-					t.Errorf("%s at %s: %s shown %v, but the post answers %d %.300s", who, status, f.id, shown, r.status, r.body)
-				} else if !ok && r.status != http.StatusForbidden && r.status != http.StatusConflict {
-					t.Errorf("%s at %s: %s refused with %d, want 403 or 409", who, status, f.path, r.status)
+				r := b.Post("/cases/"+id+"/"+f.path, form)
+				if ok := r.Status == http.StatusSeeOther; ok != shown {
+					t.Errorf("%s at %s: %s shown %v, but the post answers %d %.300s", who, status, f.id, shown, r.Status, r.Body)
+				} else if !ok && r.Status != http.StatusForbidden && r.Status != http.StatusConflict {
+					t.Errorf("%s at %s: %s refused with %d, want 403 or 409", who, status, f.path, r.Status)
 				}
-				if r.status == http.StatusSeeOther {
+				if r.Status == http.StatusSeeOther {
 					accepted[status+" "+f.path] = append(accepted[status+" "+f.path], who)
 					id = fileAt(status)
 				}

@@ -18,9 +18,9 @@ import (
 func TestUIHeaderShowsDisplayName(t *testing.T) {
 	e := newEnv(t)
 	e.Account(map[string]any{"name": "zhang.min", "display_name": "张敏", "roles": []string{"clerk"}}, testPassword)
-	w := e.browser().login("zhang.min", testPassword)
-	if !strings.Contains(w.body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
-		t.Fatalf("header does not name 张敏: %.2000s", w.body)
+	w := signIn(e.browser(), "zhang.min", testPassword)
+	if !strings.Contains(w.Body, `<span class="user" title="登录名：zhang.min">张敏</span>`) {
+		t.Fatalf("header does not name 张敏: %.2000s", w.Body)
 	}
 }
 
@@ -60,14 +60,14 @@ func TestUIUploadFormOffersRequestedMaterial(t *testing.T) {
 		}
 	}
 	b := e.browser()
-	tok := csrfOf(t, b.get("/portal"))
-	if p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "birth": {apitest.ValidID[6:14]}}); p.status != http.StatusSeeOther {
-		t.Fatalf("portal login: %d %.300s", p.status, p.body)
+	tok := csrfOf(t, b.Get("/portal"))
+	if p := b.Post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {code}, "birth": {apitest.ValidID[6:14]}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("portal login: %d %.300s", p.Status, p.Body)
 	}
-	check("portal", b.get("/portal").body)
+	check("portal", b.Get("/portal").Body)
 	staff := e.browser()
-	staff.login("ui.clerk", testPassword)
-	check("case page", staff.get("/cases/"+id).body)
+	signIn(staff, "ui.clerk", testPassword)
+	check("case page", staff.Get("/cases/"+id).Body)
 }
 
 // The common refusals read in Chinese on the pages; the Service's own
@@ -77,13 +77,13 @@ func TestUIRefusalsInChinese(t *testing.T) {
 	tokens := e.team()
 	id, _ := e.caseAt(archive.StatusFinalReview, tokens, apitest.ValidID)
 	rev := e.browser()
-	tok := csrfOf(t, rev.login("ui.reviewer", testPassword))
-	p := rev.post("/cases/"+id+"/decision", url.Values{"csrf": {tok}, "stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}})
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "终审环节由终审员办理，您没有这一角色。") || !strings.Contains(p.body, "技术信息") {
-		t.Errorf("reviewer deciding the final stage: %d %.1500s", p.status, p.body)
+	tok := csrfOf(t, signIn(rev, "ui.reviewer", testPassword))
+	p := rev.Post("/cases/"+id+"/decision", url.Values{"csrf": {tok}, "stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}})
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "终审环节由终审员办理，您没有这一角色。") || !strings.Contains(p.Body, "技术信息") {
+		t.Errorf("reviewer deciding the final stage: %d %.1500s", p.Status, p.Body)
 	}
-	if p := rev.get("/cases/nosuchcase"); p.status != http.StatusNotFound || !strings.Contains(p.body, "案件不存在") {
-		t.Errorf("a case that does not exist: %d %.1500s", p.status, p.body)
+	if p := rev.Get("/cases/nosuchcase"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "案件不存在") {
+		t.Errorf("a case that does not exist: %d %.1500s", p.Status, p.Body)
 	}
 }
 
@@ -93,16 +93,16 @@ func TestUINewCaseKeepsInputOnError(t *testing.T) {
 	e := newEnv(t)
 	e.team()
 	b := e.browser()
-	b.login("ui.clerk", testPassword)
-	tok := csrfOf(t, b.get("/new"))
+	signIn(b, "ui.clerk", testPassword)
+	tok := csrfOf(t, b.Get("/new"))
 	bad := apitest.ValidID[:17] + "5" // wrong check character
-	p := b.post("/new", url.Values{"csrf": {tok}, "business_type": {"unemployment_benefit"}, "name": {"王五"}, "id_number": {bad}, "phone": {"13812345678"}, "summary": {"申领失业保险金"}})
-	if p.status != http.StatusBadRequest {
-		t.Fatalf("a wrong identity number: %d %.500s", p.status, p.body)
+	p := b.Post("/new", url.Values{"csrf": {tok}, "business_type": {"unemployment_benefit"}, "name": {"王五"}, "id_number": {bad}, "phone": {"13812345678"}, "summary": {"申领失业保险金"}})
+	if p.Status != http.StatusBadRequest {
+		t.Fatalf("a wrong identity number: %d %.500s", p.Status, p.Body)
 	}
 	for _, want := range []string{"公民身份号码校验码应为 X 而不是 5", `value="王五"`, `value="` + bad + `"`, "申领失业保险金</textarea>", `<option value="unemployment_benefit" selected>`} {
-		if !strings.Contains(p.body, want) {
-			t.Errorf("the returned form lacks %q: %.3000s", want, p.body)
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the returned form lacks %q: %.3000s", want, p.Body)
 		}
 	}
 }
@@ -120,19 +120,19 @@ func TestUIArchivePageForOtherStaff(t *testing.T) {
 		t.Fatalf("no archive number: %s", r.Raw)
 	}
 	handler := e.browser()
-	handler.login("ui.clerk", testPassword)
-	if p := handler.get("/archives/" + url.PathEscape(no)); p.status != http.StatusSeeOther || p.loc != "/cases/"+id {
-		t.Errorf("the clerk who handled it: %d %s", p.status, p.loc)
+	signIn(handler, "ui.clerk", testPassword)
+	if p := handler.Get("/archives/" + url.PathEscape(no)); p.Status != http.StatusSeeOther || p.Loc != "/cases/"+id {
+		t.Errorf("the clerk who handled it: %d %s", p.Status, p.Loc)
 	}
 	e.staff("other.clerk", "clerk")
 	other := e.browser()
-	other.login("other.clerk", testPassword)
-	p := other.get("/archives/" + url.PathEscape(no))
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, `id="request-loan"`) || strings.Contains(p.body, "/api/v1") {
-		t.Errorf("another clerk: %d %.1500s", p.status, p.body)
+	signIn(other, "other.clerk", testPassword)
+	p := other.Get("/archives/" + url.PathEscape(no))
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, `id="request-loan"`) || strings.Contains(p.Body, "/api/v1") {
+		t.Errorf("another clerk: %d %.1500s", p.Status, p.Body)
 	}
-	if p := other.get("/cases/" + id); p.status != http.StatusForbidden || strings.Contains(p.body, "/api/v1") || !strings.Contains(p.body, "申请借阅") {
-		t.Errorf("another clerk on the case page: %d %.1500s", p.status, p.body)
+	if p := other.Get("/cases/" + id); p.Status != http.StatusForbidden || strings.Contains(p.Body, "/api/v1") || !strings.Contains(p.Body, "申请借阅") {
+		t.Errorf("another clerk on the case page: %d %.1500s", p.Status, p.Body)
 	}
 }
 
@@ -143,36 +143,36 @@ func TestUIFixityReport(t *testing.T) {
 	tokens := e.team()
 	e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
 	arc := e.browser()
-	arc.login("ui.archivist", testPassword)
-	rp := arc.get("/reports")
-	if !strings.Contains(rp.body, `href="/reports/fixity.pdf"`) || !strings.Contains(rp.body, `id="fixity-run"`) {
-		t.Fatalf("the archivist's reports page lacks the fixity report: %.3000s", rp.body)
+	signIn(arc, "ui.archivist", testPassword)
+	rp := arc.Get("/reports")
+	if !strings.Contains(rp.Body, `href="/reports/fixity.pdf"`) || !strings.Contains(rp.Body, `id="fixity-run"`) {
+		t.Fatalf("the archivist's reports page lacks the fixity report: %.3000s", rp.Body)
 	}
-	if p := arc.get("/reports/fixity.pdf"); p.status != http.StatusNotFound || !strings.Contains(p.body, "尚未进行过四性检测") {
-		t.Errorf("before any check: %d %.1000s", p.status, p.body)
+	if p := arc.Get("/reports/fixity.pdf"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "尚未进行过四性检测") {
+		t.Errorf("before any check: %d %.1000s", p.Status, p.Body)
 	}
-	if p := arc.post("/reports/fixity.pdf", url.Values{}); p.status != http.StatusForbidden {
-		t.Errorf("a run without the CSRF token: %d", p.status)
+	if p := arc.Post("/reports/fixity.pdf", url.Values{}); p.Status != http.StatusForbidden {
+		t.Errorf("a run without the CSRF token: %d", p.Status)
 	}
-	if p := arc.post("/reports/fixity.pdf", url.Values{"csrf": {csrfOf(t, rp)}}); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
-		t.Fatalf("run a check: %d %.500s", p.status, p.body)
+	if p := arc.Post("/reports/fixity.pdf", url.Values{"csrf": {csrfOf(t, rp)}}); p.Status != 200 || !strings.HasPrefix(p.Body, "%PDF") {
+		t.Fatalf("run a check: %d %.500s", p.Status, p.Body)
 	}
 	aud := e.browser()
-	aud.login("ui.auditor", testPassword)
-	ap := aud.get("/reports")
-	if !strings.Contains(ap.body, `href="/reports/fixity.pdf"`) || strings.Contains(ap.body, `id="fixity-run"`) {
+	signIn(aud, "ui.auditor", testPassword)
+	ap := aud.Get("/reports")
+	if !strings.Contains(ap.Body, `href="/reports/fixity.pdf"`) || strings.Contains(ap.Body, `id="fixity-run"`) {
 		t.Errorf("the auditor's reports page: link and no run button wanted")
 	}
-	if p := aud.get("/reports/fixity.pdf"); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
-		t.Errorf("the auditor reads the last report: %d %.300s", p.status, p.body)
+	if p := aud.Get("/reports/fixity.pdf"); p.Status != 200 || !strings.HasPrefix(p.Body, "%PDF") {
+		t.Errorf("the auditor reads the last report: %d %.300s", p.Status, p.Body)
 	}
 	sup := e.browser()
-	sup.login("ui.supervisor", testPassword)
-	if p := sup.get("/reports"); strings.Contains(p.body, "fixity") {
+	signIn(sup, "ui.supervisor", testPassword)
+	if p := sup.Get("/reports"); strings.Contains(p.Body, "fixity") {
 		t.Errorf("a supervisor is offered the fixity report")
 	}
-	if p := sup.get("/reports/fixity.pdf"); p.status != http.StatusForbidden {
-		t.Errorf("a supervisor reads the fixity report: %d", p.status)
+	if p := sup.Get("/reports/fixity.pdf"); p.Status != http.StatusForbidden {
+		t.Errorf("a supervisor reads the fixity report: %d", p.Status)
 	}
 }
 
@@ -185,13 +185,13 @@ func TestUISearchMasksIDNumbers(t *testing.T) {
 	apitest.Expect(t, e.Upload(tokens["clerk"], id, "id_card", "id.txt", []byte("居民身份证 姓名王五 公民身份号码 "+apitest.ValidID+" 住址人民路")), 201, "upload")
 	e.Settle()
 	b := e.browser()
-	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
-	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"人民路"}})
-	if p.status != 200 || !strings.Contains(p.body, `class="fragment"`) {
-		t.Fatalf("search: %d %.2000s", p.status, p.body)
+	tok := csrfOf(t, signIn(b, "ui.reviewer", testPassword))
+	p := b.Post("/search", url.Values{"csrf": {tok}, "q": {"人民路"}})
+	if p.Status != 200 || !strings.Contains(p.Body, `class="fragment"`) {
+		t.Fatalf("search: %d %.2000s", p.Status, p.Body)
 	}
-	if strings.Contains(p.body, apitest.ValidID) || strings.Contains(p.body, apitest.ValidID[6:14]) {
-		t.Errorf("the search page shows the identity number: %.3000s", p.body)
+	if strings.Contains(p.Body, apitest.ValidID) || strings.Contains(p.Body, apitest.ValidID[6:14]) {
+		t.Errorf("the search page shows the identity number: %.3000s", p.Body)
 	}
 }
 
@@ -203,11 +203,11 @@ func TestUIArchivePageRetentionName(t *testing.T) {
 	id, _ := e.caseAt(archive.StatusArchived, tokens, apitest.ValidID)
 	no := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil).Str("archive_no")
 	b := e.browser()
-	b.login("ui.archivist", testPassword)
-	p := b.get("/archives/" + url.PathEscape(no))
-	m := regexp.MustCompile(`<dt>保管期限</dt><dd>([^<（]*)`).FindStringSubmatch(p.body)
-	if p.status != 200 || m == nil || !regexp.MustCompile(`^(永久|\d+年)$`).MatchString(m[1]) {
-		t.Errorf("archive page retention: %d %q", p.status, m)
+	signIn(b, "ui.archivist", testPassword)
+	p := b.Get("/archives/" + url.PathEscape(no))
+	m := regexp.MustCompile(`<dt>保管期限</dt><dd>([^<（]*)`).FindStringSubmatch(p.Body)
+	if p.Status != 200 || m == nil || !regexp.MustCompile(`^(永久|\d+年)$`).MatchString(m[1]) {
+		t.Errorf("archive page retention: %d %q", p.Status, m)
 	}
 }
 
@@ -218,21 +218,21 @@ func TestUIResubmitNamesOutstandingMaterials(t *testing.T) {
 	tokens := e.team()
 	id, _ := e.caseAt(archive.StatusCorrectionRequested, tokens, apitest.ValidID)
 	b := e.browser()
-	b.login("ui.clerk", testPassword)
-	p := b.get("/cases/" + id)
+	signIn(b, "ui.clerk", testPassword)
+	p := b.Get("/cases/" + id)
 	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
-	if !strings.Contains(p.body, `id="outstanding"`) {
-		t.Fatalf("no outstanding materials named: %.3000s", p.body)
+	if !strings.Contains(p.Body, `id="outstanding"`) {
+		t.Fatalf("no outstanding materials named: %.3000s", p.Body)
 	}
 	for _, m := range bt.Materials {
 		if m.Mandatory {
-			if !strings.Contains(p.body, m.Name+"、") && !strings.Contains(p.body, m.Name+"。") {
+			if !strings.Contains(p.Body, m.Name+"、") && !strings.Contains(p.Body, m.Name+"。") {
 				t.Errorf("%s is not named as outstanding", m.Name)
 			}
 			apitest.Expect(t, e.Upload(tokens["clerk"], id, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
-	if p := b.get("/cases/" + id); strings.Contains(p.body, `id="outstanding"`) || !strings.Contains(p.body, "要求补正的材料均已上传") {
+	if p := b.Get("/cases/" + id); strings.Contains(p.Body, `id="outstanding"`) || !strings.Contains(p.Body, "要求补正的材料均已上传") {
 		t.Errorf("after the uploads the page still names outstanding materials")
 	}
 }
@@ -246,10 +246,10 @@ func TestUILoansNameBorrowersByDisplayName(t *testing.T) {
 	_, tok := e.Account(map[string]any{"name": "li.na", "display_name": "李娜", "roles": []string{"clerk"}}, testPassword)
 	apitest.Expect(t, e.JSON("POST", "/api/v1/archives/"+url.PathEscape(no)+"/loans", tok, map[string]any{"purpose": "核对原件", "days": 7}), 201, "loan request")
 	b := e.browser()
-	b.login("ui.archivist", testPassword)
+	signIn(b, "ui.archivist", testPassword)
 	for _, path := range []string{"/loans", "/archives/" + url.PathEscape(no)} {
-		if p := b.get(path); p.status != 200 || !strings.Contains(p.body, `"借阅人">李娜</td>`) || strings.Contains(p.body, ">li.na</td>") {
-			t.Errorf("%s does not name the borrower 李娜: %d", path, p.status)
+		if p := b.Get(path); p.Status != 200 || !strings.Contains(p.Body, `"借阅人">李娜</td>`) || strings.Contains(p.Body, ">li.na</td>") {
+			t.Errorf("%s does not name the borrower 李娜: %d", path, p.Status)
 		}
 	}
 	// Applicants get no staff directory.
@@ -266,9 +266,9 @@ func TestUIHistoryNamesStaff(t *testing.T) {
 		"applicant": map[string]any{"name": "王五", "id_number": apitest.ValidID, "phone": "13812345678"}, "summary": "申领失业保险金"})
 	apitest.Expect(t, c, 201, "create case")
 	b := e.browser()
-	b.login("wang.qiang", testPassword)
-	if p := b.get("/cases/" + c.Str("id")); !strings.Contains(p.body, "（受理员 王强）") {
-		t.Errorf("the history does not name 王强: %.3000s", p.body)
+	signIn(b, "wang.qiang", testPassword)
+	if p := b.Get("/cases/" + c.Str("id")); !strings.Contains(p.Body, "（受理员 王强）") {
+		t.Errorf("the history does not name 王强: %.3000s", p.Body)
 	}
 }
 
@@ -280,34 +280,34 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 	tokens := e.team()
 	subID, _ := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID) // nothing uploaded
 	b := e.browser()
-	tok := csrfOf(t, b.login("ui.clerk", testPassword))
-	p := b.get("/cases/" + subID)
+	tok := csrfOf(t, signIn(b, "ui.clerk", testPassword))
+	p := b.Get("/cases/" + subID)
 	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
-	if strings.Contains(p.body, `required checked`) || !strings.Contains(p.body, `data-confirm="将要求申请人补正材料`) ||
-		!strings.Contains(p.body, `data-confirm="将作出受理决定：受理，案件转入初审，并向申请人发送受理通知书。"`) {
+	if strings.Contains(p.Body, `required checked`) || !strings.Contains(p.Body, `data-confirm="将要求申请人补正材料`) ||
+		!strings.Contains(p.Body, `data-confirm="将作出受理决定：受理，案件转入初审，并向申请人发送受理通知书。"`) {
 		t.Errorf("a decision is chosen in advance, or the choices do not say what they will do")
 	}
 	for _, m := range bt.Materials {
-		ticked := strings.Contains(p.body, `name="missing" value="`+m.Code+`" checked`)
+		ticked := strings.Contains(p.Body, `name="missing" value="`+m.Code+`" checked`)
 		if ticked != m.Mandatory {
 			t.Errorf("%s ticked %v", m.Code, ticked)
 		}
 	}
 	// A refusal without its reasons: refused, the choice and the ticks kept.
-	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "confirm": {"1"}, "missing": {bt.Materials[0].Code}})
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="decision-error"`) || !strings.Contains(p.body, "不予受理须填写理由") ||
-		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
-		t.Errorf("a refusal without reasons: %d %.3000s", p.status, p.body)
+	p = b.Post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"reject"}, "opinion": {" "}, "confirm": {"1"}, "missing": {bt.Materials[0].Code}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `id="decision-error"`) || !strings.Contains(p.Body, "不予受理须填写理由") ||
+		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.Body) {
+		t.Errorf("a refusal without reasons: %d %.3000s", p.Status, p.Body)
 	}
 
 	// A review without an opinion: refused, the basis kept.
 	iniID, _ := e.caseAt(archive.StatusInitialReview, tokens, apitest.ValidID)
 	r := e.browser()
-	rtok := csrfOf(t, r.login("ui.reviewer", testPassword))
-	p = r.post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "confirm": {"1"}, "basis": {"《失业保险条例》第十四条"}})
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "审核决定须填写审核意见") || !strings.Contains(p.body, `value="《失业保险条例》第十四条"`) ||
-		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.body) {
-		t.Errorf("a review without an opinion: %d %.3000s", p.status, p.body)
+	rtok := csrfOf(t, signIn(r, "ui.reviewer", testPassword))
+	p = r.Post("/cases/"+iniID+"/decision", url.Values{"csrf": {rtok}, "stage": {"initial"}, "decision": {"reject"}, "confirm": {"1"}, "basis": {"《失业保险条例》第十四条"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "审核决定须填写审核意见") || !strings.Contains(p.Body, `value="《失业保险条例》第十四条"`) ||
+		!regexp.MustCompile(`name="decision" value="reject"[^>]* checked>`).MatchString(p.Body) {
+		t.Errorf("a review without an opinion: %d %.3000s", p.Status, p.Body)
 	}
 
 	// Boxes left ticked under another decision do not stop an acceptance.
@@ -316,8 +316,8 @@ func TestUIDecisionFormKeepsInput(t *testing.T) {
 			apitest.Expect(t, e.Upload(tokens["clerk"], subID, m.Code, m.Name+".pdf", apitest.PDF(m.Code)), 201, "upload "+m.Code)
 		}
 	}
-	p = b.post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}, "confirm": {"1"}})
-	if p.status != http.StatusSeeOther {
-		t.Errorf("accept with a stray ticked box: %d %.2000s", p.status, p.body)
+	p = b.Post("/cases/"+subID+"/decision", url.Values{"csrf": {tok}, "stage": {"acceptance"}, "decision": {"accept"}, "missing": {bt.Materials[0].Code}, "confirm": {"1"}})
+	if p.Status != http.StatusSeeOther {
+		t.Errorf("accept with a stray ticked box: %d %.2000s", p.Status, p.Body)
 	}
 }

@@ -20,8 +20,8 @@ type part struct{ material, name string }
 
 // uploadPost posts files to an upload route the way the page's plain
 // form does: csrf, then each material before its files.
-func (b *browser) uploadPost(path, csrf string, accept string, files []part, content func(name string) []byte) page {
-	b.t.Helper()
+func uploadPost(b *browser, path, csrf string, accept string, files []part, content func(name string) []byte) page {
+	b.T.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("csrf", csrf)
@@ -35,12 +35,12 @@ func (b *browser) uploadPost(path, csrf string, accept string, files []part, con
 		fw.Write(content(f.name))
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", b.e.Srv.URL+path, &buf)
+	req, _ := http.NewRequest("POST", b.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	return b.do(req)
+	return b.Do(req)
 }
 
 func testPNG(t *testing.T) []byte {
@@ -77,27 +77,27 @@ func TestUIUploadSeveralFilesWithoutScript(t *testing.T) {
 		return []byte("MZ\x90\x00 not a document")
 	}
 	b := e.browser()
-	b.login("ui.clerk", testPassword)
-	p := b.get("/cases/" + id)
+	signIn(b, "ui.clerk", testPassword)
+	p := b.Get("/cases/" + id)
 	for _, want := range []string{`id="upload-form"`, `name="file" id="file-id_card" multiple`, `id="dropzone"`, `/static/upload.js`} {
-		if !strings.Contains(p.body, want) {
+		if !strings.Contains(p.Body, want) {
 			t.Errorf("case page lacks %s", want)
 		}
 	}
 	tok := csrfOf(t, p)
-	if js := b.get("/static/upload.js"); js.status != 200 || !strings.Contains(js.header.Get("Content-Type"), "javascript") || !strings.Contains(js.body, "upload-queue") {
-		t.Errorf("the page's script: %d %s", js.status, js.header.Get("Content-Type"))
+	if js := b.Get("/static/upload.js"); js.Status != 200 || !strings.Contains(js.Header.Get("Content-Type"), "javascript") || !strings.Contains(js.Body, "upload-queue") {
+		t.Errorf("the page's script: %d %s", js.Status, js.Header.Get("Content-Type"))
 	}
 
 	// One refused file among four: the other three are kept, and the
 	// page says which is which.
-	p = b.uploadPost("/cases/"+id+"/materials", tok, "", []part{{"id_card", "身份证 正面 🪪.png"}, {"id_card", "身份证 反面.pdf"},
+	p = uploadPost(b, "/cases/"+id+"/materials", tok, "", []part{{"id_card", "身份证 正面 🪪.png"}, {"id_card", "身份证 反面.pdf"},
 		{"termination_certificate", "程序.exe"}, {"termination_certificate", "终止证明𠮷.pdf"}}, content)
-	if p.status != http.StatusUnsupportedMediaType {
-		t.Fatalf("post with a refused file: %d, want 415 (the refusal's)\n%.500s", p.status, p.body)
+	if p.Status != http.StatusUnsupportedMediaType {
+		t.Fatalf("post with a refused file: %d, want 415 (the refusal's)\n%.500s", p.Status, p.Body)
 	}
 	for _, want := range []string{"未能上传 “程序.exe”", "已上传“身份证 正面 🪪.png”", "已上传“终止证明𠮷.pdf”", "不接受这种文件类型"} {
-		if !strings.Contains(p.body, want) {
+		if !strings.Contains(p.Body, want) {
 			t.Errorf("results lack %q", want)
 		}
 	}
@@ -115,17 +115,17 @@ func TestUIUploadSeveralFilesWithoutScript(t *testing.T) {
 	}
 
 	// All kept: back to the case page with what was kept.
-	p = b.uploadPost("/cases/"+id+"/materials", tok, "", []part{{"id_card", "补充 1.png"}, {"id_card", "补充 2.png"}}, content)
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("post of two good files: %d %.300s", p.status, p.body)
+	p = uploadPost(b, "/cases/"+id+"/materials", tok, "", []part{{"id_card", "补充 1.png"}, {"id_card", "补充 2.png"}}, content)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("post of two good files: %d %.300s", p.Status, p.Body)
 	}
-	if f := b.get(p.loc); !strings.Contains(f.body, "已上传 2 个文件：补充 1.png、补充 2.png。") {
-		t.Errorf("flash after the upload: %.300s", f.body)
+	if f := b.Get(p.Loc); !strings.Contains(f.Body, "已上传 2 个文件：补充 1.png、补充 2.png。") {
+		t.Errorf("flash after the upload: %.300s", f.Body)
 	}
 
 	// The script's post (one file, JSON): the result, or the refusal's
 	// status with the Chinese message.
-	p = b.uploadPost("/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "x.exe"}}, content)
+	p = uploadPost(b, "/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "x.exe"}}, content)
 	var ans struct {
 		Results []struct {
 			File     string            `json:"file"`
@@ -133,16 +133,16 @@ func TestUIUploadSeveralFilesWithoutScript(t *testing.T) {
 			Material *archive.Material `json:"material"`
 		} `json:"results"`
 	}
-	if err := json.Unmarshal([]byte(p.body), &ans); err != nil || p.status != http.StatusUnsupportedMediaType || len(ans.Results) != 1 || !strings.Contains(ans.Results[0].Error, "不接受") {
-		t.Fatalf("JSON refusal: %d %v %s", p.status, err, p.body)
+	if err := json.Unmarshal([]byte(p.Body), &ans); err != nil || p.Status != http.StatusUnsupportedMediaType || len(ans.Results) != 1 || !strings.Contains(ans.Results[0].Error, "不接受") {
+		t.Fatalf("JSON refusal: %d %v %s", p.Status, err, p.Body)
 	}
-	p = b.uploadPost("/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "ok.pdf"}}, content)
-	if err := json.Unmarshal([]byte(p.body), &ans); err != nil || p.status != http.StatusOK || ans.Results[0].Material == nil {
-		t.Fatalf("JSON upload: %d %v %s", p.status, err, p.body)
+	p = uploadPost(b, "/cases/"+id+"/materials", tok, "application/json", []part{{"id_card", "ok.pdf"}}, content)
+	if err := json.Unmarshal([]byte(p.Body), &ans); err != nil || p.Status != http.StatusOK || ans.Results[0].Material == nil {
+		t.Fatalf("JSON upload: %d %v %s", p.Status, err, p.Body)
 	}
 	// Without the token nothing is read.
-	if p := b.uploadPost("/cases/"+id+"/materials", "wrong", "", []part{{"id_card", "a.pdf"}}, content); p.status != http.StatusForbidden {
-		t.Errorf("upload without the token: %d", p.status)
+	if p := uploadPost(b, "/cases/"+id+"/materials", "wrong", "", []part{{"id_card", "a.pdf"}}, content); p.Status != http.StatusForbidden {
+		t.Errorf("upload without the token: %d", p.Status)
 	}
 }
 
@@ -160,39 +160,39 @@ func TestUIThumbnailsAndPreviews(t *testing.T) {
 	pngID := e.Upload(tokens["clerk"], id, "id_card", "照片.png", testPNG(t)).Str("id")
 	txtID := e.Upload(tokens["clerk"], id, "id_card", "说明.txt", []byte("说明文字")).Str("id")
 	clerk := e.browser()
-	clerk.login("ui.clerk", testPassword)
+	signIn(clerk, "ui.clerk", testPassword)
 	base := "/cases/" + id + "/materials/"
-	page := clerk.get("/cases/" + id)
+	page := clerk.Get("/cases/" + id)
 	for _, want := range []string{base + pdfID + "/thumb", base + pngID + "/view", base + txtID + `"`, ">文本<"} {
-		if !strings.Contains(page.body, want) {
+		if !strings.Contains(page.Body, want) {
 			t.Errorf("case page lacks %s", want)
 		}
 	}
 	for _, c := range []struct{ path, ctype string }{
 		{base + pdfID + "/thumb", "image/jpeg"}, {base + pngID + "/thumb", "image/jpeg"}, {base + pdfID + "/pages/1", "image/png"},
 	} {
-		p := clerk.get(c.path)
-		if p.status != 200 || p.header.Get("Content-Type") != c.ctype {
-			t.Fatalf("%s: %d %s", c.path, p.status, p.header.Get("Content-Type"))
+		p := clerk.Get(c.path)
+		if p.Status != 200 || p.Header.Get("Content-Type") != c.ctype {
+			t.Fatalf("%s: %d %s", c.path, p.Status, p.Header.Get("Content-Type"))
 		}
-		if _, _, err := image.Decode(strings.NewReader(p.body)); err != nil {
+		if _, _, err := image.Decode(strings.NewReader(p.Body)); err != nil {
 			t.Errorf("%s: not a picture: %v", c.path, err)
 		}
 	}
-	if p := clerk.get(base + pdfID + "/view"); p.status != 200 || !strings.Contains(p.body, base+pdfID+"/pages/1") || !strings.Contains(p.body, "共 1 页") {
-		t.Errorf("PDF preview: %d %.400s", p.status, p.body)
+	if p := clerk.Get(base + pdfID + "/view"); p.Status != 200 || !strings.Contains(p.Body, base+pdfID+"/pages/1") || !strings.Contains(p.Body, "共 1 页") {
+		t.Errorf("PDF preview: %d %.400s", p.Status, p.Body)
 	}
-	if p := clerk.get(base + pngID + "/view"); p.status != 200 || !strings.Contains(p.body, `id="preview-image"`) {
-		t.Errorf("image preview: %d", p.status)
+	if p := clerk.Get(base + pngID + "/view"); p.Status != 200 || !strings.Contains(p.Body, `id="preview-image"`) {
+		t.Errorf("image preview: %d", p.Status)
 	}
-	if p := clerk.get(base + txtID + "/view"); p.status != 200 || !strings.Contains(p.body, "无法在页面中预览") {
-		t.Errorf("text preview: %d", p.status)
+	if p := clerk.Get(base + txtID + "/view"); p.Status != 200 || !strings.Contains(p.Body, "无法在页面中预览") {
+		t.Errorf("text preview: %d", p.Status)
 	}
-	if p := clerk.get(base + pdfID + "/pages/2"); p.status != http.StatusNotFound {
-		t.Errorf("page 2 of a 1-page PDF: %d", p.status)
+	if p := clerk.Get(base + pdfID + "/pages/2"); p.Status != http.StatusNotFound {
+		t.Errorf("page 2 of a 1-page PDF: %d", p.Status)
 	}
-	if p := clerk.get(base + txtID + "/thumb"); p.status != http.StatusUnsupportedMediaType && p.status != http.StatusBadRequest {
-		t.Errorf("thumbnail of text: %d", p.status)
+	if p := clerk.Get(base + txtID + "/thumb"); p.Status != http.StatusUnsupportedMediaType && p.Status != http.StatusBadRequest {
+		t.Errorf("thumbnail of text: %d", p.Status)
 	}
 	// Each picture was a read on the audit log.
 	r := e.JSON("GET", "/api/v1/audit?action=case.material_read&case="+id, tokens["auditor"], nil)
@@ -202,14 +202,14 @@ func TestUIThumbnailsAndPreviews(t *testing.T) {
 
 	// Someone refused the material is refused its pictures alike.
 	other := e.browser()
-	other.login("ui.applicant", testPassword)
-	raw := other.get(base + pdfID).status
+	signIn(other, "ui.applicant", testPassword)
+	raw := other.Get(base + pdfID).Status
 	if raw == 200 {
 		t.Fatalf("another applicant reads the material")
 	}
 	for _, suffix := range []string{"/thumb", "/view", "/pages/1"} {
-		if p := other.get(base + pdfID + suffix); p.status != raw {
-			t.Errorf("another applicant: %s → %d, the material itself → %d", suffix, p.status, raw)
+		if p := other.Get(base + pdfID + suffix); p.Status != raw {
+			t.Errorf("another applicant: %s → %d, the material itself → %d", suffix, p.Status, raw)
 		}
 	}
 	// An archived file needs a loan: no thumbnail, page or preview
@@ -219,15 +219,15 @@ func TestUIThumbnailsAndPreviews(t *testing.T) {
 	mid := r.Body["materials"].([]any)[0].(map[string]any)["id"].(string)
 	e.staff("ui.clerk2", archive.RoleClerk)
 	rev := e.browser()
-	rev.login("ui.clerk2", testPassword)
+	signIn(rev, "ui.clerk2", testPassword)
 	abase := "/cases/" + arc + "/materials/" + mid
-	raw = rev.get(abase).status
+	raw = rev.Get(abase).Status
 	if raw != http.StatusForbidden {
 		t.Fatalf("a clerk who did not handle it reads an archived material without a loan: %d", raw)
 	}
 	for _, suffix := range []string{"/thumb", "/view", "/pages/1"} {
-		if p := rev.get(abase + suffix); p.status != raw {
-			t.Errorf("archived file without a loan: %s → %d, want %d", suffix, p.status, raw)
+		if p := rev.Get(abase + suffix); p.Status != raw {
+			t.Errorf("archived file without a loan: %s → %d, want %d", suffix, p.Status, raw)
 		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -39,97 +38,26 @@ func newEnv(t *testing.T) *env {
 	})}
 }
 
-// browser is a cookie-keeping client that does not follow redirects, so
-// tests see every 303.
-type browser struct {
-	t      *testing.T
-	e      *env
-	c      *http.Client
-	origin string // sent as Origin on posts when set
-}
+// browser is the pages' test client (apitest.Browser): cookies kept,
+// redirects not followed, so tests see every 303.
+type (
+	browser = apitest.Browser
+	page    = apitest.Page
+)
 
-type page struct {
-	status int
-	body   string
-	header http.Header
-	loc    string
-}
+func (e *env) browser() *browser { return e.Env.Browser() }
 
-func (e *env) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: e.T, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
-}
+func csrfOf(t *testing.T, p page) string { return apitest.CSRF(t, p) }
 
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
+// signIn signs in through the form and returns the worklist page.
+func signIn(b *browser, name, password string) page {
+	b.T.Helper()
+	if p := b.Login(name, password); p.Loc != "/" {
+		b.T.Fatalf("login %s: sent to %s", name, p.Loc)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	p := page{status: res.StatusCode, body: string(raw), header: res.Header, loc: res.Header.Get("Location")}
-	if p.status >= 500 {
-		b.t.Fatalf("%s %s → %d %s", req.Method, req.URL.Path, p.status, raw)
-	}
-	return p
-}
-
-func (b *browser) get(path string) page {
-	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.e.Srv.URL+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.e.Srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if b.origin != "" {
-		req.Header.Set("Origin", b.origin)
-	}
-	return b.do(req)
-}
-
-func (b *browser) cookie() string {
-	u, _ := url.Parse(b.e.Srv.URL)
-	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == "dossier_session" {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-func (b *browser) setCookie(v string) {
-	u, _ := url.Parse(b.e.Srv.URL)
-	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "dossier_session", Value: v, Path: "/"}})
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func csrfOf(t *testing.T, p page) string {
-	t.Helper()
-	m := csrfRE.FindStringSubmatch(p.body)
-	if m == nil {
-		t.Fatalf("no CSRF token on the page: %.500s", p.body)
-	}
-	return m[1]
-}
-
-// login signs in through the form and returns the worklist page.
-func (b *browser) login(name, password string) page {
-	b.t.Helper()
-	tok := csrfOf(b.t, b.get("/login"))
-	p := b.post("/login", url.Values{"csrf": {tok}, "name": {name}, "password": {password}})
-	if p.status != http.StatusSeeOther || p.loc != "/" {
-		b.t.Fatalf("login %s: %d %s %.300s", name, p.status, p.loc, p.body)
-	}
-	w := b.get("/")
-	if w.status != 200 {
-		b.t.Fatalf("worklist after login: %d", w.status)
+	w := b.Get("/")
+	if w.Status != 200 {
+		b.T.Fatalf("worklist after login: %d", w.Status)
 	}
 	return w
 }
@@ -148,11 +76,11 @@ func checkHeaders(t *testing.T, what string, p page) {
 		"X-Frame-Options":        "DENY",
 		"X-Content-Type-Options": "nosniff",
 	} {
-		if got := p.header.Get(h); got != want {
+		if got := p.Header.Get(h); got != want {
 			t.Errorf("%s: %s = %q, want %q", what, h, got, want)
 		}
 	}
-	csp := p.header.Get("Content-Security-Policy")
+	csp := p.Header.Get("Content-Security-Policy")
 	for _, d := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("%s: CSP %q lacks %s", what, csp, d)
@@ -161,10 +89,10 @@ func checkHeaders(t *testing.T, what string, p page) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("%s: CSP allows unsafe-inline: %s", what, csp)
 	}
-	if p.header.Get("Cache-Control") != "no-store" {
-		t.Errorf("%s: Cache-Control %q, want no-store", what, p.header.Get("Cache-Control"))
+	if p.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", what, p.Header.Get("Cache-Control"))
 	}
-	if p.header.Get("Referrer-Policy") == "" {
+	if p.Header.Get("Referrer-Policy") == "" {
 		t.Errorf("%s: no Referrer-Policy", what)
 	}
 }
@@ -179,11 +107,11 @@ var (
 func checkPage(t *testing.T, what string, p page, secrets ...string) {
 	t.Helper()
 	checkHeaders(t, what, p)
-	if m := inlineRE.FindString(p.body); m != "" {
+	if m := inlineRE.FindString(p.Body); m != "" {
 		t.Errorf("%s: inline script or style %q, which the CSP blocks", what, m)
 	}
 	for _, s := range secrets {
-		if strings.Contains(p.body, s) {
+		if strings.Contains(p.Body, s) {
 			t.Errorf("%s: the page shows %q", what, s)
 		}
 	}
@@ -195,7 +123,7 @@ func checkPage(t *testing.T, what string, p page, secrets ...string) {
 func noSecretURLs(t *testing.T, what string, p page, secrets ...string) {
 	t.Helper()
 	for _, s := range secrets {
-		for _, m := range urlAttrRE.FindAllStringSubmatch(p.body, -1) {
+		for _, m := range urlAttrRE.FindAllStringSubmatch(p.Body, -1) {
 			if strings.Contains(m[1], s) || strings.Contains(m[1], url.QueryEscape(s)) {
 				t.Errorf("%s: a URL holds personal data: %s", what, m[1])
 			}
@@ -259,77 +187,77 @@ func TestUILoginSessionFixationLogout(t *testing.T) {
 	b := e.browser()
 
 	// The stylesheet and script are served from the binary, no listing.
-	if p := b.get("/static/app.css"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/css") {
-		t.Fatalf("app.css: %d %s", p.status, p.header.Get("Content-Type"))
+	if p := b.Get("/static/app.css"); p.Status != 200 || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("app.css: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
-	if p := b.get("/static/app.js"); p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/javascript") {
-		t.Fatalf("app.js: %d %s", p.status, p.header.Get("Content-Type"))
+	if p := b.Get("/static/app.js"); p.Status != 200 || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("app.js: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
-	if p := b.get("/static/"); p.status != http.StatusNotFound {
-		t.Fatalf("/static/ lists: %d", p.status)
+	if p := b.Get("/static/"); p.Status != http.StatusNotFound {
+		t.Fatalf("/static/ lists: %d", p.Status)
 	}
 	// Not signed in: pages send to the login form.
-	if p := b.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
-		t.Fatalf("/ without a session: %d %s", p.status, p.loc)
+	if p := b.Get("/"); p.Status != http.StatusSeeOther || p.Loc != "/login" {
+		t.Fatalf("/ without a session: %d %s", p.Status, p.Loc)
 	}
 	// A cookie planted by someone else is not taken up.
-	b.setCookie("planted-by-attacker")
-	lp := b.get("/login")
+	b.SetCookie("planted-by-attacker")
+	lp := b.Get("/login")
 	checkPage(t, "login", lp)
-	anon := b.cookie()
+	anon := b.Cookie()
 	if anon == "planted-by-attacker" || anon == "" {
 		t.Fatalf("the login page kept a planted session id: %q", anon)
 	}
 	tok := csrfOf(t, lp)
 
 	// CSRF: a login post without the token, or with another, is refused.
-	if p := b.post("/login", url.Values{"name": {"ui.clerk"}, "password": {testPassword}}); p.status != http.StatusForbidden {
-		t.Fatalf("login without CSRF token: %d", p.status)
+	if p := b.Post("/login", url.Values{"name": {"ui.clerk"}, "password": {testPassword}}); p.Status != http.StatusForbidden {
+		t.Fatalf("login without CSRF token: %d", p.Status)
 	}
-	if p := b.post("/login", url.Values{"csrf": {"x" + tok}, "name": {"ui.clerk"}, "password": {testPassword}}); p.status != http.StatusForbidden {
-		t.Fatalf("login with a wrong CSRF token: %d", p.status)
+	if p := b.Post("/login", url.Values{"csrf": {"x" + tok}, "name": {"ui.clerk"}, "password": {testPassword}}); p.Status != http.StatusForbidden {
+		t.Fatalf("login with a wrong CSRF token: %d", p.Status)
 	}
-	tok = csrfOf(t, b.get("/login"))
-	anon = b.cookie()
+	tok = csrfOf(t, b.Get("/login"))
+	anon = b.Cookie()
 	// Wrong password.
-	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {"wrong password!"}})
-	if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "用户名或密码错误") {
-		t.Fatalf("wrong password: %d %.300s", p.status, p.body)
+	p := b.Post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {"wrong password!"}})
+	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "用户名或密码错误") {
+		t.Fatalf("wrong password: %d %.300s", p.Status, p.Body)
 	}
 	// Right password: a new session id; the pre-login id is dead.
-	p = b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {testPassword}})
-	if p.status != http.StatusSeeOther || p.loc != "/" {
-		t.Fatalf("login: %d %s", p.status, p.loc)
+	p = b.Post("/login", url.Values{"csrf": {tok}, "name": {"ui.clerk"}, "password": {testPassword}})
+	if p.Status != http.StatusSeeOther || p.Loc != "/" {
+		t.Fatalf("login: %d %s", p.Status, p.Loc)
 	}
-	signed := b.cookie()
+	signed := b.Cookie()
 	if signed == anon || signed == "" {
 		t.Fatal("session fixation: the session id did not change at login")
 	}
-	sc := p.header.Get("Set-Cookie")
+	sc := p.Header.Get("Set-Cookie")
 	if !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
 		t.Fatalf("session cookie flags: %s", sc)
 	}
-	w := b.get("/")
-	if w.status != 200 || !strings.Contains(w.body, "待受理") {
-		t.Fatalf("worklist: %d", w.status)
+	w := b.Get("/")
+	if w.Status != 200 || !strings.Contains(w.Body, "待受理") {
+		t.Fatalf("worklist: %d", w.Status)
 	}
 	checkPage(t, "worklist", w)
 	other := e.browser()
-	other.setCookie(anon)
-	if p := other.get("/"); p.status != http.StatusSeeOther {
-		t.Fatalf("the pre-login session id opens the worklist: %d", p.status)
+	other.SetCookie(anon)
+	if p := other.Get("/"); p.Status != http.StatusSeeOther {
+		t.Fatalf("the pre-login session id opens the worklist: %d", p.Status)
 	}
 
 	// Logout needs the token, then ends the session for good.
-	if p := b.post("/logout", url.Values{}); p.status != http.StatusForbidden {
-		t.Fatalf("logout without CSRF token: %d", p.status)
+	if p := b.Post("/logout", url.Values{}); p.Status != http.StatusForbidden {
+		t.Fatalf("logout without CSRF token: %d", p.Status)
 	}
-	if p := b.post("/logout", url.Values{"csrf": {csrfOf(t, w)}}); p.status != http.StatusSeeOther {
-		t.Fatalf("logout: %d", p.status)
+	if p := b.Post("/logout", url.Values{"csrf": {csrfOf(t, w)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", p.Status)
 	}
-	other.setCookie(signed)
-	if p := other.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
-		t.Fatalf("a logged-out session id still works: %d", p.status)
+	other.SetCookie(signed)
+	if p := other.Get("/"); p.Status != http.StatusSeeOther || p.Loc != "/login" {
+		t.Fatalf("a logged-out session id still works: %d", p.Status)
 	}
 }
 
@@ -338,17 +266,17 @@ func TestUILoginRateLimit(t *testing.T) {
 	e.team()
 	b := e.browser()
 	for i := 0; i < 5; i++ {
-		tok := csrfOf(t, b.get("/login"))
-		if p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess number %d", i)}}); p.status != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: %d", i, p.status)
+		tok := csrfOf(t, b.Get("/login"))
+		if p := b.Post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess number %d", i)}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, p.Status)
 		}
 	}
 	// The right password now waits too, and so does another browser
 	// trying the same name.
-	tok := csrfOf(t, b.get("/login"))
-	p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "请 5 分钟后再试") || p.header.Get("Retry-After") == "" {
-		t.Fatalf("after 5 failures: %d %.300s", p.status, p.body)
+	tok := csrfOf(t, b.Get("/login"))
+	p := b.Post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "请 5 分钟后再试") || p.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 5 failures: %d %.300s", p.Status, p.Body)
 	}
 }
 
@@ -365,7 +293,7 @@ func TestUILoginRateLimitConcurrent(t *testing.T) {
 	forms := make([]form, 40)
 	for i := range forms {
 		b := e.browser()
-		forms[i] = form{b, csrfOf(t, b.get("/login"))}
+		forms[i] = form{b, csrfOf(t, b.Get("/login"))}
 	}
 	statuses := make([]int, len(forms))
 	var wg sync.WaitGroup
@@ -373,7 +301,7 @@ func TestUILoginRateLimitConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = f.b.post("/login", url.Values{"csrf": {f.tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess %d", i)}}).status
+			statuses[i] = f.b.Post("/login", url.Values{"csrf": {f.tok}, "name": {"ui.reviewer"}, "password": {fmt.Sprintf("guess %d", i)}}).Status
 		}()
 	}
 	wg.Wait()
@@ -385,9 +313,9 @@ func TestUILoginRateLimitConcurrent(t *testing.T) {
 		t.Fatalf("40 concurrent wrong passwords answered %v, want 5 × 401 and 35 × 429", count)
 	}
 	b := e.browser()
-	tok := csrfOf(t, b.get("/login"))
-	if p := b.post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}}); p.status != http.StatusTooManyRequests {
-		t.Fatalf("the right password after the guesses: %d", p.status)
+	tok := csrfOf(t, b.Get("/login"))
+	if p := b.Post("/login", url.Values{"csrf": {tok}, "name": {"ui.reviewer"}, "password": {testPassword}}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("the right password after the guesses: %d", p.Status)
 	}
 }
 
@@ -397,32 +325,32 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	id, _ := e.caseAt(archive.StatusFinalReview, tokens, apitest.ValidID)
 
 	rev := e.browser()
-	w := rev.login("ui.reviewer", testPassword)
+	w := signIn(rev, "ui.reviewer", testPassword)
 	tok := csrfOf(t, w)
-	cp := rev.get("/cases/" + id)
-	if cp.status != 200 {
-		t.Fatalf("reviewer opens the case: %d", cp.status)
+	cp := rev.Get("/cases/" + id)
+	if cp.Status != 200 {
+		t.Fatalf("reviewer opens the case: %d", cp.Status)
 	}
-	if strings.Contains(cp.body, `action="/cases/`+id+`/decision"`) {
+	if strings.Contains(cp.Body, `action="/cases/`+id+`/decision"`) {
 		t.Error("the reviewer is offered the final-review decision form")
 	}
 	form := url.Values{"stage": {"final"}, "decision": {"approve"}, "opinion": {"同意"}}
 	// Without a token: refused before the Service is asked.
-	p := rev.post("/cases/"+id+"/decision", form)
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "无权操作") {
-		t.Fatalf("decision without CSRF token: %d", p.status)
+	p := rev.Post("/cases/"+id+"/decision", form)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "无权操作") {
+		t.Fatalf("decision without CSRF token: %d", p.Status)
 	}
 	// With the token but from another site: refused.
 	form.Set("csrf", tok)
-	rev.origin = "https://evil.example"
-	if p := rev.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
-		t.Fatalf("decision posted from another origin: %d", p.status)
+	rev.Origin = "https://evil.example"
+	if p := rev.Post("/cases/"+id+"/decision", form); p.Status != http.StatusForbidden {
+		t.Fatalf("decision posted from another origin: %d", p.Status)
 	}
-	rev.origin = ""
+	rev.Origin = ""
 	// With the token: the Service refuses a reviewer at final review.
-	p = rev.post("/cases/"+id+"/decision", form)
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "approver") {
-		t.Fatalf("reviewer posting the approver's decision: %d %.400s", p.status, p.body)
+	p = rev.Post("/cases/"+id+"/decision", form)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "approver") {
+		t.Fatalf("reviewer posting the approver's decision: %d %.400s", p.Status, p.Body)
 	}
 	r := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil)
 	if r.Str("status") != archive.StatusFinalReview {
@@ -432,7 +360,7 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	// The full identity number only on request, and then audited: an
 	// auditor's ordinary look is not a personal-data read, asking is.
 	aud := e.browser()
-	aud.login("ui.auditor", testPassword)
+	signIn(aud, "ui.auditor", testPassword)
 	audID, err := e.DB.UserByName(context.Background(), "ui.auditor")
 	if err != nil {
 		t.Fatal(err)
@@ -445,53 +373,53 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 		}
 		return len(entries)
 	}
-	cp = aud.get("/cases/" + id)
-	if strings.Contains(cp.body, apitest.ValidID) || !strings.Contains(cp.body, `id="unmask"`) || reads() != 0 {
+	cp = aud.Get("/cases/" + id)
+	if strings.Contains(cp.Body, apitest.ValidID) || !strings.Contains(cp.Body, `id="unmask"`) || reads() != 0 {
 		t.Error("the case page shows the identity number unasked, offers no way to see it, or audits a read")
 	}
-	full := aud.get("/cases/" + id + "?unmask=1")
-	if !strings.Contains(full.body, apitest.ValidID) || strings.Contains(full.body, `id="unmask"`) || reads() != 1 {
-		t.Errorf("unmasked case page (%d reads audited): %.300s", reads(), full.body)
+	full := aud.Get("/cases/" + id + "?unmask=1")
+	if !strings.Contains(full.Body, apitest.ValidID) || strings.Contains(full.Body, `id="unmask"`) || reads() != 1 {
+		t.Errorf("unmasked case page (%d reads audited): %.300s", reads(), full.Body)
 	}
 
 	// The approver gets the form and decides.
 	ap := e.browser()
-	ap.login("ui.approver", testPassword)
-	cp = ap.get("/cases/" + id)
-	if !strings.Contains(cp.body, `action="/cases/`+id+`/decision"`) {
+	signIn(ap, "ui.approver", testPassword)
+	cp = ap.Get("/cases/" + id)
+	if !strings.Contains(cp.Body, `action="/cases/`+id+`/decision"`) {
 		t.Fatal("the approver is not offered the decision form")
 	}
 	form.Set("csrf", csrfOf(t, cp))
 	// Without confirm=1 (a browser without script) the decision is not
 	// sent: a page says what it will do and asks again.
-	p = ap.post("/cases/"+id+"/decision", form)
-	if p.status != http.StatusOK || !strings.Contains(p.body, "将作出终审决定：予以批准") || !strings.Contains(p.body, `name="confirm" value="1"`) ||
-		!strings.Contains(p.body, `name="opinion" value="同意"`) {
-		t.Fatalf("decision without confirm=1: %d %.1500s", p.status, p.body)
+	p = ap.Post("/cases/"+id+"/decision", form)
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "将作出终审决定：予以批准") || !strings.Contains(p.Body, `name="confirm" value="1"`) ||
+		!strings.Contains(p.Body, `name="opinion" value="同意"`) {
+		t.Fatalf("decision without confirm=1: %d %.1500s", p.Status, p.Body)
 	}
 	if r := e.JSON("GET", "/api/v1/cases/"+id, tokens["auditor"], nil); r.Str("status") != archive.StatusFinalReview {
 		t.Fatalf("the case moved before it was confirmed: %s", r.Str("status"))
 	}
 	// 返回修改 goes back to the case page with the form as filled in.
 	form.Set("back", "1")
-	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusOK ||
-		!regexp.MustCompile(`name="decision" value="approve"[^>]* checked>`).MatchString(p.body) || !strings.Contains(p.body, ">同意</textarea>") {
-		t.Fatalf("back from the confirmation: %d %.1500s", p.status, p.body)
+	if p := ap.Post("/cases/"+id+"/decision", form); p.Status != http.StatusOK ||
+		!regexp.MustCompile(`name="decision" value="approve"[^>]* checked>`).MatchString(p.Body) || !strings.Contains(p.Body, ">同意</textarea>") {
+		t.Fatalf("back from the confirmation: %d %.1500s", p.Status, p.Body)
 	}
 	form.Del("back")
 	form.Set("confirm", "1")
-	p = ap.post("/cases/"+id+"/decision", form)
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("approver decides: %d %.400s", p.status, p.body)
+	p = ap.Post("/cases/"+id+"/decision", form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("approver decides: %d %.400s", p.Status, p.Body)
 	}
-	cp = ap.get(p.loc)
-	if !strings.Contains(cp.body, "已记录决定") || !strings.Contains(cp.body, "已核准") {
-		t.Fatalf("after the decision: %.600s", cp.body)
+	cp = ap.Get(p.Loc)
+	if !strings.Contains(cp.Body, "已记录决定") || !strings.Contains(cp.Body, "已核准") {
+		t.Fatalf("after the decision: %.600s", cp.Body)
 	}
 	// A token of one session is no good in another.
 	form.Set("csrf", tok)
-	if p := ap.post("/cases/"+id+"/decision", form); p.status != http.StatusForbidden {
-		t.Fatalf("another session's CSRF token: %d", p.status)
+	if p := ap.Post("/cases/"+id+"/decision", form); p.Status != http.StatusForbidden {
+		t.Fatalf("another session's CSRF token: %d", p.Status)
 	}
 	// A user disabled while signed in is out on the next page.
 	ctx := context.Background()
@@ -506,8 +434,8 @@ func TestUICSRFAndStageAccess(t *testing.T) {
 	if err := e.Svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if p := ap.get("/"); p.status != http.StatusSeeOther || p.loc != "/login" {
-		t.Fatalf("a disabled user's session: %d %s", p.status, p.loc)
+	if p := ap.Get("/"); p.Status != http.StatusSeeOther || p.Loc != "/login" {
+		t.Fatalf("a disabled user's session: %d %s", p.Status, p.Loc)
 	}
 }
 
@@ -527,32 +455,32 @@ func TestUIPagesPerRole(t *testing.T) {
 	for _, role := range []string{"clerk", "reviewer", "supervisor", "approver", "archivist", "auditor", "applicant"} {
 		t.Run(role, func(t *testing.T) {
 			b := e.browser()
-			w := b.login("ui."+role, testPassword)
+			w := signIn(b, "ui."+role, testPassword)
 			checkPage(t, role+" worklist", w, secrets...)
 			tok := csrfOf(t, w)
 			paths := []string{"/search", "/reports", "/archives", "/cases/" + subID, "/cases/" + finID, "/cases/" + arcID,
 				"/archives/" + url.PathEscape(archiveNo)}
 			for _, path := range paths {
-				p := b.get(path)
-				if p.status == http.StatusSeeOther && strings.HasPrefix(path, "/archives/") && p.loc == "/cases/"+arcID {
+				p := b.Get(path)
+				if p.Status == http.StatusSeeOther && strings.HasPrefix(path, "/archives/") && p.Loc == "/cases/"+arcID {
 					continue // one who handled the case reads it on its case page
 				}
-				if p.status == http.StatusSeeOther {
-					t.Fatalf("%s %s: redirected to %s", role, path, p.loc)
+				if p.Status == http.StatusSeeOther {
+					t.Fatalf("%s %s: redirected to %s", role, path, p.Loc)
 				}
-				if p.status >= 400 && !strings.Contains(p.body, "错误代码") {
-					t.Errorf("%s %s: %d without an error page", role, path, p.status)
+				if p.Status >= 400 && !strings.Contains(p.Body, "错误代码") {
+					t.Errorf("%s %s: %d without an error page", role, path, p.Status)
 				}
 				checkPage(t, role+" "+path, p, secrets...)
 			}
-			p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
+			p := b.Post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
 			checkPage(t, role+" search", p, secrets...)
-			if role != "applicant" && (p.status != 200 || !strings.Contains(p.body, "共 ")) {
-				t.Errorf("%s search: %d %.300s", role, p.status, p.body)
+			if role != "applicant" && (p.Status != 200 || !strings.Contains(p.Body, "共 ")) {
+				t.Errorf("%s search: %d %.300s", role, p.Status, p.Body)
 			}
 			// Searching for an identity number keeps it out of every URL
 			// (the search box shows it back, in the page body only).
-			p = b.post("/search", url.Values{"csrf": {tok}, "q": {apitest.ValidID}})
+			p = b.Post("/search", url.Values{"csrf": {tok}, "q": {apitest.ValidID}})
 			checkHeaders(t, role+" search by id", p)
 			noSecretURLs(t, role+" search by id", p, apitest.ValidID)
 		})
@@ -569,72 +497,72 @@ func TestUIPagesPerRole(t *testing.T) {
 	}
 	for role, id := range map[string]string{"approver": finID, "clerk": subID} {
 		b := e.browser()
-		w := b.login("ui."+role, testPassword)
-		if !strings.Contains(w.body, "/cases/"+id) {
+		w := signIn(b, "ui."+role, testPassword)
+		if !strings.Contains(w.Body, "/cases/"+id) {
 			t.Errorf("%s's worklist lacks case %s", role, id)
 		}
 		if role != "clerk" {
 			continue
 		}
-		iOld, iNew := strings.Index(w.body, "/cases/"+old.ID), strings.Index(w.body, "/cases/"+id)
+		iOld, iNew := strings.Index(w.Body, "/cases/"+old.ID), strings.Index(w.Body, "/cases/"+id)
 		if iOld < 0 || iOld > iNew {
 			t.Errorf("the overdue case is not listed first (%d, %d)", iOld, iNew)
 		}
-		row := w.body[strings.LastIndex(w.body[:iOld], "<tr"):iNew]
+		row := w.Body[strings.LastIndex(w.Body[:iOld], "<tr"):iNew]
 		if !strings.Contains(row, `class="overdue"`) || !strings.Contains(row, "逾期") {
 			t.Errorf("the overdue case is not marked: %s", row)
 		}
 	}
 	// Search results highlight the words found.
 	b := e.browser()
-	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
-	if p := b.post("/search", url.Values{"csrf": {tok}, "q": {"申领失业保险金"}}); !strings.Contains(p.body, "<mark>") {
-		t.Errorf("no highlight in the results: %.2000s", p.body)
+	tok := csrfOf(t, signIn(b, "ui.reviewer", testPassword))
+	if p := b.Post("/search", url.Values{"csrf": {tok}, "q": {"申领失业保险金"}}); !strings.Contains(p.Body, "<mark>") {
+		t.Errorf("no highlight in the results: %.2000s", p.Body)
 	}
 	// An unknown case and a bad archive number are friendly pages.
 	b = e.browser()
-	b.login("ui.archivist", testPassword)
-	if p := b.get("/cases/cv0000000000000000000"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
-		t.Errorf("unknown case: %d", p.status)
+	signIn(b, "ui.archivist", testPassword)
+	if p := b.Get("/cases/cv0000000000000000000"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "未找到") {
+		t.Errorf("unknown case: %d", p.Status)
 	}
-	if p := b.get("/archives/nonsense"); p.status != http.StatusBadRequest {
-		t.Errorf("bad archive number: %d", p.status)
+	if p := b.Get("/archives/nonsense"); p.Status != http.StatusBadRequest {
+		t.Errorf("bad archive number: %d", p.Status)
 	}
-	if p := b.get("/no/such/page"); p.status != http.StatusNotFound || !strings.Contains(p.body, "未找到") {
-		t.Errorf("unknown page: %d %.200s", p.status, p.body)
+	if p := b.Get("/no/such/page"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "未找到") {
+		t.Errorf("unknown page: %d %.200s", p.Status, p.Body)
 	}
 	// The archivist places and lifts a hold from the archive page.
-	ap := b.get("/archives/" + url.PathEscape(archiveNo))
-	p := b.post("/archives/"+url.PathEscape(archiveNo)+"/holds", url.Values{"csrf": {csrfOf(t, ap)}, "reason": {"诉讼保全"}})
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("place hold: %d %.300s", p.status, p.body)
+	ap := b.Get("/archives/" + url.PathEscape(archiveNo))
+	p := b.Post("/archives/"+url.PathEscape(archiveNo)+"/holds", url.Values{"csrf": {csrfOf(t, ap)}, "reason": {"诉讼保全"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("place hold: %d %.300s", p.Status, p.Body)
 	}
-	ap = b.get(p.loc)
-	if !strings.Contains(ap.body, "诉讼保全") {
+	ap = b.Get(p.Loc)
+	if !strings.Contains(ap.Body, "诉讼保全") {
 		t.Fatal("the hold is not shown")
 	}
 	// Reports come through the session; the Service says who may.
 	for _, path := range []string{"/reports/catalogue.pdf", "/reports/statistics.pdf"} {
-		if p := b.get(path); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
-			t.Errorf("archivist %s: %d", path, p.status)
+		if p := b.Get(path); p.Status != 200 || !strings.HasPrefix(p.Body, "%PDF") {
+			t.Errorf("archivist %s: %d", path, p.Status)
 		}
 	}
 	// Other roles posting the archivist's and the approver's actions,
 	// with a good token, are refused by the Service.
 	c := e.browser()
-	tok = csrfOf(t, c.login("ui.clerk", testPassword))
+	tok = csrfOf(t, signIn(c, "ui.clerk", testPassword))
 	for _, post := range []struct{ path, want string }{
 		{"/archives/" + url.PathEscape(archiveNo) + "/holds", "legal holds are placed by archivists"},
 		{"/cases/" + subID + "/archive", "cases are archived by archivists"},
 		{"/cases/" + finID + "/decision", "approver"},
 	} {
-		p := c.post(post.path, url.Values{"csrf": {tok}, "reason": {"x"}, "stage": {"final"}, "decision": {"approve"}})
-		if p.status != http.StatusForbidden || !strings.Contains(p.body, post.want) {
-			t.Errorf("clerk posts %s: %d %.300s", post.path, p.status, p.body)
+		p := c.Post(post.path, url.Values{"csrf": {tok}, "reason": {"x"}, "stage": {"final"}, "decision": {"approve"}})
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, post.want) {
+			t.Errorf("clerk posts %s: %d %.300s", post.path, p.Status, p.Body)
 		}
 	}
-	if p := c.get("/reports/catalogue.pdf"); p.status != http.StatusForbidden || !strings.Contains(p.body, "无权操作") {
-		t.Errorf("clerk gets the catalogue: %d", p.status)
+	if p := c.Get("/reports/catalogue.pdf"); p.Status != http.StatusForbidden || !strings.Contains(p.Body, "无权操作") {
+		t.Errorf("clerk gets the catalogue: %d", p.Status)
 	}
 }
 
@@ -654,56 +582,56 @@ func TestUIPortal(t *testing.T) {
 	otherCode, otherNoticeID := otherNotice["verify_code"].(string), otherNotice["id"].(string)
 
 	b := e.browser()
-	lp := b.get("/portal")
+	lp := b.Get("/portal")
 	checkPage(t, "portal login", lp)
 	tok := csrfOf(t, lp)
-	anon := b.cookie()
+	anon := b.Cookie()
 	// Without the token; with another case's code; with a wrong tail.
-	if p := b.post("/portal/login", url.Values{"number": {number}, "code": {code}, "birth": {"19491231"}}); p.status != http.StatusForbidden {
-		t.Fatalf("portal login without CSRF: %d", p.status)
+	if p := b.Post("/portal/login", url.Values{"number": {number}, "code": {code}, "birth": {"19491231"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("portal login without CSRF: %d", p.Status)
 	}
 	for _, f := range []url.Values{
 		{"csrf": {tok}, "number": {number}, "code": {otherCode}, "birth": {"19491231"}},
 		{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "birth": {"19491230"}},
 		{"csrf": {tok}, "number": {number}, "code": {code}, "birth": {"19491230"}},
 	} {
-		if p := b.post("/portal/login", f); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "不匹配") {
-			t.Fatalf("portal login %v: %d", f, p.status)
+		if p := b.Post("/portal/login", f); p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "不匹配") {
+			t.Fatalf("portal login %v: %d", f, p.Status)
 		}
 	}
-	p := b.post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {strings.ToLower(code)}, "birth": {"19491231"}})
-	if p.status != http.StatusSeeOther || p.loc != "/portal" {
-		t.Fatalf("portal login: %d %.300s", p.status, p.body)
+	p := b.Post("/portal/login", url.Values{"csrf": {tok}, "number": {number}, "code": {strings.ToLower(code)}, "birth": {"19491231"}})
+	if p.Status != http.StatusSeeOther || p.Loc != "/portal" {
+		t.Fatalf("portal login: %d %.300s", p.Status, p.Body)
 	}
-	if b.cookie() == anon {
+	if b.Cookie() == anon {
 		t.Fatal("session fixation: the portal session id did not change at sign-in")
 	}
-	pp := b.get("/portal")
+	pp := b.Get("/portal")
 	checkPage(t, "portal", pp, apitest.ValidID, "13812345678")
 	for _, want := range []string{number, "待补正", "需补正的材料", "上传材料", "补正材料通知书"} {
-		if !strings.Contains(pp.body, want) {
+		if !strings.Contains(pp.Body, want) {
 			t.Errorf("the portal page lacks %q", want)
 		}
 	}
 	// The portal session sees this case only.
-	if p := b.get("/portal/notices/" + otherNoticeID); p.status != http.StatusNotFound {
-		t.Errorf("portal opens another case's notice: %d", p.status)
+	if p := b.Get("/portal/notices/" + otherNoticeID); p.Status != http.StatusNotFound {
+		t.Errorf("portal opens another case's notice: %d", p.Status)
 	}
-	if p := b.get("/cases/" + otherID); p.status != http.StatusSeeOther || p.loc != "/portal" {
-		t.Errorf("portal session opens a staff page: %d %s", p.status, p.loc)
+	if p := b.Get("/cases/" + otherID); p.Status != http.StatusSeeOther || p.Loc != "/portal" {
+		t.Errorf("portal session opens a staff page: %d %s", p.Status, p.Loc)
 	}
-	if p := b.get("/search"); p.status != http.StatusSeeOther {
-		t.Errorf("portal session opens search: %d", p.status)
+	if p := b.Get("/search"); p.Status != http.StatusSeeOther {
+		t.Errorf("portal session opens search: %d", p.Status)
 	}
 	// Its own notice downloads.
 	nid := notices[0].(map[string]any)["id"].(string)
-	if p := b.get("/portal/notices/" + nid); p.status != 200 || !strings.HasPrefix(p.body, "%PDF") {
-		t.Errorf("portal notice: %d", p.status)
+	if p := b.Get("/portal/notices/" + nid); p.Status != 200 || !strings.HasPrefix(p.Body, "%PDF") {
+		t.Errorf("portal notice: %d", p.Status)
 	}
 	rangeReq, _ := http.NewRequest("GET", e.Srv.URL+"/portal/notices/"+nid, nil)
 	rangeReq.Header.Set("Range", "bytes=0-4")
-	if p := b.do(rangeReq); p.status != http.StatusPartialContent || p.body != "%PDF-" || p.header.Get("Accept-Ranges") != "bytes" {
-		t.Errorf("a range of the portal notice: %d %q", p.status, p.body)
+	if p := b.Do(rangeReq); p.Status != http.StatusPartialContent || p.Body != "%PDF-" || p.Header.Get("Accept-Ranges") != "bytes" {
+		t.Errorf("a range of the portal notice: %d %q", p.Status, p.Body)
 	}
 	// Upload the missing materials, then resubmit.
 	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
@@ -721,8 +649,8 @@ func TestUIPortal(t *testing.T) {
 		mw.Close()
 		req, _ := http.NewRequest("POST", e.Srv.URL+"/portal/materials", &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		if p := b.do(req); p.status != http.StatusSeeOther {
-			t.Fatalf("portal upload %s: %d %.300s", m.Code, p.status, p.body)
+		if p := b.Do(req); p.Status != http.StatusSeeOther {
+			t.Fatalf("portal upload %s: %d %.300s", m.Code, p.Status, p.Body)
 		}
 	}
 	// An upload without the token is refused.
@@ -734,11 +662,11 @@ func TestUIPortal(t *testing.T) {
 	mw.Close()
 	req, _ := http.NewRequest("POST", e.Srv.URL+"/portal/materials", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if p := b.do(req); p.status != http.StatusForbidden {
-		t.Fatalf("portal upload without CSRF: %d", p.status)
+	if p := b.Do(req); p.Status != http.StatusForbidden {
+		t.Fatalf("portal upload without CSRF: %d", p.Status)
 	}
-	if p := b.post("/portal/resubmit", url.Values{"csrf": {tok}}); p.status != http.StatusSeeOther {
-		t.Fatalf("portal resubmit: %d %.300s", p.status, p.body)
+	if p := b.Post("/portal/resubmit", url.Values{"csrf": {tok}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("portal resubmit: %d %.300s", p.Status, p.Body)
 	}
 	r = e.JSON("GET", "/api/v1/cases/"+id, tokens["clerk"], nil)
 	if r.Str("status") != archive.StatusSubmitted {
@@ -747,12 +675,12 @@ func TestUIPortal(t *testing.T) {
 	// Rate limit on the portal per case number.
 	b2 := e.browser()
 	for i := 0; i < 5; i++ {
-		tok := csrfOf(t, b2.get("/portal"))
-		b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "birth": {"00000000"}})
+		tok := csrfOf(t, b2.Get("/portal"))
+		b2.Post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {code}, "birth": {"00000000"}})
 	}
-	tok = csrfOf(t, b2.get("/portal"))
-	if p := b2.post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "birth": {"19491230"}}); p.status != http.StatusTooManyRequests {
-		t.Fatalf("portal after 5 failures: %d", p.status)
+	tok = csrfOf(t, b2.Get("/portal"))
+	if p := b2.Post("/portal/login", url.Values{"csrf": {tok}, "number": {otherNumber}, "code": {otherCode}, "birth": {"19491230"}}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("portal after 5 failures: %d", p.Status)
 	}
 }
 
@@ -764,25 +692,25 @@ func TestUISearchPaging(t *testing.T) {
 	}
 	e.Settle()
 	b := e.browser()
-	tok := csrfOf(t, b.login("ui.reviewer", testPassword))
-	p := b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
-	hits := strings.Count(p.body, `<article class="hit">`)
-	if p.status != 200 || !strings.Contains(p.body, "共 23 件，显示第 1–20 件（第 1/2 页）") || hits != 20 || !strings.Contains(p.body, `id="next-page"`) ||
-		!strings.Contains(p.body, `name="page" value="2"`) {
-		t.Fatalf("first page: %d, %d hits: %.300s", p.status, hits, p.body)
+	tok := csrfOf(t, signIn(b, "ui.reviewer", testPassword))
+	p := b.Post("/search", url.Values{"csrf": {tok}, "q": {"失业"}})
+	hits := strings.Count(p.Body, `<article class="hit">`)
+	if p.Status != 200 || !strings.Contains(p.Body, "共 23 件，显示第 1–20 件（第 1/2 页）") || hits != 20 || !strings.Contains(p.Body, `id="next-page"`) ||
+		!strings.Contains(p.Body, `name="page" value="2"`) {
+		t.Fatalf("first page: %d, %d hits: %.300s", p.Status, hits, p.Body)
 	}
 	// Page numbers are buttons of a posted form: the words stay out of the URL.
-	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "page": {"2"}})
-	if hits := strings.Count(p.body, `<article class="hit">`); hits != 3 || !strings.Contains(p.body, "显示第 21–23 件（第 2/2 页）") || strings.Contains(p.body, `id="next-page"`) {
-		t.Fatalf("second page: %d hits: %.300s", hits, p.body)
+	p = b.Post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "page": {"2"}})
+	if hits := strings.Count(p.Body, `<article class="hit">`); hits != 3 || !strings.Contains(p.Body, "显示第 21–23 件（第 2/2 页）") || strings.Contains(p.Body, `id="next-page"`) {
+		t.Fatalf("second page: %d hits: %.300s", hits, p.Body)
 	}
 	// A facet narrows the search; a bad year is a friendly 400.
-	p = b.post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "status": {"submitted"}})
-	if !strings.Contains(p.body, "共 23 件") || !strings.Contains(p.body, "待受理 (23) ✕") {
-		t.Fatalf("status facet: %.300s", p.body)
+	p = b.Post("/search", url.Values{"csrf": {tok}, "q": {"失业"}, "status": {"submitted"}})
+	if !strings.Contains(p.Body, "共 23 件") || !strings.Contains(p.Body, "待受理 (23) ✕") {
+		t.Fatalf("status facet: %.300s", p.Body)
 	}
-	if p := b.post("/search", url.Values{"csrf": {tok}, "year": {"20x6"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "填写有误") {
-		t.Fatalf("bad year: %d", p.status)
+	if p := b.Post("/search", url.Values{"csrf": {tok}, "year": {"20x6"}}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "填写有误") {
+		t.Fatalf("bad year: %d", p.Status)
 	}
 }
 
@@ -806,18 +734,18 @@ func TestUIWorklistFindsOldOverdueCases(t *testing.T) {
 		}
 	}
 	b := e.browser()
-	w := b.login("ui.clerk", testPassword)
-	first := regexp.MustCompile(`<a href="/cases/([^"]+)">`).FindStringSubmatch(w.body)
+	w := signIn(b, "ui.clerk", testPassword)
+	first := regexp.MustCompile(`<a href="/cases/([^"]+)">`).FindStringSubmatch(w.Body)
 	if first == nil || first[1] != old.ID {
 		t.Fatalf("the overdue case %s is not first: %v", old.ID, first)
 	}
 	// The home page lists the overdue cases above the worklist too.
-	_, list, _ := strings.Cut(w.body, `<section class="card" id="acc">`)
+	_, list, _ := strings.Cut(w.Body, `<section class="card" id="acc">`)
 	if !strings.Contains(list, "共 206 件，显示第 1–25 件（第 1/9 页）") || strings.Count(list, `<a href="/cases/`) != 25 {
 		t.Fatalf("the worklist does not say it shows 25 of 206 (%d rows)", strings.Count(list, `<a href="/cases/`))
 	}
-	last := b.get("/?acc-page=9")
-	_, list, _ = strings.Cut(last.body, `<section class="card" id="acc">`)
+	last := b.Get("/?acc-page=9")
+	_, list, _ = strings.Cut(last.Body, `<section class="card" id="acc">`)
 	if !strings.Contains(list, "显示第 201–206 件（第 9/9 页）") || strings.Count(list, `<a href="/cases/`) != 6 {
 		t.Fatalf("the last page shows %d rows", strings.Count(list, `<a href="/cases/`))
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -30,98 +29,30 @@ func newEnv(t *testing.T) *apitest.Env {
 	return e
 }
 
-// browser is a cookie-keeping client that does not follow redirects.
-type browser struct {
-	t      *testing.T
-	e      *apitest.Env
-	c      *http.Client
-	origin string // sent as Origin on posts when set
-	last   page   // the last page, for its CSRF token
-}
-
-type page struct {
-	status int
-	body   string
-	loc    string
-	header http.Header
-}
+// browser is the pages' test client (apitest.Browser); posts carry the
+// last page's CSRF token unless they name one.
+type (
+	browser = apitest.Browser
+	page    = apitest.Page
+)
 
 func newBrowser(e *apitest.Env) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: e.T, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
+	b := e.Browser()
+	b.AutoCSRF = true
+	return b
 }
 
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	p := page{status: res.StatusCode, body: string(raw), loc: res.Header.Get("Location"), header: res.Header}
-	if p.status >= 500 {
-		b.t.Fatalf("%s %s → %d %s", req.Method, req.URL, p.status, raw)
-	}
-	if req.Method == "GET" {
-		b.last = p
-	}
-	return p
-}
-
-func (b *browser) get(path string) page {
-	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.e.Srv.URL+path, nil)
-	return b.do(req)
-}
-
-// post sends form with the CSRF token of the last page fetched, unless
-// form has one.
-func (b *browser) post(path string, form url.Values) page {
-	b.t.Helper()
-	if _, ok := form["csrf"]; !ok {
-		form.Set("csrf", csrfOf(b.t, b.last))
-	}
-	req, _ := http.NewRequest("POST", b.e.Srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if b.origin != "" {
-		req.Header.Set("Origin", b.origin)
-	}
-	return b.do(req)
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func csrfOf(t *testing.T, p page) string {
-	t.Helper()
-	m := csrfRE.FindStringSubmatch(p.body)
-	if m == nil {
-		t.Fatalf("no CSRF token on the page: %.500s", p.body)
-	}
-	return m[1]
-}
-
-// login signs in through the form; it fails the test unless it works.
-func (b *browser) login(name, password string) {
-	b.t.Helper()
-	b.get("/login")
-	p := b.post("/login", url.Values{"name": {name}, "password": {password}})
-	if p.status != http.StatusSeeOther {
-		b.t.Fatalf("login %s: %d %.300s", name, p.status, p.body)
-	}
-}
+func csrfOf(t *testing.T, p page) string { return apitest.CSRF(t, p) }
 
 // expect fails the test unless p has status and shows every want.
 func expect(t *testing.T, what string, p page, status int, want ...string) {
 	t.Helper()
-	if p.status != status {
-		t.Fatalf("%s: status %d, want %d: %.600s", what, p.status, status, text(p.body))
+	if p.Status != status {
+		t.Fatalf("%s: status %d, want %d: %.600s", what, p.Status, status, text(p.Body))
 	}
 	for _, w := range want {
-		if !strings.Contains(html.UnescapeString(p.body), w) {
-			t.Fatalf("%s: the page lacks %q: %.1500s", what, w, text(p.body))
+		if !strings.Contains(html.UnescapeString(p.Body), w) {
+			t.Fatalf("%s: the page lacks %q: %.1500s", what, w, text(p.Body))
 		}
 	}
 }
@@ -143,9 +74,9 @@ var linkRE = regexp.MustCompile(`id="activation-link"[^>]*>([^<]+)<`)
 // activationLink is the link a one-time activation page shows.
 func activationLink(t *testing.T, p page) string {
 	t.Helper()
-	m := linkRE.FindStringSubmatch(p.body)
+	m := linkRE.FindStringSubmatch(p.Body)
 	if m == nil {
-		t.Fatalf("no activation link on the page: %.1500s", text(p.body))
+		t.Fatalf("no activation link on the page: %.1500s", text(p.Body))
 	}
 	return html.UnescapeString(m[1])
 }
@@ -198,13 +129,13 @@ func TestAdminPagesForAdminsOnly(t *testing.T) {
 	// Signed out: pages go to the sign-in form, posts are 401.
 	out := newBrowser(e)
 	for _, p := range pages {
-		if r := out.get(p); r.status != http.StatusSeeOther || r.loc != "/login" {
-			t.Fatalf("signed out: GET %s: %d %s", p, r.status, r.loc)
+		if r := out.Get(p); r.Status != http.StatusSeeOther || r.Loc != "/login" {
+			t.Fatalf("signed out: GET %s: %d %s", p, r.Status, r.Loc)
 		}
 	}
 	for _, f := range forms {
-		out.get("/login")
-		expect(t, "signed out: POST "+f.path, out.post(f.path, f.form), http.StatusUnauthorized, "请先登录")
+		out.Get("/login")
+		expect(t, "signed out: POST "+f.path, out.Post(f.path, f.form), http.StatusUnauthorized, "请先登录")
 	}
 
 	// Staff without the admin role, an auditor (who may read users
@@ -212,35 +143,35 @@ func TestAdminPagesForAdminsOnly(t *testing.T) {
 	// valid CSRF token, and no nav entry.
 	for _, who := range []string{"clerk1", "auditor1"} {
 		b := newBrowser(e)
-		b.login(who, password)
-		home := b.get("/")
+		b.Login(who, password)
+		home := b.Get("/")
 		expect(t, who+" home", home, 200)
-		if strings.Contains(home.body, `href="/users"`) {
+		if strings.Contains(home.Body, `href="/users"`) {
 			t.Fatalf("%s sees the users entry in the navigation", who)
 		}
 		for _, p := range pages {
-			expect(t, who+": GET "+p, b.get(p), http.StatusForbidden, "无权操作", "用户管理只对系统管理员开放")
+			expect(t, who+": GET "+p, b.Get(p), http.StatusForbidden, "无权操作", "用户管理只对系统管理员开放")
 		}
 		for _, f := range forms {
-			b.get("/")
-			expect(t, who+": POST "+f.path, b.post(f.path, f.form), http.StatusForbidden, "无权操作")
+			b.Get("/")
+			expect(t, who+": POST "+f.path, b.Post(f.path, f.form), http.StatusForbidden, "无权操作")
 		}
 	}
 
 	// An administrator's forms need this session's token and this site.
 	admin := newBrowser(e)
-	admin.login("boss", password)
+	admin.Login("boss", password)
 	for _, f := range forms[:6] {
 		form := url.Values{"csrf": {"forged"}}
 		for k, v := range f.form {
 			form[k] = v
 		}
-		expect(t, "admin, forged token: POST "+f.path, admin.post(f.path, form), http.StatusForbidden, "表单已过期")
+		expect(t, "admin, forged token: POST "+f.path, admin.Post(f.path, form), http.StatusForbidden, "表单已过期")
 	}
-	admin.get("/users")
-	admin.origin = "https://evil.example"
+	admin.Get("/users")
+	admin.Origin = "https://evil.example"
 	for _, f := range forms[:6] {
-		expect(t, "admin, other site: POST "+f.path, admin.post(f.path, f.form), http.StatusForbidden)
+		expect(t, "admin, other site: POST "+f.path, admin.Post(f.path, f.form), http.StatusForbidden)
 	}
 	// Nothing changed: the clerk is enabled, a clerk, still named as
 	// before, their token alive; no user "mole".

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -72,52 +71,15 @@ func newSite(t *testing.T) *site {
 	return s
 }
 
-type page struct {
-	status int
-	body   string
-	header http.Header
-}
-
-type browser struct {
-	t *testing.T
-	s *site
-	c *http.Client
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+type page = apitest.Page
 
 // signIn signs name in through the form.
-func (s *site) signIn(t *testing.T, name string) *browser {
+func (s *site) signIn(t *testing.T, name string) *apitest.Browser {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	m := csrfRE.FindStringSubmatch(b.get("/login").body)
-	if m == nil {
-		t.Fatal("no CSRF token on the sign-in page")
-	}
-	res, err := b.c.PostForm(s.Srv.URL+"/login", url.Values{"csrf": {m[1]}, "name": {name}, "password": {apitest.TestPassword}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d", name, res.StatusCode)
-	}
+	b := s.Browser()
+	b.T = t
+	b.Login(name, apitest.TestPassword)
 	return b
-}
-
-func (b *browser) get(path string) page {
-	b.t.Helper()
-	res, err := b.c.Get(b.s.Srv.URL + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 500 {
-		b.t.Fatalf("GET %s → %d %s", path, res.StatusCode, raw)
-	}
-	return page{status: res.StatusCode, body: string(raw), header: res.Header}
 }
 
 var totalRE = regexp.MustCompile(`id="audit-total">共 (\d+) 条`)
@@ -125,9 +87,9 @@ var totalRE = regexp.MustCompile(`id="audit-total">共 (\d+) 条`)
 // total is the number of entries the page says the filter selects.
 func total(t *testing.T, p page) int {
 	t.Helper()
-	m := totalRE.FindStringSubmatch(p.body)
+	m := totalRE.FindStringSubmatch(p.Body)
 	if m == nil {
-		t.Fatalf("no total on the page (%d): %.2000s", p.status, p.body)
+		t.Fatalf("no total on the page (%d): %.2000s", p.Status, p.Body)
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
@@ -141,11 +103,11 @@ func TestAuditPageRoles(t *testing.T) {
 	for _, name := range []string{"a.clerk", "a.reviewer", "a.admin"} {
 		b := s.signIn(t, name)
 		for _, path := range []string{"/audit", "/audit/export?format=csv", "/audit/export?format=json", "/audit?case=" + s.number} {
-			if p := b.get(path); p.status != http.StatusForbidden || !strings.Contains(p.body, "审计日志仅供审计员查阅") {
-				t.Errorf("%s GET %s → %d, want 403 saying who may: %.300s", name, path, p.status, p.body)
+			if p := b.Get(path); p.Status != http.StatusForbidden || !strings.Contains(p.Body, "审计日志仅供审计员查阅") {
+				t.Errorf("%s GET %s → %d, want 403 saying who may: %.300s", name, path, p.Status, p.Body)
 			}
 		}
-		if home := b.get("/"); strings.Contains(home.body, `href="/audit"`) {
+		if home := b.Get("/"); strings.Contains(home.Body, `href="/audit"`) {
 			t.Errorf("%s is offered the audit page", name)
 		}
 	}
@@ -160,29 +122,29 @@ func TestAuditPageRoles(t *testing.T) {
 	}
 
 	aud := s.signIn(t, "a.auditor")
-	all := aud.get("/audit")
-	if all.status != 200 || !strings.Contains(all.body, "哈希链完整") || !strings.Contains(all.body, `href="/audit"`) {
-		t.Fatalf("the auditor's audit page: %d %.1500s", all.status, all.body)
+	all := aud.Get("/audit")
+	if all.Status != 200 || !strings.Contains(all.Body, "哈希链完整") || !strings.Contains(all.Body, `href="/audit"`) {
+		t.Fatalf("the auditor's audit page: %d %.1500s", all.Status, all.Body)
 	}
 	for _, want := range []string{"新建案件", "查看个人信息", "归档", "创建账户", clerkName} {
-		if !strings.Contains(all.body, want) {
+		if !strings.Contains(all.Body, want) {
 			t.Errorf("the auditor does not see %q", want)
 		}
 	}
-	if strings.Contains(all.body, apitest.ValidID) || strings.Contains(all.body, "13812345678") {
+	if strings.Contains(all.Body, apitest.ValidID) || strings.Contains(all.Body, "13812345678") {
 		t.Error("the audit page shows an identity or phone number")
 	}
 
 	arc := s.signIn(t, "a.archivist")
-	p := arc.get("/audit")
-	if p.status != 200 {
-		t.Fatalf("the archivist's audit page: %d %.500s", p.status, p.body)
+	p := arc.Get("/audit")
+	if p.Status != 200 {
+		t.Fatalf("the archivist's audit page: %d %.500s", p.Status, p.Body)
 	}
-	if !strings.Contains(p.body, "档案 "+s.archiveNo) || !strings.Contains(p.body, `href="/archives/`+url.PathEscape(s.archiveNo)+`"`) {
-		t.Errorf("the archivist does not see the archiving, linked to the archive: %.3000s", p.body)
+	if !strings.Contains(p.Body, "档案 "+s.archiveNo) || !strings.Contains(p.Body, `href="/archives/`+url.PathEscape(s.archiveNo)+`"`) {
+		t.Errorf("the archivist does not see the archiving, linked to the archive: %.3000s", p.Body)
 	}
 	for _, hidden := range []string{"新建案件", "查看个人信息", "创建账户", "受理决定"} {
-		if strings.Contains(p.body, hidden) {
+		if strings.Contains(p.Body, hidden) {
 			t.Errorf("the archivist sees %q, which is not the archive's work", hidden)
 		}
 	}
@@ -190,7 +152,7 @@ func TestAuditPageRoles(t *testing.T) {
 		t.Errorf("the archivist sees %d entries of %d", n, m)
 	}
 	// Asking for an action outside their part does not widen it.
-	if p := arc.get("/audit?action=case.create"); total(t, p) != 0 {
+	if p := arc.Get("/audit?action=case.create"); total(t, p) != 0 {
 		t.Errorf("the archivist reads case.create entries: %d", total(t, p))
 	}
 	_, arcToken := s.User("a.archivist2", archive.RoleArchivist)
@@ -207,39 +169,39 @@ func TestAuditPageFilters(t *testing.T) {
 	s := newSite(t)
 	b := s.signIn(t, "a.auditor")
 
-	byCase := b.get("/audit?case=" + s.number)
+	byCase := b.Get("/audit?case=" + s.number)
 	n := total(t, byCase)
 	if n < 3 {
-		t.Fatalf("%d entries of case %s: %.2000s", n, s.number, byCase.body)
+		t.Fatalf("%d entries of case %s: %.2000s", n, s.number, byCase.Body)
 	}
-	if strings.Count(byCase.body, `href="/cases/`+s.caseID+`"`) != n || strings.Count(byCase.body, "案件 "+s.number) != n {
-		t.Errorf("not every entry of the case names and links it: %.3000s", byCase.body)
+	if strings.Count(byCase.Body, `href="/cases/`+s.caseID+`"`) != n || strings.Count(byCase.Body, "案件 "+s.number) != n {
+		t.Errorf("not every entry of the case names and links it: %.3000s", byCase.Body)
 	}
 	// The case id and a lower-case number find the same entries.
 	for _, ref := range []string{s.caseID, strings.ToLower(s.number)} {
-		if got := total(t, b.get("/audit?case="+url.QueryEscape(ref))); got != n {
+		if got := total(t, b.Get("/audit?case="+url.QueryEscape(ref))); got != n {
 			t.Errorf("case=%s finds %d entries, the number %d", ref, got, n)
 		}
 	}
 
-	byPerson := b.get("/audit?person=" + url.QueryEscape("𠮷田"))
-	if total(t, byPerson) == 0 || strings.Count(byPerson.body, "<tr id=\"entry-") != strings.Count(byPerson.body, `<td data-label="操作人">`+clerkName) {
-		t.Errorf("person=𠮷田 shows others' entries: %.3000s", byPerson.body[strings.Index(byPerson.body, "<tbody>"):])
+	byPerson := b.Get("/audit?person=" + url.QueryEscape("𠮷田"))
+	if total(t, byPerson) == 0 || strings.Count(byPerson.Body, "<tr id=\"entry-") != strings.Count(byPerson.Body, `<td data-label="操作人">`+clerkName) {
+		t.Errorf("person=𠮷田 shows others' entries: %.3000s", byPerson.Body[strings.Index(byPerson.Body, "<tbody>"):])
 	}
-	if got := total(t, b.get("/audit?person=A.CLERK")); got != total(t, byPerson) {
+	if got := total(t, b.Get("/audit?person=A.CLERK")); got != total(t, byPerson) {
 		t.Errorf("by login (any case) %d entries, by display name %d", got, total(t, byPerson))
 	}
 
-	act := b.get("/audit?action=case.read_personal_data&person=" + url.QueryEscape("田敏"))
-	if total(t, act) != 1 || !strings.Contains(act.body, `<option value="case.read_personal_data" selected>查看个人信息</option>`) {
-		t.Errorf("the clerk's reads of personal data: %.3000s", act.body)
+	act := b.Get("/audit?action=case.read_personal_data&person=" + url.QueryEscape("田敏"))
+	if total(t, act) != 1 || !strings.Contains(act.Body, `<option value="case.read_personal_data" selected>查看个人信息</option>`) {
+		t.Errorf("the clerk's reads of personal data: %.3000s", act.Body)
 	}
 
 	today := s.Svc.Now().In(archive.Zone).Format("2006-01-02")
-	if got := total(t, b.get("/audit?from="+today+"&to="+today)); got != total(t, b.get("/audit")) {
-		t.Errorf("today's entries %d, all %d", got, total(t, b.get("/audit")))
+	if got := total(t, b.Get("/audit?from="+today+"&to="+today)); got != total(t, b.Get("/audit")) {
+		t.Errorf("today's entries %d, all %d", got, total(t, b.Get("/audit")))
 	}
-	if got := total(t, b.get("/audit?to=2000-01-01")); got != 0 {
+	if got := total(t, b.Get("/audit?to=2000-01-01")); got != 0 {
 		t.Errorf("%d entries before 2000", got)
 	}
 
@@ -250,9 +212,9 @@ func TestAuditPageFilters(t *testing.T) {
 		"from=2026-03-02&to=2026-03-01":  "结束日期不能早于开始日期",
 		"action=case.nothing":            "请从列表中选择操作",
 	} {
-		p := b.get("/audit?" + q)
-		if p.status != http.StatusBadRequest || !strings.Contains(p.body, want) || !strings.Contains(p.body, `id="audit-filter"`) {
-			t.Errorf("?%s → %d, want 400 saying %q on the form: %.800s", q, p.status, want, p.body)
+		p := b.Get("/audit?" + q)
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, want) || !strings.Contains(p.Body, `id="audit-filter"`) {
+			t.Errorf("?%s → %d, want 400 saying %q on the form: %.800s", q, p.Status, want, p.Body)
 		}
 	}
 }
@@ -269,17 +231,17 @@ func TestAuditPagesAndExport(t *testing.T) {
 		}
 	}
 	b := s.signIn(t, "a.auditor")
-	first := b.get("/audit?case=" + s.number)
+	first := b.Get("/audit?case=" + s.number)
 	n := total(t, first)
-	if n < 63 || !strings.Contains(first.body, "第 1 / 2 页") || !strings.Contains(first.body, `id="next-page"`) {
-		t.Fatalf("page 1 of %d entries: %.3000s", n, first.body)
+	if n < 63 || !strings.Contains(first.Body, "第 1 / 2 页") || !strings.Contains(first.Body, `id="next-page"`) {
+		t.Fatalf("page 1 of %d entries: %.3000s", n, first.Body)
 	}
-	second := b.get("/audit?case=" + s.number + "&page=2")
-	if rows := strings.Count(second.body, `<tr id="entry-`); rows != n-50 || !strings.Contains(second.body, "第 2 / 2 页") {
-		t.Errorf("page 2 shows %d rows of %d: %.2000s", rows, n, second.body)
+	second := b.Get("/audit?case=" + s.number + "&page=2")
+	if rows := strings.Count(second.Body, `<tr id="entry-`); rows != n-50 || !strings.Contains(second.Body, "第 2 / 2 页") {
+		t.Errorf("page 2 shows %d rows of %d: %.2000s", rows, n, second.Body)
 	}
 
-	csvRes, err := b.c.Get(s.Srv.URL + "/audit/export?format=csv&case=" + s.number)
+	csvRes, err := b.C.Get(s.Srv.URL + "/audit/export?format=csv&case=" + s.number)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +263,7 @@ func TestAuditPagesAndExport(t *testing.T) {
 		}
 	}
 
-	jsonRes, err := b.c.Get(s.Srv.URL + "/audit/export?format=json&person=" + url.QueryEscape(clerkName))
+	jsonRes, err := b.C.Get(s.Srv.URL + "/audit/export?format=json&person=" + url.QueryEscape(clerkName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +279,7 @@ func TestAuditPagesAndExport(t *testing.T) {
 		}
 	}
 	// An empty range is an empty array, not nothing.
-	empty, _ := b.c.Get(s.Srv.URL + "/audit/export?format=json&to=2000-01-01")
+	empty, _ := b.C.Get(s.Srv.URL + "/audit/export?format=json&to=2000-01-01")
 	raw, _ = io.ReadAll(empty.Body)
 	empty.Body.Close()
 	if strings.TrimSpace(string(raw)) != "[]" {
@@ -330,11 +292,11 @@ func TestAuditPagesAndExport(t *testing.T) {
 func TestAuditPageChain(t *testing.T) {
 	s := newSite(t)
 	b := s.signIn(t, "a.auditor")
-	p := b.get("/audit?case=" + s.number + "&action=case.create")
-	if !strings.Contains(p.body, "哈希链完整") || !strings.Contains(p.body, "完整：本页 1 条记录") {
-		t.Fatalf("an untouched log: %.2000s", p.body)
+	p := b.Get("/audit?case=" + s.number + "&action=case.create")
+	if !strings.Contains(p.Body, "哈希链完整") || !strings.Contains(p.Body, "完整：本页 1 条记录") {
+		t.Fatalf("an untouched log: %.2000s", p.Body)
 	}
-	seq := regexp.MustCompile(`<tr id="entry-(\d+)">`).FindStringSubmatch(p.body)[1]
+	seq := regexp.MustCompile(`<tr id="entry-(\d+)">`).FindStringSubmatch(p.Body)[1]
 
 	// Whoever can write to the bucket changes the entry's detail.
 	ctx := context.Background()
@@ -361,14 +323,14 @@ func TestAuditPageChain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p = b.get("/audit?case=" + s.number + "&action=case.create")
+	p = b.Get("/audit?case=" + s.number + "&action=case.create")
 	want := "第 " + seq + " 条记录（" + key + "）：内容与其哈希值不符"
-	if !strings.Contains(p.body, "哈希链已损坏") || !strings.Contains(p.body, want) {
-		t.Errorf("the changed entry is not named (want %q): %.2000s", want, p.body)
+	if !strings.Contains(p.Body, "哈希链已损坏") || !strings.Contains(p.Body, want) {
+		t.Errorf("the changed entry is not named (want %q): %.2000s", want, p.Body)
 	}
 	// Pages that do not show it say there is a problem elsewhere.
-	other := b.get("/audit?action=user.create")
-	if !strings.Contains(other.body, "哈希链完整") || !strings.Contains(other.body, "日志的其他位置另有 1 处问题") {
-		t.Errorf("a page without the changed entry: %.2000s", other.body)
+	other := b.Get("/audit?action=user.create")
+	if !strings.Contains(other.Body, "哈希链完整") || !strings.Contains(other.Body, "日志的其他位置另有 1 处问题") {
+		t.Errorf("a page without the changed entry: %.2000s", other.Body)
 	}
 }
