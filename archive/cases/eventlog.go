@@ -338,3 +338,44 @@ func (s *Service) foldCases(ctx context.Context, ids []string, byCase map[string
 	}
 	return ctx.Err()
 }
+
+// CatchUp folds into the projection the events of the listed cases that
+// it does not have yet: what another server sharing the bucket wrote, as
+// its change notifications tell (archive/follow). It returns the cases
+// that were behind. A corrupt event stops its case (the next full
+// reconciliation names it); the other cases go on.
+func (s *Service) CatchUp(ctx context.Context, ids []string) ([]string, error) {
+	var caught []*archive.Case
+	var firstErr error
+	for _, id := range ids {
+		c, err := s.proj.Case(ctx, id)
+		if archive.IsCode(err, archive.ENOTFOUND) {
+			c, err = &archive.Case{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		n, err := stream.CatchUp(ctx, s.Store, caseKind, id, c)
+		if err != nil {
+			if archive.IsCode(err, archive.EUNAVAILABLE) {
+				return nil, err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		if n > 0 {
+			caught = append(caught, c)
+		}
+	}
+	if len(caught) > 0 {
+		if err := s.proj.PutCases(ctx, caught...); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, len(caught))
+	for i, c := range caught {
+		out[i] = c.ID
+	}
+	return out, firstErr
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"dossier/archive"
 	"dossier/archive/staging"
@@ -22,9 +23,13 @@ import (
 type Store struct {
 	objects string
 	tmp     string
+	changes archive.ChangeFeed
 }
 
-var _ archive.ObjectStore = (*Store)(nil)
+var (
+	_ archive.ObjectStore = (*Store)(nil)
+	_ archive.Watcher     = (*Store)(nil)
+)
 
 // Open creates the directories under root if needed.
 func Open(root string) (*Store, error) {
@@ -88,7 +93,11 @@ func (s *Store) publish(staged, key string) error {
 		}
 		return staging.WriteErr(op, err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	s.changes.Tell(archive.Change{Key: key, At: time.Now()})
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -175,6 +184,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	err := os.Remove(s.path(key))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return archive.E("diskstore.Delete", archive.EUNAVAILABLE, err)
+	}
+	if err == nil {
+		s.changes.Tell(archive.Change{Key: key, Removed: true, At: time.Now()})
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ package http
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/follow"
 	"dossier/archive/indexing"
 	"dossier/archive/payment"
 	"dossier/archive/service"
@@ -30,6 +31,7 @@ type Server struct {
 	metrics   *metrics
 	indexLag  func(context.Context) (int, error)
 	indexer   func() indexing.IndexerState
+	follow    func() follow.State
 	// apiRoutes are the routes NewServer builds: the ones the OpenAPI
 	// document describes, without the pages.
 	apiRoutes [][2]string
@@ -62,6 +64,10 @@ type Config struct {
 	// IndexLag, when set, says how many cases wait for the search index;
 	// /readyz shows it and /metrics exports it.
 	IndexLag func(context.Context) (int, error)
+	// Follow, when set, says how this server follows the bucket it
+	// shares with others (archive/follow): /readyz shows it and /metrics
+	// exports the lag.
+	Follow func() follow.State
 	// Indexer, when set, says whether the indexer is paused (a full disk)
 	// and why; /readyz shows it and /metrics exports it. Search keeps
 	// answering from the index as it is, so a pause is not unreadiness.
@@ -89,7 +95,7 @@ type Config struct {
 func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: log, engine: gin.New(), maxUpload: cfg.MaxUpload, metrics: newMetrics(cfg), indexLag: cfg.IndexLag,
-		indexer: cfg.Indexer, space: cfg.DataDirSpace, minFree: cfg.MinFree, tmp: cfg.TempDir}
+		indexer: cfg.Indexer, follow: cfg.Follow, space: cfg.DataDirSpace, minFree: cfg.MinFree, tmp: cfg.TempDir}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 50 << 20
 	}
@@ -352,6 +358,9 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	if s.indexer != nil {
 		out["search_indexer"] = s.indexer()
+	}
+	if s.follow != nil {
+		out["follow"] = s.follow()
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/follow"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -51,6 +52,33 @@ func newMetrics(cfg Config) *metrics {
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "dossier_search_indexer_failures", Help: "Failed indexing attempts since the last success.",
 			}, func() float64 { return float64(cfg.Indexer().Failures) }))
+	}
+	if cfg.Follow != nil {
+		state := func(v func(follow.State) float64) func() float64 { return func() float64 { return v(cfg.Follow()) } }
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_follow_watching", Help: "1 while this server receives the object store's change notifications, else 0 (it then catches up by listing).",
+			}, state(func(st follow.State) float64 {
+				if st.Watching {
+					return 1
+				}
+				return 0
+			})),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_follow_lag_seconds", Help: "How long other servers' writes took to reach this server's projection: last, p50 and p99 of the last 1,024.",
+				ConstLabels: prometheus.Labels{"quantile": "last"},
+			}, state(func(st follow.State) float64 { return st.LastLag })),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_follow_lag_seconds", Help: "How long other servers' writes took to reach this server's projection: last, p50 and p99 of the last 1,024.",
+				ConstLabels: prometheus.Labels{"quantile": "0.5"},
+			}, state(func(st follow.State) float64 { return st.LagP50 })),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_follow_lag_seconds", Help: "How long other servers' writes took to reach this server's projection: last, p50 and p99 of the last 1,024.",
+				ConstLabels: prometheus.Labels{"quantile": "0.99"},
+			}, state(func(st follow.State) float64 { return st.LagP99 })),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "dossier_follow_changes_total", Help: "Object store changes this server has applied from the notifications.",
+			}, state(func(st follow.State) float64 { return float64(st.Changes) })))
 	}
 	if cfg.IndexLag != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -73,11 +73,14 @@ type Store struct {
 	// and Delete removes versions rather than hiding them behind a delete
 	// marker.
 	locked atomic.Bool
+	// changes reports this process's writes to its watchers.
+	changes archive.ChangeFeed
 }
 
 var (
 	_ archive.ObjectStore = (*Store)(nil)
 	_ archive.Retainer    = (*Store)(nil)
+	_ archive.Watcher     = (*Store)(nil)
 )
 
 // Open connects and creates the bucket if it is missing. Errors:
@@ -317,7 +320,11 @@ func (s *Store) Create(ctx context.Context, key string, data []byte) error {
 	if err := archive.ValidateKey(key); err != nil {
 		return err
 	}
-	return s.put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json")
+	if err := s.put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json"); err != nil {
+		return err
+	}
+	s.changes.Tell(archive.Change{Key: key, At: time.Now()})
+	return nil
 }
 
 // Get implements archive.ObjectGetter. The object is stat'ed first so that
@@ -413,6 +420,14 @@ func (s *Store) Walk(ctx context.Context, prefix string, fn func(archive.ObjectI
 // of the key is removed by its id, and a retained one fails with
 // EFORBIDDEN.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.delete(ctx, key); err != nil {
+		return err
+	}
+	s.changes.Tell(archive.Change{Key: key, Removed: true, At: time.Now()})
+	return nil
+}
+
+func (s *Store) delete(ctx context.Context, key string) error {
 	const op = "s3store.Delete"
 	if err := archive.ValidateKey(key); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"dossier/archive/cases"
 	"dossier/archive/disposal"
 	"dossier/archive/fixity"
+	"dossier/archive/follow"
 	"dossier/archive/handover"
 	"dossier/archive/indexing"
 	"dossier/archive/loans"
@@ -68,9 +69,10 @@ type Service struct {
 	*paymentService
 	*savedService
 
-	env   *archive.Env
-	proj  archive.Projection
-	audit *audit.AuditLog
+	env      *archive.Env
+	proj     archive.Projection
+	audit    *audit.AuditLog
+	follower *follow.Follower
 }
 
 // Renderers draws every PDF the service issues; registers.Reports

@@ -1325,3 +1325,25 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	users, err := s.users.ListUsers(ctx)
 	return len(users), err
 }
+
+// CatchUpUsers folds into the projection the events of the listed users
+// that it does not have yet: what another server sharing the bucket
+// wrote (a sign-out everywhere, a revoked token, a disabled account), as
+// its change notifications tell (archive/follow).
+func (s *Service) CatchUpUsers(ctx context.Context, ids []string) error {
+	l, err := s.userLog()
+	if err != nil {
+		return err
+	}
+	var valid []string
+	for _, id := range ids {
+		if validUserID(id) {
+			valid = append(valid, id)
+		}
+	}
+	_, err = s.foldUsers(ctx, valid, func(id string) (*User, error) {
+		u, _, err := l.fetch(ctx, id)
+		return u, err
+	})
+	return err
+}

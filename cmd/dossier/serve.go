@@ -53,64 +53,27 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reconcile := func(why string) error {
+	if !clean {
+		// The last process did not stop cleanly (or the database is new):
+		// fold in whatever reached the object store but not BoltDB before
+		// serving anything.
 		rep, err := svc.Reconcile(ctx)
 		if err != nil {
 			return fmt.Errorf("reconcile with the object store: %w", err)
 		}
-		if len(rep.Caught) > 0 || why == "unclean stop" {
-			log.Info("reconciled with the object store", "why", why, "events", rep.Events, "cases_caught_up", len(rep.Caught), "corrupt", len(rep.Corrupt))
-		}
+		log.Info("reconciled with the object store", "why", "unclean stop", "events", rep.Events, "cases_caught_up", len(rep.Caught), "corrupt", len(rep.Corrupt))
 		for _, msg := range rep.Corrupt {
 			log.Warn("corrupt object skipped", "object", msg)
 		}
-		// A decision is stored before its notice: issue what a crash, or
-		// another process's crash, left owing. Every case is looked at
-		// once after start; later passes look at the cases caught up.
-		var owing []string
-		if why == "periodic" {
-			owing = append([]string{}, rep.Caught...)
-		}
-		n, err := svc.IssueOwedNotices(ctx, owing)
-		if n > 0 {
-			log.Info("issued notices that decisions owed", "why", why, "cases", n)
-		}
-		if err != nil {
-			log.Warn("issuing owed notices", "err", err)
-		}
-		return nil
 	}
-	if !clean {
-		// The last process did not stop cleanly (or the database is new):
-		// fold in whatever reached the object store but not BoltDB.
-		if err := reconcile("unclean stop"); err != nil {
-			return err
-		}
-	}
-	// Writes a crashed process had in flight may land after the first
-	// pass, and other processes may share the bucket: look again soon,
-	// then now and then.
-	go func() {
-		for _, wait := range []time.Duration{10 * time.Second, 10 * time.Minute} {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(wait):
-				}
-				why := "periodic"
-				if wait == 10*time.Second {
-					why = "after start"
-				}
-				if err := reconcile(why); err != nil && ctx.Err() == nil {
-					log.Warn("periodic reconcile", "err", err)
-				}
-				if wait == 10*time.Second {
-					break
-				}
-			}
-		}
-	}()
+	// Other servers may share the bucket, and a crashed process's writes
+	// may land late: follow the store's change notifications, catching up
+	// by listing whenever they (re)start and every ten minutes. The first
+	// catch-up also issues the notices a crash left owing.
+	follower := svc.NewFollower(log)
+	followDone := make(chan struct{})
+	go func() { follower.Run(ctx); close(followDone) }()
+	defer func() { <-followDone }()
 	// Case events stored while the audit log could not be written — by
 	// the last process, which died before its own retry wrote them, or
 	// by another sharing the bucket — get their entries, marked late. It
@@ -156,7 +119,7 @@ func serve(c *cli.Context) error {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return fmt.Errorf("create temp dir: %w", err)
 	}
-	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State, TrustedProxies: cfg.TrustedProxies,
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State, Follow: follower.State, TrustedProxies: cfg.TrustedProxies,
 		DataDirSpace: space, MinFree: uint64(cfg.MinFree), TempDir: tmp, Version: version, Revision: revision})
 	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
 	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)

@@ -1,0 +1,61 @@
+package archive
+
+import (
+	"context"
+	"sync"
+)
+
+// ChangeFeed fans a store's writes, made by this process, out to its
+// watchers: both stores keep one and implement Watcher with it. What
+// other processes write reaches a server through archive/follow's
+// journal, which is fed by it.
+type ChangeFeed struct {
+	mu       sync.Mutex
+	watchers map[chan Change]struct{}
+}
+
+// watchBuffer is how far a watcher may fall behind before its watch is
+// ended (it then catches up by listing).
+const watchBuffer = 4096
+
+// Watch reports every change told from now until ctx ends or the
+// watcher falls a whole buffer behind (the channel is then closed).
+func (c *ChangeFeed) Watch(ctx context.Context) <-chan Change {
+	ch := make(chan Change, watchBuffer)
+	c.mu.Lock()
+	if c.watchers == nil {
+		c.watchers = map[chan Change]struct{}{}
+	}
+	c.watchers[ch] = struct{}{}
+	c.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		c.drop(ch)
+	}()
+	return ch
+}
+
+// drop ends a watch: it closes its channel once.
+func (c *ChangeFeed) drop(ch chan Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.watchers[ch]; ok {
+		delete(c.watchers, ch)
+		close(ch)
+	}
+}
+
+// Tell reports a change to every watcher; one that has fallen a whole
+// buffer behind is dropped rather than waited for.
+func (c *ChangeFeed) Tell(ch Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for w := range c.watchers {
+		select {
+		case w <- ch:
+		default:
+			delete(c.watchers, w)
+			close(w)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+package diskstore
+
+import (
+	"context"
+
+	"dossier/archive"
+)
+
+// Watch implements archive.Watcher: every Create, PutBlob and Delete of
+// this process is reported.
+func (s *Store) Watch(ctx context.Context) (<-chan archive.Change, error) {
+	return s.changes.Watch(ctx), nil
+}

@@ -1,0 +1,184 @@
+package follow_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"dossier/archive"
+	"dossier/archive/audit"
+	"dossier/archive/boltdb"
+	"dossier/archive/cases"
+	"dossier/archive/follow"
+	"dossier/archive/s3store"
+	"dossier/archive/service"
+	"dossier/archive/servicetest"
+	"dossier/archive/storetest"
+	"dossier/archive/users"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var clerk = archive.Actor{UserID: "u-clerk", Name: "clerk", Roles: []string{archive.RoleClerk}}
+
+// newService is a server over store with its own BoltDB projection of
+// cases and users, and the audit log.
+func newService(t *testing.T, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
+	db := servicetest.OpenDB(t, dbPath)
+	log, err := audit.OpenAuditLog(context.Background(), store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(log.Close)
+	return service.New(service.Options{Store: store, Projection: db, Users: db, Audit: log}), db
+}
+
+// follower starts svc's follower, with the periodic catch-up far away so
+// that only the store's notifications can bring changes, and waits until
+// it is live.
+func follower(t *testing.T, svc *service.Service) *follow.Follower {
+	t.Helper()
+	f := svc.NewFollower(nil)
+	f.Every = time.Hour
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	select {
+	case <-f.Live():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the follower did not catch up at start")
+	}
+	if !f.State().Watching {
+		t.Fatalf("the follower is not watching the store: %+v", f.State())
+	}
+	return f
+}
+
+// visible waits until b's projection has case id at seq, and returns how
+// long that took; the test fails after 10 s (the periodic catch-up is an
+// hour away, so only a notification can have brought it).
+func visible(t *testing.T, db *boltdb.DB, id string, seq uint64) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < 10*time.Second {
+		if c, err := db.Case(context.Background(), id); err == nil && c.Seq >= seq {
+			return time.Since(start)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("case %s at seq %d did not reach the other server within 10 s", id, seq)
+	return 0
+}
+
+// Two servers share a bucket on MinIO (or, as two processes would, a
+// directory store): every case written on A reaches B's projection (and
+// its search queue, listings and worklists) through the journal. The visibility latency over 200 writes is
+// printed; it is measured, not asserted.
+func TestWriteOnAReadOnB(t *testing.T) {
+	for _, kind := range []string{"minio", "disk"} {
+		t.Run(kind, func(t *testing.T) { writeOnAReadOnB(t, kind) })
+	}
+}
+
+func writeOnAReadOnB(t *testing.T, kind string) {
+	ctx := context.Background()
+	sp := servicetest.NewStoreSpec(t, kind)
+	dir := t.TempDir()
+	a, _ := newService(t, sp.Open(t), filepath.Join(dir, "a.db"))
+	b, bdb := newService(t, sp.Open(t), filepath.Join(dir, "b.db"))
+	follower(t, a) // A writes its journal
+	f := follower(t, b)
+	var lags []time.Duration
+	for i := 0; i < 200; i++ {
+		v, err := a.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
+			Applicant: archive.Applicant{Name: fmt.Sprintf("王𠮷%d😀", i), IDNumber: "11010519491231002X"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lags = append(lags, visible(t, bdb, v.ID, 1))
+	}
+	slices.Sort(lags)
+	t.Logf("%s: write on A, read on B over %d writes: p50 %s, p99 %s, max %s", kind, len(lags), lags[len(lags)/2], lags[len(lags)*99/100], lags[len(lags)-1])
+	// B's own listing and the status index have them all.
+	n := 0
+	if err := bdb.ScanCases(ctx, archive.CaseScan{}, func(*archive.Case) bool { n++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 200 {
+		t.Fatalf("B lists %d cases, want 200", n)
+	}
+	if st := f.State(); st.Changes < 200 || st.LagP99 <= 0 {
+		t.Errorf("the follower's state does not account for the changes: %+v", st)
+	}
+	// A user created on A reaches B too (tokens, disablement: the same
+	// user stream).
+	u, _, err := a.AddUserByCommandLine(ctx, archive.Actor{UserID: archive.ByCommandLine + ":test", Remote: "localhost"}, users.NewUser{Name: "yoshida", DisplayName: "𠮷田 😀", Roles: []string{archive.RoleClerk}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if got, err := bdb.User(ctx, u.ID); err == nil && got.Seq >= u.Seq {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("user %s did not reach B within 10 s", u.ID)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The journal's watch ends when the store goes away, so that the
+// follower catches up by listing once it is back; a follower whose
+// store was frozen comes back watching and finds what was written.
+func TestWatchEndsWhenTheStoreGoes(t *testing.T) {
+	m, err := storetest.StartMinIO()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	ctx := context.Background()
+	open := func() *s3store.Store {
+		st, err := s3store.Open(ctx, s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "follow", Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	storeA := open()
+	a, b := follow.NewJournal(storeA, nil), follow.NewJournal(open(), nil)
+	jctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.Run(jctx)
+	ch, err := b.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storeA.Create(ctx, "cases/x/events/0000000001.json", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-ch:
+		if c.Key != "cases/x/events/0000000001.json" || c.Removed || c.At.IsZero() {
+			t.Fatalf("change %+v, want the creation of the event", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the journal did not report another writer's change")
+	}
+	m.Stop()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the watch did not end when its store went away")
+		}
+	}
+}

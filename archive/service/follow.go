@@ -1,0 +1,82 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+
+	"dossier/archive"
+	"dossier/archive/follow"
+)
+
+// NewFollower returns the follower that keeps this server's projection
+// following the bucket it shares with other servers (archive/follow):
+// case and user events another server wrote reach BoltDB (and through
+// its queue the search index) as the store's notifications report them,
+// and a full reconciliation catches up whenever a watch starts and every
+// ten minutes. Call Run on it; Follower returns it to others (the web
+// sessions) afterwards.
+func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := follow.New(s.env.Store, func(ctx context.Context, why string) error {
+		return s.catchUpAll(ctx, why, log)
+	}, log)
+	f.Handle(archive.CasePrefix, func(ctx context.Context, changes []archive.Change) error {
+		ids := follow.IDs(changes, archive.ParseEventKey)
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err := s.casesService.CatchUp(ctx, ids)
+		return err
+	})
+	f.Handle(archive.UserPrefix, func(ctx context.Context, changes []archive.Change) error {
+		ids := follow.IDs(changes, archive.ParseUserEventKey)
+		if len(ids) == 0 {
+			return nil
+		}
+		return s.CatchUpUsers(ctx, ids)
+	})
+	s.follower = f
+	return f
+}
+
+// Follower is the follower NewFollower made, or nil when the server
+// does not follow the bucket (tests, commands).
+func (s *Service) Follower() *follow.Follower { return s.follower }
+
+// catchUpAll reconciles the projection with the store: case events,
+// users, and the notices decisions owe. At start and in the periodic
+// pass every case's are looked at (another server may have died between
+// a decision and its notice, and its events reached this one through the
+// notifications); after a watch broke, the cases that were behind.
+func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) error {
+	rep, err := s.Reconcile(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rep.Caught) > 0 {
+		log.Info("caught up with the object store", "why", why, "events", rep.Events, "cases_caught_up", len(rep.Caught), "corrupt", len(rep.Corrupt))
+	}
+	for _, msg := range rep.Corrupt {
+		log.Warn("corrupt object skipped", "object", msg)
+	}
+	if err := s.SyncUsers(ctx); err != nil {
+		log.Warn("sync users with the object store", "err", err)
+	}
+	var owing []string
+	if why == "watch" {
+		owing = append([]string{}, rep.Caught...)
+		if len(owing) == 0 {
+			return nil
+		}
+	}
+	n, err := s.IssueOwedNotices(ctx, owing)
+	if n > 0 {
+		log.Info("issued notices that decisions owed", "why", why, "cases", n)
+	}
+	if err != nil {
+		log.Warn("issuing owed notices", "err", err)
+	}
+	return nil
+}
