@@ -38,6 +38,8 @@ packages+=(curl jq)
 if [ "$mode" = test ]; then
 	# chromium: the browser tests drive it headless (archive/web/browsertest).
 	packages+=(chromium)
+	# haproxy: the load balancer of scripts/cluster.sh (README, "Several servers").
+	packages+=(haproxy)
 	# nodejs, npm: the OpenAPI linter (below). A Node.js installed some
 	# other way (node and npm on PATH) will do.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -31,12 +31,20 @@ type StoreSpec struct {
 	Endpoint, Access, Secret, Bucket string
 }
 
-// NewStoreSpec makes a fresh store of kind "disk" or "minio".
+// NewStoreSpec makes a fresh store of kind "disk", "minio" or
+// "minio-cluster": a bucket on the shared four-node distributed MinIO
+// (storetest.SharedCluster), reached through its first node; set
+// Endpoint to another node's to reach it through that one, as a second
+// server would.
 func NewStoreSpec(t testing.TB, kind string) StoreSpec {
 	sp := StoreSpec{Kind: kind, Dir: t.TempDir()}
-	if kind == "minio" {
+	switch kind {
+	case "minio":
 		m := storetest.SharedMinIO(t)
 		sp.Endpoint, sp.Access, sp.Secret, sp.Bucket = m.Endpoint, m.AccessKey, m.SecretKey, storetest.NewBucketName()
+	case "minio-cluster":
+		c := storetest.SharedCluster(t)
+		sp.Endpoint, sp.Access, sp.Secret, sp.Bucket = c.Nodes[0].Endpoint, c.AccessKey, c.SecretKey, storetest.NewBucketName()
 	}
 	return sp
 }

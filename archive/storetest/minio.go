@@ -8,7 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +30,13 @@ type MinIO struct {
 	cmd       *exec.Cmd
 	exited    chan error
 	dir       string
+	// What launch starts, kept so that a cluster node can be restarted.
+	bin     string
+	args    []string
+	env     []string
+	logPath string
+	// cluster makes ready also wait for /minio/health/cluster.
+	cluster bool
 }
 
 var (
@@ -72,12 +79,16 @@ func SharedMinIO(t testing.TB) *MinIO {
 	return shared
 }
 
-// Main runs the tests of a package and stops the shared server after.
+// Main runs the tests of a package and stops the shared server and
+// cluster after.
 func Main(m *testing.M) {
 	code := m.Run()
 	sharedMu.Lock()
 	if shared != nil {
 		shared.Stop()
+	}
+	if sharedCluster != nil {
+		sharedCluster.Stop()
 	}
 	sharedMu.Unlock()
 	os.Exit(code)
@@ -137,53 +148,96 @@ func startMinIO(bin, dir, dataDir string) (*MinIO, error) {
 		AccessKey: "dossier-test",
 		SecretKey: randomHex(16),
 		dir:       dir,
+		bin:       bin,
+		logPath:   filepath.Join(dir, "minio.log"),
 	}
-	m.cmd = exec.Command(bin, "server", "--quiet", "--address", m.Endpoint,
-		"--console-address", fmt.Sprintf("127.0.0.1:%d", console), dataDir)
+	m.args = []string{"--console-address", fmt.Sprintf("127.0.0.1:%d", console), dataDir}
+	if err := m.launch(); err != nil {
+		return nil, err
+	}
+	if err := m.waitReady(60 * time.Second); err != nil {
+		m.cmd.Process.Kill()
+		return nil, err
+	}
+	return m, nil
+}
+
+// launch starts the server process: `minio server` on m.Endpoint with
+// m.args, m's credentials and m.env, its output appended to m.logPath.
+func (m *MinIO) launch() error {
+	args := append([]string{"server", "--quiet", "--address", m.Endpoint}, m.args...)
+	m.cmd = exec.Command(m.bin, args...)
 	m.cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+m.AccessKey,
 		"MINIO_ROOT_PASSWORD="+m.SecretKey,
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	)
-	logf, err := os.Create(filepath.Join(dir, "minio.log"))
+	m.cmd.Env = append(m.cmd.Env, m.env...)
+	logf, err := os.OpenFile(m.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	defer logf.Close() // the child has its own descriptor
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	// The server dies with the test process, even on SIGKILL.
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := m.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start minio: %w", err)
+		return fmt.Errorf("start minio: %w", err)
 	}
 	exited := make(chan error, 1)
 	m.exited = exited
-	go func() { exited <- m.cmd.Wait() }()
+	cmd := m.cmd
+	go func() { exited <- cmd.Wait() }()
+	return nil
+}
+
+// waitReady waits until the server answers S3 requests (and, for a
+// cluster node, /minio/health/cluster says the cluster has its write
+// quorum). It fails when the process exits or d passes.
+func (m *MinIO) waitReady(d time.Duration) error {
 	client, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, ""), MaxRetries: 1})
 	if err != nil {
-		m.cmd.Process.Kill()
-		return nil, err
+		return err
 	}
-	deadline := archive.SystemClock().Add(60 * time.Second)
+	probe := &http.Client{Timeout: 5 * time.Second}
+	deadline := archive.SystemClock().Add(d)
 	for archive.SystemClock().Before(deadline) {
 		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logf.Name())
-			return nil, fmt.Errorf("minio exited: %v\n%s", err, log)
+		case err := <-m.exited:
+			m.exited <- err // for Stop and Kill, which wait on it too
+			log, _ := os.ReadFile(m.logPath)
+			return fmt.Errorf("minio exited: %v\n%s", err, log)
 		default:
 		}
 		// Ready means S3 requests succeed, which can lag the health probe.
-		if _, err := client.ListBuckets(context.Background()); err == nil {
-			return m, nil
+		if _, err := client.ListBuckets(context.Background()); err == nil && (!m.cluster || m.clusterHealthy(probe)) {
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	m.cmd.Process.Kill()
-	return nil, fmt.Errorf("minio did not become ready on %s within 60s", m.Endpoint)
+	return fmt.Errorf("minio did not become ready on %s within %v (log: %s)", m.Endpoint, d, m.logPath)
+}
+
+// clusterHealthy asks the node whether the cluster has its write quorum.
+func (m *MinIO) clusterHealthy(c *http.Client) bool {
+	resp, err := c.Get("http://" + m.Endpoint + "/minio/health/cluster")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // Stop ends the server and removes its data.
 func (m *MinIO) Stop() {
+	m.terminate()
+	os.RemoveAll(m.dir)
+}
+
+// terminate ends the server (SIGTERM, then SIGKILL after 5s) and keeps
+// its data.
+func (m *MinIO) terminate() {
 	if m.cmd != nil && m.cmd.Process != nil {
 		m.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -192,7 +246,6 @@ func (m *MinIO) Stop() {
 			m.cmd.Process.Kill()
 		}
 	}
-	os.RemoveAll(m.dir)
 }
 
 // Freeze stops the server with SIGSTOP: it keeps its port and accepts
