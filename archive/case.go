@@ -134,6 +134,8 @@ type Event struct {
 	Handler string `json:"handler,omitempty"`
 	// Handover is the id of the handover a handover event belongs to.
 	Handover string `json:"handover,omitempty"`
+	// Payment is a payment item's outcome (EventPaymentReturned).
+	Payment *PaymentOutcome `json:"payment,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -301,6 +303,10 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Notices = append(c.Notices, *e.Notice)
 		c.settle(*e.Notice)
+	case EventPaymentReturned:
+		if err := c.applyPayment(e); err != nil {
+			return err
+		}
 	case EventResubmitted:
 		if c.Status != StatusCorrectionRequested {
 			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, StatusArg(c.Status))

@@ -78,6 +78,15 @@ func serve(c *cli.Context) error {
 		if err != nil {
 			log.Warn("issuing owed notices", "err", err)
 		}
+		// Likewise a return file is recorded before the payment result
+		// notices it owes.
+		n, err = svc.NotifyReturns(ctx)
+		if n > 0 {
+			log.Info("recorded payment outcomes that return files owed", "why", why, "outcomes", n)
+		}
+		if err != nil {
+			log.Warn("issuing payment result notices", "err", err)
+		}
 		return nil
 	}
 	if !clean {
