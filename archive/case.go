@@ -178,6 +178,9 @@ type Case struct {
 	// issues what is owed right after, at start-up and whenever the
 	// projection catches up, and verify fails on an old debt.
 	Owed []OwedNotice `json:"owed_notices,omitempty"`
+	// Payments are the outcomes of its payment items the bank's return
+	// files gave, in the order recorded (EventPaymentReturned).
+	Payments []PaymentOutcome `json:"payments,omitempty"`
 	// Archive is set once the case is archived.
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Holds are the legal holds placed on the archived case, lifted or not.

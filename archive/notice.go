@@ -45,8 +45,8 @@ type PaymentOutcome struct {
 // HasPaymentOutcome reports whether c records the outcome of item in
 // batch already.
 func (c *Case) HasPaymentOutcome(item, batch string) bool {
-	for _, e := range c.History {
-		if e.Type == EventPaymentReturned && e.Payment != nil && e.Payment.Item == item && e.Payment.Batch == batch {
+	for _, p := range c.Payments {
+		if p.Item == item && p.Batch == batch {
 			return true
 		}
 	}
@@ -59,6 +59,7 @@ func (c *Case) applyPayment(e Event) error {
 	if p == nil || p.Item == "" || p.Batch == "" || (p.Status != PaymentPaid && p.Status != PaymentFailed) {
 		return Errorf(EINVALID, "case %s: event %d carries no payment outcome", c.ID, e.Seq)
 	}
+	c.Payments = append(c.Payments, *p)
 	c.Owed = append(c.Owed, OwedNotice{Seq: e.Seq, Kind: NoticePaymentResult, At: e.At})
 	return nil
 }

@@ -71,12 +71,16 @@ func (s *Service) IssueOwed(ctx context.Context, c *archive.Case) (*archive.Case
 
 // decision finds event seq of c, in its history or the projection.
 func (s *Service) decision(ctx context.Context, c *archive.Case, seq uint64) (archive.Event, error) {
-	events := c.History
-	if len(events) == 0 || events[len(events)-1].Seq < seq {
-		var err error
-		if events, err = s.proj.Events(ctx, c.ID); err != nil {
-			return archive.Event{}, err
+	// c.History may hold only the events folded in since the case was
+	// read from the projection, which keeps the case without them.
+	for _, e := range c.History {
+		if e.Seq == seq {
+			return e, nil
 		}
+	}
+	events, err := s.proj.Events(ctx, c.ID)
+	if err != nil {
+		return archive.Event{}, err
 	}
 	for _, e := range events {
 		if e.Seq == seq {
