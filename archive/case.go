@@ -134,6 +134,8 @@ type Event struct {
 	Handler string `json:"handler,omitempty"`
 	// Handover is the id of the handover a handover event belongs to.
 	Handover string `json:"handover,omitempty"`
+	// Payment is a payment item's outcome (EventPaymentReturned).
+	Payment *PaymentOutcome `json:"payment,omitempty"`
 }
 
 // Case is the fold of a case's events: what BoltDB holds and the API shows.
@@ -176,6 +178,9 @@ type Case struct {
 	// issues what is owed right after, at start-up and whenever the
 	// projection catches up, and verify fails on an old debt.
 	Owed []OwedNotice `json:"owed_notices,omitempty"`
+	// Payments are the outcomes of its payment items the bank's return
+	// files gave, in the order recorded (EventPaymentReturned).
+	Payments []PaymentOutcome `json:"payments,omitempty"`
 	// Archive is set once the case is archived.
 	Archive *ArchiveRecord `json:"archive,omitempty"`
 	// Holds are the legal holds placed on the archived case, lifted or not.
@@ -301,6 +306,10 @@ func (c *Case) Apply(e Event) error {
 		}
 		c.Notices = append(c.Notices, *e.Notice)
 		c.settle(*e.Notice)
+	case EventPaymentReturned:
+		if err := c.applyPayment(e); err != nil {
+			return err
+		}
 	case EventResubmitted:
 		if c.Status != StatusCorrectionRequested {
 			return Errorf(EINVALID, "case %s: event %d resubmits a case in status %s", c.ID, e.Seq, StatusArg(c.Status))

@@ -44,6 +44,8 @@ func NoticeFor(ev Event, c *Case) string {
 		return NoticeNonAcceptance
 	case ev.Type == EventReview && (c.Status == StatusApproved || c.Status == StatusDenied):
 		return NoticeResult
+	case ev.Type == EventPaymentReturned:
+		return NoticePaymentResult
 	}
 	return ""
 }
@@ -64,6 +66,7 @@ var NoticeTitles = map[string]string{
 	NoticeCorrection:    "补正材料通知书",
 	NoticeNonAcceptance: "不予受理通知书",
 	NoticeResult:        "审核结果通知书",
+	NoticePaymentResult: "待遇支付结果通知书",
 }
 
 // verifyAlphabet avoids look-alike characters (0/O, 1/I/L) since people

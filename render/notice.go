@@ -123,10 +123,83 @@ func noticeBody(d notices.NoticeData) (paras []string, remedy bool, err error) {
 			}
 			remedy = true
 		}
+	case archive.NoticePaymentResult:
+		p := d.Payment
+		if p == nil {
+			return nil, false, archive.Errorf(archive.EINVALID, "a payment result notice states the payment")
+		}
+		if p.Paid {
+			paras = append(paras, fmt.Sprintf("你（单位）%s待遇的下列款项，本机构已委托银行支付，银行于%s确认支付成功：", d.BusinessName, chineseDate(p.ReturnedAt)))
+		} else {
+			paras = append(paras, fmt.Sprintf("你（单位）%s待遇的下列款项，本机构已委托银行支付，银行于%s退回，未能支付成功：", d.BusinessName, chineseDate(p.ReturnedAt)))
+		}
+		items := []string{"支付期别：" + periodName(p.Period), "支付金额：人民币" + yuan(p.AmountFen) + "元", "收款银行：" + p.Bank, "收款账号：" + p.Account}
+		if p.Paid {
+			items = append(items, "支付日期："+chineseDate(p.ReturnedAt))
+		} else {
+			items = append(items, "退回原因："+bankReason(p.Reason))
+		}
+		for i, it := range items {
+			paras = append(paras, listMark+fmt.Sprintf("%d. %s", i+1, it))
+		}
+		if p.Paid {
+			paras = append(paras, "请注意查收。如对支付金额有疑问，可凭案件编号到经办窗口或通过网上服务平台咨询。")
+		} else {
+			paras = append(paras, "请携带本人有效身份证件和新的银行账户材料（银行卡或存折），到经办窗口提交；或登录网上服务平台，上传新的银行账户材料并填写新的开户银行和账号。")
+			paras = append(paras, "银行账户更正后，该笔款项将在以后的支付批次中重新支付，无需重新申请。")
+		}
 	default:
 		return nil, false, archive.Errorf(archive.EINVALID, "unknown notice kind %q", d.Kind)
 	}
 	return paras, remedy, nil
+}
+
+// periodName prints a payment period: 2026-03 → 2026年3月; once → 一次性支付.
+func periodName(p string) string {
+	if t, err := time.Parse("2006-01", p); err == nil {
+		return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+	}
+	if p == "once" {
+		return "一次性支付"
+	}
+	return p
+}
+
+// yuan prints an amount of fen in yuan: 123456 → 1,234.56.
+func yuan(n int64) string {
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	y := fmt.Sprint(n / 100)
+	for i := len(y) - 3; i > 0; i -= 3 {
+		y = y[:i] + "," + y[i:]
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, y, n%100)
+}
+
+// bankReasons explain, in plain words, the reasons banks give most.
+var bankReasons = []struct{ says, means string }{
+	{"户名不符", "收款人姓名与银行账户的户名不一致"},
+	{"销户", "该银行账户已注销"},
+	{"账号不存在", "银行查无此账号"},
+	{"账户不存在", "银行查无此账号"},
+	{"冻结", "该银行账户已被冻结，暂不能入账"},
+	{"挂失", "该银行账户已挂失，暂不能入账"},
+	{"止付", "该银行账户已止付，暂不能入账"},
+	{"睡眠", "该银行账户长期未使用，已转为不动户，暂不能入账"},
+	{"不动户", "该银行账户长期未使用，已转为不动户，暂不能入账"},
+}
+
+// bankReason is the bank's reason as printed, with its plain meaning
+// when it is a common one: 户名不符 → 户名不符（收款人姓名与…）.
+func bankReason(r string) string {
+	for _, b := range bankReasons {
+		if strings.Contains(r, b.says) {
+			return r + "（" + b.means + "）"
+		}
+	}
+	return r
 }
 
 // RenderNotice implements notices.Renderer.

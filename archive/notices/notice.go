@@ -35,6 +35,22 @@ type NoticeData struct {
 	Missing []NoticeMaterial
 	// CaseDeadline is the date by which an accepted case will be decided.
 	CaseDeadline string
+	// Payment is the outcome a payment result notice states.
+	Payment *PaymentData
+}
+
+// PaymentData is what a payment result notice (待遇支付结果通知书)
+// states of one payment item. The account arrives masked.
+type PaymentData struct {
+	Paid      bool
+	Period    string // 2026-03, or once (一次性)
+	AmountFen int64
+	// ReturnedAt is when the bank's return file said so: the date paid.
+	ReturnedAt time.Time
+	Bank       string
+	Account    string
+	// Reason is the bank's reason of a failure.
+	Reason string
 }
 
 // Renderer draws notices; render implements it.

@@ -20,6 +20,7 @@ var docPrefix = map[string]string{
 	archive.NoticeCorrection:    "社保补字",
 	archive.NoticeNonAcceptance: "社保不受字",
 	archive.NoticeResult:        "社保审字",
+	archive.NoticePaymentResult: "社保付字",
 }
 
 // newVerifyCode returns 12 random characters in groups of four
@@ -70,12 +71,16 @@ func (s *Service) IssueOwed(ctx context.Context, c *archive.Case) (*archive.Case
 
 // decision finds event seq of c, in its history or the projection.
 func (s *Service) decision(ctx context.Context, c *archive.Case, seq uint64) (archive.Event, error) {
-	events := c.History
-	if len(events) == 0 || events[len(events)-1].Seq < seq {
-		var err error
-		if events, err = s.proj.Events(ctx, c.ID); err != nil {
-			return archive.Event{}, err
+	// c.History may hold only the events folded in since the case was
+	// read from the projection, which keeps the case without them.
+	for _, e := range c.History {
+		if e.Seq == seq {
+			return e, nil
 		}
+	}
+	events, err := s.proj.Events(ctx, c.ID)
+	if err != nil {
+		return archive.Event{}, err
 	}
 	for _, e := range events {
 		if e.Seq == seq {
@@ -113,6 +118,10 @@ func (s *Service) issue(ctx context.Context, c *archive.Case, bt *archive.Busine
 	for _, code := range decision.Missing {
 		m, _ := bt.Material(code)
 		d.Missing = append(d.Missing, NoticeMaterial{Code: code, Name: m.Name})
+	}
+	if p := decision.Payment; kind == archive.NoticePaymentResult && p != nil {
+		d.Payment = &PaymentData{Paid: p.Status == archive.PaymentPaid, Period: p.Period, AmountFen: p.AmountFen,
+			ReturnedAt: p.ReturnedAt, Bank: p.Bank, Account: p.Account, Reason: p.Reason}
 	}
 	if kind == archive.NoticeAcceptance {
 		if _, whole := archive.Deadlines(c, bt, s.Calendar); whole != nil {
@@ -156,6 +165,8 @@ const (
 	DecisionNotAccepted = "not_accepted"         // 不予受理
 	DecisionApproved    = "approved"             // 予以批准
 	DecisionDenied      = "denied"               // 不予批准
+	DecisionPaid        = "paid"                 // 待遇已支付
+	DecisionPayFailed   = "payment_failed"       // 待遇支付未成功
 )
 
 // Verification is what the public check shows about a notice: enough to
@@ -227,6 +238,17 @@ func (s *Service) decisionOf(ctx context.Context, c *archive.Case, n archive.Not
 	events, err := s.proj.Events(ctx, c.ID)
 	if err != nil {
 		return "", err
+	}
+	if n.Kind == archive.NoticePaymentResult {
+		for _, e := range events {
+			if e.Seq == n.For && e.Payment != nil {
+				if e.Payment.Status == archive.PaymentPaid {
+					return DecisionPaid, nil
+				}
+				return DecisionPayFailed, nil
+			}
+		}
+		return "", archive.Errorf(archive.EINTERNAL, "case %s has a payment result notice but not the payment it answers", c.ID)
 	}
 	for i := len(events) - 1; i >= 0; i-- {
 		if events[i].Type == archive.EventReview {

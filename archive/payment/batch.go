@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"dossier/archive"
@@ -734,7 +735,7 @@ func (s *Service) ImportReturns(ctx context.Context, a archive.Actor, id string,
 	}
 	// One writer of the batch in this process: the file is checked
 	// against the batch as it is appended to, once read.
-	unlock := s.locks.Lock("batch/" + id)
+	unlock := sync.OnceFunc(s.locks.Lock("batch/" + id))
 	defer unlock()
 	b, err := s.loadBatch(ctx, id)
 	if err != nil {
@@ -761,6 +762,12 @@ func (s *Service) ImportReturns(ctx context.Context, a archive.Actor, id string,
 		return nil, err
 	}
 	if err := s.Record(ctx, a, "payment.returns", "payment-batch/"+id, fmt.Sprintf("%s paid %d failed %d", blob.SHA256, len(paid), len(failed))); err != nil {
+		return nil, err
+	}
+	// Each item marked owes its applicant a payment result notice: the
+	// import answers once they are recorded on the cases and issued.
+	unlock()
+	if err := s.notifyReturned(ctx, b, paid, failed); err != nil {
 		return nil, err
 	}
 	return shownBatch(b), nil

@@ -33,6 +33,8 @@ type Service struct {
 	cases  Cases
 	format bankfile.Format
 	locks  stream.Locks
+	// notifier issues the payment result notices (notify.go).
+	notifier Notifier
 }
 
 // New returns the capability; format is the bank's file format (nil:

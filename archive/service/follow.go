@@ -67,16 +67,25 @@ func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) 
 	var owing []string
 	if why == "watch" {
 		owing = append([]string{}, rep.Caught...)
-		if len(owing) == 0 {
-			return nil
-		}
 	}
-	n, err := s.IssueOwedNotices(ctx, owing)
+	n := 0
+	if owing == nil || len(owing) > 0 {
+		n, err = s.IssueOwedNotices(ctx, owing)
+	}
 	if n > 0 {
 		log.Info("issued notices that decisions owed", "why", why, "cases", n)
 	}
 	if err != nil {
 		log.Warn("issuing owed notices", "err", err)
+	}
+	// Likewise a return file is recorded before the payment result
+	// notices it owes.
+	n, err = s.NotifyReturns(ctx)
+	if n > 0 {
+		log.Info("recorded payment outcomes that return files owed", "why", why, "outcomes", n)
+	}
+	if err != nil {
+		log.Warn("issuing payment result notices", "err", err)
 	}
 	return nil
 }

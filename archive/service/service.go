@@ -156,6 +156,7 @@ func New(o Options) *Service {
 	cs.SetNotices(ns)
 	as := archiving.New(env, o.Projection, cs, o.Fonds, o.Category)
 	ps := payment.New(env, o.Projection, o.BankFormat)
+	ps.SetNotifier(ns)
 	as.SetPayments(ps)
 	return &Service{
 		casesService:     cs,

@@ -67,9 +67,9 @@ func serve(c *cli.Context) error {
 		}
 	}
 	// Other servers may share the bucket, and a crashed process's writes
-	// may land late: follow the store's change notifications, catching up
-	// by listing whenever they (re)start and every ten minutes. The first
-	// catch-up also issues the notices a crash left owing.
+	// may land late: follow the journal of the store, catching up by
+	// listing whenever reading it (re)starts and every ten minutes. The
+	// first catch-up also issues the notices a crash left owing.
 	follower := svc.NewFollower(log)
 	followDone := make(chan struct{})
 	go func() { follower.Run(ctx); close(followDone) }()

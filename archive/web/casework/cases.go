@@ -115,6 +115,11 @@ func (s *pages) buildCaseView(a archive.Actor, v *archive.CaseView, base string)
 			r.Text = matName(e.Material.Code) + "：" + e.Material.Filename
 		case e.Notice != nil:
 			r.Text = e.Notice.Title + " " + e.Notice.DocNumber
+		case e.Payment != nil:
+			r.Text = periodName(e.Payment.Period) + " " + yuan(e.Payment.AmountFen) + " 已支付"
+			if e.Payment.Status == archive.PaymentFailed {
+				r.Text = periodName(e.Payment.Period) + " " + yuan(e.Payment.AmountFen) + " 支付未成功：" + e.Payment.Reason
+			}
 		case len(e.Missing) > 0:
 			var names []string
 			for _, code := range e.Missing {

@@ -96,6 +96,8 @@ var eventNames = kit.Names{
 	archive.EventHandedOver:           "交接",
 	archive.EventHandoverAcknowledged: "确认接收交接",
 	archive.EventHandoverWithdrawn:    "交接撤回",
+	// Payment (archive/payment, archive/notices).
+	archive.EventPaymentReturned: "银行支付结果",
 }
 
 var funcs = template.FuncMap{
