@@ -134,6 +134,9 @@ type batchView struct {
 	Check, Approve, BankFile, Upload bool
 	// Error is why a decision or a return file was refused.
 	Error string
+	// CaseLinks links the items to their cases, for those who read
+	// cases (finance alone does not).
+	CaseLinks bool
 }
 
 // showBatch renders batch id; a refused post (err) comes back on it
@@ -147,7 +150,7 @@ func (s *pages) showBatch(c *gin.Context, id string, refused error) {
 	}
 	fin := a.Has(archive.RoleFinance)
 	l := kit.NewList(c.Request.URL, kit.ListSpec{Sorts: []string{"case", "name", "period", "amount", "status"}, Filters: []string{"item_status"}})
-	v := batchView{Batch: b, Path: batchPath(b.ID), Counts: countOf(b), List: l,
+	v := batchView{Batch: b, Path: batchPath(b.ID), Counts: countOf(b), List: l, CaseLinks: a.HasAny(archive.StaffRoles...),
 		Check:    fin && b.Status == payment.BatchChecking,
 		Approve:  fin && b.Status == payment.BatchApproving,
 		BankFile: fin && (b.Status == payment.BatchApproved || b.Status == payment.BatchCompleted),

@@ -213,6 +213,10 @@ func TestBatchPages(t *testing.T) {
 	expect(t, "a clerk takes the bank file", clerk2.Get(path+"/bank-file"), 403, "仅限财务人员下载")
 
 	fin, fin2 := e.as("finance"), e.as("finance2")
+	// Finance alone reads no case: the batch names the case, unlinked.
+	expect(t, "finance reads the batch", fin.Get(path), 200, "李四𠮷")
+	lacks(t, "finance reads the batch", fin.Last, `href="/cases/`+id)
+	expect(t, "finance opens the case", fin.Get("/cases/"+id), 404)
 	home := fin.Get("/")
 	if home.Status != http.StatusSeeOther || home.Loc != "/payment-batches" {
 		t.Fatalf("a finance user's home: %d → %q", home.Status, home.Loc)
