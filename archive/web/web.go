@@ -24,6 +24,7 @@ import (
 	"dossier/archive/web/dashboard"
 	"dossier/archive/web/handovers"
 	"dossier/archive/web/kit"
+	"dossier/archive/web/payments"
 	"dossier/archive/web/records"
 )
 
@@ -42,5 +43,6 @@ func Mount(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config
 	auditlog.Register(k)
 	admin.Register(k)
 	handovers.Register(k)
+	payments.Register(k)
 	api.Mount(k)
 }

@@ -595,6 +595,9 @@ var entries = []struct{ en, zh string }{
 	{"the image could not be read (it may be damaged); download the file instead", "这张图片无法读取（文件可能已损坏），请下载后查看。"},
 	{"the image is %d×%d pixels, more than a preview is made of; download the file instead", "这张图片有 %d×%d 像素，超出预览的上限，请下载后查看。"},
 	// archive/payment (执行、复核与支付)
+	{"the worklists of execution are read by case handlers, finance users and auditors", "办理与复核的待办清单仅供经办人员（受理员、初审、复审、终审）、财务人员和审计员查看。"},
+	{"field %s: an amount in yuan like 1234.56 (digits, at most two decimals), not %q", "%s：请填写以元为单位的金额，如 1234.56（只含数字，最多两位小数），“%s”不是。"},
+	{"choose the bank's return file to upload", "请选择要导入的银行回盘文件。"},
 	{"send the return file as multipart/form-data in the field \"file\"", "请以 multipart/form-data 格式在字段“file”中上传回盘文件。"},
 	{"the form has no file part; send the return file as the field \"file\"", "表单中没有文件；请在字段“file”中上传回盘文件。"},
 	{"%q is not a code of its own (basis, worksheet, bank and account are taken)", "“%s”不能作为字段代码（basis、worksheet、bank、account 已被占用，且不得重复）"},

@@ -302,6 +302,26 @@ func TestAccessibility(t *testing.T) {
 	archivist.open(archivist.attr(`.facts a[href^="/cases/"]`, "href"))
 	archivist.look(dir, axe, "case-archived")
 
+	// Execution and payment: 待执行 (clerk), 待复核 (reviewer), the
+	// batches and a batch (finance), a case with its execution and
+	// payments (clerk).
+	clerk = s.tab(browser, "clerk", dir)
+	clerk.login("clerk")
+	clerk.open("/executions/pending")
+	clerk.look(dir, axe, "executions-pending")
+	reviewer := s.tab(browser, "reviewer", dir)
+	reviewer.login("reviewer")
+	reviewer.open("/executions/checks")
+	reviewer.look(dir, axe, "executions-checks")
+	finance := s.tab(browser, "finance", dir)
+	finance.login("finance")
+	finance.look(dir, axe, "batches")
+	finance.open(finance.attr(`table.batches tbody a`, "href"))
+	finance.look(dir, axe, "batch")
+	clerk.open(finance.attr(`table.batches tbody a`, "href"))
+	clerk.open(clerk.attr(`table.batch-items tbody a`, "href"))
+	clerk.look(dir, axe, "case-execution")
+
 	// Applicants: with an account, their cases; without, the portal.
 	me := s.tab(browser, "applicant", dir)
 	me.login("applicant")

@@ -6,6 +6,7 @@ import (
 	"dossier/archive/content"
 	"dossier/archive/web/kit"
 	"dossier/archive/zh"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -66,6 +67,9 @@ type caseView struct {
 	// Uploads are the results of an upload post with a refused file,
 	// shown above the upload form.
 	Uploads []uploadResult
+	// Panels are the other page packages' parts of the case page
+	// (kit.CasePanel), shown below its forms.
+	Panels []template.HTML
 }
 
 func (s *pages) buildCaseView(a archive.Actor, v *archive.CaseView, base string) caseView {
@@ -261,6 +265,7 @@ func (s *pages) showCase(c *gin.Context, unmask bool, form *decisionForm) {
 			}
 		}
 	}
+	cv.Panels = s.CasePanels(c, v)
 	s.Render(c, status, "case", "案件 "+v.Number, cv)
 }
 

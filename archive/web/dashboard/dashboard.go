@@ -100,6 +100,12 @@ func (s *pages) home(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/users")
 		return
 	}
+	if a.Has(archive.RoleFinance) && !a.HasAny(archive.StaffRoles...) {
+		// Finance alone reads no case list: its home is the payment
+		// batches (archive/web/payments).
+		c.Redirect(http.StatusSeeOther, "/payment-batches")
+		return
+	}
 	r := &openCases{s: s, c: c, a: a, by: map[string][]*archive.CaseView{}}
 	v := homeView{Me: a.UserID, MineOnly: c.Query("mine") == "1",
 		Staff: a.HasAny(archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleApprover)}

@@ -56,6 +56,7 @@ type Kit struct {
 	layout   *template.Template
 	pages    map[string]*template.Template
 	sections []Section
+	panels   []CasePanel
 	sessions *sessionStore
 	// loginFails limits password sign-ins per address and per user name;
 	// portalFails limits portal sign-ins per address and per case number.
