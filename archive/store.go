@@ -241,3 +241,8 @@ type Watcher interface {
 	// again. Errors: EUNAVAILABLE.
 	Watch(ctx context.Context) (<-chan Change, error)
 }
+
+// LocalOnly is implemented by a store only one process uses (the
+// directory store): guards that protect one server from another (blob
+// leases) are then left to the process's own locks.
+type LocalOnly interface{ LocalOnly() }

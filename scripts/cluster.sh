@@ -20,9 +20,9 @@
 #   CLUSTER_SERVERS  how many dossier servers, default 3
 #   CLUSTER_DEMO_CASES  cases of the demo data, default 40 (0: none, then
 #                  the script creates the administrator `admin`)
-#   CLUSTER_STICKY=1  pin each browser to one server (a cookie of HAProxy's):
-#                  the web pages need it while their sessions live in one
-#                  server's memory (README, "Several servers"); the API does not
+#   CLUSTER_STICKY=1  pin each browser to one server (a cookie of HAProxy's);
+#                  not needed: sessions are kept in the bucket (README,
+#                  "Several servers"), it is there to compare
 #   CLUSTER_MINIO_BASE, CLUSTER_SERVER_BASE  port bases of MinIO (9100:
 #                  9101–9104) and of the dossier servers (8180: 8181, …)
 # Needs: go, haproxy (scripts/install-test-deps.sh installs it), curl, and
@@ -187,9 +187,6 @@ wait_for "http://127.0.0.1:$port/readyz" "HAProxy" "$dir/haproxy.log"
 
 base="http://127.0.0.1:$port"
 session_note=""
-if [ -z "$sticky" ]; then
-	session_note="             (a web session lives in the memory of the server that opened it: run with CLUSTER_STICKY=1 to sign in)"$'\n'
-fi
 cat <<EOF
 
 dossier: $base  ($servers servers behind HAProxy, round robin${sticky:+ pinned per browser}; MinIO: $nodes nodes)

@@ -9,7 +9,11 @@ import (
 // existed before the put is checked again under the lock, since a
 // disposal may have deleted it in between.
 func (s *Service) attach(ctx context.Context, blob archive.BlobInfo, appendFn func() error) error {
-	defer s.blobs.Lock(blob.SHA256)()
+	unlock, err := s.blobs.Lock(ctx, blob.SHA256)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if blob.Existed {
 		if _, err := s.Store.Stat(ctx, blob.Key); archive.IsCode(err, archive.ENOTFOUND) {
 			return archive.Errorf(archive.ECONFLICT, "the same content was destroyed by a disposal at this moment; send the file again")
@@ -20,6 +24,9 @@ func (s *Service) attach(ctx context.Context, blob archive.BlobInfo, appendFn fu
 	if err := appendFn(); err != nil {
 		return err
 	}
-	s.blobs.Attached(blob.SHA256, archive.SystemClock())
-	return nil
+	// The mark keeps a disposal elsewhere, whose snapshot predates this
+	// event, from deleting the content. The material is stored already;
+	// a store that takes the event and then refuses the mark is
+	// unavailable, and the answer says so.
+	return s.blobs.Attached(ctx, blob.SHA256, archive.SystemClock())
 }

@@ -11,3 +11,7 @@ import (
 func (s *Store) Watch(ctx context.Context) (<-chan archive.Change, error) {
 	return s.changes.Watch(ctx), nil
 }
+
+// LocalOnly implements archive.LocalOnly: the directory store is meant
+// for one process.
+func (s *Store) LocalOnly() {}

@@ -641,8 +641,14 @@ var errAttached = archive.Errorf(archive.ECONFLICT, "attached since the snapshot
 // deleteUnused deletes a blob no case used at snapshot, unless an upload
 // attached it since (see blobGuard).
 func (s *Service) deleteUnused(ctx context.Context, sum string, snapshot time.Time) error {
-	defer s.blobs.Lock(sum)()
-	if s.blobs.AttachedSince(sum, snapshot) {
+	unlock, err := s.blobs.Lock(ctx, sum)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if attached, err := s.blobs.AttachedSince(ctx, sum, snapshot); err != nil {
+		return err
+	} else if attached {
 		return errAttached
 	}
 	return s.Store.Delete(ctx, archive.BlobKey(sum))

@@ -64,12 +64,13 @@ type disposalEnv struct {
 	svc   *service.Service
 	clk   *clock
 	dir   string
+	spec  servicetest.StoreSpec
 }
 
 func newDisposalEnv(t testing.TB, kind string) *disposalEnv {
 	sp := servicetest.NewStoreSpec(t, kind)
 	e := &disposalEnv{t: t, ctx: context.Background(), store: &faultyStore{ObjectStore: sp.Open(t), retained: map[string]bool{}},
-		clk: &clock{t: time.Date(2015, 3, 2, 10, 0, 0, 0, time.UTC)}, dir: sp.Dir}
+		clk: &clock{t: time.Date(2015, 3, 2, 10, 0, 0, 0, time.UTC)}, dir: sp.Dir, spec: sp}
 	db := servicetest.OpenDB(t, filepath.Join(sp.Dir, "live.db"))
 	e.svc = service.New(service.Options{Store: e.store, Projection: db, Now: e.clk.now})
 	return e

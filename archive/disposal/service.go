@@ -24,10 +24,11 @@ type Archives interface {
 // Blobs keeps a disposal from deleting content an upload is attaching
 // at the same moment; cases.BlobGuard implements it.
 type Blobs interface {
-	// Lock serialises the upload and disposal of one content hash.
-	Lock(sum string) (unlock func())
+	// Lock serialises the upload and disposal of one content hash, on
+	// every server sharing the store.
+	Lock(ctx context.Context, sum string) (unlock func(), err error)
 	// AttachedSince reports whether sum was attached at or after t.
-	AttachedSince(sum string, t time.Time) bool
+	AttachedSince(ctx context.Context, sum string, t time.Time) (bool, error)
 }
 
 // Service is the disposal capability.

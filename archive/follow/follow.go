@@ -70,7 +70,7 @@ func New(store archive.ObjectStore, catchUp CatchUp, log *slog.Logger) *Follower
 }
 
 // Handle routes the changes of keys under prefix to fn. Several handlers
-// may take the same change. Register before Run.
+// may take the same change; a handler may be added while Run runs.
 func (f *Follower) Handle(prefix string, fn Handler) {
 	f.mu.Lock()
 	f.routes = append(f.routes, route{prefix, fn})

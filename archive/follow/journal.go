@@ -32,9 +32,10 @@ import (
 const JournalPrefix = "journal/"
 
 // unjournaled are the prefixes whose changes nobody needs to hear of:
-// the journal itself, blobs (content named by events), and the sign-in
-// attempt counters.
-var unjournaled = []string{JournalPrefix, archive.BlobPrefix, "follow/", LoginAttemptPrefix}
+// the journal itself, blobs (content named by events), the sign-in
+// attempt counters, the blob leases and attachment marks (read where
+// they are needed).
+var unjournaled = []string{JournalPrefix, archive.BlobPrefix, LoginAttemptPrefix, "locks/", "attached/"}
 
 // LoginAttemptPrefix is where sign-in attempts are counted (archive/web
 // /kit); they are read by listing and need no journal entry.

@@ -89,3 +89,7 @@ func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) 
 	}
 	return nil
 }
+
+// ObjectStore is the store of record, for the web sessions every server
+// shares (archive/web/kit).
+func (s *Service) ObjectStore() archive.ObjectStore { return s.env.Store }

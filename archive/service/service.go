@@ -150,7 +150,11 @@ func New(o Options) *Service {
 	// (boltdb does).
 	milestones, _ := o.Projection.(workload.Log)
 	us := users.New(env, o.Users)
+	// Servers sharing a bucket guard blobs with leases in it.
 	blobs := &cases.BlobGuard{}
+	if _, local := o.Store.(archive.LocalOnly); !local {
+		blobs.Store = o.Store
+	}
 	cs := cases.New(env, cases.Options{Projection: o.Projection, People: us, Blobs: blobs, MaxUpload: o.MaxUpload})
 	ns := notices.New(env, o.Projection, cs, nr, o.Agency, o.PublicURL)
 	cs.SetNotices(ns)

@@ -48,7 +48,12 @@ func (k *Kit) login(c *gin.Context) {
 	password := c.PostForm("password")
 	ip := "ip:" + c.ClientIP()
 	user := "user:" + users.FoldUserName(name)
-	if !k.loginFails.attempt(ip, user) {
+	tk, err := k.loginFails.attempt(c.Request.Context(), ip, user)
+	if err != nil {
+		k.API.Fail(c, err)
+		return
+	}
+	if tk == nil {
 		c.Header("Retry-After", "300")
 		k.Render(c, http.StatusTooManyRequests, "login", "登录", loginView{Name: name, Message: msgLoginLimited})
 		return
@@ -56,14 +61,14 @@ func (k *Kit) login(c *gin.Context) {
 	a, err := k.Svc.AuthenticatePassword(c.Request.Context(), name, password)
 	if err != nil {
 		if archive.ErrorCode(err) != archive.EUNAUTHORIZED {
-			k.loginFails.undo(nil, ip, user)
+			k.loginFails.undo(c.Request.Context(), tk)
 			k.API.Fail(c, err)
 			return
 		}
 		k.Render(c, http.StatusUnauthorized, "login", "登录", loginView{Name: name, Message: "用户名或密码错误。"})
 		return
 	}
-	k.loginFails.undo([]string{user}, ip)
+	k.loginFails.undo(c.Request.Context(), tk, user)
 	k.signedIn(c, old, a, "/")
 }
 
@@ -86,9 +91,13 @@ func (k *Kit) signInForm(c *gin.Context) *session {
 // for a (so an id planted before sign-in never becomes a signed-in
 // session), and goes on to to. It returns the new session.
 func (k *Kit) signedIn(c *gin.Context, old *session, a archive.Actor, to string) *session {
-	k.sessions.destroy(old.id)
+	k.sessions.destroy(c.Request.Context(), old.id)
 	a.Remote = ""
-	ss := k.sessions.create(&a)
+	ss, err := k.sessions.create(c.Request.Context(), &a)
+	if err != nil {
+		k.API.Fail(c, err)
+		return nil
+	}
 	k.setSessionCookie(c, ss.id, 0)
 	c.Redirect(http.StatusSeeOther, to)
 	return ss
@@ -112,7 +121,11 @@ func (k *Kit) logout(c *gin.Context) {
 		k.API.Fail(c, errCSRF)
 		return
 	}
-	k.sessions.destroy(ss.id)
+	if err := k.sessions.destroy(c.Request.Context(), ss.id); err != nil {
+		// Signed out here but not for the other servers: say so.
+		k.API.Fail(c, err)
+		return
+	}
 	k.setSessionCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, to)
 }
@@ -162,7 +175,12 @@ func (k *Kit) portalLogin(c *gin.Context) {
 		c.Header("Retry-After", "300")
 		k.Render(c, http.StatusTooManyRequests, "portal_login", "申请人查询", portalLoginView{Number: number, Message: msgLoginLimited})
 	}
-	if !k.portalFails.attempt(ip, key) {
+	tk, err := k.portalFails.attempt(c.Request.Context(), ip, key)
+	if err != nil {
+		k.API.Fail(c, err)
+		return
+	}
+	if tk == nil {
 		limited()
 		return
 	}
@@ -170,7 +188,7 @@ func (k *Kit) portalLogin(c *gin.Context) {
 	if err != nil {
 		switch {
 		case archive.ErrorCode(err) != archive.EUNAUTHORIZED:
-			k.portalFails.undo(nil, ip, key)
+			k.portalFails.undo(c.Request.Context(), tk)
 			k.API.Fail(c, err)
 		case cases.IsLockedOut(err):
 			limited() // the Service's progressive lockout of the case number
@@ -180,7 +198,7 @@ func (k *Kit) portalLogin(c *gin.Context) {
 		}
 		return
 	}
-	k.portalFails.undo([]string{key}, ip)
+	k.portalFails.undo(c.Request.Context(), tk, key)
 	k.signedIn(c, old, a, "/portal")
 }
 
@@ -224,9 +242,8 @@ func (k *Kit) SignIn(c *gin.Context, a archive.Actor, msg, to string) bool {
 	if old == nil || old.actor() != nil {
 		return false
 	}
-	ss := k.signedIn(c, old, a, to)
-	if msg != "" {
-		k.sessions.setFlash(ss, msg)
+	if k.signedIn(c, old, a, to) != nil && msg != "" {
+		k.setFlash(c, msg)
 	}
 	return true
 }

@@ -9,6 +9,7 @@
 package kit
 
 import (
+	"context"
 	"dossier/archive"
 	"embed"
 	"html/template"
@@ -116,8 +117,12 @@ type NavItem struct {
 // New makes the kit with its own pages (sign-in, errors); page packages
 // then Add their sections, and the API's server mounts it.
 func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) *Kit {
-	k := &Kit{API: api, Svc: svc, log: log, pages: map[string]*template.Template{}, sessions: newSessionStore(),
-		loginFails: newLimiter(5, 5*time.Minute), portalFails: newLimiter(5, 5*time.Minute), secure: cfg.SecureCookies}
+	var store archive.ObjectStore
+	if svc != nil {
+		store = svc.ObjectStore()
+	}
+	k := &Kit{API: api, Svc: svc, log: log, pages: map[string]*template.Template{}, sessions: newSessionStore(store),
+		loginFails: newLimiter(5, 5*time.Minute, store), portalFails: newLimiter(5, 5*time.Minute, store), secure: cfg.SecureCookies}
 	if pu, err := url.Parse(cfg.PublicURL); err == nil {
 		k.publicHost = pu.Host
 		// A listen address (http://0.0.0.0:8080, http://:8080) is no
@@ -125,6 +130,26 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 		if h := pu.Hostname(); h != "" && (net.ParseIP(h) == nil || !net.ParseIP(h).IsUnspecified()) {
 			k.publicURL = strings.TrimRight(cfg.PublicURL, "/")
 		}
+	}
+	k.sessions.log = func(msg string, args ...any) { log.Warn(msg, args...) }
+	if svc != nil && svc.Follower() != nil {
+		f := svc.Follower()
+		// Another server's sign-out reaches this one's cache through the
+		// journal; while the journal cannot be read the store is asked.
+		k.sessions.fresh = f.Watching
+		f.OnReset(k.sessions.reset)
+		f.Handle(SessionPrefix, func(_ context.Context, changes []archive.Change) error {
+			gone := map[string]bool{}
+			for _, ch := range changes {
+				if h, ok := strings.CutSuffix(strings.TrimPrefix(ch.Key, SessionPrefix), "/session.json"); ok && ch.Removed {
+					gone[h] = true
+				}
+			}
+			if len(gone) > 0 {
+				k.sessions.removed(gone)
+			}
+			return nil
+		})
 	}
 	k.layout = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(kitFS, "templates/layout.html", "templates/_list.html", "templates/_saved.html"))
 	k.parse(kitFS, nil)
@@ -268,7 +293,7 @@ func (k *Kit) Staff(c *gin.Context) {
 	}
 	a, err := k.Svc.SessionActor(c.Request.Context(), *ss.actor())
 	if archive.ErrorCode(err) == archive.EUNAUTHORIZED {
-		k.sessions.destroy(ss.id)
+		k.sessions.destroy(c.Request.Context(), ss.id)
 		k.setSessionCookie(c, "", -1)
 		if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
 			c.Redirect(http.StatusSeeOther, "/login")

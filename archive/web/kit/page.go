@@ -50,7 +50,7 @@ func (k *Kit) Render(c *gin.Context, status int, name, title string, data any) {
 		ss := v.(*session)
 		p.CSRF = ss.csrf
 		p.Actor = ss.actor()
-		p.Flash = k.sessions.takeFlash(ss)
+		p.Flash = k.takeFlash(c)
 		p.Portal = ss.actor() != nil && ss.actor().Case != ""
 	}
 	p.Nav = k.navFor(p.Actor)
@@ -72,8 +72,8 @@ func (k *Kit) Render(c *gin.Context, status int, name, title string, data any) {
 // Redirect answers a successful post: msg, when not empty, for the next
 // page, and a redirect to to (post/redirect/get).
 func (k *Kit) Redirect(c *gin.Context, msg, to string) {
-	if v, ok := c.Get(sessionKey); ok && msg != "" {
-		k.sessions.setFlash(v.(*session), msg)
+	if msg != "" {
+		k.setFlash(c, msg)
 	}
 	c.Redirect(http.StatusSeeOther, to)
 }

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -16,69 +17,83 @@ import (
 
 func TestSessionTimeouts(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	st := newSessionStore()
+	st := newSessionStore(nil)
+	ctx := context.Background()
 	st.now = func() time.Time { return now }
 	a := &archive.Actor{UserID: "u1", Name: "clerk", Roles: []string{archive.RoleClerk}}
-	ss := st.create(a)
+	ss, _ := st.create(ctx, a)
 	if len(ss.id) < 43 || ss.id == ss.csrf {
 		t.Fatalf("session id %q (want 256 random bits) and CSRF token %q", ss.id, ss.csrf)
 	}
 	// Used every 20 minutes it lives until the absolute limit.
 	for i := 0; i < 35; i++ {
 		now = now.Add(20 * time.Minute)
-		if st.get(ss.id) == nil {
+		if st.get(ctx, ss.id) == nil {
 			t.Fatalf("session ended after %v of use", time.Duration(i+1)*20*time.Minute)
 		}
 	}
 	now = now.Add(21 * time.Minute) // past 12h in total
-	if st.get(ss.id) != nil {
+	if st.get(ctx, ss.id) != nil {
 		t.Fatal("session outlived the absolute limit")
 	}
 	// Idle for more than 30 minutes: gone.
-	ss = st.create(a)
+	ss, _ = st.create(ctx, a)
 	now = now.Add(31 * time.Minute)
-	if st.get(ss.id) != nil {
+	if st.get(ctx, ss.id) != nil {
 		t.Fatal("session outlived the idle limit")
 	}
 	// Anonymous (login form) sessions last 30 minutes from creation.
-	anon := st.create(nil)
+	anon, _ := st.create(ctx, nil)
 	now = now.Add(20 * time.Minute)
-	if st.get(anon.id) == nil {
+	if st.get(ctx, anon.id) == nil {
 		t.Fatal("anonymous session ended early")
 	}
 	now = now.Add(11 * time.Minute)
-	if st.get(anon.id) != nil {
+	if st.get(ctx, anon.id) != nil {
 		t.Fatal("anonymous session outlived 30 minutes")
 	}
-	if st.get("") != nil || st.get("unknown") != nil {
+	if st.get(ctx, "") != nil || st.get(ctx, "unknown") != nil {
 		t.Fatal("an unknown id found a session")
 	}
 }
 
 func TestLimiterWindow(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	l := newLimiter(5, 5*time.Minute)
+	l := newLimiter(5, 5*time.Minute, nil)
 	l.now = func() time.Time { return now }
+	try := func(keys ...string) *ticket {
+		tk, err := l.attempt(ctx, keys...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
 	for i := 0; i < 4; i++ {
-		if !l.attempt("ip:1", "user:a") {
+		if try("ip:1", "user:a") == nil {
 			t.Fatalf("attempt %d refused", i+1)
 		}
 		now = now.Add(time.Minute)
 	}
-	if !l.attempt("ip:2", "user:a") {
+	if try("ip:2", "user:a") == nil {
 		t.Fatal("the fifth attempt refused")
 	}
-	if l.attempt("ip:3", "user:a") || !l.attempt("ip:2", "user:b") {
-		t.Fatal("per-key counting is wrong")
+	if try("ip:3", "user:a") != nil {
+		t.Fatal("per-key counting is wrong: a sixth attempt for user:a")
 	}
-	l.undo(nil, "ip:2", "user:b")
+	tk := try("ip:2", "user:b")
+	if tk == nil {
+		t.Fatal("per-key counting is wrong: user:b refused")
+	}
+	l.undo(ctx, tk)
 	now = now.Add(2 * time.Minute) // the first attempt leaves the window
-	if !l.attempt("user:a") {
+	tk = try("user:a")
+	if tk == nil {
 		t.Fatal("attempts older than the window still count")
 	}
-	l.undo([]string{"user:a"})
+	l.undo(ctx, tk, "user:a")
 	for i := 0; i < 5; i++ {
-		if !l.attempt("user:a") {
+		if try("user:a") == nil {
 			t.Fatal("reset did not clear")
 		}
 	}
@@ -87,14 +102,14 @@ func TestLimiterWindow(t *testing.T) {
 // Forty concurrent wrong guesses for one account: each attempt is counted
 // before it is checked, so exactly the limit gets through to the check.
 func TestLimiterConcurrentGuesses(t *testing.T) {
-	l := newLimiter(5, 5*time.Minute)
+	l := newLimiter(5, 5*time.Minute, nil)
 	var through atomic.Int32
 	var wg sync.WaitGroup
 	for i := 0; i < 40; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if l.attempt("ip:x", "user:admin") {
+			if tk, _ := l.attempt(context.Background(), "ip:x", "user:admin"); tk != nil {
 				time.Sleep(10 * time.Millisecond) // the password hash takes time
 				through.Add(1)
 			}
