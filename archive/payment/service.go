@@ -33,6 +33,9 @@ type Service struct {
 	cases  Cases
 	format bankfile.Format
 	locks  stream.Locks
+	// renderer draws the settlement report for agency; nil: no PDF.
+	renderer SettlementRenderer
+	agency   string
 }
 
 // New returns the capability; format is the bank's file format (nil:

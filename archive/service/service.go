@@ -80,6 +80,7 @@ type Renderers interface {
 	fixity.Renderer
 	disposal.DisposalRenderer
 	handover.ListRenderer
+	payment.SettlementRenderer
 }
 
 // Options wires a Service.
@@ -136,9 +137,10 @@ func New(o Options) *Service {
 		fr fixity.Renderer
 		dr disposal.DisposalRenderer
 		hr handover.ListRenderer
+		sr payment.SettlementRenderer
 	)
 	if o.Reports != nil {
-		rr, fr, dr, hr = o.Reports, o.Reports, o.Reports, o.Reports
+		rr, fr, dr, hr, sr = o.Reports, o.Reports, o.Reports, o.Reports, o.Reports
 	}
 	var nr notices.Renderer
 	if o.Renderer != nil {
@@ -155,6 +157,7 @@ func New(o Options) *Service {
 	as := archiving.New(env, o.Projection, cs, o.Fonds, o.Category)
 	ps := payment.New(env, o.Projection, o.BankFormat)
 	as.SetPayments(ps)
+	ps.SetRenderer(sr, o.Agency)
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
