@@ -56,11 +56,13 @@ type Execution struct {
 	Payable   bool                       `json:"payable"`
 	// Bank and Account are the payee's, for a payable type; Account is
 	// shown masked but in the bank file.
-	Bank         string     `json:"bank,omitempty"`
-	Account      string     `json:"account,omitempty"`
-	RecordedBy   string     `json:"recorded_by"`
-	RecorderName string     `json:"recorder_name"`
-	RecordedAt   time.Time  `json:"recorded_at"`
+	Bank    string `json:"bank,omitempty"`
+	Account string `json:"account,omitempty"`
+	// RecordedBy, RecorderName and RecordedAt are absent when the case
+	// was closed without payment before anything was recorded.
+	RecordedBy   string     `json:"recorded_by,omitempty"`
+	RecorderName string     `json:"recorder_name,omitempty"`
+	RecordedAt   time.Time  `json:"recorded_at,omitzero"`
 	CheckedBy    string     `json:"checked_by,omitempty"`
 	CheckerName  string     `json:"checker_name,omitempty"`
 	CheckedAt    *time.Time `json:"checked_at,omitempty"`
@@ -575,7 +577,10 @@ func (s *Service) visibleCase(ctx context.Context, a archive.Actor, caseID strin
 func (s *Service) shown(x *Execution) *Execution {
 	out := *x
 	out.Account = MaskAccount(x.Account)
-	out.Recorders = slices.Clone(x.Recorders)
+	out.Recorders = append([]string{}, x.Recorders...)
+	if out.Fields == nil {
+		out.Fields = map[string]json.RawMessage{}
+	}
 	if x.Status == ExecRecorded {
 		if bt, err := s.Catalogue.Lookup(x.BusinessType); err == nil && bt.Execution != nil {
 			if due, err := s.Calendar.AddWorkingDays(x.RecordedAt, bt.Execution.CheckDays); err == nil {
