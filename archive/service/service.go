@@ -158,6 +158,8 @@ func New(o Options) *Service {
 	ps := payment.New(env, o.Projection, o.BankFormat)
 	as.SetPayments(ps)
 	ps.SetRenderer(sr, o.Agency)
+	pk := packages.New(env, as)
+	pk.SetPayments(ps)
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
@@ -168,7 +170,7 @@ func New(o Options) *Service {
 		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
-		packagesService:  packages.New(env, as),
+		packagesService:  pk,
 		workloadService:  workload.New(env, milestones),
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),

@@ -689,6 +689,10 @@ var entries = []struct{ en, zh string }{
 	{"to: %s is before from (%s)", "to：%s 早于 from（%s）。"},
 	{"%q is not an amount in fen (whole fen, digits only, at most 17)", "“%s”不是以分为单位的金额（整数分，仅数字，最多 17 位）"},
 	// archive/payment: closing without payment, the strict archive gate (issue 17)
+	{"archive %s: %s is not the payment record of case %s", "档案 %s：%s 不是案件 %s 的执行与支付记录。"},
+	{"batch %s: the return file %s is in format %q, which this dossier does not read; run dossier verify", "支付批次 %s：回盘文件 %s 的格式“%s”本系统无法读取；请运行 dossier verify。"},
+	{"batch %s: the return file %s is missing; run dossier verify", "支付批次 %s：回盘文件 %s 缺失；请运行 dossier verify。"},
+	{"batch %s: the return file %s cannot be read again: %s; run dossier verify", "支付批次 %s：回盘文件 %s 无法重新读取：%s；请运行 dossier verify。"},
 	{"execution of case %s: event %d follows its closure", "案件 %s 的执行记录：事件 %d 在无支付结案之后。"},
 	{"execution of case %s: event %d closes it without a reason", "案件 %s 的执行记录：事件 %d 结案但没有写明原因。"},
 	{"the execution of case %s was closed without payment; nothing more is recorded, checked or paid for it", "案件 %s 已无支付结案；不再办理、复核或支付。"},
