@@ -71,6 +71,18 @@ func TestStrictArchiveGate(t *testing.T) {
 		t.Fatalf("archiving a case closed without payment: %v", err)
 	}
 
+	// Closed while its record waits for the check: the check is no
+	// longer owed, nor allowed.
+	waiting := approvedCase(t, svc, "maternity_allowance")
+	if _, err := svc.RecordExecution(ctx, clerk, waiting, raw(t, map[string]any{"amount_fen": 500000, "basis": "按缴费基数核定", "bank": "中国银行", "account": "6222020000000003"})); err != nil {
+		t.Fatal(err)
+	}
+	if x, err = svc.CloseExecution(ctx, supervisor, waiting, payment.CloseInput{Reason: "申请人撤回申请"}); err != nil || x.CheckDue != "" || x.Status != payment.ExecRecorded {
+		t.Fatalf("closed while recorded: %+v %v", x, err)
+	}
+	_, err = svc.CheckExecution(ctx, reviewer, waiting, payment.CheckInput{Decision: payment.CheckConfirm})
+	servicetest.WantCode(t, err, archive.ECONFLICT, "checking after the closure")
+
 	// Recorded but not confirmed: held. Closed by the supervisor who
 	// recorded it: refused; by another: its items are closed, never due.
 	unemp := approvedCase(t, svc, "unemployment_benefit")

@@ -581,7 +581,7 @@ func (s *Service) shown(x *Execution) *Execution {
 	if out.Fields == nil {
 		out.Fields = map[string]json.RawMessage{}
 	}
-	if x.Status == ExecRecorded {
+	if x.Status == ExecRecorded && x.Closure == nil {
 		if bt, err := s.Catalogue.Lookup(x.BusinessType); err == nil && bt.Execution != nil {
 			if due, err := s.Calendar.AddWorkingDays(x.RecordedAt, bt.Execution.CheckDays); err == nil {
 				out.CheckDue = archive.DateOf(due.Date)
