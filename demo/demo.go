@@ -613,6 +613,9 @@ func (s *seeder) archive(ctx context.Context, plans []*plan) error {
 }
 
 func (s *seeder) archiveOne(ctx context.Context, svc *service.Service, clk *clock, p *plan, by archive.Actor) error {
+	if err := s.settle(ctx, svc, clk, p); err != nil {
+		return err
+	}
 	clk.set(p.archiveAt)
 	rec, err := svc.ArchiveCase(ctx, by, p.id)
 	if err != nil {

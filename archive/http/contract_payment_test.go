@@ -146,6 +146,13 @@ func paymentScenario(t *testing.T, r *recorder) {
 	r.get(400, "the settlement report with a bad date", "/api/v1/reports/settlement?from=2026-13-01", fin2)
 	r.get(401, "the settlement report without a token", "/api/v1/reports/settlement", "")
 	r.get(403, "a clerk reads the settlement report", "/api/v1/reports/settlement", clerk)
+	pdf := r.get(200, "the settlement report as a PDF", "/api/v1/reports/settlement.pdf?from=2026-01-01&to=2026-12-31", fin2)
+	if !bytes.HasPrefix(pdf.Raw, []byte("%PDF-")) || !strings.Contains(pdf.Header.Get("Content-Disposition"), "%E7%BB%93%E7%AE%97%E6%8A%A5%E8%A1%A8.pdf") {
+		t.Errorf("settlement.pdf: %s %.20q", pdf.Header.Get("Content-Disposition"), pdf.Raw)
+	}
+	r.get(400, "the settlement PDF with a bad date", "/api/v1/reports/settlement.pdf?to=2026-02-30", fin2)
+	r.get(401, "the settlement PDF without a token", "/api/v1/reports/settlement.pdf", "")
+	r.get(403, "an applicant reads the settlement PDF", "/api/v1/reports/settlement.pdf", app)
 	noExec := e.JSON("POST", "/api/v1/cases", app, map[string]any{"business_type": "unemployment_benefit",
 		"applicant": map[string]any{"name": "赵六", "id_number": apitest.ValidID}}).Str("id")
 	r.json(409, "an account of a case without execution", "POST", "/api/v1/cases/"+noExec+"/execution/account", clerk, map[string]any{"bank": "中国银行", "account": "6216610000000002"})

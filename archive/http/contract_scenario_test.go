@@ -189,6 +189,15 @@ func driveScenario(t *testing.T, r *recorder) {
 	r.json(401, "archive without a token", "POST", one+"/archive", "", nil)
 	r.json(403, "a clerk archives", "POST", one+"/archive", clerk, nil)
 	r.json(404, "archive an unknown case", "POST", "/api/v1/cases/c0000000000000000000/archive", archivist, nil)
+	// An approved unemployment benefit is archived once paid or closed
+	// without payment (the strict archive gate).
+	r.json(409, "archive an approved payable case neither paid nor closed", "POST", one+"/archive", archivist, nil)
+	r.json(401, "close without a token", "POST", one+"/execution/close", "", map[string]any{"reason": "申请人书面放弃领取"})
+	r.json(403, "a clerk closes a case without payment", "POST", one+"/execution/close", clerk, map[string]any{"reason": "申请人书面放弃领取"})
+	r.json(400, "close without a reason", "POST", one+"/execution/close", supervisor, map[string]any{"reason": ""})
+	r.json(404, "close an unknown case", "POST", "/api/v1/cases/c0000000000000000000/execution/close", supervisor, map[string]any{"reason": "x"})
+	r.json(200, "close without payment", "POST", one+"/execution/close", supervisor, map[string]any{"reason": "申请人书面放弃领取 𠮷"})
+	r.json(409, "close twice", "POST", one+"/execution/close", supervisor, map[string]any{"reason": "再次"})
 	no := r.json(201, "archive", "POST", one+"/archive", archivist, nil).Str("archive_no")
 	r.json(409, "archive twice", "POST", one+"/archive", archivist, nil)
 	arc := "/api/v1/archives/" + url.PathEscape(no)

@@ -175,6 +175,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/cases/:id/execution", s.getExecution)
 	api.POST("/cases/:id/execution/check", s.checkExecution)
 	api.POST("/cases/:id/execution/account", s.changeAccount)
+	api.POST("/cases/:id/execution/close", s.closeExecution)
 	api.GET("/cases/:id/payments", s.casePayments)
 	api.POST("/payment-batches", s.createBatch)
 	api.GET("/payment-batches", s.listBatches)
@@ -184,6 +185,7 @@ func NewServer(svc *service.Service, log *slog.Logger, cfg Config) *Server {
 	api.GET("/payment-batches/:id/bank-file", s.bankFile)
 	api.POST("/payment-batches/:id/returns", s.importReturns)
 	api.GET("/reports/settlement", s.settlementReport)
+	api.GET("/reports/settlement.pdf", s.SettlementReportPDF)
 	for _, r := range e.Routes() {
 		if r.Method != http.MethodHead {
 			s.apiRoutes = append(s.apiRoutes, [2]string{r.Method, r.Path})

@@ -57,6 +57,18 @@ func (s *Server) changeAccount(c *gin.Context) {
 	s.answer(c, x, err)
 }
 
+// closeExecution answers POST /api/v1/cases/{id}/execution/close
+// {reason}: a supervisor closes a payable case without payment.
+func (s *Server) closeExecution(c *gin.Context) {
+	var in payment.CloseInput
+	if err := decodeJSON(c, &in); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	x, err := s.svc.CloseExecution(c.Request.Context(), Actor(c), c.Param("id"), in)
+	s.answer(c, x, err)
+}
+
 // casePayments answers GET /api/v1/cases/{id}/payments.
 func (s *Server) casePayments(c *gin.Context) {
 	items, err := s.svc.CasePayments(c.Request.Context(), Actor(c), c.Param("id"))

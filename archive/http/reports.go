@@ -43,6 +43,14 @@ func (s *Server) StatisticsReport(c *gin.Context) {
 	})
 }
 
+// SettlementReportPDF streams GET /api/v1/reports/settlement.pdf?from=&to=
+// (dates; default: this year so far): the 结算报表.
+func (s *Server) SettlementReportPDF(c *gin.Context) {
+	s.StreamPDF(c, "结算报表.pdf", "settlement", func(w *bufio.Writer) error {
+		return s.svc.SettlementReportPDF(c.Request.Context(), Actor(c), c.Query("from"), c.Query("to"), w)
+	})
+}
+
 // StreamPDF answers errors found before the first byte (as JSON, or on a
 // page as an error page); once the PDF has started there is no way back,
 // so a late failure is logged and the response cut short.

@@ -30,6 +30,12 @@ import (
 //	<档号>/events/<seq>.json              every event of the case, byte for byte
 //	<档号>/materials/<sha256>             material contents
 //	<档号>/notices/<sha256>               notice PDFs
+//	<档号>/payment.json                   the execution (with its check or closure), payment
+//	                                      items, the batches they were in with only the case's
+//	                                      lines, and the return-file lines of the case, accounts
+//	                                      masked: a record as of the export, not written to the
+//	                                      store on import (the streams it comes from are not
+//	                                      the case's)
 //
 // where <档号> spells "·" as ".". The archive pointer and the 件号 claims
 // (archive-numbers/… and the case's archive-claim.json) are not members:
@@ -51,6 +57,7 @@ const (
 	MemberEvent    = "event"
 	MemberMaterial = "material"
 	MemberNotice   = "notice"
+	MemberPayment  = "payment"
 )
 
 // Limits of the package reader: bounded memory whatever the zip claims.
@@ -105,6 +112,9 @@ type PackageOptions struct {
 	Catalogue *refdata.Catalogue
 	// Now stamps the package (default time.Now).
 	Now func() time.Time
+	// Payments gives each case's execution and payment record; nil: the
+	// package has none.
+	Payments Payments
 	// Progress, if not nil, is called after each archive of each stage
 	// (export: "scan" then "export"; import: "verify" then "import") with
 	// done and total.
@@ -145,12 +155,14 @@ func memberName(no, kind, key string) string {
 		return dir + "/materials/" + strings.TrimPrefix(key, archive.BlobPrefix)
 	case MemberNotice:
 		return dir + "/notices/" + strings.TrimPrefix(key, archive.BlobPrefix)
+	case MemberPayment:
+		return dir + "/payment.json"
 	}
 	return ""
 }
 
 // memberNameRE is every name an archive's member may have.
-var memberNameRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z]{2}\.[0-9]{4}-(Y|D10|D30|D50|D100)-[A-Z]{2}-[0-9]{4,}/(manifest\.json|events/[0-9]{10}\.json|(materials|notices)/[0-9a-f]{64})$`)
+var memberNameRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z]{2}\.[0-9]{4}-(Y|D10|D30|D50|D100)-[A-Z]{2}-[0-9]{4,}/(manifest\.json|payment\.json|events/[0-9]{10}\.json|(materials|notices)/[0-9a-f]{64})$`)
 
 // exportArchive is what the first export pass learns about one archive.
 type exportArchive struct {
@@ -159,6 +171,8 @@ type exportArchive struct {
 	// with the number of archives, not with their histories.
 	number, businessType, applicant, idNumber, retention string
 	year                                                 int
+	// payment is the payment.json member, nil without one.
+	payment []byte
 }
 
 // ExportPackages writes the selected archives as one package to w,
@@ -189,6 +203,15 @@ func ExportPackages(ctx context.Context, store archive.ObjectStore, sel PackageS
 		if err != nil {
 			return nil, err
 		}
+		if opts.Payments != nil {
+			if a.payment, err = opts.Payments.PaymentRecord(ctx, a.CaseID); err != nil {
+				return nil, err
+			}
+			if a.payment != nil {
+				a.Members = append(a.Members, PackageMember{Name: memberName(no, MemberPayment, ""), Kind: MemberPayment,
+					SHA256: archive.Sha256Hex(a.payment), Size: int64(len(a.payment))})
+			}
+		}
 		arcs = append(arcs, a)
 		idx.Archives = append(idx.Archives, a.PackageArchive)
 		rep.ArchiveNos = append(rep.ArchiveNos, no)
@@ -207,7 +230,13 @@ func ExportPackages(ctx context.Context, store archive.ObjectStore, sel PackageS
 	}
 	for i, a := range arcs {
 		for _, m := range a.Members {
-			if err := exportMember(ctx, store, zw, a.ArchiveNo, m, idx.CreatedAt); err != nil {
+			var err error
+			if m.Kind == MemberPayment {
+				err = writeMember(zw, m.Name, idx.CreatedAt, bytes.NewReader(a.payment), zip.Deflate)
+			} else {
+				err = exportMember(ctx, store, zw, a.ArchiveNo, m, idx.CreatedAt)
+			}
+			if err != nil {
 				return nil, err
 			}
 			rep.Objects++
@@ -411,7 +440,7 @@ func packageCatalogue(arcs []exportArchive, cat *refdata.Catalogue) []byte {
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	w.Write([]string{"档号", "案件编号", "业务类型", "年度", "保管期限", "申请人", "证件号码", "文件类别", "文件名", "包内路径", "字节数", "SHA-256"})
-	kinds := map[string]string{MemberManifest: "归档清单", MemberEvent: "案件事件", MemberMaterial: "申请材料", MemberNotice: "通知书"}
+	kinds := map[string]string{MemberManifest: "归档清单", MemberEvent: "案件事件", MemberMaterial: "申请材料", MemberNotice: "通知书", MemberPayment: "执行与支付记录"}
 	for _, a := range arcs {
 		bt := a.businessType
 		if t, err := cat.Lookup(bt); err == nil {
@@ -612,8 +641,10 @@ func checkMemberName(name string) error {
 // checkIndexMember checks one member entry of the index against its
 // archive.
 func checkIndexMember(a PackageArchive, m PackageMember) error {
-	ok := archive.ValidateSHA256(m.SHA256) == nil && m.Size >= 0 && archive.ValidateKey(m.Key) == nil
+	ok := archive.ValidateSHA256(m.SHA256) == nil && m.Size >= 0 && (archive.ValidateKey(m.Key) == nil || m.Kind == MemberPayment)
 	switch m.Kind {
+	case MemberPayment:
+		ok = ok && m.Key == "" && m.Size <= maxPackageSmall
 	case MemberManifest:
 		ok = ok && strings.HasPrefix(m.Key, archive.CasePrefix+a.CaseID+"/manifest-") && m.Size <= maxPackageSmall
 	case MemberEvent:
@@ -733,6 +764,12 @@ func (p *Package) verifyArchive(a PackageArchive) (*archive.ArchiveRecord, error
 		}
 		if archive.Sha256Hex(data) != m.SHA256 {
 			return nil, archive.Errorf(archive.EINVALID, "archive %s: member %s does not match its SHA-256 in %s: it was altered", a.ArchiveNo, m.Name, PackageIndexName)
+		}
+		if m.Kind == MemberPayment {
+			if err := checkPaymentRecord(a, m, data); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		o := packageObject{Key: m.Key, Name: m.Name, Data: data}
 		if m.Kind == MemberManifest {
@@ -912,4 +949,16 @@ func (p *Package) writeObject(ctx context.Context, store archive.ObjectStore, a 
 		return false, 0, err
 	}
 	return false, int64(len(data)), nil
+}
+
+// checkPaymentRecord checks that a payment.json member is the record of
+// its archive's case. Errors: EINVALID naming the member.
+func checkPaymentRecord(a PackageArchive, m PackageMember, data []byte) error {
+	var rec struct {
+		CaseID string `json:"case_id"`
+	}
+	if err := json.Unmarshal(data, &rec); err != nil || rec.CaseID != a.CaseID {
+		return archive.Errorf(archive.EINVALID, "archive %s: %s is not the payment record of case %s", a.ArchiveNo, m.Name, a.CaseID)
+	}
+	return nil
 }

@@ -17,11 +17,23 @@ type Retention interface {
 	Retain(ctx context.Context, caseIDs []string, progress func(done, total int)) (*archive.RetainReport, error)
 }
 
+// Payments gives a case's execution and payment record for its package
+// (payment.json); payment.Service implements it.
+type Payments interface {
+	// PaymentRecord returns the record as JSON, nil when the case has
+	// none. Errors: EUNAVAILABLE, EINTERNAL.
+	PaymentRecord(ctx context.Context, caseID string) ([]byte, error)
+}
+
 // Service is the export/import capability.
 type Service struct {
 	*archive.Env
 	retention Retention
+	payments  Payments
 }
+
+// SetPayments has exports carry each case's execution and payment record.
+func (s *Service) SetPayments(p Payments) { s.payments = p }
 
 // New returns the export/import capability.
 func New(env *archive.Env, retention Retention) *Service {
@@ -32,6 +44,9 @@ func New(env *archive.Env, retention Retention) *Service {
 // records the export with RecordTransfer once the package is safely
 // written. Errors: those of ExportPackages.
 func (s *Service) Export(ctx context.Context, sel PackageSelection, w io.Writer, opts PackageOptions) (*PackageReport, error) {
+	if opts.Payments == nil && s.payments != nil {
+		opts.Payments = s.payments
+	}
 	return ExportPackages(ctx, s.Store, sel, w, opts)
 }
 

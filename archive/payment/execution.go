@@ -23,6 +23,10 @@ const (
 	ExecRecorded  = "recorded"
 	ExecReturned  = "returned"
 	ExecConfirmed = "confirmed"
+	// ExecClosed is the status of a case closed without payment before
+	// anything was recorded; a closure after a record keeps its status
+	// and sets Closure.
+	ExecClosed = "closed"
 )
 
 // Execution event types.
@@ -30,6 +34,7 @@ const (
 	EventRecorded       = "recorded"
 	EventChecked        = "checked"
 	EventAccountChanged = "account_changed"
+	EventClosed         = "closed"
 )
 
 // Check decisions.
@@ -51,11 +56,13 @@ type Execution struct {
 	Payable   bool                       `json:"payable"`
 	// Bank and Account are the payee's, for a payable type; Account is
 	// shown masked but in the bank file.
-	Bank         string     `json:"bank,omitempty"`
-	Account      string     `json:"account,omitempty"`
-	RecordedBy   string     `json:"recorded_by"`
-	RecorderName string     `json:"recorder_name"`
-	RecordedAt   time.Time  `json:"recorded_at"`
+	Bank    string `json:"bank,omitempty"`
+	Account string `json:"account,omitempty"`
+	// RecordedBy, RecorderName and RecordedAt are absent when the case
+	// was closed without payment before anything was recorded.
+	RecordedBy   string     `json:"recorded_by,omitempty"`
+	RecorderName string     `json:"recorder_name,omitempty"`
+	RecordedAt   time.Time  `json:"recorded_at,omitzero"`
 	CheckedBy    string     `json:"checked_by,omitempty"`
 	CheckerName  string     `json:"checker_name,omitempty"`
 	CheckedAt    *time.Time `json:"checked_at,omitempty"`
@@ -70,8 +77,21 @@ type Execution struct {
 	// CheckDue is the last day of the check (Beijing date; working days
 	// from the record), shown while the check is owed.
 	CheckDue string `json:"check_due,omitempty"`
-	Seq      uint64 `json:"seq"`
-	head     string
+	// Closure is set once a supervisor closed the case without (further)
+	// payment: nothing of it is due any more, and the case may be
+	// archived.
+	Closure *Closure `json:"closure,omitempty"`
+	Seq     uint64   `json:"seq"`
+	head    string
+}
+
+// Closure is a supervisor's closing of a payable case without payment,
+// with the reason.
+type Closure struct {
+	By     string    `json:"by"`
+	Name   string    `json:"name"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
 }
 
 // ExecutionEvent is one event of a case's execution stream, hash-chained.
@@ -101,6 +121,9 @@ func (x *Execution) apply(e ExecutionEvent, sum string) error {
 		return archive.Errorf(archive.EINVALID, "execution of case %s: event %d does not follow event %d", e.CaseID, e.Seq, x.Seq)
 	}
 	at := e.At
+	if x.Closure != nil {
+		return archive.Errorf(archive.EINVALID, "execution of case %s: event %d follows its closure", e.CaseID, e.Seq)
+	}
 	switch e.Type {
 	case EventRecorded:
 		if x.Seq != 0 && x.Status != ExecReturned {
@@ -132,6 +155,14 @@ func (x *Execution) apply(e ExecutionEvent, sum string) error {
 		x.Bank, x.Account = e.Bank, e.Account
 		x.AccountVersion++
 		x.AccountChangedAt = &at
+	case EventClosed:
+		if e.Opinion == "" {
+			return archive.Errorf(archive.EINVALID, "execution of case %s: event %d closes it without a reason", e.CaseID, e.Seq)
+		}
+		if x.Seq == 0 {
+			x.CaseID, x.BusinessType, x.Status, x.Payable = e.CaseID, e.BizType, ExecClosed, e.Payable
+		}
+		x.Closure = &Closure{By: e.Actor, Name: e.Name, At: e.At, Reason: e.Opinion}
 	default:
 		return archive.Errorf(archive.EINVALID, "execution of case %s: unknown event type %q", e.CaseID, e.Type)
 	}
@@ -352,6 +383,8 @@ func (s *Service) RecordExecution(ctx context.Context, a archive.Actor, caseID s
 	}
 	x, err := s.appendExecution(ctx, caseID, func(x *Execution) (*ExecutionEvent, error) {
 		switch {
+		case x.Closure != nil:
+			return nil, closedConflict(c)
 		case x.Seq != 0 && x.Status == ExecRecorded:
 			return nil, archive.Errorf(archive.ECONFLICT, "the execution of case %s is recorded and waits for its check; it is recorded again only after its check returns it", c.Number)
 		case x.Seq != 0 && x.Status == ExecConfirmed:
@@ -429,6 +462,9 @@ func (s *Service) CheckExecution(ctx context.Context, a archive.Actor, caseID st
 		return nil, err
 	}
 	x, err := s.appendExecution(ctx, caseID, func(x *Execution) (*ExecutionEvent, error) {
+		if x.Closure != nil {
+			return nil, closedConflict(c)
+		}
 		if x.Seq == 0 {
 			return nil, archive.Errorf(archive.ECONFLICT, "case %s has no execution recorded; it is checked once recorded", c.Number)
 		}
@@ -483,6 +519,9 @@ func (s *Service) ChangeAccount(ctx context.Context, a archive.Actor, caseID str
 		return nil, archive.Errorf(archive.EINVALID, "field material: case %s has no material %q", c.Number, in.Material)
 	}
 	x, err := s.appendExecution(ctx, caseID, func(x *Execution) (*ExecutionEvent, error) {
+		if x.Closure != nil {
+			return nil, closedConflict(c)
+		}
 		if x.Seq == 0 || !x.Payable {
 			return nil, archive.Errorf(archive.ECONFLICT, "case %s has no payable execution; its account is recorded with the execution", c.Number)
 		}
@@ -538,8 +577,11 @@ func (s *Service) visibleCase(ctx context.Context, a archive.Actor, caseID strin
 func (s *Service) shown(x *Execution) *Execution {
 	out := *x
 	out.Account = MaskAccount(x.Account)
-	out.Recorders = slices.Clone(x.Recorders)
-	if x.Status == ExecRecorded {
+	out.Recorders = append([]string{}, x.Recorders...)
+	if out.Fields == nil {
+		out.Fields = map[string]json.RawMessage{}
+	}
+	if x.Status == ExecRecorded && x.Closure == nil {
 		if bt, err := s.Catalogue.Lookup(x.BusinessType); err == nil && bt.Execution != nil {
 			if due, err := s.Calendar.AddWorkingDays(x.RecordedAt, bt.Execution.CheckDays); err == nil {
 				out.CheckDue = archive.DateOf(due.Date)

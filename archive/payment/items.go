@@ -16,12 +16,16 @@ import (
 // come; due may go into a batch; in_batch is in a batch not yet returned
 // by the bank; paid and failed are what the bank's return file said. A
 // failed item is due again once the payee's account changed after it.
+// closed was not paid when the case was closed without payment.
 const (
 	ItemScheduled = "scheduled"
 	ItemDue       = "due"
 	ItemInBatch   = "in_batch"
 	ItemPaid      = "paid"
 	ItemFailed    = "failed"
+	// ItemClosed is an item that was still to be paid when its case was
+	// closed without payment: it is never paid.
+	ItemClosed = "closed"
 )
 
 // Once is the period of a one-off payment.
@@ -188,6 +192,17 @@ func (bs *batches) get(ctx context.Context, id string) (*Batch, error) {
 // state works out an item's status from its claims, the batch of its
 // last claim and the execution's account version.
 func (s *Service) state(ctx context.Context, it *Item, x *Execution, bs *batches) error {
+	if err := s.claimedState(ctx, it, x, bs); err != nil {
+		return err
+	}
+	if x.Closure != nil && (it.Status == ItemDue || it.Status == ItemScheduled) {
+		it.Status = ItemClosed
+	}
+	return nil
+}
+
+// claimedState is state before a closure.
+func (s *Service) claimedState(ctx context.Context, it *Item, x *Execution, bs *batches) error {
 	if it.Status == ItemScheduled {
 		return nil
 	}
@@ -277,8 +292,8 @@ func (s *Service) dueItems(ctx context.Context, bs *batches) ([]Item, map[string
 	return due, execs, err
 }
 
-// fen shows an amount of fen in yuan for people: 123456 → 1,234.56.
-func fen(n int64) string {
+// Yuan shows an amount of fen in yuan for people: 123456 → 1,234.56.
+func Yuan(n int64) string {
 	sign := ""
 	if n < 0 {
 		sign, n = "-", -n
@@ -291,17 +306,33 @@ func fen(n int64) string {
 }
 
 // ArchiveGate says whether a case may be archived as far as its
-// execution and payment go: a payable case carried out here waits until
-// its execution is confirmed and its first payment is paid. A case with
-// no execution recorded (decided before execution was recorded here, or
-// not approved) is not held. Errors: ECONFLICT saying what is missing;
-// EUNAVAILABLE.
+// execution and payment go. An approved case of a payable business type
+// is archived only once its execution is confirmed and its first payment
+// paid, or once a supervisor closed it without payment with a reason
+// (CloseExecution). Other cases (refused, or of a type that pays
+// nothing) are not held. Errors: ECONFLICT saying what is missing and
+// how to go on; EUNAVAILABLE.
 func (s *Service) ArchiveGate(ctx context.Context, c *archive.Case) error {
-	x, err := s.loadExecution(ctx, c.ID)
-	if err != nil || x.Seq == 0 || !x.Payable {
+	if c.Status != archive.StatusApproved {
+		return nil
+	}
+	bt, err := s.Catalogue.Lookup(c.BusinessType)
+	if err != nil {
 		return err
 	}
-	if x.Status != ExecConfirmed {
+	if bt.Execution == nil || !bt.Execution.Payable {
+		return nil
+	}
+	x, err := s.loadExecution(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case x.Closure != nil:
+		return nil
+	case x.Seq == 0:
+		return archive.Errorf(archive.ECONFLICT, "case %s is approved and payable but has no execution recorded; it is archived once its execution is confirmed and its first payment paid, or once a supervisor closes it without payment (POST /api/v1/cases/{id}/execution/close)", c.Number)
+	case x.Status != ExecConfirmed:
 		return archive.Errorf(archive.ECONFLICT, "case %s is being carried out and its execution is not confirmed yet; it is archived once its check confirms it and its first payment is paid", c.Number)
 	}
 	items := x.schedule(s.Now())

@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -53,8 +54,49 @@ type Settlement struct {
 	To     string          `json:"to"`
 	Rows   []SettlementRow `json:"rows"`
 	Totals SettlementRow   `json:"totals"`
-	// Unreconciled lists the batches whose totals do not add up.
-	Unreconciled []string `json:"unreconciled"`
+	// Unreconciled lists the batches whose totals do not add up, and
+	// UnreconciledBatches their figures.
+	Unreconciled        []string     `json:"unreconciled"`
+	UnreconciledBatches []BatchTotal `json:"unreconciled_batches"`
+}
+
+// BatchTotal is a batch's figures in fen, for the report's list of
+// batches that do not reconcile.
+type BatchTotal struct {
+	ID         string    `json:"id"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	Items      int       `json:"items"`
+	TotalFen   int64     `json:"total_fen"`
+	PaidFen    int64     `json:"paid_fen"`
+	FailedFen  int64     `json:"failed_fen"`
+	PendingFen int64     `json:"pending_fen"`
+}
+
+// SettlementRenderer draws the settlement report (结算报表) as a PDF;
+// registers.Reports implements it.
+type SettlementRenderer interface {
+	RenderSettlement(w io.Writer, agency string, rep *Settlement) error
+}
+
+// SetRenderer gives the capability the renderer of its PDF and the
+// agency printed on it; without one the PDF is unavailable.
+func (s *Service) SetRenderer(r SettlementRenderer, agency string) {
+	s.renderer, s.agency = r, agency
+}
+
+// SettlementReportPDF writes the settlement report as a PDF: the same
+// figures and readers as SettlementReport. Errors: those of
+// SettlementReport; EUNAVAILABLE without a renderer.
+func (s *Service) SettlementReportPDF(ctx context.Context, a archive.Actor, from, to string, w io.Writer) error {
+	if s.renderer == nil {
+		return archive.Errorf(archive.EUNAVAILABLE, "reports are not configured on this server")
+	}
+	rep, err := s.SettlementReport(ctx, a, from, to)
+	if err != nil {
+		return err
+	}
+	return s.renderer.RenderSettlement(w, s.agency, rep)
 }
 
 // SettlementReport counts the payment items that fell due from from to to
@@ -82,7 +124,7 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 	if to < from {
 		return nil, archive.Errorf(archive.EINVALID, "to: %s is before from (%s)", to, from)
 	}
-	rep := &Settlement{From: from, To: to, Rows: []SettlementRow{}, Unreconciled: []string{}}
+	rep := &Settlement{From: from, To: to, Rows: []SettlementRow{}, Unreconciled: []string{}, UnreconciledBatches: []BatchTotal{}}
 	rows := map[[2]string]*SettlementRow{}
 	bs := &batches{s: s}
 	err := s.Store.Walk(ctx, archive.ExecutionPrefix, func(oi archive.ObjectInfo) error {
@@ -104,6 +146,9 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 			}
 			if err := s.state(ctx, &it, x, bs); err != nil {
 				return err
+			}
+			if it.Status == ItemClosed {
+				continue // never to be paid: the case was closed without payment
 			}
 			k := [2]string{x.BusinessType, month}
 			r := rows[k]
@@ -142,6 +187,8 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 		}
 		if !b.Reconciled {
 			rep.Unreconciled = append(rep.Unreconciled, id)
+			rep.UnreconciledBatches = append(rep.UnreconciledBatches, BatchTotal{ID: id, Status: b.Status, CreatedAt: b.CreatedAt,
+				Items: len(b.Items), TotalFen: b.TotalFen, PaidFen: b.PaidFen, FailedFen: b.FailedFen, PendingFen: b.PendingFen})
 		}
 	}
 	if err := s.Record(ctx, a, "report.settlement", "reports/settlement", from+".."+to); err != nil {

@@ -35,6 +35,9 @@ type Service struct {
 	locks  stream.Locks
 	// notifier issues the payment result notices (notify.go).
 	notifier Notifier
+	// renderer draws the settlement report for agency; nil: no PDF.
+	renderer SettlementRenderer
+	agency   string
 }
 
 // New returns the capability; format is the bank's file format (nil:

@@ -82,6 +82,7 @@ type Renderers interface {
 	fixity.Renderer
 	disposal.DisposalRenderer
 	handover.ListRenderer
+	payment.SettlementRenderer
 }
 
 // Options wires a Service.
@@ -138,9 +139,10 @@ func New(o Options) *Service {
 		fr fixity.Renderer
 		dr disposal.DisposalRenderer
 		hr handover.ListRenderer
+		sr payment.SettlementRenderer
 	)
 	if o.Reports != nil {
-		rr, fr, dr, hr = o.Reports, o.Reports, o.Reports, o.Reports
+		rr, fr, dr, hr, sr = o.Reports, o.Reports, o.Reports, o.Reports, o.Reports
 	}
 	var nr notices.Renderer
 	if o.Renderer != nil {
@@ -162,6 +164,9 @@ func New(o Options) *Service {
 	ps := payment.New(env, o.Projection, o.BankFormat)
 	ps.SetNotifier(ns)
 	as.SetPayments(ps)
+	ps.SetRenderer(sr, o.Agency)
+	pk := packages.New(env, as)
+	pk.SetPayments(ps)
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
@@ -172,7 +177,7 @@ func New(o Options) *Service {
 		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
 		noticesService:   ns,
-		packagesService:  packages.New(env, as),
+		packagesService:  pk,
 		workloadService:  workload.New(env, milestones),
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
 		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),

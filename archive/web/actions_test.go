@@ -25,7 +25,9 @@ func TestUIFormsOfferedExactlyWhenAccepted(t *testing.T) {
 	_, tokens["both"] = e.staff("ui.both", archive.RoleReviewer, archive.RoleSupervisor)
 	ownerID, owner := e.staff("ui.owner", archive.RoleApplicant)
 	tokens["owner"] = owner
-	bt, _ := refdata.DefaultCatalogue().Lookup("unemployment_benefit")
+	// A type that pays nothing: an approved payable case waits for its
+	// payment before the archive, which the case's actions do not know.
+	bt, _ := refdata.DefaultCatalogue().Lookup("injury_determination")
 
 	// fileAt files a case for ui.owner and moves it to status: accepted by
 	// the clerk, the initial review by ui.both, then the supervisor and

@@ -22,6 +22,9 @@ func TestUIBulkActions(t *testing.T) {
 	decided, decidedNo := e.caseAt(archive.StatusApproved, tokens, apitest.ValidID)
 	waiting, waitingNo := e.caseAt(archive.StatusSubmitted, tokens, apitest.ValidID)
 	other, _ := e.caseAt(archive.StatusApproved, tokens, apitest.ValidID)
+	// An approved unemployment benefit is archived once paid or closed
+	// without payment; decided is closed.
+	apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+decided+"/execution/close", tokens["supervisor"], map[string]any{"reason": "申请人书面放弃领取"}), 200, "close without payment")
 
 	rv := e.browser()
 	tok := csrfOf(t, signIn(rv, "ui.reviewer", testPassword))

@@ -94,7 +94,10 @@ func TestSessionsSharedAcrossServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B hears of the new user through the journal.
-	within(t, "the user reaching B", func() bool { _, err := b.svc.AuthenticatePassword(ctx, "clerk", apitest.TestPassword); return err == nil })
+	within(t, "the user reaching B", func() bool {
+		_, err := b.svc.AuthenticatePassword(ctx, "clerk", apitest.TestPassword)
+		return err == nil
+	})
 
 	// Signed in on A; the same cookie on B is signed in.
 	onA := a.browser(t)

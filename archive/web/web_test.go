@@ -168,6 +168,9 @@ func (e *env) caseAt(status string, tokens map[string]string, id string) (caseID
 		}
 	}
 	if status == archive.StatusArchived {
+		// An approved unemployment benefit is archived once paid or
+		// closed without payment.
+		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/execution/close", tokens["supervisor"], map[string]any{"reason": "申请人书面放弃领取"}), 200, "close without payment")
 		apitest.Expect(e.T, e.JSON("POST", "/api/v1/cases/"+caseID+"/archive", tokens["archivist"], nil), 201, "archive")
 	}
 	return

@@ -353,7 +353,9 @@ func TestBrowser(t *testing.T) {
 		b.expect(".facts .status", r.status)
 	}
 
-	// The archivist archives it; the page shows the 档号.
+	// Carried out and its first month paid, the archivist archives it;
+	// the page shows the 档号.
+	s.pay(caseID)
 	archivist := s.tab(browser, "archivist", shots)
 	archivist.login("archivist")
 	archivist.open("/cases/" + url.PathEscape(caseID))
