@@ -68,6 +68,13 @@ var Layout = []KeyKind{
 	{"payments/items/<case-id>-<period>/events/<seq>.json", "claims of one payment item (a case's instalment) by batches: one key per case and period", regexp.MustCompile(`^payments/items/[a-z0-9]{1,64}-(once|[0-9]{6})/events/[0-9]{10}\.json$`)},
 	{"payments/batches/<id>/events/<seq>.json", "a payment batch: its items, check, approval, bank file and bank returns", regexp.MustCompile(`^payments/batches/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
 	{"saved-searches/<user-id>/<id>.json", "a person's saved search (常用查询): a name and a list's query, read by its owner only", regexp.MustCompile(`^saved-searches/[a-z0-9]{1,64}/[a-z0-9]{20}\.json$`)},
+	{"journal/<unix ns>-<writer>.json", "what one server's process created or removed in a few milliseconds, for the other servers to follow (kept an hour)", regexp.MustCompile(`^journal/[0-9]{20}-[0-9a-f]{12}\.json$`)},
+	{"sessions/<sha256 of id>/session.json", "a signed-in web session (who, its CSRF token, when it began), shared by every server; removed at sign-out", regexp.MustCompile(`^sessions/[0-9a-f]{64}/session\.json$`)},
+	{"sessions/<sha256 of id>/seen-<slot>", "a mark that the session was used in a five-minute slot (its idle limit, on any server)", regexp.MustCompile(`^sessions/[0-9a-f]{64}/seen-[0-9]{12}$`)},
+	{"config/session-key", "the key of the sign-in forms' CSRF tokens, made by the first server that needs it", regexp.MustCompile(`^config/session-key$`)},
+	{"login-attempts/<sha256 of key>/<unix ns>-<random>", "a sign-in attempt counted against an address, a name or a case number, for five minutes", regexp.MustCompile(`^login-attempts/[0-9a-f]{32}/[0-9]{20}-[0-9a-f]{16}$`)},
+	{"locks/blobs/<hex>", "a lease while an upload attaches or a disposal deletes one content (lapses after 30 s)", regexp.MustCompile(`^locks/blobs/[0-9a-f]{64}$`)},
+	{"attached/<hex>/<unix ns>", "a mark that an upload attached the content then, so that another server's disposal keeps it", regexp.MustCompile(`^attached/[0-9a-f]{64}/[0-9]{20}$`)},
 }
 
 // ExecutionEventKey is the key of event seq of case caseID's execution.
