@@ -34,8 +34,10 @@ type clock struct {
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-// faultyStore fails deletes on demand: EUNAVAILABLE while down (a crash
-// half way), EFORBIDDEN for keys under WORM retention.
+// faultyStore fails deletes of contents on demand: EUNAVAILABLE while
+// down (a crash half way; the first content's delete still works),
+// EFORBIDDEN for keys under WORM retention. Other deletes (the blob
+// guard's leases) pass.
 type faultyStore struct {
 	archive.ObjectStore
 	mu       sync.Mutex
@@ -45,6 +47,9 @@ type faultyStore struct {
 }
 
 func (f *faultyStore) Delete(ctx context.Context, key string) error {
+	if !strings.HasPrefix(key, archive.BlobPrefix) {
+		return f.ObjectStore.Delete(ctx, key)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down && f.deletes > 0 {
