@@ -4,6 +4,7 @@ import (
 	"context"
 	"dossier/archive"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -11,6 +12,20 @@ import (
 type Service struct {
 	*archive.Env
 	log Log
+
+	mu     sync.Mutex
+	office map[[3]archive.CivilDay]officeCached
+}
+
+// OfficeFresh is how long the office's rates and trend are reused: they
+// read every decision of the period and the last twelve weeks, which
+// grows with the office, and a figure a few seconds old serves a head of
+// office as well as one computed for each page.
+const OfficeFresh = 30 * time.Second
+
+type officeCached struct {
+	at time.Time
+	o  *Office
 }
 
 // New returns the workload capability over the projection's milestone
@@ -232,6 +247,30 @@ func (s *Service) Office(ctx context.Context, a archive.Actor, from, to archive.
 	if s.log == nil {
 		return nil, archive.Errorf(archive.EUNAVAILABLE, "the office's figures are not available on this server")
 	}
+	now := archive.SystemClock()
+	// Keyed by the service's day too: the trend ends with this week.
+	key := [3]archive.CivilDay{from, to, archive.CivilDayOf(s.Now())}
+	s.mu.Lock()
+	c, ok := s.office[key]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < OfficeFresh {
+		return c.o, nil
+	}
+	o, err := s.computeOffice(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.office == nil || len(s.office) > 64 {
+		s.office = map[[3]archive.CivilDay]officeCached{}
+	}
+	s.office[key] = officeCached{at: now, o: o}
+	s.mu.Unlock()
+	return o, nil
+}
+
+// computeOffice walks the milestone log for Office.
+func (s *Service) computeOffice(ctx context.Context, from, to archive.CivilDay) (*Office, error) {
 	o := &Office{From: from, To: to}
 	first := monday(archive.CivilDayOf(s.Now())) - 7*(TrendWeeks-1)
 	o.Weeks = make([]Week, TrendWeeks)
