@@ -254,3 +254,15 @@ func SavedSearchUserPrefix(userID string) string { return SavedSearchPrefix + us
 
 // SavedSearchKey is the key of user id's saved search id.
 func SavedSearchKey(userID, id string) string { return SavedSearchUserPrefix(userID) + id + ".json" }
+
+// ParseHandoverEventKey splits a key made by HandoverEventKey; ok is
+// false for any other key.
+func ParseHandoverEventKey(key string) (id string, seq uint64, ok bool) {
+	return parseStreamEventKey(HandoverPrefix, key)
+}
+
+// ParseDisposalEventKey splits a key made by DisposalEventKey; ok is
+// false for any other key.
+func ParseDisposalEventKey(key string) (id string, seq uint64, ok bool) {
+	return parseStreamEventKey(DisposalPrefix, key)
+}

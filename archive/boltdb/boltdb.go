@@ -37,7 +37,7 @@ var (
 	bucketLent = []byte("cases_lent")
 
 	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant, bucketMilestones,
-		bucketHeld, bucketLent}
+		bucketHeld, bucketLent, bucketListed}
 )
 
 // DB is the projection in one bbolt file.
@@ -336,7 +336,7 @@ func (d *DB) Reset(ctx context.Context) error {
 	}))
 }
 
-// Dump returns every case and event record as stored, keyed by bucket and
+// Dump returns every case, event and listed record as stored, keyed by bucket and
 // id; tests compare a live projection with a rebuilt one through it.
 func (d *DB) Dump(ctx context.Context) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
@@ -350,7 +350,7 @@ func (d *DB) Dump(ctx context.Context) (map[string]json.RawMessage, error) {
 				return err
 			}
 		}
-		return nil
+		return dumpListed(tx, out)
 	})
 	return out, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/listing"
 	"dossier/archive/stream"
 	"encoding/json"
 	"errors"
@@ -223,7 +224,7 @@ func (s *Service) appendDisposal(ctx context.Context, id string, d *Disposal, de
 	}); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return d, s.listed(ctx, d)
 }
 
 // disposalKind is the disposal's own hash-chained log:
@@ -248,13 +249,20 @@ var disposalKind = stream.Kind[*Disposal, DisposalEvent]{
 	Head: func(d *Disposal) string { return d.head },
 }
 
-// Disposals lists every disposal, newest first. Archivists and auditors.
+// Disposals lists every disposal, newest first, from the projection's
+// listing (by walking the store without one). Archivists and auditors.
 // Errors: EFORBIDDEN, EUNAVAILABLE.
 func (s *Service) Disposals(ctx context.Context, a archive.Actor) ([]*Disposal, error) {
 	if !a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "disposals are read by archivists and auditors")
 	}
-	out, err := s.allDisposals(ctx)
+	var out []*Disposal
+	var err error
+	if s.listing != nil {
+		out, err = listing.All(ctx, s.listing, s.kindListed(), nil)
+	} else {
+		out, err = s.allDisposals(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

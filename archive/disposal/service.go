@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/listing"
 	"dossier/archive/stream"
 )
 
@@ -42,6 +43,7 @@ type Service struct {
 	locks    stream.Locks
 	reports  DisposalRenderer
 	agency   string
+	listing  listing.Store // nil: listed by walking the store
 }
 
 // New returns the disposal capability. blobs is the guard shared with

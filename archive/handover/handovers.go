@@ -11,6 +11,7 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/listing"
 	"dossier/archive/stream"
 
 	"github.com/rs/xid"
@@ -168,7 +169,7 @@ func (s *Service) append(ctx context.Context, id string, h *Handover, decide fun
 	if _, _, err := stream.Append(ctx, s.Store, kind, id, h, s.Now, decide); err != nil {
 		return nil, err
 	}
-	return h, nil
+	return h, s.listed(ctx, h)
 }
 
 // all folds every handover, newest first.
@@ -208,6 +209,9 @@ func mayRead(a archive.Actor, h *Handover) bool {
 func (s *Service) Handovers(ctx context.Context, a archive.Actor) ([]*Handover, error) {
 	if !a.HasAny(archive.StaffRoles...) || a.Case != "" {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "handovers are read by staff")
+	}
+	if s.listing != nil {
+		return listing.All(ctx, s.listing, s.kindListed(), func(h *Handover) bool { return mayRead(a, h) })
 	}
 	hs, err := s.all(ctx)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"dossier/archive"
+	"dossier/archive/listing"
 	"dossier/archive/stream"
 )
 
@@ -38,6 +39,7 @@ type Service struct {
 	reports ListRenderer
 	agency  string
 	locks   stream.Locks
+	listing listing.Store // nil: listed by walking the store
 }
 
 // New returns the handover capability. people checks and names the

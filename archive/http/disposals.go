@@ -29,8 +29,13 @@ func (s *Server) createDisposal(c *gin.Context) {
 
 // listDisposals answers GET /api/v1/disposals?limit=&cursor=.
 func (s *Server) listDisposals(c *gin.Context) {
-	ds, err := s.svc.Disposals(c.Request.Context(), Actor(c))
-	answerPage(s, c, "disposals", ds, func(d *disposal.Disposal) string { return d.ID }, err)
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page, err := s.svc.DisposalsPage(c.Request.Context(), Actor(c), c.Query("cursor"), limit)
+	s.answer(c, page, err)
 }
 
 // getDisposal answers GET /api/v1/disposals/{id}.

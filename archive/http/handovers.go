@@ -55,8 +55,13 @@ func (s *Server) createHandover(c *gin.Context) {
 
 // listHandovers answers GET /api/v1/handovers?limit=&cursor=.
 func (s *Server) listHandovers(c *gin.Context) {
-	hs, err := s.svc.Handovers(c.Request.Context(), Actor(c))
-	answerPage(s, c, "handovers", hs, func(h *handover.Handover) string { return h.ID }, err)
+	limit, err := queryLimit(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	page, err := s.svc.HandoversPage(c.Request.Context(), Actor(c), c.Query("cursor"), limit)
+	s.answer(c, page, err)
 }
 
 // getHandover answers GET /api/v1/handovers/{id}.

@@ -10,7 +10,7 @@ import (
 
 // NewFollower returns the follower that keeps this server's projection
 // following the bucket it shares with other servers (archive/follow):
-// case and user events another server wrote reach BoltDB (and through
+// case, user, disposal and handover events another server wrote reach BoltDB (and through
 // its queue the search index) as the store's notifications report them,
 // and a full reconciliation catches up whenever a watch starts and every
 // ten minutes. Call Run on it; Follower returns it to others (the web
@@ -36,6 +36,12 @@ func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
 			return nil
 		}
 		return s.CatchUpUsers(ctx, ids)
+	})
+	f.Handle(archive.DisposalPrefix, func(ctx context.Context, changes []archive.Change) error {
+		return s.CatchUpDisposals(ctx, follow.IDs(changes, archive.ParseDisposalEventKey))
+	})
+	f.Handle(archive.HandoverPrefix, func(ctx context.Context, changes []archive.Change) error {
+		return s.CatchUpHandovers(ctx, follow.IDs(changes, archive.ParseHandoverEventKey))
 	})
 	s.follower = f
 	return f
@@ -63,6 +69,11 @@ func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) 
 	}
 	if err := s.SyncUsers(ctx); err != nil {
 		log.Warn("sync users with the object store", "err", err)
+	}
+	if n, err := s.SyncListings(ctx); err != nil {
+		log.Warn("sync the listings of disposals and handovers with the object store", "err", err)
+	} else if n > 0 {
+		log.Info("caught up listings with the object store", "why", why, "records", n)
 	}
 	var owing []string
 	if why == "watch" {

@@ -19,6 +19,7 @@ import (
 	"dossier/archive/follow"
 	"dossier/archive/handover"
 	"dossier/archive/indexing"
+	"dossier/archive/listing"
 	"dossier/archive/loans"
 	"dossier/archive/notices"
 	"dossier/archive/packages"
@@ -167,12 +168,20 @@ func New(o Options) *Service {
 	ps.SetRenderer(sr, o.Agency)
 	pk := packages.New(env, as)
 	pk.SetPayments(ps)
+	ds := disposal.New(env, o.Projection, cs, as, blobs, us, dr, o.Agency)
+	hs := handover.New(env, o.Projection, cs, us, hr, o.Agency)
+	// The projection keeps the listings of disposals and handovers
+	// (boltdb does); without, they are listed from the store.
+	if l, ok := o.Projection.(listing.Store); ok {
+		ds.SetListing(l)
+		hs.SetListing(l)
+	}
 	return &Service{
 		casesService:     cs,
 		usersService:     us,
 		archivingService: as,
 		loansService:     loans.New(env, o.Projection, cs, as),
-		disposalService:  disposal.New(env, o.Projection, cs, as, blobs, us, dr, o.Agency),
+		disposalService:  ds,
 		fixityService:    fixity.New(env, fr, o.Agency),
 		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
 		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
@@ -180,7 +189,7 @@ func New(o Options) *Service {
 		packagesService:  pk,
 		workloadService:  workload.New(env, milestones),
 		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
-		handoverService:  handover.New(env, o.Projection, cs, us, hr, o.Agency),
+		handoverService:  hs,
 		paymentService:   ps,
 		savedService:     savedsearch.New(env),
 		env:              env,
