@@ -54,12 +54,11 @@ const ready = 2 * time.Minute
 
 // Server is one `dossier serve` process.
 type Server struct {
-	URL     string // http://127.0.0.1:port, the server itself
-	Addr    string
-	Log     string // its log file
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	waitErr error
+	URL    string // http://127.0.0.1:port, the server itself
+	Addr   string
+	Log    string // its log file
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // StartServer starts `dossier serve` on a free loopback port with its own
@@ -77,25 +76,42 @@ func StartServer(bin, dir string, st Store, endpoint, publicURL string) (*Server
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	logPath := filepath.Join(dir, "server.log")
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-	if err != nil {
-		return nil, err
-	}
-	defer logf.Close()
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--data-dir", filepath.Join(dir, "data"),
 		"--public-url", publicURL, "--trusted-proxy", "127.0.0.1")
 	cmd.Env = st.env(endpoint, filepath.Join(dir, "data"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
+	s := &Server{URL: "http://" + addr, Addr: addr, Log: logPath}
+	if err := s.start(cmd); err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://" + addr, Addr: addr, Log: logPath, cmd: cmd, exited: make(chan struct{})}
-	go func() { s.waitErr = cmd.Wait(); close(s.exited) }()
+	return s, nil
+}
+
+func (s *Server) start(cmd *exec.Cmd) error {
+	s.cmd, s.exited = cmd, make(chan struct{})
+	logf, err := os.OpenFile(s.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { cmd.Wait(); close(s.exited) }()
 	if err := waitReady(s.URL+"/readyz", s.exited); err != nil {
 		s.Kill()
-		return nil, fmt.Errorf("dossier serve on %s: %w\n%s", addr, err, Tail(logPath, 3000))
+		return fmt.Errorf("dossier serve on %s: %w\n%s", s.Addr, err, Tail(s.Log, 3000))
 	}
-	return s, nil
+	return nil
+}
+
+// Restart starts a server that has exited again, on its address and data
+// dir, and waits until it is ready. Errors: those of StartServer.
+func (s *Server) Restart() error {
+	old := s.cmd
+	cmd := exec.Command(old.Path, old.Args[1:]...)
+	cmd.Env = old.Env
+	return s.start(cmd)
 }
 
 // Kill ends the server with SIGKILL, as a crash would, and waits until it
@@ -137,8 +153,9 @@ type Proxy struct {
 // StartProxy starts HAProxy on a loopback port in front of backends
 // (host:port each): round robin, no stickiness, a health check of
 // /readyz every 400 ms that takes a server out after two failures and
-// back after two successes — a dead server leaves the rotation within
-// about a second. Errors: haproxy is missing (scripts/install-test-deps.sh
+// back after two successes — a dead server (refused connections) leaves
+// the rotation within about a second; a slow answer counts as a failure
+// only after 2 s, so a busy machine does not empty the rotation. Errors: haproxy is missing (scripts/install-test-deps.sh
 // installs it), exits, or does not answer /readyz within two minutes.
 func StartProxy(dir string, port int, backends []string) (*Proxy, error) {
 	haproxy, err := exec.LookPath("haproxy")
@@ -159,6 +176,7 @@ defaults
     timeout connect 2s
     timeout client 2m
     timeout server 2m
+    timeout check 2s
     option forwardfor
 frontend dossier
     bind 127.0.0.1:%d

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -77,8 +79,11 @@ type Log struct {
 	Requests int
 	Rounds   int
 	Writes   []Write
-	Gateway  []Answer // 502 and 503
+	Gateway  []Answer // 502 and 503, and connections dropped without an answer (Status 0)
 	Anomaly  []Answer // any other unexpected answer
+	// Stale are answers of a server that had not yet seen the client's
+	// previous write, retried (see Client.do).
+	Stale []Answer
 }
 
 func (l *Log) add(w Write) {
@@ -88,10 +93,11 @@ func (l *Log) add(w Write) {
 }
 
 // Snapshot copies the log under its lock.
-func (l *Log) Snapshot() (requests, rounds int, writes []Write, gateway, anomaly []Answer) {
+func (l *Log) Snapshot() (requests, rounds int, writes []Write, gateway, anomaly, stale []Answer) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.Requests, l.Rounds, append([]Write(nil), l.Writes...), append([]Answer(nil), l.Gateway...), append([]Answer(nil), l.Anomaly...)
+	return l.Requests, l.Rounds, append([]Write(nil), l.Writes...), append([]Answer(nil), l.Gateway...),
+		append([]Answer(nil), l.Anomaly...), append([]Answer(nil), l.Stale...)
 }
 
 // Client is one browser and API client going through the balancer.
@@ -101,17 +107,22 @@ type Client struct {
 	http *http.Client
 	log  *Log
 	n    int
+	// lastAck is when the client's last API write was acknowledged.
+	lastAck time.Time
 }
 
-// NewClient returns a client of base working as crew, recording into
-// log. It follows no redirects (it checks them) and keeps cookies.
-func NewClient(base string, crew Crew, log *Log) *Client {
-	jar, _ := cookiejar.New(nil)
+// NewClient returns client i of base working as crew, recording into
+// log. It follows no redirects (it checks them) and keeps cookies, a new
+// jar each round (a new browser session). It connects from its own
+// loopback address, 127.0.0.(10+i), as a person at their own machine
+// would: the balancer passes it on in X-Forwarded-For, and the sign-in
+// limit counts per address.
+func NewClient(base string, i int, crew Crew, log *Log) *Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(10+i))}, Timeout: 10 * time.Second}
 	return &Client{base: base, crew: crew, log: log, http: &http.Client{
-		Jar:           jar,
 		Timeout:       90 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 4},
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 4, DialContext: dialer.DialContext},
 	}}
 }
 
@@ -124,7 +135,51 @@ func (e errAbandoned) Error() string { return e.a.String() }
 // do sends one request and checks its status against want. An answer
 // with another status is recorded (502/503 apart from the rest) and
 // returned as errAbandoned.
+//
+// Servers follow each other within about a second (issue 16), so a
+// write on a case that the previous write on another server changed may
+// meet the case as it was: such an answer (404, 403, 409 within
+// staleWindow of the client's last acknowledged write) is retried every
+// 200 ms and counted in Log.Stale; only one that persists is recorded.
 func (c *Client) do(ctx context.Context, method, path, token, ctype string, body io.Reader, want int) (*http.Response, []byte, error) {
+	var payload []byte
+	if body != nil {
+		payload, _ = io.ReadAll(body)
+	}
+	for {
+		res, b, err := c.once(ctx, method, path, token, ctype, payload, want)
+		var ab errAbandoned
+		if !errors.As(err, &ab) || !stale(ab.a.Status) || time.Since(c.lastAck) > staleWindow {
+			if err == nil && method == http.MethodPost && token != "" {
+				c.lastAck = time.Now()
+			}
+			return res, b, err
+		}
+		c.log.mu.Lock()
+		c.log.Stale = append(c.log.Stale, ab.a)
+		c.log.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// staleWindow is how long after a write the next may meet a server that
+// has not seen it yet: the one second of issue 16, doubled for a busy
+// machine.
+const staleWindow = 2 * time.Second
+
+func stale(status int) bool {
+	return status == http.StatusNotFound || status == http.StatusForbidden || status == http.StatusConflict
+}
+
+func (c *Client) once(ctx context.Context, method, path, token, ctype string, payload []byte, want int) (*http.Response, []byte, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, nil, err
@@ -146,8 +201,10 @@ func (c *Client) do(ctx context.Context, method, path, token, ctype string, body
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
+		// The balancer dropped the connection (a server died under the
+		// request): no answer, counted with the 502s and 503s.
 		a := Answer{At: time.Now(), Method: method, Path: path, Body: err.Error()}
-		c.record(a, false)
+		c.record(a, true)
 		return nil, nil, errAbandoned{a}
 	}
 	defer res.Body.Close()
@@ -156,7 +213,9 @@ func (c *Client) do(ctx context.Context, method, path, token, ctype string, body
 		return res, b, nil
 	}
 	a := Answer{At: time.Now(), Method: method, Path: path, Status: res.StatusCode, Body: snippet(b)}
-	c.record(a, res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable)
+	if !stale(a.Status) || time.Since(c.lastAck) > staleWindow {
+		c.record(a, res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable)
+	}
 	return res, b, errAbandoned{a}
 }
 
@@ -203,19 +262,20 @@ func jsonBody(v any) io.Reader {
 // client itself failed.
 func (c *Client) Round(ctx context.Context) error {
 	err := c.round(ctx)
-	if _, ok := err.(errAbandoned); ok {
-		err = nil
-	}
 	if err == nil {
 		c.log.mu.Lock()
 		c.log.Rounds++
 		c.log.mu.Unlock()
+	}
+	if _, ok := err.(errAbandoned); ok {
+		err = nil
 	}
 	return err
 }
 
 func (c *Client) round(ctx context.Context) error {
 	c.n++
+	c.http.Jar, _ = cookiejar.New(nil)
 	_, page, err := c.do(ctx, "GET", "/login", "", "", nil, http.StatusOK)
 	if err != nil {
 		return err
@@ -256,7 +316,7 @@ func (c *Client) round(ctx context.Context) error {
 		mw := multipart.NewWriter(&body)
 		mw.WriteField("material", code)
 		fw, _ := mw.CreateFormFile("file", code+"-𠮷.pdf")
-		fmt.Fprintf(fw, "%%PDF-1.4\n%% %s %s %d %d\n", id, code, c.n, time.Now().UnixNano())
+		fmt.Fprintf(fw, "%%PDF-1.4\n%% %s %s %d %d\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n", id, code, c.n, time.Now().UnixNano())
 		mw.Close()
 		_, b, err := c.do(ctx, "POST", "/api/v1/cases/"+id+"/materials", tok, mw.FormDataContentType(), &body, http.StatusCreated)
 		if err != nil {
