@@ -37,6 +37,7 @@ var benches = []bench{
 	{"verify", benchVerify},
 	{"pages", benchPages},
 	{"returns", benchReturns},
+	{"cluster", benchCluster},
 }
 
 func main() {
