@@ -5,6 +5,7 @@ import (
 	"context"
 	"dossier/archive"
 	"dossier/archive/content"
+	"dossier/archive/stream"
 	"dossier/archive/identity"
 	"errors"
 	"fmt"
@@ -63,17 +64,57 @@ func (s *Service) view(c *archive.Case, a archive.Actor, unmask bool) *archive.C
 	return v
 }
 
-// loadCase reads a case from the projection and checks that a may see it.
+// LoadCase reads a case from the projection, caught up with the store,
+// and checks that a may see it.
 func (s *Service) LoadCase(ctx context.Context, a archive.Actor, id string) (*archive.Case, error) {
 	if !archive.ValidCaseID(id) {
 		return nil, archive.Errorf(archive.ENOTFOUND, "case %s does not exist", id)
 	}
 	c, err := s.proj.Case(ctx, id)
-	if err != nil {
+	if err != nil && !archive.IsCode(err, archive.ENOTFOUND) {
+		return nil, err
+	}
+	if c, err = s.readThrough(ctx, c, id); err != nil {
 		return nil, err
 	}
 	if err := archive.Visible(a, c); err != nil {
 		return nil, err
+	}
+	return c, nil
+}
+
+// readThroughWait bounds how long a read waits for the store to say
+// whether another server wrote the case since this one's projection
+// heard: past it (a store that does not answer) the projection's case is
+// served as it is.
+const readThroughWait = 500 * time.Millisecond
+
+// readThrough brings c (nil when the projection does not have the case)
+// level with the store's events: servers sharing a bucket hear of each
+// other's writes within a second, but the next request of a person
+// whose last one another server answered must see it now — the material
+// just uploaded, the stage just decided. It costs one listing of the
+// case's events after the projection's; what it folds is stored.
+// Errors: ENOTFOUND for a case neither has.
+func (s *Service) readThrough(ctx context.Context, c *archive.Case, id string) (*archive.Case, error) {
+	if c == nil {
+		c = &archive.Case{}
+	}
+	wait, cancel := context.WithTimeout(ctx, readThroughWait)
+	defer cancel()
+	seq := c.Seq
+	n, err := stream.CatchUp(wait, s.Store, caseKind, id, c)
+	switch {
+	case n > 0 && err == nil:
+		s.proj.PutCases(ctx, c)
+	case err != nil && seq > 0:
+		// Serve what the projection has; keep no half fold.
+		if back, perr := s.proj.Case(ctx, id); perr == nil {
+			c = back
+		}
+	}
+	if c.Seq == 0 {
+		return nil, archive.Errorf(archive.ENOTFOUND, "case %s does not exist", id)
 	}
 	return c, nil
 }

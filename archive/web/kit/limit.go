@@ -35,6 +35,20 @@ type limiter struct {
 	store  archive.ObjectStore
 }
 
+// addressFactor multiplies the limit for an address: an office signs in
+// from behind one address (NAT, the balancer), and every attempt counts
+// until its password is checked, so eight colleagues signing in at nine
+// must not lock each other out; a name or a case number keeps the limit.
+const addressFactor = 6
+
+// limit is how many attempts key may have in the window.
+func (l *limiter) limit(key string) int {
+	if strings.HasPrefix(key, "ip:") {
+		return l.max * addressFactor
+	}
+	return l.max
+}
+
 func newLimiter(max int, window time.Duration, store archive.ObjectStore) *limiter {
 	return &limiter{fails: map[string][]time.Time{}, max: max, window: window, now: time.Now, store: store}
 }
@@ -71,7 +85,7 @@ func (l *limiter) attempt(ctx context.Context, keys ...string) (*ticket, error) 
 			l.undo(ctx, t)
 			return nil, err
 		}
-		if rank >= l.max {
+		if rank >= l.limit(k) {
 			l.undo(ctx, t)
 			return nil, nil
 		}
@@ -84,7 +98,7 @@ func (l *limiter) local(now time.Time, keys []string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
-		if len(l.recent(k, now)) >= l.max {
+		if len(l.recent(k, now)) >= l.limit(k) {
 			return false
 		}
 	}
