@@ -166,17 +166,7 @@ func periodName(p string) string {
 }
 
 // yuan prints an amount of fen in yuan: 123456 → 1,234.56.
-func yuan(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	y := fmt.Sprint(n / 100)
-	for i := len(y) - 3; i > 0; i -= 3 {
-		y = y[:i] + "," + y[i:]
-	}
-	return fmt.Sprintf("%s%s.%02d", sign, y, n%100)
-}
+func yuan(n int64) string { return archive.Yuan(n) }
 
 // bankReasons explain, in plain words, the reasons banks give most.
 var bankReasons = []struct{ says, means string }{

@@ -3,7 +3,6 @@ package payment
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -293,17 +292,7 @@ func (s *Service) dueItems(ctx context.Context, bs *batches) ([]Item, map[string
 }
 
 // Yuan shows an amount of fen in yuan for people: 123456 → 1,234.56.
-func Yuan(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	y := strconv.FormatInt(n/100, 10)
-	for i := len(y) - 3; i > 0; i -= 3 {
-		y = y[:i] + "," + y[i:]
-	}
-	return fmt.Sprintf("%s%s.%02d", sign, y, n%100)
-}
+func Yuan(n int64) string { return archive.Yuan(n) }
 
 // ArchiveGate says whether a case may be archived as far as its
 // execution and payment go. An approved case of a payable business type

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -211,17 +210,7 @@ func periodName(p string) string {
 }
 
 // yuan shows fen in yuan: 123456 → 1,234.56 元.
-func yuan(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	y := strconv.FormatInt(n/100, 10)
-	for i := len(y) - 3; i > 0; i -= 3 {
-		y = y[:i] + "," + y[i:]
-	}
-	return fmt.Sprintf("%s%s.%02d 元", sign, y, n%100)
-}
+func yuan(n int64) string { return archive.Yuan(n) + " 元" }
 
 func (s *pages) portalResubmit(c *gin.Context) {
 	if _, err := s.Svc.Resubmit(c.Request.Context(), dhttp.Actor(c), dhttp.Actor(c).Case); err != nil {

@@ -3,6 +3,8 @@ package payments
 import (
 	"strconv"
 	"strings"
+
+	"dossier/archive"
 )
 
 // ParseYuan reads an amount typed in yuan — 1234.56, 1234.5, 1234,
@@ -42,22 +44,4 @@ func digits(s string) bool {
 
 // Yuan shows fen as yuan with separators: 123456 is 1,234.56; the
 // template function yuan.
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign = "-"
-	}
-	u := uint64(fen)
-	if fen < 0 {
-		u = -u
-	}
-	y := strconv.FormatUint(u/100, 10)
-	for i := len(y) - 3; i > 0; i -= 3 {
-		y = y[:i] + "," + y[i:]
-	}
-	c := strconv.FormatUint(u%100, 10)
-	if len(c) < 2 {
-		c = "0" + c
-	}
-	return sign + y + "." + c
-}
+func Yuan(fen int64) string { return archive.Yuan(fen) }
