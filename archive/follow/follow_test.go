@@ -9,12 +9,10 @@ import (
 	"time"
 
 	"dossier/archive"
-	"dossier/archive/audit"
 	"dossier/archive/boltdb"
 	"dossier/archive/cases"
 	"dossier/archive/follow"
 	"dossier/archive/s3store"
-	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
 	"dossier/archive/users"
@@ -23,40 +21,6 @@ import (
 func TestMain(m *testing.M) { storetest.Main(m) }
 
 var clerk = archive.Actor{UserID: "u-clerk", Name: "clerk", Roles: []string{archive.RoleClerk}}
-
-// newService is a server over store with its own BoltDB projection of
-// cases and users, and the audit log.
-func newService(t *testing.T, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
-	db := servicetest.OpenDB(t, dbPath)
-	log, err := audit.OpenAuditLog(context.Background(), store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(log.Close)
-	return service.New(service.Options{Store: store, Projection: db, Users: db, Audit: log}), db
-}
-
-// follower starts svc's follower, with the periodic catch-up far away so
-// that only the store's notifications can bring changes, and waits until
-// it is live.
-func follower(t *testing.T, svc *service.Service) *follow.Follower {
-	t.Helper()
-	f := svc.NewFollower(nil)
-	f.Every = time.Hour
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
-	select {
-	case <-f.Live():
-	case <-time.After(30 * time.Second):
-		t.Fatal("the follower did not catch up at start")
-	}
-	if !f.State().Watching {
-		t.Fatalf("the follower is not watching the store: %+v", f.State())
-	}
-	return f
-}
 
 // visible waits until b's projection has case id at seq, and returns how
 // long that took; the test fails after 10 s (the periodic catch-up is an
@@ -88,10 +52,9 @@ func writeOnAReadOnB(t *testing.T, kind string) {
 	ctx := context.Background()
 	sp := servicetest.NewStoreSpec(t, kind)
 	dir := t.TempDir()
-	a, _ := newService(t, sp.Open(t), filepath.Join(dir, "a.db"))
-	b, bdb := newService(t, sp.Open(t), filepath.Join(dir, "b.db"))
-	follower(t, a) // A writes its journal
-	f := follower(t, b)
+	a, _ := servicetest.Following(t, sp.Open(t), filepath.Join(dir, "a.db")) // A writes its journal
+	b, bdb := servicetest.Following(t, sp.Open(t), filepath.Join(dir, "b.db"))
+	f := b.Follower()
 	var lags []time.Duration
 	for i := 0; i < 200; i++ {
 		v, err := a.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",

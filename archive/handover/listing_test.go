@@ -8,37 +8,10 @@ import (
 	"time"
 
 	"dossier/archive"
-	"dossier/archive/audit"
-	"dossier/archive/boltdb"
 	"dossier/archive/handover"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 )
-
-// serverOn is a server over store with its own BoltDB projection, the
-// audit log and a follower of the bucket, live when it returns.
-func serverOn(t *testing.T, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
-	t.Helper()
-	db := servicetest.OpenDB(t, dbPath)
-	log, err := audit.OpenAuditLog(context.Background(), store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(log.Close)
-	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: log})
-	f := svc.NewFollower(nil)
-	f.Every = time.Hour
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
-	select {
-	case <-f.Live():
-	case <-time.After(30 * time.Second):
-		t.Fatal("the follower did not catch up at start")
-	}
-	return svc, db
-}
 
 // pageThrough lists every handover a may read with limit, page by page,
 // as a client follows next_cursor, and returns their ids in order.
@@ -75,8 +48,8 @@ func TestHandoversListedFromTheProjection(t *testing.T) {
 	ctx := context.Background()
 	sp := servicetest.NewStoreSpec(t, "minio")
 	store := sp.Open(t)
-	a, adb := serverOn(t, store, filepath.Join(sp.Dir, "a.db"))
-	b, _ := serverOn(t, sp.Open(t), filepath.Join(sp.Dir, "b.db"))
+	a, adb := servicetest.Following(t, store, filepath.Join(sp.Dir, "a.db"))
+	b, _ := servicetest.Following(t, sp.Open(t), filepath.Join(sp.Dir, "b.db"))
 	p := addStaff(t, a, map[string][]string{"clerk": {archive.RoleClerk}, "rev": {archive.RoleReviewer},
 		"m": {archive.RoleReviewer}, "sup": {archive.RoleSupervisor}, "other": {archive.RoleReviewer}, "admin": {archive.RoleAdmin}})
 	var made []string

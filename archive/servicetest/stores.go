@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"dossier/archive"
 	"dossier/archive/audit"
@@ -88,4 +89,35 @@ func NewService(t testing.TB, store archive.ObjectStore, dbPath string) (*servic
 	}
 	t.Cleanup(log.Close)
 	return service.New(service.Options{Store: store, Projection: db, Audit: log}), db
+}
+
+// Following is one server of several sharing store: a Service with its
+// own BoltDB projection of cases and users at dbPath and the audit log,
+// its follower running (the periodic catch-up an hour away, so that only
+// the journal brings the other servers' writes) and caught up, until the
+// test ends.
+func Following(t testing.TB, store archive.ObjectStore, dbPath string) (*service.Service, *boltdb.DB) {
+	t.Helper()
+	db := OpenDB(t, dbPath)
+	log, err := audit.OpenAuditLog(context.Background(), store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(log.Close)
+	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: log})
+	f := svc.NewFollower(nil)
+	f.Every = time.Hour
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	select {
+	case <-f.Live():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the follower did not catch up at start")
+	}
+	if !f.State().Watching {
+		t.Fatalf("the follower is not reading the journal: %+v", f.State())
+	}
+	return svc, db
 }

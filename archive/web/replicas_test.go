@@ -13,7 +13,6 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/apitest"
-	"dossier/archive/audit"
 	dhttp "dossier/archive/http"
 	"dossier/archive/s3store"
 	"dossier/archive/service"
@@ -38,20 +37,8 @@ func newReplica(t *testing.T, m *storetest.MinIO, bucket string) replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := servicetest.OpenDB(t, filepath.Join(dir, "dossier.db"))
-	alog, err := audit.OpenAuditLog(ctx, store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(alog.Close)
-	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: alog})
+	svc, _ := servicetest.Following(t, store, filepath.Join(dir, "dossier.db"))
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := svc.NewFollower(quiet)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { f.Run(runCtx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
-	<-f.Live()
 	api := dhttp.NewServer(svc, quiet, dhttp.Config{})
 	web.Mount(api, svc, quiet, web.Config{})
 	srv := httptest.NewServer(api.Handler())
