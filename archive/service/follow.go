@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"dossier/archive"
 	"dossier/archive/follow"
@@ -44,6 +45,7 @@ func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
 		return s.CatchUpHandovers(ctx, follow.IDs(changes, archive.ParseHandoverEventKey))
 	})
 	s.follower = f
+	s.auditReconciled = time.Now()
 	return f
 }
 
@@ -89,6 +91,20 @@ func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) 
 	if err != nil {
 		log.Warn("issuing owed notices", "err", err)
 	}
+	// A server that died between a case event and its audit entry left
+	// the entry owing; it writes it when it starts again, and every
+	// server looks once an hour in case it never does. It reads the whole
+	// log, so not more often.
+	if why == "periodic" && s.audit != nil && time.Since(s.auditReconciled) > AuditReconcileEvery {
+		s.auditReconciled = time.Now()
+		rep, err := s.audit.ReconcileEvents(ctx)
+		if len(rep.Late) > 0 {
+			log.Warn("wrote late audit entries for stored case events that had none", "events", len(rep.Late), "first", rep.Late[0])
+		}
+		if err != nil {
+			log.Warn("audit reconciliation", "err", err)
+		}
+	}
 	// Likewise a return file is recorded before the payment result
 	// notices it owes.
 	n, err = s.NotifyReturns(ctx)
@@ -100,6 +116,10 @@ func (s *Service) catchUpAll(ctx context.Context, why string, log *slog.Logger) 
 	}
 	return nil
 }
+
+// AuditReconcileEvery is how often a following server writes the audit
+// entries another server's crash left owing.
+const AuditReconcileEvery = time.Hour
 
 // ObjectStore is the store of record, for the web sessions every server
 // shares (archive/web/kit).

@@ -74,6 +74,9 @@ type Service struct {
 	proj     archive.Projection
 	audit    *audit.AuditLog
 	follower *follow.Follower
+	// auditReconciled is when the follower last wrote owed audit entries
+	// (set at start: the server does it beside its start).
+	auditReconciled time.Time
 }
 
 // Renderers draws every PDF the service issues; registers.Reports
