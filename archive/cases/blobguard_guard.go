@@ -69,7 +69,10 @@ func (g *BlobGuard) Lock(ctx context.Context, sum string) (unlock func(), err er
 				local()
 			}, nil
 		}
-		if !archive.IsCode(err, archive.ECONFLICT) {
+		// MinIO answers a conditional create that meets the key's delete
+		// (the last holder letting go) with 403 now and then: a lease is
+		// never under retention, so that is a retry, not a refusal.
+		if !archive.IsCode(err, archive.ECONFLICT) && !archive.IsCode(err, archive.EFORBIDDEN) {
 			local()
 			return nil, err
 		}
