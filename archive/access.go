@@ -205,6 +205,10 @@ type Actions struct {
 	Attach   bool `json:"attach"`
 	Resubmit bool `json:"resubmit"`
 	Archive  bool `json:"archive"`
+	// ArchiveWait says, in Chinese, why a case the reader could archive
+	// is not offered for the archive yet: its execution and payment hold
+	// it (the cases capability asks the payment gate); empty otherwise.
+	ArchiveWait string `json:"archive_wait"`
 }
 
 // ActionsOn reports what a may do to c.

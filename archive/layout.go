@@ -35,7 +35,10 @@ const (
 	ExecutionPrefix    = "executions/"
 	PaymentItemPrefix  = "payments/items/"
 	PaymentBatchPrefix = "payments/batches/"
-	SavedSearchPrefix  = "saved-searches/"
+	// PaymentSettledPrefix marks the batches that take nothing more and
+	// whose payment result notices are all issued.
+	PaymentSettledPrefix = "payments/settled/"
+	SavedSearchPrefix    = "saved-searches/"
 )
 
 // KeyKind is one kind of object in the store.
@@ -67,6 +70,7 @@ var Layout = []KeyKind{
 	{"executions/<case-id>/events/<seq>.json", "a case's execution (办理与执行): recorded, checked (复核), account changes", regexp.MustCompile(`^executions/[a-z0-9]{1,64}/events/[0-9]{10}\.json$`)},
 	{"payments/items/<case-id>-<period>/events/<seq>.json", "claims of one payment item (a case's instalment) by batches: one key per case and period", regexp.MustCompile(`^payments/items/[a-z0-9]{1,64}-(once|[0-9]{6})/events/[0-9]{10}\.json$`)},
 	{"payments/batches/<id>/events/<seq>.json", "a payment batch: its items, check, approval, bank file and bank returns", regexp.MustCompile(`^payments/batches/[a-z0-9]{20}/events/[0-9]{10}\.json$`)},
+	{"payments/settled/<id>", "a note that a payment batch takes nothing more and every payment result notice its return files owe is issued: the periodic pass no longer reads it", regexp.MustCompile(`^payments/settled/[a-z0-9]{20}$`)},
 	{"saved-searches/<user-id>/<id>.json", "a person's saved search (常用查询): a name and a list's query, read by its owner only", regexp.MustCompile(`^saved-searches/[a-z0-9]{1,64}/[a-z0-9]{20}\.json$`)},
 	{"journal/<unix ns>-<writer>.json", "what one server's process created or removed in a few milliseconds, for the other servers to follow (kept an hour)", regexp.MustCompile(`^journal/[0-9]{20}-[0-9a-f]{12}\.json$`)},
 	{"sessions/<sha256 of id>/session.json", "a signed-in web session (who, its CSRF token, when it began), shared by every server; removed at sign-out", regexp.MustCompile(`^sessions/[0-9a-f]{64}/session\.json$`)},
@@ -92,6 +96,9 @@ func PaymentItemEventKey(id string, seq uint64) string {
 func PaymentBatchEventKey(id string, seq uint64) string {
 	return streamEventKey(PaymentBatchPrefix, id, seq)
 }
+
+// PaymentSettledKey is the key of payment batch id's settled marker.
+func PaymentSettledKey(id string) string { return PaymentSettledPrefix + id }
 
 // DescribeKey returns the kind of object key is; ok is false for a key
 // dossier never writes.

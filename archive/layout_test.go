@@ -34,6 +34,7 @@ func TestLayoutDescribesEveryBuilder(t *testing.T) {
 		{PaymentItemEventKey(id+"-202603", 1), "payments/items/<case-id>-<period>/events/<seq>.json"},
 		{PaymentItemEventKey(id+"-once", 1), "payments/items/<case-id>-<period>/events/<seq>.json"},
 		{PaymentBatchEventKey(id, 4), "payments/batches/<id>/events/<seq>.json"},
+		{PaymentSettledKey(id), "payments/settled/<id>"},
 	} {
 		k, ok := DescribeKey(tc.key)
 		if !ok || k.Pattern != tc.pattern {

@@ -203,7 +203,9 @@ func (s *Service) GetCase(ctx context.Context, a archive.Actor, id string, unmas
 	if c.History, err = s.proj.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	return s.view(c, a, show), nil
+	v := s.view(c, a, show)
+	s.askArchiveGate(ctx, c, v)
+	return v, nil
 }
 
 // ListCases lists cases the actor may see, newest first, masked. Errors:
@@ -237,6 +239,13 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 		owner = a.UserID
 	}
 	page := &archive.CasePage{Cases: []*archive.CaseView{}}
+	// The payment gate is asked after the scan, outside the projection's
+	// read, of the cases the reader could archive.
+	type gated struct {
+		c *archive.Case
+		v *archive.CaseView
+	}
+	var archivable []gated
 	err := s.proj.ScanCases(ctx, archive.CaseScan{Before: cursor, Owner: owner, Status: f.Status}, func(c *archive.Case) bool {
 		if f.Stage != "" && archive.StageOf(c.Status) != f.Stage || f.BusinessType != "" && c.BusinessType != f.BusinessType ||
 			f.Handler != "" && c.Handler != f.Handler {
@@ -252,10 +261,16 @@ func (s *Service) ListCases(ctx context.Context, a archive.Actor, f archive.Case
 			return false
 		}
 		page.Cases = append(page.Cases, v)
+		if v.Actions.Archive {
+			archivable = append(archivable, gated{c, v})
+		}
 		return true
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, g := range archivable {
+		s.askArchiveGate(ctx, g.c, g.v)
 	}
 	if err := s.restrictArchived(ctx, a, page.Cases); err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ type Service struct {
 	proj      archive.Projection
 	people    archive.People
 	notices   Notices
+	gate      ArchiveGate
 	locks     stream.Locks
 	blobs     *BlobGuard
 	numbers   numberAllocator

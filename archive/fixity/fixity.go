@@ -362,7 +362,13 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 	if err := v.checkNumbers(ctx, pointers, claims); err != nil {
 		return nil, err
 	}
-	pay, err := payment.Verify(ctx, store, ItemPayments)
+	var archived []payment.ArchivedCase
+	for _, id := range ids {
+		if cs := v.cases[id]; cs.c != nil && cs.c.Archive != nil && !cs.disposed {
+			archived = append(archived, payment.ArchivedCase{ID: id, Number: cs.c.Number})
+		}
+	}
+	pay, err := payment.Verify(ctx, store, ItemPayments, archived)
 	if err != nil {
 		return nil, err
 	}

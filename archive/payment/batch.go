@@ -741,6 +741,15 @@ func (s *Service) ImportReturns(ctx context.Context, a archive.Actor, id string,
 	if err != nil {
 		return nil, err
 	}
+	// The same file again — most often after a crash or a lost answer
+	// — is recorded already: say so, rather than what its lines clash
+	// with.
+	sum := archive.Sha256Hex(data)
+	for _, rec := range b.Returns {
+		if rec.SHA256 == sum {
+			return nil, archive.Errorf(archive.ECONFLICT, "this return file was imported into batch %s already, on %s (%d paid, %d failed); it is not imported twice, and the payment result notices it owes are issued whether or not that import answered", id, rec.At.In(archive.Zone).Format("2006-01-02 15:04"), rec.Paid, rec.Failed)
+		}
+	}
 	if b.Status != BatchApproved || b.BankFileSHA256 == "" {
 		return nil, batchOrder(b, "returns")
 	}
@@ -793,7 +802,11 @@ func MatchReturns(f bankfile.Format, b *Batch, r io.Reader) ([]string, []Failure
 		case seen[rl.Item] != 0:
 			return archive.Errorf(archive.EINVALID, "return file line %d: item %s is returned on line %d already", rl.No, rl.Item, seen[rl.Item])
 		case l.Status != ItemInBatch:
-			return archive.Errorf(archive.EINVALID, "return file line %d: item %s was returned by an earlier return file", rl.No, rl.Item)
+			at := ""
+			if l.ReturnedAt != nil {
+				at = l.ReturnedAt.In(archive.Zone).Format("2006-01-02 15:04")
+			}
+			return archive.Errorf(archive.EINVALID, "return file line %d: item %s was recorded already, by the return file imported on %s; a later return file lists only the items still waiting for the bank", rl.No, rl.Item, at)
 		case rl.AmountFen != l.AmountFen:
 			return archive.Errorf(archive.EINVALID, "return file line %d: item %s: amount %d fen, but the batch pays %d fen", rl.No, rl.Item, rl.AmountFen, l.AmountFen)
 		case rl.Account != l.Account:

@@ -15,6 +15,8 @@ package payment
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
 	"dossier/archive"
 	"dossier/archive/payment/bankfile"
@@ -38,6 +40,11 @@ type Service struct {
 	// renderer draws the settlement report for agency; nil: no PDF.
 	renderer SettlementRenderer
 	agency   string
+	// inline bounds the items whose notices an import issues before it
+	// answers; settling counts the imports whose notices follow in the
+	// background (notify.go).
+	inline   atomic.Int64
+	settling sync.WaitGroup
 }
 
 // New returns the capability; format is the bank's file format (nil:
@@ -46,7 +53,9 @@ func New(env *archive.Env, cases Cases, format bankfile.Format) *Service {
 	if format == nil {
 		format = bankfile.CSV{}
 	}
-	return &Service{Env: env, cases: cases, format: format}
+	s := &Service{Env: env, cases: cases, format: format}
+	s.inline.Store(DefaultInlineNotices)
+	return s
 }
 
 // BankFormat is the bank file format in use.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"dossier/archive"
 	"dossier/archive/payment/bankfile"
@@ -20,13 +21,21 @@ type VerifyResult struct {
 	ReturnFiles []string
 }
 
+// ArchivedCase is an archived case as Verify needs it.
+type ArchivedCase struct {
+	ID, Number string
+}
+
 // Verify checks the payment records in store, for `dossier verify`: every
 // execution, payment item and batch stream folds (events in sequence,
 // hash-chained, fitting their state), every item a batch marks paid has
-// a paid line in one of the batch's stored return files, and no item —
-// no case and period — is paid in two batches. Problems carry item as
-// their check item. Errors: those of the store, when it cannot be read.
-func Verify(ctx context.Context, store archive.ObjectStore, item string) (*VerifyResult, error) {
+// a paid line in one of the batch's stored return files, no item — no
+// case and period — is paid in two batches, and every archived case
+// whose execution is payable has its first payment paid or was closed
+// without payment (the archive gate held when it was archived). Problems
+// carry item as their check item. Errors: those of the store, when it
+// cannot be read.
+func Verify(ctx context.Context, store archive.ObjectStore, item string, archived []ArchivedCase) (*VerifyResult, error) {
 	res := &VerifyResult{}
 	add := func(object, caseID, format string, args ...any) {
 		res.Problems = append(res.Problems, archive.Problem{CaseID: caseID, Object: object, Item: item, Detail: fmt.Sprintf(format, args...)})
@@ -56,11 +65,15 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 	if err != nil {
 		return nil, err
 	}
+	folded := map[string]*Execution{}
 	for _, id := range execs {
 		res.Checked++
-		_, err := stream.CatchUp(ctx, store, executionKind, id, &Execution{})
-		if _, err := fold(err, archive.ExecutionPrefix+id+"/", id); err != nil {
+		x := &Execution{}
+		_, err := stream.CatchUp(ctx, store, executionKind, id, x)
+		if ok, err := fold(err, archive.ExecutionPrefix+id+"/", id); err != nil {
 			return nil, err
+		} else if ok {
+			folded[id] = x
 		}
 	}
 	items, err := ids(archive.PaymentItemPrefix)
@@ -134,5 +147,30 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string) (*Verif
 			paidIn[l.ID] = id
 		}
 	}
+	for _, c := range archived {
+		x := folded[c.ID]
+		if x == nil || !x.Payable || x.Closure != nil {
+			continue
+		}
+		res.Checked++
+		if first := x.firstItem(); first == "" || paidIn[first] == "" {
+			add(archive.ExecutionPrefix+c.ID+"/", c.ID, "已归档的支付类案件 %s 既没有首期待遇支付成功的记录，也没有无支付结案：支付类案件须执行经复核确认且首期待遇支付成功，或经复审人员无支付结案后方可归档", c.Number)
+		}
+	}
 	return res, nil
+}
+
+// firstItem is the id of the first payment item x gives once confirmed,
+// "" before (or without a first month).
+func (x *Execution) firstItem() string {
+	if x.Status != ExecConfirmed {
+		return ""
+	}
+	if _, ok := x.Fields["amount_fen"]; ok {
+		return ItemID(x.CaseID, Once)
+	}
+	if _, err := time.Parse("2006-01", x.fieldString("first_month")); err != nil {
+		return ""
+	}
+	return ItemID(x.CaseID, x.fieldString("first_month"))
 }

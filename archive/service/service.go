@@ -168,6 +168,7 @@ func New(o Options) *Service {
 	ps := payment.New(env, o.Projection, o.BankFormat)
 	ps.SetNotifier(ns)
 	as.SetPayments(ps)
+	cs.SetArchiveGate(ps)
 	ps.SetRenderer(sr, o.Agency)
 	pk := packages.New(env, as)
 	pk.SetPayments(ps)

@@ -16,6 +16,7 @@ package zh
 // to fit there.
 var entries = []struct{ en, zh string }{
 	// archive
+	{"case %s: event %d carries no payment outcome", "案件 %s：事件 %d 没有携带支付结果。"},
 	{"auditors read everything and change nothing", "审计员只能查阅，不能修改。"},
 	{"a case-number sign-in takes no decisions", "凭案件编号登录不能办理审核决定。"},
 	{"a case in status %s takes no decision", "案件当前为“%s”，无需作出决定。"},
@@ -158,6 +159,7 @@ var entries = []struct{ en, zh string }{
 	{"no user holds this token", "没有用户持有这个令牌。"},
 
 	// archive/cases
+	{"the content %s is being attached or destroyed elsewhere and stayed locked; try again", "文件内容 %s 正在别处被关联或销毁，一直处于锁定状态；请稍后重试。"},
 	{"the same content was destroyed by a disposal at this moment; send the file again", "相同内容的文件恰在此时被销毁，请重新上传该文件。"},
 	{"only applicants and clerks can file cases", "只有申请人或受理员可以新建申请。"},
 	{"field business_type: %s", "%s。"},
@@ -376,6 +378,9 @@ var entries = []struct{ en, zh string }{
 	{"you list your own loans; archivists and auditors list everyone's", "您只能查看自己的借阅；档案员和审计员可以查看全部借阅。"},
 
 	// archive/notices
+	{"case %s has a payment result notice but not the payment it answers", "案件 %s 有待遇支付结果通知书，但没有该通知书所对应的支付结果。"},
+	{"payment item %q names no case", "支付项“%s”没有指明案件。"},
+	{"case %s of payment item %s does not exist", "支付项 %[2]s 所属的案件 %[1]s 不存在。"},
 	{"case %s has a result notice but no review", "案件 %s 有审核结果通知书，但没有审核记录。"},
 	{"the notice was issued meanwhile", "通知书已在此期间出具。"},
 	{"case %s owes a notice for event %d, which it does not have", "案件 %s 记录事件 %d 须出具通知书，但该案件没有这个事件。"},
@@ -555,6 +560,7 @@ var entries = []struct{ en, zh string }{
 	{"the data set already holds users or cases; demo data goes into an empty one (another data dir or bucket)", "数据集中已有用户或案件；演示数据只能写入空的数据集（另一个数据目录或存储桶）。"},
 
 	// render
+	{"a payment result notice states the payment", "待遇支付结果通知书须载明支付情况。"},
 	{"a correction notice lists the missing materials", "补正材料通知书须列出所缺材料。"},
 	{"a refusal states its reasons", "不予受理通知书须写明理由。"},
 	{"a denial states its reasons", "不予核准的审核结果通知书须写明理由。"},
@@ -636,7 +642,9 @@ var entries = []struct{ en, zh string }{
 	{"batch %s changed while its return file was checked; import it again", "校验回盘文件期间批次 %s 发生了变化，请重新导入。"},
 	{"return file line %d: item %q is not in batch %s", "回盘文件第 %d 行：支付项“%s”不在批次 %s 中，文件未导入。"},
 	{"return file line %d: item %s is returned on line %d already", "回盘文件第 %d 行：支付项 %s 已在第 %d 行回盘，文件未导入。"},
-	{"return file line %d: item %s was returned by an earlier return file", "回盘文件第 %d 行：支付项 %s 已由之前的回盘文件回盘，文件未导入。"},
+	{"return file line %d: item %s was recorded already, by the return file imported on %s; a later return file lists only the items still waiting for the bank", "回盘文件第 %d 行：支付项 %s 已由 %s 导入的回盘文件登记过，文件未导入；之后的回盘文件只应列出仍在等待银行回盘的支付项。"},
+	{"this return file was imported into batch %s already, on %s (%d paid, %d failed); it is not imported twice, and the payment result notices it owes are issued whether or not that import answered", "这份回盘文件已于 %[2]s 导入批次 %[1]s（支付成功 %[3]d 笔，支付失败 %[4]d 笔），不再重复导入；无论那次导入是否得到答复，系统都会补发应出具的待遇支付结果通知书。"},
+	{"the return file of batch %s is recorded (%d paid, %d failed), but not every applicant's payment result notice could be issued yet (%s); they are issued at the next start or reconcile, and the file is not imported again", "批次 %s 的回盘文件已登记（支付成功 %d 笔，支付失败 %d 笔），但部分待遇支付结果通知书暂未能出具（%s）；系统会在下次启动或对账时补发，请勿重复导入该文件。"},
 	{"return file line %d: item %s: amount %d fen, but the batch pays %d fen", "回盘文件第 %d 行：支付项 %s 金额为 %d 分，但批次支付 %d 分，文件未导入。"},
 	{"return file line %d: item %s: the account is not the one the batch pays to", "回盘文件第 %d 行：支付项 %s 的账号与批次的收款账号不符，文件未导入。"},
 	{"return file line %d: %s", "回盘文件第 %d 行：%s，文件未导入。"},

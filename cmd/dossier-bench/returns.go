@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/notices"
 	"dossier/archive/payment"
 	"dossier/archive/payment/bankfile"
 	"dossier/archive/s3store"
 	"dossier/archive/storetest"
+	"dossier/render"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/xid"
@@ -50,7 +53,69 @@ func benchReturns(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("ratio (parse time / import time) %.2f\n\n", times[1].Seconds()/times[0].Seconds())
+	fmt.Printf("ratio (parse time / import time) %.2f\n", times[1].Seconds()/times[0].Seconds())
+	return benchReturnNotices(ctx, store, times[0])
+}
+
+// noticeSample is how many payment result notices benchReturnNotices
+// issues to measure their rate.
+const noticeSample = 400
+
+// benchReturnNotices measures what issuing the return file's payment
+// result notices costs: a sample rendered (the real PDF, with the
+// notices capability's 8 workers) and stored as blobs on the same MinIO —
+// less than issuing costs, which also appends an event to each case —
+// and prints what the 100,000 would add to the import were they issued
+// before it answers (payment.DefaultInlineNotices bounds that; a larger
+// file's notices follow in the background).
+func benchReturnNotices(ctx context.Context, store archive.ObjectStore, imported time.Duration) error {
+	font, err := render.LoadFont("")
+	if err != nil {
+		return err
+	}
+	r, err := render.NewNotices(font, render.NoticeOptions{})
+	if err != nil {
+		return err
+	}
+	jobs := make(chan int)
+	errs := make(chan error, noticeSample)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 8 {
+		wg.Go(func() {
+			for i := range jobs {
+				var buf bytes.Buffer
+				at := time.Now()
+				d := notices.NoticeData{Kind: archive.NoticePaymentResult, DocNumber: fmt.Sprintf("社保付字〔2026〕SB2026-%06d-2号", i),
+					VerifyCode: "K7QM-3XPA-9DTF", VerifyURL: "http://127.0.0.1:8080/verify/K7QM-3XPA-9DTF", Agency: "某市社会保险事业管理中心",
+					CaseNumber: fmt.Sprintf("SB2026-%06d", i), ApplicantName: "王𠮷", MaskedIDNumber: "110105********002X", BusinessName: "医疗费用报销",
+					IssuedAt: at, Payment: &notices.PaymentData{Paid: i%10 != 9, Period: payment.Once, AmountFen: int64(10000 + i), ReturnedAt: at,
+						Bank: "中国工商银行", Account: "************" + fmt.Sprintf("%04d", i%10000), Reason: "账户已销户"}}
+				if err := r.RenderNotice(&buf, d); err != nil {
+					errs <- err
+					continue
+				}
+				if _, err := store.PutBlob(ctx, &buf, archive.BlobOptions{ContentType: "application/pdf"}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := range noticeSample {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	took := time.Since(start)
+	rate := float64(noticeSample) / took.Seconds()
+	inline := time.Duration(float64(returnLines) / rate * float64(time.Second))
+	fmt.Printf("payment result notices, %d rendered and stored (8 workers): %s, %.0f notices/s\n", noticeSample, took.Round(time.Millisecond), rate)
+	fmt.Printf("issued before the answer, the %d lines' notices would take the import from %s to about %s (%.0fx); it answers once recorded and they follow in the background\n\n",
+		returnLines, imported.Round(time.Millisecond), (imported + inline).Round(time.Second), (imported+inline).Seconds()/imported.Seconds())
 	return nil
 }
 
