@@ -171,7 +171,7 @@ func (s *pages) showBatch(c *gin.Context, id string, refused error) {
 		status, _ = dhttp.Status(refused)
 		v.Error = zh.Message(refused)
 	}
-	s.Render(c, status, "batch", "支付批次 "+b.ID, v)
+	s.Render(c, status, "batch", "支付批次（"+b.CreatedAt.In(archive.Zone).Format("2006-01-02 15:04")+" 汇总）", v)
 }
 
 // batchPage shows one batch.
