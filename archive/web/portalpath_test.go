@@ -100,7 +100,7 @@ func TestUIPortalPaymentPath(t *testing.T) {
 	path = path[:strings.Index(path, "</section>")]
 	last := 0
 	for _, step := range []string{"递交", "受理", "初审", "复审", "终审", "办理", "复核", "支付"} {
-		i := strings.Index(path[last:], "<td>"+step+"</td>")
+		i := strings.Index(path[last:], `<th scope="row">`+step+"</th>")
 		if i < 0 {
 			t.Fatalf("the path lacks %s after position %d:\n%s", step, last, path)
 		}
