@@ -4,8 +4,10 @@ import (
 	"dossier/archive"
 	"dossier/archive/content"
 	"dossier/archive/zh"
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,11 +68,30 @@ func (s *pages) sendThumb(c *gin.Context, caseID, mid string) {
 	}
 	defer rc.Close()
 	b, err := s.prev.Thumbnail(c.Request.Context(), m.SHA256, m.ContentType, rc)
-	if err != nil {
+	switch archive.ErrorCode(err) {
+	case "":
+		c.Data(http.StatusOK, "image/jpeg", b)
+	case archive.EINVALID, archive.EUNSUPPORTED, archive.ETOOLARGE:
+		// The file has no picture to show (damaged, too large, a type
+		// without preview): a tile says so rather than a broken image.
+		c.Header("Cache-Control", "private, max-age=300")
+		c.Data(http.StatusOK, "image/svg+xml", noThumbnail(m.ContentType))
+	default:
 		s.API.Fail(c, err)
-		return
 	}
-	c.Data(http.StatusOK, "image/jpeg", b)
+}
+
+// noThumbnail is the tile of a material without a picture: the file's
+// kind and 无法预览.
+func noThumbnail(contentType string) []byte {
+	kind := strings.ToUpper(strings.TrimPrefix(contentType[strings.LastIndex(contentType, "/")+1:], "x-"))
+	if len(kind) > 6 || kind == "" {
+		kind = "文件"
+	}
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="88" height="88" viewBox="0 0 88 88" role="img" aria-label="无法预览">` +
+		`<rect x="18" y="8" width="52" height="70" rx="4" fill="#f8fafc" stroke="#9aa5b1" stroke-width="2"/>` +
+		`<text x="44" y="42" font-family="sans-serif" font-size="13" font-weight="bold" text-anchor="middle" fill="#52606d">` + html.EscapeString(kind) + `</text>` +
+		`<text x="44" y="60" font-family="sans-serif" font-size="10" text-anchor="middle" fill="#52606d">无法预览</text></svg>`)
 }
 
 // sendPage answers page :n of a material's preview (PNG).

@@ -210,7 +210,7 @@ func (s *pages) handoverPage(c *gin.Context) {
 		return
 	}
 	v := handoverView{Handover: h, Path: handoverPath(h.ID), Ack: h.To == a.UserID && h.Status == handover.StatusPending}
-	s.Render(c, http.StatusOK, "handover", "交接 "+h.ID, v)
+	s.Render(c, http.StatusOK, "handover", "案件交接："+h.FromName+" → "+h.ToName, v)
 }
 
 // handoverAck posts the receiver's acknowledgement.
