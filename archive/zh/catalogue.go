@@ -152,6 +152,10 @@ var entries = []struct{ en, zh string }{
 	{"this server keeps no audit log", "本服务器没有审计日志。"},
 
 	// archive/boltdb
+	{"boltdb: a listing needs a kind and an id", "元数据库：列表记录须有类别和编号（内部错误）。"},
+	{"this server keeps no listing of disposals", "本服务器没有保存销毁清单列表。"},
+	{"this server keeps no listing of handovers", "本服务器没有保存交接列表。"},
+	{"the projection's %s %s does not decode; run dossier rebuild", "元数据库中的%s %s 无法解读，请运行 dossier rebuild 重建。"},
 	{"%s is in use by another dossier process; stop it first", "%s 正被另一个 dossier 进程使用，请先停止该进程。"},
 	{"case %s does not exist", "案件不存在（%s），或案件编号有误。"},
 	{"user %s does not exist", "用户 %s 不存在。"},

@@ -381,8 +381,14 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Notices) != 2 || v.Status != archive.StatusArchived {
-		t.Fatalf("after the pages: status %s, %d notices", v.Status, len(v.Notices))
+	// 受理通知书, 审核结果通知书, and the 待遇支付结果通知书 of the
+	// first month paid.
+	kinds := map[string]int{}
+	for _, n := range v.Notices {
+		kinds[n.Kind]++
+	}
+	if len(v.Notices) != 3 || kinds[archive.NoticeAcceptance] != 1 || kinds[archive.NoticeResult] != 1 || kinds[archive.NoticePaymentResult] != 1 || v.Status != archive.StatusArchived {
+		t.Fatalf("after the pages: status %s, notices %v", v.Status, kinds)
 	}
 	archivist.open("/archives/" + url.PathEscape(s.res.Held))
 	archivist.expect("#holds", "诉讼")
