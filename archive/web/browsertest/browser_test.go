@@ -79,21 +79,42 @@ func (b *tab) submit(what, button string) {
 
 func (b *tab) text(sel string) string {
 	b.t.Helper()
-	// A missing element would be waited for until the tab's deadline.
-	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	s, err := b.textOf(sel, 15*time.Second)
 	if err != nil {
 		b.t.Fatalf("%s: text of %s: %v (at %s)", b.who, sel, err, b.location())
 	}
-	return strings.TrimSpace(s)
+	return s
 }
 
-// expect checks that the element shows want.
+// textOf reads the element's text, waiting up to wait for it. A page
+// that is being replaced (a click that navigates) can drop the node
+// between finding and reading it; that read is tried again.
+func (b *tab) textOf(sel string, wait time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, wait)
+	defer cancel()
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "No node with given id") && !strings.Contains(err.Error(), "Cannot find context") {
+			return strings.TrimSpace(s), err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// expect checks that the element shows want, waiting a few seconds for
+// a page still loading after a click.
 func (b *tab) expect(sel, want string) {
 	b.t.Helper()
-	if got := b.text(sel); !strings.Contains(got, want) {
-		b.t.Fatalf("%s: %s shows %q, want %q (at %s)", b.who, sel, got, want, b.location())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := b.text(sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: %s shows %q, want %q (at %s)", b.who, sel, got, want, b.location())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
