@@ -220,29 +220,3 @@ func ReadCasePointer(ctx context.Context, store ObjectGetter, key string, missin
 	}
 	return ptr.CaseID, nil
 }
-
-// Change is one object created or removed in the store.
-type Change struct {
-	Key     string
-	Removed bool
-	// At is when the change was made, by its writer's clock.
-	At time.Time
-}
-
-// Watcher reports changes to a store as they happen. Both stores report
-// the writes of their own process (a ChangeFeed); archive/follow's
-// journal turns those into a record in the store that every server
-// sharing it watches, so that servers follow each other.
-type Watcher interface {
-	// Watch reports every change from now on until ctx ends or the
-	// report breaks (a store that cannot be read, a reader too slow to
-	// keep up): the channel is then closed, and changes may have been
-	// missed, so the caller catches up by listing before it watches
-	// again. Errors: EUNAVAILABLE.
-	Watch(ctx context.Context) (<-chan Change, error)
-}
-
-// LocalOnly is implemented by a store only one process uses (the
-// directory store): guards that protect one server from another (blob
-// leases) are then left to the process's own locks.
-type LocalOnly interface{ LocalOnly() }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/changes"
 	"dossier/archive/staging"
 )
 
@@ -23,12 +24,12 @@ import (
 type Store struct {
 	objects string
 	tmp     string
-	changes archive.ChangeFeed
+	changes changes.ChangeFeed
 }
 
 var (
 	_ archive.ObjectStore = (*Store)(nil)
-	_ archive.Watcher     = (*Store)(nil)
+	_ changes.Watcher     = (*Store)(nil)
 )
 
 // Open creates the directories under root if needed.
@@ -96,7 +97,7 @@ func (s *Store) publish(staged, key string) error {
 	if err := syncDir(dir); err != nil {
 		return err
 	}
-	s.changes.Tell(archive.Change{Key: key, At: time.Now()})
+	s.changes.Tell(changes.Change{Key: key, At: time.Now()})
 	return nil
 }
 
@@ -186,7 +187,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return archive.E("diskstore.Delete", archive.EUNAVAILABLE, err)
 	}
 	if err == nil {
-		s.changes.Tell(archive.Change{Key: key, Removed: true, At: time.Now()})
+		s.changes.Tell(changes.Change{Key: key, Removed: true, At: time.Now()})
 	}
 	return nil
 }

@@ -2,16 +2,15 @@ package diskstore
 
 import (
 	"context"
-
-	"dossier/archive"
+	"dossier/archive/changes"
 )
 
-// Watch implements archive.Watcher: every Create, PutBlob and Delete of
+// Watch implements changes.Watcher: every Create, PutBlob and Delete of
 // this process is reported.
-func (s *Store) Watch(ctx context.Context) (<-chan archive.Change, error) {
+func (s *Store) Watch(ctx context.Context) (<-chan changes.Change, error) {
 	return s.changes.Watch(ctx), nil
 }
 
-// LocalOnly implements archive.LocalOnly: the directory store is meant
+// LocalOnly implements changes.LocalOnly: the directory store is meant
 // for one process.
 func (s *Store) LocalOnly() {}

@@ -2,7 +2,7 @@
 // shares with other servers. The object store is the record and every
 // server writes it directly, so servers never talk to each other: each
 // learns of the others' writes from the store — through its change
-// notifications (archive.Watcher: MinIO's bucket notifications, the
+// notifications (changes.Watcher: MinIO's bucket notifications, the
 // directory store's own writes) — and applies them to its own BoltDB and
 // Bleve. A catch-up (the caller's reconciliation: a paged listing of the
 // streams) runs whenever a watch starts, so that what happened while no
@@ -19,12 +19,13 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/changes"
 )
 
 // Handler applies changes under its prefix (in the order they came) to
 // the projection. An error is logged and the changes are left to the
 // next catch-up.
-type Handler func(ctx context.Context, changes []archive.Change) error
+type Handler func(ctx context.Context, changes []changes.Change) error
 
 // CatchUp brings the projection level with the store by listing it; why
 // says what prompted it ("start", "watch", "periodic").
@@ -241,7 +242,7 @@ func (f *Follower) runCatchUp(ctx context.Context, why string) {
 
 // follow applies the watch's changes in small batches until it ends,
 // and catches up now and then.
-func (f *Follower) follow(ctx context.Context, ch <-chan archive.Change) {
+func (f *Follower) follow(ctx context.Context, ch <-chan changes.Change) {
 	gather := f.Batch
 	if gather <= 0 {
 		gather = 20 * time.Millisecond
@@ -249,7 +250,7 @@ func (f *Follower) follow(ctx context.Context, ch <-chan archive.Change) {
 	periodic := time.NewTicker(f.every())
 	defer periodic.Stop()
 	for {
-		var batch []archive.Change
+		var batch []changes.Change
 		select {
 		case <-ctx.Done():
 			return
@@ -281,12 +282,12 @@ func (f *Follower) follow(ctx context.Context, ch <-chan archive.Change) {
 }
 
 // apply hands each handler its changes and records the lag of each.
-func (f *Follower) apply(ctx context.Context, batch []archive.Change) {
+func (f *Follower) apply(ctx context.Context, batch []changes.Change) {
 	f.mu.Lock()
 	routes := slices.Clone(f.routes)
 	f.mu.Unlock()
 	for _, r := range routes {
-		var mine []archive.Change
+		var mine []changes.Change
 		for _, c := range batch {
 			if strings.HasPrefix(c.Key, r.prefix) {
 				mine = append(mine, c)
@@ -331,7 +332,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // IDs returns the distinct stream ids of the changes whose keys parse
 // (created objects only), in order.
-func IDs(changes []archive.Change, parse func(key string) (id string, seq uint64, ok bool)) []string {
+func IDs(changes []changes.Change, parse func(key string) (id string, seq uint64, ok bool)) []string {
 	seen := map[string]bool{}
 	var ids []string
 	for _, c := range changes {

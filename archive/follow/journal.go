@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/changes"
 )
 
 // The journal is how servers sharing a store tell each other what they
@@ -44,7 +45,7 @@ const LoginAttemptPrefix = "login-attempts/"
 // Journal writes this process's entries and watches everyone's.
 type Journal struct {
 	store  archive.ObjectStore
-	local  archive.Watcher
+	local  changes.Watcher
 	writer string
 	log    *slog.Logger
 	// Flush is how often pending changes are written (default 25 ms);
@@ -71,7 +72,7 @@ type entryChange struct {
 // its own writes (a test's wrapper) writes no entries, but still watches
 // the others'.
 func NewJournal(store archive.ObjectStore, log *slog.Logger) *Journal {
-	local, _ := store.(archive.Watcher)
+	local, _ := store.(changes.Watcher)
 	b := make([]byte, 6)
 	rand.Read(b)
 	if log == nil {
@@ -213,15 +214,15 @@ func (j *Journal) prune(ctx context.Context) {
 
 var errStop = fmt.Errorf("stop")
 
-// Watch implements archive.Watcher: the other writers' entries from now
+// Watch implements changes.Watcher: the other writers' entries from now
 // on. It lists once before it returns, so that what it reports starts
 // where the caller's catch-up listing will have looked.
-func (j *Journal) Watch(ctx context.Context) (<-chan archive.Change, error) {
+func (j *Journal) Watch(ctx context.Context) (<-chan changes.Change, error) {
 	seen := map[string]time.Time{}
 	if _, err := j.poll(ctx, seen, nil); err != nil {
 		return nil, err
 	}
-	out := make(chan archive.Change, 4096)
+	out := make(chan changes.Change, 4096)
 	go func() {
 		defer close(out)
 		tick := time.NewTicker(or(j.Poll, 50*time.Millisecond))
@@ -243,7 +244,7 @@ func (j *Journal) Watch(ctx context.Context) (<-chan archive.Change, error) {
 // poll lists the window and sends the changes of entries not seen yet
 // (none when out is nil: the first listing only marks what is there).
 // It reports false when out is full.
-func (j *Journal) poll(ctx context.Context, seen map[string]time.Time, out chan<- archive.Change) (bool, error) {
+func (j *Journal) poll(ctx context.Context, seen map[string]time.Time, out chan<- changes.Change) (bool, error) {
 	window := or(j.Window, 10*time.Second)
 	now := time.Now()
 	after := entryKey(now.Add(-window), "")
@@ -275,7 +276,7 @@ func (j *Journal) poll(ctx context.Context, seen map[string]time.Time, out chan<
 			}
 			for _, c := range e.Changes {
 				select {
-				case out <- archive.Change{Key: c.Key, Removed: c.Removed, At: at}:
+				case out <- changes.Change{Key: c.Key, Removed: c.Removed, At: at}:
 				default:
 					return false, nil
 				}

@@ -24,6 +24,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"dossier/archive"
+	"dossier/archive/changes"
 	"dossier/archive/staging"
 )
 
@@ -74,13 +75,13 @@ type Store struct {
 	// marker.
 	locked atomic.Bool
 	// changes reports this process's writes to its watchers.
-	changes archive.ChangeFeed
+	changes changes.ChangeFeed
 }
 
 var (
 	_ archive.ObjectStore = (*Store)(nil)
 	_ archive.Retainer    = (*Store)(nil)
-	_ archive.Watcher     = (*Store)(nil)
+	_ changes.Watcher     = (*Store)(nil)
 )
 
 // Open connects and creates the bucket if it is missing. Errors:
@@ -323,7 +324,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte) error {
 	if err := s.put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json"); err != nil {
 		return err
 	}
-	s.changes.Tell(archive.Change{Key: key, At: time.Now()})
+	s.changes.Tell(changes.Change{Key: key, At: time.Now()})
 	return nil
 }
 
@@ -423,7 +424,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.delete(ctx, key); err != nil {
 		return err
 	}
-	s.changes.Tell(archive.Change{Key: key, Removed: true, At: time.Now()})
+	s.changes.Tell(changes.Change{Key: key, Removed: true, At: time.Now()})
 	return nil
 }
 

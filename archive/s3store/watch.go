@@ -2,11 +2,10 @@ package s3store
 
 import (
 	"context"
-
-	"dossier/archive"
+	"dossier/archive/changes"
 )
 
-// Watch implements archive.Watcher: every Create and Delete of this
+// Watch implements changes.Watcher: every Create and Delete of this
 // process is reported (blobs are not: they are content, named by the
 // events that refer to them).
 //
@@ -16,6 +15,6 @@ import (
 // tracking response writer hides http.Flusher), so a quiet bucket's
 // changes arrive minutes late; archive/follow's journal reports them
 // within a poll instead, and works on any S3.
-func (s *Store) Watch(ctx context.Context) (<-chan archive.Change, error) {
+func (s *Store) Watch(ctx context.Context) (<-chan changes.Change, error) {
 	return s.changes.Watch(ctx), nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/changes"
 	"dossier/archive/follow"
 )
 
@@ -23,7 +24,7 @@ func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
 	f := follow.New(s.env.Store, func(ctx context.Context, why string) error {
 		return s.catchUpAll(ctx, why, log)
 	}, log)
-	f.Handle(archive.CasePrefix, func(ctx context.Context, changes []archive.Change) error {
+	f.Handle(archive.CasePrefix, func(ctx context.Context, changes []changes.Change) error {
 		ids := follow.IDs(changes, archive.ParseEventKey)
 		if len(ids) == 0 {
 			return nil
@@ -31,17 +32,17 @@ func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
 		_, err := s.casesService.CatchUp(ctx, ids)
 		return err
 	})
-	f.Handle(archive.UserPrefix, func(ctx context.Context, changes []archive.Change) error {
+	f.Handle(archive.UserPrefix, func(ctx context.Context, changes []changes.Change) error {
 		ids := follow.IDs(changes, archive.ParseUserEventKey)
 		if len(ids) == 0 {
 			return nil
 		}
 		return s.CatchUpUsers(ctx, ids)
 	})
-	f.Handle(archive.DisposalPrefix, func(ctx context.Context, changes []archive.Change) error {
+	f.Handle(archive.DisposalPrefix, func(ctx context.Context, changes []changes.Change) error {
 		return s.CatchUpDisposals(ctx, follow.IDs(changes, archive.ParseDisposalEventKey))
 	})
-	f.Handle(archive.HandoverPrefix, func(ctx context.Context, changes []archive.Change) error {
+	f.Handle(archive.HandoverPrefix, func(ctx context.Context, changes []changes.Change) error {
 		return s.CatchUpHandovers(ctx, follow.IDs(changes, archive.ParseHandoverEventKey))
 	})
 	s.follower = f

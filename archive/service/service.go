@@ -14,6 +14,7 @@ import (
 	"dossier/archive/archiving"
 	"dossier/archive/audit"
 	"dossier/archive/cases"
+	"dossier/archive/changes"
 	"dossier/archive/disposal"
 	"dossier/archive/fixity"
 	"dossier/archive/follow"
@@ -158,7 +159,7 @@ func New(o Options) *Service {
 	us := users.New(env, o.Users)
 	// Servers sharing a bucket guard blobs with leases in it.
 	blobs := &cases.BlobGuard{}
-	if _, local := o.Store.(archive.LocalOnly); !local {
+	if _, local := o.Store.(changes.LocalOnly); !local {
 		blobs.Store = o.Store
 	}
 	cs := cases.New(env, cases.Options{Projection: o.Projection, People: us, Blobs: blobs, MaxUpload: o.MaxUpload})

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"dossier/archive/changes"
 	dhttp "dossier/archive/http"
 	"dossier/archive/service"
 )
@@ -138,7 +139,7 @@ func New(api *dhttp.Server, svc *service.Service, log *slog.Logger, cfg Config) 
 		// journal; while the journal cannot be read the store is asked.
 		k.sessions.fresh = f.Watching
 		f.OnReset(k.sessions.reset)
-		f.Handle(SessionPrefix, func(_ context.Context, changes []archive.Change) error {
+		f.Handle(SessionPrefix, func(_ context.Context, changes []changes.Change) error {
 			gone := map[string]bool{}
 			for _, ch := range changes {
 				if h, ok := strings.CutSuffix(strings.TrimPrefix(ch.Key, SessionPrefix), "/session.json"); ok && ch.Removed {
