@@ -28,6 +28,9 @@ type Projection interface {
 	// ScanCases calls fn with cases newest first, as selected by q, until
 	// fn returns false.
 	ScanCases(ctx context.Context, q CaseScan, fn func(*Case) bool) error
+	// CaseIDByNumber returns the id of the case numbered number
+	// (SB2026-000001). Errors: ENOTFOUND.
+	CaseIDByNumber(ctx context.Context, number string) (string, error)
 }
 
 // Sha256Hex is the lowercase hex SHA-256 of b: the hash of a stored

@@ -79,6 +79,8 @@ type AuditLog struct {
 	// tracked, while ReconcileEvents runs, collects the events whose
 	// entries this log committed, under mu.
 	tracked map[string]bool
+	// index, when set (IndexInto), is fed each segment written, under mu.
+	index Index
 }
 
 // OpenAuditLog finds the end of the chain in store and starts the writer;
@@ -322,6 +324,7 @@ func (l *AuditLog) commit(batch []*auditReq) error {
 		err = stream.Create(ctx, l.store, archive.AuditSegmentKey(seg.Seq), data)
 		if err == nil {
 			l.tail = auditTail{seg: seg.Seq, seq: seg.First + int64(len(batch)) - 1, hash: prev}
+			l.indexed(ctx, seg)
 			return nil
 		}
 		if !archive.IsCode(err, archive.ECONFLICT) {
@@ -590,8 +593,9 @@ func (f AuditFilter) match(e *archive.AuditEntry) bool {
 // Query returns up to limit entries that match f, oldest first, after the
 // entry the cursor names ("" starts at the beginning), and the cursor for
 // the next page ("" when there is none). limit ≤ 0 means 100. It scans the
-// segments from the start on every call, which is fine for the audit
-// volume of one office; an index belongs in the projection once it is not.
+// segments in the store from the start on every call: it is the log read
+// without any projection, for commands and tests; people read it through
+// a Reader and the projection's Index.
 // Errors: EINVALID for a bad cursor, limit or time range; EUNAVAILABLE
 // when the store cannot be reached; EINTERNAL for a damaged segment.
 func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limit int) ([]archive.AuditEntry, string, error) {

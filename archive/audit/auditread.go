@@ -1,12 +1,19 @@
 package audit
 
 import (
+	"cmp"
 	"context"
-	"dossier/archive"
 	"encoding/json"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"dossier/archive"
 )
 
 // Entry is an audit entry as the audit answer shows it: the entry as
@@ -33,22 +40,26 @@ type Entry struct {
 // names. archive.Projection implements it.
 type Cases interface {
 	Case(ctx context.Context, id string) (*archive.Case, error)
-	ScanCases(ctx context.Context, q archive.CaseScan, fn func(*archive.Case) bool) error
+	CaseIDByNumber(ctx context.Context, number string) (string, error)
 }
 
 // Reader reads the audit log for people: it decides who may read what,
 // names the actors, actions and cases, and takes a case by its number.
 type Reader struct {
 	log    *AuditLog
+	index  Index
 	people archive.People
 	cases  Cases
+	// full is what the last check of the whole chain found.
+	full fullCheck
 }
 
-// NewReader reads log (nil: a server that keeps none), naming actors
-// with people and cases with cases (either may be nil: the names the
-// entries recorded, no case numbers).
-func NewReader(log *AuditLog, people archive.People, cases Cases) *Reader {
-	return &Reader{log: log, people: people, cases: cases}
+// NewReader reads log (nil: a server that keeps none) through its
+// projection index (see Index; nil with a nil log), naming actors with
+// people and cases with cases (either may be nil: the names the entries
+// recorded, no case numbers).
+func NewReader(log *AuditLog, index Index, people archive.People, cases Cases) *Reader {
+	return &Reader{log: log, index: index, people: people, cases: cases}
 }
 
 // ReadScope says what of the audit log a may read: auditors (监督检查)
@@ -85,15 +96,10 @@ func (r *Reader) CaseTarget(ctx context.Context, ref string) (string, error) {
 		}
 		return "case/" + ref, nil
 	}
-	var id string
+	id := ""
 	if r.cases != nil {
-		err := r.cases.ScanCases(ctx, archive.CaseScan{}, func(c *archive.Case) bool {
-			if c.Number == ref {
-				id = c.ID
-			}
-			return id == ""
-		})
-		if err != nil {
+		var err error
+		if id, err = r.cases.CaseIDByNumber(ctx, ref); err != nil && !archive.IsCode(err, archive.ENOTFOUND) {
 			return "", err
 		}
 	}
@@ -110,7 +116,7 @@ func (r *Reader) check(a archive.Actor, f *AuditFilter) error {
 	if err != nil {
 		return err
 	}
-	if r.log == nil {
+	if r.log == nil || r.index == nil {
 		return archive.Errorf(archive.EUNAVAILABLE, "this server keeps no audit log")
 	}
 	f.Records = f.Records || records
@@ -118,45 +124,85 @@ func (r *Reader) check(a archive.Actor, f *AuditFilter) error {
 }
 
 // AuditEntries lists the entries a may read that f selects, oldest
-// first, after the cursor, up to limit (≤ 0: 100); see ReadScope and
-// AuditLog.Query. Errors: EFORBIDDEN; EINVALID for a bad cursor, limit
-// or range; EUNAVAILABLE.
+// first, after the cursor, up to limit (≤ 0: 100), from the projection
+// index; see ReadScope. Errors: EFORBIDDEN; EINVALID for a bad cursor,
+// limit or range; EUNAVAILABLE.
 func (r *Reader) AuditEntries(ctx context.Context, a archive.Actor, f AuditFilter, cursor string, limit int) ([]Entry, string, error) {
 	if err := r.check(a, &f); err != nil {
 		return nil, "", err
 	}
-	if f.Person == "" {
-		entries, next, err := r.log.Query(ctx, f, cursor, limit)
-		return r.named(ctx, entries), next, err
-	}
-	// People are matched by their names as they are now, which Query
-	// does not know: filter here, reading on until the page is full.
-	n := limit
-	if n <= 0 {
-		n = 100
-	}
-	person := f.Person
-	f.Person = ""
-	nm := r.namer()
-	var out []archive.AuditEntry
-	for {
-		entries, next, err := r.log.Query(ctx, f, cursor, maxAuditQuery)
-		if err != nil {
-			return nil, "", err
+	var after int64
+	if cursor != "" {
+		n, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || n < 0 {
+			return nil, "", archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
 		}
-		for _, e := range entries {
-			if nm.holds(ctx, person, &e) {
-				out = append(out, e)
-				if len(out) == n {
-					return r.named(ctx, out), next, nil
-				}
+		after = n
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > maxAuditQuery {
+		return nil, "", archive.Errorf(archive.EINVALID, "limit: at most %d", maxAuditQuery)
+	}
+	q, none, err := r.scanOf(ctx, f)
+	if err != nil || none {
+		return []Entry{}, "", err
+	}
+	q.After = after
+	// One entry more than asked for says whether there is a next page.
+	var got []archive.AuditEntry
+	_, err = r.index.ScanAudit(ctx, q, false, func(_ int64, e archive.AuditEntry) bool {
+		got = append(got, e)
+		return len(got) <= limit
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(got) > limit {
+		got, next = got[:limit], strconv.FormatInt(got[limit-1].Seq, 10)
+	}
+	return r.named(ctx, got), next, nil
+}
+
+// scanOf is f as the index takes it: the people f.Person names become
+// the actors whose user id, login (as recorded, or now) or display name
+// holds it; none is true when no one does.
+func (r *Reader) scanOf(ctx context.Context, f AuditFilter) (q archive.AuditScan, none bool, err error) {
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return q, false, archive.Errorf(archive.EINVALID, "to: must not be before from")
+	}
+	q = archive.AuditScan{Target: f.Target, Action: f.Action, Records: f.Records, From: f.From, To: f.To}
+	if f.Actor != "" {
+		q.Actors = []string{f.Actor}
+	}
+	if f.Person != "" {
+		// Collected first: naming them reads the projection, which is
+		// not done inside another of its reads.
+		var actors []archive.AuditEntry
+		err := r.index.AuditActors(ctx, func(actor, login string) bool {
+			if f.Actor == "" || actor == f.Actor {
+				actors = append(actors, archive.AuditEntry{Actor: actor, Name: login})
+			}
+			return true
+		})
+		if err != nil {
+			return q, false, err
+		}
+		nm := r.namer()
+		people := []string{}
+		for i := range actors {
+			if nm.holds(ctx, f.Person, &actors[i]) {
+				people = append(people, actors[i].Actor)
 			}
 		}
-		if next == "" {
-			return r.named(ctx, out), "", nil
+		if len(people) == 0 {
+			return q, true, nil
 		}
-		cursor = next
+		q.Actors = people
 	}
+	return q, false, nil
 }
 
 // named gives entries their names.
@@ -242,17 +288,20 @@ type Page struct {
 // Pages is how many pages the filter's entries fill (1 when none).
 func (p *Page) Pages() int { return max(1, (p.Total+p.Size-1)/p.Size) }
 
-// ChainCheck is the hash-chain status of a page: the whole log was
-// checked as VerifyAuditLog does, and its problems are split into those
-// at the entries the page shows and the rest.
+// ChainCheck is the hash-chain status of a page: the segments of the
+// entries it shows were checked now, the whole log at Checked.
 type ChainCheck struct {
 	// Entries is how many entries the log holds.
 	Entries int
 	// Problems are those at the page's entries (or the whole segment
 	// one is in).
 	Problems []AuditProblem
-	// Elsewhere counts the problems at entries the page does not show.
+	// Elsewhere counts the problems the check of the whole log found at
+	// entries the page does not show.
 	Elsewhere int
+	// Checked is when that check began; zero while the first since the
+	// server started is still running.
+	Checked time.Time
 }
 
 // Intact reports whether the chain of the page's entries is intact.
@@ -262,10 +311,13 @@ func (c ChainCheck) Intact() bool { return len(c.Problems) == 0 }
 const maxPageSize = 200
 
 // AuditPage returns page number (from 1) of size (≤ 0: 50) entries that
-// a may read and f selects, oldest first, with their total and the state
-// of the hash chain. It reads and checks the whole log. Errors:
-// EFORBIDDEN; EINVALID for a page or size out of range or a bad range;
-// EUNAVAILABLE.
+// a may read and f selects, oldest first, with their total, found
+// through the projection index. The chain is checked where the page
+// shows it: the segments its entries are in are read from the store
+// and checked against the entries before them and the copies the index
+// holds. What the last check of the whole log found elsewhere is added
+// (see fullCheck). Errors: EFORBIDDEN; EINVALID for a page or size out
+// of range or a bad range; EUNAVAILABLE.
 func (r *Reader) AuditPage(ctx context.Context, a archive.Actor, f AuditFilter, number, size int) (*Page, error) {
 	if err := r.check(a, &f); err != nil {
 		return nil, err
@@ -279,85 +331,249 @@ func (r *Reader) AuditPage(ctx context.Context, a archive.Actor, f AuditFilter, 
 	if number < 1 {
 		return nil, archive.Errorf(archive.EINVALID, "page: pages are numbered from 1")
 	}
-	p := &Page{Number: number, Size: size}
-	first := (number - 1) * size
-	shown, shownSegs := map[int64]string{}, map[string]bool{}
-	var v auditVerifier
-	v.rep.Events, v.rep.Imports = map[string]AuditEventRef{}, map[string]time.Time{}
-	v.known, v.unlinked = true, map[int64]bool{}
-	nm := r.namer()
-	err := r.scan(ctx, f, &v, nm, func(key string, e *archive.AuditEntry) error {
-		if p.Total >= first && p.Total < first+size {
-			p.Entries = append(p.Entries, nm.entry(ctx, *e))
-			shown[e.Seq], shownSegs[key] = key, true
-		}
-		p.Total++
-		return nil
-	})
+	q, none, err := r.scanOf(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	p.Chain.Entries = v.rep.Entries
-	for _, e := range p.Entries {
-		if v.unlinked[e.Seq] {
-			v.rep.Problems = append(v.rep.Problems, AuditProblem{Object: shown[e.Seq], Seq: e.Seq,
-				Problem: "无法核对与前一条记录的链接：之前的日志内容无法读取"})
+	p := &Page{Number: number, Size: size}
+	if p.Chain.Entries, err = r.index.ScanAudit(ctx, archive.AuditScan{}, true, func(int64, archive.AuditEntry) bool { return false }); err != nil {
+		return nil, err
+	}
+	var got []archive.AuditEntry
+	segOf := map[int64]int64{}
+	if !none {
+		q.Skip = (number - 1) * size
+		p.Total, err = r.index.ScanAudit(ctx, q, true, func(seg int64, e archive.AuditEntry) bool {
+			got, segOf[e.Seq] = append(got, e), seg
+			return len(got) < size
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	for _, pr := range v.rep.Problems {
-		if shown[pr.Seq] != "" || pr.Seq == 0 && shownSegs[pr.Object] {
+	p.Entries = r.named(ctx, got)
+	if p.Chain.Problems, err = r.checkPage(ctx, got, segOf); err != nil {
+		return nil, err
+	}
+	at, problems := r.full.result(ctx, r, p.Chain.Problems)
+	p.Chain.Checked = at
+	// What the whole log's check found at the page's entries (a link the
+	// next segment breaks) is the page's too; the rest is elsewhere.
+	shownSeg := map[string]bool{}
+	for _, s := range segOf {
+		shownSeg[archive.AuditSegmentKey(s)] = true
+	}
+	for _, pr := range problems {
+		_, shown := segOf[pr.Seq]
+		switch {
+		case slices.ContainsFunc(p.Chain.Problems, func(x AuditProblem) bool { return x.Object == pr.Object && x.Seq == pr.Seq }):
+		case shown || pr.Seq == 0 && shownSeg[pr.Object]:
 			p.Chain.Problems = append(p.Chain.Problems, pr)
-		} else {
+		default:
 			p.Chain.Elsewhere++
 		}
 	}
+	slices.SortStableFunc(p.Chain.Problems, func(a, b AuditProblem) int { return cmp.Compare(a.Seq, b.Seq) })
 	return p, nil
 }
 
+// checkPage reads the segments that hold entries from the store and
+// checks them as VerifyAuditLog does, each chained onto the entry before
+// it as the index holds it, and compares them with the index's copies.
+// It returns the problems at the entries and the segments. Errors:
+// EUNAVAILABLE.
+func (r *Reader) checkPage(ctx context.Context, entries []archive.AuditEntry, segOf map[int64]int64) ([]AuditProblem, error) {
+	var segs []int64
+	for _, e := range entries {
+		if s := segOf[e.Seq]; !slices.Contains(segs, s) {
+			segs = append(segs, s)
+		}
+	}
+	slices.Sort(segs)
+	type read struct {
+		data []byte
+		err  error
+	}
+	reads := make([]read, len(segs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, s := range segs {
+		g.Go(func() error {
+			reads[i].data, reads[i].err = archive.ReadAll(gctx, r.log.store, archive.AuditSegmentKey(s))
+			if archive.IsCode(reads[i].err, archive.EUNAVAILABLE) {
+				return reads[i].err
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	shown := map[int64]archive.AuditEntry{}
+	for _, e := range entries {
+		shown[e.Seq] = e
+	}
+	var out []AuditProblem
+	for i, s := range segs {
+		key := archive.AuditSegmentKey(s)
+		v := auditVerifier{seg: s - 1, unlinked: map[int64]bool{}}
+		v.rep.Events, v.rep.Imports = map[string]AuditEventRef{}, map[string]time.Time{}
+		var seg auditSegment
+		decoded := reads[i].err == nil && json.Unmarshal(reads[i].data, &seg) == nil
+		if decoded && seg.First > 0 {
+			// The entry before the segment, as the index holds it.
+			v.seq, v.known = seg.First-1, true
+			if seg.First > 1 {
+				prev, _, err := r.index.AuditEntry(ctx, seg.First-1)
+				v.hash, v.known = prev.Hash, err == nil
+			}
+		}
+		v.check(key, reads[i].data, reads[i].err)
+		for _, pr := range v.rep.Problems {
+			if _, ok := shown[pr.Seq]; ok || pr.Seq == 0 {
+				out = append(out, pr)
+			}
+		}
+		stored := map[int64]archive.AuditEntry{}
+		for _, e := range seg.Entries {
+			stored[e.Seq] = e
+		}
+		for _, e := range entries {
+			if segOf[e.Seq] != s {
+				continue
+			}
+			st, ok := stored[e.Seq]
+			switch {
+			case v.unlinked[e.Seq]:
+				out = append(out, AuditProblem{Object: key, Seq: e.Seq, Problem: "无法核对与前一条记录的链接：之前的日志内容无法读取"})
+			case decoded && !ok:
+				out = append(out, AuditProblem{Object: key, Seq: e.Seq, Problem: "日志段中已没有这条记录：写入后被删去"})
+			case decoded && st.Hash != e.Hash:
+				out = append(out, AuditProblem{Object: key, Seq: e.Seq, Problem: "与写入时的记录不符：日志段写入后被改写过"})
+			}
+		}
+	}
+	return out, nil
+}
+
 // ExportAudit calls fn with every entry a may read that f selects,
-// oldest first, reading the log once; fn's error ends it. Errors:
-// EFORBIDDEN; EINVALID for a bad range; EUNAVAILABLE; fn's.
+// oldest first, as the store holds it: the index says which they are
+// and in which segments, and only those segments are read. fn's error
+// ends it. Errors: EFORBIDDEN; EINVALID for a bad range; EUNAVAILABLE;
+// EINTERNAL for a segment that cannot be read or no longer holds an
+// entry the index has, so that an export is never silently short; fn's.
 func (r *Reader) ExportAudit(ctx context.Context, a archive.Actor, f AuditFilter, fn func(Entry) error) error {
 	if err := r.check(a, &f); err != nil {
 		return err
 	}
-	nm := r.namer()
-	return r.scan(ctx, f, nil, nm, func(_ string, e *archive.AuditEntry) error { return fn(nm.entry(ctx, *e)) })
-}
-
-// scan reads every segment in order, checking it with v when v is not
-// nil, and calls fn with the entries f selects. With v, a segment that
-// cannot be read or decoded is left to v, which names it, so that a
-// damaged log can still be read around the damage; without, it fails
-// the scan (EINTERNAL), so that an export is never silently short.
-func (r *Reader) scan(ctx context.Context, f AuditFilter, v *auditVerifier, nm *namer, fn func(key string, e *archive.AuditEntry) error) error {
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return archive.Errorf(archive.EINVALID, "to: must not be before from")
+	q, none, err := r.scanOf(ctx, f)
+	if err != nil || none {
+		return err
 	}
-	return r.log.segments(ctx, func(key string, data []byte, err error) error {
-		if v != nil {
-			v.check(key, data, err)
-		}
-		if _, ok := archive.ParseAuditSegmentKey(key); !ok || err != nil && v != nil {
-			return nil
-		} else if err != nil {
+	nm := r.namer()
+	curSeg, stored := int64(-1), map[int64]archive.AuditEntry{}
+	for {
+		// A chunk at a time, so that no read of the projection stays
+		// open while the client takes its time.
+		type hit struct{ seg, seq int64 }
+		var hits []hit
+		if _, err := r.index.ScanAudit(ctx, q, false, func(seg int64, e archive.AuditEntry) bool {
+			hits = append(hits, hit{seg, e.Seq})
+			return len(hits) < 1000
+		}); err != nil {
 			return err
 		}
-		var seg auditSegment
-		if err := json.Unmarshal(data, &seg); err != nil {
-			if v != nil {
-				return nil
-			}
-			return archive.Wrapf("archive.AuditLog.Query", archive.EINTERNAL, err, "audit segment %s is damaged; run dossier verify", key)
-		}
-		for i := range seg.Entries {
-			e := &seg.Entries[i]
-			if f.match(e) && (f.Person == "" || nm.holds(ctx, f.Person, e)) {
-				if err := fn(key, e); err != nil {
+		for _, h := range hits {
+			key := archive.AuditSegmentKey(h.seg)
+			if h.seg != curSeg {
+				data, err := archive.ReadAll(ctx, r.log.store, key)
+				if archive.IsCode(err, archive.EUNAVAILABLE) {
 					return err
 				}
+				var seg auditSegment
+				if err == nil {
+					err = json.Unmarshal(data, &seg)
+				}
+				if err != nil {
+					return archive.Wrapf("audit.ExportAudit", archive.EINTERNAL, err, "audit segment %s cannot be read; run dossier verify", key)
+				}
+				curSeg, stored = h.seg, map[int64]archive.AuditEntry{}
+				for _, e := range seg.Entries {
+					stored[e.Seq] = e
+				}
+			}
+			e, ok := stored[h.seq]
+			if !ok {
+				return archive.Errorf(archive.EINTERNAL, "audit entry %d is no longer in segment %s; run dossier verify", h.seq, key)
+			}
+			if err := fn(nm.entry(ctx, e)); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+		if len(hits) < 1000 {
+			return nil
+		}
+		q.After = hits[len(hits)-1].seq
+	}
+}
+
+// fullCheckEvery is how old the check of the whole log a page reports
+// may grow before a page starts another (beside it: at a million
+// entries it takes a while).
+const fullCheckEvery = 10 * time.Minute
+
+// fullCheck is what the last check of the whole chain found, for the
+// pages to say what is wrong outside them. A page that finds a problem
+// the last check did not know checks the whole log again at once.
+type fullCheck struct {
+	mu       sync.Mutex
+	at       time.Time // when the check began; zero: none yet
+	problems []AuditProblem
+	running  bool
+	// seen are the page problems that already made a check run.
+	seen map[AuditProblem]bool
+}
+
+// result returns when the whole log was last checked and what was
+// found, checking it now when page holds a problem it has not seen, and
+// starting a check beside the page when the last is old.
+func (c *fullCheck) result(ctx context.Context, r *Reader, page []AuditProblem) (time.Time, []AuditProblem) {
+	c.mu.Lock()
+	if c.seen == nil {
+		c.seen = map[AuditProblem]bool{}
+	}
+	unseen := false
+	for _, pr := range page {
+		if !c.seen[pr] {
+			c.seen[pr], unseen = true, true
+		}
+	}
+	stale := !c.running && (c.at.IsZero() || time.Since(c.at) > fullCheckEvery)
+	if stale && !unseen {
+		c.running = true
+		go c.run(context.WithoutCancel(ctx), r, true)
+	}
+	c.mu.Unlock()
+	if unseen {
+		c.run(ctx, r, false)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at, c.problems
+}
+
+// run checks the whole log and keeps what it found unless a later check
+// already finished; background marks the single check that runs beside
+// the pages.
+func (c *fullCheck) run(ctx context.Context, r *Reader, background bool) {
+	start := time.Now()
+	rep, err := VerifyAuditLog(ctx, r.log.store)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if background {
+		c.running = false
+	}
+	if err == nil && start.After(c.at) {
+		c.at, c.problems = start, rep.Problems
+	}
 }

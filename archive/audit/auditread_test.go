@@ -3,10 +3,12 @@ package audit_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"dossier/archive"
 	"dossier/archive/audit"
+	"dossier/archive/boltdb"
 	"dossier/archive/diskstore"
 )
 
@@ -23,7 +25,7 @@ func TestReaderScopePagesAndDamage(t *testing.T) {
 		record(t, l, "u1", "case.create", "case/c1", "")
 		record(t, l, "u2", "case.archive", "case/c1", "Z109-SB·2026-D10-YL-0001")
 	}
-	r := audit.NewReader(l, nil, nil)
+	r := audit.NewReader(l, indexOf(t, store, l), nil, nil)
 	auditor := archive.Actor{UserID: "a", Roles: []string{archive.RoleAuditor}}
 	archivist := archive.Actor{UserID: "b", Roles: []string{archive.RoleArchivist}}
 
@@ -55,15 +57,29 @@ func TestReaderScopePagesAndDamage(t *testing.T) {
 		t.Errorf("page 0: %v", err)
 	}
 
-	// Segment 3 (entry 3) no longer decodes.
+	// Segment 3 (entry 3) no longer decodes. The index still lists the
+	// entry; the page that shows it names the segment, and checks the
+	// whole log again, so that other pages say there is a problem
+	// elsewhere.
 	rewrite(t, store, archive.AuditSegmentKey(3), []byte("{not json"))
+	p, err = r.AuditPage(ctx, auditor, audit.AuditFilter{}, 2, 2)
+	if err != nil || p.Total != 14 || p.Chain.Intact() || p.Chain.Problems[0].Object != archive.AuditSegmentKey(3) || p.Chain.Problems[0].Seq != 0 {
+		t.Errorf("entries 3–4, with the damaged segment 3: %+v, %v", p, err)
+	}
 	p, err = r.AuditPage(ctx, auditor, audit.AuditFilter{}, 1, 2)
-	if err != nil || p.Total != 13 || !p.Chain.Intact() || p.Chain.Elsewhere == 0 {
+	if err != nil || !p.Chain.Intact() || p.Chain.Elsewhere != 1 || p.Chain.Checked.IsZero() {
 		t.Errorf("entries 1–2 beside a damaged segment 3: %+v, %v", p, err)
 	}
-	p, err = r.AuditPage(ctx, auditor, audit.AuditFilter{}, 2, 2)
-	if err != nil || p.Chain.Intact() || p.Chain.Problems[0].Seq != 4 {
-		t.Errorf("entry 4, after the damaged segment: %+v, %v", p, err)
+	// Entry 9 is rewritten with a hash that fits its new content: its
+	// own segment checks, the next entry's link does not, and the page
+	// that shows it compares it with the copy the index took.
+	seg := readSegment(t, store, archive.AuditSegmentKey(9))
+	changeEntry(t, &seg, 0, func(e *archive.AuditEntry) { e.Detail = "Z109-SB·2026-D10-YL-9999"; e.Hash = documentedHash(t, *e) })
+	writeSegment(t, store, archive.AuditSegmentKey(9), seg)
+	p, err = r.AuditPage(ctx, auditor, audit.AuditFilter{}, 5, 2)
+	if err != nil || len(p.Chain.Problems) != 2 || p.Chain.Problems[0].Seq != 9 || !strings.Contains(p.Chain.Problems[0].Problem, "与写入时的记录不符") ||
+		p.Chain.Problems[1].Seq != 10 || !strings.Contains(p.Chain.Problems[1].Problem, "链接断开") {
+		t.Errorf("entries 9–10 after entry 9 was rewritten and rehashed: %+v, %v", p.Chain, err)
 	}
 	n := 0
 	err = r.ExportAudit(ctx, auditor, audit.AuditFilter{}, func(audit.Entry) error { n++; return nil })
@@ -94,7 +110,7 @@ func BenchmarkAuditPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	r := audit.NewReader(l, nil, nil)
+	r := audit.NewReader(l, indexOf(b, store, l), nil, nil)
 	auditor := archive.Actor{UserID: "a", Roles: []string{archive.RoleAuditor}}
 	b.ResetTimer()
 	for b.Loop() {
@@ -104,4 +120,20 @@ func BenchmarkAuditPage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/(b.Elapsed().Seconds()/float64(b.N)), "entries/s")
+}
+
+// indexOf is an index of l in a BoltDB file, fed by l from now on and
+// caught up with what it wrote before.
+func indexOf(t testing.TB, store archive.ObjectStore, l *audit.AuditLog) *boltdb.DB {
+	t.Helper()
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "dossier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	l.IndexInto(db)
+	if _, err := audit.CatchUpIndex(context.Background(), store, db); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -35,9 +35,11 @@ var (
 	// does not walk the whole archive.
 	bucketHeld = []byte("cases_held")
 	bucketLent = []byte("cases_lent")
+	// bucketByNumber maps a case number (SB2026-000001) to the case's id.
+	bucketByNumber = []byte("cases_by_number")
 
 	caseBuckets = [][]byte{bucketCases, bucketEvents, bucketIndexQueue, bucketSeq, bucketByStatus, bucketByApplicant, bucketMilestones,
-		bucketHeld, bucketLent, bucketListed}
+		bucketHeld, bucketLent, bucketListed, bucketByNumber}
 )
 
 // DB is the projection in one bbolt file.
@@ -58,7 +60,7 @@ func Open(path string) (*DB, error) {
 		return nil, archive.E("boltdb.Open", archive.EUNAVAILABLE, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range slices.Concat(caseBuckets, userBuckets, [][]byte{bucketMeta, bucketText}) {
+		for _, b := range slices.Concat(caseBuckets, userBuckets, auditBuckets, [][]byte{bucketMeta, bucketText}) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -244,6 +246,11 @@ func putCase(tx *bolt.Tx, c *archive.Case, val []byte) error {
 	if err := putCaseFlags(tx, c); err != nil {
 		return err
 	}
+	if c.Number != "" {
+		if err := tx.Bucket(bucketByNumber).Put([]byte(c.Number), id); err != nil {
+			return err
+		}
+	}
 	if c.ApplicantUser != "" {
 		return tx.Bucket(bucketByApplicant).Put(indexKey(c.ApplicantUser, c.ID), nil)
 	}
@@ -272,9 +279,10 @@ func putCaseFlags(tx *bolt.Tx, c *archive.Case) error {
 	return nil
 }
 
-// keyCaseFlagsBuilt marks a file whose hold and loan indexes cover every
-// case; a file made before they existed gets them filled at Open.
-var keyCaseFlagsBuilt = []byte("case_flags_built")
+// keyCaseFlagsBuilt marks a file whose hold, loan and number indexes
+// cover every case; a file made before they existed gets them filled at
+// Open.
+var keyCaseFlagsBuilt = []byte("case_flags_numbers_built")
 
 func buildCaseFlags(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
@@ -286,12 +294,30 @@ func buildCaseFlags(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}
+		if c.Number != "" {
+			if err := tx.Bucket(bucketByNumber).Put([]byte(c.Number), k); err != nil {
+				return err
+			}
+		}
 		return putCaseFlags(tx, &c)
 	})
 	if err != nil {
 		return err
 	}
 	return meta.Put(keyCaseFlagsBuilt, []byte("1"))
+}
+
+// CaseIDByNumber implements archive.Projection. Errors: ENOTFOUND.
+func (d *DB) CaseIDByNumber(ctx context.Context, number string) (string, error) {
+	var id string
+	err := d.view(func(tx *bolt.Tx) error {
+		id = string(tx.Bucket(bucketByNumber).Get([]byte(number)))
+		return nil
+	})
+	if err == nil && id == "" {
+		err = archive.Errorf(archive.ENOTFOUND, "no case has the number %s; check the number", number)
+	}
+	return id, err
 }
 
 // Events implements archive.Projection: a case's events in order.
@@ -324,7 +350,7 @@ func (d *DB) CaseSeqs(ctx context.Context, fn func(id string, seq uint64) error)
 // Reset implements archive.Projection.
 func (d *DB) Reset(ctx context.Context) error {
 	return wrap("boltdb.Reset", d.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range slices.Concat(caseBuckets, userBuckets) {
+		for _, b := range slices.Concat(caseBuckets, userBuckets, auditBuckets) {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/audit"
 	"dossier/archive/boltdb"
 	"dossier/archive/cases"
 	"dossier/archive/follow"
 	"dossier/archive/s3store"
+	"dossier/archive/service"
 	"dossier/archive/servicetest"
 	"dossier/archive/storetest"
 	"dossier/archive/users"
@@ -38,6 +40,27 @@ func visible(t *testing.T, db *boltdb.DB, id string, seq uint64) time.Duration {
 	return 0
 }
 
+// auditVisible waits until b's audit listing (from its projection) has
+// the entry that created case id, and returns how long that took (after
+// the case itself reached b); the test fails after 10 s.
+func auditVisible(t *testing.T, b *service.Service, id string) time.Duration {
+	t.Helper()
+	auditor := archive.Actor{UserID: "u-aud", Roles: []string{archive.RoleAuditor}}
+	start := time.Now()
+	for time.Since(start) < 10*time.Second {
+		got, _, err := b.AuditEntries(context.Background(), auditor, audit.AuditFilter{Target: "case/" + id, Action: "case.create"}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 {
+			return time.Since(start)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the audit entry creating case %s did not reach the other server's listing within 10 s", id)
+	return 0
+}
+
 // Two servers share a bucket on MinIO (or, as two processes would, a
 // directory store): every case written on A reaches B's projection (and
 // its search queue, listings and worklists) through the journal. The visibility latency over 200 writes is
@@ -55,7 +78,7 @@ func writeOnAReadOnB(t *testing.T, kind string) {
 	a, _ := servicetest.Following(t, sp.Open(t), filepath.Join(dir, "a.db")) // A writes its journal
 	b, bdb := servicetest.Following(t, sp.Open(t), filepath.Join(dir, "b.db"))
 	f := b.Follower()
-	var lags []time.Duration
+	var lags, auditLags []time.Duration
 	for i := 0; i < 200; i++ {
 		v, err := a.CreateCase(ctx, clerk, cases.NewCase{BusinessType: "pension_enrolment",
 			Applicant: archive.Applicant{Name: fmt.Sprintf("王𠮷%d😀", i), IDNumber: "11010519491231002X"}})
@@ -63,9 +86,14 @@ func writeOnAReadOnB(t *testing.T, kind string) {
 			t.Fatal(err)
 		}
 		lags = append(lags, visible(t, bdb, v.ID, 1))
+		if i%10 == 0 {
+			auditLags = append(auditLags, auditVisible(t, b, v.ID))
+		}
 	}
 	slices.Sort(lags)
+	slices.Sort(auditLags)
 	t.Logf("%s: write on A, read on B over %d writes: p50 %s, p99 %s, max %s", kind, len(lags), lags[len(lags)/2], lags[len(lags)*99/100], lags[len(lags)-1])
+	t.Logf("%s: the audit entry of a write on A in B's audit listing, over %d writes: p50 %s, max %s", kind, len(auditLags), auditLags[len(auditLags)/2], auditLags[len(auditLags)-1])
 	// B's own listing and the status index have them all.
 	n := 0
 	if err := bdb.ScanCases(ctx, archive.CaseScan{}, func(*archive.Case) bool { n++; return true }); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // NewFollower returns the follower that keeps this server's projection
 // following the bucket it shares with other servers (archive/follow):
-// case, user, disposal and handover events another server wrote reach BoltDB (and through
+// case, user, disposal and handover events and audit entries another server wrote reach BoltDB (and through
 // its queue the search index) as the store's notifications report them,
 // and a full reconciliation catches up whenever a watch starts and every
 // ten minutes. Call Run on it; Follower returns it to others (the web
@@ -44,6 +44,14 @@ func (s *Service) NewFollower(log *slog.Logger) *follow.Follower {
 	})
 	f.Handle(archive.HandoverPrefix, func(ctx context.Context, changes []changes.Change) error {
 		return s.CatchUpHandovers(ctx, follow.IDs(changes, archive.ParseHandoverEventKey))
+	})
+	f.Handle(archive.AuditPrefix, func(ctx context.Context, changes []changes.Change) error {
+		keys := make([]string, 0, len(changes))
+		for _, c := range changes {
+			keys = append(keys, c.Key)
+		}
+		_, err := s.CatchUpAudit(ctx, keys...)
+		return err
 	})
 	s.follower = f
 	s.auditReconciled = time.Now()

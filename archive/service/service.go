@@ -71,10 +71,12 @@ type Service struct {
 	*paymentService
 	*savedService
 
-	env      *archive.Env
-	proj     archive.Projection
-	audit    *audit.AuditLog
-	follower *follow.Follower
+	env   *archive.Env
+	proj  archive.Projection
+	audit *audit.AuditLog
+	// auditIndex is the audit log's index in the projection (nil: none).
+	auditIndex audit.Index
+	follower   *follow.Follower
 	// auditReconciled is when the follower last wrote owed audit entries
 	// (set at start: the server does it beside its start).
 	auditReconciled time.Time
@@ -124,8 +126,14 @@ type Options struct {
 // New wires every capability over one Env.
 func New(o Options) *Service {
 	var auditor archive.Auditor
+	// The projection keeps the audit log's index when it can (BoltDB
+	// does); the log feeds it as it writes.
+	auditIndex, _ := o.Projection.(audit.Index)
 	if o.Audit != nil {
 		auditor = o.Audit
+		if auditIndex != nil {
+			o.Audit.IndexInto(auditIndex)
+		}
 	}
 	if o.Catalogue == nil {
 		o.Catalogue = refdata.DefaultCatalogue()
@@ -193,13 +201,14 @@ func New(o Options) *Service {
 		noticesService:   ns,
 		packagesService:  pk,
 		workloadService:  workload.New(env, milestones),
-		auditReader:      audit.NewReader(o.Audit, us, o.Projection),
+		auditReader:      audit.NewReader(o.Audit, auditIndex, us, o.Projection),
 		handoverService:  hs,
 		paymentService:   ps,
 		savedService:     savedsearch.New(env),
 		env:              env,
 		proj:             o.Projection,
 		audit:            o.Audit,
+		auditIndex:       auditIndex,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rs/xid"
+	"golang.org/x/sync/errgroup"
 
 	"dossier/archive"
 	"dossier/archive/audit"
@@ -101,11 +102,11 @@ func pagesAt(ctx context.Context, n int, d time.Duration) (map[string][2]time.Du
 	svc := service.New(service.Options{Store: store, Projection: db, Users: db, Audit: al, Index: ix, Now: func() time.Time { return now }})
 
 	start := time.Now()
-	sample, err := seedPages(ctx, db, ix, n, now)
+	sample, err := seedPages(ctx, db, ix, al, n, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	fmt.Printf("pages: %d cases written to BoltDB and the search index in %s\n", n, time.Since(start).Round(100*time.Millisecond))
+	fmt.Printf("pages: %d cases written to BoltDB and the search index, and their audit entries to the log, in %s\n", n, time.Since(start).Round(100*time.Millisecond))
 
 	cli := archive.Actor{UserID: archive.ByCommandLine + ":bench", Remote: "bench"}
 	roles := []string{archive.RoleClerk, archive.RoleReviewer, archive.RoleSupervisor, archive.RoleArchivist, archive.RoleAuditor}
@@ -127,6 +128,18 @@ func pagesAt(ctx context.Context, n int, d time.Duration) (map[string][2]time.Du
 			return nil, nil, err
 		}
 	}
+	// The audit page checks the whole log beside the pages once every ten
+	// minutes; let the first check end before anything is measured.
+	for {
+		p, err := svc.AuditPage(ctx, archive.Actor{UserID: "bench", Roles: []string{archive.RoleAuditor}}, audit.AuditFilter{}, 1, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !p.Chain.Checked.IsZero() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	type page struct {
 		name, role, method, path string
 		form                     url.Values
@@ -144,6 +157,10 @@ func pagesAt(ctx context.Context, n int, d time.Duration) (map[string][2]time.Du
 		{"loans", archive.RoleArchivist, "GET", "/loans", nil},
 		{"disposals", archive.RoleArchivist, "GET", "/disposals", nil},
 		{"reports", archive.RoleSupervisor, "GET", "/reports", nil},
+		{"audit log: first page", archive.RoleAuditor, "GET", "/audit", nil},
+		{"audit log: by case number", archive.RoleAuditor, "GET", "/audit?case=" + sample.number, nil},
+		{"audit log: by person, page 3", archive.RoleAuditor, "GET", "/audit?person=bench&page=3", nil},
+		{"audit log: the archivist's", archive.RoleArchivist, "GET", "/audit", nil},
 	}
 	out := map[string][2]time.Duration{}
 	var names []string
@@ -238,15 +255,18 @@ func signIn(h http.Handler, name string) (*pageSession, error) {
 
 // pageSample names cases the measured pages open.
 type pageSample struct {
-	archived, open, name string
+	archived, open, name, number string
 }
 
 // seedPages writes n cases of an office handing in pagesPerWeek a week,
 // the newest now, straight into the projection and the search index as
 // the service's fold makes them (the pages read only these; the object
 // store is not needed to read them). Stages take a random time, some
-// past their limit; cases decided over two weeks ago are archived.
-func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, n int, now time.Time) (pageSample, error) {
+// past their limit; cases decided over two weeks ago are archived. The
+// audit log gets an entry for each case's creation, one vouching for
+// each event and one for its archiving, written through al (and so into
+// its index) by many callers at once.
+func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, al *audit.AuditLog, n int, now time.Time) (pageSample, error) {
 	r := rand.New(rand.NewPCG(uint64(n), 11))
 	types := []string{"pension_enrolment", "pension_transfer", "pension_claim", "medical_enrolment", "medical_reimbursement",
 		"unemployment_benefit", "injury_determination", "injury_benefit", "maternity_allowance"}
@@ -255,10 +275,20 @@ func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, n int, now 
 	const batch = 500
 	cs := make([]*archive.Case, 0, batch)
 	docs := make([]indexing.IndexedCase, 0, batch)
+	var entries []archive.AuditEntry
 	flush := func() error {
 		if len(cs) == 0 {
 			return nil
 		}
+		var g errgroup.Group
+		g.SetLimit(256)
+		for _, e := range entries {
+			g.Go(func() error { return al.Record(ctx, e) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		entries = entries[:0]
 		if err := db.PutCases(ctx, cs...); err != nil {
 			return err
 		}
@@ -310,9 +340,20 @@ func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, n int, now 
 		if err != nil {
 			return sample, err
 		}
+		target := "case/" + id
+		entries = append(entries, archive.AuditEntry{At: created, Actor: "u-clerk", Name: "bench.clerk", Roles: []string{archive.RoleClerk},
+			Action: "case.create", Target: target, Detail: bt})
+		for _, ev := range evs {
+			entries = append(entries, archive.AuditEntry{At: ev.At, Actor: ev.Actor, Name: "bench." + ev.Role, Action: archive.AuditEventAction,
+				Target: target, EventKey: archive.EventKey(id, ev.Seq), EventSHA256: strings.Repeat("b", 64)})
+		}
+		if c.Archive != nil {
+			entries = append(entries, archive.AuditEntry{At: at, Actor: "u-arc", Name: "bench.archivist", Roles: []string{archive.RoleArchivist},
+				Action: "case.archive", Target: target, Detail: c.Archive.ArchiveNo})
+		}
 		switch {
 		case c.Status == archive.StatusArchived && sample.archived == "":
-			sample.archived, sample.name = id, name
+			sample.archived, sample.name, sample.number = id, name, c.Number
 		case c.Status == archive.StatusInitialReview:
 			sample.open = id
 		}

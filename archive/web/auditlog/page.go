@@ -249,8 +249,14 @@ func chainText(p *audit.Page) []string {
 			out = append(out, problemText(pr))
 		}
 	}
-	if p.Chain.Elsewhere > 0 {
-		out = append(out, fmt.Sprintf("日志的其他位置另有 %d 处问题，请运行 dossier verify 查看详情。", p.Chain.Elsewhere))
+	switch {
+	case p.Chain.Checked.IsZero():
+		out = append(out, "全部日志的核验正在进行，完成后各页会一并说明其他位置有无问题。")
+	case p.Chain.Elsewhere > 0:
+		out = append(out, fmt.Sprintf("日志的其他位置另有 %d 处问题（全部日志核验于 %s），请运行 dossier verify 查看详情。",
+			p.Chain.Elsewhere, p.Chain.Checked.In(archive.Zone).Format("2006-01-02 15:04")))
+	default:
+		out = append(out, fmt.Sprintf("全部日志（%d 条）最近一次核验于 %s，其他位置没有问题。", p.Chain.Entries, p.Chain.Checked.In(archive.Zone).Format("2006-01-02 15:04")))
 	}
 	return out
 }
