@@ -91,8 +91,11 @@ func (s *Service) PortalSignIn(ctx context.Context, number, verifyCode, birth, r
 }
 
 // portalGuard counts wrong portal sign-ins per case number and locks a
-// number out progressively. It is kept per process; several servers
-// behind one address each count (issue 16 shares it).
+// number out progressively. It is kept per process: what holds across
+// servers is the web's limit counted in the store (archive/web/kit,
+// five attempts per case number and per address in five minutes),
+// which every portal sign-in passes first; this lock only lengthens
+// the wait on a server that saw the guesses itself.
 type portalGuard struct {
 	mu    sync.Mutex
 	fails map[string]*portalFails
