@@ -599,26 +599,16 @@ func (f AuditFilter) match(e *archive.AuditEntry) bool {
 // Errors: EINVALID for a bad cursor, limit or time range; EUNAVAILABLE
 // when the store cannot be reached; EINTERNAL for a damaged segment.
 func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limit int) ([]archive.AuditEntry, string, error) {
-	var after int64
-	if cursor != "" {
-		n, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil || n < 0 {
-			return nil, "", archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
-		}
-		after = n
-	}
-	if limit <= 0 {
-		limit = 100
-	}
-	if limit > maxAuditQuery {
-		return nil, "", archive.Errorf(archive.EINVALID, "limit: at most %d", maxAuditQuery)
+	after, limit, err := queryArgs(cursor, limit)
+	if err != nil {
+		return nil, "", err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
 		return nil, "", archive.Errorf(archive.EINVALID, "to: must not be before from")
 	}
 	// One entry more than asked for says whether there is a next page.
 	out := []archive.AuditEntry{}
-	err := l.segments(ctx, func(key string, data []byte, err error) error {
+	err = l.segments(ctx, func(key string, data []byte, err error) error {
 		if _, ok := archive.ParseAuditSegmentKey(key); !ok || err != nil {
 			return err
 		}
@@ -644,6 +634,25 @@ func (l *AuditLog) Query(ctx context.Context, f AuditFilter, cursor string, limi
 		return out[:limit], strconv.FormatInt(out[limit-1].Seq, 10), nil
 	}
 	return out, "", nil
+}
+
+// queryArgs reads a listing's cursor (the seq of the last entry of the
+// page before; "" for the first page) and limit (≤ 0: 100). Errors:
+// EINVALID naming either.
+func queryArgs(cursor string, limit int) (after int64, n int, err error) {
+	if cursor != "" {
+		after, err = strconv.ParseInt(cursor, 10, 64)
+		if err != nil || after < 0 {
+			return 0, 0, archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
+		}
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > maxAuditQuery {
+		return 0, 0, archive.Errorf(archive.EINVALID, "limit: at most %d", maxAuditQuery)
+	}
+	return after, limit, nil
 }
 
 // segments calls fn with the key of every object under the log's prefix

@@ -131,19 +131,9 @@ func (r *Reader) AuditEntries(ctx context.Context, a archive.Actor, f AuditFilte
 	if err := r.check(a, &f); err != nil {
 		return nil, "", err
 	}
-	var after int64
-	if cursor != "" {
-		n, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil || n < 0 {
-			return nil, "", archive.Errorf(archive.EINVALID, "cursor: not a cursor this API returned")
-		}
-		after = n
-	}
-	if limit <= 0 {
-		limit = 100
-	}
-	if limit > maxAuditQuery {
-		return nil, "", archive.Errorf(archive.EINVALID, "limit: at most %d", maxAuditQuery)
+	after, limit, err := queryArgs(cursor, limit)
+	if err != nil {
+		return nil, "", err
 	}
 	q, none, err := r.scanOf(ctx, f)
 	if err != nil || none {
