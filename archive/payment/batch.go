@@ -92,21 +92,13 @@ type ReturnRecord struct {
 	FormatName string    `json:"format"`
 }
 
-// Batch is the fold of a payment batch's stream.
-type Batch struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	Note        string    `json:"note,omitempty"`
-	CreatedBy   string    `json:"created_by"`
-	CreatorName string    `json:"creator_name"`
-	CreatedAt   time.Time `json:"created_at"`
-	// TotalFen is the sum of the items; PaidFen, FailedFen and PendingFen
-	// split it by the bank's returns. Reconciled says they add up.
-	TotalFen     int64      `json:"total_fen"`
-	PaidFen      int64      `json:"paid_fen"`
-	FailedFen    int64      `json:"failed_fen"`
-	PendingFen   int64      `json:"pending_fen"`
-	Reconciled   bool       `json:"reconciled"`
+// BatchTrail is who collected, checked and approved a batch and when,
+// with their opinions, and when its bank file was first taken: a batch
+// and a case's record of it (payment/caserecord) share it.
+type BatchTrail struct {
+	CreatedBy    string     `json:"created_by"`
+	CreatorName  string     `json:"creator_name"`
+	CreatedAt    time.Time  `json:"created_at"`
 	CheckedBy    string     `json:"checked_by,omitempty"`
 	CheckerName  string     `json:"checker_name,omitempty"`
 	CheckOpinion string     `json:"check_opinion,omitempty"`
@@ -117,11 +109,26 @@ type Batch struct {
 	ApprovedAt   *time.Time `json:"approved_at,omitempty"`
 	// BankFileSHA256 is the SHA-256 of the bank file, recorded when it is
 	// first taken.
-	BankFileSHA256 string         `json:"bank_file_sha256,omitempty"`
-	BankFileAt     *time.Time     `json:"bank_file_at,omitempty"`
-	Returns        []ReturnRecord `json:"returns"`
-	Items          []Line         `json:"items"`
-	candidates     []storedLine
+	BankFileSHA256 string     `json:"bank_file_sha256,omitempty"`
+	BankFileAt     *time.Time `json:"bank_file_at,omitempty"`
+}
+
+// Batch is the fold of a payment batch's stream.
+type Batch struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Note   string `json:"note,omitempty"`
+	BatchTrail
+	// TotalFen is the sum of the items; PaidFen, FailedFen and PendingFen
+	// split it by the bank's returns. Reconciled says they add up.
+	TotalFen   int64          `json:"total_fen"`
+	PaidFen    int64          `json:"paid_fen"`
+	FailedFen  int64          `json:"failed_fen"`
+	PendingFen int64          `json:"pending_fen"`
+	Reconciled bool           `json:"reconciled"`
+	Returns    []ReturnRecord `json:"returns"`
+	Items      []Line         `json:"items"`
+	candidates []storedLine
 	// index maps item ids to their place in Items.
 	index map[string]int
 	Seq   uint64 `json:"seq"`

@@ -26,24 +26,12 @@ type CaseRecord struct {
 // checked and approved it, when, its bank file, the case's lines in it,
 // and the case's lines of each return file.
 type BatchRecord struct {
-	ID             string           `json:"id"`
-	Status         string           `json:"status"`
-	Note           string           `json:"note,omitempty"`
-	CreatedBy      string           `json:"created_by"`
-	CreatorName    string           `json:"creator_name"`
-	CreatedAt      time.Time        `json:"created_at"`
-	CheckedBy      string           `json:"checked_by,omitempty"`
-	CheckerName    string           `json:"checker_name,omitempty"`
-	CheckOpinion   string           `json:"check_opinion,omitempty"`
-	CheckedAt      *time.Time       `json:"checked_at,omitempty"`
-	ApprovedBy     string           `json:"approved_by,omitempty"`
-	ApproverName   string           `json:"approver_name,omitempty"`
-	ApproveNote    string           `json:"approve_opinion,omitempty"`
-	ApprovedAt     *time.Time       `json:"approved_at,omitempty"`
-	BankFileSHA256 string           `json:"bank_file_sha256,omitempty"`
-	BankFileAt     *time.Time       `json:"bank_file_at,omitempty"`
-	Lines          []Line           `json:"lines"`
-	Returns        []CaseReturnFile `json:"returns"`
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Note   string `json:"note,omitempty"`
+	BatchTrail
+	Lines   []Line           `json:"lines"`
+	Returns []CaseReturnFile `json:"returns"`
 }
 
 // CaseReturnFile is one return file of a batch, with the lines that
@@ -122,10 +110,7 @@ func (s *Service) caseRecord(ctx context.Context, caseID string) (*CaseRecord, e
 
 // batchRecord is b as the record of case caseID shows it.
 func (s *Service) batchRecord(ctx context.Context, b *Batch, caseID string) (BatchRecord, error) {
-	br := BatchRecord{ID: b.ID, Status: b.Status, Note: b.Note, CreatedBy: b.CreatedBy, CreatorName: b.CreatorName, CreatedAt: b.CreatedAt,
-		CheckedBy: b.CheckedBy, CheckerName: b.CheckerName, CheckOpinion: b.CheckOpinion, CheckedAt: b.CheckedAt,
-		ApprovedBy: b.ApprovedBy, ApproverName: b.ApproverName, ApproveNote: b.ApproveNote, ApprovedAt: b.ApprovedAt,
-		BankFileSHA256: b.BankFileSHA256, BankFileAt: b.BankFileAt, Lines: []Line{}, Returns: []CaseReturnFile{}}
+	br := BatchRecord{ID: b.ID, Status: b.Status, Note: b.Note, BatchTrail: b.BatchTrail, Lines: []Line{}, Returns: []CaseReturnFile{}}
 	for _, l := range b.Items {
 		if l.CaseID == caseID {
 			l.Account, l.Handlers = MaskAccount(l.Account), nil
