@@ -388,7 +388,7 @@ func (s *Service) CreateBatch(ctx context.Context, a archive.Actor, in NewBatch)
 				return nil, archive.Errorf(archive.EINVALID, "field items: %s is listed twice", id)
 			}
 			seen[id] = true
-			if _, _, ok := parseItemID(id); !ok {
+			if _, _, ok := ParseItemID(id); !ok {
 				return nil, archive.Errorf(archive.EINVALID, "field items: %q is not a payment item id (<case-id>-<yyyymm> or <case-id>-once)", id)
 			}
 			it, ok := byID[id]
@@ -471,7 +471,7 @@ func (s *Service) finishListing(ctx context.Context, id string, execs map[string
 // or let go by the batch that took it last) and the conditional create
 // of the next claim succeeds.
 func (s *Service) claim(ctx context.Context, item, batch string, execs map[string]*Execution, bs *batches) (bool, error) {
-	caseID, _, _ := parseItemID(item)
+	caseID, _, _ := ParseItemID(item)
 	x := execs[caseID]
 	if x == nil {
 		var err error

@@ -131,7 +131,7 @@ func (s *Service) batchRecord(ctx context.Context, b *Batch, caseID string) (Bat
 		}
 		rf := CaseReturnFile{SHA256: r.SHA256, At: r.At, By: r.By, Format: r.FormatName, Lines: []CaseReturnLine{}}
 		err = f.ReadReturnFile(rc, func(l bankfile.ReturnLine) error {
-			if id, _, ok := parseItemID(l.Item); ok && id == caseID {
+			if id, _, ok := ParseItemID(l.Item); ok && id == caseID {
 				rf.Lines = append(rf.Lines, CaseReturnLine{No: l.No, Item: l.Item, Account: MaskAccount(l.Account),
 					AmountFen: l.AmountFen, Status: l.Status, Reason: l.Reason})
 			}
