@@ -26,6 +26,7 @@ import (
 	"dossier/archive/packages"
 	"dossier/archive/payment"
 	"dossier/archive/payment/bankfile"
+	"dossier/archive/payment/caserecord"
 	"dossier/archive/payment/settlement"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
@@ -174,7 +175,7 @@ func New(o Options) *Service {
 	as.SetPayments(ps)
 	cs.SetArchiveGate(ps)
 	pk := packages.New(env, as)
-	pk.SetPayments(ps)
+	pk.SetPayments(caserecord.New(o.Store, ps))
 	ds := disposal.New(env, o.Projection, cs, as, blobs, us, dr, o.Agency)
 	hs := handover.New(env, o.Projection, cs, us, hr, o.Agency)
 	// The projection keeps the listings of disposals and handovers
