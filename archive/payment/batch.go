@@ -80,16 +80,23 @@ type storedLine struct {
 	Handlers []string `json:"handlers"`
 }
 
-// ReturnRecord is one imported return file.
-type ReturnRecord struct {
+// ReturnFile is an imported return file: its SHA-256 (the blob it is
+// kept as), when and by whom it was imported, and its format. A batch's
+// record of it and a case's (payment/caserecord) share it.
+type ReturnFile struct {
 	SHA256     string    `json:"sha256"`
 	At         time.Time `json:"at"`
 	By         string    `json:"by"`
-	Paid       int       `json:"paid"`
-	Failed     int       `json:"failed"`
-	PaidFen    int64     `json:"paid_fen"`
-	FailedFen  int64     `json:"failed_fen"`
 	FormatName string    `json:"format"`
+}
+
+// ReturnRecord is one imported return file with what it said.
+type ReturnRecord struct {
+	ReturnFile
+	Paid      int   `json:"paid"`
+	Failed    int   `json:"failed"`
+	PaidFen   int64 `json:"paid_fen"`
+	FailedFen int64 `json:"failed_fen"`
 }
 
 // BatchTrail is who collected, checked and approved a batch and when,
@@ -235,7 +242,7 @@ func (b *Batch) apply(e BatchEvent, sum string) error {
 		if b.Status != BatchApproved || b.BankFileSHA256 == "" {
 			return bad()
 		}
-		rec := ReturnRecord{SHA256: e.SHA256, At: e.At, By: e.Actor, FormatName: e.Format}
+		rec := ReturnRecord{ReturnFile: ReturnFile{SHA256: e.SHA256, At: e.At, By: e.Actor, FormatName: e.Format}}
 		mark := func(id, st, reason string) error {
 			l := b.line(id)
 			if l == nil || l.Status != ItemInBatch {

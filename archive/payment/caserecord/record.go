@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"time"
 
 	"dossier/archive"
 	"dossier/archive/payment"
@@ -52,18 +51,15 @@ type Batch struct {
 	Note   string `json:"note,omitempty"`
 	payment.BatchTrail
 	Lines   []payment.Line `json:"lines"`
-	Returns []ReturnFile   `json:"returns"`
+	Returns []Return       `json:"returns"`
 }
 
-// ReturnFile is one return file of a batch, with the lines that
-// concern the case: their numbers in the file, the item, the account
-// masked, the amount and what the bank said.
-type ReturnFile struct {
-	SHA256 string       `json:"sha256"`
-	At     time.Time    `json:"at"`
-	By     string       `json:"by"`
-	Format string       `json:"format"`
-	Lines  []ReturnLine `json:"lines"`
+// Return is one return file of a batch, with the lines that concern the
+// case: their numbers in the file, the item, the account masked, the
+// amount and what the bank said.
+type Return struct {
+	payment.ReturnFile
+	Lines []ReturnLine `json:"lines"`
 }
 
 // ReturnLine is a line of a return file.
@@ -131,7 +127,7 @@ func (s *Service) record(ctx context.Context, caseID string) (*Record, error) {
 
 // batch is b, accounts masked, as the record of case caseID shows it.
 func (s *Service) batch(ctx context.Context, b *payment.Batch, caseID string) (Batch, error) {
-	br := Batch{ID: b.ID, Status: b.Status, Note: b.Note, BatchTrail: b.BatchTrail, Lines: []payment.Line{}, Returns: []ReturnFile{}}
+	br := Batch{ID: b.ID, Status: b.Status, Note: b.Note, BatchTrail: b.BatchTrail, Lines: []payment.Line{}, Returns: []Return{}}
 	for _, l := range b.Items {
 		if l.CaseID == caseID {
 			br.Lines = append(br.Lines, l)
@@ -149,7 +145,7 @@ func (s *Service) batch(ctx context.Context, b *payment.Batch, caseID string) (B
 		if err != nil {
 			return br, err
 		}
-		rf := ReturnFile{SHA256: r.SHA256, At: r.At, By: r.By, Format: r.FormatName, Lines: []ReturnLine{}}
+		rf := Return{ReturnFile: r.ReturnFile, Lines: []ReturnLine{}}
 		err = f.ReadReturnFile(rc, func(l bankfile.ReturnLine) error {
 			if id, _, ok := payment.ParseItemID(l.Item); ok && id == caseID {
 				rf.Lines = append(rf.Lines, ReturnLine{No: l.No, Item: l.Item, Account: payment.MaskAccount(l.Account),
