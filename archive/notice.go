@@ -42,17 +42,6 @@ type PaymentOutcome struct {
 	ReturnedAt time.Time `json:"returned_at"`
 }
 
-// HasPaymentOutcome reports whether c records the outcome of item in
-// batch already.
-func (c *Case) HasPaymentOutcome(item, batch string) bool {
-	for _, p := range c.Payments {
-		if p.Item == item && p.Batch == batch {
-			return true
-		}
-	}
-	return false
-}
-
 // applyPayment folds an EventPaymentReturned: the notice it owes.
 func (c *Case) applyPayment(e Event) error {
 	p := e.Payment

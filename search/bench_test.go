@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/indexing"
 	"fmt"
 	"path/filepath"
@@ -19,7 +20,7 @@ func benchCases(n int) []indexing.IndexedCase {
 	for i := 0; i < n; i += 5 {
 		c := cases[i].Case
 		c.Status = archive.StatusArchived
-		c.Archive = &archive.ArchiveRecord{ArchiveNo: archive.FormatArchiveNo("Z109", "SB", c.CreatedAt.Year(), []string{"D10", "D30", "Y"}[i%3], "YL", i/5+1)}
+		c.Archive = &archive.ArchiveRecord{ArchiveNo: archiveno.Format("Z109", "SB", c.CreatedAt.Year(), []string{"D10", "D30", "Y"}[i%3], "YL", i/5+1)}
 	}
 	return cases
 }

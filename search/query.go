@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/indexing"
 	"regexp"
 	"slices"
@@ -283,7 +284,7 @@ func archiveNoQueries(v string) []query.Query {
 }
 
 // archiveNoSample is a 档号 a typed start of one is completed with.
-var archiveNoSample = archive.FormatArchiveNo("Z109", "SB", 2026, "D10", "YL", 1)
+var archiveNoSample = archiveno.Format("Z109", "SB", 2026, "D10", "YL", 1)
 
 // wholeParts reports whether v, the start of a 档号, ends where one of
 // its parts ends: v completed with the rest of archiveNoSample after as
@@ -300,7 +301,7 @@ func wholeParts(v string) bool {
 			seps--
 		}
 	}
-	return archive.ValidArchiveNo(v + rest)
+	return archiveno.Valid(v + rest)
 }
 
 // numberQueries match a word by the numbers a catalogue entry shows: the

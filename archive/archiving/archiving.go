@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -16,7 +17,7 @@ import (
 func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, retention string) (int, error) {
 	b, err := archive.ReadAll(ctx, s.Store, archive.CaseClaimNoteKey(caseID))
 	if err == nil {
-		var cl archive.ItemClaim
+		var cl archiveno.Claim
 		if json.Unmarshal(b, &cl) == nil && cl.Fonds == fonds && cl.Year == year && cl.Retention == retention && cl.Item > 0 {
 			return cl.Item, nil
 		}
@@ -29,7 +30,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 	if err != nil {
 		return 0, err
 	}
-	if err := s.Store.Create(ctx, archive.CaseClaimNoteKey(caseID), archive.ItemClaimData(fonds, year, retention, item)); err != nil {
+	if err := s.Store.Create(ctx, archive.CaseClaimNoteKey(caseID), archiveno.ClaimNote(fonds, year, retention, item)); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -40,7 +41,7 @@ func (s *Service) caseItem(ctx context.Context, caseID, fonds string, year int, 
 // bucket never get the same number and leave no gap between them.
 func (s *Service) allocateItem(ctx context.Context, fonds string, year int, retention, caseID string) (int, error) {
 	prefix := archive.ArchiveItemPrefix(fonds, year, retention)
-	claim := archive.CaseRef(caseID)
+	claim := archiveno.CaseRef(caseID)
 	for attempt := 0; attempt < 100; attempt++ {
 		last, err := archive.LastKey(ctx, s.Store, prefix)
 		if err != nil {
@@ -106,11 +107,11 @@ func (s *Service) ArchiveCase(ctx context.Context, a archive.Actor, caseID strin
 	}
 	rec := &archive.ArchiveRecord{Fonds: s.fonds, Category: s.category, Year: year, Retention: bt.Retention, Issue: bt.Category,
 		Item: item, ArchivedAt: s.Now().UTC(), ArchivedBy: a.UserID, CaseID: c.ID}
-	rec.ArchiveNo = archive.FormatArchiveNo(rec.Fonds, rec.Category, year, rec.Retention, rec.Issue, item)
-	if rec.RetainUntil, err = archive.RetentionEnd(year, bt.Retention); err != nil {
+	rec.ArchiveNo = archiveno.Format(rec.Fonds, rec.Category, year, rec.Retention, rec.Issue, item)
+	if rec.RetainUntil, err = archiveno.RetentionEnd(year, bt.Retention); err != nil {
 		return nil, err
 	}
-	rec.WORM = archive.WormRecord(worm, rec.RetainUntil, rec.ArchivedAt)
+	rec.WORM = wormRecord(worm, rec.RetainUntil, rec.ArchivedAt)
 	m, err := s.manifest(ctx, c, rec.ArchiveNo)
 	if err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func (s *Service) ArchiveCase(ctx context.Context, a archive.Actor, caseID strin
 	} else if err != nil {
 		return nil, err
 	}
-	ptr := archive.CaseRef(c.ID)
+	ptr := archiveno.CaseRef(c.ID)
 	if err := s.Store.Create(ctx, archive.ArchivePointer(rec.ArchiveNo), ptr); err != nil && !archive.IsCode(err, archive.ECONFLICT) {
 		return nil, err
 	} else if err != nil {
@@ -191,8 +192,8 @@ func (s *Service) manifest(ctx context.Context, c *archive.Case, no string) (*ar
 // archivedCase finds the case of a 档号, with no access check and no
 // audit. Errors: EINVALID for a malformed number, ENOTFOUND.
 func (s *Service) ArchivedCase(ctx context.Context, no string) (*archive.Case, error) {
-	if !archive.ValidArchiveNo(no) {
-		return nil, archive.BadArchiveNo(no)
+	if !archiveno.Valid(no) {
+		return nil, archiveno.Bad(no)
 	}
 	id, err := archive.ReadCasePointer(ctx, s.Store, archive.ArchivePointer(no), archive.Errorf(archive.ENOTFOUND, "no archive has the number %s", no))
 	if err != nil {
@@ -211,7 +212,7 @@ func (s *Service) ArchivedCase(ctx context.Context, no string) (*archive.Case, e
 // Archive returns the archive record of a 档号. Archivists and auditors.
 // Errors: EINVALID for a malformed number, ENOTFOUND, EFORBIDDEN.
 func (s *Service) Archive(ctx context.Context, a archive.Actor, no string) (*archive.ArchiveRecord, error) {
-	no = archive.CanonicalArchiveNo(no)
+	no = archiveno.Canonical(no)
 	if !a.HasAny(archive.RoleArchivist, archive.RoleAuditor) {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "archive records are read by archivists and auditors")
 	}

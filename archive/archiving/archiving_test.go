@@ -3,6 +3,7 @@ package archiving_test
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/cases"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
@@ -46,7 +47,7 @@ func assertGapFree(t *testing.T, nos []string) {
 	t.Helper()
 	sort.Strings(nos)
 	for i, no := range nos {
-		if !archive.ValidArchiveNo(no) {
+		if !archiveno.Valid(no) {
 			t.Fatalf("%q is not a valid 档号", no)
 		}
 		want := fmt.Sprintf("-%04d", i+1)
@@ -136,19 +137,6 @@ func TestArchiveNumbersTwoProcesses(t *testing.T) {
 		t.Fatalf("%d archived", len(nos))
 	}
 	assertGapFree(t, nos)
-}
-
-func TestRetentionEnd(t *testing.T) {
-	end, err := archive.RetentionEnd(2026, "D10")
-	if err != nil || end.Year() != 2037 || end.Month() != 1 || end.Day() != 1 {
-		t.Fatalf("D10 formed in 2026: %v %v (counted from 1 Jan 2027, kept through 2036)", end, err)
-	}
-	if end, err := archive.RetentionEnd(2026, "Y"); end != nil || err != nil {
-		t.Fatalf("永久: %v %v", end, err)
-	}
-	if _, err := archive.RetentionEnd(2026, "D20x"); archive.ErrorCode(err) != archive.EINVALID {
-		t.Fatal(err)
-	}
 }
 
 // An archiving that died after claiming its 件号 (claim and the case's note

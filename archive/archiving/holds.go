@@ -3,6 +3,7 @@ package archiving
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/content"
 	"strings"
 )
@@ -19,7 +20,7 @@ func (s *Service) CaseByArchiveNo(ctx context.Context, a archive.Actor, no strin
 // PlaceHold puts a legal hold on an archived case. Archivists only; a
 // reason is required. Errors: EFORBIDDEN, EINVALID, ENOTFOUND.
 func (s *Service) PlaceHold(ctx context.Context, a archive.Actor, no, reason string) (*archive.Hold, error) {
-	no = archive.CanonicalArchiveNo(no)
+	no = archiveno.Canonical(no)
 	if !a.Has(archive.RoleArchivist) {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "legal holds are placed by archivists")
 	}
@@ -52,7 +53,7 @@ func (s *Service) PlaceHold(ctx context.Context, a archive.Actor, no, reason str
 // LiftHold ends a hold, with a reason. Errors: EFORBIDDEN, EINVALID,
 // ENOTFOUND (no such active hold).
 func (s *Service) LiftHold(ctx context.Context, a archive.Actor, no, holdID, reason string) error {
-	no = archive.CanonicalArchiveNo(no)
+	no = archiveno.Canonical(no)
 	if !a.Has(archive.RoleArchivist) {
 		return archive.Errorf(archive.EFORBIDDEN, "legal holds are lifted by archivists")
 	}

@@ -3,6 +3,7 @@ package archiving
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/zh"
 	"encoding/json"
 	"strings"
@@ -25,6 +26,18 @@ func StoreWORM(ctx context.Context, store archive.ObjectStore) (archive.WORMStat
 		return archive.WORMStatus{Detail: "内置存储（本机目录）不能防篡改保存（一次写入）：需要时请改用开启对象锁定（Object Lock）的 S3 存储桶"}, nil
 	}
 	return r.WORM(ctx)
+}
+
+// wormRecord is what an archive record says about WORM given the store's
+// status.
+func wormRecord(st archive.WORMStatus, retainUntil *time.Time, now time.Time) *archive.WORMRecord {
+	if !st.Enabled {
+		return &archive.WORMRecord{Detail: st.Detail}
+	}
+	if archiveno.RetentionOver(retainUntil, now) {
+		return &archive.WORMRecord{Detail: "保管期限已于 " + retainUntil.In(archive.Zone).Format("2006-01-02") + " 在归档前届满，无需设置保留期"}
+	}
+	return &archive.WORMRecord{Enabled: true, Mode: st.Mode, RetainUntil: retainUntil}
 }
 
 // archiveKeys lists every object the retention of an archived case
@@ -61,7 +74,7 @@ func archiveKeys(ctx context.Context, store archive.ObjectGetter, rec *archive.A
 // leaves as little unprotected as possible; failures are Problems. The
 // error is for a manifest that cannot be read.
 func retainArchive(ctx context.Context, store archive.ObjectStore, r archive.Retainer, rec *archive.ArchiveRecord, eventKey string, now time.Time) (int, []archive.Problem, error) {
-	if archive.RetentionOver(rec.RetainUntil, now) {
+	if archiveno.RetentionOver(rec.RetainUntil, now) {
 		return 0, nil, nil
 	}
 	keys, err := archiveKeys(ctx, store, rec, eventKey)

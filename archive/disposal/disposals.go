@@ -3,6 +3,7 @@ package disposal
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/content"
 	"dossier/archive/listing"
 	"dossier/archive/stream"
@@ -365,7 +366,7 @@ func (s *Service) CreateDisposal(ctx context.Context, a archive.Actor, in NewDis
 		var why []*archive.Error
 		seen := map[string]bool{}
 		for _, no := range in.ArchiveNos {
-			no = archive.CanonicalArchiveNo(no)
+			no = archiveno.Canonical(no)
 			if seen[no] {
 				return nil, archive.Errorf(archive.EINVALID, "field archive_nos: %s is listed twice", no)
 			}
@@ -815,7 +816,7 @@ func onLoan(c *archive.Case) bool {
 // retention is the one its year and retention give, so that an edited
 // record cannot make a file destroyable early.
 func retentionEndMatches(rec *archive.ArchiveRecord) bool {
-	end, err := archive.RetentionEnd(rec.Year, rec.Retention)
+	end, err := archiveno.RetentionEnd(rec.Year, rec.Retention)
 	if err != nil || (end == nil) != (rec.RetainUntil == nil) {
 		return false
 	}

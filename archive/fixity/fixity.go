@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/audit"
 	"dossier/archive/content"
 	"dossier/archive/payment"
@@ -399,7 +400,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, progress func(done, 
 		}
 		v.col.count(ItemWORM, 1)
 		// A record whose retention is over has nothing left to retain.
-		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !archive.RetentionOver(rec.RetainUntil, archive.SystemClock()) {
+		if rec := cs.c.Archive; rep.WORM.Enabled && (rec.WORM == nil || !rec.WORM.Enabled) && !archiveno.RetentionOver(rec.RetainUntil, archive.SystemClock()) {
 			v.col.add(archive.Problem{CaseID: cs.id, Object: rec.ManifestKey, Item: ItemWORM, Severity: ResultWarn,
 				Detail: "归档包未置于保留期保护之下（在开启对象锁定前归档，或设置保留期失败）：请运行 `dossier retain`"})
 		}
@@ -757,15 +758,15 @@ func (v *verifier) checkCaseMetadata(cs *caseState) {
 	if rec.CaseID != "" && rec.CaseID != c.ID {
 		add(key, ItemMetadataContent, "归档记录所记的案件为 %s，与本案件不符", rec.CaseID)
 	}
-	if !archive.ValidArchiveNo(rec.ArchiveNo) {
+	if !archiveno.Valid(rec.ArchiveNo) {
 		add(key, ItemArchiveNo, "档号 %q 格式不正确", rec.ArchiveNo)
-	} else if want := archive.FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
+	} else if want := archiveno.Format(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item); want != rec.ArchiveNo {
 		add(key, ItemArchiveNo, "档号 %s 与归档记录各项不符（按记录应为 %s）", rec.ArchiveNo, want)
 	}
 	// The end of retention decides when a record may be destroyed: it
 	// must be the one its year and retention give.
 	if rec.Year != 0 && rec.Retention != "" {
-		end, err := archive.RetentionEnd(rec.Year, rec.Retention)
+		end, err := archiveno.RetentionEnd(rec.Year, rec.Retention)
 		day := func(t *time.Time) string {
 			if t == nil {
 				return "永不（永久）"

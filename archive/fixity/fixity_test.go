@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/audit"
 	"dossier/archive/cases"
 	"dossier/archive/content"
@@ -208,7 +209,7 @@ func TestVerifyFourProperties(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			forged := "archives/" + strings.ReplaceAll(archive.FormatArchiveNo(good.Fonds, good.Category, good.Year, good.Retention, good.Issue, 99), "·", ".")
+			forged := "archives/" + strings.ReplaceAll(archiveno.Format(good.Fonds, good.Category, good.Year, good.Retention, good.Issue, 99), "·", ".")
 			if err := store.Create(ctx, forged, []byte(`{"case_id":"`+good.CaseID+`"}`)); err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/apitest"
+	"dossier/archive/archiveno"
 	dhttp "dossier/archive/http"
 )
 
@@ -98,7 +99,7 @@ func TestReports(t *testing.T) {
 	ar := e.JSON("POST", "/api/v1/cases/"+id+"/archive", archivist, nil)
 	apitest.Expect(t, ar, 201, "archive")
 	no := ar.Str("archive_no")
-	if !archive.ValidArchiveNo(no) {
+	if !archiveno.Valid(no) {
 		t.Fatalf("archive: %s", ar.Raw)
 	}
 	apitest.Expect(t, e.JSON("POST", "/api/v1/cases/"+id+"/archive", archivist, nil), 409, "archive twice")

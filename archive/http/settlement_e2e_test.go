@@ -14,6 +14,7 @@ import (
 	"dossier/archive/apitest"
 	"dossier/archive/packages"
 	"dossier/archive/payment"
+	"dossier/archive/payment/caserecord"
 )
 
 // An unemployment benefit from hand-in to the archive through the API:
@@ -142,7 +143,7 @@ func TestUnemploymentBenefitFromHandInToArchive(t *testing.T) {
 			}
 		}
 	}
-	var rec payment.CaseRecord
+	var rec caserecord.Record
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		t.Fatalf("payment.json: %v\n%s", err, raw)
 	}

@@ -3,6 +3,7 @@ package loans
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/content"
 	"slices"
 	"sort"
@@ -53,7 +54,7 @@ func mayBorrow(a archive.Actor) error {
 // ECONFLICT (not lendable, or the borrower already has an open loan of
 // it), EUNAVAILABLE.
 func (s *Service) RequestLoan(ctx context.Context, a archive.Actor, no string, in LoanRequest) (*archive.Loan, error) {
-	no = archive.CanonicalArchiveNo(no)
+	no = archiveno.Canonical(no)
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ type LoanDecision struct {
 // EINVALID (action, note), EFORBIDDEN, ENOTFOUND (archive or loan),
 // ECONFLICT (the loan is not in a state for this step), EUNAVAILABLE.
 func (s *Service) DecideLoan(ctx context.Context, a archive.Actor, no, loanID string, in LoanDecision) (*archive.Loan, error) {
-	no = archive.CanonicalArchiveNo(no)
+	no = archiveno.Canonical(no)
 	move, ok := archive.LoanMoves[in.Action]
 	if !ok {
 		return nil, archive.Errorf(archive.EINVALID, "field action: one of approve, reject, return, cancel")
@@ -241,7 +242,7 @@ func (s *Service) borrowable(ctx context.Context, a archive.Actor, no string) (*
 	if err := mayBorrow(a); err != nil {
 		return nil, err
 	}
-	return s.archives.ArchivedCase(ctx, archive.CanonicalArchiveNo(no))
+	return s.archives.ArchivedCase(ctx, archiveno.Canonical(no))
 }
 
 func seesAllLoans(a archive.Actor) bool { return a.HasAny(archive.RoleArchivist, archive.RoleAuditor) }

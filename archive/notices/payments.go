@@ -60,6 +60,17 @@ func (s *Service) PaymentsReturned(ctx context.Context, outs []archive.PaymentOu
 	return recorded, first
 }
 
+// hasOutcome reports whether c records the outcome of item in batch
+// already.
+func hasOutcome(c *archive.Case, item, batch string) bool {
+	for _, p := range c.Payments {
+		if p.Item == item && p.Batch == batch {
+			return true
+		}
+	}
+	return false
+}
+
 // paymentsOfCase records the outcomes of one case's items that it does
 // not record yet, then issues every notice the case owes.
 func (s *Service) paymentsOfCase(ctx context.Context, id string, outs []archive.PaymentOutcome) (int, error) {
@@ -69,7 +80,7 @@ func (s *Service) paymentsOfCase(ctx context.Context, id string, outs []archive.
 	}
 	n := 0
 	for _, o := range outs {
-		if c != nil && c.HasPaymentOutcome(o.Item, o.Batch) {
+		if c != nil && hasOutcome(c, o.Item, o.Batch) {
 			continue
 		}
 		o := o
@@ -77,7 +88,7 @@ func (s *Service) paymentsOfCase(ctx context.Context, id string, outs []archive.
 			if cur.Seq == 0 {
 				return archive.Event{}, archive.Errorf(archive.ENOTFOUND, "case %s of payment item %s does not exist", id, o.Item)
 			}
-			if cur.HasPaymentOutcome(o.Item, o.Batch) {
+			if hasOutcome(cur, o.Item, o.Batch) {
 				return archive.Event{}, errPaid
 			}
 			return archive.Event{Type: archive.EventPaymentReturned, Actor: "system", Role: "system", Payment: &o}, nil

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/identity"
 	"dossier/archive/refdata"
 	"dossier/archive/staging"
@@ -261,10 +262,10 @@ func selectArchives(ctx context.Context, store archive.ObjectStore, sel PackageS
 	}
 	set := map[string]bool{}
 	for _, no := range sel.ArchiveNos {
-		if dotted := strings.Replace(no, ".", "·", 1); !archive.ValidArchiveNo(no) && archive.ValidArchiveNo(dotted) {
+		if dotted := strings.Replace(no, ".", "·", 1); !archiveno.Valid(no) && archiveno.Valid(dotted) {
 			no = dotted // typed as the package folder spells it
 		}
-		if !archive.ValidArchiveNo(no) {
+		if !archiveno.Valid(no) {
 			return nil, archive.Errorf(archive.EINVALID, "%q is not an archive number; one looks like Z109-SB·2026-D30-YL-0001", no)
 		}
 		if _, err := store.Stat(ctx, archive.ArchivePointer(no)); err != nil {
@@ -278,7 +279,7 @@ func selectArchives(ctx context.Context, store archive.ObjectStore, sel PackageS
 	if sel.Year != 0 {
 		err := store.Walk(ctx, archive.ArchivePointerPrefix, func(oi archive.ObjectInfo) error {
 			no := strings.Replace(strings.TrimPrefix(oi.Key, archive.ArchivePointerPrefix), ".", "·", 1)
-			if archive.ValidArchiveNo(no) && archiveYear(no) == sel.Year {
+			if archiveno.Valid(no) && archiveYear(no) == sel.Year {
 				set[no] = true
 			}
 			return nil
@@ -492,7 +493,7 @@ func checkArchivedEvents(no, caseID string, events []packageObject) (*archive.Ca
 		return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: the events of case %s do not archive it", no, caseID)
 	}
 	if rec.ArchiveNo != no || rec.CaseID != caseID ||
-		rec.ArchiveNo != archive.FormatArchiveNo(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item) {
+		rec.ArchiveNo != archiveno.Format(rec.Fonds, rec.Category, rec.Year, rec.Retention, rec.Issue, rec.Item) {
 		return nil, nil, archive.Errorf(archive.EINVALID, "archive %s: case %s was archived as %s", no, caseID, rec.ArchiveNo)
 	}
 	if !strings.HasPrefix(rec.ManifestKey, archive.CasePrefix+caseID+"/manifest-") || archive.ValidateKey(rec.ManifestKey) != nil {
@@ -581,7 +582,7 @@ func OpenPackage(r io.ReaderAt, size int64) (*Package, error) {
 	listed := map[string]bool{PackageIndexName: true, PackageCatalogueName: true}
 	cases, nos := map[string]bool{}, map[string]bool{}
 	for _, a := range p.Index.Archives {
-		if !archive.ValidArchiveNo(a.ArchiveNo) {
+		if !archiveno.Valid(a.ArchiveNo) {
 			return nil, archive.Errorf(archive.EINVALID, "%s lists %q, which is not an archive number", PackageIndexName, a.ArchiveNo)
 		}
 		if a.CaseID == "" || archive.ValidateKey(archive.CasePrefix+a.CaseID) != nil || strings.Contains(a.CaseID, "/") {
@@ -863,8 +864,8 @@ func ImportPackages(ctx context.Context, store archive.ObjectStore, r io.ReaderA
 		}
 		sort.Slice(events, func(i, j int) bool { return events[i].key < events[j].key })
 		// The verified archived event names the claim and the pointer.
-		ref := archive.CaseRef(a.CaseID)
-		note := archive.ItemClaimData(rec.Fonds, rec.Year, rec.Retention, rec.Item)
+		ref := archiveno.CaseRef(a.CaseID)
+		note := archiveno.ClaimNote(rec.Fonds, rec.Year, rec.Retention, rec.Item)
 		ws = append(ws, write{key: archive.CaseClaimNoteKey(a.CaseID), sum: archive.Sha256Hex(note), data: note},
 			write{key: archive.ItemClaimKey(rec.Fonds, rec.Year, rec.Retention, rec.Item), sum: archive.Sha256Hex(ref), data: ref},
 			write{key: archive.ArchivePointer(a.ArchiveNo), sum: archive.Sha256Hex(ref), data: ref})

@@ -15,6 +15,7 @@ import (
 	"dossier/archive/cases"
 	"dossier/archive/packages"
 	"dossier/archive/payment"
+	"dossier/archive/payment/caserecord"
 	"dossier/archive/service"
 	"dossier/archive/servicetest"
 )
@@ -138,7 +139,7 @@ func TestPackageCarriesPayments(t *testing.T) {
 			t.Errorf("payment.json shows %q, which is another case's or a full account:\n%s", bad, raw)
 		}
 	}
-	var got payment.CaseRecord
+	var got caserecord.Record
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ type Retention interface {
 }
 
 // Payments gives a case's execution and payment record for its package
-// (payment.json); payment.Service implements it.
+// (payment.json); caserecord.Service implements it.
 type Payments interface {
 	// PaymentRecord returns the record as JSON, nil when the case has
 	// none. Errors: EUNAVAILABLE, EINTERNAL.

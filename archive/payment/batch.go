@@ -80,33 +80,32 @@ type storedLine struct {
 	Handlers []string `json:"handlers"`
 }
 
-// ReturnRecord is one imported return file.
-type ReturnRecord struct {
+// ReturnFile is an imported return file: its SHA-256 (the blob it is
+// kept as), when and by whom it was imported, and its format. A batch's
+// record of it and a case's (payment/caserecord) share it.
+type ReturnFile struct {
 	SHA256     string    `json:"sha256"`
 	At         time.Time `json:"at"`
 	By         string    `json:"by"`
-	Paid       int       `json:"paid"`
-	Failed     int       `json:"failed"`
-	PaidFen    int64     `json:"paid_fen"`
-	FailedFen  int64     `json:"failed_fen"`
 	FormatName string    `json:"format"`
 }
 
-// Batch is the fold of a payment batch's stream.
-type Batch struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	Note        string    `json:"note,omitempty"`
-	CreatedBy   string    `json:"created_by"`
-	CreatorName string    `json:"creator_name"`
-	CreatedAt   time.Time `json:"created_at"`
-	// TotalFen is the sum of the items; PaidFen, FailedFen and PendingFen
-	// split it by the bank's returns. Reconciled says they add up.
-	TotalFen     int64      `json:"total_fen"`
-	PaidFen      int64      `json:"paid_fen"`
-	FailedFen    int64      `json:"failed_fen"`
-	PendingFen   int64      `json:"pending_fen"`
-	Reconciled   bool       `json:"reconciled"`
+// ReturnRecord is one imported return file with what it said.
+type ReturnRecord struct {
+	ReturnFile
+	Paid      int   `json:"paid"`
+	Failed    int   `json:"failed"`
+	PaidFen   int64 `json:"paid_fen"`
+	FailedFen int64 `json:"failed_fen"`
+}
+
+// BatchTrail is who collected, checked and approved a batch and when,
+// with their opinions, and when its bank file was first taken: a batch
+// and a case's record of it (payment/caserecord) share it.
+type BatchTrail struct {
+	CreatedBy    string     `json:"created_by"`
+	CreatorName  string     `json:"creator_name"`
+	CreatedAt    time.Time  `json:"created_at"`
 	CheckedBy    string     `json:"checked_by,omitempty"`
 	CheckerName  string     `json:"checker_name,omitempty"`
 	CheckOpinion string     `json:"check_opinion,omitempty"`
@@ -117,11 +116,26 @@ type Batch struct {
 	ApprovedAt   *time.Time `json:"approved_at,omitempty"`
 	// BankFileSHA256 is the SHA-256 of the bank file, recorded when it is
 	// first taken.
-	BankFileSHA256 string         `json:"bank_file_sha256,omitempty"`
-	BankFileAt     *time.Time     `json:"bank_file_at,omitempty"`
-	Returns        []ReturnRecord `json:"returns"`
-	Items          []Line         `json:"items"`
-	candidates     []storedLine
+	BankFileSHA256 string     `json:"bank_file_sha256,omitempty"`
+	BankFileAt     *time.Time `json:"bank_file_at,omitempty"`
+}
+
+// Batch is the fold of a payment batch's stream.
+type Batch struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Note   string `json:"note,omitempty"`
+	BatchTrail
+	// TotalFen is the sum of the items; PaidFen, FailedFen and PendingFen
+	// split it by the bank's returns. Reconciled says they add up.
+	TotalFen   int64          `json:"total_fen"`
+	PaidFen    int64          `json:"paid_fen"`
+	FailedFen  int64          `json:"failed_fen"`
+	PendingFen int64          `json:"pending_fen"`
+	Reconciled bool           `json:"reconciled"`
+	Returns    []ReturnRecord `json:"returns"`
+	Items      []Line         `json:"items"`
+	candidates []storedLine
 	// index maps item ids to their place in Items.
 	index map[string]int
 	Seq   uint64 `json:"seq"`
@@ -228,7 +242,7 @@ func (b *Batch) apply(e BatchEvent, sum string) error {
 		if b.Status != BatchApproved || b.BankFileSHA256 == "" {
 			return bad()
 		}
-		rec := ReturnRecord{SHA256: e.SHA256, At: e.At, By: e.Actor, FormatName: e.Format}
+		rec := ReturnRecord{ReturnFile: ReturnFile{SHA256: e.SHA256, At: e.At, By: e.Actor, FormatName: e.Format}}
 		mark := func(id, st, reason string) error {
 			l := b.line(id)
 			if l == nil || l.Status != ItemInBatch {
@@ -381,7 +395,7 @@ func (s *Service) CreateBatch(ctx context.Context, a archive.Actor, in NewBatch)
 				return nil, archive.Errorf(archive.EINVALID, "field items: %s is listed twice", id)
 			}
 			seen[id] = true
-			if _, _, ok := parseItemID(id); !ok {
+			if _, _, ok := ParseItemID(id); !ok {
 				return nil, archive.Errorf(archive.EINVALID, "field items: %q is not a payment item id (<case-id>-<yyyymm> or <case-id>-once)", id)
 			}
 			it, ok := byID[id]
@@ -464,7 +478,7 @@ func (s *Service) finishListing(ctx context.Context, id string, execs map[string
 // or let go by the batch that took it last) and the conditional create
 // of the next claim succeeds.
 func (s *Service) claim(ctx context.Context, item, batch string, execs map[string]*Execution, bs *batches) (bool, error) {
-	caseID, _, _ := parseItemID(item)
+	caseID, _, _ := ParseItemID(item)
 	x := execs[caseID]
 	if x == nil {
 		var err error

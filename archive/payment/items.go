@@ -52,8 +52,9 @@ func ItemID(caseID, period string) string {
 	return caseID + "-" + strings.ReplaceAll(period, "-", "")
 }
 
-// parseItemID splits an item id. ok is false for anything else.
-func parseItemID(id string) (caseID, period string, ok bool) {
+// ParseItemID splits an item id into its case and its period (2026-03,
+// or once); ok is false for anything else.
+func ParseItemID(id string) (caseID, period string, ok bool) {
 	i := strings.LastIndexByte(id, '-')
 	if i < 0 || !archive.ValidCaseID(id[:i]) {
 		return "", "", false

@@ -37,9 +37,6 @@ type Service struct {
 	locks  stream.Locks
 	// notifier issues the payment result notices (notify.go).
 	notifier Notifier
-	// renderer draws the settlement report for agency; nil: no PDF.
-	renderer SettlementRenderer
-	agency   string
 	// inline bounds the items whose notices an import issues before it
 	// answers; settling counts the imports whose notices follow in the
 	// background (notify.go).

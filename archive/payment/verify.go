@@ -82,7 +82,7 @@ func Verify(ctx context.Context, store archive.ObjectStore, item string, archive
 	}
 	for _, id := range items {
 		res.Checked++
-		caseID, _, _ := parseItemID(id)
+		caseID, _, _ := ParseItemID(id)
 		_, err := stream.CatchUp(ctx, store, claimKind, id, &Claims{})
 		if _, err := fold(err, archive.PaymentItemPrefix+id+"/", caseID); err != nil {
 			return nil, err

@@ -26,6 +26,8 @@ import (
 	"dossier/archive/packages"
 	"dossier/archive/payment"
 	"dossier/archive/payment/bankfile"
+	"dossier/archive/payment/caserecord"
+	"dossier/archive/payment/settlement"
 	"dossier/archive/refdata"
 	"dossier/archive/reports"
 	"dossier/archive/savedsearch"
@@ -36,21 +38,22 @@ import (
 // The capability services, under names of their own so that one Service
 // can embed them all.
 type (
-	casesService     = cases.Service
-	usersService     = users.Service
-	archivingService = archiving.Service
-	loansService     = loans.Service
-	disposalService  = disposal.Service
-	fixityService    = fixity.Service
-	reportsService   = reports.Service
-	indexingService  = indexing.Service
-	noticesService   = notices.Service
-	packagesService  = packages.Service
-	workloadService  = workload.Service
-	auditReader      = audit.Reader
-	handoverService  = handover.Service
-	paymentService   = payment.Service
-	savedService     = savedsearch.Service
+	casesService      = cases.Service
+	usersService      = users.Service
+	archivingService  = archiving.Service
+	loansService      = loans.Service
+	disposalService   = disposal.Service
+	fixityService     = fixity.Service
+	reportsService    = reports.Service
+	indexingService   = indexing.Service
+	noticesService    = notices.Service
+	packagesService   = packages.Service
+	workloadService   = workload.Service
+	auditReader       = audit.Reader
+	handoverService   = handover.Service
+	paymentService    = payment.Service
+	settlementService = settlement.Service
+	savedService      = savedsearch.Service
 )
 
 // Service is dossier's domain: each capability's methods, promoted.
@@ -69,6 +72,7 @@ type Service struct {
 	*auditReader
 	*handoverService
 	*paymentService
+	*settlementService
 	*savedService
 
 	env   *archive.Env
@@ -89,7 +93,7 @@ type Renderers interface {
 	fixity.Renderer
 	disposal.DisposalRenderer
 	handover.ListRenderer
-	payment.SettlementRenderer
+	settlement.Renderer
 }
 
 // Options wires a Service.
@@ -152,7 +156,7 @@ func New(o Options) *Service {
 		fr fixity.Renderer
 		dr disposal.DisposalRenderer
 		hr handover.ListRenderer
-		sr payment.SettlementRenderer
+		sr settlement.Renderer
 	)
 	if o.Reports != nil {
 		rr, fr, dr, hr, sr = o.Reports, o.Reports, o.Reports, o.Reports, o.Reports
@@ -178,9 +182,8 @@ func New(o Options) *Service {
 	ps.SetNotifier(ns)
 	as.SetPayments(ps)
 	cs.SetArchiveGate(ps)
-	ps.SetRenderer(sr, o.Agency)
 	pk := packages.New(env, as)
-	pk.SetPayments(ps)
+	pk.SetPayments(caserecord.New(o.Store, ps))
 	ds := disposal.New(env, o.Projection, cs, as, blobs, us, dr, o.Agency)
 	hs := handover.New(env, o.Projection, cs, us, hr, o.Agency)
 	// The projection keeps the listings of disposals and handovers
@@ -190,25 +193,26 @@ func New(o Options) *Service {
 		hs.SetListing(l)
 	}
 	return &Service{
-		casesService:     cs,
-		usersService:     us,
-		archivingService: as,
-		loansService:     loans.New(env, o.Projection, cs, as),
-		disposalService:  ds,
-		fixityService:    fixity.New(env, fr, o.Agency),
-		reportsService:   reports.New(env, o.Projection, us, rr, o.Agency),
-		indexingService:  indexing.New(env, o.Projection, o.Index, cs),
-		noticesService:   ns,
-		packagesService:  pk,
-		workloadService:  workload.New(env, milestones),
-		auditReader:      audit.NewReader(o.Audit, auditIndex, us, o.Projection),
-		handoverService:  hs,
-		paymentService:   ps,
-		savedService:     savedsearch.New(env),
-		env:              env,
-		proj:             o.Projection,
-		audit:            o.Audit,
-		auditIndex:       auditIndex,
+		casesService:      cs,
+		usersService:      us,
+		archivingService:  as,
+		loansService:      loans.New(env, o.Projection, cs, as),
+		disposalService:   ds,
+		fixityService:     fixity.New(env, fr, o.Agency),
+		reportsService:    reports.New(env, o.Projection, us, rr, o.Agency),
+		indexingService:   indexing.New(env, o.Projection, o.Index, cs),
+		noticesService:    ns,
+		packagesService:   pk,
+		workloadService:   workload.New(env, milestones),
+		auditReader:       audit.NewReader(o.Audit, auditIndex, us, o.Projection),
+		handoverService:   hs,
+		paymentService:    ps,
+		settlementService: settlement.New(env, ps, sr, o.Agency),
+		savedService:      savedsearch.New(env),
+		env:               env,
+		proj:              o.Projection,
+		audit:             o.Audit,
+		auditIndex:        auditIndex,
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"dossier/archive"
+	"dossier/archive/archiveno"
 	"dossier/archive/content"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func TestDemoCommand(t *testing.T) {
 		if c.Overdue {
 			overdue++
 		}
-		if c.Status == archive.StatusArchived && !archive.ValidArchiveNo(c.ArchiveNo) {
+		if c.Status == archive.StatusArchived && !archiveno.Valid(c.ArchiveNo) {
 			t.Errorf("archived case %s has 档号 %q", c.Number, c.ArchiveNo)
 		}
 	}

@@ -7,10 +7,11 @@ import (
 
 	"dossier/archive"
 	"dossier/archive/payment"
+	"dossier/archive/payment/settlement"
 	"dossier/render"
 )
 
-var _ payment.SettlementRenderer = (*Reports)(nil)
+var _ settlement.Renderer = (*Reports)(nil)
 
 // SettlementColumns are the columns of the 结算报表: per month and
 // business type, the items that fell due and how many of them, for how
@@ -30,17 +31,17 @@ var batchStatusNames = map[string]string{
 }
 
 // settlementCells are the figures of one row, after its first two cells.
-func settlementCells(r payment.SettlementRow) []string {
+func settlementCells(r settlement.Row) []string {
 	return []string{strconv.Itoa(r.Items), payment.Yuan(r.TotalFen), strconv.Itoa(r.Paid), payment.Yuan(r.PaidFen),
 		strconv.Itoa(r.Failed), payment.Yuan(r.FailedFen), strconv.Itoa(r.Pending), payment.Yuan(r.PendingFen),
 		strconv.Itoa(r.Due), payment.Yuan(r.DueFen)}
 }
 
-// RenderSettlement implements payment.SettlementRenderer: the 结算报表,
+// RenderSettlement implements settlement.Renderer: the 结算报表,
 // one line per month and business type, a total, and a section marked
 // 【金额不平衡的批次】 listing every batch whose paid, failed and pending
 // amounts do not add up to its total, or saying that none is.
-func (r *Reports) RenderSettlement(w io.Writer, agency string, rep *payment.Settlement) error {
+func (r *Reports) RenderSettlement(w io.Writer, agency string, rep *settlement.Report) error {
 	notes := []string{"金额单位：元。应付＝统计期间到期的支付项（按月发放的按所属月份，一次性支付的按执行复核确认的月份）；在途＝已纳入批次、等待银行回盘；待付＝尚未纳入批次。无支付结案的案件不计入。"}
 	if n := len(rep.UnreconciledBatches); n > 0 {
 		notes = append(notes, fmt.Sprintf("注意：有 %d 个支付批次金额不平衡，见表末【金额不平衡的批次】，请财务人员核查并运行 dossier verify。", n))

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"dossier/archive/payment"
+	"dossier/archive/payment/settlement"
 	"dossier/render/internal/pdftest"
 )
 
 // settlementPDF renders rep to a file and returns its path and its text
 // with the white space taken out.
-func settlementPDF(t *testing.T, rep *payment.Settlement) (string, string) {
+func settlementPDF(t *testing.T, rep *settlement.Report) (string, string) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "settlement.pdf")
 	f, err := os.Create(p)
@@ -34,17 +35,17 @@ func settlementPDF(t *testing.T, rep *payment.Settlement) (string, string) {
 // from integer fen, a total, and a marked section naming the batch that
 // does not reconcile with its difference.
 func TestSettlementReport(t *testing.T) {
-	rep := &payment.Settlement{From: "2026-01-01", To: "2026-06-30",
-		Rows: []payment.SettlementRow{
+	rep := &settlement.Report{From: "2026-01-01", To: "2026-06-30",
+		Rows: []settlement.Row{
 			{BusinessType: "unemployment_benefit", Name: "失业保险金申领", Month: "2026-03", Items: 3, TotalFen: 570000,
 				Paid: 1, PaidFen: 190000, Failed: 1, FailedFen: 190000, Pending: 1, PendingFen: 190000},
 			{BusinessType: "maternity_allowance", Name: "生育津贴申领𠮷", Month: "2026-04", Items: 2, TotalFen: 123456789012,
 				Due: 2, DueFen: 123456789012},
 		},
-		Totals: payment.SettlementRow{Items: 5, TotalFen: 123457359012, Paid: 1, PaidFen: 190000, Failed: 1, FailedFen: 190000,
+		Totals: settlement.Row{Items: 5, TotalFen: 123457359012, Paid: 1, PaidFen: 190000, Failed: 1, FailedFen: 190000,
 			Pending: 1, PendingFen: 190000, Due: 2, DueFen: 123456789012},
 		Unreconciled: []string{"d4ho7v5ksdu8elepjgeg"},
-		UnreconciledBatches: []payment.BatchTotal{{ID: "d4ho7v5ksdu8elepjgeg", Status: payment.BatchCompleted,
+		UnreconciledBatches: []settlement.BatchTotal{{ID: "d4ho7v5ksdu8elepjgeg", Status: payment.BatchCompleted,
 			CreatedAt: fixedDay.Add(-48 * time.Hour), Items: 2, TotalFen: 380001, PaidFen: 190000, FailedFen: 190000}},
 	}
 	p, flat := settlementPDF(t, rep)
@@ -61,7 +62,7 @@ func TestSettlementReport(t *testing.T) {
 	pdftest.Raster(t, p)
 
 	// Every batch reconciles, and nothing fell due: the section says so.
-	_, flat = settlementPDF(t, &payment.Settlement{From: "2026-01-01", To: "2026-01-31"})
+	_, flat = settlementPDF(t, &settlement.Report{From: "2026-01-01", To: "2026-01-31"})
 	for _, want := range []string{"统计期间内没有到期的支付项", "合计", "【金额不平衡的批次】", "无：所有支付批次"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the empty report lacks %q:\n%s", want, flat)

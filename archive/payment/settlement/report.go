@@ -1,18 +1,43 @@
-package payment
+// Package settlement is the settlement report (结算报表) of the payment
+// capability: the payment items that fell due in a period, per business
+// type and month, by status, and the batches that do not reconcile. It
+// reads the payment records through payment.Ledger.
+package settlement
 
 import (
 	"context"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"dossier/archive"
+	"dossier/archive/payment"
 )
 
-// SettlementRow counts the payment items of one business type that fell
-// due in one month, by status, with their amounts in fen.
-type SettlementRow struct {
+// Payments opens reads of the payment records; payment.Service
+// implements it.
+type Payments interface {
+	Ledger() *payment.Ledger
+}
+
+// Service is the settlement report.
+type Service struct {
+	*archive.Env
+	payments Payments
+	// renderer draws the report for agency; nil: no PDF.
+	renderer Renderer
+	agency   string
+}
+
+// New returns the settlement report over payments; without a renderer
+// its PDF is unavailable.
+func New(env *archive.Env, payments Payments, renderer Renderer, agency string) *Service {
+	return &Service{Env: env, payments: payments, renderer: renderer, agency: agency}
+}
+
+// Row counts the payment items of one business type that fell due in
+// one month, by status, with their amounts in fen.
+type Row struct {
 	BusinessType string `json:"business_type,omitempty"`
 	Name         string `json:"name,omitempty"`
 	Month        string `json:"month,omitempty"`
@@ -29,17 +54,17 @@ type SettlementRow struct {
 }
 
 // add counts it in r.
-func (r *SettlementRow) add(it Item) {
+func (r *Row) add(it payment.Item) {
 	r.Items++
 	r.TotalFen += it.AmountFen
 	switch it.Status {
-	case ItemPaid:
+	case payment.ItemPaid:
 		r.Paid++
 		r.PaidFen += it.AmountFen
-	case ItemFailed:
+	case payment.ItemFailed:
 		r.Failed++
 		r.FailedFen += it.AmountFen
-	case ItemInBatch:
+	case payment.ItemInBatch:
 		r.Pending++
 		r.PendingFen += it.AmountFen
 	default:
@@ -48,12 +73,12 @@ func (r *SettlementRow) add(it Item) {
 	}
 }
 
-// Settlement is the settlement report (结算报表).
-type Settlement struct {
-	From   string          `json:"from"`
-	To     string          `json:"to"`
-	Rows   []SettlementRow `json:"rows"`
-	Totals SettlementRow   `json:"totals"`
+// Report is the settlement report (结算报表).
+type Report struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Rows   []Row  `json:"rows"`
+	Totals Row    `json:"totals"`
 	// Unreconciled lists the batches whose totals do not add up, and
 	// UnreconciledBatches their figures.
 	Unreconciled        []string     `json:"unreconciled"`
@@ -73,16 +98,10 @@ type BatchTotal struct {
 	PendingFen int64     `json:"pending_fen"`
 }
 
-// SettlementRenderer draws the settlement report (结算报表) as a PDF;
+// Renderer draws the settlement report (结算报表) as a PDF;
 // registers.Reports implements it.
-type SettlementRenderer interface {
-	RenderSettlement(w io.Writer, agency string, rep *Settlement) error
-}
-
-// SetRenderer gives the capability the renderer of its PDF and the
-// agency printed on it; without one the PDF is unavailable.
-func (s *Service) SetRenderer(r SettlementRenderer, agency string) {
-	s.renderer, s.agency = r, agency
+type Renderer interface {
+	RenderSettlement(w io.Writer, agency string, rep *Report) error
 }
 
 // SettlementReportPDF writes the settlement report as a PDF: the same
@@ -105,7 +124,7 @@ func (s *Service) SettlementReportPDF(ctx context.Context, a archive.Actor, from
 // due, in a batch (pending), paid and failed, with amounts; and lists any
 // batch whose totals do not reconcile. Finance, supervisors, approvers
 // and auditors. Errors: EFORBIDDEN, EINVALID (dates), EUNAVAILABLE.
-func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, to string) (*Settlement, error) {
+func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, to string) (*Report, error) {
 	if a.Case != "" || !a.HasAny(archive.RoleFinance, archive.RoleSupervisor, archive.RoleApprover, archive.RoleAuditor) {
 		return nil, archive.Errorf(archive.EFORBIDDEN, "the settlement report is read by finance users, supervisors, approvers and auditors")
 	}
@@ -124,36 +143,28 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 	if to < from {
 		return nil, archive.Errorf(archive.EINVALID, "to: %s is before from (%s)", to, from)
 	}
-	rep := &Settlement{From: from, To: to, Rows: []SettlementRow{}, Unreconciled: []string{}, UnreconciledBatches: []BatchTotal{}}
-	rows := map[[2]string]*SettlementRow{}
-	bs := &batches{s: s}
-	err := s.Store.Walk(ctx, archive.ExecutionPrefix, func(oi archive.ObjectInfo) error {
-		id, _, _ := strings.Cut(strings.TrimPrefix(oi.Key, archive.ExecutionPrefix), "/")
-		if oi.Key != archive.ExecutionEventKey(id, 1) {
-			return nil
-		}
-		x, err := s.loadExecution(ctx, id)
-		if err != nil {
-			return err
-		}
-		for _, it := range x.schedule(s.Now()) {
+	rep := &Report{From: from, To: to, Rows: []Row{}, Unreconciled: []string{}, UnreconciledBatches: []BatchTotal{}}
+	rows := map[[2]string]*Row{}
+	l := s.payments.Ledger()
+	err := l.Executions(ctx, func(x *payment.Execution) error {
+		for _, it := range l.Schedule(x) {
 			month := it.Period
-			if month == Once && x.CheckedAt != nil {
+			if month == payment.Once && x.CheckedAt != nil {
 				month = x.CheckedAt.In(archive.Zone).Format("2006-01")
 			}
-			if it.Status == ItemScheduled || month < from[:7] || month > to[:7] {
+			if it.Status == payment.ItemScheduled || month < from[:7] || month > to[:7] {
 				continue
 			}
-			if err := s.state(ctx, &it, x, bs); err != nil {
+			if err := l.State(ctx, &it, x); err != nil {
 				return err
 			}
-			if it.Status == ItemClosed {
+			if it.Status == payment.ItemClosed {
 				continue // never to be paid: the case was closed without payment
 			}
 			k := [2]string{x.BusinessType, month}
 			r := rows[k]
 			if r == nil {
-				r = &SettlementRow{BusinessType: x.BusinessType, Month: month}
+				r = &Row{BusinessType: x.BusinessType, Month: month}
 				if bt, err := s.Catalogue.Lookup(x.BusinessType); err == nil {
 					r.Name = bt.Name
 				}
@@ -176,12 +187,12 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 		}
 		return rep.Rows[i].BusinessType < rep.Rows[j].BusinessType
 	})
-	ids, err := s.batchIDs(ctx)
+	ids, err := l.BatchIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		b, err := bs.get(ctx, id)
+		b, err := l.Batch(ctx, id)
 		if err != nil {
 			return nil, err
 		}
