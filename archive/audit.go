@@ -77,17 +77,15 @@ func EventAuditEntry(ev Event, key, sum string, late bool) AuditEntry {
 	return e
 }
 
-// AuditScan tells the projection which audit entries to walk, oldest
-// first: those after seq After, about Target (case/<id>: the case and
-// everything under it), by any of Actors (nil: anyone; empty: no one),
-// of Action, of the archive's own work only (Records), at From ≤ At < To
-// where set. Skip passes over that many matches first.
+// AuditScan selects audit entries for the projection, oldest first: after
+// seq After, about Target (case/<id> and what is under it), by any of
+// Actors (nil: anyone; empty: no one), of Action, of the archive's own
+// work (Records), at From ≤ At < To where set; Skip passes over matches.
 type AuditScan struct {
-	After    int64
-	Target   string
-	Actors   []string
-	Action   string
-	Records  bool
-	From, To time.Time
-	Skip     int
+	After          int64
+	Skip           int
+	Target, Action string
+	Actors         []string
+	Records        bool
+	From, To       time.Time
 }
