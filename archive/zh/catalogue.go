@@ -137,6 +137,8 @@ var entries = []struct{ en, zh string }{
 	{"an audit entry needs an actor and an action", "审计记录须有操作人和操作。"},
 	{"audit entry time %v is outside years 0 to 9999", "审计记录的时间 %v 不在 0 至 9999 年之间。"},
 	{"the audit log is closed", "审计日志已关闭。"},
+	{"audit segment %s cannot be read; run dossier verify", "审计日志段 %s 无法读取，导出未完成；请运行 dossier verify 查明原因。"},
+	{"audit entry %d is no longer in segment %s; run dossier verify", "第 %d 条审计记录已不在日志段 %s 中，导出未完成；请运行 dossier verify 查明原因。"},
 	{"gave up before the audit entry was written; it was not recorded", "审计记录写入之前已放弃等待，该记录未写入。"},
 	{"gave up waiting for the audit log; the entry may still be recorded", "已放弃等待审计日志；该审计记录仍可能写入。"},
 	{"other processes keep writing the audit log at the same time; try again", "其他进程正在同时写入审计日志，请重试。"},
@@ -153,6 +155,7 @@ var entries = []struct{ en, zh string }{
 
 	// archive/boltdb
 	{"boltdb: a listing needs a kind and an id", "元数据库：列表记录须有类别和编号（内部错误）。"},
+	{"audit entry %d is not in the projection", "元数据库中没有第 %d 条审计记录。"},
 	{"this server keeps no listing of disposals", "本服务器没有保存销毁清单列表。"},
 	{"this server keeps no listing of handovers", "本服务器没有保存交接列表。"},
 	{"the projection's %s %s does not decode; run dossier rebuild", "元数据库中的%s %s 无法解读，请运行 dossier rebuild 重建。"},
