@@ -219,14 +219,22 @@ func (m *MinIO) waitReady(d time.Duration) error {
 	return fmt.Errorf("minio did not become ready on %s within %v (log: %s)", m.Endpoint, d, m.logPath)
 }
 
-// clusterHealthy asks the node whether the cluster has its write quorum.
+// clusterHealthy asks the node whether, as it sees the cluster, it has
+// its write quorum and its read quorum: a node just restarted can say
+// the first before it sees enough of its peers' drives to read what was
+// written while it was down.
 func (m *MinIO) clusterHealthy(c *http.Client) bool {
-	resp, err := c.Get("http://" + m.Endpoint + "/minio/health/cluster")
-	if err != nil {
-		return false
+	for _, path := range []string{"/minio/health/cluster", "/minio/health/cluster/read"} {
+		resp, err := c.Get("http://" + m.Endpoint + path)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false
+		}
 	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return true
 }
 
 // Stop ends the server and removes its data.
