@@ -284,7 +284,10 @@ func signIn(h http.Handler, name string) (*pageSession, error) {
 	return ss, nil
 }
 
-// pageSample names cases the measured pages open.
+// pageSample names cases the measured pages open: the oldest archived
+// case, the newest case waiting for the initial review, and the name of
+// the newest archived case's applicant to search for (the newest cases,
+// and so that name and the open case, are the same at every size).
 type pageSample struct {
 	archived, open, name string
 }
@@ -367,8 +370,11 @@ func seedPages(ctx context.Context, db *boltdb.DB, ix *search.Index, n int, now 
 			return sample, err
 		}
 		switch {
-		case c.Status == archive.StatusArchived && sample.archived == "":
-			sample.archived, sample.name = id, name
+		case c.Status == archive.StatusArchived:
+			if sample.archived == "" {
+				sample.archived = id
+			}
+			sample.name = name
 		case c.Status == archive.StatusInitialReview:
 			sample.open = id
 		}
