@@ -183,6 +183,9 @@ func openPageSet(ctx context.Context, n int, now time.Time) (ps *pageSet, err er
 		{"home: auditor", archive.RoleAuditor, "GET", "/", nil},
 		{"case page (archived case)", archive.RoleArchivist, "GET", "/cases/" + sample.archived, nil},
 		{"case page (open case)", archive.RoleReviewer, "GET", "/cases/" + sample.open, nil},
+		{"search: a case number", archive.RoleClerk, "POST", "/search", url.Values{"q": {sample.number}}},
+		// The same name has more namesakes in a longer history: more hits,
+		// a fuller first page, more to count (see README).
 		{"search: an applicant's name", archive.RoleClerk, "POST", "/search", url.Values{"q": {sample.name}}},
 		{"archives", archive.RoleArchivist, "GET", "/archives", nil},
 		{"loans", archive.RoleArchivist, "GET", "/loans", nil},
