@@ -43,6 +43,12 @@ type Follower struct {
 	// Batch is how long changes are gathered before they are applied
 	// together (default 20 ms).
 	Batch time.Duration
+	// Settle is how long after a watch that resumed from a failure a
+	// second catch-up runs (default 5 s): a MinIO node just back can
+	// list and read less than the cluster holds for a second or two
+	// (TestClusterNodeKilled measures it), so the first catch-up may
+	// miss what the second finds.
+	Settle time.Duration
 
 	mu     sync.Mutex
 	routes []route
@@ -143,6 +149,7 @@ func (f *Follower) Run(ctx context.Context) {
 	go func() { f.journal.Run(jctx); close(journalDone) }()
 	defer func() { stopJournal(); <-journalDone }()
 	retry := f.retry()
+	recovering := false
 	for ctx.Err() == nil {
 		ch, err := f.journal.Watch(ctx)
 		if err == nil {
@@ -161,6 +168,7 @@ func (f *Follower) Run(ctx context.Context) {
 		f.runCatchUp(ctx, why)
 		f.once.Do(func() { close(f.live) })
 		if ch == nil {
+			recovering = true
 			if !sleep(ctx, retry) {
 				return
 			}
@@ -168,7 +176,15 @@ func (f *Follower) Run(ctx context.Context) {
 			continue
 		}
 		retry = f.retry()
-		f.follow(ctx, ch)
+		var settle time.Duration
+		if recovering {
+			settle = f.Settle
+			if settle <= 0 {
+				settle = 5 * time.Second
+			}
+		}
+		f.follow(ctx, ch, settle)
+		recovering = true
 		f.setWatching(false, nil)
 		if ctx.Err() == nil {
 			f.log.Info("reading the journal of the object store failed; catching up and reading it again")
@@ -241,19 +257,28 @@ func (f *Follower) runCatchUp(ctx context.Context, why string) {
 }
 
 // follow applies the watch's changes in small batches until it ends,
-// and catches up now and then.
-func (f *Follower) follow(ctx context.Context, ch <-chan changes.Change) {
+// and catches up now and then: once more settle after it began (0:
+// not), and periodically.
+func (f *Follower) follow(ctx context.Context, ch <-chan changes.Change, settle time.Duration) {
 	gather := f.Batch
 	if gather <= 0 {
 		gather = 20 * time.Millisecond
 	}
 	periodic := time.NewTicker(f.every())
 	defer periodic.Stop()
+	var again <-chan time.Time
+	if settle > 0 {
+		again = time.After(settle)
+	}
 	for {
 		var batch []changes.Change
 		select {
 		case <-ctx.Done():
 			return
+		case <-again:
+			again = nil
+			f.runCatchUp(ctx, "watch")
+			continue
 		case <-periodic.C:
 			f.runCatchUp(ctx, "periodic")
 			continue
