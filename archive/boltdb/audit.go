@@ -19,17 +19,18 @@ import (
 //	audit_entries  seq → segment, at, flags, actor, action, target, then the entry's JSON
 //	audit_index    'a' actor 0 seq, 'c' action 0 seq, 't' root 0 seq (root: case/<id>),
 //	               'r' seq (the archive's own work), 'd' at seq, 'n' actor → login recorded,
-//	               '#' and an 'a', 'c' or 't' prefix → the count of its entries
-//	audit_segs     segment → nil for each segment folded in; "#count", "#records", "#mark"
+//	               '#' and an 'a', 'c', 't' or 'r' prefix → the count of its entries; "#*" → all
+//	audit_segs     segment → nil for each segment folded in; "#mark"
 var (
 	bucketAuditEntries = []byte("audit_entries")
 	bucketAuditIndex   = []byte("audit_index")
 	bucketAuditSegs    = []byte("audit_segs")
 	auditBuckets       = [][]byte{bucketAuditEntries, bucketAuditIndex, bucketAuditSegs}
 
-	keyAuditCount   = []byte("#count")
-	keyAuditRecords = []byte("#records")
-	keyAuditMark    = []byte("#mark")
+	// keyAuditCount counts every entry, beside the counts of each
+	// index value ('#' and the value's prefix).
+	keyAuditCount = []byte("#*")
+	keyAuditMark  = []byte("#mark")
 )
 
 const auditFlagRecords = 1
@@ -111,7 +112,6 @@ func (d *DB) PutAuditSegment(ctx context.Context, seg int64, entries []archive.A
 
 func putAuditSegment(tx *bolt.Tx, seg int64, entries []archive.AuditEntry, records func(string) bool) error {
 	all, ix, segs := tx.Bucket(bucketAuditEntries), tx.Bucket(bucketAuditIndex), tx.Bucket(bucketAuditSegs)
-	added, addedRecords := int64(0), int64(0)
 	for i := range entries {
 		e := &entries[i]
 		key := u64(e.Seq)
@@ -133,18 +133,21 @@ func putAuditSegment(tx *bolt.Tx, seg int64, entries []archive.AuditEntry, recor
 		}
 		if h.records {
 			keys = append(keys, append([]byte{'r'}, key...))
-			addedRecords++
 		}
+		counts := [][]byte{keyAuditCount}
 		for _, k := range keys {
 			if err := ix.Put(k, nil); err != nil {
 				return err
 			}
-			if k[0] == 'a' || k[0] == 'c' || k[0] == 't' {
-				// The count of the value's entries, for a page's total.
-				ck := append([]byte{'#'}, k[:len(k)-8]...)
-				if err := ix.Put(ck, u64(counter(ix, ck)+1)); err != nil {
-					return err
-				}
+			if k[0] != 'd' {
+				counts = append(counts, auditCountKey(k[:len(k)-8]))
+			}
+		}
+		// The counts of every entry and of each value's, for a page's
+		// total.
+		for _, ck := range counts {
+			if err := ix.Put(ck, u64(counter(ix, ck)+1)); err != nil {
+				return err
 			}
 		}
 		if nk := append([]byte{'n'}, e.Actor...); e.Name != "" || ix.Get(nk) == nil {
@@ -152,18 +155,13 @@ func putAuditSegment(tx *bolt.Tx, seg int64, entries []archive.AuditEntry, recor
 				return err
 			}
 		}
-		added++
-	}
-	if added > 0 {
-		if err := segs.Put(keyAuditCount, u64(counter(segs, keyAuditCount)+added)); err != nil {
-			return err
-		}
-		if err := segs.Put(keyAuditRecords, u64(counter(segs, keyAuditRecords)+addedRecords)); err != nil {
-			return err
-		}
 	}
 	return segs.Put(u64(seg), nil)
 }
+
+// auditCountKey is the key of the count of the entries under an index
+// prefix ('r', or a kind and its value and 0).
+func auditCountKey(prefix []byte) []byte { return append([]byte{'#'}, prefix...) }
 
 // AuditSegmentFolded reports whether segment seg is in the projection.
 func (d *DB) AuditSegmentFolded(ctx context.Context, seg int64) (bool, error) {
@@ -222,16 +220,6 @@ func (d *DB) AuditActors(ctx context.Context, fn func(actor, login string) bool)
 	})
 }
 
-// AuditCount is how many entries the projection holds.
-func (d *DB) AuditCount(ctx context.Context) (int, error) {
-	var n int64
-	err := d.view(func(tx *bolt.Tx) error {
-		n = counter(tx.Bucket(bucketAuditSegs), keyAuditCount)
-		return nil
-	})
-	return int(n), err
-}
-
 // ScanAudit calls fn with the entries q selects, oldest first, after
 // skipping q.Skip of them, until fn returns false, and returns how many
 // q selects in all when total is true (else -1). The entry fn gets is
@@ -243,20 +231,13 @@ func (d *DB) AuditCount(ctx context.Context) (int, error) {
 func (d *DB) ScanAudit(ctx context.Context, q archive.AuditScan, total bool, fn func(seg int64, e archive.AuditEntry) bool) (int, error) {
 	count := -1
 	err := d.view(func(tx *bolt.Tx) error {
-		all, segs := tx.Bucket(bucketAuditEntries), tx.Bucket(bucketAuditSegs)
+		all, ix := tx.Bucket(bucketAuditEntries), tx.Bucket(bucketAuditIndex)
 		w := auditWalker(tx, q)
-		if total && q.After == 0 && w.exact && (w.all || w.records || w.counts != nil) {
+		if total && q.After == 0 && w.exact && w.counts != nil {
 			// Counts kept on write: the walk need not go past the page.
-			switch {
-			case w.all:
-				count = int(counter(segs, keyAuditCount))
-			case w.records:
-				count = int(counter(segs, keyAuditRecords))
-			default:
-				count = 0
-				for _, ck := range w.counts {
-					count += int(counter(tx.Bucket(bucketAuditIndex), ck))
-				}
+			count = 0
+			for _, ck := range w.counts {
+				count += int(counter(ix, ck))
 			}
 			total = false
 		}
@@ -269,7 +250,7 @@ func (d *DB) ScanAudit(ctx context.Context, q archive.AuditScan, total bool, fn 
 			last, _ := c.Last()
 			if first != nil && last != nil {
 				f, l := int64(binary.BigEndian.Uint64(first)), int64(binary.BigEndian.Uint64(last))
-				if n := counter(segs, keyAuditCount); l-f+1 == n && q.After < f {
+				if n := counter(ix, keyAuditCount); l-f+1 == n && q.After < f {
 					w = auditWalker(tx, archive.AuditScan{After: f + int64(skip) - 1})
 					skip = 0
 				}
@@ -323,12 +304,13 @@ func auditMatch(q archive.AuditScan, h auditHead) bool {
 
 // auditWalk yields seqs in ascending order, merged from one or more
 // index ranges. exact is true when every seq it yields is one the scan
-// selects; all when it walks every entry, records the archive's work.
+// selects; all when it walks every entry.
 type auditWalk struct {
-	streams      []*auditStream
-	exact        bool
-	all, records bool
-	// counts are the keys of the counts of the values walked.
+	streams []*auditStream
+	exact   bool
+	all     bool
+	// counts are the keys of the counts of the ranges walked (nil: the
+	// walk is not counted on write).
 	counts [][]byte
 }
 
@@ -391,7 +373,7 @@ func auditWalker(tx *bolt.Tx, q archive.AuditScan) *auditWalk {
 	byValue := func(kind byte, value string) {
 		p := append(append([]byte{kind}, value...), 0)
 		open(ix, p)
-		w.counts = append(w.counts, append([]byte{'#'}, p...))
+		w.counts = append(w.counts, auditCountKey(p))
 	}
 	dates := !q.From.IsZero() || !q.To.IsZero()
 	conds := 0
@@ -436,10 +418,10 @@ func auditWalker(tx *bolt.Tx, q archive.AuditScan) *auditWalk {
 		w.exact = conds == 1
 	case q.Records:
 		open(ix, []byte{'r'})
-		w.exact, w.records = true, true
+		w.exact, w.counts = true, [][]byte{auditCountKey([]byte{'r'})}
 	default:
 		open(tx.Bucket(bucketAuditEntries), nil)
-		w.exact, w.all = true, true
+		w.exact, w.all, w.counts = true, true, [][]byte{keyAuditCount}
 	}
 	return w
 }
