@@ -120,18 +120,23 @@ type BatchTrail struct {
 	BankFileAt     *time.Time `json:"bank_file_at,omitempty"`
 }
 
+// Sums are a batch's figures in fen: TotalFen the sum of its items, and
+// PaidFen, FailedFen and PendingFen that sum split by the bank's returns.
+type Sums struct {
+	TotalFen   int64 `json:"total_fen"`
+	PaidFen    int64 `json:"paid_fen"`
+	FailedFen  int64 `json:"failed_fen"`
+	PendingFen int64 `json:"pending_fen"`
+}
+
 // Batch is the fold of a payment batch's stream.
 type Batch struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Note   string `json:"note,omitempty"`
 	BatchTrail
-	// TotalFen is the sum of the items; PaidFen, FailedFen and PendingFen
-	// split it by the bank's returns. Reconciled says they add up.
-	TotalFen   int64          `json:"total_fen"`
-	PaidFen    int64          `json:"paid_fen"`
-	FailedFen  int64          `json:"failed_fen"`
-	PendingFen int64          `json:"pending_fen"`
+	Sums
+	// Reconciled says the Sums add up.
 	Reconciled bool           `json:"reconciled"`
 	Returns    []ReturnRecord `json:"returns"`
 	Items      []Line         `json:"items"`

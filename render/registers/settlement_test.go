@@ -46,7 +46,7 @@ func TestSettlementReport(t *testing.T) {
 			Pending: 1, PendingFen: 190000, Due: 2, DueFen: 123456789012},
 		Unreconciled: []string{"d4ho7v5ksdu8elepjgeg"},
 		UnreconciledBatches: []settlement.BatchTotal{{ID: "d4ho7v5ksdu8elepjgeg", Status: payment.BatchCompleted,
-			CreatedAt: fixedDay.Add(-48 * time.Hour), Items: 2, TotalFen: 380001, PaidFen: 190000, FailedFen: 190000}},
+			CreatedAt: fixedDay.Add(-48 * time.Hour), Items: 2, Sums: payment.Sums{TotalFen: 380001, PaidFen: 190000, FailedFen: 190000}}},
 	}
 	p, flat := settlementPDF(t, rep)
 	for _, want := range []string{"待遇结算报表", "某市社会保险事业管理中心🏛", "统计期间2026-01-01至2026-06-30", "金额单位：元",

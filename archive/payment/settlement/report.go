@@ -88,14 +88,11 @@ type Report struct {
 // BatchTotal is a batch's figures in fen, for the report's list of
 // batches that do not reconcile.
 type BatchTotal struct {
-	ID         string    `json:"id"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"created_at"`
-	Items      int       `json:"items"`
-	TotalFen   int64     `json:"total_fen"`
-	PaidFen    int64     `json:"paid_fen"`
-	FailedFen  int64     `json:"failed_fen"`
-	PendingFen int64     `json:"pending_fen"`
+	ID        string    `json:"id"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	Items     int       `json:"items"`
+	payment.Sums
 }
 
 // Renderer draws the settlement report (结算报表) as a PDF;
@@ -199,7 +196,7 @@ func (s *Service) SettlementReport(ctx context.Context, a archive.Actor, from, t
 		if !b.Reconciled {
 			rep.Unreconciled = append(rep.Unreconciled, id)
 			rep.UnreconciledBatches = append(rep.UnreconciledBatches, BatchTotal{ID: id, Status: b.Status, CreatedAt: b.CreatedAt,
-				Items: len(b.Items), TotalFen: b.TotalFen, PaidFen: b.PaidFen, FailedFen: b.FailedFen, PendingFen: b.PendingFen})
+				Items: len(b.Items), Sums: b.Sums})
 		}
 	}
 	if err := s.Record(ctx, a, "report.settlement", "reports/settlement", from+".."+to); err != nil {
