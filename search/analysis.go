@@ -22,15 +22,20 @@ import (
 // every single character, so that a one-character query finds the
 // character wherever it is; a query is cut into bigrams only (a word of
 // one character is that character).
+//
+// The case's own fields hold skip-grams too (unigramFilter); a material's
+// text, which may be long OCR of anything (and is analysed once, bounded
+// in memory), does not.
 const (
-	indexAnalyzer = "dossier_cjk_index"
-	queryAnalyzer = "dossier_cjk_query"
+	indexAnalyzer    = "dossier_cjk_index"
+	materialAnalyzer = "dossier_cjk_material"
+	queryAnalyzer    = "dossier_cjk_query"
 )
 
 func init() {
-	for name, unigrams := range map[string]bool{indexAnalyzer: true, queryAnalyzer: false} {
+	for name, f := range map[string]analysis.TokenFilter{indexAnalyzer: unigramFilter{skips: true}, materialAnalyzer: unigramFilter{}, queryAnalyzer: bigrams} {
 		err := registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
-			return newAnalyzer(unigrams)
+			return newAnalyzer(f)
 		})
 		if err != nil {
 			panic(err)
@@ -38,14 +43,10 @@ func init() {
 	}
 }
 
-func newAnalyzer(unigrams bool) (analysis.Analyzer, error) {
+func newAnalyzer(grams analysis.TokenFilter) (analysis.Analyzer, error) {
 	t2s, err := simplifier()
 	if err != nil {
 		return nil, err
-	}
-	var grams analysis.TokenFilter = bigrams
-	if unigrams {
-		grams = unigramFilter{}
 	}
 	return &analysis.DefaultAnalyzer{
 		Tokenizer:    unitok.NewUnicodeTokenizer(),
@@ -57,13 +58,24 @@ func newAnalyzer(unigrams bool) (analysis.Analyzer, error) {
 // cjk.CJKBigramFilter does, at the same positions (so phrases match as
 // before), and adds each character at the position of the bigram it
 // starts (the last one of a run one after), so that the characters of a
-// run stand at consecutive positions too.
-type unigramFilter struct{}
+// run stand at consecutive positions too; and, with skips, at the same
+// position each character with the one after the next, the middle left
+// open (skipGram),
+// which a search with a wrong character in the middle of a word looks up
+// instead of running through the lists of two single characters.
+type unigramFilter struct{ skips bool }
+
+// skipGap stands for the open character of a skip-gram: punctuation, so
+// no word of a text or a query holds it.
+const skipGap = "…"
+
+// skipGram is the term of a and c two apart, the one between open.
+func skipGram(a, c string) string { return a + skipGap + c }
 
 var bigrams = cjk.NewCJKBigramFilter(false)
 
 // Filter implements analysis.TokenFilter.
-func (unigramFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+func (f unigramFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	grams := bigrams.Filter(in)
 	out := make(analysis.TokenStream, 0, 2*len(grams))
 	for i, t := range grams {
@@ -75,7 +87,15 @@ func (unigramFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		out = append(out, single(t.Term[:n], t.Start, t.Position))
 		if i+1 == len(grams) || grams[i+1].Type != analysis.Double || grams[i+1].Start != t.Start+n {
 			out = append(out, single(t.Term[n:], t.Start+n, t.Position+1))
+			continue
 		}
+		if !f.skips {
+			continue
+		}
+		next := grams[i+1]
+		_, m := utf8.DecodeRune(next.Term)
+		out = append(out, &analysis.Token{Term: []byte(skipGram(string(t.Term[:n]), string(next.Term[m:]))),
+			Start: t.Start, End: next.End, Position: t.Position, Type: analysis.Double})
 	}
 	return out
 }

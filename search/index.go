@@ -65,6 +65,8 @@ type Index struct {
 	// analysed counts the bytes of text handed to the analyser, the work
 	// indexing does (AnalysedBytes).
 	analysed atomic.Uint64
+	// compact merges the segments when the index is idle (compact.go).
+	compact compactor
 }
 
 var _ indexing.SearchIndex = (*Index)(nil)
@@ -136,7 +138,7 @@ const facetSize = 20
 
 // mappingVersion names the mapping newMapping builds; an index made with
 // another one is rebuilt by Open.
-const mappingVersion = "5"
+const mappingVersion = "6"
 
 var mappingVersionKey = []byte("dossier-mapping-version")
 
@@ -173,9 +175,12 @@ func newMapping() mapping.IndexMapping {
 	created := bleve.NewDateTimeFieldMapping()
 	created.IncludeInAll = false
 	dm.AddFieldMappingsAt("created", created)
-	for _, f := range []string{"summary", "opinions", "material_titles", "material_text"} {
+	for _, f := range []string{"summary", "opinions", "material_titles"} {
 		dm.AddFieldMappingsAt(f, text(true))
 	}
+	material := text(true)
+	material.Analyzer = materialAnalyzer
+	dm.AddFieldMappingsAt(materialTextField, material)
 	dm.AddFieldMappingsAt("text_bytes", storedOnly(bleve.NewNumericFieldMapping()))
 	dm.AddFieldMappingsAt("note", storedOnly(bleve.NewKeywordFieldMapping()))
 	all := bleve.NewTextFieldMapping()
@@ -208,6 +213,7 @@ func Open(dir string, cat *refdata.Catalogue) (ix *Index, rebuilt bool, err erro
 	if rebuilt, err = ix.open(); err != nil {
 		return nil, false, err
 	}
+	ix.startCompactor()
 	return ix, rebuilt, nil
 }
 
@@ -219,7 +225,14 @@ func (ix *Index) materialsDir() string { return ix.dir + "-materials" }
 // which a material has one however long its text: so a segment is merged
 // again only with segments of about its size, a logarithmic number of
 // times.
-var materialsConfig = map[string]any{"scorchMergePlanOptions": map[string]any{"FloorSegmentFileSize": 1 << 20}}
+//
+// A new map each time: bleve writes the index's path into the map it is
+// given, and a shared one sent the next index opened with it to the
+// first one's files (two indexes in one process; a reopen blocked for
+// ever on the other's lock).
+func materialsConfig() map[string]any {
+	return map[string]any{"scorchMergePlanOptions": map[string]any{"FloorSegmentFileSize": 1 << 20}}
+}
 
 // open opens both indexes.
 func (ix *Index) open() (rebuilt bool, err error) {
@@ -227,7 +240,7 @@ func (ix *Index) open() (rebuilt bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	materials, rm, err := openBleve(ix.materialsDir(), materialsConfig)
+	materials, rm, err := openBleve(ix.materialsDir(), materialsConfig())
 	if err != nil {
 		cases.Close()
 		return false, err
@@ -280,6 +293,7 @@ func newIndex(dir string, cfg map[string]any) (bleve.Index, error) {
 
 // Close closes the index.
 func (ix *Index) Close() error {
+	ix.stopCompactor()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return ix.close()
@@ -480,6 +494,7 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 		return archive.Wrapf("search.PutCases", archive.EUNAVAILABLE, indexing.ErrIndexRecreated,
 			"the search index was found damaged and recreated empty; every case is indexed again")
 	}
+	defer ix.written()
 	return ix.use("search.PutCases", true, func(cidx, midx bleve.Index) error {
 		cb, mb := cidx.NewBatch(), midx.NewBatch()
 		analysed := 0

@@ -15,8 +15,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 var (
@@ -185,11 +187,10 @@ func materialFragments(ctx context.Context, materials bleve.Index, ids []string,
 	best := func(ids []string, size int) error {
 		var cases []query.Query
 		for _, id := range ids {
-			c := termQuery("case", id)
-			c.SetBoost(0) // rank by the words only
-			cases = append(cases, c)
+			cases = append(cases, termQuery("case", id))
 		}
-		root := query.NewConjunctionQuery([]query.Query{query.NewDisjunctionQuery(cases), query.NewDisjunctionQuery(ors)})
+		// Ranked by the words only.
+		root := query.NewConjunctionQuery([]query.Query{unscored(query.NewDisjunctionQuery(cases)), query.NewDisjunctionQuery(ors)})
 		req := bleve.NewSearchRequestOptions(root, size, 0, false)
 		req.Highlight = bleve.NewHighlightWithStyle("html")
 		req.Highlight.Fields = []string{materialTextField}
@@ -234,28 +235,49 @@ func findText(field string, t qterm) query.Query {
 func casesWithMaterial(ctx context.Context, materials bleve.Index, t qterm, q indexing.SearchQuery) ([]string, error) {
 	must := []query.Query{findText(materialTextField, t)}
 	if q.Owner != "" {
-		must = append(must, termQuery("owner", q.Owner))
+		must = append(must, unscored(termQuery("owner", q.Owner)))
 	}
 	if q.BusinessType != "" {
-		must = append(must, termQuery("business_type", q.BusinessType))
+		must = append(must, unscored(termQuery("business_type", q.BusinessType)))
 	}
 	if q.Year != 0 {
-		must = append(must, termQuery("year", strconv.Itoa(q.Year)))
+		must = append(must, unscored(termQuery("year", strconv.Itoa(q.Year))))
 	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), 0, 0, false)
-	req.AddFacet("cases", bleve.NewFacetRequest("case", 1<<30))
-	res, err := materials.SearchInContext(ctx, req)
+	// A material's id starts with its case's (materialDocID), and is
+	// stored apart from the compressed fields: the hits' ids name the
+	// cases. Counting the "case" field instead decoded a chunk of doc
+	// values (a thousand documents' worth) for every hit, which grew
+	// with the index.
+	// Most words are in a few materials: ask for a few, and for all of
+	// them only when there are more (a collector sized for thousands
+	// costs more than the search).
+	root := query.NewConjunctionQuery(must)
+	res, err := materials.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, fewMaterialHits, 0, false))
+	if err == nil && res.Total > uint64(len(res.Hits)) {
+		res, err = materials.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, int(min(res.Total, maxMaterialHits)), 0, false))
+	}
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	if fr := res.Facets["cases"]; fr != nil && fr.Terms != nil {
-		for _, tf := range fr.Terms.Terms() {
-			ids = append(ids, tf.Term)
+	seen := map[string]bool{}
+	for _, h := range res.Hits {
+		id, _, _ := strings.Cut(h.ID, "/")
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil
 }
+
+// maxMaterialHits bounds the materials one word finds cases through, the
+// best matching first: a word in more materials than that is a common
+// one, which finds the cases in their own text as well.
+const (
+	fewMaterialHits = 50
+	maxMaterialHits = 5000
+)
 
 // exactOrPrefix matches a keyword field exactly (strongly) or by prefix.
 func exactOrPrefix(field, v string) []query.Query {
@@ -352,7 +374,7 @@ func readableQuery(r *indexing.ArchiveReader) query.Query {
 	incl := true
 	loans := query.NewTermRangeInclusiveQuery(r.UserID+" "+r.Today, r.UserID+" \uffff", &incl, &incl)
 	loans.SetField("loans")
-	return query.NewDisjunctionQuery(append(ors, loans))
+	return unscored(query.NewDisjunctionQuery(append(ors, loans)))
 }
 
 // readable is readableQuery for one hit's stored fields.
@@ -567,7 +589,7 @@ func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuer
 	var must []query.Query
 	filter := func(field, v string) {
 		if v != "" {
-			must = append(must, termQuery(field, v))
+			must = append(must, unscored(termQuery(field, v)))
 		}
 	}
 	filter("owner", q.Owner)
@@ -586,14 +608,17 @@ func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuer
 		}
 		dr := query.NewDateRangeQuery(start, end)
 		dr.SetField("created")
-		must = append(must, dr)
+		must = append(must, unscored(dr))
 	}
 	if q.Reader != nil {
 		// An archived case the reader may not read is found only by its
 		// catalogue entry.
 		must = append(must, query.NewDisjunctionQuery([]query.Query{
 			query.NewConjunctionQuery(append(personal, readableQuery(q.Reader))),
-			query.NewConjunctionQuery(append(catalogue, termQuery("archived", "1"))),
+			// Not open rather than archived: a search steps through the
+			// list of the term it checks a hit against, and open cases
+			// are few while archived ones grow with the years.
+			query.NewBooleanQuery(catalogue, nil, []query.Query{termQuery("archived", "0")}),
 		}))
 	} else {
 		must = append(must, personal...)
@@ -602,6 +627,21 @@ func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuer
 		return query.NewMatchAllQuery(), fromMaterials, nil
 	}
 	return query.NewConjunctionQuery(must), fromMaterials, nil
+}
+
+// unscoredQuery matches as its query does and adds nothing to a hit's
+// score: a filter. Its terms are read without frequencies, so a search
+// skips through a long list of them (archived, a year) instead of
+// stepping over every entry before the one it wants, and bleve combines
+// their lists as bitmaps.
+type unscoredQuery struct{ query.Query }
+
+func unscored(q query.Query) query.Query { return unscoredQuery{q} }
+
+// Searcher implements query.Query.
+func (u unscoredQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.Score, options.IncludeTermVectors, options.Explain = bleve.ScoreNone, false, false
+	return u.Query.Searcher(ctx, i, m, options)
 }
 
 func addFragment(h *indexing.SearchHit, field, fr string) {

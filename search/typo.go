@@ -85,21 +85,50 @@ func typoQuery(field string, t qterm) query.Query {
 	rs := []rune(w)
 	var ors []query.Query
 	for open := range rs {
-		terms := make([]string, len(rs))
-		for i, r := range rs {
-			if i != open {
-				terms[i] = string(r)
-			}
-		}
-		switch open {
-		case 0:
-			terms = terms[1:]
-		case len(rs) - 1:
-			terms = terms[:open]
-		}
-		pq := query.NewPhraseQuery(terms, field)
+		pq := query.NewPhraseQuery(typoPhrase(rs, open, field != materialTextField), field)
 		pq.SetBoost(typoBoost)
 		ors = append(ors, pq)
 	}
 	return query.NewDisjunctionQuery(ors)
+}
+
+// typoPhrase is the phrase of rs with the character at open left open,
+// in as few terms as the index holds at consecutive positions
+// (unigramFilter), the shortest lists it has: from the first known
+// character not yet covered, the bigram with the next one, or (in a
+// field with skips, unigramFilter) the skip-gram over the open one to
+// the one after; a character left alone
+// at the end is taken with the one before it (a bigram, or a skip-gram
+// over the open one), and stands as a single character only where
+// neither is known. "" (any term) stands at the open place and where a
+// term before covers the character; none at either end. Phrases of
+// single characters ran through the lists of common characters, which
+// grow with the index.
+func typoPhrase(rs []rune, open int, skips bool) []string {
+	terms := make([]string, len(rs))
+	known := func(i int) bool { return i >= 0 && i < len(rs) && i != open }
+	for i := 0; i < len(rs); i++ {
+		switch {
+		case !known(i):
+		case known(i + 1):
+			terms[i] = string(rs[i : i+2])
+			i++
+		case skips && i+1 == open && known(i+2):
+			terms[i] = skipGram(string(rs[i]), string(rs[i+2]))
+			i += 2
+		case skips && i-1 == open && known(i-2) && terms[i-2] == "":
+			terms[i-2] = skipGram(string(rs[i-2]), string(rs[i]))
+		case known(i-1) && terms[i-1] == "":
+			terms[i-1] = string(rs[i-1 : i+1])
+		default:
+			terms[i] = string(rs[i])
+		}
+	}
+	for len(terms) > 0 && terms[0] == "" {
+		terms = terms[1:]
+	}
+	for len(terms) > 0 && terms[len(terms)-1] == "" {
+		terms = terms[:len(terms)-1]
+	}
+	return terms
 }
