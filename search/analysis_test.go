@@ -76,8 +76,16 @@ func TestTypoPhrase(t *testing.T) {
 		if got := strings.Join(terms, " "); got != c.want {
 			t.Errorf("%s open at %d: %q, want %q", c.word, c.open, got, c.want)
 		}
-	} // A material's text holds no skip-grams.
-	if got := typoPhrase([]rune("贺英涵"), 1, false); !slices.Equal(got, []string{"贺", "", "涵"}) {
-		t.Errorf("贺英涵 open at 1 without skip-grams: %q", got)
+	}
+	// A material's text holds no skip-grams: no phrase that needs a
+	// single character.
+	for _, c := range []struct {
+		word string
+		open int
+		want []string
+	}{{"贺英涵", 0, []string{"英涵"}}, {"贺英涵", 1, nil}, {"劳动合同", 1, nil}, {"失业保险金", 2, []string{"失业", "", "", "险金"}}} {
+		if got := typoPhrase([]rune(c.word), c.open, false); !slices.Equal(got, c.want) {
+			t.Errorf("%s open at %d without skip-grams: %q, want %q", c.word, c.open, got, c.want)
+		}
 	}
 }

@@ -85,9 +85,22 @@ func typoQuery(field string, t qterm) query.Query {
 	rs := []rune(w)
 	var ors []query.Query
 	for open := range rs {
-		pq := query.NewPhraseQuery(typoPhrase(rs, open, field != materialTextField), field)
+		terms := typoPhrase(rs, open, field != materialTextField)
+		if terms == nil {
+			continue
+		}
+		if len(terms) == 1 { // a term needs no positions
+			tq := termQuery(field, terms[0])
+			tq.SetBoost(typoBoost)
+			ors = append(ors, tq)
+			continue
+		}
+		pq := query.NewPhraseQuery(terms, field)
 		pq.SetBoost(typoBoost)
 		ors = append(ors, pq)
+	}
+	if len(ors) == 0 {
+		return nil
 	}
 	return query.NewDisjunctionQuery(ors)
 }
@@ -96,14 +109,21 @@ func typoQuery(field string, t qterm) query.Query {
 // in as few terms as the index holds at consecutive positions
 // (unigramFilter), the shortest lists it has: from the first known
 // character not yet covered, the bigram with the next one, or (in a
-// field with skips, unigramFilter) the skip-gram over the open one to
-// the one after; a character left alone
-// at the end is taken with the one before it (a bigram, or a skip-gram
-// over the open one), and stands as a single character only where
-// neither is known. "" (any term) stands at the open place and where a
-// term before covers the character; none at either end. Phrases of
-// single characters ran through the lists of common characters, which
-// grow with the index.
+// field with skips) the skip-gram over the open one to the one after; a
+// character left alone at the end is taken with the one before it (a
+// bigram, or a skip-gram over the open one), and stands as a single
+// character only where neither is known. "" (any term) stands at the
+// open place and where a term before covers the character; none at
+// either end.
+//
+// The list of a single character grows with the index, and a search
+// steps through all of it (zapx walks a list it needs positions from
+// instead of skipping in it): phrases of single characters made a name
+// search with a wrong character four times as slow at 100,000 cases as
+// at 5,000. So without skips (a material's text) a phrase that needs a
+// single character is nil, and a wrong character in the middle of a
+// word of three is found in the case's own fields (the name, summary,
+// opinions), not in its materials' text.
 func typoPhrase(rs []rune, open int, skips bool) []string {
 	terms := make([]string, len(rs))
 	known := func(i int) bool { return i >= 0 && i < len(rs) && i != open }
@@ -120,6 +140,8 @@ func typoPhrase(rs []rune, open int, skips bool) []string {
 			terms[i-2] = skipGram(string(rs[i-2]), string(rs[i]))
 		case known(i-1) && terms[i-1] == "":
 			terms[i-1] = string(rs[i-1 : i+1])
+		case !skips:
+			return nil
 		default:
 			terms[i] = string(rs[i])
 		}

@@ -68,6 +68,11 @@ type Config struct {
 	// shares with others (archive/follow): /readyz shows it and /metrics
 	// exports the lag.
 	Follow func() follow.State
+	// SearchSegments, when set, says how many segments the search
+	// index's two parts hold (cases', materials'), and SearchCompactions
+	// how many compactions ran and failed; /metrics exports them.
+	SearchSegments    func() (cases, materials int, err error)
+	SearchCompactions func() (runs, failed uint64)
 	// Indexer, when set, says whether the indexer is paused (a full disk)
 	// and why; /readyz shows it and /metrics exports it. Search keeps
 	// answering from the index as it is, so a pause is not unreadiness.

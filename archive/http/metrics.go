@@ -88,6 +88,30 @@ func newMetrics(cfg Config) *metrics {
 			return float64(n)
 		}))
 	}
+	if cfg.SearchSegments != nil {
+		segments := func(part string, of func(cases, materials int) int) prometheus.Collector {
+			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "dossier_search_segments", Help: "Segments of the search index (one after a compaction; each query looks its words up in each).",
+				ConstLabels: prometheus.Labels{"index": part},
+			}, func() float64 {
+				c, m, err := cfg.SearchSegments()
+				if err != nil {
+					return math.NaN()
+				}
+				return float64(of(c, m))
+			})
+		}
+		m.reg.MustRegister(segments("cases", func(c, _ int) int { return c }), segments("materials", func(_, m int) int { return m }))
+	}
+	if cfg.SearchCompactions != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "dossier_search_compactions_total", Help: "Compactions of the search index into one segment, done when it is left alone.",
+			}, func() float64 { runs, _ := cfg.SearchCompactions(); return float64(runs) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "dossier_search_compaction_failures_total", Help: "Compactions of the search index that failed (the index stays as it was; the next idle spell tries again).",
+			}, func() float64 { _, failed := cfg.SearchCompactions(); return float64(failed) }))
+	}
 	if cfg.DataDirSpace != nil {
 		gauge := func(name, help string, value func(free, total uint64) uint64) prometheus.Collector {
 			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {

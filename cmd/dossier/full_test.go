@@ -47,6 +47,11 @@ func TestFullDataDir(t *testing.T) {
 		if m == nil {
 			t.Fatalf("/metrics has no dossier_data_dir_free_bytes:\n%s", b)
 		}
+		for _, name := range []string{`dossier_search_segments{index="cases"}`, `dossier_search_segments{index="materials"}`, "dossier_search_compactions_total"} {
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` \d+$`).Match(b) {
+				t.Fatalf("/metrics has no %s:\n%s", name, b)
+			}
+		}
 		f, _ := strconv.ParseFloat(string(m[1]), 64)
 		return f
 	}

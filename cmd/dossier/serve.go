@@ -119,7 +119,8 @@ func serve(c *cli.Context) error {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return fmt.Errorf("create temp dir: %w", err)
 	}
-	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State, Follow: follower.State, TrustedProxies: cfg.TrustedProxies,
+	api := dhttp.NewServer(svc, log, dhttp.Config{MaxUpload: cfg.MaxUpload, IndexLag: db.IndexLag, Indexer: indexer.State,
+		SearchSegments: a.index.Segments, SearchCompactions: a.index.Compactions, Follow: follower.State, TrustedProxies: cfg.TrustedProxies,
 		DataDirSpace: space, MinFree: uint64(cfg.MinFree), TempDir: tmp, Version: version, Revision: revision})
 	web.Mount(api, svc, log, web.Config{SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL})
 	srv := newHTTPServer(api.Handler(), cfg.BodyTimeout)
