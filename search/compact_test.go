@@ -49,7 +49,9 @@ func TestCompactWhenIdle(t *testing.T) {
 		}
 	}
 
-	ix.SetCompaction(300*time.Millisecond, time.Hour)
+	// Two seconds: a write under a loaded machine may take a few hundred
+	// milliseconds, and the test must not compact between writes.
+	ix.SetCompaction(2*time.Second, time.Hour)
 	// Writes keep coming for a while: nothing is compacted meanwhile.
 	for range 5 {
 		time.Sleep(100 * time.Millisecond)
