@@ -120,6 +120,13 @@ func startMakeRun(t *testing.T, dir string) *makeRun {
 			t.Fatalf("make run: the server is still not ready:\n%s", r.out.String())
 		case <-time.After(250 * time.Millisecond):
 		}
+		// The server prints its login help before it serves, but exec
+		// copies the output into r.out in a goroutine of its own: the
+		// last line it prints before serving may arrive after /readyz
+		// answers, so wait for both.
+		if !strings.Contains(r.out.String(), "API description: ") {
+			continue
+		}
 		if res, err := http.Get(r.url + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
