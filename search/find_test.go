@@ -5,9 +5,13 @@ import (
 	"dossier/archive"
 	"dossier/archive/indexing"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Tests of what people type (issue 15, item 6): 档号 whole and in part,
@@ -245,6 +249,7 @@ func TestTypos(t *testing.T) {
 		name(i, "李小红")
 	}
 	name(15, "李小虹")
+	name(17, "赵丽华")
 	cases[16].Case.Summary = "Transfer from the Shanghai office"
 	cases[17].Texts["m1"] = "北京协和医院 门诊收费票据"
 	for i := range cases {
@@ -293,6 +298,9 @@ func TestTypos(t *testing.T) {
 	if res := check("Shenghia", nil, nil); res.Total != 0 { // and one wrong
 		t.Errorf("Shenghia finds %v", hitIDs(res))
 	}
+	// A phrase found exactly through a material (a phrase is never
+	// matched with typos) and a name with a typo.
+	check(`"协和医院" 赵丽花`, nil, []string{cases[17].Case.ID})
 	res := check("协和医苑", nil, []string{cases[17].Case.ID})
 	if frs := res.Hits[0].Fragments["material_text"]; len(frs) != 1 || !strings.Contains(frs[0], "<mark>") {
 		t.Errorf("the approximate material hit's fragment: %v", res.Hits[0].Fragments)
@@ -360,4 +368,96 @@ func TestTyposKeepBounds(t *testing.T) {
 		t.Fatalf("%d words marked for typos, want %d", marked, maxTypoWords)
 	}
 	find(t, ix, indexing.SearchQuery{Q: strings.Join(words, " ")})
+}
+
+// The materials of a case indexed while it was open are marked as
+// archived when the case is (sealMaterials), keeping their text, size and
+// note: a restricted reader then finds the case through them only if
+// they handled it, own it or borrowed it, and the search does not even
+// look at the others' materials.
+func TestSealMaterials(t *testing.T) {
+	ctx := context.Background()
+	cases := GenerateCases(6, 26)
+	c := &cases[0]
+	c.Texts = map[string]string{"m1": "北京协和医院 门诊收费票据", "m2": ""}
+	c.Notes = map[string]string{"m2": "no text: a scanned image without words"}
+	owner := c.Case.ApplicantUser
+	if owner == "" {
+		t.Fatal("the generated case has no applicant account")
+	}
+	for i := 1; i < len(cases); i++ {
+		cases[i].Texts = map[string]string{}
+	}
+	ix := putCases(t, cases)
+	other := &indexing.ArchiveReader{UserID: "u-other", Today: "2026-12-06"}
+	handler := &indexing.ArchiveReader{UserID: "u-handler", Today: "2026-12-06"}
+	borrower := &indexing.ArchiveReader{UserID: "u-borrower", Today: "2026-12-06"}
+	returned := &indexing.ArchiveReader{UserID: "u-returned", Today: "2026-12-06"}
+	applicant := &indexing.ArchiveReader{UserID: owner, Today: "2026-12-06", Applicant: true}
+	finds := func(r *indexing.ArchiveReader, q string) bool {
+		t.Helper()
+		return slices.Contains(hitIDs(find(t, ix, indexing.SearchQuery{Q: q, Reader: r})), c.Case.ID)
+	}
+	if !finds(other, "协和医院") || !finds(other, "协和医苑") {
+		t.Fatal("an open case is not found through its material by everyone")
+	}
+	before, err := ix.IndexedMaterials(ctx, c.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Archived as the indexer writes it: the case alone, no texts.
+	archiveCase(c, "Z109-SB·2026-D10-YL-0001", "u-handler")
+	c.Texts, c.Notes = nil, nil
+	c.Case.Loans = []archive.Loan{{ID: "l1", Borrower: "u-borrower", Status: archive.LoanApproved, Due: "2026-12-31"},
+		{ID: "l2", Borrower: "u-returned", Status: archive.LoanApproved, Due: "2026-12-01"}}
+	if err := ix.PutCases(ctx, cases[:1]); err != nil {
+		t.Fatal(err)
+	}
+	after, err := ix.IndexedMaterials(ctx, c.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(before, after) {
+		t.Errorf("the case's materials were %v before it was archived, %v after", before, after)
+	}
+	err = ix.use("test", false, func(_, m bleve.Index) error {
+		for _, open := range []string{"1", "0"} {
+			ids, _, err := matchingIDs(ctx, m, query.NewConjunctionQuery([]query.Query{termQuery("case", c.Case.ID), termQuery("open", open)}), 10)
+			if err != nil {
+				return err
+			}
+			if want := map[string]int{"1": 0, "0": 2}[open]; len(ids) != want {
+				t.Errorf("%d of the archived case's materials are indexed with open %s, want %d", len(ids), open, want)
+			}
+		}
+		for _, r := range []*indexing.ArchiveReader{other, returned} {
+			ids, err := casesWithMaterial(ctx, m, matchText(materialTextField, qterm{s: "协和医院"}, 1), indexing.SearchQuery{}, readableMaterials(r, nil))
+			if err != nil {
+				return err
+			}
+			if len(ids) != 0 {
+				t.Errorf("the search of %s looks at the materials of %v", r.UserID, ids)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"协和医院", "协和医苑", "门诊收费"} {
+		for _, r := range []*indexing.ArchiveReader{handler, borrower, applicant, nil} {
+			if !finds(r, q) {
+				t.Errorf("%v does not find the archived case through its material by %q", r, q)
+			}
+		}
+		for _, r := range []*indexing.ArchiveReader{other, returned} {
+			if finds(r, q) {
+				t.Errorf("%s finds the archived case through its material by %q", r.UserID, q)
+			}
+		}
+	}
+	res := find(t, ix, indexing.SearchQuery{Q: "协和医院", Reader: handler})
+	if len(res.Hits) != 1 || !strings.Contains(strings.Join(res.Hits[0].Fragments[materialTextField], ""), "<mark>") {
+		t.Errorf("the handler's hit shows no fragment of the material: %+v", res.Hits)
+	}
 }

@@ -113,9 +113,9 @@ type doc struct {
 	Loans    []string `json:"loans"`
 }
 
-// materialDoc is what is indexed for one material, once: its text, and
-// the fields of its case that never change, which narrow a search's look
-// at the materials (the case's own document decides).
+// materialDoc is what is indexed for one material: its text, and the
+// fields of its case that narrow a search's look at the materials (the
+// case's own document decides).
 type materialDoc struct {
 	Case         string  `json:"case"`
 	Owner        string  `json:"owner"`
@@ -125,6 +125,26 @@ type materialDoc struct {
 	TextBytes    float64 `json:"text_bytes"`
 	// Note says why the text is missing or what of it was cut.
 	Note string `json:"note,omitempty"`
+	// Open is "1" while the case is not archived, and Handlers are its
+	// handlers once it is: the materials a restricted reader may find a
+	// case through are those of open cases and of the archived ones
+	// they handled or borrowed (readableMaterials), so that the search
+	// does not look up in the cases' index every archived case a word's
+	// materials name, which grows with the years. Indexed once, when the
+	// material is added, and again from its stored fields when the case
+	// is archived (sealMaterials).
+	Open     string   `json:"open"`
+	Handlers []string `json:"handlers,omitempty"`
+}
+
+// materialDocOf is the document of a material of the case of d.
+func materialDocOf(caseID string, d doc, text string, textBytes float64, note string) materialDoc {
+	md := materialDoc{Case: caseID, Owner: d.Owner, BusinessType: d.BusinessType, Year: d.Year,
+		Text: text, TextBytes: textBytes, Note: note, Open: "1"}
+	if d.Archived == "1" {
+		md.Open, md.Handlers = "0", d.Handlers
+	}
+	return md
 }
 
 // materialDocID is the id of a material's document.
@@ -138,7 +158,7 @@ const facetSize = 20
 
 // mappingVersion names the mapping newMapping builds; an index made with
 // another one is rebuilt by Open.
-const mappingVersion = "6"
+const mappingVersion = "7"
 
 var mappingVersionKey = []byte("dossier-mapping-version")
 
@@ -171,6 +191,7 @@ func newMapping() mapping.IndexMapping {
 	}
 	dm.AddFieldMappingsAt("archive_no", kw(false))
 	dm.AddFieldMappingsAt("case", kw(false))
+	dm.AddFieldMappingsAt("open", kw(false))
 	dm.AddFieldMappingsAt("business_name", text(true))
 	created := bleve.NewDateTimeFieldMapping()
 	created.IncludeInAll = false
@@ -498,6 +519,7 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 	return ix.use("search.PutCases", true, func(cidx, midx bleve.Index) error {
 		cb, mb := cidx.NewBatch(), midx.NewBatch()
 		analysed := 0
+		var sealed []toSeal
 		for _, c := range cases {
 			d := ix.toDoc(c)
 			analysed += d.textBytes()
@@ -514,12 +536,14 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 				}
 			}
 			for id, text := range c.Texts {
-				md := materialDoc{Case: c.Case.ID, Owner: d.Owner, BusinessType: d.BusinessType, Year: d.Year,
-					Text: text, TextBytes: float64(len(text)), Note: c.Notes[id]}
+				md := materialDocOf(c.Case.ID, d, text, float64(len(text)), c.Notes[id])
 				analysed += len(text)
 				if err := mb.Index(materialDocID(c.Case.ID, id), md); err != nil {
 					return err
 				}
+			}
+			if d.Archived == "1" && !c.DropTexts {
+				sealed = append(sealed, toSeal{c.Case.ID, d, c.Texts})
 			}
 		}
 		ix.analysed.Add(uint64(analysed))
@@ -528,8 +552,67 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 				return err
 			}
 		}
+		for _, c := range sealed {
+			n, err := sealMaterials(ctx, midx, c.id, c.d, c.texts)
+			if err != nil {
+				return err
+			}
+			ix.analysed.Add(uint64(n))
+		}
 		return cidx.Batch(cb)
 	})
+}
+
+// toSeal is an archived case of a PutCases batch, whose materials
+// indexed while it was open are marked as archived (sealMaterials).
+type toSeal struct {
+	id    string
+	d     doc
+	texts map[string]string
+}
+
+// sealMaterials indexes again, from their stored fields, the materials of
+// the archived case id that were indexed while it was open (Open "1"),
+// but those of fresh (indexed with the case as it is now), one at a time:
+// a material's text is analysed again, and one batch of them all could
+// hold a case's whole text (indexing.MaxCaseText) at the memory cost of
+// analysing it. It is done before the case's own document is written, so
+// that a failure leaves the case to be indexed again, and is done once:
+// a case archived indexes no open material afterwards. It returns the
+// bytes of text analysed.
+func sealMaterials(ctx context.Context, midx bleve.Index, id string, d doc, fresh map[string]string) (int, error) {
+	q := query.NewConjunctionQuery([]query.Query{termQuery("case", id), termQuery("open", "1")})
+	ids, _, err := matchingIDs(ctx, midx, q, maxMaterialDocs)
+	if err != nil {
+		return 0, err
+	}
+	analysed := 0
+	for _, mid := range ids {
+		if _, ok := fresh[strings.TrimPrefix(mid, id+"/")]; ok {
+			continue
+		}
+		req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{mid}), 1, 0, false)
+		req.Fields = []string{materialTextField, "text_bytes", "note"}
+		res, err := midx.SearchInContext(ctx, req)
+		if err != nil {
+			return analysed, err
+		}
+		if len(res.Hits) == 0 {
+			continue
+		}
+		f := res.Hits[0].Fields
+		text := str(f, materialTextField)
+		n, _ := f["text_bytes"].(float64)
+		b := midx.NewBatch()
+		if err := b.Index(mid, materialDocOf(id, d, text, n, str(f, "note"))); err != nil {
+			return analysed, err
+		}
+		if err := midx.Batch(b); err != nil {
+			return analysed, err
+		}
+		analysed += len(text)
+	}
+	return analysed, nil
 }
 
 // IndexedMaterials implements indexing.SearchIndex.

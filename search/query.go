@@ -229,11 +229,15 @@ func findText(field string, t qterm) query.Query {
 	return exact
 }
 
-// casesWithMaterial returns the cases with a material whose text matches
-// t (findText), narrowed by the filters a material's document carries
-// (the cases' own documents decide).
-func casesWithMaterial(ctx context.Context, materials bleve.Index, t qterm, q indexing.SearchQuery) ([]string, error) {
-	must := []query.Query{findText(materialTextField, t)}
+// casesWithMaterial returns the cases with a material whose text
+// matches text (matchText or typoQuery of materialTextField), narrowed by
+// the filters a material's document carries (the cases' own documents
+// decide).
+func casesWithMaterial(ctx context.Context, materials bleve.Index, text query.Query, q indexing.SearchQuery, mayRead query.Query) ([]string, error) {
+	must := []query.Query{text}
+	if mayRead != nil {
+		must = append(must, mayRead)
+	}
 	if q.Owner != "" {
 		must = append(must, unscored(termQuery("owner", q.Owner)))
 	}
@@ -248,36 +252,92 @@ func casesWithMaterial(ctx context.Context, materials bleve.Index, t qterm, q in
 	// cases. Counting the "case" field instead decoded a chunk of doc
 	// values (a thousand documents' worth) for every hit, which grew
 	// with the index.
-	// Most words are in a few materials: ask for a few, and for all of
-	// them only when there are more (a collector sized for thousands
-	// costs more than the search).
 	root := query.NewConjunctionQuery(must)
-	res, err := materials.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, fewMaterialHits, 0, false))
-	if err == nil && res.Total > uint64(len(res.Hits)) {
-		res, err = materials.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, int(min(res.Total, maxMaterialHits)), 0, false))
-	}
+	ids, all, err := matchingIDs(ctx, materials, root, maxMaterialHits)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	seen := map[string]bool{}
-	for _, h := range res.Hits {
-		id, _, _ := strings.Cut(h.ID, "/")
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
+	if !all {
+		// A common word: the best matching materials.
+		res, err := materials.SearchInContext(ctx, bleve.NewSearchRequestOptions(root, maxMaterialHits, 0, false))
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[:0]
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
 		}
 	}
-	return ids, nil
+	cases := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		id, _, _ = strings.Cut(id, "/")
+		if !seen[id] {
+			seen[id] = true
+			cases = append(cases, id)
+		}
+	}
+	return cases, nil
+}
+
+// matchingIDs returns the ids of the documents of idx that q matches, in
+// no particular order, and all = true; or, when there are more than
+// limit, the first limit of them and all = false. It walks q's searcher
+// unscored instead of asking bleve for a page of hits: a page collects,
+// sorts and loads every hit (each with a document match allocated to
+// look for nested documents), which cost more than the search for the
+// few dozen materials a word is usually in, and grew with them.
+func matchingIDs(ctx context.Context, idx bleve.Index, q query.Query, limit int) (ids []string, all bool, err error) {
+	ai, err := idx.Advanced()
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() {
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	s, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{Score: bleve.ScoreNone})
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() {
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if dm == nil {
+			return ids, true, nil
+		}
+		if len(ids) == limit {
+			return ids, false, nil
+		}
+		id, err := r.ExternalID(dm.IndexInternalID)
+		if err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, id)
+		sctx.DocumentMatchPool.Put(dm)
+	}
 }
 
 // maxMaterialHits bounds the materials one word finds cases through, the
 // best matching first: a word in more materials than that is a common
 // one, which finds the cases in their own text as well.
-const (
-	fewMaterialHits = 50
-	maxMaterialHits = 5000
-)
+const maxMaterialHits = 5000
 
 // exactOrPrefix matches a keyword field exactly (strongly) or by prefix.
 func exactOrPrefix(field, v string) []query.Query {
@@ -364,6 +424,40 @@ func personalQuery(t qterm, viaMaterials []string) query.Query {
 	return query.NewDisjunctionQuery(ors)
 }
 
+// readableMaterials matches the materials of the cases r may read: those
+// of open cases, of the archived ones r handled or (as an applicant)
+// owns, and of those r borrowed (loaned, from the cases' index). The
+// cases' own documents decide (readableQuery); this only keeps a search
+// from looking at the materials of every archived case.
+func readableMaterials(r *indexing.ArchiveReader, loaned []string) query.Query {
+	ors := []query.Query{termQuery("open", "1"), termQuery("handlers", r.UserID)}
+	if r.Applicant {
+		ors = append(ors, termQuery("owner", r.UserID))
+	}
+	for _, id := range loaned {
+		ors = append(ors, termQuery("case", id))
+	}
+	return unscored(query.NewDisjunctionQuery(ors))
+}
+
+// loanedCases returns the archived cases r holds a loan of today.
+func loanedCases(ctx context.Context, cases bleve.Index, r *indexing.ArchiveReader) ([]string, error) {
+	ids, _, err := matchingIDs(ctx, cases, loansOf(r), maxLoaned)
+	return ids, err
+}
+
+// maxLoaned bounds the loans of one reader a search looks at the
+// materials of.
+const maxLoaned = 1000
+
+// loansOf matches the cases r holds a loan of today.
+func loansOf(r *indexing.ArchiveReader) query.Query {
+	incl := true
+	loans := query.NewTermRangeInclusiveQuery(r.UserID+" "+r.Today, r.UserID+" \uffff", &incl, &incl)
+	loans.SetField("loans")
+	return loans
+}
+
 // readableQuery matches the cases r may read once archived, and every
 // case not archived.
 func readableQuery(r *indexing.ArchiveReader) query.Query {
@@ -371,10 +465,7 @@ func readableQuery(r *indexing.ArchiveReader) query.Query {
 	if r.Applicant {
 		ors = append(ors, termQuery("owner", r.UserID))
 	}
-	incl := true
-	loans := query.NewTermRangeInclusiveQuery(r.UserID+" "+r.Today, r.UserID+" \uffff", &incl, &incl)
-	loans.SetField("loans")
-	return unscored(query.NewDisjunctionQuery(append(ors, loans)))
+	return unscored(query.NewDisjunctionQuery(append(ors, loansOf(r))))
 }
 
 // readable is readableQuery for one hit's stored fields.
@@ -460,7 +551,15 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 	if limit <= 0 {
 		limit = 20
 	}
-	root, fromMaterials, err := rootQuery(ctx, materials, q, ts)
+	var mayRead query.Query
+	if q.Reader != nil && len(ts) > 0 {
+		loaned, err := loanedCases(ctx, cases, q.Reader)
+		if err != nil {
+			return nil, err
+		}
+		mayRead = readableMaterials(q.Reader, loaned)
+	}
+	root, exactVia, fromMaterials, err := rootQuery(ctx, materials, q, ts, nil, mayRead)
 	if err != nil {
 		return nil, err
 	}
@@ -484,7 +583,7 @@ func (ix *Index) search(ctx context.Context, cases, materials bleve.Index, q ind
 			exact[h.ID] = true
 			ids = append(ids, h.ID)
 		}
-		root, fromMaterials, err = rootQuery(ctx, materials, q, ts)
+		root, _, fromMaterials, err = rootQuery(ctx, materials, q, ts, exactVia, mayRead)
 		if err != nil {
 			return nil, err
 		}
@@ -569,19 +668,39 @@ func pageRequest(root query.Query, ts []qterm, limit, offset int) *bleve.SearchR
 
 // rootQuery is the query of the cases that match every term of ts (those
 // marked for typos also with one character wrong) and the filters of q,
-// and the cases found through their materials' text.
-func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuery, ts []qterm) (query.Query, map[string]bool, error) {
+// and the cases found through their materials' text. exact are the
+// cases each term finds exactly through the materials, as an earlier
+// call returned them (nil: look them up); a search with typos asks the
+// materials only for the typos.
+func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuery, ts []qterm, exact [][]string, mayRead query.Query) (root query.Query, exactVia [][]string, fromMaterials map[string]bool, err error) {
 	// A material's text is in its own document: first the cases whose
 	// materials hold each term, then the cases.
-	fromMaterials := map[string]bool{}
+	fromMaterials = map[string]bool{}
+	exactVia = make([][]string, len(ts))
 	var personal, catalogue []query.Query
-	for _, t := range ts {
-		ids, err := casesWithMaterial(ctx, materials, t, q)
-		if err != nil {
-			return nil, nil, err
+	for i, t := range ts {
+		var ids []string
+		if exact != nil {
+			ids = exact[i]
+		} else if ids, err = casesWithMaterial(ctx, materials, matchText(materialTextField, t, 1), q, mayRead); err != nil {
+			return nil, nil, nil, err
 		}
+		exactVia[i] = ids
 		for _, id := range ids {
 			fromMaterials[id] = true
+		}
+		if tq := typoQuery(materialTextField, t); tq != nil {
+			more, err := casesWithMaterial(ctx, materials, tq, q, mayRead)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			ids = slices.Clone(ids)
+			for _, id := range more {
+				if !fromMaterials[id] {
+					fromMaterials[id] = true
+					ids = append(ids, id)
+				}
+			}
 		}
 		personal = append(personal, personalQuery(t, ids))
 		catalogue = append(catalogue, catalogueQuery(t))
@@ -624,9 +743,9 @@ func rootQuery(ctx context.Context, materials bleve.Index, q indexing.SearchQuer
 		must = append(must, personal...)
 	}
 	if len(must) == 0 {
-		return query.NewMatchAllQuery(), fromMaterials, nil
+		return query.NewMatchAllQuery(), exactVia, fromMaterials, nil
 	}
-	return query.NewConjunctionQuery(must), fromMaterials, nil
+	return query.NewConjunctionQuery(must), exactVia, fromMaterials, nil
 }
 
 // unscoredQuery matches as its query does and adds nothing to a hit's
