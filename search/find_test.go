@@ -388,6 +388,10 @@ func TestSealMaterials(t *testing.T) {
 	for i := 1; i < len(cases); i++ {
 		cases[i].Texts = map[string]string{}
 	}
+	// Indexed archived with its materials (a rebuild): sealed at once.
+	rebuilt := &cases[1]
+	rebuilt.Texts = map[string]string{"m1": "社区卫生服务中心 收费票据"}
+	archiveCase(rebuilt, "Z109-SB·2026-D10-YL-0002", "u-handler")
 	ix := putCases(t, cases)
 	other := &indexing.ArchiveReader{UserID: "u-other", Today: "2026-12-06"}
 	handler := &indexing.ArchiveReader{UserID: "u-handler", Today: "2026-12-06"}
@@ -421,13 +425,15 @@ func TestSealMaterials(t *testing.T) {
 		t.Errorf("the case's materials were %v before it was archived, %v after", before, after)
 	}
 	err = ix.use("test", false, func(_, m bleve.Index) error {
-		for _, open := range []string{"1", "0"} {
-			ids, _, err := matchingIDs(ctx, m, query.NewConjunctionQuery([]query.Query{termQuery("case", c.Case.ID), termQuery("open", open)}), 10)
-			if err != nil {
-				return err
-			}
-			if want := map[string]int{"1": 0, "0": 2}[open]; len(ids) != want {
-				t.Errorf("%d of the archived case's materials are indexed with open %s, want %d", len(ids), open, want)
+		for id, sealed := range map[string]int{c.Case.ID: 2, rebuilt.Case.ID: 1} {
+			for _, open := range []string{"1", "0"} {
+				ids, _, err := matchingIDs(ctx, m, query.NewConjunctionQuery([]query.Query{termQuery("case", id), termQuery("open", open)}), 10)
+				if err != nil {
+					return err
+				}
+				if want := map[string]int{"1": 0, "0": sealed}[open]; len(ids) != want {
+					t.Errorf("%d of the materials of archived %s are indexed with open %s, want %d", len(ids), id, open, want)
+				}
 			}
 		}
 		for _, r := range []*indexing.ArchiveReader{other, returned} {

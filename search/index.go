@@ -543,7 +543,7 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 				}
 			}
 			if d.Archived == "1" && !c.DropTexts {
-				sealed = append(sealed, toSeal{c.Case.ID, d, c.Texts})
+				sealed = append(sealed, toSeal{c.Case.ID, d})
 			}
 		}
 		ix.analysed.Add(uint64(analysed))
@@ -553,7 +553,7 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 			}
 		}
 		for _, c := range sealed {
-			n, err := sealMaterials(ctx, midx, c.id, c.d, c.texts)
+			n, err := sealMaterials(ctx, midx, c.id, c.d)
 			if err != nil {
 				return err
 			}
@@ -566,21 +566,20 @@ func (ix *Index) PutCases(ctx context.Context, cases []indexing.IndexedCase) err
 // toSeal is an archived case of a PutCases batch, whose materials
 // indexed while it was open are marked as archived (sealMaterials).
 type toSeal struct {
-	id    string
-	d     doc
-	texts map[string]string
+	id string
+	d  doc
 }
 
 // sealMaterials indexes again, from their stored fields, the materials of
 // the archived case id that were indexed while it was open (Open "1"),
-// but those of fresh (indexed with the case as it is now), one at a time:
-// a material's text is analysed again, and one batch of them all could
-// hold a case's whole text (indexing.MaxCaseText) at the memory cost of
-// analysing it. It is done before the case's own document is written, so
-// that a failure leaves the case to be indexed again, and is done once:
-// a case archived indexes no open material afterwards. It returns the
-// bytes of text analysed.
-func sealMaterials(ctx context.Context, midx bleve.Index, id string, d doc, fresh map[string]string) (int, error) {
+// one at a time: a material's text is analysed again, and one batch of
+// them all could hold a case's whole text (indexing.MaxCaseText) at the
+// memory cost of analysing it. It runs after the batch's new materials
+// are written (archived ones already with Open "0") and before the
+// case's own document, so that a failure leaves the case to be indexed
+// again; and it is done once: a case archived indexes no open material
+// afterwards. It returns the bytes of text analysed.
+func sealMaterials(ctx context.Context, midx bleve.Index, id string, d doc) (int, error) {
 	q := query.NewConjunctionQuery([]query.Query{termQuery("case", id), termQuery("open", "1")})
 	ids, _, err := matchingIDs(ctx, midx, q, maxMaterialDocs)
 	if err != nil {
@@ -588,9 +587,6 @@ func sealMaterials(ctx context.Context, midx bleve.Index, id string, d doc, fres
 	}
 	analysed := 0
 	for _, mid := range ids {
-		if _, ok := fresh[strings.TrimPrefix(mid, id+"/")]; ok {
-			continue
-		}
 		req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{mid}), 1, 0, false)
 		req.Fields = []string{materialTextField, "text_bytes", "note"}
 		res, err := midx.SearchInContext(ctx, req)

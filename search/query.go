@@ -430,10 +430,7 @@ func personalQuery(t qterm, viaMaterials []string) query.Query {
 // cases' own documents decide (readableQuery); this only keeps a search
 // from looking at the materials of every archived case.
 func readableMaterials(r *indexing.ArchiveReader, loaned []string) query.Query {
-	ors := []query.Query{termQuery("open", "1"), termQuery("handlers", r.UserID)}
-	if r.Applicant {
-		ors = append(ors, termQuery("owner", r.UserID))
-	}
+	ors := append(ownCases(r), termQuery("open", "1"))
 	for _, id := range loaned {
 		ors = append(ors, termQuery("case", id))
 	}
@@ -461,11 +458,18 @@ func loansOf(r *indexing.ArchiveReader) query.Query {
 // readableQuery matches the cases r may read once archived, and every
 // case not archived.
 func readableQuery(r *indexing.ArchiveReader) query.Query {
-	ors := []query.Query{termQuery("archived", "0"), termQuery("handlers", r.UserID)}
+	return unscored(query.NewDisjunctionQuery(append(ownCases(r), termQuery("archived", "0"), loansOf(r))))
+}
+
+// ownCases match the archived cases r may read without a loan: those
+// they handled, and as an applicant their own (in the cases' index and
+// in the materials').
+func ownCases(r *indexing.ArchiveReader) []query.Query {
+	ors := []query.Query{termQuery("handlers", r.UserID)}
 	if r.Applicant {
 		ors = append(ors, termQuery("owner", r.UserID))
 	}
-	return unscored(query.NewDisjunctionQuery(append(ors, loansOf(r))))
+	return ors
 }
 
 // readable is readableQuery for one hit's stored fields.

@@ -167,13 +167,17 @@ func openPageSet(ctx context.Context, n int, now time.Time) (ps *pageSet, err er
 	// a minute in the service); here a second after the seeding.
 	ix.SetCompaction(time.Second, search.CompactEvery)
 	ps = &pageSet{h: api.Handler(), sessions: map[string]*pageSession{}, close: closeAll, settle: func() error {
-		for {
+		for give := time.Now().Add(10 * time.Minute); ; {
 			cs, ms, err := ix.Segments()
 			if err != nil {
 				return err
 			}
 			if cs <= 1 && ms <= 1 {
 				break
+			}
+			if time.Now().After(give) {
+				runs, failed := ix.Compactions()
+				return fmt.Errorf("pages: the search index of %d cases still holds %d and %d segments after 10 minutes (%d compactions, %d failed)", n, cs, ms, runs, failed)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
